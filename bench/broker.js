@@ -1,0 +1,167 @@
+// Starts the Tributary broker as a child process on a loopback ephemeral port and watches its memory and CPU
+// through /proc/<pid> (Linux only).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnTracked, tail, waitForLine, withTimeout } from './child.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'tributary.js');
+const LISTENER_LINE = /kafka listener on ([\d.]+):(\d+)/;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+const SAMPLE_EVERY_MS = 100;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** VmRSS and VmHWM (peak RSS) of a live process, in bytes; null once it is gone. */
+export function readMemory(pid) {
+  let status;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** User+system CPU seconds a live process has used so far, or null once it is gone. */
+export function readCpuSeconds(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15 of stat)
+}
+
+/** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+export function readMachineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = f[3] + f[4]; // idle + iowait
+  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+}
+
+/** 1-minute load average: other work on the machine makes every figure here unreliable. */
+export function loadAverage() {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/**
+ * Start `tributary serve` on 127.0.0.1:0 with the given JSON config. With cpuProfDir, the broker runs under
+ * `node --cpu-prof` and writes its profile there on a clean shutdown.
+ */
+export async function startBroker({ dataDir, config, cpuProfDir }) {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the CLI entry point has not been written or built yet`);
+  const configFile = join(dataDir, '..', 'bench-broker.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const args = [...nodeArgs, BIN, 'serve', '--data-dir', dataDir, '--kafka', '127.0.0.1:0', '--config', configFile];
+  const child = spawnTracked(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info' },
+  });
+  const stderr = tail(child.stderr);
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  let m;
+  try {
+    m = await waitForLine(child, LISTENER_LINE, START_TIMEOUT_MS, 'broker');
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${e.message}\nbroker stderr:\n${stderr()}`);
+  }
+  child.stdout.resume(); // keep draining stdout so the broker never blocks on a full pipe
+  return new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited);
+}
+
+export class BrokerProcess {
+  constructor(child, address, stderr, exitStatus) {
+    this.child = child;
+    this.pid = child.pid;
+    this.address = address;
+    this.stderr = stderr;
+    this.exitStatus = exitStatus;
+    this.peakRss = 0;
+    this.windowPeakRss = 0;
+    this.sampler = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
+    this.sampler.unref();
+  }
+
+  sample() {
+    const mem = readMemory(this.pid);
+    if (!mem) return null;
+    this.peakRss = Math.max(this.peakRss, mem.rss);
+    this.windowPeakRss = Math.max(this.windowPeakRss, mem.rss);
+    return mem;
+  }
+
+  /** Throws with the broker's last log lines if it has died. */
+  assertAlive(during) {
+    const st = this.exitStatus();
+    if (st) throw new Error(`broker exited (${st.code ?? st.signal}) during ${during}. broker stderr:\n${this.stderr()}`);
+  }
+
+  /**
+   * Start measuring one scenario. The returned function gives, since then: the broker's CPU seconds and peak RSS,
+   * how busy the whole machine was (% of all cores, everything included), and the load average at the start.
+   */
+  window() {
+    this.sample();
+    this.windowPeakRss = readMemory(this.pid)?.rss ?? 0;
+    const cpu0 = readCpuSeconds(this.pid);
+    const machine0 = readMachineCpu();
+    const loadAtStart = loadAverage();
+    return () => {
+      this.sample();
+      const cpu1 = readCpuSeconds(this.pid);
+      const machine1 = readMachineCpu();
+      const machineTotal = machine1.total - machine0.total;
+      return {
+        brokerCpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+        brokerPeakRssBytes: this.windowPeakRss,
+        machineBusyPercent: machineTotal > 0 ? Math.round((100 * (machine1.busy - machine0.busy)) / machineTotal) : null,
+        loadAtStart,
+      };
+    };
+  }
+
+  /** Peak RSS of the broker over its whole life (the kernel's VmHWM), plus the current RSS. */
+  memory() {
+    const mem = this.sample();
+    return { vmHwmBytes: mem?.hwm ?? null, vmRssBytes: mem?.rss ?? null, sampledPeakRssBytes: this.peakRss };
+  }
+
+  /** SIGTERM (clean shutdown, which also writes a --cpu-prof profile), SIGKILL if it hangs. */
+  async stop() {
+    clearInterval(this.sampler);
+    if (this.exitStatus()) return this.exitStatus();
+    const exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.child.kill('SIGTERM');
+    try {
+      return await withTimeout(exited, STOP_TIMEOUT_MS, 'broker shutdown');
+    } catch {
+      this.child.kill('SIGKILL');
+      await exited;
+      return { code: null, signal: 'SIGKILL', hung: true };
+    }
+  }
+}
+
+/** The per-scenario cost figures every scenario reports, from a window() result over `seconds`. */
+export function costMetrics(cost, seconds) {
+  return {
+    brokerCpuSeconds: cost.brokerCpuSeconds === null ? null : Math.round(cost.brokerCpuSeconds * 100) / 100,
+    brokerCpuPercent: cost.brokerCpuSeconds === null ? null : Math.round((100 * cost.brokerCpuSeconds) / seconds),
+    brokerPeakRssMB: Math.round((cost.brokerPeakRssBytes / 2 ** 20) * 10) / 10,
+    machineBusyPercent: cost.machineBusyPercent,
+    loadAtStart: cost.loadAtStart,
+  };
+}

@@ -1,0 +1,140 @@
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency]`.
+// Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
+// writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
+// Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
+// BENCH_CPU_PROF=1 (profile the broker; summary printed and saved), BENCH_STRICT=1 (exit 1 when a target is missed),
+// KCAT (path to kcat).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBroker } from './broker.js';
+import { findKcat, killAllChildren } from './child.js';
+import consume from './consume.js';
+import latency from './latency.js';
+import produce from './produce.js';
+import { formatProfile, summarizeProfile } from './profile-summary.js';
+
+const SCENARIOS = [produce, consume, latency];
+const NEEDS_KCAT = new Set(['produce', 'consume']);
+const PEAK_RSS_TARGET_MB = 250;
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+function selectScenarios(argv) {
+  if (argv.length === 0) return SCENARIOS;
+  const unknown = argv.filter((a) => !SCENARIOS.some((s) => s.name === a));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return SCENARIOS.filter((s) => argv.includes(s.name));
+}
+
+function machine(kcat) {
+  const model = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  return {
+    cpus: availableParallelism(),
+    cpuModel: model,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    kernel: release(),
+    node: process.version,
+    kcat: kcat?.version ?? null,
+    date: new Date().toISOString(),
+  };
+}
+
+const pass = (c) => (c.op === '>=' ? c.value >= c.target : c.op === '<=' ? c.value <= c.target : c.value === c.target);
+const num = (x) => (typeof x === 'number' ? x.toLocaleString('en-US') : String(x));
+
+function printTable(rows) {
+  const head = ['check', 'measured', 'target', ''];
+  const body = rows.map((c) => [c.name, `${num(c.value)} ${c.unit}`, `${c.op === '==' ? '=' : c.op === '>=' ? '≥' : '≤'} ${num(c.target)} ${c.unit}`, c.error ? 'ERROR' : pass(c) ? 'ok' : 'MISS']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+}
+
+function newestProfile(dir) {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  files.sort((a, b) => statSync(join(dir, b)).mtimeMs - statSync(join(dir, a)).mtimeMs);
+  return files[0] ? join(dir, files[0]) : null;
+}
+
+async function main() {
+  const selected = selectScenarios(process.argv.slice(2));
+  const kcat = selected.some((s) => NEEDS_KCAT.has(s.name)) ? findKcat() : null;
+  const records = Number(process.env.BENCH_RECORDS ?? 2_000_000);
+  if (!Number.isInteger(records) || records <= 0) throw new Error(`BENCH_RECORDS must be a positive integer, got ${process.env.BENCH_RECORDS}`);
+  const cpuProfDir = process.env.BENCH_CPU_PROF === '1' ? join(RESULTS, 'profiles') : null;
+  mkdirSync(cpuProfDir ?? RESULTS, { recursive: true });
+
+  const tmpDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
+  const cleanup = () => {
+    killAllChildren();
+    rmSync(tmpDir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      console.error(`\n${sig}: stopping the broker and removing ${tmpDir}`);
+      process.exit(130);
+    });
+  }
+
+  const info = machine(kcat);
+  console.log(`Tributary bench: ${selected.map((s) => s.name).join(', ')} | ${num(records)} records | ${info.cpus} CPUs ${info.cpuModel} | node ${info.node}${kcat ? ` | kcat ${kcat.version}` : ''}`);
+  const broker = await startBroker({ dataDir: join(tmpDir, 'data'), config: { defaultPartitions: 6 }, cpuProfDir });
+  console.log(`broker pid ${broker.pid} on ${broker.address}, data in ${tmpDir}`);
+  const ctx = { broker, kcat, records, tmpDir, state: {}, timeoutMs: (n) => 60_000 + Math.ceil(n / 10) };
+
+  const results = {};
+  const rows = [];
+  let failed = false;
+  for (const s of selected) {
+    console.log(`\n▶ ${s.title}`);
+    try {
+      const r = await s.run(ctx);
+      results[s.name] = { title: s.title, ...r.metrics, checks: r.checks.map((c) => ({ ...c, pass: pass(c) })) };
+      rows.push(...r.checks);
+      console.log(`  ${r.summary}`);
+    } catch (e) {
+      failed = true;
+      results[s.name] = { title: s.title, error: e.message };
+      rows.push({ name: s.name, value: 'failed', unit: '', op: '==', target: 'success', error: true });
+      console.error(`  FAILED: ${e.message}`);
+      if (broker.exitStatus()) break;
+    }
+  }
+
+  const mem = broker.memory();
+  const stopped = await broker.stop();
+  if (stopped.hung) console.error('broker did not shut down within 15 s of SIGTERM and was killed');
+  const peakMB = mem.vmHwmBytes === null ? null : Math.round((mem.vmHwmBytes / 2 ** 20) * 10) / 10;
+  const rssCheck = { name: 'broker peak RSS (VmHWM)', value: peakMB, unit: 'MB', op: '<=', target: PEAK_RSS_TARGET_MB };
+  rows.push(rssCheck);
+  results.memory = { vmHwmMB: peakMB, sampledPeakRssMB: Math.round((mem.sampledPeakRssBytes / 2 ** 20) * 10) / 10, checks: [{ ...rssCheck, pass: pass(rssCheck) }] };
+
+  let profile = null;
+  if (cpuProfDir) {
+    const file = newestProfile(cpuProfDir);
+    if (file) {
+      profile = { file, ...summarizeProfile(file) };
+      console.log(`\nbroker CPU profile ${file}\n${formatProfile(profile)}`);
+    } else console.error(`no .cpuprofile was written to ${cpuProfDir} (did the broker shut down cleanly?)`);
+  }
+
+  console.log('');
+  printTable(rows);
+  const out = { machine: info, records, scenarios: results, brokerProfile: profile, brokerExit: stopped };
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nresults written to ${join(RESULTS, 'latest.json')}`);
+  const missed = rows.some((c) => !c.error && !pass(c));
+  return failed || (missed && process.env.BENCH_STRICT === '1') ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`bench: ${e.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Everything `tributary serve` can be told, with defaults. Topic-level defaults use Kafka's names. */
+export interface BrokerConfig {
+  /** Where topics, offsets and metadata live. */
+  dataDir: string;
+  /** Kafka listener. 0.0.0.0 by default: agents on other machines must reach it (documented in README). */
+  kafkaHost: string;
+  kafkaPort: number;
+  /** Host name clients are told to connect to; defaults to the listener host, or this machine's name when bound to all interfaces. */
+  advertisedHost: string | null;
+  nodeId: number;
+  /** auto.create.topics.enable */
+  autoCreateTopics: boolean;
+  /** num.partitions: partitions of auto-created topics and of CreateTopics with -1. */
+  defaultPartitions: number;
+  /** socket.request.max.bytes: larger frames close the connection. */
+  maxRequestBytes: number;
+  /** Requests read ahead per connection before the broker stops reading from that socket. */
+  maxInFlightRequests: number;
+  /** How often retention runs (log.retention.check.interval.ms). */
+  retentionCheckIntervalMs: number;
+  /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
+  topicDefaults: Record<string, string>;
+}
+
+export function defaultDataDir(): string {
+  const home = homedir();
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Tributary');
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Tributary');
+  return join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'tributary');
+}
+
+export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
+  kafkaHost: '0.0.0.0',
+  kafkaPort: 9092,
+  advertisedHost: null,
+  nodeId: 1,
+  autoCreateTopics: true,
+  defaultPartitions: 1,
+  maxRequestBytes: 100 * 1024 * 1024,
+  maxInFlightRequests: 1000,
+  retentionCheckIntervalMs: 30_000,
+  topicDefaults: {},
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses "HOST:PORT", "[v6]:PORT" or ":PORT". */
+export function parseHostPort(s: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s.trim());
+  if (!m) throw new ConfigError(`${what} must be HOST:PORT, got '${s}'`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`${what} port ${port} is out of range (0-65535)`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+type Check = (v: unknown, key: string) => unknown;
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v, key) => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+const bool: Check = (v, key) => {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ConfigError(`${key} must be true or false, got ${JSON.stringify(v)}`);
+};
+const str: Check = (v, key) => {
+  if (typeof v !== 'string' || v === '') throw new ConfigError(`${key} must be a non-empty string`);
+  return v;
+};
+
+const FILE_KEYS: Record<string, Check> = {
+  dataDir: str,
+  kafka: str,
+  advertisedHost: str,
+  nodeId: int(0, 2 ** 31 - 1),
+  autoCreateTopics: bool,
+  defaultPartitions: int(1, 100_000),
+  maxRequestBytes: int(1024, 2 ** 31 - 1),
+  maxInFlightRequests: int(1, 100_000),
+  retentionCheckIntervalMs: int(100),
+  topicDefaults: (v, key) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+  },
+};
+
+export interface ConfigSources {
+  /** Path of a JSON config file. */
+  configFile?: string;
+  /** Command-line flags; they win over the file. */
+  dataDir?: string;
+  kafka?: string;
+  advertisedHost?: string;
+}
+
+/** Merge defaults, the config file and flags into one validated BrokerConfig. */
+export function loadBrokerConfig(src: ConfigSources): BrokerConfig {
+  let file: Record<string, unknown> = {};
+  if (src.configFile) {
+    let text: string;
+    try {
+      text = readFileSync(src.configFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${src.configFile}: ${(e as Error).message}`);
+    }
+    try {
+      file = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`config file ${src.configFile} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError(`config file ${src.configFile} must hold a JSON object`);
+  }
+  const parsed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(file)) {
+    const check = FILE_KEYS[k];
+    if (!check) throw new ConfigError(`unknown key '${k}' in ${src.configFile}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`);
+    parsed[k] = check(v, k);
+  }
+  const kafka = parseHostPort(src.kafka ?? (parsed.kafka as string | undefined) ?? `${BROKER_DEFAULTS.kafkaHost}:${BROKER_DEFAULTS.kafkaPort}`, 'kafka listener');
+  return {
+    ...BROKER_DEFAULTS,
+    ...(parsed as Partial<BrokerConfig>),
+    dataDir: src.dataDir ?? (parsed.dataDir as string | undefined) ?? defaultDataDir(),
+    kafkaHost: kafka.host,
+    kafkaPort: kafka.port,
+    advertisedHost: src.advertisedHost ?? (parsed.advertisedHost as string | undefined) ?? null,
+  };
+}

@@ -1,0 +1,42 @@
+import { errorCode, type ErrorName } from '../../protocol/errors.js';
+import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/schemas/create-partitions.js';
+import { StorageError } from '../../storage/types.js';
+import { defineApi } from '../api.js';
+
+export const createPartitions = defineApi({
+  request: CreatePartitionsRequest,
+  response: CreatePartitionsResponse,
+  async handle(ctx, req) {
+    const { broker } = ctx;
+    const results = [];
+    for (const t of req.topics) {
+      const fail = (code: ErrorName, message: string) => results.push({ name: t.name, errorCode: errorCode(code), errorMessage: message });
+      const topic = broker.logs.getTopic(t.name);
+      if (!topic) {
+        fail('UNKNOWN_TOPIC_OR_PARTITION', `topic ${t.name} does not exist`);
+        continue;
+      }
+      if (t.count <= topic.partitions) {
+        fail('INVALID_PARTITIONS', `topic ${t.name} has ${topic.partitions} partitions; the count can only grow, ${t.count} would not`);
+        continue;
+      }
+      if (t.assignments && (t.assignments.length !== t.count - topic.partitions || t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.nodeId))) {
+        fail('INVALID_REPLICA_ASSIGNMENT', `this is a single broker (node ${broker.nodeId}): each new partition must be assigned to exactly [${broker.nodeId}]`);
+        continue;
+      }
+      if (req.validateOnly) {
+        results.push({ name: t.name, errorCode: 0, errorMessage: null });
+        continue;
+      }
+      try {
+        await broker.logs.createPartitions(t.name, t.count);
+        broker.log.info(`topic ${t.name} now has ${t.count} partitions`);
+        results.push({ name: t.name, errorCode: 0, errorMessage: null });
+      } catch (e) {
+        if (!(e instanceof StorageError)) throw e;
+        fail(e.code as ErrorName, e.message);
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

@@ -1,0 +1,80 @@
+import { errorCode, type ErrorName } from '../../protocol/errors.js';
+import type { Encodable } from '../../protocol/schema.js';
+import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/schemas/create-topics.js';
+import { StorageError } from '../../storage/types.js';
+import { validateTopicName } from '../../storage/index.js';
+import { defineApi } from '../api.js';
+import { describeTopicConfigs } from '../topic-configs.js';
+
+type TopicRes = Encodable<typeof CreateTopicsResponse>['topics'][number];
+
+function failure(name: string, code: ErrorName, message: string): TopicRes {
+  return { name, errorCode: errorCode(code), errorMessage: message, numPartitions: -1, replicationFactor: -1, configs: null };
+}
+
+export const createTopics = defineApi({
+  request: CreateTopicsRequest,
+  response: CreateTopicsResponse,
+  async handle(ctx, req) {
+    const { broker } = ctx;
+    const seen = new Map<string, number>();
+    for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const topics: TopicRes[] = [];
+    for (const t of req.topics) {
+      const nameError = validateTopicName(t.name);
+      if ((seen.get(t.name) ?? 0) > 1) {
+        topics.push(failure(t.name, 'INVALID_REQUEST', `topic ${t.name} appears more than once in the request`));
+        continue;
+      }
+      if (nameError) {
+        topics.push(failure(t.name, 'INVALID_TOPIC_EXCEPTION', nameError));
+        continue;
+      }
+      if (broker.logs.getTopic(t.name)) {
+        topics.push(failure(t.name, 'TOPIC_ALREADY_EXISTS', `topic ${t.name} already exists`));
+        continue;
+      }
+      let partitions = t.numPartitions;
+      if (t.assignments.length > 0) {
+        if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+          topics.push(failure(t.name, 'INVALID_REQUEST', 'give either assignments or partitions/replication factor, not both'));
+          continue;
+        }
+        const bad = t.assignments.find((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.nodeId);
+        const indexes = t.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
+        if (bad || indexes.some((p, i) => p !== i)) {
+          topics.push(failure(t.name, 'INVALID_REPLICA_ASSIGNMENT', `this is a single broker (node ${broker.nodeId}): each partition 0..n-1 must be assigned to exactly [${broker.nodeId}]`));
+          continue;
+        }
+        partitions = t.assignments.length;
+      } else if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
+        topics.push(failure(t.name, 'INVALID_REPLICATION_FACTOR', `replication factor ${t.replicationFactor} is larger than the 1 available broker: Tributary is a single broker, use replication factor 1 (or a real Kafka cluster for replication)`));
+        continue;
+      }
+      if (partitions === -1) partitions = broker.config.defaultPartitions;
+      if (partitions < 1) {
+        topics.push(failure(t.name, 'INVALID_PARTITIONS', `number of partitions must be at least 1, got ${partitions}`));
+        continue;
+      }
+      const overrides: Record<string, string> = {};
+      for (const c of t.configs) if (c.value !== null) overrides[c.name] = c.value;
+      try {
+        const info = req.validateOnly ? broker.logs.validateTopic(t.name, partitions, overrides) : await broker.logs.createTopic(t.name, partitions, overrides);
+        if (!req.validateOnly) broker.log.info(`created topic ${t.name} with ${partitions} partition(s)`);
+        topics.push({
+          name: t.name,
+          topicId: info.id,
+          errorCode: 0,
+          errorMessage: null,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configs: describeTopicConfigs(info, broker).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })),
+        });
+      } catch (e) {
+        if (e instanceof StorageError) topics.push(failure(t.name, e.code as ErrorName, e.message));
+        else throw e;
+      }
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

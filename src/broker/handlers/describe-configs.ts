@@ -1,0 +1,53 @@
+import { errorCode } from '../../protocol/errors.js';
+import type { Encodable } from '../../protocol/schema.js';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/schemas/describe-configs.js';
+import { defineApi } from '../api.js';
+import { describeBrokerConfigs, describeTopicConfigs, type ConfigEntry } from '../topic-configs.js';
+
+type Result = Encodable<typeof DescribeConfigsResponse>['results'][number];
+const RESOURCE_TOPIC = 2;
+const RESOURCE_BROKER = 4;
+
+export const describeConfigs = defineApi({
+  request: DescribeConfigsRequest,
+  response: DescribeConfigsResponse,
+  handle(ctx, req) {
+    const { broker } = ctx;
+    const results: Result[] = req.resources.map((r) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      let entries: ConfigEntry[];
+      if (r.resourceType === RESOURCE_TOPIC) {
+        const topic = broker.logs.getTopic(r.resourceName);
+        if (!topic) return { ...base, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `topic ${r.resourceName} does not exist`, configs: [] };
+        entries = describeTopicConfigs(topic, broker);
+      } else if (r.resourceType === RESOURCE_BROKER) {
+        if (r.resourceName !== '' && r.resourceName !== String(broker.nodeId)) {
+          return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `unknown broker ${r.resourceName}; this broker is node ${broker.nodeId}`, configs: [] };
+        }
+        entries = describeBrokerConfigs(broker);
+      } else {
+        return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `resource type ${r.resourceType} is not supported (2 = topic, 4 = broker)`, configs: [] };
+      }
+      const keys = r.configurationKeys ? new Set(r.configurationKeys) : null;
+      return {
+        ...base,
+        errorCode: 0,
+        errorMessage: null,
+        configs: entries
+          .filter((e) => !keys || keys.has(e.name))
+          .map((e) => ({
+            name: e.name,
+            value: e.value,
+            readOnly: e.readOnly,
+            isDefault: e.isDefault,
+            configSource: e.source,
+            isSensitive: false,
+            synonyms: req.includeSynonyms ? e.synonyms : [],
+            configType: e.type,
+            documentation: req.includeDocumentation ? e.documentation : null,
+          })),
+      };
+    });
+    return { throttleTimeMs: 0, results };
+  },
+});

@@ -1,0 +1,17 @@
+import type { ApiHandler } from '../api.js';
+import { apiVersions } from './api-versions.js';
+import { createPartitions } from './create-partitions.js';
+import { createTopics } from './create-topics.js';
+import { deleteTopics } from './delete-topics.js';
+import { describeConfigs } from './describe-configs.js';
+import { fetch } from './fetch.js';
+import { initProducerId } from './init-producer-id.js';
+import { listOffsets } from './list-offsets.js';
+import { metadata } from './metadata.js';
+import { produce } from './produce.js';
+
+/** Every API this broker answers, by API key; ApiVersions advertises exactly these. */
+export function buildApiTable(): Map<number, ApiHandler> {
+  const all: ApiHandler<any, any>[] = [produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, initProducerId, describeConfigs, createPartitions];
+  return new Map(all.map((h) => [h.request.apiKey, h as ApiHandler]));
+}

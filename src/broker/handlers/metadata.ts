@@ -1,0 +1,59 @@
+import { errorCode } from '../../protocol/errors.js';
+import type { Encodable } from '../../protocol/schema.js';
+import { MetadataRequest, MetadataResponse } from '../../protocol/schemas/metadata.js';
+import { validateTopicName } from '../../storage/index.js';
+import type { TopicInfo } from '../../storage/types.js';
+import { defineApi } from '../api.js';
+import type { Broker } from '../broker.js';
+
+type TopicMeta = Encodable<typeof MetadataResponse>['topics'][number];
+
+export function describeTopic(broker: Broker, t: TopicInfo): TopicMeta {
+  const node = broker.nodeId;
+  const partitions = [];
+  for (let p = 0; p < t.partitions; p++) {
+    partitions.push({ errorCode: 0, partitionIndex: p, leaderId: node, leaderEpoch: 0, replicaNodes: [node], isrNodes: [node], offlineReplicas: [] });
+  }
+  return { errorCode: 0, name: t.name, isInternal: t.name.startsWith('__'), partitions };
+}
+
+function missing(name: string, code: number): TopicMeta {
+  return { errorCode: code, name, isInternal: false, partitions: [] };
+}
+
+export const metadata = defineApi({
+  request: MetadataRequest,
+  response: MetadataResponse,
+  async handle(ctx, req) {
+    const { broker } = ctx;
+    const { host, port } = broker.advertised();
+    // v0: an empty list means every topic; v1+: null means every topic.
+    const all = req.topics === null || (ctx.header.apiVersion === 0 && req.topics.length === 0);
+    const topics: TopicMeta[] = [];
+    if (all) {
+      for (const t of broker.logs.listTopics()) topics.push(describeTopic(broker, t));
+    } else {
+      for (const { name } of req.topics!) {
+        const nameError = validateTopicName(name);
+        if (nameError) {
+          topics.push(missing(name, errorCode('INVALID_TOPIC_EXCEPTION')));
+          continue;
+        }
+        try {
+          const t = await broker.topicForWrite(name, req.allowAutoTopicCreation);
+          topics.push(t ? describeTopic(broker, t) : missing(name, errorCode('UNKNOWN_TOPIC_OR_PARTITION')));
+        } catch (e) {
+          broker.log.warn(`auto-creating topic ${name} failed: ${(e as Error).message}`);
+          topics.push(missing(name, errorCode('LEADER_NOT_AVAILABLE')));
+        }
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.nodeId, host, port, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+    };
+  },
+});

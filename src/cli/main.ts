@@ -1,0 +1,53 @@
+// The `tributary` program: builds the command tree and maps outcomes to exit codes
+// (0 success, 1 runtime failure, 2 usage error — unknown option, missing argument, bad value).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
+import { registerConsume } from './consume.js';
+import { describeError } from './errors.js';
+import { registerProduce } from './produce.js';
+import { registerServe } from './serve.js';
+import { registerTopics } from './topics.js';
+
+/** package.json sits above both src/cli (tests) and dist/src/cli (built), so search upward instead of hard-coding. */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tributary' && pkg.version) return pkg.version;
+    } catch {
+      // not here; keep looking upward
+    }
+  }
+  return 'unknown';
+}
+
+export function createProgram(): Command {
+  const program = new Command('tributary')
+    .description('Tributary: an embedded Kafka-compatible broker and the tools to use it')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    // Set before adding commands so every subcommand inherits them: errors are thrown, not process.exit(1)ed.
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(message.trimEnd().replace(/\n+/g, ' ') + '\n') });
+  registerServe(program);
+  registerTopics(program);
+  registerProduce(program);
+  registerConsume(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  exitQuietlyOnBrokenPipe();
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (err) {
+    // Commander has already printed its one-line message (or the help/version text) by the time it throws.
+    if (err instanceof CommanderError) await exitWith(err.exitCode === 0 ? 0 : 2);
+    process.stderr.write(`error: ${describeError(err, { bootstrap: [] })}\n`);
+    await exitWith(1);
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  ATTR_TRANSACTIONAL,
+  BATCH_HEADER_SIZE,
+  BATCH_LOG_OVERHEAD,
+  BATCH_OFFSET_ATTRIBUTES,
+  BATCH_OFFSET_BASE_OFFSET,
+  BATCH_OFFSET_BASE_SEQUENCE,
+  BATCH_OFFSET_BASE_TIMESTAMP,
+  BATCH_OFFSET_CRC,
+  BATCH_OFFSET_LAST_OFFSET_DELTA,
+  BATCH_OFFSET_LEADER_EPOCH,
+  BATCH_OFFSET_LENGTH,
+  BATCH_OFFSET_MAGIC,
+  BATCH_OFFSET_MAX_TIMESTAMP,
+  BATCH_OFFSET_PRODUCER_EPOCH,
+  BATCH_OFFSET_PRODUCER_ID,
+  BATCH_OFFSET_RECORDS_COUNT,
+  computeBatchCrc,
+} from './record-batch.js';
+
+/**
+ * Builds an uncompressed magic v2 record batch, as a producer would send it. For tests, the
+ * CLI and the ingest side; the broker itself never re-encodes batches.
+ *
+ * Record => length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint
+ *   keyLength:varint key valueLength:varint value [headers]:varint-counted
+ * Header => headerKeyLength:varint headerKey headerValueLength:varint headerValue
+ */
+
+export interface RecordInput {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: [string, Buffer | string][];
+  /** Milliseconds since the epoch; defaults to the batch's `timestamp` option. */
+  timestamp?: number;
+}
+
+export interface BatchOptions {
+  baseOffset?: number;
+  /** Timestamp for records that have none; defaults to Date.now(). */
+  timestamp?: number;
+  partitionLeaderEpoch?: number;
+  /** Idempotent producer identity; -1 (none) by default. */
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+}
+
+/** Zigzag-encoded varint/varlong (Kafka's signed varints), exact for any safe integer. */
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+export function varintSize(n: number): number {
+  let u = zigzag(n);
+  let size = 1;
+  while (u >= 0x80) {
+    u = Math.floor(u / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** Writes a signed varint at `pos`; returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, n: number): number {
+  let u = zigzag(n);
+  while (u >= 0x80) {
+    buf[pos++] = (u % 0x80) | 0x80;
+    u = Math.floor(u / 0x80);
+  }
+  buf[pos++] = u;
+  return pos;
+}
+
+function bytesOf(v: Buffer | string | null | undefined): Buffer | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+}
+
+interface Prepared {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: [Buffer, Buffer][];
+  timestampDelta: number;
+  bodySize: number;
+}
+
+function sizedBytes(b: Buffer | null): number {
+  return b === null ? varintSize(-1) : varintSize(b.length) + b.length;
+}
+
+function writeBytes(buf: Buffer, pos: number, b: Buffer | null): number {
+  if (b === null) return writeVarint(buf, pos, -1);
+  pos = writeVarint(buf, pos, b.length);
+  b.copy(buf, pos);
+  return pos + b.length;
+}
+
+export function buildRecordBatch(records: readonly RecordInput[], options: BatchOptions = {}): Buffer {
+  if (records.length === 0) throw new Error('a record batch needs at least one record');
+  const defaultTs = options.timestamp ?? Date.now();
+  const timestamps = records.map((r) => r.timestamp ?? defaultTs);
+  const baseTimestamp = timestamps[0]!;
+  const maxTimestamp = timestamps.reduce((a, b) => (b > a ? b : a));
+
+  let recordsSize = 0;
+  const prepared: Prepared[] = records.map((r, i) => {
+    const key = bytesOf(r.key);
+    const value = bytesOf(r.value);
+    const headers = (r.headers ?? []).map(([k, v]): [Buffer, Buffer] => [Buffer.from(k, 'utf8'), bytesOf(v)!]);
+    const timestampDelta = timestamps[i]! - baseTimestamp;
+    let bodySize = 1 + varintSize(timestampDelta) + varintSize(i) + sizedBytes(key) + sizedBytes(value) + varintSize(headers.length);
+    for (const [k, v] of headers) bodySize += sizedBytes(k) + sizedBytes(v);
+    recordsSize += varintSize(bodySize) + bodySize;
+    return { key, value, headers, timestampDelta, bodySize };
+  });
+
+  const buf = Buffer.alloc(BATCH_HEADER_SIZE + recordsSize);
+  buf.writeBigInt64BE(BigInt(options.baseOffset ?? 0), BATCH_OFFSET_BASE_OFFSET);
+  buf.writeInt32BE(buf.length - BATCH_LOG_OVERHEAD, BATCH_OFFSET_LENGTH);
+  buf.writeInt32BE(options.partitionLeaderEpoch ?? -1, BATCH_OFFSET_LEADER_EPOCH);
+  buf.writeInt8(2, BATCH_OFFSET_MAGIC);
+  buf.writeInt16BE(options.transactional ? ATTR_TRANSACTIONAL : 0, BATCH_OFFSET_ATTRIBUTES);
+  buf.writeInt32BE(records.length - 1, BATCH_OFFSET_LAST_OFFSET_DELTA);
+  buf.writeBigInt64BE(BigInt(baseTimestamp), BATCH_OFFSET_BASE_TIMESTAMP);
+  buf.writeBigInt64BE(BigInt(maxTimestamp), BATCH_OFFSET_MAX_TIMESTAMP);
+  buf.writeBigInt64BE(BigInt(options.producerId ?? -1), BATCH_OFFSET_PRODUCER_ID);
+  buf.writeInt16BE(options.producerEpoch ?? -1, BATCH_OFFSET_PRODUCER_EPOCH);
+  buf.writeInt32BE(options.baseSequence ?? -1, BATCH_OFFSET_BASE_SEQUENCE);
+  buf.writeInt32BE(records.length, BATCH_OFFSET_RECORDS_COUNT);
+
+  let pos = BATCH_HEADER_SIZE;
+  prepared.forEach((r, i) => {
+    pos = writeVarint(buf, pos, r.bodySize);
+    buf.writeInt8(0, pos++); // record attributes: unused in v2
+    pos = writeVarint(buf, pos, r.timestampDelta);
+    pos = writeVarint(buf, pos, i);
+    pos = writeBytes(buf, pos, r.key);
+    pos = writeBytes(buf, pos, r.value);
+    pos = writeVarint(buf, pos, r.headers.length);
+    for (const [k, v] of r.headers) {
+      pos = writeBytes(buf, pos, k);
+      pos = writeBytes(buf, pos, v);
+    }
+  });
+  buf.writeUInt32BE(computeBatchCrc(buf, 0, buf.length), BATCH_OFFSET_CRC);
+  return buf;
+}

@@ -1,0 +1,129 @@
+import { crc32c } from '@node-rs/crc32';
+
+/**
+ * Kafka record batch (magic v2) header layout. The broker reads and rewrites only
+ * these fixed fields; the records after the header are never decoded on the hot path.
+ *
+ * RecordBatch => baseOffset:int64 batchLength:int32 partitionLeaderEpoch:int32 magic:int8
+ *   crc:uint32 attributes:int16 lastOffsetDelta:int32 baseTimestamp:int64 maxTimestamp:int64
+ *   producerId:int64 producerEpoch:int16 baseSequence:int32 recordsCount:int32 records...
+ */
+export const BATCH_OFFSET_BASE_OFFSET = 0;
+export const BATCH_OFFSET_LENGTH = 8;
+export const BATCH_OFFSET_LEADER_EPOCH = 12;
+export const BATCH_OFFSET_MAGIC = 16;
+export const BATCH_OFFSET_CRC = 17;
+export const BATCH_OFFSET_ATTRIBUTES = 21;
+export const BATCH_OFFSET_LAST_OFFSET_DELTA = 23;
+export const BATCH_OFFSET_BASE_TIMESTAMP = 27;
+export const BATCH_OFFSET_MAX_TIMESTAMP = 35;
+export const BATCH_OFFSET_PRODUCER_ID = 43;
+export const BATCH_OFFSET_PRODUCER_EPOCH = 51;
+export const BATCH_OFFSET_BASE_SEQUENCE = 53;
+export const BATCH_OFFSET_RECORDS_COUNT = 57;
+/** Size of the v2 batch header, i.e. the smallest possible batch. */
+export const BATCH_HEADER_SIZE = 61;
+/** baseOffset + batchLength: the bytes not counted by batchLength. */
+export const BATCH_LOG_OVERHEAD = 12;
+
+export const ATTR_COMPRESSION_MASK = 0x07;
+export const ATTR_TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+export const ATTR_TRANSACTIONAL = 0x10;
+export const ATTR_CONTROL = 0x20;
+
+export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
+export interface BatchHeader {
+  baseOffset: number;
+  /** Total bytes of this batch including the 12-byte offset/length prefix. */
+  size: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordsCount: number;
+}
+
+export class BatchFormatError extends Error {
+  constructor(message: string, readonly kind: 'corrupt' | 'unsupported-magic' | 'truncated') {
+    super(message);
+    this.name = 'BatchFormatError';
+  }
+}
+
+/** Total size (prefix included) of the batch at `pos`, or -1 if the buffer does not hold its 12-byte prefix. */
+export function batchSizeAt(buf: Buffer, pos = 0): number {
+  if (buf.length - pos < BATCH_LOG_OVERHEAD) return -1;
+  return buf.readInt32BE(pos + BATCH_OFFSET_LENGTH) + BATCH_LOG_OVERHEAD;
+}
+
+export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
+  if (buf.length - pos < BATCH_HEADER_SIZE) {
+    throw new BatchFormatError(`record batch header needs ${BATCH_HEADER_SIZE} bytes, got ${buf.length - pos}`, 'truncated');
+  }
+  return {
+    baseOffset: Number(buf.readBigInt64BE(pos + BATCH_OFFSET_BASE_OFFSET)),
+    size: buf.readInt32BE(pos + BATCH_OFFSET_LENGTH) + BATCH_LOG_OVERHEAD,
+    partitionLeaderEpoch: buf.readInt32BE(pos + BATCH_OFFSET_LEADER_EPOCH),
+    magic: buf.readInt8(pos + BATCH_OFFSET_MAGIC),
+    crc: buf.readUInt32BE(pos + BATCH_OFFSET_CRC),
+    attributes: buf.readInt16BE(pos + BATCH_OFFSET_ATTRIBUTES),
+    lastOffsetDelta: buf.readInt32BE(pos + BATCH_OFFSET_LAST_OFFSET_DELTA),
+    baseTimestamp: Number(buf.readBigInt64BE(pos + BATCH_OFFSET_BASE_TIMESTAMP)),
+    maxTimestamp: Number(buf.readBigInt64BE(pos + BATCH_OFFSET_MAX_TIMESTAMP)),
+    producerId: Number(buf.readBigInt64BE(pos + BATCH_OFFSET_PRODUCER_ID)),
+    producerEpoch: buf.readInt16BE(pos + BATCH_OFFSET_PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(pos + BATCH_OFFSET_BASE_SEQUENCE),
+    recordsCount: buf.readInt32BE(pos + BATCH_OFFSET_RECORDS_COUNT),
+  };
+}
+
+/** CRC32C of a batch as stored in its header: covers attributes through the end of the batch. */
+export function computeBatchCrc(buf: Buffer, pos: number, size: number): number {
+  return crc32c(buf.subarray(pos + BATCH_OFFSET_ATTRIBUTES, pos + size)) >>> 0;
+}
+
+/**
+ * Check one batch without decompressing it: framing, magic, CRC and header consistency.
+ * Throws BatchFormatError describing the first problem found.
+ */
+export function validateBatch(buf: Buffer, pos: number, available = buf.length - pos): BatchHeader {
+  if (available < BATCH_HEADER_SIZE) throw new BatchFormatError('record batch shorter than its header', 'truncated');
+  const magic = buf.readInt8(pos + BATCH_OFFSET_MAGIC);
+  if (magic !== 2) throw new BatchFormatError(`record batch magic ${magic} is not supported (only v2)`, 'unsupported-magic');
+  const h = readBatchHeader(buf, pos);
+  if (h.size < BATCH_HEADER_SIZE) throw new BatchFormatError(`record batch length ${h.size - BATCH_LOG_OVERHEAD} is too small`, 'corrupt');
+  if (h.size > available) throw new BatchFormatError(`record batch length ${h.size} exceeds the ${available} bytes present`, 'truncated');
+  const actual = computeBatchCrc(buf, pos, h.size);
+  if (actual !== h.crc) {
+    throw new BatchFormatError(`record batch CRC mismatch (stored ${h.crc.toString(16)}, computed ${actual.toString(16)})`, 'corrupt');
+  }
+  if (h.lastOffsetDelta < 0 || h.recordsCount < 0 || (h.recordsCount > 0 && h.lastOffsetDelta + 1 < h.recordsCount)) {
+    throw new BatchFormatError(`record batch lastOffsetDelta ${h.lastOffsetDelta} inconsistent with ${h.recordsCount} records`, 'corrupt');
+  }
+  return h;
+}
+
+/** Assign the log offset: only baseOffset and partitionLeaderEpoch change, neither is covered by the CRC. */
+export function rewriteBatchOffset(buf: Buffer, pos: number, baseOffset: number, leaderEpoch = 0): void {
+  buf.writeBigInt64BE(BigInt(baseOffset), pos + BATCH_OFFSET_BASE_OFFSET);
+  buf.writeInt32BE(leaderEpoch, pos + BATCH_OFFSET_LEADER_EPOCH);
+}
+
+/** For message.timestamp.type=LogAppendTime: set the type bit and maxTimestamp, then re-sign the batch. */
+export function stampLogAppendTime(buf: Buffer, pos: number, size: number, now: number): void {
+  const attrs = buf.readInt16BE(pos + BATCH_OFFSET_ATTRIBUTES);
+  buf.writeInt16BE(attrs | ATTR_TIMESTAMP_TYPE_LOG_APPEND, pos + BATCH_OFFSET_ATTRIBUTES);
+  buf.writeBigInt64BE(BigInt(now), pos + BATCH_OFFSET_MAX_TIMESTAMP);
+  buf.writeUInt32BE(computeBatchCrc(buf, pos, size), pos + BATCH_OFFSET_CRC);
+}
+
+export function compressionOf(attributes: number): (typeof COMPRESSION_NAMES)[number] | 'unknown' {
+  return COMPRESSION_NAMES[attributes & ATTR_COMPRESSION_MASK] ?? 'unknown';
+}

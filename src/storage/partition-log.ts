@@ -1,0 +1,325 @@
+import { EventEmitter } from 'node:events';
+import { ATTR_CONTROL, BATCH_LOG_OVERHEAD, rewriteBatchOffset, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js';
+import { maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
+import { ProducerStateTable } from './producer-state.js';
+import { writeProducerSnapshot } from './producer-snapshot.js';
+import { Segment, type SegmentSettings } from './segment.js';
+import { StorageError, type AppendResult, type ReadResult, type StorageLogger, type TopicConfig } from './types.js';
+
+const INT32_MAX = 2147483647;
+/** Snapshot producer state during flushes at most this often; roll and close always snapshot. */
+const SNAPSHOT_INTERVAL_MS = 60_000;
+/** Kafka's producer.id.expiration.ms default: forget producers idle for a day. */
+export const PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
+
+export interface PartitionLogHooks {
+  logger: StorageLogger;
+  /** The recovery point or log start moved: the manager rewrites its checkpoint files soon. */
+  onCheckpointDirty(): void;
+}
+
+export interface PartitionLogEvents {
+  /** After every append; fetches waiting for data (long poll) listen to this. */
+  append: [logEndOffset: number];
+}
+
+export function segmentSettings(config: TopicConfig): SegmentSettings {
+  return { indexIntervalBytes: config['index.interval.bytes'], maxIndexBytes: config['segment.index.bytes'] };
+}
+
+/**
+ * One partition's log: an ordered list of segments, the last one active. Appends are
+ * synchronous (write to the page cache, then ack); durability comes from the flush policy.
+ */
+export class PartitionLog extends EventEmitter<PartitionLogEvents> implements ReadableLog {
+  readonly name: string;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** Everything below this offset is known to be fsynced (Kafka's recovery point). */
+  recoveryPoint: number;
+  private unflushedMessages = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private flushQueued: Promise<void> | null = null;
+  /** Sealed segments whose log or indexes still need an fsync. */
+  private readonly unsynced = new Set<Segment>();
+  /** Deleted by retention, files not yet removed (file.delete.delay.ms). */
+  private readonly retired = new Set<Segment>();
+  private lastSnapshotAt = 0;
+  private state: 'open' | 'closed' | 'deleted' = 'open';
+  /** Set when an fsync failed: the OS may have dropped the data, so stop accepting writes (Kafka takes the log dir offline). */
+  private failure: Error | null = null;
+
+  constructor(
+    readonly dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    public config: TopicConfig,
+    public segments: Segment[],
+    logStartOffset: number,
+    recoveryPoint: number,
+    readonly producers: ProducerStateTable,
+    private readonly hooks: PartitionLogHooks,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.name = `${topic}-${partition}`;
+    this.logEndOffset = this.active.nextOffset;
+    this.logStartOffset = Math.min(Math.max(logStartOffset, segments[0]!.baseOffset), this.logEndOffset);
+    this.recoveryPoint = Math.min(recoveryPoint, this.logEndOffset);
+  }
+
+  get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Bytes on disk across all segments. */
+  get size(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  get indexIntervalBytes(): number {
+    return this.config['index.interval.bytes'];
+  }
+
+  assertOpen(): void {
+    if (this.state === 'deleted') throw new StorageError(`partition ${this.name} was deleted`, 'UNKNOWN_TOPIC_OR_PARTITION');
+    if (this.state === 'closed') throw new StorageError(`partition ${this.name} is closed (the broker is shutting down)`, 'KAFKA_STORAGE_ERROR');
+  }
+
+  /**
+   * Assign offsets to one validated batch and write it. Rewrites `batch` in place (base
+   * offset, leader epoch, and the timestamp for LogAppendTime topics). Synchronous: when it
+   * returns the batch is in the OS page cache and readable.
+   */
+  append(batch: Buffer, header: BatchHeader, now = Date.now()): AppendResult {
+    this.assertOpen();
+    if (this.failure) {
+      throw new StorageError(`${this.name} stopped accepting writes after a failed fsync (${this.failure.message}); check the disk and restart Tributary`, 'KAFKA_STORAGE_ERROR');
+    }
+    const config = this.config;
+    if (batch.length > config['max.message.bytes'] + BATCH_LOG_OVERHEAD) {
+      throw new StorageError(
+        `record batch of ${batch.length} bytes exceeds max.message.bytes=${config['max.message.bytes']} for ${this.name}; send smaller batches or raise max.message.bytes`,
+        'MESSAGE_TOO_LARGE',
+      );
+    }
+    const sequenced = header.producerId >= 0 && header.baseSequence >= 0 && (header.attributes & ATTR_CONTROL) === 0;
+    if (sequenced) {
+      const dup = this.producers.check(header);
+      if (dup) {
+        return { baseOffset: dup.baseOffset, lastOffset: dup.lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset, duplicate: true, durable: null };
+      }
+    }
+
+    const baseOffset = this.logEndOffset;
+    const lastOffset = baseOffset + header.lastOffsetDelta;
+    const logAppendTime = config['message.timestamp.type'] === 'LogAppendTime' ? now : -1;
+    const maxTimestamp = logAppendTime >= 0 ? now : header.maxTimestamp;
+    this.maybeRoll(batch.length, lastOffset, maxTimestamp, now);
+    rewriteBatchOffset(batch, 0, baseOffset, 0);
+    if (logAppendTime >= 0) stampLogAppendTime(batch, 0, batch.length, now);
+    this.active.append(batch, baseOffset, lastOffset, maxTimestamp);
+    this.logEndOffset = lastOffset + 1;
+    if (sequenced) this.producers.update(header, baseOffset, maxTimestamp >= 0 ? maxTimestamp : now);
+
+    this.unflushedMessages += header.lastOffsetDelta + 1;
+    let durable: Promise<void> | null = null;
+    if (this.unflushedMessages >= config['flush.messages']) durable = this.flush();
+    else this.armFlushTimer();
+    this.emit('append', this.logEndOffset);
+    return { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset, duplicate: false, durable };
+  }
+
+  /** Kafka's LogSegment.shouldRoll: size, age (by batch timestamps), full index, or offsets beyond int32 of the base. */
+  private maybeRoll(batchBytes: number, lastOffset: number, maxTimestamp: number, now: number): void {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    const c = this.config;
+    const waited = seg.firstBatchTimestamp >= 0 && maxTimestamp >= 0 ? maxTimestamp - seg.firstBatchTimestamp : now - seg.createdAt;
+    if (seg.size + batchBytes > c['segment.bytes'] || waited >= c['segment.ms'] || seg.indexFull || lastOffset - seg.baseOffset > INT32_MAX) {
+      this.roll(now);
+    }
+  }
+
+  private roll(now: number): void {
+    const old = this.active;
+    const next = Segment.create(this.dir, this.logEndOffset, segmentSettings(this.config), now);
+    old.onBecomeInactive();
+    this.segments.push(next);
+    this.unsynced.add(old);
+    try {
+      writeProducerSnapshot(this.dir, this.producers, this.logEndOffset);
+      this.lastSnapshotAt = now;
+    } catch (err) {
+      this.hooks.logger.warn(`could not snapshot producer state of ${this.name}: ${(err as Error).message}`);
+    }
+    // Make the sealed segment durable soon even when flush.ms leaves fsync to the OS, as Kafka does.
+    this.flush().catch(() => {});
+  }
+
+  /** Segments verified by recovery but perhaps only in the page cache: the next flush fsyncs them. */
+  requireSync(segments: Segment[]): void {
+    for (const seg of segments) if (seg !== this.active) this.unsynced.add(seg);
+    if (segments.length) this.active.dirty = true;
+  }
+
+  private armFlushTimer(): void {
+    const ms = this.config['flush.ms'];
+    if (this.flushTimer || ms < 0) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush().catch(() => {});
+    }, ms);
+    this.flushTimer.unref();
+  }
+
+  /**
+   * fsync everything appended so far. Concurrent callers share fsyncs: while one runs, all
+   * new callers wait for a single follow-up that covers their writes.
+   */
+  flush(): Promise<void> {
+    if (this.flushQueued) return this.flushQueued;
+    if (this.flushing) {
+      this.flushQueued = this.flushing
+        .catch(() => {})
+        .then(() => {
+          this.flushQueued = null;
+          return this.startFlush();
+        });
+      return this.flushQueued;
+    }
+    return this.startFlush();
+  }
+
+  private startFlush(): Promise<void> {
+    const run = this.doFlush().finally(() => {
+      if (this.flushing === run) this.flushing = null;
+    });
+    this.flushing = run;
+    return run;
+  }
+
+  private async doFlush(): Promise<void> {
+    if (this.state === 'deleted') return;
+    if (this.failure) throw this.failure;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    const target = this.logEndOffset;
+    this.unflushedMessages = 0;
+    const segments = [...this.unsynced, this.active];
+    this.unsynced.clear();
+    try {
+      // The active segment's indexes are written (not fsynced): recovery rebuilds them after a crash anyway.
+      this.active.persistIndexes();
+      for (const seg of segments) await seg.fsync();
+    } catch (err) {
+      this.failure = err as Error;
+      this.hooks.logger.error(`${this.name}: ${(err as Error).message}`);
+      throw err;
+    }
+    if (this.producers.dirty && Date.now() - this.lastSnapshotAt >= SNAPSHOT_INTERVAL_MS) this.snapshotProducers(target);
+    if (target > this.recoveryPoint) {
+      this.recoveryPoint = target;
+      this.hooks.onCheckpointDirty();
+    }
+  }
+
+  /** Snapshot at `offset`, which must be the log end or a point where nothing newer is in `producers`. */
+  private snapshotProducers(offset: number): void {
+    if (offset !== this.logEndOffset) return; // appends raced the fsync; the next flush or close will snapshot
+    try {
+      writeProducerSnapshot(this.dir, this.producers, offset);
+      this.lastSnapshotAt = Date.now();
+    } catch (err) {
+      this.hooks.logger.warn(`could not snapshot producer state of ${this.name}: ${(err as Error).message}`);
+    }
+  }
+
+  read(offset: number, maxBytes: number): Promise<ReadResult> {
+    return readLog(this, offset, maxBytes);
+  }
+
+  offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {
+    return offsetForTimestamp(this, ts);
+  }
+
+  maxTimestampOffset(): Promise<{ offset: number; timestamp: number } | null> {
+    return maxTimestampOffset(this);
+  }
+
+  /**
+   * Delete whole sealed segments, oldest first, while the oldest is past retention.ms or the
+   * partition stays at or above retention.bytes without it. Never the active segment.
+   * Returns the number of segments deleted.
+   */
+  applyRetention(now: number): number {
+    if (this.state !== 'open') return 0;
+    const c = this.config;
+    let size = this.size;
+    let deleted = 0;
+    for (const seg of this.retired) if (!seg.pendingRemoval) this.retired.delete(seg);
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const expired = c['retention.ms'] >= 0 && now - oldest.largestTimestamp() > c['retention.ms'];
+      const oversized = c['retention.bytes'] >= 0 && size - oldest.size >= c['retention.bytes'];
+      if (!expired && !oversized) break;
+      this.segments.shift();
+      this.unsynced.delete(oldest);
+      size -= oldest.size;
+      this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+      oldest.retire(c['file.delete.delay.ms'], (m) => this.hooks.logger.warn(m));
+      if (oldest.pendingRemoval) this.retired.add(oldest);
+      this.hooks.logger.info(
+        `retention deleted segment ${oldest.baseOffset} of ${this.name} (${oldest.size} bytes, ${expired ? 'older than retention.ms' : 'over retention.bytes'}); log now starts at ${this.logStartOffset}`,
+      );
+      deleted++;
+    }
+    if (this.producers.expire(now, PRODUCER_ID_EXPIRATION_MS) > 0 || deleted > 0) this.hooks.onCheckpointDirty();
+    return deleted;
+  }
+
+  /** True once an fsync failed: data may be lost, so the manager must not write the clean-shutdown marker. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Refuse new appends, fsync what was written, persist indexes and producer state, close every file. */
+  async close(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closed';
+    this.clearTimer();
+    try {
+      await this.flush();
+    } finally {
+      if (!this.failure) this.snapshotProducers(this.logEndOffset);
+      for (const seg of this.segments) seg.close(!this.failure);
+      for (const seg of this.retired) seg.removeNow();
+      this.retired.clear();
+      this.removeAllListeners();
+    }
+  }
+
+  /** Topic deletion: stop everything without persisting; files are removed by the manager. */
+  drop(): void {
+    if (this.state === 'deleted') return;
+    this.state = 'deleted';
+    this.clearTimer();
+    for (const seg of this.segments) seg.close(false);
+    this.emit('append', this.logEndOffset); // wake long-polling fetches so they notice
+    this.removeAllListeners();
+  }
+
+  private clearTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  stats(): { logStartOffset: number; logEndOffset: number; size: number; segments: number } {
+    return { logStartOffset: this.logStartOffset, logEndOffset: this.logEndOffset, size: this.size, segments: this.segments.length };
+  }
+}
