@@ -143,6 +143,8 @@ async function consumer(o) {
   process.stdout.write('ready\n');
 
   const latencies = new Float64Array(capacity);
+  const perSecondMax = []; // worst latency in each second of the measured part, to spot periodic stalls
+  let firstMeasured = null;
   let measured = 0;
   let warm = 0;
   let received = 0;
@@ -167,7 +169,13 @@ async function consumer(o) {
         received++;
         const [, sentNs, phase] = m.value.toString('latin1', 0, 48).split(':');
         if (phase === 'w') warm++;
-        else if (measured < capacity) latencies[measured++] = Number(arrived - BigInt(sentNs)) / 1e6;
+        else if (measured < capacity) {
+          const ms = Number(arrived - BigInt(sentNs)) / 1e6;
+          latencies[measured++] = ms;
+          firstMeasured ??= arrived;
+          const second = Number((arrived - firstMeasured) / 1_000_000_000n);
+          perSecondMax[second] = Math.max(perSecondMax[second] ?? 0, Math.round(ms * 100) / 100);
+        }
       }
     }
   }
@@ -188,6 +196,7 @@ async function consumer(o) {
     p99Ms: percentile(sorted, 0.99),
     p999Ms: percentile(sorted, 0.999),
     maxMs: sorted[measured - 1] ?? null,
+    perSecondMaxMs: Array.from(perSecondMax, (x) => x ?? 0),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

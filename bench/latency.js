@@ -3,6 +3,7 @@
 // warm-up; a separate consumer process long-polls the same 6-partition topic and records arrival − send time.
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { costMetrics } from './broker.js';
 import { spawnTracked, tail } from './child.js';
 import { createTopic } from './kafka.js';
 
@@ -104,8 +105,8 @@ export default {
           p99Ms: ms(got.p99Ms),
           p999Ms: ms(got.p999Ms),
           maxMs: ms(got.maxMs),
-          brokerCpuSeconds: Math.round(cost.brokerCpuSeconds * 10) / 10,
-          brokerPeakRssMB: Math.round((cost.brokerPeakRssBytes / 2 ** 20) * 10) / 10,
+          perSecondMaxMs: got.perSecondMaxMs,
+          ...costMetrics(cost, WARMUP_SECONDS + seconds),
         },
         checks: [{ name: 'latency p99', value: ms(got.p99Ms), unit: 'ms', op: '<=', target: 10 }],
         summary: `p50 ${ms(got.p50Ms)} ms, p99 ${ms(got.p99Ms)} ms, max ${ms(got.maxMs)} ms at ${sent.measuredRate.toLocaleString('en-US')} records/s`,

@@ -2,6 +2,7 @@
 // to a 6-partition topic; the clock covers kcat's whole run, which ends only after every delivery report is in.
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { costMetrics } from './broker.js';
 import { runCommand } from './child.js';
 import { createTopic, totalEndOffset } from './kafka.js';
 
@@ -34,6 +35,7 @@ export function writeInputFile(path, records) {
 
 /** Produce ctx.records values into the throughput topic; returns timing and broker cost. */
 async function produceAll(ctx) {
+  ctx.state.produceAttempted = true;
   const input = writeInputFile(join(ctx.tmpDir, 'values.txt'), ctx.records);
   await createTopic(ctx.broker.address, TOPIC, PARTITIONS);
   const before = await totalEndOffset(ctx.broker.address, TOPIC);
@@ -48,11 +50,12 @@ async function produceAll(ctx) {
   const stored = after.total - before.total;
   if (stored !== ctx.records) throw new Error(`kcat -P exited cleanly but the topic grew by ${stored} records, not ${ctx.records}`);
   ctx.state.produced = ctx.records;
-  return { elapsedMs, partitionRecords: after.partitions, ...cost };
+  return { elapsedMs, partitionRecords: after.partitions, cost };
 }
 
 /** For scenarios that need the throughput topic filled (consume) when `produce` did not run first. */
 export async function ensureThroughputData(ctx) {
+  if (ctx.state.produceAttempted && !ctx.state.produced) throw new Error('needs the throughput topic, but producing it failed (see above)');
   if (!ctx.state.produced) await produceAll(ctx);
   return ctx.state.produced;
 }
@@ -73,9 +76,7 @@ export default {
         recordsPerSec: Math.round(recordsPerSec),
         valueMBPerSec: round1((ctx.records * VALUE_BYTES) / 1e6 / seconds),
         partitionRecords: r.partitionRecords,
-        brokerCpuSeconds: round1(r.brokerCpuSeconds),
-        brokerCpuPercent: Math.round((100 * r.brokerCpuSeconds) / seconds),
-        brokerPeakRssMB: round1(r.brokerPeakRssBytes / 2 ** 20),
+        ...costMetrics(r.cost, seconds),
       },
       checks: [{ name: 'produce records/s', value: Math.round(recordsPerSec), unit: 'records/s', op: '>=', target: 800_000 }],
       summary: `${fmt(recordsPerSec)} records/s, ${round1((ctx.records * VALUE_BYTES) / 1e6 / seconds)} MB/s of values`,

@@ -18,6 +18,8 @@ import { formatProfile, summarizeProfile } from './profile-summary.js';
 const SCENARIOS = [produce, consume, latency];
 const NEEDS_KCAT = new Set(['produce', 'consume']);
 const PEAK_RSS_TARGET_MB = 250;
+/** Above this 1-minute load average at a scenario's start, warn that the figures are unreliable. */
+const BUSY_LOAD = 1;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 function selectScenarios(argv) {
@@ -40,17 +42,32 @@ function machine(kcat) {
   };
 }
 
-const pass = (c) => (c.op === '>=' ? c.value >= c.target : c.op === '<=' ? c.value <= c.target : c.value === c.target);
+const pass = (c) => {
+  if (c.op === 'info') return true;
+  return c.op === '>=' ? c.value >= c.target : c.op === '<=' ? c.value <= c.target : c.value === c.target;
+};
+const OPS = { '>=': '≥', '<=': '≤', '==': '=' };
 const num = (x) => (typeof x === 'number' ? x.toLocaleString('en-US') : String(x));
 
 function printTable(rows) {
   const head = ['check', 'measured', 'target', ''];
-  const body = rows.map((c) => [c.name, `${num(c.value)} ${c.unit}`, `${c.op === '==' ? '=' : c.op === '>=' ? '≥' : '≤'} ${num(c.target)} ${c.unit}`, c.error ? 'ERROR' : pass(c) ? 'ok' : 'MISS']);
+  const body = rows.map((c) => [
+    c.name,
+    `${num(c.value)} ${c.unit}`.trim(),
+    c.op === 'info' ? '(no target)' : `${OPS[c.op]} ${num(c.target)} ${c.unit}`.trim(),
+    c.error ? 'ERROR' : c.op === 'info' ? '' : pass(c) ? 'ok' : 'MISS',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of body) console.log(line(r));
+}
+
+/** Every number stored under `key` anywhere in a nested result object. */
+function valuesOf(obj, key) {
+  if (!obj || typeof obj !== 'object') return [];
+  return Object.entries(obj).flatMap(([k, v]) => (k === key && typeof v === 'number' ? [v] : valuesOf(v, key)));
 }
 
 function newestProfile(dir) {
@@ -124,6 +141,10 @@ async function main() {
 
   console.log('');
   printTable(rows);
+  const loads = valuesOf(results, 'loadAtStart');
+  if (Math.max(0, ...loads) > BUSY_LOAD) {
+    console.log(`\nwarning: the machine was busy (1-minute load up to ${Math.max(...loads)} when a scenario started); other processes competed for the ${info.cpus} CPUs, so these figures are pessimistic and noisy`);
+  }
   const out = { machine: info, records, scenarios: results, brokerProfile: profile, brokerExit: stopped };
   writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nresults written to ${join(RESULTS, 'latest.json')}`);

@@ -11,6 +11,10 @@ import type { ClientInfo } from './client-info.js';
 import { buildApiTable } from './handlers/index.js';
 import type { Logger } from './logger.js';
 import { BrokerStats } from './stats.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
+import { GroupOffsets } from './groups/group-offsets.js';
+import { OffsetStore } from './groups/offset-store.js';
+import { join } from 'node:path';
 
 /**
  * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log.
@@ -19,6 +23,9 @@ import { BrokerStats } from './stats.js';
 export class Broker {
   readonly apis: Map<number, ApiHandler>;
   readonly stats = new BrokerStats();
+  readonly coordinator: GroupCoordinator;
+  readonly offsets: GroupOffsets;
+  private offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
   private nextClientNumber = 1;
   private listening: { host: string; port: number } | null = null;
@@ -33,6 +40,24 @@ export class Broker {
     readonly topicDefaults: TopicConfig,
   ) {
     this.apis = buildApiTable();
+    this.coordinator = new GroupCoordinator(
+      {
+        minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+        maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+        initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      },
+      log,
+    );
+    this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
+    this.offsetRetentionTimer = setInterval(() => {
+      this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
+    }, config.retentionCheckIntervalMs);
+  }
+
+  /** Delete a topic and every group's committed offsets for it. */
+  async deleteTopic(name: string): Promise<void> {
+    await this.logs.deleteTopic(name);
+    await this.offsets.store.forgetTopic(name);
   }
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
@@ -61,6 +86,8 @@ export class Broker {
         });
       });
     } catch (e) {
+      clearInterval(broker.offsetRetentionTimer);
+      broker.offsets.store.close();
       await logs.close();
       const err = e as NodeJS.ErrnoException;
       const hint = err.code === 'EADDRINUSE' ? ' — another broker (or Kafka) is using it; pick another with --kafka HOST:PORT' : '';
@@ -147,8 +174,11 @@ export class Broker {
     if (this.stopping) return;
     this.stopping = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    clearInterval(this.offsetRetentionTimer);
+    this.coordinator.shutdown();
     for (const c of this.connections) c.close();
     await closed;
+    this.offsets.store.close();
     await this.logs.close();
   }
 }

@@ -22,6 +22,13 @@ export interface BrokerConfig {
   maxInFlightRequests: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  /** group.initial.rebalance.delay.ms: how long a new group waits for more members before its first assignment. */
+  groupInitialRebalanceDelayMs: number;
+  /** offsets.retention.minutes, in ms: how long an empty group's committed offsets are kept. */
+  offsetsRetentionMs: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
 }
@@ -43,6 +50,10 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   maxRequestBytes: 100 * 1024 * 1024,
   maxInFlightRequests: 1000,
   retentionCheckIntervalMs: 30_000,
+  groupMinSessionTimeoutMs: 6_000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  groupInitialRebalanceDelayMs: 3_000,
+  offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   topicDefaults: {},
 };
 
@@ -90,6 +101,10 @@ const FILE_KEYS: Record<string, Check> = {
   maxRequestBytes: int(1024, 2 ** 31 - 1),
   maxInFlightRequests: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
+  groupMinSessionTimeoutMs: int(1),
+  groupMaxSessionTimeoutMs: int(1),
+  groupInitialRebalanceDelayMs: int(0),
+  offsetsRetentionMs: int(1),
   topicDefaults: (v, key) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));

@@ -21,7 +21,7 @@ export const deleteTopics = defineApi({
         responses.push({ name: w.name, topicId: w.id ?? ZERO_ID, errorCode: errorCode(byId ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `topic ${w.name ?? w.id?.toString('hex')} does not exist` });
         continue;
       }
-      await broker.logs.deleteTopic(topic.name);
+      await broker.deleteTopic(topic.name);
       broker.log.info(`deleted topic ${topic.name}`);
       responses.push({ name: topic.name, topicId: topic.id, errorCode: 0, errorMessage: null });
     }

@@ -1,0 +1,149 @@
+import { errorCode } from '../../protocol/errors.js';
+import type { LogManager } from '../../storage/index.js';
+import type { Logger } from '../logger.js';
+import { assignedPartitions } from './consumer-protocol.js';
+import type { GroupCoordinator } from './group-coordinator.js';
+import type { Group } from './group.js';
+import type { CommittedOffset, OffsetStore } from './offset-store.js';
+
+/** offset.metadata.max.bytes */
+const MAX_METADATA_BYTES = 4096;
+
+export interface CommitRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number | null;
+  logEndOffset: number;
+  /** Messages not yet consumed; null when nothing was committed. */
+  lag: number | null;
+  memberId: string | null;
+  clientId: string | null;
+  host: string | null;
+}
+
+/** Committed offsets for every group, with Kafka's rules for who may commit when. */
+export class GroupOffsets {
+  constructor(
+    private readonly coordinator: GroupCoordinator,
+    readonly store: OffsetStore,
+    private readonly logs: LogManager,
+    private readonly log: Logger,
+  ) {
+    // Groups that only store offsets (simple consumers, or members gone before a restart) are listed as Empty.
+    for (const g of store.groups()) coordinator.getOrCreate(g);
+  }
+
+  /** Per-partition error codes for an OffsetCommit, in request order. */
+  async commit(req: CommitRequest, now = Date.now()): Promise<{ name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]> {
+    const groupError = this.commitGroupError(req);
+    const commits: { topic: string; partition: number; offset: CommittedOffset }[] = [];
+    const result = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        let err = groupError;
+        if (err === 0 && !this.logs.partition(t.name, p.partitionIndex)) err = errorCode('UNKNOWN_TOPIC_OR_PARTITION');
+        if (err === 0 && p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) err = 12; // OFFSET_METADATA_TOO_LARGE
+        if (err === 0) commits.push({ topic: t.name, partition: p.partitionIndex, offset: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: now } });
+        return { partitionIndex: p.partitionIndex, errorCode: err };
+      }),
+    }));
+    if (commits.length > 0) await this.store.commit(req.groupId, commits);
+    return result;
+  }
+
+  private commitGroupError(req: CommitRequest): number {
+    if (req.groupId === '') return errorCode('INVALID_GROUP_ID');
+    const group = this.coordinator.getOrCreate(req.groupId);
+    if (group.is('Dead')) return errorCode('COORDINATOR_NOT_AVAILABLE');
+    // A simple consumer (no membership) may commit only while nobody is a member of the group.
+    if (req.generationId < 0 && group.is('Empty')) return 0;
+    if (group.is('CompletingRebalance')) return errorCode('REBALANCE_IN_PROGRESS');
+    const member = group.members.get(req.memberId);
+    if (!member) return errorCode('UNKNOWN_MEMBER_ID');
+    if (req.groupInstanceId !== null && group.staticMembers.get(req.groupInstanceId) !== req.memberId) return errorCode('FENCED_INSTANCE_ID');
+    if (req.generationId !== group.generationId) return errorCode('ILLEGAL_GENERATION');
+    return 0;
+  }
+
+  /** Committed offsets for some partitions, or all of the group's when topics is null. */
+  fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null) {
+    const wanted = topics ?? this.byTopic(groupId);
+    return wanted.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => {
+        const c = this.store.get(groupId, t.name, p);
+        return { partitionIndex: p, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c ? c.metadata : '', errorCode: 0 };
+      }),
+    }));
+  }
+
+  private byTopic(groupId: string): { name: string; partitionIndexes: number[] }[] {
+    const m = new Map<string, number[]>();
+    for (const o of this.store.list(groupId)) {
+      const list = m.get(o.topic) ?? [];
+      list.push(o.partition);
+      m.set(o.topic, list);
+    }
+    return [...m.entries()].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
+  }
+
+  /**
+   * Lag per partition the group has committed or is assigned: committed offset, log end
+   * offset and the difference. This is the core API the UI reads.
+   */
+  lag(groupId: string): PartitionLag[] {
+    const group = this.coordinator.group(groupId);
+    const owners = new Map<string, { memberId: string; clientId: string; host: string }>();
+    const partitions = new Map<string, { topic: string; partition: number }>();
+    if (group?.is('Stable')) {
+      for (const m of group.members.values()) {
+        for (const a of assignedPartitions(m.assignment)) {
+          for (const p of a.partitions) {
+            owners.set(`${a.topic}\u0000${p}`, { memberId: m.memberId, clientId: m.clientId, host: m.clientHost });
+            partitions.set(`${a.topic}\u0000${p}`, { topic: a.topic, partition: p });
+          }
+        }
+      }
+    }
+    for (const o of this.store.list(groupId)) partitions.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition });
+    return [...partitions.entries()]
+      .map(([key, { topic, partition }]) => {
+        const committed = this.store.get(groupId, topic, partition)?.offset ?? null;
+        const end = this.logs.partition(topic, partition)?.logEndOffset ?? 0;
+        const owner = owners.get(key);
+        return { topic, partition, committedOffset: committed, logEndOffset: end, lag: committed === null ? null : Math.max(0, end - committed), memberId: owner?.memberId ?? null, clientId: owner?.clientId ?? null, host: owner?.host ?? null };
+      })
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  }
+
+  /**
+   * offsets.retention.ms: once a group is Empty, its offsets expire this long after the later
+   * of their commit and the moment the group emptied; a group left with nothing is forgotten.
+   */
+  async expire(retentionMs: number, now = Date.now()): Promise<void> {
+    for (const groupId of this.store.groups()) {
+      const group = this.coordinator.group(groupId);
+      if (group && !group.is('Empty')) continue;
+      const since = group?.emptySince ?? 0;
+      const expired = this.store.list(groupId).filter((o) => Math.max(o.offset.commitTimestamp, since) + retentionMs < now);
+      if (expired.length === 0) continue;
+      await this.store.delete(groupId, expired);
+      this.log.info(`group ${groupId}: expired ${expired.length} committed offset(s) older than ${retentionMs} ms`);
+      if (this.store.list(groupId).length === 0 && group?.members.size === 0) this.coordinator.remove(groupId);
+    }
+    this.store.maybeCompact();
+  }
+
+  isSubscribed(group: Group, topic: string, subscribed: (metadata: Buffer) => string[]): boolean {
+    for (const m of group.members.values()) if (subscribed(m.metadataFor(group.protocolName ?? '')).includes(topic)) return true;
+    return false;
+  }
+}

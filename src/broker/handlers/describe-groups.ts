@@ -1,0 +1,33 @@
+import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/schemas/describe-groups.js';
+import { defineApi } from '../api.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export const describeGroups = defineApi({
+  request: DescribeGroupsRequest,
+  response: DescribeGroupsResponse,
+  handle(ctx, req) {
+    const groups = req.groups.map((groupId) => {
+      const g = ctx.broker.coordinator.group(groupId);
+      if (!g) return { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+      // Like Kafka: member metadata and assignments only mean something once the group is Stable.
+      const stable = g.is('Stable');
+      return {
+        errorCode: 0,
+        groupId,
+        groupState: g.state,
+        protocolType: g.protocolType ?? '',
+        protocolData: stable ? (g.protocolName ?? '') : '',
+        members: [...g.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? m.metadataFor(g.protocolName ?? '') : EMPTY,
+          memberAssignment: stable ? m.assignment : EMPTY,
+        })),
+      };
+    });
+    return { throttleTimeMs: 0, groups };
+  },
+});

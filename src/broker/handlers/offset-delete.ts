@@ -1,0 +1,29 @@
+import { errorCode } from '../../protocol/errors.js';
+import { OffsetDeleteRequest, OffsetDeleteResponse } from '../../protocol/schemas/offset-delete.js';
+import { defineApi } from '../api.js';
+import { subscribedTopics } from '../groups/consumer-protocol.js';
+
+export const offsetDelete = defineApi({
+  request: OffsetDeleteRequest,
+  response: OffsetDeleteResponse,
+  async handle(ctx, req) {
+    const { coordinator, offsets } = ctx.broker;
+    const g = coordinator.group(req.groupId);
+    if (!g) return { errorCode: errorCode('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
+    if (!g.is('Empty') && g.protocolType !== 'consumer') return { errorCode: errorCode('NON_EMPTY_GROUP'), throttleTimeMs: 0, topics: [] };
+    const toDelete: { topic: string; partition: number }[] = [];
+    const topics = req.topics.map((t) => {
+      const subscribed = !g.is('Empty') && offsets.isSubscribed(g, t.name, subscribedTopics);
+      return {
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          if (subscribed) return { partitionIndex: p.partitionIndex, errorCode: errorCode('GROUP_SUBSCRIBED_TO_TOPIC') };
+          toDelete.push({ topic: t.name, partition: p.partitionIndex });
+          return { partitionIndex: p.partitionIndex, errorCode: 0 };
+        }),
+      };
+    });
+    await offsets.store.delete(req.groupId, toDelete);
+    return { errorCode: 0, throttleTimeMs: 0, topics };
+  },
+});
