@@ -26,16 +26,17 @@ export function readMemory(pid) {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
-/** User+system CPU seconds a live process has used so far, or null once it is gone. */
-export function readCpuSeconds(pid) {
+/** User+system CPU seconds a live process has used so far (plus its reaped children's with `children`), or null once it is gone. */
+export function readCpuSeconds(pid, { children = false } = {}) {
   let stat;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return null;
   }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15 of stat)
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  // utime, stime, cutime, cstime: fields 14-17 of /proc/<pid>/stat
+  return (f[11] + f[12] + (children ? f[13] + f[14] : 0)) / CLK_TCK;
 }
 
 /** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
@@ -110,24 +111,31 @@ export class BrokerProcess {
   }
 
   /**
-   * Start measuring one scenario. The returned function gives, since then: the broker's CPU seconds and peak RSS,
-   * how busy the whole machine was (% of all cores, everything included), and the load average at the start.
+   * Start measuring one scenario. The returned function (call it after the scenario's clients have exited) gives,
+   * since then: the broker's CPU seconds and peak RSS, how busy the whole machine was (% of all cores), and how much
+   * of that was neither the broker nor the harness and its children — other work that disturbs the figures.
    */
   window() {
     this.sample();
     this.windowPeakRss = readMemory(this.pid)?.rss ?? 0;
-    const cpu0 = readCpuSeconds(this.pid);
+    const broker0 = readCpuSeconds(this.pid);
+    const harness0 = readCpuSeconds(process.pid, { children: true });
     const machine0 = readMachineCpu();
     const loadAtStart = loadAverage();
     return () => {
       this.sample();
-      const cpu1 = readCpuSeconds(this.pid);
+      const broker1 = readCpuSeconds(this.pid);
+      const harness1 = readCpuSeconds(process.pid, { children: true });
       const machine1 = readMachineCpu();
-      const machineTotal = machine1.total - machine0.total;
+      const total = machine1.total - machine0.total;
+      const busy = machine1.busy - machine0.busy;
+      const brokerCpu = broker0 === null || broker1 === null ? null : broker1 - broker0;
+      const pct = (x) => (total > 0 ? Math.max(0, Math.round((100 * x) / total)) : null);
       return {
-        brokerCpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+        brokerCpuSeconds: brokerCpu,
         brokerPeakRssBytes: this.windowPeakRss,
-        machineBusyPercent: machineTotal > 0 ? Math.round((100 * (machine1.busy - machine0.busy)) / machineTotal) : null,
+        machineBusyPercent: pct(busy),
+        otherCpuPercent: pct(busy - (brokerCpu ?? 0) - (harness1 - harness0)),
         loadAtStart,
       };
     };
@@ -162,6 +170,7 @@ export function costMetrics(cost, seconds) {
     brokerCpuPercent: cost.brokerCpuSeconds === null ? null : Math.round((100 * cost.brokerCpuSeconds) / seconds),
     brokerPeakRssMB: Math.round((cost.brokerPeakRssBytes / 2 ** 20) * 10) / 10,
     machineBusyPercent: cost.machineBusyPercent,
+    otherCpuPercent: cost.otherCpuPercent,
     loadAtStart: cost.loadAtStart,
   };
 }

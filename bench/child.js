@@ -100,9 +100,9 @@ export function findKcat() {
   const cmd = process.env.KCAT ?? 'kcat';
   const r = spawnSync(cmd, ['-V'], { encoding: 'utf8', timeout: 10_000 });
   if (r.error || r.status !== 0) {
-    const why = r.error?.code === 'ENOENT' ? 'not found on PATH' : (r.error?.message ?? `exited with ${r.status}`);
+    const why = r.error?.code === 'ENOENT' ? 'was not found' : `did not run (${r.error?.message ?? `exit status ${r.status}`})`;
     throw new Error(
-      `kcat ${why}. The throughput scenarios drive the broker with kcat (librdkafka). ` +
+      `kcat (${cmd}) ${why}. The throughput scenarios drive the broker with kcat (librdkafka). ` +
         `Install it (Debian/Ubuntu: apt-get install kcat; macOS: brew install kcat) or point KCAT=/path/to/kcat at it.`,
     );
   }

@@ -18,6 +18,7 @@ function startClient(role, params, timeoutMs) {
   const args = [CLIENT, role, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)];
   const child = spawnTracked(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr = tail(child.stderr);
+  child.stdin.on('error', () => {}); // EPIPE if it died; its exit is reported through `exited`
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const lines = [];
   const waiters = [];
@@ -26,24 +27,26 @@ function startClient(role, params, timeoutMs) {
     for (const w of [...waiters]) {
       const i = lines.findIndex((l) => w.re.test(l));
       if (i >= 0) w.done(null, lines.splice(i, 1)[0]);
-      else if (exit) w.done(new Error(`latency ${role} exited (${exit}) without printing ${w.re}. stderr:\n${stderr()}`));
+      else if (exit !== null) w.done(new Error(`latency ${role} exited (${exit}) without printing ${w.re}. stderr:\n${stderr()}`));
     }
   };
   createInterface({ input: child.stdout }).on('line', (l) => {
     lines.push(l);
     settle();
   });
-  child.on('error', (e) => {
-    exit = e.message;
-    settle();
-  });
-  child.on('close', (code, signal) => {
-    clearTimeout(killer);
-    exit = code ?? signal;
-    settle();
+  const exited = new Promise((resolve) => {
+    const done = (why) => {
+      clearTimeout(killer);
+      exit ??= why;
+      settle();
+      resolve(exit);
+    };
+    child.on('error', (e) => done(e.message));
+    child.on('close', (code, signal) => done(code ?? signal));
   });
   return {
     child,
+    exited,
     send: (text) => child.stdin.write(text),
     line(re, ms) {
       return new Promise((resolve, reject) => {
@@ -85,6 +88,7 @@ export default {
       if (sent.errors || sent.unacknowledged) throw new Error(`latency producer: ${sent.errors} records failed, ${sent.unacknowledged} sends unacknowledged (${sent.firstError})`);
       consumer.send(`expect ${sent.sent}\n`);
       const got = JSON.parse(await consumer.line(/^\{/, timeoutMs));
+      await Promise.all([consumer.exited, producer.exited]); // so their CPU time is counted as ours, not "other"
       const cost = measure();
       ctx.broker.assertAlive('latency');
       if (got.received !== sent.sent) throw new Error(`latency consumer received ${got.received} of ${sent.sent} records`);

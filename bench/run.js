@@ -3,13 +3,13 @@
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
 // BENCH_CPU_PROF=1 (profile the broker; summary printed and saved), BENCH_STRICT=1 (exit 1 when a target is missed),
-// KCAT (path to kcat).
+// BENCH_WAIT_IDLE (seconds to wait for an idle machine before each scenario, default 30; 0 = don't), KCAT (kcat path).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBroker } from './broker.js';
-import { findKcat, killAllChildren } from './child.js';
+import { readMachineCpu, startBroker } from './broker.js';
+import { findKcat, killAllChildren, sleep } from './child.js';
 import consume from './consume.js';
 import latency from './latency.js';
 import produce from './produce.js';
@@ -18,8 +18,10 @@ import { formatProfile, summarizeProfile } from './profile-summary.js';
 const SCENARIOS = [produce, consume, latency];
 const NEEDS_KCAT = new Set(['produce', 'consume']);
 const PEAK_RSS_TARGET_MB = 250;
-/** Above this 1-minute load average at a scenario's start, warn that the figures are unreliable. */
-const BUSY_LOAD = 1;
+/** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
+const QUIET_BUSY_PERCENT = 15;
+/** Warn when processes other than the broker and the harness used this much of the machine during a scenario. */
+const DISTURBED_PERCENT = 10;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 function selectScenarios(argv) {
@@ -64,6 +66,24 @@ function printTable(rows) {
   for (const r of body) console.log(line(r));
 }
 
+/**
+ * Wait (at most maxSeconds, in 1 s samples) until the whole machine is below QUIET_BUSY_PERCENT busy, so that other
+ * work on it (builds, tests) does not leak into the figures. Returns the last sample's busy %.
+ */
+async function waitForQuiet(maxSeconds) {
+  let busy = null;
+  for (let i = 0; i < maxSeconds; i++) {
+    const a = readMachineCpu();
+    await sleep(1000);
+    const b = readMachineCpu();
+    busy = Math.round((100 * (b.busy - a.busy)) / Math.max(b.total - a.total, 1e-9));
+    if (busy < QUIET_BUSY_PERCENT) return busy;
+    if (i === 0) console.log(`  waiting up to ${maxSeconds} s for the machine to go quiet (${busy}% busy)…`);
+  }
+  if (busy !== null) console.log(`  machine still ${busy}% busy; running anyway`);
+  return busy;
+}
+
 /** Every number stored under `key` anywhere in a nested result object. */
 function valuesOf(obj, key) {
   if (!obj || typeof obj !== 'object') return [];
@@ -82,6 +102,7 @@ async function main() {
   const records = Number(process.env.BENCH_RECORDS ?? 2_000_000);
   if (!Number.isInteger(records) || records <= 0) throw new Error(`BENCH_RECORDS must be a positive integer, got ${process.env.BENCH_RECORDS}`);
   const cpuProfDir = process.env.BENCH_CPU_PROF === '1' ? join(RESULTS, 'profiles') : null;
+  const waitIdle = Number(process.env.BENCH_WAIT_IDLE ?? 30);
   mkdirSync(cpuProfDir ?? RESULTS, { recursive: true });
 
   const tmpDir = mkdtempSync(join(tmpdir(), 'tributary-bench-'));
@@ -108,9 +129,10 @@ async function main() {
   let failed = false;
   for (const s of selected) {
     console.log(`\n▶ ${s.title}`);
+    const busyBefore = await waitForQuiet(waitIdle);
     try {
       const r = await s.run(ctx);
-      results[s.name] = { title: s.title, ...r.metrics, checks: r.checks.map((c) => ({ ...c, pass: pass(c) })) };
+      results[s.name] = { title: s.title, machineBusyPercentBefore: busyBefore, ...r.metrics, checks: r.checks.map((c) => ({ ...c, pass: pass(c) })) };
       rows.push(...r.checks);
       console.log(`  ${r.summary}`);
     } catch (e) {
@@ -141,9 +163,9 @@ async function main() {
 
   console.log('');
   printTable(rows);
-  const loads = valuesOf(results, 'loadAtStart');
-  if (Math.max(0, ...loads) > BUSY_LOAD) {
-    console.log(`\nwarning: the machine was busy (1-minute load up to ${Math.max(...loads)} when a scenario started); other processes competed for the ${info.cpus} CPUs, so these figures are pessimistic and noisy`);
+  const other = Math.max(0, ...valuesOf(results, 'otherCpuPercent'));
+  if (other >= DISTURBED_PERCENT) {
+    console.log(`\nwarning: other processes used up to ${other}% of the machine's ${info.cpus} CPUs during a scenario (otherCpuPercent in latest.json); those figures are pessimistic and noisy — rerun on a quiet machine`);
   }
   const out = { machine: info, records, scenarios: results, brokerProfile: profile, brokerExit: stopped };
   writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);

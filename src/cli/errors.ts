@@ -41,6 +41,8 @@ const CONNECTION_PROBLEMS: Record<string, string> = {
 export interface ErrorContext {
   bootstrap: string[];
   topic?: string;
+  /** The consumer group a command works on, so group errors can name it. */
+  group?: string;
 }
 
 /** One line (never a stack trace) saying what failed and, where we can tell, what to do about it. */
@@ -70,6 +72,15 @@ function explain(err: unknown, context: ErrorContext): string {
     }
     if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) {
       return `topic "${context.topic}" does not exist — create it with \`tributary topics create ${context.topic}\``;
+    }
+    if (e.type === 'GROUP_ID_NOT_FOUND' && context.group !== undefined) {
+      return `group "${context.group}" does not exist — list groups with \`tributary groups list\``;
+    }
+    if (e.type === 'NON_EMPTY_GROUP' && context.group !== undefined) {
+      return `group "${context.group}" still has active members; stop its consumers first`;
+    }
+    if (e.name === 'KafkaJSGroupCoordinatorNotFound' && context.group !== undefined) {
+      return `the broker named no coordinator for consumer group "${context.group}" — it may not support consumer groups`;
     }
     if (e.name === 'KafkaJSGroupCoordinatorNotFound') {
       return `the broker named no coordinator for consumer groups — it may not support them; try again without --group`;

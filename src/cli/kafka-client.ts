@@ -1,8 +1,10 @@
 // One place that decides how the CLI talks to a cluster: which brokers, how patient to be, and where kafkajs logs go.
 import kafkajs from 'kafkajs';
-import type { Kafka, logCreator } from 'kafkajs';
+import type { Admin, Kafka, logCreator } from 'kafkajs';
 import { Option } from 'commander';
 import { parseBootstrap } from './args.js';
+import { runOnce } from './command-runner.js';
+import type { ErrorContext } from './errors.js';
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';
 export const BOOTSTRAP_ENV = 'TRIBUTARY_BOOTSTRAP';
@@ -37,5 +39,21 @@ export function createKafka(brokers: string[]): Kafka {
     brokers,
     logLevel: kafkajs.logLevel.NOTHING,
     logCreator: stderrLogger,
+  });
+}
+
+/**
+ * Runs a one-shot admin command: connects an admin client, runs `body`, always disconnects, then exits (see runOnce),
+ * so every subcommand reads as just its requests.
+ */
+export async function withAdmin(context: ErrorContext, body: (admin: Admin) => Promise<void>): Promise<never> {
+  return runOnce(context, async () => {
+    const admin = createKafka(context.bootstrap).admin();
+    await admin.connect();
+    try {
+      await body(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   });
 }

@@ -1,5 +1,6 @@
 // Typed access to the parts of kafkajs's internals the group-less reader needs: its Cluster (metadata, leader lookup,
-// pooled broker connections) and Broker#fetch (which decodes record batches with kafkajs's own decoder).
+// pooled broker connections) and Broker#fetch (which decodes record batches with kafkajs's own decoder); and
+// Broker#offsetCommit, which `groups reset-offsets` uses to commit without joining the group, as Kafka's own tool does.
 // These are not public API, so they are reached in this one file only, and package.json pins kafkajs to an exact
 // version; if an upgrade moves them, this is the file to fix.
 import { createRequire } from 'node:module';
@@ -40,6 +41,16 @@ export interface InternalBroker {
     maxBytes: number;
     topics: Array<{ topic: string; partitions: FetchPartitionRequest[] }>;
   }): Promise<FetchResponse>;
+  /** Throws kafkajs's protocol error for the first partition that failed. */
+  offsetCommit(request: OffsetCommitRequest): Promise<unknown>;
+}
+
+export interface OffsetCommitRequest {
+  groupId: string;
+  /** -1 with an empty member id commits as an admin (a "simple consumer"); the group must have no members. */
+  groupGenerationId: number;
+  memberId: string;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
 }
 
 export interface InternalCluster {
@@ -50,6 +61,7 @@ export interface InternalCluster {
   /** nodeId → partitions it leads; partitions without metadata are left out. */
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(query: { nodeId: string }): Promise<InternalBroker>;
+  findGroupCoordinator(query: { groupId: string }): Promise<InternalBroker>;
 }
 
 /** Kafka's isolation levels (Fetch request field). */

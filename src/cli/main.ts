@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
 import { describeError } from './errors.js';
+import { registerGroups } from './groups.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerTopics(program);
   registerProduce(program);
   registerConsume(program);
+  registerGroups(program);
   return program;
 }
 

@@ -1,10 +1,8 @@
 // `tributary topics create|list|describe|delete` — plain Kafka admin requests, so they work against any cluster.
 import { Command, Option } from 'commander';
-import type { Admin } from 'kafkajs';
 import { collectKeyValue, parsePositiveInt, parseTopicName } from './args.js';
-import { runOnce } from './command-runner.js';
-import { CliError, type ErrorContext } from './errors.js';
-import { bootstrapOption, createKafka } from './kafka-client.js';
+import { CliError } from './errors.js';
+import { bootstrapOption, withAdmin } from './kafka-client.js';
 import { describeTopics } from './topics-describe.js';
 
 interface CommonOptions {
@@ -15,19 +13,6 @@ interface CreateOptions extends CommonOptions {
   partitions?: number;
   replicationFactor?: number;
   config?: Array<[string, string]>;
-}
-
-/** Connects an admin client, runs `body`, and always disconnects, so every subcommand reads as just its request. */
-async function withAdmin(context: ErrorContext, body: (admin: Admin) => Promise<void>): Promise<never> {
-  return runOnce(context, async () => {
-    const admin = createKafka(context.bootstrap).admin();
-    await admin.connect();
-    try {
-      await body(admin);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  });
 }
 
 function hasErrorType(err: unknown, type: string): boolean {

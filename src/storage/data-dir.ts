@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync, writeFileAtomicSync } from './atomic-file.js';
-import { StorageError } from './types.js';
+import { randomKafkaUuid, readMetadata, writeMetadata, type StoredMetadata, type StoredTopic } from './metadata-store.js';
+import { parsePartitionDirName } from './topic-name.js';
+import { StorageError, type StorageLogger } from './types.js';
 
 /** Files at the top of the data directory, named like Kafka's where Kafka has one. */
 export const META_DIR = '__meta';
@@ -68,4 +70,53 @@ export function consumeCleanShutdownMarker(dataDir: string): boolean {
 
 export function writeCleanShutdownMarker(dataDir: string): void {
   writeFileAtomicSync(path.join(dataDir, CLEAN_SHUTDOWN_FILE), '');
+}
+
+/** Without topics.json: one topic per partition-directory name, partition count from the highest index. */
+export function topicsFromDirectories(dataDir: string): StoredTopic[] {
+  const counts = new Map<string, number>();
+  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
+    const parsed = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
+    if (parsed) counts.set(parsed.topic, Math.max(counts.get(parsed.topic) ?? 0, parsed.partition + 1));
+  }
+  return [...counts].map(([name, partitions]) => ({ name, id: randomKafkaUuid(), partitions, overrides: {} }));
+}
+
+/**
+ * Directories no topic owns: "-delete" leftovers of deletions, and partitions missing from
+ * the metadata (a deletion or partition creation cut short by a crash). `stray` is true for
+ * the latter, which deserve a warning.
+ */
+export function unownedDirectories(dataDir: string, owns: (topic: string, partition: number) => boolean): { name: string; stray: boolean }[] {
+  const out: { name: string; stray: boolean }[] = [];
+  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === META_DIR) continue;
+    const parsed = parsePartitionDirName(entry.name);
+    if (parsed ? !owns(parsed.topic, parsed.partition) : entry.name.endsWith(DELETE_DIR_SUFFIX)) out.push({ name: entry.name, stray: parsed !== null });
+  }
+  return out;
+}
+
+/**
+ * Take the lock, load (or create) the metadata and consume the clean-shutdown marker.
+ * Without topics.json the topic list is rebuilt from partition directories, losing only ids
+ * and overrides; a directory that never held anything counts as cleanly shut down.
+ */
+export function openDataDir(dataDir: string, logger: StorageLogger): { meta: StoredMetadata; clean: boolean; metaFile: string } {
+  fs.mkdirSync(path.join(dataDir, META_DIR), { recursive: true });
+  acquireLock(dataDir);
+  const metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
+  try {
+    const stored = readMetadata(metaFile);
+    const marker = consumeCleanShutdownMarker(dataDir);
+    if (stored) return { meta: stored, clean: marker, metaFile };
+    const topics = topicsFromDirectories(dataDir);
+    if (topics.length) logger.warn(`${metaFile} is missing; rebuilt ${topics.length} topic(s) from partition directories with new topic ids and default configs`);
+    const meta = { clusterId: randomKafkaUuid().toString('base64url'), producerIdBlockEnd: 0, topics };
+    writeMetadata(metaFile, meta);
+    return { meta, clean: marker || topics.length === 0, metaFile };
+  } catch (err) {
+    releaseLock(dataDir);
+    throw err;
+  }
 }

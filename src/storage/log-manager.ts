@@ -1,33 +1,19 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointSync } from './checkpoint-file.js';
-import {
-  acquireLock,
-  consumeCleanShutdownMarker,
-  DELETE_DIR_SUFFIX,
-  LOG_START_OFFSET_CHECKPOINT,
-  META_DIR,
-  RECOVERY_POINT_CHECKPOINT,
-  releaseLock,
-  TOPICS_FILE,
-  writeCleanShutdownMarker,
-} from './data-dir.js';
-import { loadPartitionLog } from './log-loader.js';
-import { randomKafkaUuid, readMetadata, writeMetadata, type StoredMetadata, type StoredTopic } from './metadata-store.js';
+import { META_DIR, openDataDir, releaseLock, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
+import { randomKafkaUuid, writeMetadata, type StoredTopic } from './metadata-store.js';
+import { OffsetCheckpoints } from './offset-checkpoints.js';
+import { PartitionDirectories } from './partition-dirs.js';
 import type { PartitionLog } from './partition-log.js';
 import {
+  applyOverrideChanges,
   describeTopicConfig,
   effectiveTopicConfig,
-  isTopicConfigKey,
   parseTopicConfigOverrides,
   TOPIC_CONFIG_DEFAULTS,
   topicConfigToStrings,
-  validateTopicConfig,
   type TopicConfigEntry,
 } from './topic-config.js';
-import { assertValidTopicName, parsePartitionDirName, partitionDirName, topicCollisionKey, validateTopicName } from './topic-name.js';
+import { assertValidTopicName, partitionDirName, topicCollisionKey, validateTopicName } from './topic-name.js';
 import { StorageError, type StorageLogger, type TopicConfig, type TopicInfo } from './types.js';
 
 export interface LogManagerOptions {
@@ -65,12 +51,11 @@ const PRODUCER_ID_BLOCK = 1000;
 
 const SILENT: StorageLogger = { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
 
+/** Broker defaults may come typed (code) or as strings (a config file); both go through the same validation. */
 function toTypedDefaults(defaults: LogManagerOptions['defaults']): TopicConfig {
-  const given = defaults ?? {};
-  const strings = Object.values(given).every((v) => typeof v === 'string');
-  const overrides = strings ? parseTopicConfigOverrides(given as Record<string, string>) : (given as Partial<TopicConfig>);
-  if (!strings) validateTopicConfig(overrides);
-  return effectiveTopicConfig(TOPIC_CONFIG_DEFAULTS, overrides);
+  const strings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(defaults ?? {})) strings[k] = String(v);
+  return effectiveTopicConfig(TOPIC_CONFIG_DEFAULTS, parseTopicConfigOverrides(strings));
 }
 
 /**
@@ -83,9 +68,8 @@ export class LogManager {
   private producerIdBlockEnd: number;
   private nextProducerId: number;
   private readonly timers: NodeJS.Timeout[] = [];
-  private checkpointDirty = false;
-  private checkpointWrite: Promise<void> = Promise.resolve();
-  private readonly background = new Set<Promise<void>>();
+  private readonly checkpoints: OffsetCheckpoints;
+  private readonly dirs: PartitionDirectories;
   private closed = false;
 
   private constructor(
@@ -96,6 +80,8 @@ export class LogManager {
     producerIdBlockEnd: number,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
+    this.checkpoints = new OffsetCheckpoints(dataDir, logger);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true));
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -104,30 +90,10 @@ export class LogManager {
     const dataDir = path.resolve(options.dataDir);
     const logger = options.logger ?? SILENT;
     const defaults = toTypedDefaults(options.defaults);
-    fs.mkdirSync(path.join(dataDir, META_DIR), { recursive: true });
-    acquireLock(dataDir);
-    const metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
-    let meta: StoredMetadata;
-    let clean: boolean;
-    try {
-      const stored = readMetadata(metaFile);
-      clean = consumeCleanShutdownMarker(dataDir);
-      if (stored) meta = stored;
-      else {
-        const topics = topicsFromDirectories(dataDir);
-        if (topics.length) logger.warn(`${metaFile} is missing; rebuilt ${topics.length} topic(s) from partition directories with new topic ids and default configs`);
-        meta = { clusterId: randomKafkaUuid().toString('base64url'), producerIdBlockEnd: 0, topics };
-        writeMetadata(metaFile, meta);
-      }
-    } catch (err) {
-      releaseLock(dataDir);
-      throw err;
-    }
+    const { meta, clean } = openDataDir(dataDir, logger);
     const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
-    const warn = (m: string) => logger.warn(m);
-    const recoveryPoints = readOffsetCheckpoint(path.join(dataDir, RECOVERY_POINT_CHECKPOINT), warn);
-    const logStarts = readOffsetCheckpoint(path.join(dataDir, LOG_START_OFFSET_CHECKPOINT), warn);
+    const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {
       for (const t of meta.topics) {
         const overrides = manager.loadOverrides(t);
@@ -135,11 +101,11 @@ export class LogManager {
         const logs: PartitionLog[] = [];
         for (let p = 0; p < t.partitions; p++) {
           const dir = partitionDirName(t.name, p);
-          logs.push(manager.openPartition(info, p, clean, recoveryPoints.get(dir), logStarts.get(dir)));
+          logs.push(manager.dirs.open(info, p, clean, recoveryPoints.get(dir), logStarts.get(dir)));
         }
         manager.topics.set(t.name, { info, logs });
       }
-      manager.removeStrayDirectories();
+      manager.dirs.removeUnowned((topic, p) => (manager.topics.get(topic)?.info.partitions ?? 0) > p, manager.metaFile);
       // Recovered data may exist only in the page cache (process crash): fsync it, then checkpoint.
       if (!clean) await manager.flushAll();
     } catch (err) {
@@ -163,41 +129,6 @@ export class LogManager {
     return parseTopicConfigOverrides(out);
   }
 
-  private openPartition(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {
-    const { log } = loadPartitionLog({
-      dir: path.join(this.dataDir, partitionDirName(info.name, p)),
-      topic: info.name,
-      partition: p,
-      config: info.config,
-      hooks: { logger: this.logger, onCheckpointDirty: () => (this.checkpointDirty = true) },
-      clean,
-      recoveryPoint,
-      logStartOffset,
-    });
-    return log;
-  }
-
-  /** Partition directories no topic owns: leftovers of deletions or partition creations cut short by a crash. */
-  private removeStrayDirectories(): void {
-    for (const entry of fs.readdirSync(this.dataDir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name === META_DIR) continue;
-      const parsed = parsePartitionDirName(entry.name);
-      const owned = parsed && (this.topics.get(parsed.topic)?.info.partitions ?? 0) > parsed.partition;
-      if (owned || (!parsed && !entry.name.endsWith(DELETE_DIR_SUFFIX))) continue;
-      if (parsed) this.logger.warn(`removing ${entry.name}: no such partition in ${this.metaFile} (left over from a deletion)`);
-      this.removeDir(path.join(this.dataDir, entry.name));
-    }
-  }
-
-  private removeDir(dir: string): Promise<void> {
-    const task = fsp
-      .rm(dir, { recursive: true, force: true, maxRetries: 5 })
-      .catch((err: Error) => this.logger.warn(`could not remove ${dir} (${err.message}); it will be removed at the next start`))
-      .finally(() => this.background.delete(task));
-    this.background.add(task);
-    return task;
-  }
-
   private startTimers(retentionMs: number, checkpointMs: number): void {
     const retention = setInterval(() => {
       try {
@@ -207,7 +138,7 @@ export class LogManager {
       }
     }, retentionMs);
     const checkpoint = setInterval(() => {
-      if (this.checkpointDirty) void this.writeCheckpoints();
+      if (this.checkpoints.dirty) void this.checkpoints.save(this.allLogs());
     }, checkpointMs);
     for (const t of [retention, checkpoint]) {
       t.unref();
@@ -277,48 +208,16 @@ export class LogManager {
   createTopic(name: string, partitions: number, overrides: Record<string, string> = {}): TopicInfo {
     this.assertOpen();
     const info = this.validateTopic(name, partitions, overrides);
-    const logs = this.createPartitionLogs(info, 0, partitions);
+    const logs = this.dirs.create(info, 0, partitions);
     this.topics.set(name, { info, logs });
     try {
       this.persistMetadata();
     } catch (err) {
       this.topics.delete(name);
-      this.abandon(info.name, logs, 0);
+      this.dirs.abandon(info.name, logs, 0);
       throw new StorageError(`could not save metadata for topic ${name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
     return info;
-  }
-
-  private createPartitionLogs(info: TopicInfo, from: number, to: number): PartitionLog[] {
-    const logs: PartitionLog[] = [];
-    try {
-      for (let p = from; p < to; p++) {
-        const dir = path.join(this.dataDir, partitionDirName(info.name, p));
-        // A directory here is the remains of a deleted topic that could not be removed yet (files in use on Windows).
-        if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
-        logs.push(this.openPartition(info, p, true));
-      }
-    } catch (err) {
-      this.abandon(info.name, logs, from);
-      throw new StorageError(`could not create partition directories for ${info.name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
-    }
-    return logs;
-  }
-
-  /** Drop logs and remove their directories in the background. */
-  private abandon(topic: string, logs: PartitionLog[], firstPartition: number): Promise<void> {
-    const tasks = logs.map((log, i) => {
-      log.drop();
-      const dir = path.join(this.dataDir, partitionDirName(topic, firstPartition + i));
-      const doomed = `${dir}.${randomBytes(8).toString('hex')}${DELETE_DIR_SUFFIX}`;
-      try {
-        fs.renameSync(dir, doomed);
-        return this.removeDir(doomed);
-      } catch {
-        return this.removeDir(dir);
-      }
-    });
-    return Promise.all(tasks).then(() => {});
   }
 
   /**
@@ -336,8 +235,8 @@ export class LogManager {
       this.topics.set(name, t);
       throw new StorageError(`could not save metadata while deleting ${name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
-    this.checkpointDirty = true;
-    return this.abandon(name, t.logs, 0);
+    this.checkpoints.dirty = true;
+    return this.dirs.abandon(name, t.logs, 0);
   }
 
   /** CreatePartitions: the count may only grow (existing keys would move partitions otherwise). */
@@ -348,7 +247,7 @@ export class LogManager {
     if (!Number.isInteger(newTotal) || newTotal <= current) {
       throw new StorageError(`topic ${name} has ${current} partitions; the new count must be a whole number larger than that, got ${newTotal}`, 'INVALID_PARTITIONS');
     }
-    const added = this.createPartitionLogs(t.info, current, newTotal);
+    const added = this.dirs.create(t.info, current, newTotal);
     const before = t.info;
     t.info = { ...before, partitions: newTotal };
     t.logs.push(...added);
@@ -357,7 +256,7 @@ export class LogManager {
     } catch (err) {
       t.info = before;
       t.logs.splice(current);
-      this.abandon(name, added, current);
+      this.dirs.abandon(name, added, current);
       throw new StorageError(`could not save metadata for ${name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
     return t.info;
@@ -366,18 +265,12 @@ export class LogManager {
   /**
    * Change a topic's overrides. By default `changes` are merged, a null value reverting a
    * key to its default (IncrementalAlterConfigs SET/DELETE); `replace` makes `changes` the
-   * complete override set (legacy AlterConfigs).
+   * complete override set (legacy AlterConfigs). Applies to the partitions at once.
    */
   alterTopicConfig(name: string, changes: Record<string, string | null>, options: { replace?: boolean; validateOnly?: boolean } = {}): TopicInfo {
     this.assertOpen();
     const t = this.require(name);
-    const next = options.replace ? {} : topicConfigToStrings(t.info.overrides);
-    for (const [k, v] of Object.entries(changes)) {
-      if (!isTopicConfigKey(k)) throw new StorageError(`Unknown topic config "${k}"`, 'INVALID_CONFIG');
-      if (v === null) delete next[k];
-      else next[k] = v;
-    }
-    const overrides = parseTopicConfigOverrides(next);
+    const overrides = applyOverrideChanges(t.info.overrides, changes, options.replace);
     const info: TopicInfo = { ...t.info, overrides, config: effectiveTopicConfig(this.defaults, overrides) };
     if (options.validateOnly) return info;
     const before = t.info;
@@ -421,30 +314,9 @@ export class LogManager {
   /** fsync every partition, then checkpoint recovery points. */
   async flushAll(): Promise<void> {
     const results = await Promise.allSettled([...this.allLogs()].map((l) => l.flush()));
-    await this.writeCheckpoints();
+    await this.checkpoints.save(this.allLogs());
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-  }
-
-  /** Serialized, so two writes never race on the same temp file. */
-  private writeCheckpoints(): Promise<void> {
-    this.checkpointDirty = false;
-    const recovery: [string, number, number][] = [];
-    const starts: [string, number, number][] = [];
-    for (const log of this.allLogs()) {
-      recovery.push([log.topic, log.partition, log.recoveryPoint]);
-      starts.push([log.topic, log.partition, log.logStartOffset]);
-    }
-    this.checkpointWrite = this.checkpointWrite.then(async () => {
-      try {
-        await writeOffsetCheckpoint(path.join(this.dataDir, RECOVERY_POINT_CHECKPOINT), recovery);
-        await writeOffsetCheckpoint(path.join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), starts);
-      } catch (err) {
-        this.checkpointDirty = true;
-        this.logger.error(`writing offset checkpoints failed: ${(err as Error).message}`);
-      }
-    });
-    return this.checkpointWrite;
   }
 
   stats(): TopicStats[] {
@@ -465,13 +337,10 @@ export class LogManager {
     for (const t of this.timers) clearInterval(t);
     const logs = [...this.allLogs()];
     const results = await Promise.allSettled(logs.map((l) => l.close()));
-    await Promise.allSettled([...this.background]);
-    await this.checkpointWrite;
+    await this.dirs.settled();
     let ok = results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed);
     try {
-      const entries = (f: (l: PartitionLog) => number) => logs.map((l): [string, number, number] => [l.topic, l.partition, f(l)]);
-      writeOffsetCheckpointSync(path.join(this.dataDir, RECOVERY_POINT_CHECKPOINT), entries((l) => l.recoveryPoint));
-      writeOffsetCheckpointSync(path.join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), entries((l) => l.logStartOffset));
+      await this.checkpoints.saveFinal(logs);
     } catch (err) {
       ok = false;
       this.logger.error(`writing offset checkpoints at shutdown failed: ${(err as Error).message}`);
@@ -480,14 +349,4 @@ export class LogManager {
     else if (markClean) this.logger.warn('shutdown was not clean (see errors above); the next start will run recovery');
     releaseLock(this.dataDir);
   }
-}
-
-/** Without topics.json: one topic per partition-directory name, partition count from the highest index. */
-function topicsFromDirectories(dataDir: string): StoredTopic[] {
-  const counts = new Map<string, number>();
-  for (const entry of fs.readdirSync(dataDir, { withFileTypes: true })) {
-    const parsed = entry.isDirectory() ? parsePartitionDirName(entry.name) : null;
-    if (parsed) counts.set(parsed.topic, Math.max(counts.get(parsed.topic) ?? 0, parsed.partition + 1));
-  }
-  return [...counts].map(([name, partitions]) => ({ name, id: randomKafkaUuid(), partitions, overrides: {} }));
 }

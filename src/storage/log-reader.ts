@@ -189,9 +189,18 @@ function maxTimestampAt(buf: Buffer, p: number): number {
   return Number(buf.readBigInt64BE(p + BATCH_OFFSET_MAX_TIMESTAMP));
 }
 
-/** The exact record in an uncompressed batch; the batch's base offset for a compressed one. */
+/**
+ * The exact record in an uncompressed batch; the batch's base offset for a compressed one,
+ * or when the records are malformed (the broker checks only the batch CRC, not the records).
+ */
 function recordIn(batch: Buffer, timestamp: number): { offset: number; timestamp: number } {
-  return findRecordByTimestamp(batch, 0, timestamp) ?? { offset: offsetAt(batch, 0), timestamp: maxTimestampAt(batch, 0) };
+  let exact: { offset: number; timestamp: number } | null = null;
+  try {
+    exact = findRecordByTimestamp(batch, 0, timestamp);
+  } catch {
+    // fall back to the batch
+  }
+  return exact ?? { offset: offsetAt(batch, 0), timestamp: maxTimestampAt(batch, 0) };
 }
 
 /**

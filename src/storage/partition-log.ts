@@ -129,7 +129,12 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     let durable: Promise<void> | null = null;
     if (this.unflushedMessages >= config['flush.messages']) durable = this.flush();
     else this.armFlushTimer();
-    this.emit('append', this.logEndOffset);
+    try {
+      this.emit('append', this.logEndOffset);
+    } catch (err) {
+      // The batch is written: a failing listener must not turn this append into an error.
+      this.hooks.logger.error(`an 'append' listener of ${this.name} threw: ${(err as Error).message}`);
+    }
     return { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset, duplicate: false, durable };
   }
 

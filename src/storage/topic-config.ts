@@ -116,6 +116,20 @@ export function validateTopicConfig(config: Partial<TopicConfig>): void {
   }
 }
 
+/**
+ * New overrides after an alter: `changes` merged into `current`, a null value reverting a key
+ * to its default (IncrementalAlterConfigs SET/DELETE), or replacing them all (AlterConfigs).
+ */
+export function applyOverrideChanges(current: Partial<TopicConfig>, changes: Record<string, string | null>, replace = false): Partial<TopicConfig> {
+  const next = replace ? {} : topicConfigToStrings(current);
+  for (const [key, value] of Object.entries(changes)) {
+    if (!isTopicConfigKey(key)) throw new StorageError(`Unknown topic config "${key}"; supported keys are: ${TOPIC_CONFIG_KEYS.join(', ')}`, 'INVALID_CONFIG');
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return parseTopicConfigOverrides(next);
+}
+
 export function effectiveTopicConfig(defaults: TopicConfig, overrides: Partial<TopicConfig>): TopicConfig {
   return Object.freeze({ ...defaults, ...overrides });
 }

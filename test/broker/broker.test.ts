@@ -135,7 +135,7 @@ describe('broker over the wire', () => {
     client.writeRaw(w);
     const r = await res;
     expect(r.errorCode).toBe(35);
-    expect(r.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 3, maxVersion: 9 });
+    expect(r.apiKeys.find((k) => k.apiKey === 0)).toEqual({ apiKey: 0, minVersion: 0, maxVersion: 9 });
   });
 
   it('rejects corrupt and oversized batches with the right codes and keeps the connection', async () => {

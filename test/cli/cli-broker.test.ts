@@ -1,8 +1,9 @@
-// The CLI end to end against a real `tributary serve` process: topics, produce, consume (group-less).
+// The CLI end to end against a real `tributary serve` process: topics, produce, consume (group-less and --group).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerConfig } from '../helpers/broker-config.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
 import { assertOk } from '../helpers/run-tool.js';
@@ -28,7 +29,7 @@ const lines = (stdout: string) => (stdout === '' ? [] : stdout.replace(/\n$/, ''
 const json = (stdout: string) => lines(stdout).map((line) => JSON.parse(line) as JsonMessage);
 
 beforeAll(async () => {
-  broker = await startBroker();
+  broker = await startBroker({ args: ['--config', brokerConfig()] }); // short group rebalance delay for consume --group
   scratch = await mkdtemp(join(tmpdir(), 'tributary-cli-'));
 }, 30_000);
 
@@ -206,8 +207,7 @@ describe('consume --follow', () => {
   }, 30_000);
 });
 
-// Unskip once the broker implements consumer groups (FindCoordinator, JoinGroup, SyncGroup, OffsetCommit/Fetch).
-describe.skip('consume --group', () => {
+describe('consume --group', () => {
   it('resumes where the group stopped and commits only what was printed', async () => {
     await ok(['topics', 'create', 'cli-group', '--partitions', '2']);
     await ok(['produce', '--topic', 'cli-group'], `${Array.from({ length: 10 }, (_, i) => `m${i}`).join('\n')}\n`);

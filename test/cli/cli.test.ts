@@ -20,10 +20,10 @@ describe('tributary CLI', () => {
   it('prints help and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['serve', 'topics', 'produce', 'consume']) expect(r.stdout).toContain(command);
+    for (const command of ['serve', 'topics', 'produce', 'consume', 'groups']) expect(r.stdout).toContain(command);
   });
 
-  it.each([['topics', '--help'], ['topics', 'create', '--help'], ['produce', '--help'], ['consume', '--help'], ['serve', '--help']])(
+  it.each([['topics', '--help'], ['topics', 'create', '--help'], ['produce', '--help'], ['consume', '--help'], ['serve', '--help'], ['groups', '--help'], ['groups', 'reset-offsets', '--help']])(
     '%s %s … has help',
     async (...args) => {
       const r = await runCli(args);

@@ -31,6 +31,13 @@ describe('describeError', () => {
     );
   });
 
+  it('names the group for group errors', () => {
+    const notFound = Object.assign(new kafkajs.KafkaJSProtocolError('The group id was not found'), { type: 'GROUP_ID_NOT_FOUND' });
+    expect(describeError(notFound, { ...context, group: 'g1' })).toBe('group "g1" does not exist — list groups with `tributary groups list`');
+    const nonEmpty = Object.assign(new kafkajs.KafkaJSProtocolError('The group is not empty'), { type: 'NON_EMPTY_GROUP' });
+    expect(describeError(nonEmpty, { ...context, group: 'g1' })).toBe('group "g1" still has active members; stop its consumers first');
+  });
+
   it('passes CliError messages through and always returns one line', () => {
     expect(describeError(new CliError('already explained'), context)).toBe('already explained');
     expect(describeError(new Error('first\n  second\n'), context)).toBe('first second');

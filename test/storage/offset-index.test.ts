@@ -104,4 +104,24 @@ describe('sparse offset index in a partition', () => {
     await log.flush();
     expect(fs.statSync(file).size).toBe(5 * 8);
   });
+
+  it('continues the sparse index correctly after a clean restart', async () => {
+    const dataDir = tempDir();
+    let m = await openManager(dataDir);
+    m.createTopic('t', 1, { 'index.interval.bytes': '1500' });
+    const batch = makeBatch(4);
+    for (let i = 0; i < 7; i++) appendBatch(m.partition('t', 0)!, Buffer.from(batch));
+    await m.close();
+    m = await openManager(dataDir);
+    const log = m.partition('t', 0)!;
+    expect(log.logEndOffset).toBe(28);
+    for (let i = 0; i < 7; i++) expect(appendBatch(log, Buffer.from(batch)).baseOffset).toBe(28 + 4 * i);
+    await log.flush();
+    const entries = readIndexFile(path.join(dataDir, 't-0', '00000000000000000000.index'));
+    const file = fs.readFileSync(path.join(dataDir, 't-0', '00000000000000000000.log'));
+    // Same spacing as if there had been no restart.
+    const every = Math.ceil(1500 / batch.length);
+    expect(entries.map((e) => e.offset)).toEqual(Array.from({ length: Math.floor(13 / every) }, (_, i) => (i + 1) * every * 4));
+    for (const e of entries) expect(readBatchHeader(file, e.position).baseOffset).toBe(e.offset);
+  });
 });

@@ -183,4 +183,37 @@ describe('PartitionLog append and read', () => {
     expect(new Set(r.chunks.map((c) => c.buffer)).size).toBe(1);
     expect(decodeBatches(concat(r.chunks)).length).toBe(20);
   });
+
+  it('agrees with a simple model for random offsets and byte limits', async () => {
+    const { log } = await setup({ 'segment.bytes': '5000', 'index.interval.bytes': '700' });
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const layout: { base: number; last: number; size: number }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const b = makeBatch(1 + rand(6), { size: 20 + rand(400) });
+      const r = appendBatch(log, b);
+      layout.push({ base: r.baseOffset, last: r.lastOffset, size: b.length });
+    }
+    for (let i = 0; i < 300; i++) {
+      const offset = rand(log.logEndOffset);
+      const maxBytes = rand(4000);
+      const r = await log.read(offset, maxBytes);
+      const got = decodeBatches(concat(r.chunks)).map((b) => b.header.baseOffset);
+      // Model: from the batch holding `offset`, whole batches while they fit in maxBytes (always at least one),
+      // regardless of segment boundaries.
+      const start = layout.findIndex((b) => b.last >= offset);
+      const want: number[] = [];
+      let bytes = 0;
+      for (let j = start; j < layout.length; j++) {
+        if (want.length > 0 && bytes + layout[j]!.size > maxBytes) break;
+        want.push(layout[j]!.base);
+        bytes += layout[j]!.size;
+      }
+      expect(got).toEqual(want);
+      expect(r.bytes).toBe(bytes);
+    }
+  });
 });

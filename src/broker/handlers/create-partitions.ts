@@ -2,12 +2,19 @@ import { errorCode, type ErrorName } from '../../protocol/errors.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/schemas/create-partitions.js';
 import { StorageError } from '../../storage/types.js';
 import { defineApi } from '../api.js';
+import { MAX_PARTITIONS_PER_REQUEST } from './create-topics.js';
 
 export const createPartitions = defineApi({
   request: CreatePartitionsRequest,
   response: CreatePartitionsResponse,
   async handle(ctx, req) {
     const { broker } = ctx;
+    // The same bound CreateTopics applies (MAX_PARTITIONS_PER_REQUEST), on the partitions this request would add.
+    const added = req.topics.reduce((n, t) => n + Math.max(0, t.count - (broker.logs.getTopic(t.name)?.partitions ?? t.count)), 0);
+    if (added > MAX_PARTITIONS_PER_REQUEST) {
+      const errorMessage = `Excessively large number of partitions per request: ${added} new partitions requested, at most ${MAX_PARTITIONS_PER_REQUEST} per CreatePartitions request`;
+      return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: errorCode('POLICY_VIOLATION'), errorMessage })) };
+    }
     const results = [];
     for (const t of req.topics) {
       const fail = (code: ErrorName, message: string) => results.push({ name: t.name, errorCode: errorCode(code), errorMessage: message });

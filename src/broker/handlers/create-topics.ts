@@ -8,6 +8,13 @@ import { describeTopicConfigs } from '../topic-configs.js';
 
 type TopicRes = Encodable<typeof CreateTopicsResponse>['topics'][number];
 
+/**
+ * Kafka's ReplicationControlManager.MAX_PARTITIONS_PER_BATCH: a CreateTopics request asking for more partitions in
+ * total is refused whole with POLICY_VIOLATION. Partitions are created synchronously, so without it a single request
+ * for 2^31-1 partitions would stall the broker indefinitely.
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
 function failure(name: string, code: ErrorName, message: string): TopicRes {
   return { name, errorCode: errorCode(code), errorMessage: message, numPartitions: -1, replicationFactor: -1, configs: null };
 }
@@ -19,6 +26,14 @@ export const createTopics = defineApi({
     const { broker } = ctx;
     const seen = new Map<string, number>();
     for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+    const requested = req.topics.reduce(
+      (n, t) => n + (t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.defaultPartitions : Math.max(0, t.numPartitions)),
+      0,
+    );
+    if (requested > MAX_PARTITIONS_PER_REQUEST) {
+      const why = `Excessively large number of partitions per request: ${requested} requested, at most ${MAX_PARTITIONS_PER_REQUEST} per CreateTopics request`;
+      return { throttleTimeMs: 0, topics: req.topics.map((t) => failure(t.name, 'POLICY_VIOLATION', why)) };
+    }
     const topics: TopicRes[] = [];
     for (const t of req.topics) {
       const nameError = validateTopicName(t.name);

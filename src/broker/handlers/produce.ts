@@ -71,7 +71,8 @@ export const produce = defineApi({
       responses.push({ name: td.name, partitionResponses });
       let topic: TopicInfo | undefined;
       let topicError: [ErrorName, string] | null = null;
-      if (acks !== 0 && acks !== 1 && acks !== -1) topicError = ['INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`];
+      if (ctx.header.apiVersion < 3) topicError = ['UNSUPPORTED_FOR_MESSAGE_FORMAT', `Produce v${ctx.header.apiVersion} carries the pre-0.11 message format, which Tributary does not store; configure the client for Kafka 0.11 or newer`];
+      else if (acks !== 0 && acks !== 1 && acks !== -1) topicError = ['INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`];
       else if (req.transactionalId !== null) topicError = ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactions are not supported by Tributary'];
       const nameError = validateTopicName(td.name);
       if (topicError) {

@@ -1,8 +1,11 @@
 import { defineMessage } from '../schema.js';
 
-// Produce Request (Version: 3-9) => transactional_id acks timeout_ms [topic_data]
+// Produce Request (Version: 0-9) => transactional_id acks timeout_ms [topic_data]
+// v0-2 carry only the pre-0.11 message formats, which the handler rejects (UNSUPPORTED_FOR_MESSAGE_FORMAT). They are
+// still advertised, as Kafka 0.11-3.x does: librdkafka < 2.11.1 silently drops gzip, snappy and lz4 compression when
+// the broker's Produce range does not include v0 (confluentinc/librdkafka#4956).
 export const ProduceRequest = defineMessage({
-  name: 'ProduceRequest', apiKey: 0, validVersions: '3-9', flexibleVersions: '9+',
+  name: 'ProduceRequest', apiKey: 0, validVersions: '0-9', flexibleVersions: '9+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
     { name: 'acks', type: 'int16', versions: '0+' },
@@ -17,9 +20,9 @@ export const ProduceRequest = defineMessage({
   ],
 });
 
-// Produce Response (Version: 3-9) => [responses] throttle_time_ms
+// Produce Response (Version: 0-9) => [responses] throttle_time_ms
 export const ProduceResponse = defineMessage({
-  name: 'ProduceResponse', apiKey: 0, validVersions: '3-9', flexibleVersions: '9+',
+  name: 'ProduceResponse', apiKey: 0, validVersions: '0-9', flexibleVersions: '9+',
   fields: [
     { name: 'responses', type: '[]', versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0+' },

@@ -1,0 +1,144 @@
+// `groups describe`: a consumer group's state, its members, and per partition the committed offset, log end offset,
+// lag and owner — the columns of Kafka's `kafka-consumer-groups.sh --describe`. Only public admin requests
+// (DescribeGroups, OffsetFetch, ListOffsets), so it describes groups on any Kafka cluster.
+import kafkajs from 'kafkajs';
+import type { Admin, GroupDescription, MemberDescription } from 'kafkajs';
+import { CliError } from './errors.js';
+import { formatTable } from './table.js';
+
+export interface MemberView {
+  memberId: string;
+  clientId: string;
+  host: string;
+  assignment: Array<{ topic: string; partitions: number[] }>;
+}
+
+export interface PartitionView {
+  topic: string;
+  partition: number;
+  /** The group's committed offset: where it resumes. null when it never committed this partition. */
+  currentOffset: number | null;
+  /** null when the topic is gone (offsets can outlive their topic). */
+  logEndOffset: number | null;
+  /** Messages not yet consumed; null when either offset is unknown. */
+  lag: number | null;
+  consumerId: string | null;
+  host: string | null;
+  clientId: string | null;
+}
+
+export interface GroupView {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The partition assignor the members agreed on (e.g. "range"); empty unless the group is Stable. */
+  protocol: string;
+  members: MemberView[];
+  partitions: PartitionView[];
+}
+
+/** DescribeGroups for one group; Kafka answers "Dead" for a group it does not know. */
+export async function describeGroupState(admin: Admin, groupId: string): Promise<GroupDescription> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const description = groups.find((g) => g.groupId === groupId);
+  if (!description || description.state === 'Dead') {
+    throw new CliError(`group "${groupId}" does not exist — list groups with \`tributary groups list\``);
+  }
+  return description;
+}
+
+/** The partitions a member owns. Only the "consumer" protocol's assignment format is known; others show none. */
+function decodeAssignment(member: MemberDescription, protocolType: string): MemberView['assignment'] {
+  if (protocolType !== 'consumer' || member.memberAssignment.length === 0) return [];
+  try {
+    const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    return Object.entries(decoded?.assignment ?? {})
+      .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+      .sort((a, b) => a.topic.localeCompare(b.topic));
+  } catch {
+    return [];
+  }
+}
+
+/** Log end offset per partition of each topic; a topic that no longer exists maps to an empty map. */
+async function logEndOffsets(admin: Admin, topics: Iterable<string>): Promise<Map<string, Map<number, number>>> {
+  const existing = new Set(await admin.listTopics());
+  const entries = await Promise.all(
+    [...topics].map(async (topic) => {
+      if (!existing.has(topic)) return [topic, new Map<number, number>()] as const;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return [topic, new Map(offsets.map((o) => [o.partition, Number(o.high)]))] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export async function describeGroup(admin: Admin, groupId: string): Promise<GroupView> {
+  const description = await describeGroupState(admin, groupId);
+  const members: MemberView[] = description.members.map((m) => ({
+    memberId: m.memberId,
+    clientId: m.clientId,
+    host: m.clientHost,
+    assignment: decodeAssignment(m, description.protocolType),
+  }));
+
+  // Without a topic list OffsetFetch returns every partition the group has committed.
+  const committed = new Map<string, { topic: string; partition: number; offset: number | null }>();
+  for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+    for (const p of partitions) {
+      const offset = Number(p.offset);
+      if (offset >= 0) committed.set(key(topic, p.partition), { topic, partition: p.partition, offset });
+    }
+  }
+  const owners = new Map<string, MemberView>();
+  const rows = new Map(committed);
+  for (const member of members) {
+    for (const { topic, partitions } of member.assignment) {
+      for (const partition of partitions) {
+        owners.set(key(topic, partition), member);
+        if (!rows.has(key(topic, partition))) rows.set(key(topic, partition), { topic, partition, offset: null });
+      }
+    }
+  }
+
+  const ends = await logEndOffsets(admin, new Set([...rows.values()].map((r) => r.topic)));
+  const partitions = [...rows.values()]
+    .map(({ topic, partition, offset }): PartitionView => {
+      const end = ends.get(topic)?.get(partition) ?? null;
+      const owner = owners.get(key(topic, partition));
+      return {
+        topic,
+        partition,
+        currentOffset: offset,
+        logEndOffset: end,
+        lag: offset !== null && end !== null ? Math.max(0, end - offset) : null,
+        consumerId: owner?.memberId ?? null,
+        host: owner?.host ?? null,
+        clientId: owner?.clientId ?? null,
+      };
+    })
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+
+  return { groupId, state: description.state, protocolType: description.protocolType, protocol: description.protocol, members, partitions };
+}
+
+const PARTITION_HEADER = ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'];
+
+/** A "Key: value" summary line (as `topics describe` prints), a blank line, then the partition table. */
+export function formatGroup(view: GroupView): string {
+  const summary = [
+    `Group: ${view.groupId}`,
+    `State: ${view.state}`,
+    `ProtocolType: ${view.protocolType || '-'}`,
+    `Protocol: ${view.protocol || '-'}`,
+    `Members: ${view.members.length}`,
+  ].join('\t');
+  const rows = view.partitions.map((p) => [p.topic, p.partition, p.currentOffset, p.logEndOffset, p.lag, p.consumerId, p.host, p.clientId]);
+  // Like kafka-consumer-groups.sh, a member that owns nothing still gets a row, so every member is listed.
+  for (const m of view.members) {
+    if (m.assignment.every((a) => a.partitions.length === 0)) rows.push([null, null, null, null, null, m.memberId, m.host, m.clientId]);
+  }
+  return `${summary}\n\n${formatTable(PARTITION_HEADER, rows)}`;
+}

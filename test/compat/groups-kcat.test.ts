@@ -1,0 +1,190 @@
+// kcat's balanced consumer (`kcat -G`, librdkafka 2.0.2's KafkaConsumer) against a real `tributary serve`: two members
+// split a 6-partition topic and consume every message exactly once; then a third member joining and one leaving
+// (SIGTERM, so it sends LeaveGroup) rebalance the group without losing a message.
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerConfig } from '../helpers/broker-config.js';
+import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
+import { spawnLines, type LineProcess } from '../helpers/line-process.js';
+import { KCAT, requireTools } from '../helpers/require-tool.js';
+import { runCli } from '../helpers/run-cli.js';
+import { assertOk } from '../helpers/run-tool.js';
+import { sleep, waitUntil } from '../helpers/wait-until.js';
+
+const available = requireTools(KCAT);
+
+const TOPIC = 'kcat-group';
+const GROUP = 'kcat-balanced';
+const PARTITIONS = 6;
+const INITIAL = 6_000;
+const CHURN_BATCHES = 40;
+const CHURN_BATCH_SIZE = 50;
+const ALL_PARTITIONS = Array.from({ length: PARTITIONS }, (_, p) => p);
+
+interface Consumed {
+  partition: number;
+  offset: number;
+  value: string;
+}
+
+interface Member {
+  process: LineProcess;
+  consumed(): Consumed[];
+  /** Partitions of the latest "assigned:" rebalance kcat reported; null before the first. */
+  assigned(): number[] | null;
+  /** How many assignments kcat has reported. */
+  assignments(): number;
+}
+
+describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', () => {
+  let broker: BrokerProcess;
+  let producer: Producer;
+  const members: Member[] = [];
+
+  function startMember(): Member {
+    const process = spawnLines(
+      'kcat',
+      // heartbeat.interval.ms: learn about rebalances within half a second instead of librdkafka's 3 s.
+      ['-b', broker.bootstrap, '-G', GROUP, '-X', 'auto.offset.reset=earliest', '-X', 'heartbeat.interval.ms=500', '-f', '%p\t%o\t%s\n', '-u', TOPIC],
+      { name: `kcat member ${members.length}` },
+    );
+    const assignedLines = () => process.stderr.filter((l) => /rebalanced .*: assigned: /.test(l));
+    const member: Member = {
+      process,
+      consumed: () =>
+        process.lines.map((line) => {
+          const [partition, offset, value] = line.split('\t');
+          return { partition: Number(partition), offset: Number(offset), value: value! };
+        }),
+      assigned: () => {
+        const last = assignedLines().at(-1);
+        return last === undefined ? null : [...last.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+      },
+      assignments: () => assignedLines().length,
+    };
+    members.push(member);
+    return member;
+  }
+
+  const describeAll = () => members.map((m) => m.process.describe()).join('\n---\n');
+  const valuesOf = (list: Member[]) => list.flatMap((m) => m.consumed().map((c) => c.value));
+
+  async function produce(values: string[], firstIndex: number): Promise<void> {
+    await producer.send({ topic: TOPIC, messages: values.map((value, i) => ({ value, partition: (firstIndex + i) % PARTITIONS })) });
+  }
+
+  beforeAll(async () => {
+    broker = await startBroker({ args: ['--config', brokerConfig()] });
+    const kafka = new Kafka({ clientId: 'compat-kcat-groups', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
+    } finally {
+      await admin.disconnect();
+    }
+    producer = kafka.producer();
+    await producer.connect();
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(members.map((m) => m.process.stop('SIGKILL')));
+    await producer?.disconnect();
+    await stopAllBrokers();
+  });
+
+  it('two members split the partitions 3 + 3 and consume every message exactly once', async () => {
+    const initial = Array.from({ length: INITIAL }, (_, i) => `initial-${i}`);
+    for (let i = 0; i < INITIAL; i += 1_000) await produce(initial.slice(i, i + 1_000), i);
+
+    const pair = [startMember(), startMember()];
+    await waitUntil(`both members to consume all ${INITIAL} messages`, () => new Set(valuesOf(pair)).size >= INITIAL, {
+      timeoutMs: 60_000,
+      details: describeAll,
+    });
+    await sleep(500); // let any duplicate that was in flight show up
+
+    const [first, second] = pair.map((m) => new Set(m.consumed().map((c) => c.partition)));
+    expect(first!.size).toBe(3);
+    expect(second!.size).toBe(3);
+    expect([...first!, ...second!].sort()).toEqual(ALL_PARTITIONS);
+    expect(pair[0]!.assigned()).toEqual([...first!].sort());
+    expect(pair[1]!.assigned()).toEqual([...second!].sort());
+
+    const all = valuesOf(pair);
+    expect(all).toHaveLength(INITIAL);
+    expect(new Set(all)).toEqual(new Set(initial));
+    // Each message came from the partition it was produced to, in offset order within the partition.
+    for (const m of pair) {
+      const byPartition = new Map<number, number[]>();
+      for (const c of m.consumed()) byPartition.set(c.partition, [...(byPartition.get(c.partition) ?? []), c.offset]);
+      for (const offsets of byPartition.values()) expect(offsets).toEqual(Array.from({ length: INITIAL / PARTITIONS }, (_, i) => i));
+    }
+  }, 90_000);
+
+  it('a third member joining and one leaving rebalance the group without losing messages', async () => {
+    expect(members).toHaveLength(2);
+    const churn: string[] = [];
+    let producing = true;
+    const production = (async () => {
+      for (let b = 0; b < CHURN_BATCHES; b++) {
+        const batch = Array.from({ length: CHURN_BATCH_SIZE }, (_, i) => `churn-${b * CHURN_BATCH_SIZE + i}`);
+        await produce(batch, b * CHURN_BATCH_SIZE);
+        churn.push(...batch);
+        await sleep(150);
+      }
+      producing = false;
+    })();
+
+    try {
+      await sleep(1_000);
+      const third = startMember();
+      await waitUntil('the third member to get partitions', () => (third.assigned()?.length ?? 0) > 0, { timeoutMs: 30_000, details: describeAll });
+      // The first two rebalanced too: each now holds two of the six partitions.
+      await waitUntil('a 2 + 2 + 2 assignment', () => members.every((m) => m.assigned()?.length === 2), { timeoutMs: 30_000, details: describeAll });
+      expect(members.flatMap((m) => m.assigned()!).sort()).toEqual(ALL_PARTITIONS);
+
+      const leaving = members[0]!;
+      const survivors = members.slice(1);
+      const before = survivors.map((m) => m.assignments());
+      const exit = await leaving.process.stop('SIGTERM');
+      expect(exit.signal).toBeNull(); // kcat handled SIGTERM: closed the consumer (commit + LeaveGroup) and exited
+      expect(leaving.process.stderr.some((l) => /revoked: /.test(l))).toBe(true);
+      await waitUntil(
+        'the survivors to take over the leaver\'s partitions (3 + 3)',
+        () => survivors.every((m, i) => m.assignments() > before[i]! && m.assigned()?.length === 3),
+        { timeoutMs: 30_000, details: describeAll },
+      );
+      expect(survivors.flatMap((m) => m.assigned()!).sort()).toEqual(ALL_PARTITIONS);
+    } finally {
+      await production;
+    }
+    expect(producing).toBe(false);
+
+    await waitUntil(`every churn message (${churn.length}) to be consumed`, () => {
+      const seen = new Set(valuesOf(members));
+      return churn.every((v) => seen.has(v));
+    }, { timeoutMs: 60_000, details: describeAll });
+
+    const counts = new Map<string, number>();
+    for (const v of valuesOf(members)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const duplicates = [...counts].filter(([, n]) => n > 1);
+    const churnDuplicates = duplicates.filter(([v]) => v.startsWith('churn-')).length;
+    console.info(
+      `kcat group churn: ${churn.length} messages produced during the rebalances, all consumed; ` +
+        `${churnDuplicates} delivered more than once (redelivery after a partition moved), ` +
+        `${duplicates.length - churnDuplicates} earlier messages redelivered`,
+    );
+    // At-least-once: a partition that moves is resumed from its last commit, so a few redeliveries are allowed,
+    // but never more than one in-flight window's worth.
+    expect(churnDuplicates).toBeLessThan(churn.length / 2);
+
+    // Clean stop of the rest: they commit on close, so the group ends Empty with no lag.
+    for (const m of members.slice(1)) expect((await m.process.stop('SIGINT')).signal).toBeNull();
+    const view = JSON.parse(
+      assertOk(await runCli(['groups', 'describe', '--group', GROUP, '--format', 'json'], { bootstrap: broker.bootstrap }), 'groups describe').stdout,
+    ) as { state: string; partitions: Array<{ partition: number; lag: number | null }> };
+    expect(view.state).toBe('Empty');
+    expect(view.partitions.map((p) => [p.partition, p.lag])).toEqual(ALL_PARTITIONS.map((p) => [p, 0]));
+  }, 150_000);
+});
