@@ -1,6 +1,6 @@
-// kafkajs 2.2.4 against a real `tributary serve`: the admin API, plain / gzip / idempotent producers. kafkajs's
-// Consumer needs a consumer group (not implemented yet), so what kafkajs wrote is read back with kcat — an independent
-// decoder — and the stored batches are inspected through a raw Fetch with our own codec.
+// kafkajs 2.2.4 against a real `tributary serve`: the admin API, plain / gzip / idempotent producers. What kafkajs
+// wrote is read back with kcat — an independent decoder, no consumer group involved (groups have their own tests) —
+// and the stored batches are inspected through a raw Fetch with our own codec.
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionOf } from '../../src/protocol/record-batch.js';

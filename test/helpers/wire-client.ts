@@ -8,19 +8,25 @@ import { Writer } from '../../src/protocol/writer.js';
 export class WireClient {
   private parser = new FrameParser(1 << 30);
   private nextCorrelation = 1;
-  private waiting = new Map<number, (frame: Buffer) => void>();
+  private waiting = new Map<number, { resolve: (frame: Buffer) => void; reject: (e: Error) => void }>();
   closed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (d) => {
       for (const f of this.parser.push(d)) {
         const id = f.readInt32BE(0);
-        const cb = this.waiting.get(id);
+        const w = this.waiting.get(id);
         this.waiting.delete(id);
-        cb?.(f);
+        w?.resolve(f);
       }
     });
-    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', () => {
+        for (const w of this.waiting.values()) w.reject(new Error('connection closed'));
+        this.waiting.clear();
+        resolve();
+      }),
+    );
   }
 
   static async connect(port: number, host = '127.0.0.1'): Promise<WireClient> {
@@ -55,16 +61,18 @@ export class WireClient {
   /** Wait for the response with this correlation id. */
   expect<Res extends MessageDef>(res: Res, version: number, correlationId: number, flexibleHeader: boolean): Promise<Decoded<Res>> {
     return new Promise((resolve, reject) => {
-      this.waiting.set(correlationId, (f) => {
-        try {
-          const r = new Reader(f, 4);
-          if (flexibleHeader) r.taggedFields();
-          resolve(codecFor(res, version).decode(r));
-        } catch (e) {
-          reject(e);
-        }
+      this.waiting.set(correlationId, {
+        resolve: (f) => {
+          try {
+            const r = new Reader(f, 4);
+            if (flexibleHeader) r.taggedFields();
+            resolve(codecFor(res, version).decode(r));
+          } catch (e) {
+            reject(e);
+          }
+        },
+        reject,
       });
-      this.socket.once('close', () => reject(new Error('connection closed')));
     });
   }
 
