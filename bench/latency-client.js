@@ -51,7 +51,7 @@ async function producer(o) {
   const t0 = now();
   const hardStop = t0 + BigInt(Math.round((warmup + seconds) * 2e9 + 10e9));
   let measuredStart = null;
-  while (sent < total && now() < hardStop) {
+  while (sent < total && now() < hardStop && errors === 0) {
     const due = Math.min(total, Math.floor((Number(now() - t0) / 1e9) * rate));
     if (due > sent && inFlight >= MAX_IN_FLIGHT_SENDS) stalledTicks++;
     else if (due > sent) {

@@ -135,8 +135,10 @@ async function main() {
       results[s.name] = { title: s.title, machineBusyPercentBefore: busyBefore, ...r.metrics, checks: r.checks.map((c) => ({ ...c, pass: pass(c) })) };
       rows.push(...r.checks);
       console.log(`  ${r.summary}`);
-    } catch (e) {
+    } catch (err) {
       failed = true;
+      const died = broker.exitStatus();
+      const e = died ? new Error(`the broker exited (${died.code ?? died.signal}) — ${err.message}\nbroker stderr:\n${broker.stderr()}`) : err;
       results[s.name] = { title: s.title, error: e.message };
       rows.push({ name: s.name, value: 'failed', unit: '', op: '==', target: 'success', error: true });
       console.error(`  FAILED: ${e.message}`);
@@ -147,10 +149,12 @@ async function main() {
   const mem = broker.memory();
   const stopped = await broker.stop();
   if (stopped.hung) console.error('broker did not shut down within 15 s of SIGTERM and was killed');
-  const peakMB = mem.vmHwmBytes === null ? null : Math.round((mem.vmHwmBytes / 2 ** 20) * 10) / 10;
-  const rssCheck = { name: 'broker peak RSS (VmHWM)', value: peakMB, unit: 'MB', op: '<=', target: PEAK_RSS_TARGET_MB };
+  // VmHWM is the kernel's exact peak; if the broker already died, fall back to the 100 ms RSS samples.
+  const hwm = mem.vmHwmBytes ?? mem.sampledPeakRssBytes;
+  const peakMB = Math.round((hwm / 2 ** 20) * 10) / 10;
+  const rssCheck = { name: `broker peak RSS (${mem.vmHwmBytes === null ? 'sampled' : 'VmHWM'})`, value: peakMB, unit: 'MB', op: '<=', target: PEAK_RSS_TARGET_MB };
   rows.push(rssCheck);
-  results.memory = { vmHwmMB: peakMB, sampledPeakRssMB: Math.round((mem.sampledPeakRssBytes / 2 ** 20) * 10) / 10, checks: [{ ...rssCheck, pass: pass(rssCheck) }] };
+  results.memory = { vmHwmMB: mem.vmHwmBytes === null ? null : peakMB, sampledPeakRssMB: Math.round((mem.sampledPeakRssBytes / 2 ** 20) * 10) / 10, checks: [{ ...rssCheck, pass: pass(rssCheck) }] };
 
   let profile = null;
   if (cpuProfDir) {
