@@ -76,6 +76,8 @@ export class PartitionReader {
     const requests = Object.entries(byLeader).map(async ([nodeId, partitions]) => {
       const broker = await this.cluster.findBroker({ nodeId });
       return broker.fetch({
+        // kafkajs encodes a missing replicaId as 0, which real Kafka takes for a follower broker: -1 is a consumer.
+        replicaId: -1,
         isolationLevel: READ_UNCOMMITTED,
         maxWaitTime: maxWaitMs,
         minBytes: 1,

@@ -101,6 +101,21 @@ describe('broker over the wire', () => {
     expect(order).toEqual([101, 102, 103]);
   });
 
+  it('applies the response byte limit in request order, always returning the first non-empty partition', async () => {
+    await client.send(CreateTopicsRequest, CreateTopicsResponse, 5, { topics: [{ name: 'mb', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000 });
+    const big = batchOf(['x'.repeat(3000)]);
+    await client.send(ProduceRequest, ProduceResponse, 7, produceBody('mb', 0, Buffer.from(big)));
+    await client.send(ProduceRequest, ProduceResponse, 7, produceBody('mb', 1, Buffer.from(big)));
+    const body = fetchBody('mb', 0, 0);
+    body.maxBytes = 1000; // smaller than one batch
+    body.topics[0]!.partitions.push({ ...body.topics[0]!.partitions[0]!, partition: 1 });
+    const f = await client.send(FetchRequest, FetchResponse, 11, body);
+    const [p0, p1] = f.responses[0]!.partitions;
+    expect(p0!.records!.length).toBe(big.length);
+    expect(p1!.records!.length).toBe(0);
+    expect(p1!.highWatermark).toBe(1);
+  });
+
   it('long-polls until data arrives', async () => {
     await client.send(ProduceRequest, ProduceResponse, 7, produceBody('lp', 0, batchOf(['first'])));
     const started = Date.now();

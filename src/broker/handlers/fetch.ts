@@ -1,7 +1,7 @@
 import { errorCode } from '../../protocol/errors.js';
 import type { Decoded, Encodable } from '../../protocol/schema.js';
 import { FetchRequest, FetchResponse } from '../../protocol/schemas/fetch.js';
-import { StorageError } from '../../storage/types.js';
+import { StorageError, type ReadResult } from '../../storage/types.js';
 import type { PartitionLog } from '../../storage/index.js';
 import { defineApi, type RequestContext } from '../api.js';
 
@@ -12,44 +12,56 @@ function empty(partitionIndex: number, code: number, hw = -1, logStart = -1): Pa
   return { partitionIndex, errorCode: code, highWatermark: hw, lastStableOffset: hw, logStartOffset: logStart, abortedTransactions: null, preferredReadReplica: -1, records: [] };
 }
 
-/** One pass over every requested partition, honouring partition and response byte limits (KIP-74). */
+type Outcome = { log: PartitionLog; read?: ReadResult; error?: unknown } | null;
+
+/**
+ * One pass over every requested partition. Reads are issued together (each is a positional
+ * read on libuv's thread pool), then the response limit is applied in request order (KIP-74:
+ * the first non-empty partition may exceed the limits so consumers always make progress).
+ */
 async function readAll(ctx: RequestContext, req: Decoded<typeof FetchRequest>): Promise<{ res: Res; bytes: number; logs: PartitionLog[]; error: boolean }> {
   const { logs: manager } = ctx.broker;
-  let budget = req.maxBytes;
+  const pending: Promise<Outcome>[] = [];
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      const log = manager.partition(t.topic, p.partition);
+      pending.push(
+        log ? log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, req.maxBytes)).then((read) => ({ log, read }), (error: unknown) => ({ log, error })) : Promise.resolve(null),
+      );
+    }
+  }
+  const outcomes = await Promise.all(pending);
   let bytes = 0;
   let error = false;
+  let i = 0;
   const logs: PartitionLog[] = [];
   const responses: Res['responses'] = [];
   for (const t of req.topics) {
     const partitions: PartitionData[] = [];
     responses.push({ topic: t.topic, partitions });
     for (const p of t.partitions) {
-      const log = manager.partition(t.topic, p.partition);
-      if (!log) {
+      const o = outcomes[i++]!;
+      if (!o) {
         error = true;
         partitions.push(empty(p.partition, errorCode('UNKNOWN_TOPIC_OR_PARTITION')));
         continue;
       }
-      logs.push(log);
-      // The first non-empty partition may exceed the limits so consumers always progress.
-      const limit = bytes === 0 ? p.partitionMaxBytes : Math.min(p.partitionMaxBytes, budget);
-      if (limit <= 0) {
-        partitions.push(empty(p.partition, 0, log.logEndOffset, log.logStartOffset));
+      logs.push(o.log);
+      if (o.read) {
+        const r = o.read;
+        // Over the response limit: this partition's data waits for the next fetch.
+        const fits = bytes === 0 || bytes + r.bytes <= req.maxBytes;
+        if (fits) bytes += r.bytes;
+        partitions.push({ ...empty(p.partition, 0, r.highWatermark, r.logStartOffset), records: fits ? r.chunks : [] });
         continue;
       }
-      try {
-        const r = await log.read(p.fetchOffset, limit);
-        bytes += r.bytes;
-        budget -= r.bytes;
-        partitions.push({ ...empty(p.partition, 0, r.highWatermark, r.logStartOffset), records: r.chunks });
-      } catch (e) {
-        error = true;
-        if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE') {
-          partitions.push(empty(p.partition, errorCode('OFFSET_OUT_OF_RANGE'), log.logEndOffset, log.logStartOffset));
-        } else {
-          ctx.broker.log.error(`fetch ${t.topic}-${p.partition}@${p.fetchOffset} failed: ${(e as Error).stack}`);
-          partitions.push(empty(p.partition, errorCode('KAFKA_STORAGE_ERROR'), log.logEndOffset, log.logStartOffset));
-        }
+      error = true;
+      const e = o.error;
+      if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE') {
+        partitions.push(empty(p.partition, errorCode('OFFSET_OUT_OF_RANGE'), o.log.logEndOffset, o.log.logStartOffset));
+      } else {
+        ctx.broker.log.error(`fetch ${t.topic}-${p.partition}@${p.fetchOffset} failed: ${(e as Error).stack}`);
+        partitions.push(empty(p.partition, errorCode('KAFKA_STORAGE_ERROR'), o.log.logEndOffset, o.log.logStartOffset));
       }
     }
   }
