@@ -68,6 +68,19 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
     env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info' },
   });
   const stderr = tail(child.stderr);
+  // Every stdout line is kept: ingest listeners print their own line after the Kafka listener's.
+  const stdoutLines = [];
+  const stdoutWaiters = new Set();
+  let partial = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (s) => {
+    const parts = (partial + s).split('\n');
+    partial = parts.pop();
+    for (const line of parts) {
+      stdoutLines.push(line);
+      for (const w of stdoutWaiters) w(line);
+    }
+  });
   let exited = null;
   child.on('exit', (code, signal) => {
     exited = { code, signal };
@@ -79,13 +92,31 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
     child.kill('SIGKILL');
     throw new Error(`${e.message}\nbroker stderr:\n${stderr()}`);
   }
-  child.stdout.resume(); // keep draining stdout so the broker never blocks on a full pipe
-  return new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited);
+  const waitForStdout = (re, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const seen = stdoutLines.map((l) => re.exec(l)).find(Boolean);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => {
+        stdoutWaiters.delete(check);
+        reject(new Error(`the broker printed no line matching ${re} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = (line) => {
+        const hit = re.exec(line);
+        if (!hit) return;
+        clearTimeout(timer);
+        stdoutWaiters.delete(check);
+        resolve(hit);
+      };
+      stdoutWaiters.add(check);
+    });
+  return new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
 }
 
 export class BrokerProcess {
-  constructor(child, address, stderr, exitStatus) {
+  constructor(child, address, stderr, exitStatus, waitForStdout) {
     this.child = child;
+    /** `(re, timeoutMs)` → the match of the first stdout line (past or future) matching re, e.g. an ingest listener's. */
+    this.waitForStdout = waitForStdout;
     this.pid = child.pid;
     this.address = address;
     this.stderr = stderr;

@@ -1,22 +1,27 @@
-// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency]`.
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency] [groups] [syslog] [agent]`.
 // Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
 // BENCH_CPU_PROF=1 (profile the broker; summary printed and saved), BENCH_STRICT=1 (exit 1 when a target is missed),
-// BENCH_WAIT_IDLE (seconds to wait for an idle machine before each scenario, default 30; 0 = don't), KCAT (kcat path).
+// BENCH_WAIT_IDLE (seconds to wait for an idle machine before each scenario, default 30; 0 = don't), KCAT (kcat path),
+// BENCH_SYSLOG_MESSAGES (messages per rate step of the syslog scenario, default 200000), BENCH_AGENT_LINES (lines the agent
+// scenario ships, default 1000000).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMachineCpu, startBroker } from './broker.js';
+import agent from './agent.js';
 import { findKcat, killAllChildren, sleep } from './child.js';
 import consume from './consume.js';
+import groups from './groups.js';
 import latency from './latency.js';
 import produce from './produce.js';
+import syslog from './syslog.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 
-const SCENARIOS = [produce, consume, latency];
-const NEEDS_KCAT = new Set(['produce', 'consume']);
+const SCENARIOS = [produce, consume, latency, groups, syslog, agent];
+const NEEDS_KCAT = new Set(['produce', 'consume', 'groups']);
 const PEAK_RSS_TARGET_MB = 250;
 /** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
 const QUIET_BUSY_PERCENT = 15;
@@ -120,7 +125,9 @@ async function main() {
 
   const info = machine(kcat);
   console.log(`Tributary bench: ${selected.map((s) => s.name).join(', ')} | ${num(records)} records | ${info.cpus} CPUs ${info.cpuModel} | node ${info.node}${kcat ? ` | kcat ${kcat.version}` : ''}`);
-  const broker = await startBroker({ dataDir: join(tmpDir, 'data'), config: { defaultPartitions: 6 }, cpuProfDir });
+  // Scenarios may add broker config (e.g. syslog adds an ingest listener); only the selected ones do.
+  const config = Object.assign({ defaultPartitions: 6 }, ...selected.map((s) => s.brokerConfig ?? {}));
+  const broker = await startBroker({ dataDir: join(tmpDir, 'data'), config, cpuProfDir });
   console.log(`broker pid ${broker.pid} on ${broker.address}, data in ${tmpDir}`);
   const ctx = { broker, kcat, records, tmpDir, state: {}, timeoutMs: (n) => 60_000 + Math.ceil(n / 10) };
 

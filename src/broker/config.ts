@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
 
 /** Everything `tributary serve` can be told, with defaults. Topic-level defaults use Kafka's names. */
 export interface BrokerConfig {
@@ -20,6 +21,8 @@ export interface BrokerConfig {
   maxRequestBytes: number;
   /** Requests read ahead per connection before the broker stops reading from that socket. */
   maxInFlightRequests: number;
+  /** Segment files kept open at once (an LRU shared by every partition), so desktop fd limits are never reached. */
+  maxOpenSegmentFiles: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
@@ -31,6 +34,8 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
+  /** Direct ingest listeners (syslog, HTTP, Prometheus scrapes, local files); each off until configured. */
+  ingest: IngestConfig;
 }
 
 export function defaultDataDir(): string {
@@ -49,12 +54,14 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   defaultPartitions: 1,
   maxRequestBytes: 100 * 1024 * 1024,
   maxInFlightRequests: 1000,
+  maxOpenSegmentFiles: 128,
   retentionCheckIntervalMs: 30_000,
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   topicDefaults: {},
+  ingest: NO_INGEST,
 };
 
 export class ConfigError extends Error {
@@ -101,6 +108,7 @@ const FILE_KEYS: Record<string, Check> = {
   maxRequestBytes: int(1024, 2 ** 31 - 1),
   maxInFlightRequests: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
+  maxOpenSegmentFiles: int(8, 100_000),
   groupMinSessionTimeoutMs: int(1),
   groupMaxSessionTimeoutMs: int(1),
   groupInitialRebalanceDelayMs: int(0),
@@ -108,6 +116,13 @@ const FILE_KEYS: Record<string, Check> = {
   topicDefaults: (v, key) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+  },
+  ingest: (v, key) => {
+    try {
+      return parseIngestConfig(v, key);
+    } catch (e) {
+      throw e instanceof IngestConfigError ? new ConfigError(e.message) : e;
+    }
   },
 };
 

@@ -1,6 +1,7 @@
 import { Broker } from './broker.js';
 import { ConfigError, loadBrokerConfig } from './config.js';
 import { consoleLogger } from './logger.js';
+import { formatAddress } from '../ingest/listen.js';
 
 export interface RunOptions {
   dataDir?: string;
@@ -25,6 +26,9 @@ export async function runBroker(opts: RunOptions): Promise<void> {
   const { host, port } = broker.address();
   const adv = broker.advertised();
   process.stdout.write(`kafka listener on ${host}:${port} (advertised as ${adv.host}:${adv.port}, cluster ${broker.clusterId})\n`);
+  for (const l of broker.ingest?.listeners() ?? []) {
+    process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

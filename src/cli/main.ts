@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './agent.js';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
 import { describeError } from './errors.js';
@@ -39,6 +40,7 @@ export function createProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerGroups(program);
+  registerAgent(program);
   return program;
 }
 

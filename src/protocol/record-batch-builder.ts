@@ -73,28 +73,24 @@ export function writeVarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-function bytesOf(v: Buffer | string | null | undefined): Buffer | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+type Bytes = Buffer | string | null | undefined;
+
+/** Encoded length of a key, value or header part; strings are measured, not copied (the hot path for ingest). */
+function lengthOf(v: Bytes): number {
+  if (v === null || v === undefined) return -1;
+  return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
 }
 
-interface Prepared {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: [Buffer, Buffer][];
-  timestampDelta: number;
-  bodySize: number;
+function sizedBytes(len: number): number {
+  return len < 0 ? varintSize(-1) : varintSize(len) + len;
 }
 
-function sizedBytes(b: Buffer | null): number {
-  return b === null ? varintSize(-1) : varintSize(b.length) + b.length;
-}
-
-function writeBytes(buf: Buffer, pos: number, b: Buffer | null): number {
-  if (b === null) return writeVarint(buf, pos, -1);
-  pos = writeVarint(buf, pos, b.length);
-  b.copy(buf, pos);
-  return pos + b.length;
+function writeBytes(buf: Buffer, pos: number, v: Bytes, len: number): number {
+  pos = writeVarint(buf, pos, len);
+  if (len <= 0) return pos;
+  if (typeof v === 'string') buf.write(v, pos, len, 'utf8');
+  else (v as Buffer).copy(buf, pos);
+  return pos + len;
 }
 
 export function buildRecordBatch(records: readonly RecordInput[], options: BatchOptions = {}): Buffer {
@@ -104,19 +100,28 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Batch
   const baseTimestamp = timestamps[0]!;
   const maxTimestamp = timestamps.reduce((a, b) => (b > a ? b : a));
 
+  // One pass to size every record (lengths kept in a flat array), one to write: no per-record allocations.
   let recordsSize = 0;
-  const prepared: Prepared[] = records.map((r, i) => {
-    const key = bytesOf(r.key);
-    const value = bytesOf(r.value);
-    const headers = (r.headers ?? []).map(([k, v]): [Buffer, Buffer] => [Buffer.from(k, 'utf8'), bytesOf(v)!]);
-    const timestampDelta = timestamps[i]! - baseTimestamp;
-    let bodySize = 1 + varintSize(timestampDelta) + varintSize(i) + sizedBytes(key) + sizedBytes(value) + varintSize(headers.length);
-    for (const [k, v] of headers) bodySize += sizedBytes(k) + sizedBytes(v);
+  const lengths: number[] = [];
+  const bodySizes = new Array<number>(records.length);
+  records.forEach((r, i) => {
+    const keyLen = lengthOf(r.key);
+    const valueLen = lengthOf(r.value);
+    lengths.push(keyLen, valueLen);
+    const headers = r.headers ?? [];
+    let bodySize = 1 + varintSize(timestamps[i]! - baseTimestamp) + varintSize(i) + sizedBytes(keyLen) + sizedBytes(valueLen) + varintSize(headers.length);
+    for (const [k, v] of headers) {
+      const kl = Buffer.byteLength(k, 'utf8');
+      const vl = lengthOf(v);
+      lengths.push(kl, vl);
+      bodySize += sizedBytes(kl) + sizedBytes(vl);
+    }
+    bodySizes[i] = bodySize;
     recordsSize += varintSize(bodySize) + bodySize;
-    return { key, value, headers, timestampDelta, bodySize };
   });
 
-  const buf = Buffer.alloc(BATCH_HEADER_SIZE + recordsSize);
+  const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsSize);
+  buf.fill(0, 0, BATCH_HEADER_SIZE);
   buf.writeBigInt64BE(BigInt(options.baseOffset ?? 0), BATCH_OFFSET_BASE_OFFSET);
   buf.writeInt32BE(buf.length - BATCH_LOG_OVERHEAD, BATCH_OFFSET_LENGTH);
   buf.writeInt32BE(options.partitionLeaderEpoch ?? -1, BATCH_OFFSET_LEADER_EPOCH);
@@ -131,17 +136,19 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Batch
   buf.writeInt32BE(records.length, BATCH_OFFSET_RECORDS_COUNT);
 
   let pos = BATCH_HEADER_SIZE;
-  prepared.forEach((r, i) => {
-    pos = writeVarint(buf, pos, r.bodySize);
-    buf.writeInt8(0, pos++); // record attributes: unused in v2
-    pos = writeVarint(buf, pos, r.timestampDelta);
+  let l = 0;
+  records.forEach((r, i) => {
+    pos = writeVarint(buf, pos, bodySizes[i]!);
+    buf[pos++] = 0; // record attributes: unused in v2
+    pos = writeVarint(buf, pos, timestamps[i]! - baseTimestamp);
     pos = writeVarint(buf, pos, i);
-    pos = writeBytes(buf, pos, r.key);
-    pos = writeBytes(buf, pos, r.value);
-    pos = writeVarint(buf, pos, r.headers.length);
-    for (const [k, v] of r.headers) {
-      pos = writeBytes(buf, pos, k);
-      pos = writeBytes(buf, pos, v);
+    pos = writeBytes(buf, pos, r.key, lengths[l++]!);
+    pos = writeBytes(buf, pos, r.value, lengths[l++]!);
+    const headers = r.headers ?? [];
+    pos = writeVarint(buf, pos, headers.length);
+    for (const [k, v] of headers) {
+      pos = writeBytes(buf, pos, k, lengths[l++]!);
+      pos = writeBytes(buf, pos, v, lengths[l++]!);
     }
   });
   buf.writeUInt32BE(computeBatchCrc(buf, 0, buf.length), BATCH_OFFSET_CRC);

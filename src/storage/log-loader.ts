@@ -75,11 +75,11 @@ function recover(segments: Segment[], start: number): Truncation | null {
   return null;
 }
 
-/** Rebuild idempotent-producer state: the newest snapshot, then every batch header after it. */
-function loadProducers(dir: string, segments: Segment[], logEnd: number, warn: (m: string) => void): ProducerStateTable {
+/** Rebuild idempotent-producer state: the newest snapshot (its offset is returned, 0 if none), then every batch header after it. */
+function loadProducers(dir: string, segments: Segment[], logEnd: number, warn: (m: string) => void): { producers: ProducerStateTable; snapshotOffset: number } {
   const producers = new ProducerStateTable();
   const from = loadLatestSnapshot(dir, logEnd, producers, warn) ?? 0;
-  if (from >= logEnd) return producers;
+  if (from >= logEnd) return { producers, snapshotOffset: from };
   const now = Date.now();
   for (let i = segmentIndexFor(segments, from); i < segments.length; i++) {
     const seg = segments[i]!;
@@ -89,7 +89,7 @@ function loadProducers(dir: string, segments: Segment[], logEnd: number, warn: (
       producers.update(h, h.baseOffset, h.maxTimestamp >= 0 ? h.maxTimestamp : now);
     });
   }
-  return producers;
+  return { producers, snapshotOffset: from };
 }
 
 export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncation: Truncation | null } {
@@ -100,11 +100,11 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
   const segments: Segment[] = [];
   const invalid = new Set<Segment>();
   for (const base of listSegmentBases(o.dir)) {
-    const { segment, indexesValid } = Segment.open(o.dir, base, settings);
+    const { segment, indexesValid } = Segment.open(o.dir, base, settings, o.hooks.files);
     segments.push(segment);
     if (!indexesValid) invalid.add(segment);
   }
-  if (segments.length === 0) segments.push(Segment.create(o.dir, o.logStartOffset ?? 0, settings, Date.now()));
+  if (segments.length === 0) segments.push(Segment.create(o.dir, o.logStartOffset ?? 0, settings, Date.now(), o.hooks.files, true));
 
   // Clean shutdown: sanity-check every segment. Unclean: only those before the recovery point; the rest are recovered.
   const start = o.clean ? segments.length : o.recoveryPoint === undefined ? 0 : segmentIndexFor(segments, o.recoveryPoint);
@@ -134,9 +134,19 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
   const active = segments[segments.length - 1]!;
   if (active.firstBatchTimestamp < 0) active.loadFirstBatchTimestamp();
   const logEnd = active.nextOffset;
-  const producers = loadProducers(o.dir, segments, logEnd, warn);
+  const { producers, snapshotOffset } = loadProducers(o.dir, segments, logEnd, warn);
   const recoveryPoint = o.clean ? logEnd : Math.min(o.recoveryPoint ?? 0, logEnd);
   const log = new PartitionLog(o.dir, o.topic, o.partition, o.config, segments, o.logStartOffset ?? 0, recoveryPoint, producers, o.hooks);
+  log.snapshotOffset = snapshotOffset;
   log.requireSync(recovered);
   return { log, truncation };
+}
+
+/**
+ * A brand-new, empty partition in a directory the caller has just created. No I/O: the
+ * first append creates the segment file, and until then there is nothing to recover.
+ */
+export function newPartitionLog(o: Pick<LoadOptions, 'dir' | 'topic' | 'partition' | 'config' | 'hooks'>): PartitionLog {
+  const segment = Segment.create(o.dir, 0, segmentSettings(o.config), Date.now(), o.hooks.files, true);
+  return new PartitionLog(o.dir, o.topic, o.partition, o.config, [segment], 0, 0, new ProducerStateTable(), o.hooks);
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { META_DIR, openDataDir, releaseLock, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
+import { FdCache } from './fd-cache.js';
+import { ioHint } from './io-errors.js';
 import { randomKafkaUuid, writeMetadata, type StoredTopic } from './metadata-store.js';
 import { OffsetCheckpoints } from './offset-checkpoints.js';
 import { PartitionDirectories } from './partition-dirs.js';
@@ -25,7 +27,14 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** How often recovery points and log start offsets are checkpointed when they moved; default 10 s. */
   checkpointIntervalMs?: number;
+  /**
+   * Segment files kept open at once across all partitions (least recently used ones are
+   * closed and reopened on demand); default 128. More may be open briefly while in use.
+   */
+  maxOpenSegmentFiles?: number;
 }
+
+export const DEFAULT_MAX_OPEN_SEGMENT_FILES = 128;
 
 export interface PartitionStats {
   partition: number;
@@ -70,6 +79,7 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly checkpoints: OffsetCheckpoints;
   private readonly dirs: PartitionDirectories;
+  private readonly files: FdCache;
   private closed = false;
 
   private constructor(
@@ -78,10 +88,12 @@ export class LogManager {
     readonly defaults: TopicConfig,
     private readonly logger: StorageLogger,
     producerIdBlockEnd: number,
+    maxOpenSegmentFiles: number,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
-    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true));
+    this.files = new FdCache(maxOpenSegmentFiles);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files);
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -90,8 +102,12 @@ export class LogManager {
     const dataDir = path.resolve(options.dataDir);
     const logger = options.logger ?? SILENT;
     const defaults = toTypedDefaults(options.defaults);
+    const maxOpen = options.maxOpenSegmentFiles ?? DEFAULT_MAX_OPEN_SEGMENT_FILES;
+    if (!Number.isInteger(maxOpen) || maxOpen < 1) {
+      throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
+    }
     const { meta, clean } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd);
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {
@@ -181,6 +197,11 @@ export class LogManager {
     return this.topics.get(topic)?.logs[partition];
   }
 
+  /** Segment file descriptors open right now (at most maxOpenSegmentFiles, plus any in use). */
+  get openSegmentFiles(): number {
+    return this.files.open;
+  }
+
   validateTopicName(name: string): string | null {
     return validateTopicName(name);
   }
@@ -205,6 +226,10 @@ export class LogManager {
     return { name, id: randomKafkaUuid(), partitions, overrides: typed, config: effectiveTopicConfig(this.defaults, typed) };
   }
 
+  /**
+   * All or nothing: directories first, then the metadata that makes the topic exist. If
+   * either fails, the directories made are removed and the topic does not exist.
+   */
   createTopic(name: string, partitions: number, overrides: Record<string, string> = {}): TopicInfo {
     this.assertOpen();
     const info = this.validateTopic(name, partitions, overrides);
@@ -214,8 +239,10 @@ export class LogManager {
       this.persistMetadata();
     } catch (err) {
       this.topics.delete(name);
-      this.dirs.abandon(info.name, logs, 0);
-      throw new StorageError(`could not save metadata for topic ${name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      this.dirs.discard(logs);
+      throw new StorageError(`could not save metadata for topic ${name}: ${(err as Error).message}; nothing was created (${ioHint(err)})`, 'KAFKA_STORAGE_ERROR', {
+        cause: err,
+      });
     }
     return info;
   }
@@ -239,7 +266,7 @@ export class LogManager {
     return this.dirs.abandon(name, t.logs, 0);
   }
 
-  /** CreatePartitions: the count may only grow (existing keys would move partitions otherwise). */
+  /** CreatePartitions: the count may only grow (existing keys would move partitions otherwise). All or nothing, like createTopic. */
   createPartitions(name: string, newTotal: number): TopicInfo {
     this.assertOpen();
     const t = this.require(name);
@@ -256,8 +283,10 @@ export class LogManager {
     } catch (err) {
       t.info = before;
       t.logs.splice(current);
-      this.dirs.abandon(name, added, current);
-      throw new StorageError(`could not save metadata for ${name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      this.dirs.discard(added);
+      throw new StorageError(`could not save metadata for ${name}: ${(err as Error).message}; no partition was added (${ioHint(err)})`, 'KAFKA_STORAGE_ERROR', {
+        cause: err,
+      });
     }
     return t.info;
   }

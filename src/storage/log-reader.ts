@@ -144,7 +144,7 @@ export async function readLog(log: ReadableLog, offset: number, maxBytes: number
   let bytes = 0;
   let seg: Segment | undefined = offset < end ? log.segments[segmentIndexFor(log.segments, offset)] : undefined;
   let pos = seg ? seg.offsetIndex.lookup(offset) : 0;
-  while (seg && seg.acquire()) {
+  while (seg && (await seg.acquire())) {
     let r: Collected;
     try {
       r = await collect(seg, pos, offset, maxBytes - bytes, bytes === 0, log.indexIntervalBytes);
@@ -212,7 +212,7 @@ function recordIn(batch: Buffer, timestamp: number): { offset: number; timestamp
 export async function offsetForTimestamp(log: ReadableLog, ts: number): Promise<{ offset: number; timestamp: number } | null> {
   log.assertOpen();
   for (const seg of [...log.segments]) {
-    if (seg.maxTimestamp < ts || !seg.acquire()) continue;
+    if (seg.maxTimestamp < ts || !(await seg.acquire())) continue;
     try {
       const from = Math.max(seg.timeIndex.lookup(ts), log.logStartOffset);
       const batch = await findBatch(seg, seg.offsetIndex.lookup(from), (b, p) => maxTimestampAt(b, p) >= ts);
@@ -229,7 +229,7 @@ export async function maxTimestampOffset(log: ReadableLog): Promise<{ offset: nu
   log.assertOpen();
   let best: Segment | undefined;
   for (const seg of log.segments) if (seg.maxTimestamp > (best?.maxTimestamp ?? -1)) best = seg;
-  if (!best || !best.acquire()) return null;
+  if (!best || !(await best.acquire())) return null;
   try {
     const target = best.offsetOfMaxTimestamp;
     const batch = await findBatch(best, best.offsetIndex.lookup(target), (b, p) => offsetAt(b, p) >= target);

@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fsyncDirSync } from './atomic-file.js';
 import { DELETE_DIR_SUFFIX, unownedDirectories } from './data-dir.js';
-import { loadPartitionLog } from './log-loader.js';
-import type { PartitionLog } from './partition-log.js';
+import type { FdCache } from './fd-cache.js';
+import { ioHint } from './io-errors.js';
+import { loadPartitionLog, newPartitionLog } from './log-loader.js';
+import type { PartitionLog, PartitionLogHooks } from './partition-log.js';
 import { partitionDirName } from './topic-name.js';
 import { StorageError, type StorageLogger, type TopicInfo } from './types.js';
 
@@ -15,12 +18,16 @@ import { StorageError, type StorageLogger, type TopicInfo } from './types.js';
  */
 export class PartitionDirectories {
   private readonly background = new Set<Promise<void>>();
+  private readonly hooks: PartitionLogHooks;
 
   constructor(
     readonly dataDir: string,
     private readonly logger: StorageLogger,
-    private readonly onCheckpointDirty: () => void,
-  ) {}
+    onCheckpointDirty: () => void,
+    private readonly files: FdCache,
+  ) {
+    this.hooks = { logger, onCheckpointDirty, files };
+  }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {
     const dir = path.join(this.dataDir, partitionDirName(info.name, p));
@@ -30,7 +37,7 @@ export class PartitionDirectories {
         topic: info.name,
         partition: p,
         config: info.config,
-        hooks: { logger: this.logger, onCheckpointDirty: this.onCheckpointDirty },
+        hooks: this.hooks,
         clean,
         recoveryPoint,
         logStartOffset,
@@ -45,21 +52,61 @@ export class PartitionDirectories {
     }
   }
 
-  /** New, empty partitions [from, to) of a topic; all or nothing. */
+  /**
+   * New, empty partitions [from, to) of a topic, all or nothing: if any directory cannot be
+   * made, those made so far are removed before the error is thrown.
+   *
+   * Still synchronous, and why: one mkdir per partition and one fsync of the data directory
+   * for all of them, so that the caller can write the metadata right after and no request
+   * observes a half-created topic (CreateTopics is capped at 10,000 partitions). The mkdir
+   * is the floor; what each partition used to cost besides (an existence check, two
+   * directory listings, creating the segment file and holding its descriptor, and at every
+   * shutdown two empty index files and a producer snapshot) is gone: the first append
+   * creates the segment file, index files appear when a segment has data, and a snapshot
+   * only when there is something new to record. The data-directory fsync is what makes the
+   * new entries durable before any segment inside them can be. A crash before the metadata
+   * is written leaves empty directories that the next start removes (removeUnowned).
+   */
   create(info: TopicInfo, from: number, to: number): PartitionLog[] {
-    const logs: PartitionLog[] = [];
-    try {
-      for (let p = from; p < to; p++) {
-        const dir = path.join(this.dataDir, partitionDirName(info.name, p));
-        // A directory here is the remains of a deleted topic that could not be removed yet (files in use on Windows).
-        if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
-        logs.push(this.open(info, p, true));
+    const made: string[] = [];
+    for (let p = from; p < to; p++) {
+      const dir = path.join(this.dataDir, partitionDirName(info.name, p));
+      try {
+        makeEmptyDir(dir);
+      } catch (err) {
+        this.removeEmptyDirs(made);
+        throw new StorageError(`could not create partition dir ${dir}: ${(err as Error).message}; nothing was created (${ioHint(err)})`, 'KAFKA_STORAGE_ERROR', {
+          cause: err,
+        });
       }
-    } catch (err) {
-      void this.abandon(info.name, logs, from);
-      throw new StorageError(`could not create partition directories for ${info.name}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      made.push(dir);
     }
-    return logs;
+    try {
+      // The directories' entries must be durable before segment files inside them can be (see PartitionLog.flush).
+      fsyncDirSync(this.dataDir);
+    } catch (err) {
+      this.removeEmptyDirs(made);
+      throw new StorageError(`could not sync ${this.dataDir} after creating partition dirs: ${(err as Error).message}; nothing was created (${ioHint(err)})`, 'KAFKA_STORAGE_ERROR', {
+        cause: err,
+      });
+    }
+    return made.map((dir, i) => newPartitionLog({ dir, topic: info.name, partition: from + i, config: info.config, hooks: this.hooks }));
+  }
+
+  /** Undo create() (the metadata could not be saved): the logs are still empty, so their directories go now. */
+  discard(logs: PartitionLog[]): void {
+    for (const log of logs) log.drop();
+    this.removeEmptyDirs(logs.map((l) => l.dir));
+  }
+
+  private removeEmptyDirs(dirs: string[]): void {
+    for (const dir of dirs) {
+      try {
+        fs.rmdirSync(dir);
+      } catch (err) {
+        this.logger.warn(`could not remove the new partition dir ${dir} (${(err as Error).message}); it will be removed at the next start`);
+      }
+    }
   }
 
   /** Drop `logs` (partitions firstPartition, firstPartition + 1, …) and remove their directories. */
@@ -81,14 +128,16 @@ export class PartitionDirectories {
   /** At startup: remove what no topic owns, leftovers of deletions or partition creations cut short by a crash. */
   removeUnowned(owns: (topic: string, partition: number) => boolean, metaFile: string): void {
     for (const { name, stray } of unownedDirectories(this.dataDir, owns)) {
-      if (stray) this.logger.warn(`removing ${name}: no such partition in ${metaFile} (left over from a deletion)`);
+      if (stray) this.logger.warn(`removing ${name}: no such partition in ${metaFile} (left over from an interrupted deletion or creation)`);
       void this.remove(path.join(this.dataDir, name));
     }
   }
 
   private remove(dir: string): Promise<void> {
-    const task = fsp
-      .rm(dir, { recursive: true, force: true, maxRetries: 5 })
+    // Each removal holds a directory open while it runs: take a slot of the fd cache, so deleting a topic of
+    // thousands of partitions cannot exhaust the process's open files.
+    const task = this.files
+      .withSlot(() => fsp.rm(dir, { recursive: true, force: true, maxRetries: 5 }))
       .catch((err: Error) => this.logger.warn(`could not remove ${dir} (${err.message}); it will be removed at the next start`))
       .finally(() => this.background.delete(task));
     this.background.add(task);
@@ -98,5 +147,16 @@ export class PartitionDirectories {
   /** Wait for background removals (at close). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.background]);
+  }
+}
+
+function makeEmptyDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // The remains of a deleted topic that could not be removed yet (files in use on Windows).
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
   }
 }

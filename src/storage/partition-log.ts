@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ATTR_CONTROL, BATCH_LOG_OVERHEAD, rewriteBatchOffset, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js';
+import { fsyncDir } from './atomic-file.js';
+import type { FdCache } from './fd-cache.js';
+import { ioHint } from './io-errors.js';
 import { maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
 import { ProducerStateTable } from './producer-state.js';
 import { writeProducerSnapshot } from './producer-snapshot.js';
@@ -16,6 +19,8 @@ export interface PartitionLogHooks {
   logger: StorageLogger;
   /** The recovery point or log start moved: the manager rewrites its checkpoint files soon. */
   onCheckpointDirty(): void;
+  /** The manager's bounded cache of open segment files, shared by every partition. */
+  files: FdCache;
 }
 
 export interface PartitionLogEvents {
@@ -46,6 +51,8 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
   /** Deleted by retention, files not yet removed (file.delete.delay.ms). */
   private readonly retired = new Set<Segment>();
   private lastSnapshotAt = 0;
+  /** Offset of the newest producer snapshot on disk; 0 when there is none (replay starts at 0 then). */
+  snapshotOffset = 0;
   private state: 'open' | 'closed' | 'deleted' = 'open';
   /** Set when an fsync failed: the OS may have dropped the data, so stop accepting writes (Kafka takes the log dir offline). */
   private failure: Error | null = null;
@@ -151,13 +158,14 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
 
   private roll(now: number): void {
     const old = this.active;
-    const next = Segment.create(this.dir, this.logEndOffset, segmentSettings(this.config), now);
+    const next = Segment.create(this.dir, this.logEndOffset, segmentSettings(this.config), now, this.hooks.files);
     old.onBecomeInactive();
     this.segments.push(next);
     this.unsynced.add(old);
     try {
       writeProducerSnapshot(this.dir, this.producers, this.logEndOffset);
       this.lastSnapshotAt = now;
+      this.snapshotOffset = this.logEndOffset;
     } catch (err) {
       this.hooks.logger.warn(`could not snapshot producer state of ${this.name}: ${(err as Error).message}`);
     }
@@ -218,10 +226,14 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     this.unflushedMessages = 0;
     const segments = [...this.unsynced, this.active];
     this.unsynced.clear();
+    // A segment file created since the last flush needs its directory entry made durable too (as Kafka does).
+    const created = segments.filter((s) => s.needsDirSync);
+    for (const seg of created) seg.needsDirSync = false;
     try {
       // The active segment's indexes are written (not fsynced): recovery rebuilds them after a crash anyway.
       this.active.persistIndexes();
       for (const seg of segments) await seg.fsync();
+      if (created.length) await this.fsyncDir();
     } catch (err) {
       this.failure = err as Error;
       this.hooks.logger.error(`${this.name}: ${(err as Error).message}`);
@@ -234,12 +246,24 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     }
   }
 
+  private async fsyncDir(): Promise<void> {
+    try {
+      await this.hooks.files.withSlot(() => fsyncDir(this.dir));
+    } catch (err) {
+      // Renamed away by a topic deletion in the meantime: nothing left to make durable.
+      if (this.state === 'deleted' && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new StorageError(`fsync of directory ${this.dir} failed: ${(err as Error).message}; ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+    }
+  }
+
   /** Snapshot at `offset`, which must be the log end or a point where nothing newer is in `producers`. */
   private snapshotProducers(offset: number): void {
     if (offset !== this.logEndOffset) return; // appends raced the fsync; the next flush or close will snapshot
+    if (!this.producers.dirty && offset === this.snapshotOffset) return; // the one on disk says the same (or the log is empty)
     try {
       writeProducerSnapshot(this.dir, this.producers, offset);
       this.lastSnapshotAt = Date.now();
+      this.snapshotOffset = offset;
     } catch (err) {
       this.hooks.logger.warn(`could not snapshot producer state of ${this.name}: ${(err as Error).message}`);
     }

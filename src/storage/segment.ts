@@ -3,6 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BATCH_HEADER_SIZE, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.js';
 import { writeFullySync } from './atomic-file.js';
+import { CachedFile, type FdCache } from './fd-cache.js';
+import { ioHint } from './io-errors.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 import { StorageError } from './types.js';
@@ -29,8 +31,9 @@ export interface SegmentSettings {
 /**
  * One segment: a .log file of batches plus its two sparse indexes, held in memory. The log is
  * written synchronously at `size` (positional, one syscall per batch) and read asynchronously
- * by position. The fd is reference-counted so retention or topic deletion never closes it
- * under an in-flight read or fsync.
+ * by position. Its fd comes from the manager's FdCache, opened on demand and closed when
+ * idle and least recently used; reads and fsyncs pin it (acquire/release), and the same
+ * reference count keeps retention or topic deletion from removing the files under them.
  */
 export class Segment {
   size: number;
@@ -43,18 +46,27 @@ export class Segment {
   firstBatchTimestamp = -1;
   /** Written since the last fsync. */
   dirty = false;
+  /** The .log was created since the partition directory was last fsynced (its entry is not durable yet). */
+  needsDirSync = false;
   private indexesNeedSync = false;
   private bytesSinceIndexEntry = 0;
   private refs = 0;
   private state: 'open' | 'retired' | 'closed' = 'open';
-  private fdOpen = true;
   private removeOnRelease = false;
   private removalTimer: NodeJS.Timeout | null = null;
+  private readonly file: CachedFile;
+  /** False for a new partition's first segment until its first append creates the .log. */
+  private onDisk: boolean;
+  /** False while the index files are known not to exist (new segment): an empty segment needs none. */
+  private indexesOnDisk: boolean;
+  /** A failed write may have left bytes past `size`; close() cuts them. */
+  private tornTail = false;
 
   private constructor(
     readonly dir: string,
     readonly baseOffset: number,
-    private readonly fd: number,
+    private readonly files: FdCache,
+    onDisk: boolean,
     size: number,
     public offsetIndex: OffsetIndex,
     public timeIndex: TimeIndex,
@@ -65,6 +77,9 @@ export class Segment {
     this.size = size;
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestamp = baseOffset;
+    this.file = new CachedFile(Segment.filePath(dir, baseOffset, LOG_SUFFIX));
+    this.onDisk = onDisk;
+    this.indexesOnDisk = onDisk;
   }
 
   static filePath(dir: string, baseOffset: number, suffix: string): string {
@@ -78,34 +93,49 @@ export class Segment {
     ];
   }
 
-  static create(dir: string, baseOffset: number, settings: SegmentSettings, now: number): Segment {
-    const file = Segment.filePath(dir, baseOffset, LOG_SUFFIX);
-    let fd: number;
+  /**
+   * A new, empty segment. With `lazy` (a new partition's first segment) nothing touches the
+   * disk until the first append: an empty partition costs no file and no descriptor.
+   */
+  static create(dir: string, baseOffset: number, settings: SegmentSettings, now: number, files: FdCache, lazy = false): Segment {
+    const [oi, ti] = Segment.freshIndexes(dir, baseOffset, settings);
+    const seg = new Segment(dir, baseOffset, files, false, 0, oi, ti, settings, now);
+    if (!lazy) seg.createFile();
+    return seg;
+  }
+
+  private createFile(): void {
+    const file = this.describe();
     try {
-      fd = fs.openSync(file, 'wx+');
+      this.files.adopt(this.file, fs.openSync(file, 'wx+'));
     } catch (err) {
       // A leftover empty file (crash right after a roll) is harmless; anything else is not ours to overwrite.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || fs.statSync(file).size !== 0) {
-        throw new StorageError(`cannot create segment ${file}: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      let leftoverEmpty = false;
+      try {
+        leftoverEmpty = (err as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(file).size === 0;
+      } catch {
+        // treat as not ours
       }
-      fd = fs.openSync(file, 'r+');
+      if (!leftoverEmpty) {
+        throw new StorageError(`cannot create segment ${file}: ${(err as Error).message}; ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      }
+      this.indexesOnDisk = true; // leftovers may sit beside it: rewrite them
     }
-    const [oi, ti] = Segment.freshIndexes(dir, baseOffset, settings);
-    return new Segment(dir, baseOffset, fd, 0, oi, ti, settings, now);
+    this.onDisk = true;
+    this.needsDirSync = true;
   }
 
   /**
-   * Opens an existing segment. `indexesValid` is false when an index file is missing or
-   * malformed; the caller must then rebuild with recover().
+   * Opens an existing segment (no descriptor yet: the first read or append opens it).
+   * `indexesValid` is false when an index file is missing or malformed; the caller must then
+   * rebuild with recover().
    */
-  static open(dir: string, baseOffset: number, settings: SegmentSettings): { segment: Segment; indexesValid: boolean } {
-    const file = Segment.filePath(dir, baseOffset, LOG_SUFFIX);
-    const fd = fs.openSync(file, 'r+');
-    const st = fs.fstatSync(fd);
+  static open(dir: string, baseOffset: number, settings: SegmentSettings, files: FdCache): { segment: Segment; indexesValid: boolean } {
+    const st = fs.statSync(Segment.filePath(dir, baseOffset, LOG_SUFFIX));
     const oi = OffsetIndex.load(Segment.filePath(dir, baseOffset, INDEX_SUFFIX), baseOffset, Math.floor(settings.maxIndexBytes / 8), st.size);
     const ti = TimeIndex.load(Segment.filePath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, Math.floor(settings.maxIndexBytes / 12));
     const [freshOi, freshTi] = Segment.freshIndexes(dir, baseOffset, settings);
-    const seg = new Segment(dir, baseOffset, fd, st.size, oi ?? freshOi, ti ?? freshTi, settings, st.mtimeMs);
+    const seg = new Segment(dir, baseOffset, files, true, st.size, oi ?? freshOi, ti ?? freshTi, settings, st.mtimeMs);
     const last = ti?.lastEntry();
     if (last) {
       seg.maxTimestamp = last.timestamp;
@@ -127,7 +157,7 @@ export class Segment {
   largestTimestamp(): number {
     if (this.maxTimestamp >= 0) return this.maxTimestamp;
     try {
-      return fs.fstatSync(this.fd).mtimeMs;
+      return fs.statSync(this.describe()).mtimeMs;
     } catch {
       return this.createdAt;
     }
@@ -136,12 +166,13 @@ export class Segment {
   /** Writes one batch at the end. The caller has already assigned its offsets. */
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     const position = this.size;
+    const fd = this.fdSync();
     try {
-      writeFullySync(this.fd, batch, position);
+      writeFullySync(fd, batch, position);
     } catch (err) {
+      this.tornTail = true;
       const code = (err as NodeJS.ErrnoException).code;
-      const hint = code === 'ENOSPC' ? 'the disk is full; free space or lower retention' : 'check the disk and the data directory permissions';
-      throw new StorageError(`write to ${this.describe()} failed (${code ?? (err as Error).message}): ${hint}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+      throw new StorageError(`write to ${this.describe()} failed (${code ?? (err as Error).message}): ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
     if (position === 0) this.firstBatchTimestamp = maxTimestamp;
     this.indexBatch(position, batch.length, baseOffset, maxTimestamp);
@@ -184,7 +215,7 @@ export class Segment {
 
   /** Drops everything from `position` on (recovery only). */
   truncateTo(position: number): void {
-    fs.ftruncateSync(this.fd, position);
+    fs.ftruncateSync(this.fdSync(), position);
     this.size = position;
     this.dirty = true;
   }
@@ -198,9 +229,12 @@ export class Segment {
 
   persistIndexes(): void {
     if (this.state === 'retired') return;
+    // A new segment that is still empty needs no index files (a missing index is valid for an empty log).
+    if (this.size === 0 && !this.indexesOnDisk) return;
     try {
       this.offsetIndex.persist();
       this.timeIndex.persist();
+      this.indexesOnDisk = true;
     } catch (err) {
       throw new StorageError(`writing the indexes of ${this.describe()} failed: ${(err as Error).message}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
@@ -208,22 +242,25 @@ export class Segment {
 
   /** fsync the log (and, once after a roll, the indexes). Safe to call on a retired segment. */
   async fsync(): Promise<void> {
-    if (!this.acquire()) return;
+    if (!this.onDisk) this.dirty = false; // nothing was ever written
     try {
-      if (this.dirty) {
-        this.dirty = false;
-        await fsFdatasync(this.fd);
+      if (this.dirty && (await this.acquire())) {
+        try {
+          this.dirty = false;
+          await fsFdatasync(this.pinnedFd());
+        } finally {
+          this.release();
+        }
       }
-      if (this.indexesNeedSync) {
+      // Each index fsync opens its file: it takes a slot of the fd cache (after the log's is given back, so no deadlock).
+      if (this.indexesNeedSync && this.state === 'open') {
         this.indexesNeedSync = false;
-        await this.offsetIndex.fsync();
-        await this.timeIndex.fsync();
+        for (const index of [this.offsetIndex, this.timeIndex]) await this.files.withSlot(() => index.fsync());
       }
     } catch (err) {
       if (this.state !== 'open' && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new StorageError(`fsync of ${this.describe()} failed: ${(err as Error).message}; check the disk`, 'KAFKA_STORAGE_ERROR', { cause: err });
-    } finally {
-      this.release();
+      if (err instanceof StorageError) throw err;
+      throw new StorageError(`fsync of ${this.describe()} failed: ${(err as Error).message}; ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
   }
 
@@ -232,7 +269,7 @@ export class Segment {
     const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await fsRead(this.fd, buf, done, length - done, position + done);
+      const { bytesRead } = await fsRead(this.pinnedFd(), buf, done, length - done, position + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
@@ -241,9 +278,10 @@ export class Segment {
 
   readSyncAt(position: number, length: number, into?: Buffer): Buffer {
     const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
+    const fd = this.fdSync();
     let done = 0;
     while (done < length) {
-      const n = fs.readSync(this.fd, buf, done, length - done, position + done);
+      const n = fs.readSync(fd, buf, done, length - done, position + done);
       if (n === 0) break;
       done += n;
     }
@@ -257,17 +295,54 @@ export class Segment {
     if (h.length === BATCH_HEADER_SIZE) this.firstBatchTimestamp = Number(h.readBigInt64BE(BATCH_OFFSET_MAX_TIMESTAMP));
   }
 
-  /** Pin the fd for an async operation; false once the segment is retired or closed. */
-  acquire(): boolean {
-    if (this.state !== 'open') return false;
+  /** The fd for a synchronous operation, opened (and for a lazy segment, created) if needed. */
+  private fdSync(): number {
+    if (!this.onDisk) this.createFile();
+    try {
+      return this.files.fdSync(this.file);
+    } catch (err) {
+      throw this.openFailed(err);
+    }
+  }
+
+  /** The fd while acquired. */
+  private pinnedFd(): number {
+    if (this.file.fd === null) throw new Error(`${this.describe()} used without acquire()`);
+    return this.file.fd;
+  }
+
+  private openFailed(err: unknown): StorageError {
+    return new StorageError(`cannot open ${this.describe()}: ${(err as Error).message}; ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
+  }
+
+  /**
+   * Pin the files and the fd for an async operation, waiting while every slot of the fd
+   * cache is in use; false once the segment is retired or closed (or has no file yet).
+   * When a slot is free the pin is taken before returning, so a read started before a
+   * retention pass or topic deletion in the same tick still holds its segment.
+   */
+  async acquire(): Promise<boolean> {
+    if (this.state !== 'open' || !this.onDisk) return false;
+    try {
+      if (!this.files.tryPin(this.file)) {
+        if (!(await this.files.pin(this.file, () => this.state === 'open'))) return false;
+        if (this.state !== 'open') {
+          this.files.unpin(this.file);
+          return false;
+        }
+      }
+    } catch (err) {
+      throw this.openFailed(err);
+    }
     this.refs++;
     return true;
   }
 
   release(): void {
     this.refs--;
+    this.files.unpin(this.file);
     if (this.refs === 0 && this.state !== 'open') {
-      this.closeFd();
+      this.files.close(this.file);
       if (this.removeOnRelease) {
         this.removeOnRelease = false;
         this.removeFiles();
@@ -290,7 +365,7 @@ export class Segment {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(`could not rename ${from} for deletion: ${(err as Error).message}`);
       }
     }
-    if (this.refs === 0) this.closeFd();
+    if (this.refs === 0) this.files.close(this.file);
     // Free the index arrays now; lookups on a retired segment are never made.
     [this.offsetIndex, this.timeIndex] = Segment.freshIndexes(this.dir, this.baseOffset, this.settings);
     const remove = () => {
@@ -330,20 +405,10 @@ export class Segment {
     if (this.state !== 'open') return;
     if (persist) {
       this.persistIndexes();
-      if (fs.fstatSync(this.fd).size > this.size) fs.ftruncateSync(this.fd, this.size);
+      if (this.tornTail && fs.statSync(this.describe()).size > this.size) fs.truncateSync(this.describe(), this.size);
     }
     this.state = 'closed';
-    if (this.refs === 0) this.closeFd();
-  }
-
-  private closeFd(): void {
-    if (!this.fdOpen) return;
-    this.fdOpen = false;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // Already gone with its directory (topic deletion); nothing left to release.
-    }
+    if (this.refs === 0) this.files.close(this.file);
   }
 
   describe(): string {

@@ -1,0 +1,162 @@
+// `tributary agent`: file tailer and host metrics → shipper → Kafka. Positions are committed only after the shipper
+// has the records (acknowledged by the broker, or fsynced in the disk buffer), and the tailer pauses while the
+// shipper is saturated, so memory and disk stay bounded and nothing read is ever lost.
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { AgentConfig } from './config.js';
+import { HostMetricsSource } from './host-metrics/index.js';
+import { formatBytes, formatDuration, type AgentLogger } from './log.js';
+import { Shipper } from './shipper/index.js';
+import { FileTailer, lastPositions } from './tail/index.js';
+import type { SourcedRecord } from './types.js';
+
+const LOCK_FILE = 'agent.lock';
+
+/** One agent per data directory: two would share checkpoints and the spool. A lock left by a dead process is taken over. */
+async function lockDataDir(dir: string): Promise<string> {
+  const file = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const h = await open(file, 'wx');
+      await h.writeFile(`${process.pid}\n`);
+      await h.close();
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      let alive = false;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+        try {
+          process.kill(pid, 0);
+          alive = true;
+        } catch (e) {
+          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      }
+      if (alive) throw new Error(`another agent (pid ${pid}) is using ${dir}; stop it, or give this one its own --name or --data-dir`);
+      await rm(file, { force: true });
+    }
+  }
+  throw new Error(`cannot lock ${dir}`);
+}
+
+export class Agent {
+  private tailer: FileTailer | null = null;
+  private metrics: HostMetricsSource | null = null;
+  private readonly commits = new Set<Promise<void>>();
+  private stopping: Promise<void> | null = null;
+  private readonly startedAt = Date.now();
+  /** Resolves with the fatal error when the agent cannot continue (it stops itself first). */
+  readonly failed: Promise<Error>;
+  private fail!: (err: Error) => void;
+
+  private constructor(
+    readonly config: AgentConfig,
+    private readonly shipper: Shipper,
+    private readonly lockFile: string,
+    private readonly logger: AgentLogger,
+  ) {
+    this.failed = new Promise((resolve) => (this.fail = resolve));
+  }
+
+  static async start(config: AgentConfig, logger: AgentLogger): Promise<Agent> {
+    await mkdir(config.dataDir, { recursive: true });
+    const lockFile = await lockDataDir(config.dataDir);
+    let shipper: Shipper;
+    try {
+      shipper = await Shipper.open({
+        bootstrap: config.bootstrap,
+        spoolDir: join(config.dataDir, 'spool'),
+        clientId: `tributary-agent-${config.name}`,
+        compression: config.compression,
+        batchMaxRecords: config.batchMaxRecords,
+        batchMaxBytes: config.batchMaxBytes,
+        lingerMs: config.lingerMs,
+        maxMemoryBytes: config.maxMemoryBytes,
+        maxBufferBytes: config.maxBufferBytes,
+        retryMaxBackoffMs: config.retryMaxBackoffMs,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        logger,
+      });
+    } catch (err) {
+      await rm(lockFile, { force: true });
+      throw err;
+    }
+    const agent = new Agent(config, shipper, lockFile, logger);
+    shipper.on('fatal', (err: Error) => agent.fail(err));
+    try {
+      await agent.startSources();
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+    return agent;
+  }
+
+  private async startSources(): Promise<void> {
+    const c = this.config;
+    const host = os.hostname();
+    if (c.files.length > 0) {
+      const tailer = new FileTailer({
+        globs: c.files,
+        exclude: c.exclude ?? undefined,
+        startAt: c.startAt,
+        checkpointFile: join(c.dataDir, 'checkpoint.json'),
+        checkpointIntervalMs: c.checkpointIntervalMs,
+        multiline: c.multilineStart === null ? undefined : { startPattern: new RegExp(c.multilineStart) },
+        parse: c.parse,
+        host,
+        agentName: c.name,
+        log: { debug: () => undefined, info: (m) => this.logger.info(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) },
+      });
+      tailer.on('batch', (records) => this.ship(tailer, records));
+      this.shipper.on('drain', () => tailer.resume());
+      this.tailer = tailer;
+      await tailer.start();
+    }
+    if (c.metrics) {
+      this.metrics = new HostMetricsSource({ sink: this.shipper, topic: c.metricsTopic, intervalMs: c.metricsIntervalMs, host, agentName: c.name, logger: this.logger });
+      this.metrics.start();
+    }
+    const what = [
+      c.files.length > 0 ? `files ${c.files.join(' ')} → ${c.topic}` : null,
+      c.metrics ? `host metrics every ${formatDuration(c.metricsIntervalMs)} → ${c.metricsTopic}` : null,
+    ].filter(Boolean);
+    this.logger.info(`agent "${c.name}" started: ${what.join('; ')}; data in ${c.dataDir} (disk buffer up to ${formatBytes(c.maxBufferBytes)})`);
+  }
+
+  /** Hands a batch to the shipper; commits its positions once the shipper has it; pauses reading while saturated. */
+  private ship(tailer: FileTailer, records: SourcedRecord[]): void {
+    // Positions first: the closure below must not keep the records alive until the broker acknowledges them (the
+    // shipper holds only their encoded bytes, which its memory bound counts).
+    const positions = lastPositions(records);
+    const done = this.shipper
+      .write(this.config.topic, records)
+      .then(() => tailer.commit(positions))
+      .catch((err: Error) => this.fail(err))
+      .finally(() => this.commits.delete(done));
+    this.commits.add(done);
+    if (this.shipper.saturated && !tailer.paused) tailer.pause();
+  }
+
+  /**
+   * Stops reading, waits (bounded by shutdownTimeoutMs) for in-flight records to be acknowledged, buffers the rest on
+   * disk, writes the checkpoint. Records read but not yet handed over are read again next time.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.tailer?.stop();
+      await this.metrics?.stop();
+      await this.shipper.close();
+      await Promise.allSettled([...this.commits]);
+      await rm(this.lockFile, { force: true });
+      this.logger.info(`agent "${this.config.name}" stopped after ${formatDuration(Date.now() - this.startedAt)}`);
+    })();
+    return this.stopping;
+  }
+
+  stats(): { shipper: ReturnType<Shipper['stats']>; tailer: ReturnType<FileTailer['stats']> | null } {
+    return { shipper: this.shipper.stats(), tailer: this.tailer?.stats() ?? null };
+  }
+}

@@ -1,0 +1,236 @@
+// The agent's configuration: one typed schema with defaults and validation. Sources, lowest first: defaults, the
+// --config file (JSON), command-line flags. YAML is not supported: it would need a parser dependency, and a JSON
+// object covers the same keys.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { defaultDataDir } from '../broker/config.js';
+
+export interface AgentConfig {
+  /** Bootstrap brokers, "host:port". */
+  bootstrap: string[];
+  /** This agent's name: header `agent`, and part of the default data directory. */
+  name: string;
+  /** Checkpoints (file positions) and the disk buffer. */
+  dataDir: string;
+  /** Globs of log files to tail; none = no file source. */
+  files: string[];
+  /** Globs of files never to tail (default: compressed files). */
+  exclude: string[] | null;
+  topic: string;
+  /** Where to start in files the checkpoint does not know yet. */
+  startAt: 'beginning' | 'end';
+  /** A line matching this starts a new record; other lines join the one before (stack traces). */
+  multilineStart: string | null;
+  parse: { json: boolean; level: boolean; timestamp: boolean };
+  metrics: boolean;
+  metricsTopic: string;
+  metricsIntervalMs: number;
+  compression: 'none' | 'gzip';
+  /** Disk buffer bound; past it the agent stops reading (backpressure). */
+  maxBufferBytes: number;
+  /** Bound on records held in memory for sending. */
+  maxMemoryBytes: number;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  lingerMs: number;
+  /**
+   * The file positions are rewritten (crash-safely) at most this often. After a crash, lines the broker acknowledged
+   * since the last rewrite are sent again: a shorter interval means fewer duplicates and more small disk writes.
+   */
+  checkpointIntervalMs: number;
+  /** Longest wait between reconnection attempts. */
+  retryMaxBackoffMs: number;
+  /** On SIGTERM/SIGINT, how long to wait for the broker to acknowledge in-flight records before buffering them. */
+  shutdownTimeoutMs: number;
+}
+
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** "256MiB", "1 GiB", "500MB", "1048576" → bytes. */
+export function parseSize(input: string | number): number {
+  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(input));
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new AgentConfigError(`"${input}" is not a size; write it like 256MiB, 1GiB, 500MB or a number of bytes`);
+  return Math.round(Number(m[1]) * unit);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "10s", "500ms", "1m30s", or a number of milliseconds → milliseconds. */
+export function parseDurationMs(input: string | number): number {
+  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
+  const text = String(input).trim();
+  const part = /(\d+)(ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let m = part.exec(text); m; m = part.exec(text)) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    consumed = part.lastIndex;
+  }
+  if (text === '' || consumed !== text.length) throw new AgentConfigError(`"${input}" is not a duration; write it like 10s, 500ms or 1m30s`);
+  return total;
+}
+
+/** `--parse json,level`: what to parse from each line besides its leading timestamp. */
+export function parseParsers(input: string | string[]): { json: boolean; level: boolean } {
+  const names = (Array.isArray(input) ? input : input.split(',')).map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => n !== 'json' && n !== 'level');
+  if (unknown.length > 0) throw new AgentConfigError(`cannot parse "${unknown.join(', ')}"; choose from json, level`);
+  return { json: names.includes('json'), level: names.includes('level') };
+}
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export function agentDefaults(name = os.hostname()): AgentConfig {
+  return {
+    bootstrap: ['localhost:9092'],
+    name,
+    dataDir: join(defaultDataDir(), `agent-${name}`),
+    files: [],
+    exclude: null,
+    topic: 'logs',
+    startAt: 'end',
+    multilineStart: null,
+    parse: { json: false, level: false, timestamp: true },
+    metrics: true,
+    metricsTopic: 'metrics',
+    metricsIntervalMs: 10_000,
+    compression: 'none',
+    maxBufferBytes: 256 * 1024 * 1024,
+    maxMemoryBytes: 8 * 1024 * 1024,
+    batchMaxRecords: 10_000,
+    batchMaxBytes: 1_000_000,
+    lingerMs: 0,
+    checkpointIntervalMs: 0,
+    retryMaxBackoffMs: 10_000,
+    shutdownTimeoutMs: 10_000,
+  };
+}
+
+type Check = (v: unknown, key: string) => unknown;
+const str: Check = (v, key) => {
+  if (typeof v !== 'string' || v === '') throw new AgentConfigError(`${key} must be a non-empty string`);
+  return v;
+};
+const strList: Check = (v, key) => {
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x === '')) throw new AgentConfigError(`${key} must be a list of non-empty strings`);
+  return list;
+};
+const bool: Check = (v, key) => {
+  if (typeof v !== 'boolean') throw new AgentConfigError(`${key} must be true or false`);
+  return v;
+};
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v, key) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new AgentConfigError(`${key} must be an integer from ${min} to ${max}`);
+  return v;
+};
+const oneOf = (...choices: string[]): Check => (v, key) => {
+  if (typeof v !== 'string' || !choices.includes(v)) throw new AgentConfigError(`${key} must be one of ${choices.join(', ')}`);
+  return v;
+};
+const size = (min: number): Check => (v, key) => {
+  const n = parseSize(v as string);
+  if (n < min) throw new AgentConfigError(`${key} must be at least ${min} bytes`);
+  return n;
+};
+const duration = (min: number): Check => (v, key) => {
+  const n = parseDurationMs(v as string);
+  if (n < min) throw new AgentConfigError(`${key} must be at least ${min} ms`);
+  return n;
+};
+
+/** Every key the config file may hold, with its check. Sizes and durations may be numbers or "256MiB" / "10s". */
+const KEYS: Record<keyof AgentConfig, Check> = {
+  bootstrap: (v, key) => {
+    const list = strList(v, key) as string[];
+    for (const b of list.flatMap((x) => x.split(','))) if (!/^[^:\s]+:\d{1,5}$/.test(b.trim())) throw new AgentConfigError(`${key}: "${b}" is not HOST:PORT`);
+    return list.flatMap((x) => x.split(',').map((s) => s.trim()));
+  },
+  name: (v, key) => {
+    if (typeof v !== 'string' || !/^[a-zA-Z0-9._-]{1,100}$/.test(v)) throw new AgentConfigError(`${key} must be 1-100 of a-z A-Z 0-9 . _ - (it names the data directory)`);
+    return v;
+  },
+  dataDir: str,
+  files: strList,
+  exclude: strList,
+  topic: (v, key) => {
+    if (typeof v !== 'string' || !TOPIC.test(v)) throw new AgentConfigError(`${key} "${String(v)}" is not a valid topic name; use up to 249 of a-z A-Z 0-9 . _ -`);
+    return v;
+  },
+  startAt: oneOf('beginning', 'end'),
+  multilineStart: (v, key) => {
+    const s = str(v, key) as string;
+    try {
+      new RegExp(s);
+    } catch (err) {
+      throw new AgentConfigError(`${key} is not a valid regular expression: ${(err as Error).message}`);
+    }
+    return s;
+  },
+  parse: (v, key) => {
+    if (Array.isArray(v) || typeof v === 'string') return { ...parseParsers(v as string | string[]), timestamp: true };
+    if (typeof v !== 'object' || v === null) throw new AgentConfigError(`${key} must be a list like ["json", "level"] or {"json": true, "level": true, "timestamp": true}`);
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!['json', 'level', 'timestamp'].includes(k)) throw new AgentConfigError(`${key}.${k} is not a parser; choose from json, level, timestamp`);
+    return { json: o.json === undefined ? false : bool(o.json, `${key}.json`), level: o.level === undefined ? false : bool(o.level, `${key}.level`), timestamp: o.timestamp === undefined ? true : bool(o.timestamp, `${key}.timestamp`) };
+  },
+  metrics: bool,
+  metricsTopic: (v, key) => KEYS.topic(v, key),
+  metricsIntervalMs: duration(100),
+  compression: oneOf('none', 'gzip'),
+  maxBufferBytes: size(1024 * 1024),
+  maxMemoryBytes: size(1024 * 1024),
+  batchMaxRecords: int(1, 1_000_000),
+  batchMaxBytes: size(1024),
+  lingerMs: duration(0),
+  checkpointIntervalMs: duration(0),
+  retryMaxBackoffMs: duration(100),
+  shutdownTimeoutMs: duration(0),
+};
+
+/** Reads and checks a JSON config file: every key known, every value valid. */
+export function readConfigFile(file: string): Partial<AgentConfig> {
+  if (/\.ya?ml$/i.test(file)) throw new AgentConfigError(`${file}: YAML is not supported; write the same keys as a JSON object (agent.json)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AgentConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`config file ${file} must hold a JSON object`);
+  return checkKeys(raw as Record<string, unknown>, `config file ${file}`);
+}
+
+/** Validates a partial config (from a file or flags), converting "256MiB"-style values. */
+export function checkKeys(raw: Record<string, unknown>, where: string): Partial<AgentConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    const check = KEYS[k as keyof AgentConfig];
+    if (!check) throw new AgentConfigError(`unknown key "${k}" in ${where}; known keys: ${Object.keys(KEYS).join(', ')}`);
+    try {
+      out[k] = check(v, k);
+    } catch (err) {
+      throw new AgentConfigError(`${where}: ${(err as Error).message}`);
+    }
+  }
+  return out as Partial<AgentConfig>;
+}
+
+/** Defaults, then the file, then flags; the data directory follows the name unless set. */
+export function resolveAgentConfig(file: Partial<AgentConfig>, flags: Partial<AgentConfig>): AgentConfig {
+  const name = flags.name ?? file.name ?? os.hostname().replace(/[^a-zA-Z0-9._-]/g, '_');
+  const config: AgentConfig = { ...agentDefaults(name), ...file, ...flags };
+  if (config.files.length === 0 && !config.metrics) {
+    throw new AgentConfigError('nothing to ship: give --files GLOB (or "files" in the config file), or leave host metrics on');
+  }
+  if (config.batchMaxBytes > config.maxMemoryBytes) throw new AgentConfigError('batchMaxBytes must not exceed maxMemoryBytes');
+  return config;
+}

@@ -1,0 +1,196 @@
+// One TCP connection to one Kafka broker, speaking through the project's codec: pipelined requests matched to
+// responses by correlation id, a deadline per request, and one clear reason when the connection goes away.
+import { connect, type Socket } from 'node:net';
+import { FrameParser } from '../../protocol/framing.js';
+import { Reader } from '../../protocol/reader.js';
+import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../../protocol/schema.js';
+import { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/schemas/api-versions.js';
+import { Writer } from '../../protocol/writer.js';
+
+const MAX_RESPONSE_BYTES = 1 << 30;
+const API_VERSIONS_KEY = 18;
+
+/** The connection failed or was lost: the shipper treats the broker as unreachable and buffers on disk. */
+export class ConnectionError extends Error {
+  constructor(
+    readonly address: string,
+    /** For people: "connection refused", "request timed out after 30 s", … */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`broker ${address}: ${reason}`, options);
+    this.name = 'ConnectionError';
+  }
+}
+
+const SOCKET_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+};
+
+function reasonOf(err: NodeJS.ErrnoException): string {
+  return (err.code && SOCKET_PROBLEMS[err.code]) ?? err.message;
+}
+
+export interface ConnectionOptions {
+  clientId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+interface Waiting {
+  resolve(frame: Buffer): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class BrokerConnection {
+  readonly address: string;
+  private readonly parser = new FrameParser(MAX_RESPONSE_BYTES);
+  private readonly waiting = new Map<number, Waiting>();
+  private nextCorrelationId = 1;
+  private closedWith: ConnectionError | null = null;
+  private readonly closeListeners: Array<(err: ConnectionError) => void> = [];
+  /** apiKey → highest version the broker supports (from ApiVersions). */
+  private versions = new Map<number, [number, number]>();
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly host: string,
+    readonly port: number,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.address = `${host}:${port}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Buffer[];
+      try {
+        frames = this.parser.push(chunk);
+      } catch (err) {
+        this.close(`unreadable response (${(err as Error).message})`);
+        return;
+      }
+      for (const frame of frames) {
+        const id = frame.readInt32BE(0);
+        const w = this.waiting.get(id);
+        if (!w) continue; // a response to a request that already timed out
+        this.waiting.delete(id);
+        clearTimeout(w.timer);
+        w.resolve(frame);
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => this.close(reasonOf(err), err));
+    socket.on('close', () => this.close('connection closed by the broker'));
+  }
+
+  /** Connects and asks the broker which API versions it speaks. */
+  static async open(host: string, port: number, options: ConnectionOptions): Promise<BrokerConnection> {
+    const address = `${host}:${port}`;
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host, port });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new ConnectionError(address, `connection timed out after ${Math.round(options.connectTimeoutMs / 1000)} s`));
+      }, options.connectTimeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        resolve(s);
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new ConnectionError(address, reasonOf(err), { cause: err }));
+      });
+    });
+    const conn = new BrokerConnection(socket, host, port, options);
+    const res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, { clientSoftwareName: 'tributary-agent', clientSoftwareVersion: '1' });
+    if (res.errorCode !== 0) {
+      conn.close(`ApiVersions failed with error ${res.errorCode}`);
+      throw new ConnectionError(address, `the broker refused ApiVersions (error ${res.errorCode}); is it a Kafka broker?`);
+    }
+    conn.versions = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    return conn;
+  }
+
+  get isClosed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  /** The highest version of `def` that both sides support, or throws saying which broker cannot. */
+  version(def: MessageDef, ours: [number, number]): number {
+    const theirs = this.versions.get(def.apiKey);
+    const v = theirs ? Math.min(theirs[1], ours[1]) : -1;
+    if (!theirs || v < Math.max(theirs[0], ours[0])) {
+      throw new Error(`broker ${this.address} does not support ${def.name} versions ${ours[0]}-${ours[1]}; it needs to be Kafka 0.11 or newer`);
+    }
+    return v;
+  }
+
+  onClose(listener: (err: ConnectionError) => void): void {
+    if (this.closedWith) listener(this.closedWith);
+    else this.closeListeners.push(listener);
+  }
+
+  request<Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>): Promise<Decoded<Res>> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const correlationId = this.nextCorrelationId++;
+    if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
+    const w = new Writer(1024);
+    w.int32(0).int16(req.apiKey).int16(version).int32(correlationId).nullableString(this.options.clientId);
+    if (isFlexible(req, version)) w.uvarint(0);
+    codecFor(req, version).encode(w, body);
+    const chunks = w.finish();
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    chunks[0]!.writeInt32BE(size - 4, 0);
+    // Responses to flexible versions have a tagged-field header, except ApiVersions (KIP-511).
+    const flexibleHeader = req.apiKey !== API_VERSIONS_KEY && isFlexible(res, version);
+    const decode = codecFor(res, version);
+    const promise = new Promise<Decoded<Res>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(correlationId);
+        const err = new ConnectionError(this.address, `request timed out after ${Math.round(this.options.requestTimeoutMs / 1000)} s`);
+        reject(err);
+        // Like Kafka's clients: a request that times out means the connection cannot be trusted any more.
+        this.close(err.reason);
+      }, this.options.requestTimeoutMs);
+      this.waiting.set(correlationId, {
+        timer,
+        reject,
+        resolve: (frame) => {
+          try {
+            const r = new Reader(frame, 4);
+            if (flexibleHeader) r.taggedFields();
+            resolve(decode.decode(r));
+          } catch (err) {
+            reject(new ConnectionError(this.address, `unreadable ${res.name} v${version}: ${(err as Error).message}`));
+            this.close('unreadable response');
+          }
+        },
+      });
+    });
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+    return promise;
+  }
+
+  /** Closes the connection; every pending request rejects with `reason`. Idempotent. */
+  close(reason = 'closed by the agent', cause?: unknown): void {
+    if (this.closedWith) return;
+    this.closedWith = new ConnectionError(this.address, reason, { cause });
+    this.socket.destroy();
+    for (const w of this.waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(this.closedWith);
+    }
+    this.waiting.clear();
+    for (const l of this.closeListeners.splice(0)) l(this.closedWith);
+  }
+}

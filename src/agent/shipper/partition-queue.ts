@@ -1,0 +1,53 @@
+// One partition's share of the sender: its open batch, the sealed batches waiting in order, the one in flight, and
+// the idempotent producer's next sequence number for it.
+import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES } from '../../protocol/record-batch.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import type { BatchBuilder } from './batch-builder.js';
+import type { Owner } from './owners.js';
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  /** The bytes sent: compressed if configured; null while compression runs. */
+  wire: Buffer | null;
+  /** The uncompressed batch while compression runs (spooled instead if the broker goes away meanwhile). */
+  raw: Buffer | null;
+  records: number;
+  /** Counted against maxMemoryBytes. */
+  bytes: number;
+  owners: Owner[];
+  /** The producer identity and sequence stamped when first sent; -1 before. Retries reuse them. */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  /** Read back from the spool: already durable, so it stays in memory (not re-spooled) across a disconnect. */
+  fromSpool: boolean;
+}
+
+export class PartitionQueue {
+  open: BatchBuilder | null = null;
+  openOwners: Owner[] = [];
+  openFromSpool = false;
+  openSince = 0;
+  readonly queue: Batch[] = [];
+  inflight: Batch | null = null;
+  nextSequence = 0;
+  retryAt = 0;
+  /** The problem last logged for this partition, so it is logged once and its end once. */
+  problem: string | null = null;
+  readonly backoff: Backoff;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    backoff: BackoffOptions,
+  ) {
+    this.backoff = new Backoff(backoff);
+  }
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+}
+
+export const isCompressed = (batch: Buffer): boolean => (batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK) !== 0;

@@ -1,0 +1,507 @@
+// The in-memory half of the shipper: records accumulate into one open batch per partition, sealed batches wait in
+// order, and each partition has at most one batch in flight — so a retry can never overtake a later batch, and
+// order per partition (hence per key) holds even before the idempotent producer's sequence numbers are considered.
+// Batches for partitions with the same leader share one Produce request.
+import { errorByCode, errorCode } from '../../protocol/errors.js';
+import { BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
+import { formatBytes, type AgentLogger } from '../log.js';
+import type { AgentRecord } from '../types.js';
+import type { BackoffOptions } from './backoff.js';
+import { BatchBuilder, compressBatch, recordsOfBatch, stampProducer, type Compression } from './batch-builder.js';
+import { ConnectionError } from './broker-connection.js';
+import type { Cluster, ProduceBody, TopicLayout } from './cluster.js';
+import type { Owner } from './owners.js';
+import { isCompressed, PartitionQueue, type Batch } from './partition-queue.js';
+import { Partitioner } from './partitioner.js';
+
+export type { Batch } from './partition-queue.js';
+export type { Owner } from './owners.js';
+
+export interface SenderOptions extends BackoffOptions {
+  compression: Compression;
+  batchMaxBytes: number;
+  batchMaxRecords: number;
+  lingerMs: number;
+  maxRequestBytes: number;
+}
+
+export interface SenderEvents {
+  connectionLost(err: ConnectionError): void;
+  fatal(err: Error): void;
+  /** A batch left memory (acknowledged): the shipper re-checks saturation and wakes the spool reader. */
+  memoryFreed(): void;
+}
+
+const INT32_MAX = 2147483647;
+const SEQUENCE_ERRORS = new Set([errorCode('OUT_OF_ORDER_SEQUENCE_NUMBER'), errorCode('UNKNOWN_PRODUCER_ID'), errorCode('INVALID_PRODUCER_EPOCH')]);
+const TOO_LARGE = new Set([errorCode('MESSAGE_TOO_LARGE'), errorCode('RECORD_LIST_TOO_LARGE')]);
+const DUPLICATE_SEQUENCE = errorCode('DUPLICATE_SEQUENCE_NUMBER');
+
+export class Sender {
+  producer: { producerId: number; producerEpoch: number } | null = null;
+  /** The broker rejected our sequence numbers: a new epoch is needed before sending again. */
+  producerStale = false;
+  memoryBytes = 0;
+  /** Records acknowledged by the broker since start. */
+  acknowledgedRecords = 0;
+  private running = false;
+  private resetting = false;
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly partitioner = new Partitioner();
+  private lastQueue: PartitionQueue | null = null;
+  private pumpScheduled = false;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private inflightRequests = 0;
+  private idleWaiters: Array<() => void> = [];
+  private metadataRefresh: Promise<void> | null = null;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly options: SenderOptions,
+    private readonly logger: AgentLogger,
+    private readonly events: SenderEvents,
+  ) {}
+
+  private queueFor(topic: string, partition: number): PartitionQueue {
+    const last = this.lastQueue;
+    if (last !== null && last.partition === partition && last.topic === topic) return last;
+    const key = `${partition}\u0000${topic}`;
+    let q = this.queues.get(key);
+    if (!q) this.queues.set(key, (q = new PartitionQueue(topic, partition, this.options)));
+    this.lastQueue = q;
+    return q;
+  }
+
+  /** Encodes records into their partitions' open batches; `owner` waits for every batch it ends up in. */
+  enqueue(topic: string, layout: TopicLayout, records: readonly AgentRecord[], owner: Owner, fromSpool = false): void {
+    const partitions = layout.leaders.length;
+    this.partitioner.nextCall();
+    for (const record of records) {
+      const q = this.queueFor(topic, this.partitioner.partition(record.key, partitions));
+      if (q.open !== null && q.openFromSpool !== fromSpool) this.seal(q);
+      if (q.open === null) {
+        q.open = this.newBuilder();
+        q.openSince = Date.now();
+        q.openFromSpool = fromSpool;
+      }
+      const before = q.open.recordBytes;
+      if (!q.open.append(record)) {
+        this.seal(q);
+        q.open = this.newBuilder();
+        q.openSince = Date.now();
+        q.openFromSpool = fromSpool;
+        q.open.append(record);
+        this.memoryBytes += q.open.recordBytes;
+      } else this.memoryBytes += q.open.recordBytes - before;
+      if (q.openOwners[q.openOwners.length - 1] !== owner) {
+        q.openOwners.push(owner);
+        owner.pending++;
+      }
+    }
+    this.schedulePump();
+  }
+
+  /**
+   * An open batch at full size from the start: growing one by doubling leaves ~2 MiB of garbage buffers per 1 MB batch
+   * at high rates, which shows in peak RSS; sealing a full-size one hands out a view, no copy.
+   */
+  private newBuilder(): BatchBuilder {
+    return new BatchBuilder(this.options.batchMaxBytes, this.options.batchMaxRecords, this.options.batchMaxBytes);
+  }
+
+  /** Queues a whole batch read back from the spool; keeps its sequence if it was sent by this same producer. */
+  enqueueBatch(topic: string, partition: number, batch: Buffer, sent: { producerId: number; producerEpoch: number; baseSequence: number }, owner: Owner): void {
+    const q = this.queueFor(topic, partition);
+    if (q.open) this.seal(q);
+    const p = this.producer;
+    const same = p !== null && sent.baseSequence >= 0 && sent.producerId === p.producerId && sent.producerEpoch === p.producerEpoch;
+    const b: Batch = {
+      topic,
+      partition,
+      wire: batch,
+      raw: null,
+      records: batch.readInt32BE(BATCH_OFFSET_RECORDS_COUNT),
+      bytes: batch.length,
+      owners: [owner],
+      producerId: same ? sent.producerId : -1,
+      producerEpoch: same ? sent.producerEpoch : -1,
+      baseSequence: same ? sent.baseSequence : -1,
+      fromSpool: true,
+    };
+    owner.pending++;
+    this.memoryBytes += b.bytes;
+    if (!same && this.options.compression !== 'none' && !isCompressed(batch)) this.compress(b, batch);
+    q.queue.push(b);
+    this.schedulePump();
+  }
+
+  private seal(q: PartitionQueue): void {
+    const builder = q.open!;
+    q.open = null;
+    const raw = builder.seal();
+    const b: Batch = {
+      topic: q.topic,
+      partition: q.partition,
+      wire: this.options.compression === 'none' ? raw : null,
+      raw,
+      records: builder.count,
+      bytes: builder.recordBytes,
+      owners: q.openOwners,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      fromSpool: q.openFromSpool,
+    };
+    q.openOwners = [];
+    if (b.wire === null) this.compress(b, raw);
+    q.queue.push(b);
+  }
+
+  private compress(b: Batch, raw: Buffer): void {
+    b.wire = null;
+    b.raw = raw;
+    compressBatch(raw, this.options.compression).then(
+      (wire) => {
+        b.wire = wire;
+        b.raw = null;
+        this.schedulePump();
+      },
+      (err: Error) => this.events.fatal(new Error(`gzip compression failed: ${err.message}`)),
+    );
+  }
+
+  /** Seals every open batch (before switching to direct writes, and on shutdown). */
+  sealAll(): void {
+    for (const q of this.queues.values()) if (q.open) this.seal(q);
+    this.schedulePump();
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedulePump();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.notifyIdle();
+  }
+
+  schedulePump(): void {
+    if (this.pumpScheduled || !this.running) return;
+    this.pumpScheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  private wakeIn(ms: number): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.schedulePump();
+    }, Math.max(1, ms));
+  }
+
+  private pump(): void {
+    this.pumpScheduled = false;
+    if (!this.running || this.resetting || this.producer === null) return;
+    const now = Date.now();
+    let wake = Infinity;
+    const byLeader = new Map<number, Batch[]>();
+    for (const q of this.queues.values()) {
+      if (q.inflight) continue;
+      if (now < q.retryAt) {
+        wake = Math.min(wake, q.retryAt - now);
+        continue;
+      }
+      if (q.queue.length === 0 && q.open) {
+        const waited = now - q.openSince;
+        if (waited < this.options.lingerMs) {
+          wake = Math.min(wake, this.options.lingerMs - waited);
+          continue;
+        }
+        this.seal(q);
+      }
+      const head = q.queue[0];
+      if (!head?.wire) continue;
+      const leader = this.cluster.layout(q.topic)?.leaders[q.partition] ?? -1;
+      if (leader < 0) {
+        this.refreshMetadata();
+        q.retryAt = now + q.backoff.next();
+        wake = Math.min(wake, q.retryAt - now);
+        continue;
+      }
+      this.stamp(q, head);
+      q.queue.shift();
+      q.inflight = head;
+      let list = byLeader.get(leader);
+      if (!list) byLeader.set(leader, (list = []));
+      list.push(head);
+    }
+    for (const [leader, batches] of byLeader) {
+      let request: Batch[] = [];
+      let size = 0;
+      for (const b of batches) {
+        if (request.length > 0 && size + b.wire!.length > this.options.maxRequestBytes) {
+          void this.send(leader, request);
+          request = [];
+          size = 0;
+        }
+        request.push(b);
+        size += b.wire!.length;
+      }
+      void this.send(leader, request);
+    }
+    if (wake < Infinity) this.wakeIn(wake);
+  }
+
+  /** Gives a batch its producer id and sequence the first time it is sent; retries keep them (so the broker can
+   * recognise a batch it already has). */
+  private stamp(q: PartitionQueue, b: Batch): void {
+    const p = this.producer!;
+    if (b.baseSequence >= 0 && b.producerId === p.producerId && b.producerEpoch === p.producerEpoch) return;
+    b.producerId = p.producerId;
+    b.producerEpoch = p.producerEpoch;
+    b.baseSequence = q.nextSequence;
+    q.nextSequence = q.nextSequence + b.records > INT32_MAX ? q.nextSequence + b.records - INT32_MAX - 1 : q.nextSequence + b.records;
+    stampProducer(b.wire!, b.producerId, b.producerEpoch, b.baseSequence);
+  }
+
+  private async send(leader: number, batches: Batch[]): Promise<void> {
+    const topicData: ProduceBody['topicData'] = [];
+    for (const b of batches) {
+      let t = topicData.find((x) => x.name === b.topic);
+      if (!t) topicData.push((t = { name: b.topic, partitionData: [] }));
+      t.partitionData.push({ index: b.partition, records: b.wire! });
+    }
+    this.inflightRequests++;
+    let res;
+    try {
+      res = await this.cluster.produce(leader, topicData);
+    } catch (err) {
+      this.inflightRequests--;
+      for (const b of batches) {
+        const q = this.queueFor(b.topic, b.partition);
+        if (q.inflight !== b) continue; // taken away meanwhile (spooled on disconnect)
+        q.inflight = null;
+        q.queue.unshift(b);
+      }
+      this.notifyIdle();
+      if (err instanceof ConnectionError) this.events.connectionLost(err);
+      else this.events.fatal(err as Error);
+      return;
+    }
+    this.inflightRequests--;
+    const address = this.cluster.addressOf(leader);
+    for (const b of batches) {
+      const q = this.queueFor(b.topic, b.partition);
+      if (q.inflight !== b) continue;
+      q.inflight = null;
+      const part = res.responses.find((r) => r.name === b.topic)?.partitionResponses.find((p) => p.index === b.partition);
+      this.handleResult(q, b, part?.errorCode ?? errorCode('UNKNOWN_SERVER_ERROR'), part?.errorMessage ?? null, address);
+    }
+    this.notifyIdle();
+    this.schedulePump();
+  }
+
+  private handleResult(q: PartitionQueue, b: Batch, code: number, message: string | null, address: string): void {
+    if (code === 0 || code === DUPLICATE_SEQUENCE) return this.acknowledge(q, b);
+    const e = errorByCode(code);
+    const type = e?.type ?? `error code ${code}`;
+    const detail = `${type}${message ? `: ${message}` : ''}`;
+    if (SEQUENCE_ERRORS.has(code)) {
+      q.queue.unshift(b);
+      this.resetProducer(`broker ${address} rejected the producer's sequence for ${q.name} (${detail})`);
+      return;
+    }
+    if (TOO_LARGE.has(code)) return this.split(q, b, address);
+    if (e?.retriable) {
+      q.queue.unshift(b);
+      q.retryAt = Date.now() + q.backoff.next();
+      if (q.problem !== type) {
+        q.problem = type;
+        this.logger.warn(`broker ${address} did not take records for ${q.name}: ${detail} — retrying`);
+      }
+      this.refreshMetadata();
+      return;
+    }
+    const err = new Error(`broker ${address} refused records for ${q.name}: ${detail}${e ? ` — ${e.message}` : ''}; the agent cannot continue without losing them`);
+    q.queue.unshift(b);
+    this.events.fatal(err);
+  }
+
+  private acknowledge(q: PartitionQueue, b: Batch): void {
+    this.memoryBytes -= b.bytes;
+    this.acknowledgedRecords += b.records;
+    q.backoff.reset();
+    if (q.problem !== null) {
+      this.logger.info(`${q.name} accepts records again`);
+      q.problem = null;
+    }
+    for (const o of b.owners) o.done();
+    this.events.memoryFreed();
+  }
+
+  /** The broker refused this sequence (it was not written): hand it out again, unless later ones exist. */
+  private rollBackSequence(q: PartitionQueue, b: Batch): void {
+    const p = this.producer;
+    if (b.baseSequence < 0 || !p || b.producerId !== p.producerId || b.producerEpoch !== p.producerEpoch) return;
+    if ((b.baseSequence + b.records) % (INT32_MAX + 1) === q.nextSequence) q.nextSequence = b.baseSequence;
+    else this.resetProducer(`sequence gap after a refused batch on ${q.name}`);
+  }
+
+  /** MESSAGE_TOO_LARGE: halve the batch and try again; a single record that is still too large is dropped, loudly. */
+  private split(q: PartitionQueue, b: Batch, address: string): void {
+    this.rollBackSequence(q, b);
+    const records = recordsOfBatch(b.wire ?? b.raw!);
+    if (records.length <= 1) {
+      const key = records[0]?.key ?? '(no key)';
+      this.logger.error(
+        `DROPPED a record of ${formatBytes(b.wire?.length ?? 0)} for ${q.name} (key ${key}): broker ${address} accepts no record this large — raise max.message.bytes on the topic to keep such records`,
+      );
+      return this.acknowledge(q, b);
+    }
+    const half = Math.ceil(records.length / 2);
+    const halves = [records.slice(0, half), records.slice(half)].map((part): Batch => {
+      const builder = new BatchBuilder(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      for (const r of part) builder.append(r);
+      const raw = builder.seal();
+      const nb: Batch = { ...b, wire: raw, raw: null, records: part.length, bytes: builder.recordBytes, owners: [...b.owners], producerId: -1, producerEpoch: -1, baseSequence: -1 };
+      if (this.options.compression !== 'none') this.compress(nb, raw);
+      return nb;
+    });
+    for (const o of b.owners) o.pending++; // now in two batches instead of one
+    this.memoryBytes += halves[0]!.bytes + halves[1]!.bytes - b.bytes;
+    q.queue.unshift(...halves);
+    this.logger.warn(`broker ${address} found a batch of ${b.records} records for ${q.name} too large; sending it in two halves`);
+  }
+
+  /** A new producer epoch (KIP-360) or id; every batch not yet acknowledged gets a new sequence from 0. */
+  private resetProducer(reason: string): void {
+    if (this.resetting) return;
+    this.resetting = true;
+    this.producerStale = true;
+    this.logger.warn(`${reason}; starting a new producer epoch — batches in flight may be written twice`);
+    void (async () => {
+      await this.whenNoRequests();
+      try {
+        await this.initProducer();
+      } catch (err) {
+        if (err instanceof ConnectionError) this.events.connectionLost(err);
+        else this.events.fatal(err as Error);
+      } finally {
+        this.resetting = false;
+        this.schedulePump();
+      }
+    })();
+  }
+
+  /** Gets a producer id (or, when stale, a bumped epoch) and restarts every partition's sequence at 0. */
+  async initProducer(): Promise<void> {
+    this.producer = await this.cluster.initProducerId(this.producerStale && this.producer ? this.producer : undefined);
+    this.producerStale = false;
+    for (const q of this.queues.values()) q.nextSequence = 0;
+  }
+
+  private refreshMetadata(): void {
+    if (this.metadataRefresh) return;
+    const topics = [...new Set([...this.queues.values()].map((q) => q.topic))];
+    this.metadataRefresh = this.cluster
+      .refresh(topics)
+      .then(
+        () => undefined,
+        (err) => {
+          if (err instanceof ConnectionError) this.events.connectionLost(err);
+        },
+      )
+      .finally(() => {
+        this.metadataRefresh = null;
+        this.schedulePump();
+      });
+  }
+
+  /**
+   * Takes every batch not read from the spool out of memory — in flight, waiting or still open — for the shipper to
+   * spool when the broker becomes unreachable or the agent stops. Batches from the spool stay, in order, for later.
+   */
+  takeUnspooled(): Batch[] {
+    const out: Batch[] = [];
+    for (const q of this.queues.values()) {
+      if (q.open) this.seal(q);
+      const all = q.inflight ? [q.inflight, ...q.queue] : [...q.queue];
+      q.inflight = null;
+      q.queue.length = 0;
+      for (const b of all) {
+        if (b.fromSpool) q.queue.push(b);
+        else {
+          out.push(b);
+          this.memoryBytes -= b.bytes;
+        }
+      }
+      q.retryAt = 0;
+      q.backoff.reset();
+    }
+    this.notifyIdle();
+    return out;
+  }
+
+  /** Records in memory that came from the spool. */
+  get retainedRecords(): number {
+    let n = 0;
+    for (const q of this.queues.values()) for (const b of q.queue) if (b.fromSpool) n += b.records;
+    return n;
+  }
+
+  /** Every batch in memory, for failing their owners after a fatal error. */
+  failAll(err: Error): void {
+    for (const q of this.queues.values()) {
+      if (q.open) this.seal(q);
+      for (const b of q.inflight ? [q.inflight, ...q.queue] : q.queue) for (const o of b.owners) o.fail(err);
+      q.inflight = null;
+      q.queue.length = 0;
+    }
+    this.memoryBytes = 0;
+    this.notifyIdle();
+  }
+
+  /** True when no batch is in memory (everything acknowledged). */
+  get empty(): boolean {
+    for (const q of this.queues.values()) if (q.open || q.inflight || q.queue.length > 0) return false;
+    return true;
+  }
+
+  /** Resolves when memory is empty, sending stopped, or the deadline passed — whichever is first. */
+  async whenEmpty(deadline: number): Promise<void> {
+    while (!this.empty && this.running && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now())));
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private async whenNoRequests(): Promise<void> {
+    while (this.inflightRequests > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Partition leaders for every topic with data in memory: the connections a reconnect should open first. */
+  leadersInUse(): number[] {
+    const ids = new Set<number>();
+    for (const q of this.queues.values()) {
+      const leader = this.cluster.layout(q.topic)?.leaders[q.partition];
+      if (leader !== undefined && leader >= 0) ids.add(leader);
+    }
+    return [...ids];
+  }
+
+  topicsInUse(): string[] {
+    return [...new Set([...this.queues.values()].map((q) => q.topic))];
+  }
+}

@@ -1,0 +1,433 @@
+import type { BigIntStats } from 'node:fs';
+import fsp, { type FileHandle } from 'node:fs/promises';
+import type { CheckpointData, CheckpointEntry } from './checkpoint.js';
+import { CommitTracker } from './commit-tracker.js';
+import { fingerprintOf, hashBytes, inodeKey, makeFileId, readAt, sampleAt } from './file-identity.js';
+import type { ResolvedTailerOptions } from './options.js';
+import { copyResumeOffset, retiredFromEntry, stillPrefix, type RetiredFile } from './retired-file.js';
+import { TrackedFile, type FileContext } from './tracked-file.js';
+
+/** Retired incarnations kept for late commits and copy detection. */
+const MAX_RETIRED = 256;
+/** How long a file appearing while we run may stay shorter than the fingerprint before it is read as a new file. */
+const YOUNG_MS = 500;
+/** How far back from the end startAt 'end' looks for the last complete line. */
+const LAST_LINE_SCAN = 64 * 1024;
+
+export interface FileSetHooks extends FileContext {
+  markDirty(f: TrackedFile): void;
+  unmarkDirty(f: TrackedFile): void;
+  /** Something the checkpoint records changed (a file appeared, was retired, continues a copy). */
+  changed(): void;
+  /** Reads `f` to its current end (used before a file is left). */
+  readToEnd(f: TrackedFile): Promise<void>;
+}
+
+/**
+ * Every file the tailer knows, by inode and by path, and the rules for what happens to them: a new path, a path
+ * now holding another inode (rename rotation), a file truncated in place (copytruncate), a file gone (deleted or
+ * rotated out of the globs: read to its end, then retired), a copy of a known file (not read twice).
+ * All methods run on the tailer's single pump, one at a time; map updates after the last await of a transition keep
+ * snapshots consistent.
+ */
+export class FileSet {
+  /** Live incarnations (active or parked), by "dev:ino". */
+  readonly files = new Map<string, TrackedFile>();
+  /** Oldest first. */
+  readonly retired = new Map<string, RetiredFile>();
+  private readonly byPath = new Map<string, TrackedFile>();
+  private readonly ids = new Map<string, TrackedFile | RetiredFile>();
+  private readonly knownPaths = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly opts: ResolvedTailerOptions, private readonly hooks: FileSetHooks) {}
+
+  /** Takes in a loaded checkpoint: every entry is retired until its file is found again. */
+  load(data: CheckpointData | null): void {
+    const now = Date.now();
+    for (const [id, e] of Object.entries(data?.files ?? {})) {
+      const r = retiredFromEntry(id, e, now);
+      this.retired.set(id, r);
+      this.ids.set(id, r);
+      this.knownPaths.add(e.path);
+    }
+  }
+
+  byId(fileId: string): TrackedFile | RetiredFile | undefined {
+    return this.ids.get(fileId);
+  }
+
+  isAttached(f: TrackedFile): boolean {
+    return this.byPath.get(f.path) === f;
+  }
+
+  /** Looks at a path the globs match: a file we follow, a new one, or one that is gone. */
+  async checkPath(p: string, initial: boolean): Promise<void> {
+    let st: BigIntStats;
+    try {
+      st = await fsp.stat(p, { bigint: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.pathGone(p);
+      else this.warnOnce(p, `file tailer: cannot stat ${p} (${(e as Error).message}); retrying at the next rescan`);
+      return;
+    }
+    if (!st.isFile()) return;
+    const known = this.files.get(inodeKey(st));
+    const atPath = this.byPath.get(p);
+    if (known) {
+      if (atPath !== known) {
+        if (atPath) this.pathGone(p);
+        if (this.byPath.get(known.path) === known) this.byPath.delete(known.path);
+        known.path = p;
+        this.byPath.set(p, known);
+        this.knownPaths.add(p);
+      }
+      if (known.state === 'active') {
+        known.needsCheck = true;
+        this.hooks.markDirty(known);
+      } else if (!known.copyOf) {
+        await this.evaluateParked(known).catch((e) => this.fileError(known, e));
+      }
+      return;
+    }
+    if (atPath) this.pathGone(p);
+    await this.discover(p, initial);
+  }
+
+  /**
+   * The periodic look at every file: re-stat attached paths (catches rotations the watcher missed), finish detached
+   * files that are read to the end and idle for rotateWaitMs, re-examine parked copies, and check the rest.
+   */
+  async poll(now: number, paused: boolean): Promise<void> {
+    for (const f of [...this.files.values()]) {
+      if (this.files.get(f.inode) !== f) continue;
+      if (f.state === 'parked') await this.evaluateParked(f).catch((e) => this.fileError(f, e));
+      else if (this.isAttached(f)) await this.checkPath(f.path, false);
+      else if (!paused && f.atEof && now - Math.max(f.lastDataAt, f.detachedAt) >= this.opts.rotateWaitMs) await this.finish(f).catch((e) => this.fileError(f, e));
+      if (f.state === 'active' && this.files.get(f.inode) === f) {
+        f.needsCheck = true;
+        this.hooks.markDirty(f);
+      }
+    }
+  }
+
+  /** Verifies size and head before reading; a truncated file becomes a new incarnation. Returns whether `f` is still current. */
+  async verify(f: TrackedFile): Promise<boolean> {
+    f.needsCheck = false;
+    if (await f.check()) return true;
+    await this.truncated(f);
+    return false;
+  }
+
+  /** The checkpoint: committed offsets of live files and of retired ones still worth remembering. */
+  async snapshot(): Promise<CheckpointData> {
+    const files: Record<string, CheckpointEntry> = {};
+    const samples: Promise<void>[] = [];
+    for (const f of this.files.values()) {
+      if (f.copyOf) continue; // a parked copy is found again by its content; a young file is recorded at 0
+      const e: CheckpointEntry = { path: f.path, offset: f.tracker.committed, fingerprint: f.headHash, fingerprintBytes: f.head.length, dev: f.dev, ino: f.ino };
+      files[f.fileId] = e;
+      const cached = f.checkpointSample;
+      if (cached?.offset === e.offset) {
+        if (cached.hash) e.sample = cached.hash;
+      } else if (e.offset > 0) {
+        samples.push(
+          sampleAt(f.fh, e.offset).then(
+            (hash) => {
+              f.checkpointSample = { offset: e.offset, hash };
+              if (hash) e.sample = hash;
+            },
+            () => {},
+          ),
+        );
+      }
+    }
+    for (const r of this.retired.values()) {
+      const offset = r.tracker.committed;
+      files[r.fileId] = {
+        path: r.path,
+        offset,
+        fingerprint: r.fingerprint,
+        fingerprintBytes: r.fingerprintBytes,
+        dev: r.dev,
+        ino: r.ino,
+        ...(offset === r.resumeOffset && r.sample ? { sample: r.sample } : {}),
+        retired: { at: r.at, reason: r.reason },
+      };
+    }
+    await Promise.all(samples);
+    return { version: 1, files };
+  }
+
+  /** Closes every file; the maps stay so a commit after stop() still writes a complete checkpoint. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.close()));
+  }
+
+  private async discover(p: string, initial: boolean): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(p, 'r');
+    } catch (e) {
+      this.warnOnce(p, `file tailer: cannot open ${p} (${(e as Error).message}); check its permissions — retrying at the next rescan`);
+      return;
+    }
+    try {
+      const st = await fh.stat({ bigint: true });
+      const inode = inodeKey(st);
+      if (this.files.has(inode)) {
+        await fh.close(); // the path changed between stat and open; the next event or poll sorts it out
+        return;
+      }
+      const size = Number(st.size);
+      const head = Buffer.from(await readAt(fh, 0, Math.min(this.opts.fingerprintBytes, size)));
+      const ids = { dev: String(st.dev), ino: String(st.ino) };
+      this.warned.delete(p);
+      const same = await this.findSame(inode, fh, head, size);
+      if (same) {
+        const f = new TrackedFile({ ...ids, fileId: same.fileId, path: p, recordPath: same.recordPath, fh, head, readOffset: same.resumeOffset, tracker: same.tracker }, this.hooks);
+        return this.register(f, `resuming ${p} at byte ${same.resumeOffset}`);
+      }
+      const fileId = makeFileId(inode, fingerprintOf(head), (id) => this.ids.has(id));
+      const f = new TrackedFile({ ...ids, fileId, path: p, recordPath: p, fh, head, readOffset: 0, tracker: new CommitTracker(0) }, this.hooks);
+      f.state = 'parked';
+      // startAt applies to a path first seen in the first scan; a path the checkpoint knows holds a rotated log's successor.
+      f.skipToEnd = initial && this.opts.startAt === 'end' && !this.knownPaths.has(p);
+      this.register(f, `found ${p}`);
+      await this.decide(f, size, initial);
+    } catch (e) {
+      await fh.close().catch(() => {});
+      this.warnOnce(p, `file tailer: cannot read ${p} (${(e as Error).message}); retrying at the next rescan`);
+    }
+  }
+
+  /**
+   * Where a file seen for the first time starts: a copy of a followed file waits (parked) until that file is
+   * truncated or the two differ; a copy of a retired file continues where it stopped; a file appearing while we run
+   * that is shorter than the fingerprint waits up to YOUNG_MS to grow (a copy being written starts empty); anything
+   * else is new: read from the start, or for startAt 'end' in the first scan, from its last complete line.
+   */
+  private async decide(f: TrackedFile, size: number, initial: boolean): Promise<void> {
+    const N = this.opts.fingerprintBytes;
+    if (f.head.length === N) {
+      const original = await this.findLiveOriginal(f.inode, f.headHash);
+      if (original) {
+        f.copyOf = original;
+        f.recordPath = original.recordPath;
+        this.opts.log.info(`file tailer: ${f.path} starts like ${original.path}: held back as a probable copy until that file is truncated or the two differ`);
+        return;
+      }
+      for (const r of [...this.retired.values()].reverse()) {
+        if (r.fingerprintBytes !== N || r.fingerprint !== f.headHash) continue;
+        const at = await copyResumeOffset(r, f.fh, size, false, Date.now());
+        if (at !== undefined) return this.activate(f, r, at, `${f.path} is a copy of ${r.path}: continuing it at byte ${at} instead of reading it twice`);
+      }
+    } else if (!initial && this.isAttached(f) && Date.now() - f.foundAt < YOUNG_MS) {
+      return; // parked, young: looked at again by poll and by its change events
+    }
+    const offset = f.skipToEnd ? await lastLineEnd(f.fh, size) : 0;
+    f.tracker = new CommitTracker(offset);
+    this.activate(f, undefined, offset, `tailing ${f.path} from byte ${offset}`);
+  }
+
+  private register(f: TrackedFile, what: string): void {
+    const r = this.retired.get(f.fileId);
+    if (r) this.retired.delete(f.fileId);
+    this.files.set(f.inode, f);
+    this.byPath.set(f.path, f);
+    this.ids.set(f.fileId, f);
+    this.knownPaths.add(f.path);
+    if (f.state === 'active') {
+      this.opts.log.info(`file tailer: ${what}`);
+      this.hooks.markDirty(f);
+      this.hooks.changed();
+    }
+  }
+
+  /** A retired incarnation of this inode with the same first bytes, whose content at the resume offset is still there. */
+  private async findSame(inode: string, fh: FileHandle, head: Buffer, size: number): Promise<RetiredFile | undefined> {
+    for (const r of this.retired.values()) {
+      // A deleted file's inode, or a truncated one's old content, cannot come back: any match would be a coincidence.
+      if (r.inode !== inode || r.reason !== 'gone' || r.fingerprintBytes > head.length || r.resumeOffset > size) continue;
+      if (hashBytes(head.subarray(0, r.fingerprintBytes)) !== r.fingerprint) continue;
+      if (r.sample !== undefined && (await sampleAt(fh, r.resumeOffset)) !== r.sample) continue;
+      return r;
+    }
+    return undefined;
+  }
+
+  /** A followed file (another inode) with the same first fingerprintBytes; one found truncated is retired first. */
+  private async findLiveOriginal(inode: string, hash: string): Promise<TrackedFile | undefined> {
+    for (const f of [...this.files.values()]) {
+      if (f.inode === inode || f.state !== 'active') continue;
+      if (f.head.length < this.opts.fingerprintBytes && !(await this.verify(f))) continue;
+      if (f.headHash !== hash) continue;
+      if (await this.verify(f)) return f;
+    }
+    return undefined;
+  }
+
+  /** `f` continues retired `r` from `at`: its checkpoint waits until r's records below `at` are committed. */
+  private continueCopy(f: TrackedFile, r: RetiredFile, at: number): void {
+    const from = Math.min(r.tracker.committed, at);
+    f.tracker = new CommitTracker(from);
+    if (from < at) {
+      f.tracker.handOut(at);
+      r.successor = { file: f, until: at };
+    }
+  }
+
+  /** A parked file: a young one gets another look; a copy is checked against its original or, once that is retired, continued. */
+  private async evaluateParked(f: TrackedFile): Promise<void> {
+    const original = f.copyOf;
+    if (!original) {
+      const st = await f.fh.stat();
+      f.head = Buffer.from(await readAt(f.fh, 0, Math.min(this.opts.fingerprintBytes, st.size)));
+      f.headHash = hashBytes(f.head);
+      return this.decide(f, st.size, false);
+    }
+    if (this.files.get(original.inode) === original && original.state === 'active') {
+      if (!(await this.verify(original))) return; // truncated(): settled f already
+      if (await stillPrefix(f, original)) {
+        f.verifiedCopy = true;
+        return;
+      }
+      return this.activate(f, undefined, 0, `${f.path} differs from ${original.path}: reading it as a file of its own`);
+    }
+    const r = this.retired.get(original.fileId);
+    const st = await f.fh.stat();
+    const at = r ? await copyResumeOffset(r, f.fh, st.size, f.verifiedCopy, Date.now()) : undefined;
+    if (r && at !== undefined) return this.activate(f, r, at, `${f.path} is a copy of ${r.path}: continuing it at byte ${at}`);
+    this.activate(f, undefined, 0, `${f.path} is not a copy of ${original.path} after all: reading it from the start`);
+  }
+
+  /** Starts reading a parked file at `at`: as the continuation of retired `r`, or as a file of its own. */
+  private activate(f: TrackedFile, r: RetiredFile | undefined, at: number, what: string): void {
+    f.state = 'active';
+    f.copyOf = null;
+    f.readOffset = at;
+    f.resetBoundary();
+    if (r) {
+      f.recordPath = r.recordPath;
+      this.continueCopy(f, r, at);
+    } else {
+      f.recordPath = f.path;
+    }
+    this.opts.log.info(`file tailer: ${what}`);
+    this.hooks.markDirty(f);
+    this.hooks.changed();
+  }
+
+  private async settleCopiesOf(original: TrackedFile): Promise<void> {
+    for (const f of [...this.files.values()]) {
+      if (f.state === 'parked' && f.copyOf === original) await this.evaluateParked(f).catch((e) => this.fileError(f, e));
+    }
+  }
+
+  /** Truncated or rewritten in place: hand out what is complete, retire this incarnation, start a new one at 0. */
+  private async truncated(f: TrackedFile): Promise<void> {
+    const cut = f.cutAtLastLine();
+    const st = await f.fh.stat({ bigint: true });
+    const head = Buffer.from(await readAt(f.fh, 0, Math.min(this.opts.fingerprintBytes, Number(st.size))));
+    const r = this.retire(f, 'truncated', cut.sample, cut.offset);
+    const fileId = makeFileId(f.inode, fingerprintOf(head), (id) => this.ids.has(id));
+    const next = new TrackedFile({ fileId, dev: f.dev, ino: f.ino, path: f.path, recordPath: f.recordPath, fh: f.fh, head, readOffset: 0, tracker: new CommitTracker(0) }, this.hooks);
+    this.files.set(f.inode, next);
+    if (this.byPath.get(f.path) === f) this.byPath.set(f.path, next);
+    else next.detachedAt = f.detachedAt || Date.now();
+    this.ids.set(fileId, next);
+    this.hooks.unmarkDirty(f);
+    this.hooks.markDirty(next);
+    const lost = cut.dropped > 0 ? ` (an incomplete line of ${cut.dropped} bytes was cut; a copy of the file in the globs continues it)` : '';
+    this.opts.log.info(`file tailer: ${f.path} was truncated after byte ${r.resumeOffset}${lost}: reading it again from the start`);
+    await this.settleCopiesOf(f);
+  }
+
+  /** A detached file read to its end and idle: hand out its last partial line, retire it, close it. */
+  private async finish(f: TrackedFile): Promise<void> {
+    await this.hooks.readToEnd(f);
+    if (this.files.get(f.inode) !== f) return; // truncated meanwhile
+    f.finishLines();
+    const sample = await f.sampleAtRead();
+    const st = await f.fh.stat();
+    const r = this.retire(f, st.nlink === 0 ? 'deleted' : 'gone', sample);
+    this.files.delete(f.inode);
+    this.hooks.unmarkDirty(f);
+    await f.close();
+    this.opts.log.info(`file tailer: finished ${f.path} (${r.reason === 'deleted' ? 'deleted' : 'rotated away'}) at byte ${r.resumeOffset}`);
+    await this.settleCopiesOf(f);
+  }
+
+  private retire(f: TrackedFile, reason: RetiredFile['reason'], sample: string | undefined, resumeOffset = f.readOffset): RetiredFile {
+    const r: RetiredFile = {
+      fileId: f.fileId,
+      dev: f.dev,
+      ino: f.ino,
+      inode: f.inode,
+      path: f.path,
+      recordPath: f.recordPath,
+      fingerprint: f.headHash,
+      fingerprintBytes: f.head.length,
+      resumeOffset,
+      sample,
+      at: Date.now(),
+      reason,
+      tracker: f.tracker,
+      successor: null,
+    };
+    this.retired.set(r.fileId, r);
+    this.ids.set(r.fileId, r);
+    this.evict();
+    this.hooks.changed();
+    return r;
+  }
+
+  /** Keeps the retired list bounded: the oldest fully committed go first. */
+  private evict(): void {
+    if (this.retired.size <= MAX_RETIRED) return;
+    for (const r of this.retired.values()) {
+      if (this.retired.size <= MAX_RETIRED) return;
+      if (r.tracker.outstanding && this.retired.size <= 2 * MAX_RETIRED) continue;
+      this.retired.delete(r.fileId);
+      this.ids.delete(r.fileId);
+    }
+  }
+
+  private pathGone(p: string): void {
+    const f = this.byPath.get(p);
+    if (!f) return;
+    this.byPath.delete(p);
+    if (f.path !== p) return;
+    if (f.state === 'parked' && f.copyOf) {
+      // A copy that vanished before it mattered.
+      this.files.delete(f.inode);
+      this.ids.delete(f.fileId);
+      void f.close();
+      return;
+    }
+    // A young file that moved away is decided on at the next poll without waiting: then read to its end.
+    f.detachedAt = Date.now();
+    f.needsCheck = true;
+    this.hooks.markDirty(f);
+  }
+
+  private fileError(f: TrackedFile, e: unknown): void {
+    this.warnOnce(f.path, `file tailer: ${f.path}: ${(e as Error).message}; retrying`);
+  }
+
+  private warnOnce(p: string, msg: string): void {
+    if (this.warned.has(p)) return;
+    this.warned.add(p);
+    this.opts.log.warn(msg);
+  }
+}
+
+/** Offset just past the last \n in the file (startAt 'end' must not start inside a line). */
+async function lastLineEnd(fh: FileHandle, size: number): Promise<number> {
+  const n = Math.min(size, LAST_LINE_SCAN);
+  const tail = await readAt(fh, size - n, n);
+  const nl = tail.lastIndexOf(10);
+  if (nl >= 0) return size - tail.length + nl + 1;
+  return size <= LAST_LINE_SCAN ? 0 : size;
+}

@@ -1,0 +1,230 @@
+import { validateTopicName } from '../storage/topic-name.js';
+
+/**
+ * The `ingest` section of the broker config: direct ingest listeners on the broker itself. Every listener is off until
+ * its section is present. Listeners bind loopback unless an address says otherwise: accepting data from other machines
+ * (0.0.0.0, a LAN address) is a deliberate choice written in the config.
+ *
+ * {
+ *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "topic": "syslog" },
+ *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "maxBodyBytes": 10485760, "logsTopic": "logs", "metricsTopic": "metrics" },
+ *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics" },
+ *   "files": { "globs": ["/var/log/*.log"], "topic": "logs", "startAt": "end" }
+ * }
+ */
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface SyslogConfig {
+  udp: ListenAddress | null;
+  tcp: ListenAddress | null;
+  topic: string;
+  /** Longest message kept whole; longer TCP lines are split (each piece kept, marked parse_error). */
+  maxMessageBytes: number;
+  /** SO_RCVBUF asked for the UDP socket; Linux caps it at net.core.rmem_max. */
+  recvBufferBytes: number;
+}
+
+export interface HttpIngestConfig {
+  listen: ListenAddress;
+  /** When set, every write needs `Authorization: Bearer <token>` or `Token <token>`. */
+  token: string | null;
+  /** Largest request body, counted after gzip decompression too. */
+  maxBodyBytes: number;
+  /** Topic of `POST /ingest` without a topic in the path. */
+  logsTopic: string;
+  /** Topic of the Influx write endpoints; `/ingest/<metricsTopic>` converts metric formats to line protocol. */
+  metricsTopic: string;
+}
+
+export interface PrometheusTarget {
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+  job: string;
+  labels: Record<string, string>;
+}
+
+export interface PrometheusConfig {
+  targets: PrometheusTarget[];
+  topic: string;
+}
+
+export interface FilesConfig {
+  globs: string[];
+  topic: string;
+  startAt: 'beginning' | 'end';
+}
+
+export interface IngestConfig {
+  syslog: SyslogConfig | null;
+  http: HttpIngestConfig | null;
+  prometheus: PrometheusConfig | null;
+  files: FilesConfig | null;
+}
+
+export const SYSLOG_DEFAULT_PORT = 5514;
+export const HTTP_DEFAULT_LISTEN = '127.0.0.1:8086';
+export const INGEST_DEFAULTS = {
+  syslogTopic: 'syslog',
+  syslogMaxMessageBytes: 64 * 1024,
+  syslogRecvBufferBytes: 8 * 1024 * 1024,
+  httpMaxBodyBytes: 10 * 1024 * 1024,
+  logsTopic: 'logs',
+  metricsTopic: 'metrics',
+  scrapeIntervalMs: 15_000,
+  scrapeTimeoutMs: 10_000,
+  scrapeJob: 'prometheus',
+  filesStartAt: 'end' as const,
+};
+
+export const NO_INGEST: IngestConfig = { syslog: null, http: null, prometheus: null, files: null };
+
+export class IngestConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestConfigError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function object(v: unknown, key: string, known: string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new IngestConfigError(`${key} must be an object`);
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) throw new IngestConfigError(`unknown key '${key}.${k}'; known keys: ${known.join(', ')}`);
+  }
+  return v as Obj;
+}
+
+function string(v: unknown, key: string): string {
+  if (typeof v !== 'string' || v === '') throw new IngestConfigError(`${key} must be a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function topic(v: unknown, key: string, dflt: string): string {
+  if (v === undefined) return dflt;
+  const name = string(v, key);
+  const err = validateTopicName(name);
+  if (err) throw new IngestConfigError(`${key}: ${err}`);
+  return name;
+}
+
+function integer(v: unknown, key: string, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new IngestConfigError(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** "HOST:PORT", "[v6]:PORT", ":PORT" or "PORT"; no host means 127.0.0.1. `true` means 127.0.0.1:defaultPort. */
+export function parseListenAddress(v: unknown, key: string, defaultPort?: number): ListenAddress {
+  if (v === true && defaultPort !== undefined) return { host: '127.0.0.1', port: defaultPort };
+  const example = `e.g. "127.0.0.1:${defaultPort ?? 8086}" (loopback) or "0.0.0.0:${defaultPort ?? 8086}" (all interfaces)`;
+  if (typeof v !== 'string') throw new IngestConfigError(`${key} must be "HOST:PORT"${defaultPort !== undefined ? ' or true' : ''}, ${example}`);
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]*)):)?(\d{1,5})$/.exec(v.trim());
+  if (!m) throw new IngestConfigError(`${key} must be "HOST:PORT", got ${JSON.stringify(v)}; ${example}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new IngestConfigError(`${key} port ${port} is out of range (0-65535)`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/** Milliseconds from a number (ms) or "250ms", "15s", "2m", "1h". */
+export function parseDuration(v: unknown, key: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim()) : null;
+  if (!m) throw new IngestConfigError(`${key} must be a duration like "15s", "500ms", "1m" or a number of milliseconds, got ${JSON.stringify(v)}`);
+  const ms = Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']);
+  if (ms <= 0) throw new IngestConfigError(`${key} must be longer than 0`);
+  return ms;
+}
+
+function syslog(v: unknown, key: string): SyslogConfig {
+  const o = object(v, key, ['udp', 'tcp', 'topic', 'maxMessageBytes', 'recvBufferBytes']);
+  const udp = o.udp === undefined || o.udp === false ? null : parseListenAddress(o.udp, `${key}.udp`, SYSLOG_DEFAULT_PORT);
+  const tcp = o.tcp === undefined || o.tcp === false ? null : parseListenAddress(o.tcp, `${key}.tcp`, SYSLOG_DEFAULT_PORT);
+  if (!udp && !tcp) throw new IngestConfigError(`${key} needs "udp" and/or "tcp", e.g. {"udp": "127.0.0.1:${SYSLOG_DEFAULT_PORT}"}`);
+  return {
+    udp,
+    tcp,
+    topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.syslogTopic),
+    maxMessageBytes: integer(o.maxMessageBytes, `${key}.maxMessageBytes`, 480, 16 * 1024 * 1024, INGEST_DEFAULTS.syslogMaxMessageBytes),
+    recvBufferBytes: integer(o.recvBufferBytes, `${key}.recvBufferBytes`, 64 * 1024, 1024 * 1024 * 1024, INGEST_DEFAULTS.syslogRecvBufferBytes),
+  };
+}
+
+function http(v: unknown, key: string): HttpIngestConfig {
+  const o = object(v, key, ['listen', 'token', 'maxBodyBytes', 'logsTopic', 'metricsTopic']);
+  const token = o.token === undefined || o.token === null ? null : string(o.token, `${key}.token`);
+  if (token !== null && /[\s]/.test(token)) throw new IngestConfigError(`${key}.token must not contain spaces`);
+  return {
+    listen: parseListenAddress(o.listen ?? HTTP_DEFAULT_LISTEN, `${key}.listen`),
+    token,
+    maxBodyBytes: integer(o.maxBodyBytes, `${key}.maxBodyBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.httpMaxBodyBytes),
+    logsTopic: topic(o.logsTopic, `${key}.logsTopic`, INGEST_DEFAULTS.logsTopic),
+    metricsTopic: topic(o.metricsTopic, `${key}.metricsTopic`, INGEST_DEFAULTS.metricsTopic),
+  };
+}
+
+function labels(v: unknown, key: string): Record<string, string> {
+  if (v === undefined) return {};
+  const o = object(v, key, Object.keys(v as object));
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(o)) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) throw new IngestConfigError(`${key}: label name '${k}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)`);
+    if (typeof x !== 'string') throw new IngestConfigError(`${key}.${k} must be a string`);
+    out[k] = x;
+  }
+  return out;
+}
+
+function target(v: unknown, key: string): PrometheusTarget {
+  const o = object(v, key, ['url', 'interval', 'timeout', 'job', 'labels']);
+  const url = string(o.url, `${key}.url`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new IngestConfigError(`${key}.url is not a valid URL: ${JSON.stringify(url)} (e.g. "http://127.0.0.1:9100/metrics")`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new IngestConfigError(`${key}.url must be http:// or https://, got ${JSON.stringify(url)}`);
+  const intervalMs = o.interval === undefined ? INGEST_DEFAULTS.scrapeIntervalMs : parseDuration(o.interval, `${key}.interval`);
+  const timeoutMs = o.timeout === undefined ? Math.min(intervalMs, INGEST_DEFAULTS.scrapeTimeoutMs) : parseDuration(o.timeout, `${key}.timeout`);
+  if (timeoutMs > intervalMs) throw new IngestConfigError(`${key}.timeout (${timeoutMs} ms) must not exceed its interval (${intervalMs} ms)`);
+  return { url, intervalMs, timeoutMs, job: o.job === undefined ? INGEST_DEFAULTS.scrapeJob : string(o.job, `${key}.job`), labels: labels(o.labels, `${key}.labels`) };
+}
+
+function prometheus(v: unknown, key: string): PrometheusConfig {
+  const o = object(v, key, ['targets', 'topic']);
+  if (!Array.isArray(o.targets) || o.targets.length === 0) {
+    throw new IngestConfigError(`${key}.targets must be a non-empty array, e.g. [{"url": "http://127.0.0.1:9100/metrics", "interval": "15s"}]`);
+  }
+  return { targets: o.targets.map((t, i) => target(t, `${key}.targets[${i}]`)), topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.metricsTopic) };
+}
+
+function files(v: unknown, key: string): FilesConfig {
+  const o = object(v, key, ['globs', 'topic', 'startAt']);
+  const globs = typeof o.globs === 'string' ? [o.globs] : o.globs;
+  if (!Array.isArray(globs) || globs.length === 0) throw new IngestConfigError(`${key}.globs must be a non-empty array of paths or globs, e.g. ["/var/log/*.log"]`);
+  globs.forEach((g, i) => string(g, `${key}.globs[${i}]`));
+  if (o.startAt !== undefined && o.startAt !== 'beginning' && o.startAt !== 'end') {
+    throw new IngestConfigError(`${key}.startAt must be "beginning" or "end", got ${JSON.stringify(o.startAt)}`);
+  }
+  return { globs: globs as string[], topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.logsTopic), startAt: (o.startAt as FilesConfig['startAt'] | undefined) ?? INGEST_DEFAULTS.filesStartAt };
+}
+
+/** Validates the `ingest` object of a config file; throws IngestConfigError naming the key and the fix. */
+export function parseIngestConfig(v: unknown, key = 'ingest'): IngestConfig {
+  const o = object(v, key, ['syslog', 'http', 'prometheus', 'files']);
+  const on = (x: unknown) => x !== undefined && x !== null && x !== false;
+  return {
+    syslog: on(o.syslog) ? syslog(o.syslog, `${key}.syslog`) : null,
+    http: on(o.http) ? http(o.http === true ? {} : o.http, `${key}.http`) : null,
+    prometheus: on(o.prometheus) ? prometheus(o.prometheus, `${key}.prometheus`) : null,
+    files: on(o.files) ? files(o.files, `${key}.files`) : null,
+  };
+}

@@ -1,0 +1,25 @@
+import { HttpError } from './http-error.js';
+
+/**
+ * Calls `fn` for every non-blank line of a body (LF or CRLF), with its 1-based line number counting every line, so
+ * errors point at the line in the file the client sent. An exception from `fn` becomes a 400 `line N: …`.
+ */
+export function eachLine(text: string, fn: (line: string, lineNo: number) => void): void {
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    let line = text.slice(start, end);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    start = end + 1;
+    if (line.trim() === '') continue;
+    try {
+      fn(line, lineNo);
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      throw new HttpError(400, `line ${lineNo}: ${(e as Error).message}`);
+    }
+  }
+}

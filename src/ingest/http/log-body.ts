@@ -1,0 +1,35 @@
+import { detectLevel } from '../../agent/tail/index.js';
+import type { AgentRecord } from '../../agent/types.js';
+import { jsonLevel, jsonTimestamp } from '../json-log.js';
+import { eachLine } from './lines.js';
+
+/** text/plain: one record per line, value = the line, timestamp = receive time, `level` when the line states one. */
+export function textRecords(text: string, nowMs: number, headers: Record<string, string>): AgentRecord[] {
+  const out: AgentRecord[] = [];
+  eachLine(text, (line) => {
+    const level = detectLevel(line);
+    out.push({ value: line, key: null, timestamp: nowMs, headers: level ? { ...headers, level } : headers });
+  });
+  return out;
+}
+
+/**
+ * NDJSON: each line one JSON object, stored as sent (value = the line). The timestamp and `level` header come from
+ * the usual fields (@timestamp/timestamp/time/ts, level/severity/…) when present.
+ */
+export function ndjsonRecords(text: string, nowMs: number, headers: Record<string, string>): AgentRecord[] {
+  const out: AgentRecord[] = [];
+  eachLine(text, (line) => {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`invalid JSON: ${(e as Error).message} (send one JSON object per line)`);
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`expected a JSON object, got ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)?.slice(0, 30)}`);
+    const o = obj as Record<string, unknown>;
+    const level = jsonLevel(o);
+    out.push({ value: line, key: null, timestamp: jsonTimestamp(o) ?? nowMs, headers: level ? { ...headers, level } : headers });
+  });
+  return out;
+}

@@ -1,0 +1,6 @@
+/** Direct ingest on the broker: syslog, HTTP (logs, Influx writes), Prometheus scrapes and local files. */
+export { Ingest, ingestConfigured, type IngestHost, type IngestStats } from './ingest.js';
+export { LocalProducer, type LocalLog, type LocalProducerStats } from './local-producer.js';
+export { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from './config.js';
+export { IngestError } from './errors.js';
+export type { ListenerInfo } from './listener-info.js';

@@ -1,0 +1,63 @@
+// The agent's one configuration schema: defaults, JSON file, flags on top, and errors that say what to fix.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AgentConfigError, checkKeys, parseDurationMs, parseParsers, parseSize, readConfigFile, resolveAgentConfig } from '../../src/agent/config.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tributary-agent-config-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('agent config', () => {
+  it('parses sizes, durations and parser lists', () => {
+    expect(parseSize('256MiB')).toBe(256 * 1024 * 1024);
+    expect(parseSize('1 GiB')).toBe(1024 ** 3);
+    expect(parseSize('500MB')).toBe(500_000_000);
+    expect(parseSize('4096')).toBe(4096);
+    expect(() => parseSize('12 parsecs')).toThrow(AgentConfigError);
+    expect(parseDurationMs('10s')).toBe(10_000);
+    expect(parseDurationMs('1m30s')).toBe(90_000);
+    expect(parseDurationMs(250)).toBe(250);
+    expect(() => parseDurationMs('soon')).toThrow(/not a duration/);
+    expect(parseParsers('json,level')).toEqual({ json: true, level: true });
+    expect(() => parseParsers('json,xml')).toThrow(/cannot parse "xml"/);
+  });
+
+  it('layers defaults, the file and flags; the data directory follows the name', () => {
+    const file = join(tmp, 'agent.json');
+    writeFileSync(file, JSON.stringify({ files: ['/var/log/*.log'], topic: 'app-logs', maxBufferBytes: '64MiB', metricsIntervalMs: '30s', parse: ['json'], name: 'web-1' }));
+    const fromFile = readConfigFile(file);
+    const config = resolveAgentConfig(fromFile, checkKeys({ topic: 'override', compression: 'gzip' }, 'flags'));
+    expect(config).toMatchObject({
+      name: 'web-1',
+      files: ['/var/log/*.log'],
+      topic: 'override',
+      compression: 'gzip',
+      maxBufferBytes: 64 * 1024 * 1024,
+      metricsIntervalMs: 30_000,
+      parse: { json: true, level: false, timestamp: true },
+      metrics: true,
+      metricsTopic: 'metrics',
+      startAt: 'end',
+      bootstrap: ['localhost:9092'],
+      checkpointIntervalMs: 0,
+    });
+    expect(config.dataDir).toMatch(/tributary[\\/]agent-web-1$/);
+  });
+
+  it('says what is wrong: unknown keys, bad values, YAML, nothing to ship', () => {
+    const write = (name: string, text: string) => {
+      const f = join(tmp, name);
+      writeFileSync(f, text);
+      return f;
+    };
+    expect(() => readConfigFile(write('unknown.json', '{"topik": "x"}'))).toThrow(/unknown key "topik".*known keys: bootstrap/);
+    expect(() => readConfigFile(write('bad-topic.json', '{"topic": "a b"}'))).toThrow(/not a valid topic name/);
+    expect(() => readConfigFile(write('bad-regex.json', '{"multilineStart": "("}'))).toThrow(/not a valid regular expression/);
+    expect(() => readConfigFile(write('bad-bootstrap.json', '{"bootstrap": "nohost"}'))).toThrow(/not HOST:PORT/);
+    expect(() => readConfigFile(write('agent.yaml', 'files: [a]'))).toThrow(/YAML is not supported/);
+    expect(() => readConfigFile(write('not-json.json', '{files:'))).toThrow(/cannot read config file/);
+    expect(() => resolveAgentConfig({ metrics: false }, {})).toThrow(/nothing to ship/);
+    expect(() => resolveAgentConfig({ files: ['x'], maxMemoryBytes: 1 << 20, batchMaxBytes: 2 << 20 }, {})).toThrow(/batchMaxBytes/);
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadBrokerConfig } from '../../src/broker/config.js';
+import { NO_INGEST, parseIngestConfig } from '../../src/ingest/config.js';
+
+function load(ingest: unknown) {
+  const file = join(mkdtempSync(join(tmpdir(), 'tributary-ingest-config-')), 'broker.json');
+  writeFileSync(file, JSON.stringify({ ingest }));
+  return loadBrokerConfig({ configFile: file, dataDir: '/tmp/x' });
+}
+
+describe('ingest config', () => {
+  it('is all off by default', () => {
+    expect(loadBrokerConfig({ dataDir: '/tmp/x' }).ingest).toEqual(NO_INGEST);
+  });
+
+  it('fills defaults and keeps listeners on loopback unless told otherwise', () => {
+    expect(
+      parseIngestConfig({
+        syslog: { udp: true, tcp: ':6514' },
+        http: {},
+        prometheus: { targets: [{ url: 'http://127.0.0.1:9100/metrics' }, { url: 'http://h/m', interval: '5s', timeout: 2000, job: 'node', labels: { role: 'db' } }] },
+        files: { globs: '/var/log/*.log' },
+      }),
+    ).toEqual({
+      syslog: { udp: { host: '127.0.0.1', port: 5514 }, tcp: { host: '127.0.0.1', port: 6514 }, topic: 'syslog', maxMessageBytes: 65536, recvBufferBytes: 8388608 },
+      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, logsTopic: 'logs', metricsTopic: 'metrics' },
+      prometheus: {
+        topic: 'metrics',
+        targets: [
+          { url: 'http://127.0.0.1:9100/metrics', intervalMs: 15000, timeoutMs: 10000, job: 'prometheus', labels: {} },
+          { url: 'http://h/m', intervalMs: 5000, timeoutMs: 2000, job: 'node', labels: { role: 'db' } },
+        ],
+      },
+      files: { globs: ['/var/log/*.log'], topic: 'logs', startAt: 'end' },
+    });
+    expect(parseIngestConfig({ syslog: { udp: '0.0.0.0:514' } }).syslog!.udp).toEqual({ host: '0.0.0.0', port: 514 });
+    expect(parseIngestConfig({ http: { listen: '[::1]:0' } }).http!.listen).toEqual({ host: '::1', port: 0 });
+  });
+
+  it.each([
+    [{ sylog: {} }, /unknown key 'ingest.sylog'; known keys: syslog, http, prometheus, files/],
+    [{ syslog: {} }, /ingest.syslog needs "udp" and\/or "tcp"/],
+    [{ syslog: { udp: 'localhost' } }, /ingest.syslog.udp must be "HOST:PORT", got "localhost"/],
+    [{ syslog: { udp: '127.0.0.1:70000' } }, /port 70000 is out of range/],
+    [{ syslog: { udp: true, topic: 'bad topic!' } }, /ingest.syslog.topic: .*/],
+    [{ http: { token: '' } }, /ingest.http.token must be a non-empty string/],
+    [{ http: { maxBodyBytes: 10 } }, /ingest.http.maxBodyBytes must be an integer between 1024/],
+    [{ prometheus: { targets: [] } }, /ingest.prometheus.targets must be a non-empty array/],
+    [{ prometheus: { targets: [{ url: 'ftp://x' }] } }, /targets\[0\].url must be http:\/\/ or https:\/\//],
+    [{ prometheus: { targets: [{ url: 'http://x', interval: 'often' }] } }, /targets\[0\].interval must be a duration like "15s"/],
+    [{ prometheus: { targets: [{ url: 'http://x', interval: '1s', timeout: '2s' }] } }, /timeout \(2000 ms\) must not exceed its interval/],
+    [{ prometheus: { targets: [{ url: 'http://x', labels: { 'bad-name': 'v' } }] } }, /label name 'bad-name' is not a valid/],
+    [{ files: { globs: [] } }, /ingest.files.globs must be a non-empty array/],
+    [{ files: { globs: ['a'], startAt: 'middle' } }, /startAt must be "beginning" or "end"/],
+  ])('rejects %j clearly, as a ConfigError', (ingest, error) => {
+    expect(() => load(ingest)).toThrow(ConfigError);
+    expect(() => load(ingest)).toThrow(error);
+  });
+});

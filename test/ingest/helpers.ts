@@ -1,0 +1,83 @@
+// An in-process broker with ingest configured, on 127.0.0.1:0 everywhere, and reading back what was stored through
+// the broker's own Fetch API (test/helpers/read-partition.ts), so tests see records exactly as consumers will.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Broker } from '../../src/broker/broker.js';
+import { loadBrokerConfig } from '../../src/broker/config.js';
+import type { Logger } from '../../src/broker/logger.js';
+import { parseIngestConfig } from '../../src/ingest/config.js';
+import type { ListenerInfo } from '../../src/ingest/index.js';
+import type { DecodedRecord } from '../../src/protocol/record-decoder.js';
+import { readRecords } from '../helpers/read-partition.js';
+import { waitUntil } from '../helpers/wait-until.js';
+import { WireClient } from '../helpers/wire-client.js';
+
+/** A logger that keeps every line, so tests can assert what was logged (and how often). */
+export function memoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const at = (l: string) => (msg: string) => void lines.push(`${l} ${msg}`);
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface IngestBroker {
+  broker: Broker;
+  client: WireClient;
+  log: ReturnType<typeof memoryLogger>;
+  listener(name: ListenerInfo['name']): ListenerInfo;
+  /** Every record of every partition of the topic, decoded, with its partition. */
+  records(topic: string): Promise<(DecodedRecord & { partition: number })[]>;
+  /** Waits (bounded) until the topic holds `n` records and returns them. */
+  waitForRecords(topic: string, n: number, timeoutMs?: number): Promise<(DecodedRecord & { partition: number })[]>;
+  stop(): Promise<void>;
+}
+
+export async function startIngestBroker(
+  ingest: unknown,
+  { dataDir, ...extra }: { dataDir?: string; defaultPartitions?: number; autoCreateTopics?: boolean } = {},
+): Promise<IngestBroker> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-ingest-'));
+  const log = memoryLogger();
+  const config = { ...loadBrokerConfig({ dataDir: dir, kafka: '127.0.0.1:0' }), ...extra, ingest: parseIngestConfig(ingest) };
+  const broker = await Broker.start(config, log);
+  const client = await WireClient.connect(broker.address().port);
+  const records = async (topic: string) => {
+    const info = broker.logs.getTopic(topic);
+    if (!info) return [];
+    const out: (DecodedRecord & { partition: number })[] = [];
+    for (let p = 0; p < info.partitions; p++) {
+      for (const r of (await readRecords(client, topic, p)).records) out.push({ ...r, partition: p });
+    }
+    return out;
+  };
+  return {
+    broker,
+    client,
+    log,
+    listener(name) {
+      const l = broker.ingest?.listeners().find((x) => x.name === name);
+      if (!l) throw new Error(`no ${name} listener`);
+      return l;
+    },
+    records,
+    async waitForRecords(topic, n, timeoutMs = 10_000) {
+      let got: (DecodedRecord & { partition: number })[] = [];
+      await waitUntil(`${n} records in topic ${topic}`, async () => (got = await records(topic)).length >= n, {
+        timeoutMs,
+        intervalMs: 20,
+        details: () => `got ${got.length}: ${got.slice(-5).map((r) => r.value?.toString()).join(' | ')}`,
+      });
+      return got;
+    },
+    async stop() {
+      client.close();
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headers of a decoded record as an object. */
+export function headersOf(r: DecodedRecord): Record<string, string> {
+  return Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString() ?? '']));
+}
