@@ -5,7 +5,7 @@ import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, readBatchHeader } from '../proto
 import { validateTopicName, type LogManager } from '../storage/index.js';
 import { StorageError, type TopicInfo } from '../storage/types.js';
 import { IngestError } from './errors.js';
-import { partitionForKey } from './murmur2.js';
+import { partitionForKey } from '../protocol/murmur2.js';
 
 /** What the producer needs from the broker (the Broker class satisfies it). */
 export interface LocalLog {

@@ -7,7 +7,7 @@ import { loadBrokerConfig } from '../../src/broker/config.js';
 import { silentLogger } from '../../src/broker/logger.js';
 import { IngestError } from '../../src/ingest/errors.js';
 import { LocalProducer } from '../../src/ingest/local-producer.js';
-import { murmur2, partitionForKey } from '../../src/ingest/murmur2.js';
+import { murmur2, partitionForKey } from '../../src/protocol/murmur2.js';
 import { readBatches, readRecords } from '../helpers/read-partition.js';
 import { WireClient } from '../helpers/wire-client.js';
 import { headersOf } from './helpers.js';
