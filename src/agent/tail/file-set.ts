@@ -220,7 +220,7 @@ export class FileSet {
       }
       for (const r of [...this.retired.values()].reverse()) {
         if (r.fingerprintBytes !== N || r.fingerprint !== f.headHash) continue;
-        const at = await copyResumeOffset(r, f.fh, size, false, Date.now());
+        const at = await copyResumeOffset(r, f.fh, false, Date.now());
         if (at !== undefined) return this.activate(f, r, at, `${f.path} is a copy of ${r.path}: continuing it at byte ${at} instead of reading it twice`);
       }
     } else if (!initial && this.isAttached(f) && Date.now() - f.foundAt < YOUNG_MS) {
@@ -296,8 +296,7 @@ export class FileSet {
       return this.activate(f, undefined, 0, `${f.path} differs from ${original.path}: reading it as a file of its own`);
     }
     const r = this.retired.get(original.fileId);
-    const st = await f.fh.stat();
-    const at = r ? await copyResumeOffset(r, f.fh, st.size, f.verifiedCopy, Date.now()) : undefined;
+    const at = r ? await copyResumeOffset(r, f.fh, f.verifiedCopy, Date.now()) : undefined;
     if (r && at !== undefined) return this.activate(f, r, at, `${f.path} is a copy of ${r.path}: continuing it at byte ${at}`);
     this.activate(f, undefined, 0, `${f.path} is not a copy of ${original.path} after all: reading it from the start`);
   }

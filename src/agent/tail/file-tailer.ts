@@ -131,7 +131,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     this.kick();
   }
 
-  /** Stops reading files (watching goes on) until resume(); at most the batch being assembled still arrives later. */
+  /** Stops reading files (watching goes on) and holds back any batch still being assembled, until resume(). */
   pause(): void {
     this.isPaused = true;
   }

@@ -62,7 +62,10 @@ export function retiredFromEntry(fileId: string, e: CheckpointEntry, now: number
  * than what was read of r and is known to be a copy (checked against the live original while parked, or taken
  * shortly after r was truncated, as logrotate's copytruncate does).
  */
-export async function copyResumeOffset(r: RetiredFile, fh: FileHandle, size: number, verifiedCopy: boolean, now: number): Promise<number | undefined> {
+export async function copyResumeOffset(r: RetiredFile, fh: FileHandle, verifiedCopy: boolean, now: number): Promise<number | undefined> {
+  // Stat now, after r was retired: a copy that was still being written when we first saw it is complete by the time
+  // its original is truncated (copytruncate copies first), so its size now is final.
+  const { size } = await fh.stat();
   if (size >= r.resumeOffset) {
     if (r.sample === undefined) return r.resumeOffset <= r.fingerprintBytes ? r.resumeOffset : undefined;
     return (await sampleAt(fh, r.resumeOffset)) === r.sample ? r.resumeOffset : undefined;

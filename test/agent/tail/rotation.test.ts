@@ -49,7 +49,7 @@ describe('rotation under load', () => {
     const file = path.join(dir, 'app.log');
     fs.writeFileSync(file, '');
     const log: string[] = [];
-    const keep = (m: string) => log.push(m);
+    const keep = (m: string) => log.push(`${Date.now() % 100_000} ${m}`);
     const c = await startTailer({ globs: [path.join(dir, 'app.log*')], checkpointFile: path.join(dir, 'cp.json'), readChunkBytes: 256 * 1024, log: { debug: keep, info: keep, warn: keep, error: keep } });
     const LINES = 200_000;
     const writer = spawnLines(process.execPath, [WRITER, JSON.stringify({ file, lines: LINES, durationMs: 3000, rotateEvery: 20_000, kinds: ['rename', 'copytruncate'] })]);
@@ -58,13 +58,20 @@ describe('rotation under load', () => {
     expect(writer.lines.at(-1)).toBe(`done ${LINES} rotations 9`);
     await waitForValues(c, LINES, `all ${LINES} lines`, 20_000);
     await sleep(1000); // anything read twice would show up now
-    const { missing, duplicated } = counts(seqs(c.records), LINES);
-    expect({ missing: missing.slice(0, 10), duplicated: duplicated.slice(0, 10) }).toEqual({ missing: [], duplicated: [] });
+    let all: number[] = [];
+    expect(() => (all = seqs(c.records)), log.join('\n')).not.toThrow();
+    const { missing, duplicated } = counts(all, LINES);
+    expect({ missing: missing.slice(0, 10), duplicated: duplicated.slice(0, 10) }, log.join('\n')).toEqual({ missing: [], duplicated: [] });
     expect(c.records).toHaveLength(LINES);
     expectOrderedPerFile(c.records);
-    // Lines keep the path they were written to.
-    expect(new Set(c.records.map((r) => r.key))).toEqual(new Set([file]));
-    if (process.env.TAIL_DEBUG) console.log(log.join("\n"));
+    // Both kinds of rotation really happened under the tailer's eyes: 4 copytruncates, each continued in its copy.
+    expect(log.filter((m) => m.includes('was truncated')).length, log.join('\n')).toBe(4);
+    expect(log.filter((m) => m.includes('is a copy of')).length, log.join('\n')).toBe(4);
+    // Lines keep the path their file had when the tailer first saw it: app.log, unless a rotation renamed a new file
+    // before the tailer got to look at it (only under heavy load).
+    const keys = c.records.map((r) => r.key);
+    expect(keys.filter((k) => k === file).length).toBeGreaterThan(LINES / 2);
+    expect(keys.filter((k) => !/app\.log(\.\d+)?$/.test(k!))).toEqual([]);
   });
 
   it('reads a renamed file to its end through the open fd when the rotated name is outside the globs', { timeout: 60_000 }, async () => {
@@ -107,8 +114,9 @@ describe('rotation under load', () => {
     const whole = c.records.filter((r) => LINE.test(String(r.value)));
     expect(c.records.length - whole.length).toBeLessThanOrEqual(windows.length);
     const { missing, duplicated } = counts(seqs(whole), LINES);
-    expect(duplicated).toEqual([]);
     const outside = missing.filter((s) => !windows.some((w) => s > w.lastInCopy && s < w.firstAfter));
+    const copies = (s: number) => c.records.filter((r) => Number(String(r.value).slice(0, 9)) === s).map((r) => `${r.position.fileId}:${r.position.offset}`);
+    expect(duplicated.length, `duplicated ${duplicated[0]}..${duplicated.at(-1)}: ${copies(duplicated[0]!).join(' ')} / ${copies(duplicated.at(-1)!).join(' ')}\n${JSON.stringify(windows)}\n${log.join('\n')}`).toBe(0);
     const where = (s: number) => c.records.findIndex((r) => Number(String(r.value).slice(0, 9)) === s);
     const around = outside.length ? c.records.slice(Math.max(0, where(outside[0]! - 1) - 2), where(outside[0]! - 1) + 3).map((r) => `${String(r.value).slice(0, 9)}@${r.position.fileId}:${r.position.offset}`) : [];
     expect(outside.length, `${JSON.stringify(windows)}\nfirst missing ${outside[0]}..${outside.at(-1)}; records around: ${around.join(' ')}\n${log.join('\n')}\n${rotator.describe()}`).toBe(0);
