@@ -1,7 +1,7 @@
 // The agent's configuration: one typed schema with defaults and validation. Sources, lowest first: defaults, the
-// --config file (JSON), command-line flags. YAML is not supported: it would need a parser dependency, and a JSON
-// object covers the same keys.
+// --config file (JSON, or YAML when it is named .yaml/.yml), command-line flags.
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
 import { join } from 'node:path';
 import { defaultDataDir } from '../broker/config.js';
@@ -195,16 +195,17 @@ const KEYS: Record<keyof AgentConfig, Check> = {
   shutdownTimeoutMs: duration(0),
 };
 
-/** Reads and checks a JSON config file: every key known, every value valid. */
+/** Reads and checks a JSON or YAML config file: every key known, every value valid. */
 export function readConfigFile(file: string): Partial<AgentConfig> {
-  if (/\.ya?ml$/i.test(file)) throw new AgentConfigError(`${file}: YAML is not supported; write the same keys as a JSON object (agent.json)`);
+  const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
     throw new AgentConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`config file ${file} must hold a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(`config file ${file} must hold a ${yaml ? 'YAML mapping' : 'JSON object'} of agent settings`);
   return checkKeys(raw as Record<string, unknown>, `config file ${file}`);
 }
 

@@ -41,7 +41,7 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('tail log files and collect host metrics, and ship them to a Kafka broker (buffering on disk while it is unreachable)')
     .addOption(bootstrapOption())
-    .option('--config <file>', 'agent configuration file (JSON); flags win over it')
+    .option('--config <file>', 'agent configuration file (JSON, or YAML when named .yaml/.yml); flags win over it')
     .option('--files <glob>', 'log files to tail (repeatable), e.g. "/var/log/app/*.log"', collect)
     .option('--topic <name>', 'topic for log lines (default logs)', parseTopicName)
     .option('--metrics-topic <name>', 'topic for host metrics (default metrics)', parseTopicName)

@@ -45,7 +45,17 @@ describe('agent config', () => {
     expect(config.dataDir).toMatch(/tributary[\\/]agent-web-1$/);
   });
 
-  it('says what is wrong: unknown keys, bad values, YAML, nothing to ship', () => {
+  it('reads the same settings from YAML as from JSON', () => {
+    const yamlFile = join(tmp, 'agent.yml');
+    writeFileSync(yamlFile, 'files:\n  - /var/log/app/*.log\ntopic: app-logs\nmaxBufferBytes: 64MiB\nmetricsIntervalMs: 30s\n');
+    const jsonFile = join(tmp, 'agent-same.json');
+    writeFileSync(jsonFile, JSON.stringify({ files: ['/var/log/app/*.log'], topic: 'app-logs', maxBufferBytes: '64MiB', metricsIntervalMs: '30s' }));
+    const fromYaml = readConfigFile(yamlFile);
+    expect(fromYaml).toEqual(readConfigFile(jsonFile));
+    expect(fromYaml).toMatchObject({ topic: 'app-logs', maxBufferBytes: 64 * 1024 * 1024, metricsIntervalMs: 30_000 });
+  });
+
+  it('says what is wrong: unknown keys, bad values, bad YAML, nothing to ship', () => {
     const write = (name: string, text: string) => {
       const f = join(tmp, name);
       writeFileSync(f, text);
@@ -55,7 +65,9 @@ describe('agent config', () => {
     expect(() => readConfigFile(write('bad-topic.json', '{"topic": "a b"}'))).toThrow(/not a valid topic name/);
     expect(() => readConfigFile(write('bad-regex.json', '{"multilineStart": "("}'))).toThrow(/not a valid regular expression/);
     expect(() => readConfigFile(write('bad-bootstrap.json', '{"bootstrap": "nohost"}'))).toThrow(/not HOST:PORT/);
-    expect(() => readConfigFile(write('agent.yaml', 'files: [a]'))).toThrow(/YAML is not supported/);
+    expect(() => readConfigFile(write('agent.yaml', 'files: [a\ntopic: x: y'))).toThrow(/cannot read config file .*agent\.yaml/);
+    expect(() => readConfigFile(write('list.yaml', '- a\n- b\n'))).toThrow(/must hold a YAML mapping/);
+    expect(() => readConfigFile(write('typo.yaml', 'topik: x\n'))).toThrow(/unknown key "topik"/);
     expect(() => readConfigFile(write('not-json.json', '{files:'))).toThrow(/cannot read config file/);
     expect(() => resolveAgentConfig({ metrics: false }, {})).toThrow(/nothing to ship/);
     expect(() => resolveAgentConfig({ files: ['x'], maxMemoryBytes: 1 << 20, batchMaxBytes: 2 << 20 }, {})).toThrow(/batchMaxBytes/);
