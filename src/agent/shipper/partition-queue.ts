@@ -1,6 +1,6 @@
 // One partition's share of the sender: its open batch, the sealed batches waiting in order, the one in flight, and
 // the idempotent producer's next sequence number for it.
-import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES } from '../../protocol/record-batch.js';
+import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { BatchBuilder } from './batch-builder.js';
 import type { Owner } from './owners.js';
@@ -51,3 +51,42 @@ export class PartitionQueue {
 }
 
 export const isCompressed = (batch: Buffer): boolean => (batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK) !== 0;
+
+/** The queue's open batch, sealed: uncompressed (`raw` doubles as `wire` when no compression is configured). */
+export function sealOpen(q: PartitionQueue, compressing: boolean): Batch {
+  const builder = q.open!;
+  const raw = builder.seal();
+  const b: Batch = {
+    topic: q.topic,
+    partition: q.partition,
+    wire: compressing ? null : raw,
+    raw,
+    records: builder.count,
+    bytes: builder.recordBytes,
+    owners: q.openOwners,
+    producerId: -1,
+    producerEpoch: -1,
+    baseSequence: -1,
+    fromSpool: q.openFromSpool,
+  };
+  q.open = null;
+  q.openOwners = [];
+  return b;
+}
+
+/** A batch read back from the spool; it keeps the producer identity it was sent with only when told to. */
+export function spooledBatch(topic: string, partition: number, wire: Buffer, owner: Owner, sent: { producerId: number; producerEpoch: number; baseSequence: number } | null): Batch {
+  return {
+    topic,
+    partition,
+    wire,
+    raw: null,
+    records: wire.readInt32BE(BATCH_OFFSET_RECORDS_COUNT),
+    bytes: wire.length,
+    owners: [owner],
+    producerId: sent?.producerId ?? -1,
+    producerEpoch: sent?.producerEpoch ?? -1,
+    baseSequence: sent?.baseSequence ?? -1,
+    fromSpool: true,
+  };
+}

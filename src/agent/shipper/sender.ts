@@ -2,17 +2,20 @@
 // order, and each partition has at most one batch in flight — so a retry can never overtake a later batch, and
 // order per partition (hence per key) holds even before the idempotent producer's sequence numbers are considered.
 // Batches for partitions with the same leader share one Produce request.
-import { errorByCode, errorCode } from '../../protocol/errors.js';
-import { BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
+import { errorCode } from '../../protocol/errors.js';
 import { formatBytes, type AgentLogger } from '../log.js';
 import type { AgentRecord } from '../types.js';
 import type { BackoffOptions } from './backoff.js';
-import { BatchBuilder, compressBatch, recordsOfBatch, stampProducer, type Compression } from './batch-builder.js';
+import { BatchBuilder, compressBatch, stampProducer, type Compression } from './batch-builder.js';
+import { splitBatch } from './batch-split.js';
 import { ConnectionError } from './broker-connection.js';
-import type { Cluster, ProduceBody, TopicLayout } from './cluster.js';
+import type { Cluster, TopicLayout } from './cluster.js';
 import type { Owner } from './owners.js';
-import { isCompressed, PartitionQueue, type Batch } from './partition-queue.js';
+import { isCompressed, sealOpen, spooledBatch, type Batch, type PartitionQueue } from './partition-queue.js';
+import { PartitionQueues } from './partition-queues.js';
 import { Partitioner } from './partitioner.js';
+import { advanceSequence, outcomeOf } from './produce-outcome.js';
+import { requestsOf, topicDataOf } from './produce-request.js';
 
 export type { Batch } from './partition-queue.js';
 export type { Owner } from './owners.js';
@@ -32,11 +35,6 @@ export interface SenderEvents {
   memoryFreed(): void;
 }
 
-const INT32_MAX = 2147483647;
-const SEQUENCE_ERRORS = new Set([errorCode('OUT_OF_ORDER_SEQUENCE_NUMBER'), errorCode('UNKNOWN_PRODUCER_ID'), errorCode('INVALID_PRODUCER_EPOCH')]);
-const TOO_LARGE = new Set([errorCode('MESSAGE_TOO_LARGE'), errorCode('RECORD_LIST_TOO_LARGE')]);
-const DUPLICATE_SEQUENCE = errorCode('DUPLICATE_SEQUENCE_NUMBER');
-
 export class Sender {
   producer: { producerId: number; producerEpoch: number } | null = null;
   /** The broker rejected our sequence numbers: a new epoch is needed before sending again. */
@@ -46,9 +44,8 @@ export class Sender {
   acknowledgedRecords = 0;
   private running = false;
   private resetting = false;
-  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly queues: PartitionQueues;
   private readonly partitioner = new Partitioner();
-  private lastQueue: PartitionQueue | null = null;
   private pumpScheduled = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private inflightRequests = 0;
@@ -60,16 +57,8 @@ export class Sender {
     private readonly options: SenderOptions,
     private readonly logger: AgentLogger,
     private readonly events: SenderEvents,
-  ) {}
-
-  private queueFor(topic: string, partition: number): PartitionQueue {
-    const last = this.lastQueue;
-    if (last !== null && last.partition === partition && last.topic === topic) return last;
-    const key = `${partition}\u0000${topic}`;
-    let q = this.queues.get(key);
-    if (!q) this.queues.set(key, (q = new PartitionQueue(topic, partition, this.options)));
-    this.lastQueue = q;
-    return q;
+  ) {
+    this.queues = new PartitionQueues(options);
   }
 
   /** Encodes records into their partitions' open batches; `owner` waits for every batch it ends up in. */
@@ -77,7 +66,7 @@ export class Sender {
     const partitions = layout.leaders.length;
     this.partitioner.nextCall();
     for (const record of records) {
-      const q = this.queueFor(topic, this.partitioner.partition(record.key, partitions));
+      const q = this.queues.get(topic, this.partitioner.partition(record.key, partitions));
       if (q.open !== null && q.openFromSpool !== fromSpool) this.seal(q);
       if (q.open === null) {
         q.open = this.newBuilder();
@@ -111,23 +100,11 @@ export class Sender {
 
   /** Queues a whole batch read back from the spool; keeps its sequence if it was sent by this same producer. */
   enqueueBatch(topic: string, partition: number, batch: Buffer, sent: { producerId: number; producerEpoch: number; baseSequence: number }, owner: Owner): void {
-    const q = this.queueFor(topic, partition);
+    const q = this.queues.get(topic, partition);
     if (q.open) this.seal(q);
     const p = this.producer;
     const same = p !== null && sent.baseSequence >= 0 && sent.producerId === p.producerId && sent.producerEpoch === p.producerEpoch;
-    const b: Batch = {
-      topic,
-      partition,
-      wire: batch,
-      raw: null,
-      records: batch.readInt32BE(BATCH_OFFSET_RECORDS_COUNT),
-      bytes: batch.length,
-      owners: [owner],
-      producerId: same ? sent.producerId : -1,
-      producerEpoch: same ? sent.producerEpoch : -1,
-      baseSequence: same ? sent.baseSequence : -1,
-      fromSpool: true,
-    };
+    const b = spooledBatch(topic, partition, batch, owner, same ? sent : null);
     owner.pending++;
     this.memoryBytes += b.bytes;
     if (!same && this.options.compression !== 'none' && !isCompressed(batch)) this.compress(b, batch);
@@ -136,24 +113,8 @@ export class Sender {
   }
 
   private seal(q: PartitionQueue): void {
-    const builder = q.open!;
-    q.open = null;
-    const raw = builder.seal();
-    const b: Batch = {
-      topic: q.topic,
-      partition: q.partition,
-      wire: this.options.compression === 'none' ? raw : null,
-      raw,
-      records: builder.count,
-      bytes: builder.recordBytes,
-      owners: q.openOwners,
-      producerId: -1,
-      producerEpoch: -1,
-      baseSequence: -1,
-      fromSpool: q.openFromSpool,
-    };
-    q.openOwners = [];
-    if (b.wire === null) this.compress(b, raw);
+    const b = sealOpen(q, this.options.compression !== 'none');
+    if (b.wire === null) this.compress(b, b.raw!);
     q.queue.push(b);
   }
 
@@ -239,18 +200,7 @@ export class Sender {
       list.push(head);
     }
     for (const [leader, batches] of byLeader) {
-      let request: Batch[] = [];
-      let size = 0;
-      for (const b of batches) {
-        if (request.length > 0 && size + b.wire!.length > this.options.maxRequestBytes) {
-          void this.send(leader, request);
-          request = [];
-          size = 0;
-        }
-        request.push(b);
-        size += b.wire!.length;
-      }
-      void this.send(leader, request);
+      for (const request of requestsOf(batches, this.options.maxRequestBytes)) void this.send(leader, request);
     }
     if (wake < Infinity) this.wakeIn(wake);
   }
@@ -263,17 +213,12 @@ export class Sender {
     b.producerId = p.producerId;
     b.producerEpoch = p.producerEpoch;
     b.baseSequence = q.nextSequence;
-    q.nextSequence = q.nextSequence + b.records > INT32_MAX ? q.nextSequence + b.records - INT32_MAX - 1 : q.nextSequence + b.records;
+    q.nextSequence = advanceSequence(q.nextSequence, b.records);
     stampProducer(b.wire!, b.producerId, b.producerEpoch, b.baseSequence);
   }
 
   private async send(leader: number, batches: Batch[]): Promise<void> {
-    const topicData: ProduceBody['topicData'] = [];
-    for (const b of batches) {
-      let t = topicData.find((x) => x.name === b.topic);
-      if (!t) topicData.push((t = { name: b.topic, partitionData: [] }));
-      t.partitionData.push({ index: b.partition, records: b.wire! });
-    }
+    const topicData = topicDataOf(batches);
     this.inflightRequests++;
     let res;
     try {
@@ -281,7 +226,7 @@ export class Sender {
     } catch (err) {
       this.inflightRequests--;
       for (const b of batches) {
-        const q = this.queueFor(b.topic, b.partition);
+        const q = this.queues.get(b.topic, b.partition);
         if (q.inflight !== b) continue; // taken away meanwhile (spooled on disconnect)
         q.inflight = null;
         q.queue.unshift(b);
@@ -294,7 +239,7 @@ export class Sender {
     this.inflightRequests--;
     const address = this.cluster.addressOf(leader);
     for (const b of batches) {
-      const q = this.queueFor(b.topic, b.partition);
+      const q = this.queues.get(b.topic, b.partition);
       if (q.inflight !== b) continue;
       q.inflight = null;
       const part = res.responses.find((r) => r.name === b.topic)?.partitionResponses.find((p) => p.index === b.partition);
@@ -305,29 +250,29 @@ export class Sender {
   }
 
   private handleResult(q: PartitionQueue, b: Batch, code: number, message: string | null, address: string): void {
-    if (code === 0 || code === DUPLICATE_SEQUENCE) return this.acknowledge(q, b);
-    const e = errorByCode(code);
-    const type = e?.type ?? `error code ${code}`;
-    const detail = `${type}${message ? `: ${message}` : ''}`;
-    if (SEQUENCE_ERRORS.has(code)) {
-      q.queue.unshift(b);
-      this.resetProducer(`broker ${address} rejected the producer's sequence for ${q.name} (${detail})`);
-      return;
+    const outcome = outcomeOf(code, message);
+    switch (outcome.kind) {
+      case 'acknowledged':
+        return this.acknowledge(q, b);
+      case 'too-large':
+        return this.split(q, b, address);
+      case 'resequence':
+        q.queue.unshift(b);
+        return this.resetProducer(`broker ${address} rejected the producer's sequence for ${q.name} (${outcome.detail})`);
+      case 'retry':
+        q.queue.unshift(b);
+        q.retryAt = Date.now() + q.backoff.next();
+        if (q.problem !== outcome.type) {
+          q.problem = outcome.type;
+          this.logger.warn(`broker ${address} did not take records for ${q.name}: ${outcome.detail} — retrying`);
+        }
+        return this.refreshMetadata();
+      case 'fatal':
+        q.queue.unshift(b);
+        return this.events.fatal(
+          new Error(`broker ${address} refused records for ${q.name}: ${outcome.detail}${outcome.explanation ? ` — ${outcome.explanation}` : ''}; the agent cannot continue without losing them`),
+        );
     }
-    if (TOO_LARGE.has(code)) return this.split(q, b, address);
-    if (e?.retriable) {
-      q.queue.unshift(b);
-      q.retryAt = Date.now() + q.backoff.next();
-      if (q.problem !== type) {
-        q.problem = type;
-        this.logger.warn(`broker ${address} did not take records for ${q.name}: ${detail} — retrying`);
-      }
-      this.refreshMetadata();
-      return;
-    }
-    const err = new Error(`broker ${address} refused records for ${q.name}: ${detail}${e ? ` — ${e.message}` : ''}; the agent cannot continue without losing them`);
-    q.queue.unshift(b);
-    this.events.fatal(err);
   }
 
   private acknowledge(q: PartitionQueue, b: Batch): void {
@@ -346,30 +291,22 @@ export class Sender {
   private rollBackSequence(q: PartitionQueue, b: Batch): void {
     const p = this.producer;
     if (b.baseSequence < 0 || !p || b.producerId !== p.producerId || b.producerEpoch !== p.producerEpoch) return;
-    if ((b.baseSequence + b.records) % (INT32_MAX + 1) === q.nextSequence) q.nextSequence = b.baseSequence;
+    if (advanceSequence(b.baseSequence, b.records) === q.nextSequence) q.nextSequence = b.baseSequence;
     else this.resetProducer(`sequence gap after a refused batch on ${q.name}`);
   }
 
   /** MESSAGE_TOO_LARGE: halve the batch and try again; a single record that is still too large is dropped, loudly. */
   private split(q: PartitionQueue, b: Batch, address: string): void {
     this.rollBackSequence(q, b);
-    const records = recordsOfBatch(b.wire ?? b.raw!);
-    if (records.length <= 1) {
+    const { records, halves } = splitBatch(b);
+    if (!halves) {
       const key = records[0]?.key ?? '(no key)';
       this.logger.error(
         `DROPPED a record of ${formatBytes(b.wire?.length ?? 0)} for ${q.name} (key ${key}): broker ${address} accepts no record this large — raise max.message.bytes on the topic to keep such records`,
       );
       return this.acknowledge(q, b);
     }
-    const half = Math.ceil(records.length / 2);
-    const halves = [records.slice(0, half), records.slice(half)].map((part): Batch => {
-      const builder = new BatchBuilder(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-      for (const r of part) builder.append(r);
-      const raw = builder.seal();
-      const nb: Batch = { ...b, wire: raw, raw: null, records: part.length, bytes: builder.recordBytes, owners: [...b.owners], producerId: -1, producerEpoch: -1, baseSequence: -1 };
-      if (this.options.compression !== 'none') this.compress(nb, raw);
-      return nb;
-    });
+    if (this.options.compression !== 'none') for (const h of halves) this.compress(h, h.wire!);
     for (const o of b.owners) o.pending++; // now in two batches instead of one
     this.memoryBytes += halves[0]!.bytes + halves[1]!.bytes - b.bytes;
     q.queue.unshift(...halves);
@@ -405,7 +342,7 @@ export class Sender {
 
   private refreshMetadata(): void {
     if (this.metadataRefresh) return;
-    const topics = [...new Set([...this.queues.values()].map((q) => q.topic))];
+    const topics = this.queues.topics();
     this.metadataRefresh = this.cluster
       .refresh(topics)
       .then(
@@ -447,9 +384,7 @@ export class Sender {
 
   /** Records in memory that came from the spool. */
   get retainedRecords(): number {
-    let n = 0;
-    for (const q of this.queues.values()) for (const b of q.queue) if (b.fromSpool) n += b.records;
-    return n;
+    return this.queues.retainedRecords;
   }
 
   /** Every batch in memory, for failing their owners after a fatal error. */
@@ -466,8 +401,7 @@ export class Sender {
 
   /** True when no batch is in memory (everything acknowledged). */
   get empty(): boolean {
-    for (const q of this.queues.values()) if (q.open || q.inflight || q.queue.length > 0) return false;
-    return true;
+    return this.queues.empty;
   }
 
   /** Resolves when memory is empty, sending stopped, or the deadline passed — whichever is first. */
@@ -493,15 +427,10 @@ export class Sender {
 
   /** Partition leaders for every topic with data in memory: the connections a reconnect should open first. */
   leadersInUse(): number[] {
-    const ids = new Set<number>();
-    for (const q of this.queues.values()) {
-      const leader = this.cluster.layout(q.topic)?.leaders[q.partition];
-      if (leader !== undefined && leader >= 0) ids.add(leader);
-    }
-    return [...ids];
+    return this.queues.leaders(this.cluster);
   }
 
   topicsInUse(): string[] {
-    return [...new Set([...this.queues.values()].map((q) => q.topic))];
+    return this.queues.topics();
   }
 }
