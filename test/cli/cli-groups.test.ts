@@ -5,26 +5,7 @@ import { brokerConfig } from '../helpers/broker-config.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { runCli, startCli, type RunningCli } from '../helpers/run-cli.js';
 import { assertOk } from '../helpers/run-tool.js';
-
-interface PartitionView {
-  topic: string;
-  partition: number;
-  currentOffset: number | null;
-  logEndOffset: number | null;
-  lag: number | null;
-  consumerId: string | null;
-  host: string | null;
-  clientId: string | null;
-}
-
-interface GroupView {
-  groupId: string;
-  state: string;
-  protocolType: string;
-  protocol: string;
-  members: Array<{ memberId: string; clientId: string; host: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
-  partitions: PartitionView[];
-}
+import type { GroupView } from '../../src/cli/groups-describe.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -15,3 +15,4 @@ export {
 export { CheckpointError } from './checkpoint.js';
 export { parseTimestamp } from './timestamp.js';
 export { detectLevel } from './level.js';
+export { jsonFields } from './json-line.js';

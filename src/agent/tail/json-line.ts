@@ -6,8 +6,8 @@ import { epochToMs, parseTimestampString } from './timestamp.js';
  * timestamp and level are read from the usual fields. Numbers are epoch seconds, milliseconds, micro- or nanoseconds.
  */
 
-const TIME_FIELDS = ['@timestamp', 'timestamp', 'time', 'ts', 'datetime', 'date', 't'];
-const LEVEL_FIELDS = ['level', 'severity', 'lvl', 'loglevel', 'log.level', 'levelname', 'severity_text', 'LEVEL', 'Level', 'Severity'];
+const TIME_FIELDS = ['@timestamp', 'timestamp', 'time', 'ts', 'datetime', 'date', 't', '@t'];
+const LEVEL_FIELDS = ['level', 'severity', 'lvl', 'loglevel', 'log.level', 'levelname', 'severity_text', 'LEVEL', 'Level', 'Severity', '@l'];
 /** pino and bunyan write numeric levels. */
 const NUMERIC_LEVELS: [number, string][] = [[60, 'FATAL'], [50, 'ERROR'], [40, 'WARN'], [30, 'INFO'], [20, 'DEBUG'], [10, 'TRACE']];
 
@@ -27,7 +27,11 @@ export function parseJsonLine(text: string, now: number): JsonFields | undefined
     return undefined;
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
-  const o = obj as Record<string, unknown>;
+  return jsonFields(obj as Record<string, unknown>, now);
+}
+
+/** The timestamp and level of an already-parsed JSON log object (the HTTP NDJSON ingest shares this). */
+export function jsonFields(o: Record<string, unknown>, now: number): JsonFields {
   const out: JsonFields = {};
   for (const f of TIME_FIELDS) {
     const t = timeValue(o[f], now);

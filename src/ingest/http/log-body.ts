@@ -1,6 +1,5 @@
-import { detectLevel } from '../../agent/tail/index.js';
+import { detectLevel, jsonFields } from '../../agent/tail/index.js';
 import type { AgentRecord } from '../../agent/types.js';
-import { jsonLevel, jsonTimestamp } from '../json-log.js';
 import { eachLine } from './lines.js';
 
 /** text/plain: one record per line, value = the line, timestamp = receive time, `level` when the line states one. */
@@ -27,9 +26,8 @@ export function ndjsonRecords(text: string, nowMs: number, headers: Record<strin
       throw new Error(`invalid JSON: ${(e as Error).message} (send one JSON object per line)`);
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`expected a JSON object, got ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)?.slice(0, 30)}`);
-    const o = obj as Record<string, unknown>;
-    const level = jsonLevel(o);
-    out.push({ value: line, key: null, timestamp: jsonTimestamp(o) ?? nowMs, headers: level ? { ...headers, level } : headers });
+    const { timestamp, level } = jsonFields(obj as Record<string, unknown>, nowMs);
+    out.push({ value: line, key: null, timestamp: timestamp ?? nowMs, headers: level ? { ...headers, level } : headers });
   });
   return out;
 }
