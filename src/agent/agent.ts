@@ -6,10 +6,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { HostMetricsSource } from './host-metrics/index.js';
-import { formatBytes, formatDuration, type AgentLogger } from './log.js';
+import { formatBytes, formatDuration } from '../common/format.js';
+import { type Logger } from '../common/logger.js';
 import { Shipper } from './shipper/index.js';
-import { FileTailer, lastPositions } from './tail/index.js';
-import type { SourcedRecord } from './types.js';
+import { FileTailer, lastPositions } from '../collect/tail/index.js';
+import type { SourcedRecord } from '../collect/record.js';
 
 const LOCK_FILE = 'agent.lock';
 
@@ -55,12 +56,12 @@ export class Agent {
     readonly config: AgentConfig,
     private readonly shipper: Shipper,
     private readonly lockFile: string,
-    private readonly logger: AgentLogger,
+    private readonly logger: Logger,
   ) {
     this.failed = new Promise((resolve) => (this.fail = resolve));
   }
 
-  static async start(config: AgentConfig, logger: AgentLogger): Promise<Agent> {
+  static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
     await mkdir(config.dataDir, { recursive: true });
     const lockFile = await lockDataDir(config.dataDir);
     let shipper: Shipper;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
 import { join } from 'node:path';
-import { defaultDataDir } from '../broker/config.js';
+import { defaultDataDir } from '../common/data-root.js';
 
 export interface AgentConfig {
   /** Bootstrap brokers, "host:port". */

@@ -9,13 +9,12 @@ import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection } from './connection.js';
 import type { ClientInfo } from './client-info.js';
 import { buildApiTable } from './handlers/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 import { BrokerStats } from './stats.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
 import { join } from 'node:path';
-import { Ingest, ingestConfigured } from '../ingest/index.js';
 
 /**
  * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log.
@@ -26,8 +25,6 @@ export class Broker {
   readonly stats = new BrokerStats();
   readonly coordinator: GroupCoordinator;
   readonly offsets: GroupOffsets;
-  /** Direct ingest (syslog, HTTP, scrapes, files) when configured: started after the Kafka listener, stopped first. */
-  ingest: Ingest | null = null;
   private offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
   private nextClientNumber = 1;
@@ -99,14 +96,6 @@ export class Broker {
     }
     const addr = server.address();
     if (addr && typeof addr === 'object') broker.listening = { host: addr.address, port: addr.port };
-    if (ingestConfigured(config.ingest)) {
-      try {
-        broker.ingest = await Ingest.start(broker, config.ingest, log);
-      } catch (e) {
-        await broker.stop();
-        throw e;
-      }
-    }
     return broker;
   }
 
@@ -185,8 +174,6 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    // Ingest first: its sources write what they already received while storage is still open.
-    await this.ingest?.stop().catch((e: Error) => this.log.error(`stopping ingest failed: ${e.message}`));
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     clearInterval(this.offsetRetentionTimer);
     this.coordinator.shutdown();

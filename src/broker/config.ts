@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
+import { defaultDataDir } from '../common/data-root.js';
+
+export { defaultDataDir };
 
 /** Everything `tributary serve` can be told, with defaults. Topic-level defaults use Kafka's names. */
 export interface BrokerConfig {
@@ -34,15 +33,6 @@ export interface BrokerConfig {
   offsetsRetentionMs: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
-  /** Direct ingest listeners (syslog, HTTP, Prometheus scrapes, local files); each off until configured. */
-  ingest: IngestConfig;
-}
-
-export function defaultDataDir(): string {
-  const home = homedir();
-  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Tributary');
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Tributary');
-  return join(process.env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'tributary');
 }
 
 export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
@@ -61,7 +51,6 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   topicDefaults: {},
-  ingest: NO_INGEST,
 };
 
 export class ConfigError extends Error {
@@ -117,45 +106,28 @@ const FILE_KEYS: Record<string, Check> = {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
   },
-  ingest: (v, key) => {
-    try {
-      return parseIngestConfig(v, key);
-    } catch (e) {
-      throw e instanceof IngestConfigError ? new ConfigError(e.message) : e;
-    }
-  },
 };
 
+/** The config keys the broker understands (the composition root routes the others). */
+export const BROKER_CONFIG_KEYS: readonly string[] = Object.keys(FILE_KEYS);
+
 export interface ConfigSources {
-  /** Path of a JSON config file. */
-  configFile?: string;
+  /** Keys from the config file (already parsed from JSON), by name; unknown keys are an error. */
+  file?: Record<string, unknown>;
+  /** Where `file` came from, for error messages. */
+  fileName?: string;
   /** Command-line flags; they win over the file. */
   dataDir?: string;
   kafka?: string;
   advertisedHost?: string;
 }
 
-/** Merge defaults, the config file and flags into one validated BrokerConfig. */
+/** Merge defaults, config-file keys and flags into one validated BrokerConfig. */
 export function loadBrokerConfig(src: ConfigSources): BrokerConfig {
-  let file: Record<string, unknown> = {};
-  if (src.configFile) {
-    let text: string;
-    try {
-      text = readFileSync(src.configFile, 'utf8');
-    } catch (e) {
-      throw new ConfigError(`cannot read config file ${src.configFile}: ${(e as Error).message}`);
-    }
-    try {
-      file = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(`config file ${src.configFile} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new ConfigError(`config file ${src.configFile} must hold a JSON object`);
-  }
   const parsed: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(file)) {
+  for (const [k, v] of Object.entries(src.file ?? {})) {
     const check = FILE_KEYS[k];
-    if (!check) throw new ConfigError(`unknown key '${k}' in ${src.configFile}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`);
+    if (!check) throw new ConfigError(`unknown key '${k}' in ${src.fileName ?? 'the config'}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`);
     parsed[k] = check(v, k);
   }
   const kafka = parseHostPort(src.kafka ?? (parsed.kafka as string | undefined) ?? `${BROKER_DEFAULTS.kafkaHost}:${BROKER_DEFAULTS.kafkaPort}`, 'kafka listener');

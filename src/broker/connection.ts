@@ -9,7 +9,7 @@ import { errorCode } from '../protocol/errors.js';
 import type { ApiHandler } from './api.js';
 import type { Broker } from './broker.js';
 import type { ClientInfo } from './client-info.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 
 const API_VERSIONS_KEY = 18;
 

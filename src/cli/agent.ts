@@ -66,8 +66,8 @@ const parsersOf = (v: string) => config.parseParsers(v);
 async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
   // Loaded here so other commands never load the agent's sources and shipper.
   const { Agent } = await import('../agent/agent.js');
-  const { stderrLogger } = await import('../agent/log.js');
-  const logger = stderrLogger();
+  const { consoleLogger } = await import('../common/logger.js');
+  const logger = consoleLogger('info');
   // SIGTERM/SIGINT: stop reading, flush (bounded), persist, exit 0. A second signal exits at once. Installed before
   // starting, so a signal during startup also ends in a clean stop.
   let signalled = false;

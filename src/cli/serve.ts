@@ -1,4 +1,4 @@
-// `tributary serve`: the flags live here with the rest of the CLI; the broker itself is src/broker/run.ts.
+// `tributary serve`: the flags live here with the rest of the CLI; the app itself is src/app/run.ts.
 import { Command, Option } from 'commander';
 import { parseHostPort } from './args.js';
 
@@ -25,7 +25,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'broker configuration file')
     .action(async (opts: ServeOptions) => {
       // Loaded lazily so the client commands never pay for broker startup code.
-      const { runBroker } = await import('../broker/run.js');
-      await runBroker(opts);
+      const { runServe } = await import('../app/run.js');
+      await runServe(opts);
     });
 }

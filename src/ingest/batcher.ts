@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { AgentRecord, RecordSink } from '../agent/types.js';
-import type { Logger } from '../broker/logger.js';
+import type { AgentRecord, RecordSink } from '../collect/record.js';
+import type { Logger } from '../common/logger.js';
 
 export interface BatcherOptions {
   /** Longest a record waits before its batch is written. */

@@ -13,10 +13,9 @@ import { validateTopicName } from '../storage/topic-name.js';
  * }
  */
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+import type { ListenAddress } from '../common/listen.js';
+
+export type { ListenAddress };
 
 export interface SyslogConfig {
   udp: ListenAddress | null;

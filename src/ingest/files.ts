@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { FileTailer, lastPositions } from '../agent/tail/index.js';
-import type { RecordSink, SourcedRecord } from '../agent/types.js';
-import type { Logger } from '../broker/logger.js';
+import { FileTailer, lastPositions } from '../collect/tail/index.js';
+import type { RecordSink, SourcedRecord } from '../collect/record.js';
+import type { Logger } from '../common/logger.js';
 import type { FilesConfig } from './config.js';
 
 /**

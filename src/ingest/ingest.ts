@@ -1,4 +1,4 @@
-import type { Logger } from '../broker/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { IngestConfig } from './config.js';
 import { startFileIngest, type FileIngest, type FileIngestStats } from './files.js';
 import { HttpIngest, type HttpIngestStats } from './http/server.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AgentRecord, RecordSink } from '../agent/types.js';
+import type { AgentRecord, RecordSink } from '../collect/record.js';
 import { buildRecordBatch, type RecordInput } from '../protocol/record-batch-builder.js';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.js';
 import { validateTopicName, type LogManager } from '../storage/index.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-file.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../common/atomic-file.js';
 
 /**
  * Kafka's offset checkpoint format (recovery-point-offset-checkpoint, log-start-offset-checkpoint):

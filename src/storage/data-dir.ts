@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import type { Logger } from '../common/logger.js';
 import path from 'node:path';
-import { fsyncDirSync, writeFileAtomicSync } from './atomic-file.js';
+import { fsyncDirSync, writeFileAtomicSync } from '../common/atomic-file.js';
 import { randomKafkaUuid, readMetadata, writeMetadata, type StoredMetadata, type StoredTopic } from './metadata-store.js';
 import { parsePartitionDirName } from './topic-name.js';
-import { StorageError, type StorageLogger } from './types.js';
+import { StorageError } from './types.js';
 
 /** Files at the top of the data directory, named like Kafka's where Kafka has one. */
 export const META_DIR = '__meta';
@@ -102,7 +103,7 @@ export function unownedDirectories(dataDir: string, owns: (topic: string, partit
  * Without topics.json the topic list is rebuilt from partition directories, losing only ids
  * and overrides; a directory that never held anything counts as cleanly shut down.
  */
-export function openDataDir(dataDir: string, logger: StorageLogger): { meta: StoredMetadata; clean: boolean; metaFile: string } {
+export function openDataDir(dataDir: string, logger: Logger): { meta: StoredMetadata; clean: boolean; metaFile: string } {
   fs.mkdirSync(path.join(dataDir, META_DIR), { recursive: true });
   acquireLock(dataDir);
   const metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Logger } from '../common/logger.js';
 import { META_DIR, openDataDir, releaseLock, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
 import { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
@@ -16,13 +17,13 @@ import {
   type TopicConfigEntry,
 } from './topic-config.js';
 import { assertValidTopicName, partitionDirName, topicCollisionKey, validateTopicName } from './topic-name.js';
-import { StorageError, type StorageLogger, type TopicConfig, type TopicInfo } from './types.js';
+import { StorageError, type TopicConfig, type TopicInfo } from './types.js';
 
 export interface LogManagerOptions {
   dataDir: string;
   /** Broker-wide topic defaults: typed values, or Kafka-style strings (e.g. from a config file). */
   defaults?: Partial<TopicConfig> | Record<string, string>;
-  logger?: StorageLogger;
+  logger?: Logger;
   /** How often retention runs (Kafka's log.retention.check.interval.ms); default 30 s. */
   retentionCheckIntervalMs?: number;
   /** How often recovery points and log start offsets are checkpointed when they moved; default 10 s. */
@@ -58,7 +59,7 @@ interface TopicState {
 /** Producer ids are persisted in blocks so InitProducerId rarely writes metadata. */
 const PRODUCER_ID_BLOCK = 1000;
 
-const SILENT: StorageLogger = { info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+const SILENT: Logger = { debug: () => {}, info: () => {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
 
 /** Broker defaults may come typed (code) or as strings (a config file); both go through the same validation. */
 function toTypedDefaults(defaults: LogManagerOptions['defaults']): TopicConfig {
@@ -86,7 +87,7 @@ export class LogManager {
     readonly dataDir: string,
     readonly clusterId: string,
     readonly defaults: TopicConfig,
-    private readonly logger: StorageLogger,
+    private readonly logger: Logger,
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
   ) {

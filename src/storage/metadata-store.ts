@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomicSync } from './atomic-file.js';
+import { writeFileAtomicSync } from '../common/atomic-file.js';
 import { StorageError } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import type { Logger } from '../common/logger.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointSync, type OffsetCheckpoint } from './checkpoint-file.js';
 import { LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT } from './data-dir.js';
-import type { StorageLogger } from './types.js';
 
 export interface CheckpointedLog {
   readonly topic: string;
@@ -24,7 +24,7 @@ export class OffsetCheckpoints {
 
   constructor(
     private readonly dataDir: string,
-    private readonly logger: StorageLogger,
+    private readonly logger: Logger,
   ) {}
 
   read(): { recoveryPoints: OffsetCheckpoint; logStarts: OffsetCheckpoint } {

@@ -1,15 +1,16 @@
 import fs from 'node:fs';
+import type { Logger } from '../common/logger.js';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fsyncDirSync } from './atomic-file.js';
+import { fsyncDirSync } from '../common/atomic-file.js';
 import { DELETE_DIR_SUFFIX, unownedDirectories } from './data-dir.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { loadPartitionLog, newPartitionLog } from './log-loader.js';
 import type { PartitionLog, PartitionLogHooks } from './partition-log.js';
 import { partitionDirName } from './topic-name.js';
-import { StorageError, type StorageLogger, type TopicInfo } from './types.js';
+import { StorageError, type TopicInfo } from './types.js';
 
 /**
  * The partition directories of a data directory: opening, creating and removing them.
@@ -22,7 +23,7 @@ export class PartitionDirectories {
 
   constructor(
     readonly dataDir: string,
-    private readonly logger: StorageLogger,
+    private readonly logger: Logger,
     onCheckpointDirty: () => void,
     private readonly files: FdCache,
   ) {

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
+import type { Logger } from '../common/logger.js';
 import { ATTR_CONTROL, BATCH_LOG_OVERHEAD, rewriteBatchOffset, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js';
-import { fsyncDir } from './atomic-file.js';
+import { fsyncDir } from '../common/atomic-file.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
 import { ProducerStateTable } from './producer-state.js';
 import { writeProducerSnapshot } from './producer-snapshot.js';
 import { Segment, type SegmentSettings } from './segment.js';
-import { StorageError, type AppendResult, type ReadResult, type StorageLogger, type TopicConfig } from './types.js';
+import { StorageError, type AppendResult, type ReadResult, type TopicConfig } from './types.js';
 
 const INT32_MAX = 2147483647;
 /** Snapshot producer state during flushes at most this often; roll and close always snapshot. */
@@ -16,7 +17,7 @@ const SNAPSHOT_INTERVAL_MS = 60_000;
 export const PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000;
 
 export interface PartitionLogHooks {
-  logger: StorageLogger;
+  logger: Logger;
   /** The recovery point or log start moved: the manager rewrites its checkpoint files soon. */
   onCheckpointDirty(): void;
   /** The manager's bounded cache of open segment files, shared by every partition. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BATCH_HEADER_SIZE, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.js';
-import { writeFullySync } from './atomic-file.js';
+import { writeFullySync } from '../common/atomic-file.js';
 import { CachedFile, type FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { OffsetIndex } from './offset-index.js';

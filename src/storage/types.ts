@@ -80,9 +80,3 @@ export class StorageError extends Error {
 
 export type StorageErrorCode = StorageError['code'];
 
-/** Where storage reports what it did on its own (recovery, retention, background failures). */
-export interface StorageLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}

@@ -7,9 +7,9 @@ import { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostMetricsCollector, HostMetricsSource } from '../../src/agent/host-metrics/index.js';
 import { parseDiskstats, parseMeminfo, parseMounts, parseNetDev, parseProcStat } from '../../src/agent/host-metrics/proc.js';
-import { silentLogger } from '../../src/agent/log.js';
-import type { AgentRecord, RecordSink } from '../../src/agent/types.js';
-import { parseLine, type ParsedPoint, type Point } from '../../src/ingest/line-protocol/index.js';
+import { silentLogger } from '../../src/common/logger.js';
+import type { AgentRecord, RecordSink } from '../../src/collect/record.js';
+import { parseLine, type ParsedPoint, type Point } from '../../src/collect/line-protocol/index.js';
 import { sleep } from '../helpers/wait-until.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tributary-host-metrics-'));

@@ -5,10 +5,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentLogger } from '../../src/agent/log.js';
+import type { Logger } from '../../src/common/logger.js';
 import { partitionForKey } from '../../src/agent/shipper/partitioner.js';
 import { Shipper, type ShipperOptions } from '../../src/agent/shipper/index.js';
-import type { AgentRecord } from '../../src/agent/types.js';
+import type { AgentRecord } from '../../src/collect/record.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/schemas/create-topics.js';
 import { compressionOf } from '../../src/protocol/record-batch.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
@@ -24,10 +24,10 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function capture(): AgentLogger & { lines: string[] } {
+function capture(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const push = (l: string) => (m: string) => lines.push(`${l} ${m}`);
-  return { lines, info: push('INFO'), warn: push('WARN'), error: push('ERROR') };
+  return { lines, debug: () => 0, info: push('INFO'), warn: push('WARN'), error: push('ERROR') };
 }
 
 let dirs = 0;

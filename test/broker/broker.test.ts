@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { loadBrokerConfig } from '../../src/broker/config.js';
-import { silentLogger } from '../../src/broker/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch-builder.js';
 import { decodeBatches } from '../../src/protocol/record-decoder.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/schemas/api-versions.js';

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GroupCoordinator, type JoinRequest } from '../../src/broker/groups/group-coordinator.js';
 import type { JoinResult, SyncResult } from '../../src/broker/groups/group.js';
-import { silentLogger } from '../../src/broker/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { errorCode } from '../../src/protocol/errors.js';
 
 const INITIAL_DELAY_MS = 20;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/broker/logger.js';
+import type { Logger } from '../../src/common/logger.js';
 import { OffsetStore, type CommittedOffset } from '../../src/broker/groups/offset-store.js';
 
 const FILE = 'consumer-offsets.log';

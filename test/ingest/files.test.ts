@@ -23,7 +23,7 @@ describe('ingest.files: the broker tails local files with the agent tailer', () 
       appendFileSync(file, '{"level":"warn","msg":"json line"}\n');
       const more = await b.waitForRecords('local-files', 3);
       expect(headersOf(more[2]!).level).toBe('WARN');
-      expect(b.broker.ingest!.stats().files).toMatchObject({ files: 1, records: 3, failed: 0 });
+      expect(b.ingest!.stats().files).toMatchObject({ files: 1, records: 3, failed: 0 });
     } finally {
       await b.broker.stop();
     }

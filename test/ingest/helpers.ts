@@ -3,11 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Broker } from '../../src/broker/broker.js';
+import { App } from '../../src/app/app.js';
+import type { Broker } from '../../src/broker/broker.js';
 import { loadBrokerConfig } from '../../src/broker/config.js';
-import type { Logger } from '../../src/broker/logger.js';
+import type { Logger } from '../../src/common/logger.js';
 import { parseIngestConfig } from '../../src/ingest/config.js';
-import type { ListenerInfo } from '../../src/ingest/index.js';
+import type { Ingest, ListenerInfo } from '../../src/ingest/index.js';
 import type { DecodedRecord } from '../../src/protocol/record-decoder.js';
 import { readRecords } from '../helpers/read-partition.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -22,6 +23,8 @@ export function memoryLogger(): Logger & { lines: string[] } {
 
 export interface IngestBroker {
   broker: Broker;
+  /** The app's ingest (null when `ingest` configures nothing). */
+  ingest: Ingest | null;
   client: WireClient;
   log: ReturnType<typeof memoryLogger>;
   listener(name: ListenerInfo['name']): ListenerInfo;
@@ -38,8 +41,8 @@ export async function startIngestBroker(
 ): Promise<IngestBroker> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-ingest-'));
   const log = memoryLogger();
-  const config = { ...loadBrokerConfig({ dataDir: dir, kafka: '127.0.0.1:0' }), ...extra, ingest: parseIngestConfig(ingest) };
-  const broker = await Broker.start(config, log);
+  const app = await App.start({ broker: { ...loadBrokerConfig({ dataDir: dir, kafka: '127.0.0.1:0' }), ...extra }, ingest: parseIngestConfig(ingest) }, log);
+  const { broker } = app;
   const client = await WireClient.connect(broker.address().port);
   const records = async (topic: string) => {
     const info = broker.logs.getTopic(topic);
@@ -52,10 +55,11 @@ export async function startIngestBroker(
   };
   return {
     broker,
+    ingest: app.ingest,
     client,
     log,
     listener(name) {
-      const l = broker.ingest?.listeners().find((x) => x.name === name);
+      const l = app.listeners().find((x) => x.name === name);
       if (!l) throw new Error(`no ${name} listener`);
       return l;
     },
@@ -71,7 +75,7 @@ export async function startIngestBroker(
     },
     async stop() {
       client.close();
-      await broker.stop();
+      await app.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

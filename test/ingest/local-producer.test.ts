@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { loadBrokerConfig } from '../../src/broker/config.js';
-import { silentLogger } from '../../src/broker/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { IngestError } from '../../src/ingest/errors.js';
 import { LocalProducer } from '../../src/ingest/local-producer.js';
 import { murmur2, partitionForKey } from '../../src/protocol/murmur2.js';

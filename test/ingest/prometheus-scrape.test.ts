@@ -73,8 +73,8 @@ describe('Prometheus scrapes', () => {
   });
 
   it('counts failing targets as up=0 in the stats and the topic, logs once per state change, keeps going', async () => {
-    await waitUntil('every target scraped 3 times', () => b.broker.ingest!.stats().prometheus!.every((t) => t.scrapes >= 3), { timeoutMs: 10_000 });
-    const [ok, slow, refused] = b.broker.ingest!.stats().prometheus!;
+    await waitUntil('every target scraped 3 times', () => b.ingest!.stats().prometheus!.every((t) => t.scrapes >= 3), { timeoutMs: 10_000 });
+    const [ok, slow, refused] = b.ingest!.stats().prometheus!;
     expect(ok).toMatchObject({ up: 1, failures: 0, lastError: null, lastSamples: 10, lastSkippedNonFinite: 1, job: 'node', instance: instance() });
     expect(slow).toMatchObject({ up: 0, lastError: 'no answer within 100 ms', job: 'prometheus' });
     expect(refused).toMatchObject({ up: 0, instance: `127.0.0.1:${closedPort}` });
@@ -90,12 +90,12 @@ describe('Prometheus scrapes', () => {
 
   it('logs a target going down and coming back, once each', async () => {
     failing = true;
-    await waitUntil('the node target to be down', () => b.broker.ingest!.stats().prometheus![0]!.up === 0, { timeoutMs: 5_000 });
-    expect(b.broker.ingest!.stats().prometheus![0]!.lastError).toBe('HTTP 500 Internal Server Error');
-    const downAt = b.broker.ingest!.stats().prometheus![0]!.scrapes;
-    await waitUntil('two more failed scrapes', () => b.broker.ingest!.stats().prometheus![0]!.scrapes >= downAt + 2, { timeoutMs: 5_000 });
+    await waitUntil('the node target to be down', () => b.ingest!.stats().prometheus![0]!.up === 0, { timeoutMs: 5_000 });
+    expect(b.ingest!.stats().prometheus![0]!.lastError).toBe('HTTP 500 Internal Server Error');
+    const downAt = b.ingest!.stats().prometheus![0]!.scrapes;
+    await waitUntil('two more failed scrapes', () => b.ingest!.stats().prometheus![0]!.scrapes >= downAt + 2, { timeoutMs: 5_000 });
     failing = false;
-    await waitUntil('the node target to be up again', () => b.broker.ingest!.stats().prometheus![0]!.up === 1, { timeoutMs: 5_000 });
+    await waitUntil('the node target to be up again', () => b.ingest!.stats().prometheus![0]!.up === 1, { timeoutMs: 5_000 });
     const lines = b.log.lines.filter((l) => l.includes(`127.0.0.1:${port}/metrics`));
     expect(lines).toEqual([
       `warn prometheus scrape of http://127.0.0.1:${port}/metrics failed: HTTP 500 Internal Server Error (logged again only when it recovers)`,

@@ -132,7 +132,7 @@ describe('syslog from raw sockets', () => {
     const garbage = by('no pri');
     expect(garbage.value).toEqual(msgs[2]); // byte for byte, invalid UTF-8 included
     expect(headersOf(garbage)).toEqual({ host: '127.0.0.1', remote: '127.0.0.1', parse_error: 'no PRI: a syslog message starts with <0-191>' });
-    expect(b.broker.ingest!.stats().syslog).toMatchObject({ parseErrors: expect.any(Number) });
+    expect(b.ingest!.stats().syslog).toMatchObject({ parseErrors: expect.any(Number) });
   });
 
   it('TCP: octet counting and newlines mixed on one connection, split writes, malformed 5424 kept', async () => {

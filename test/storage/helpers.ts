@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import type { Logger } from '../../src/common/logger.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { buildRecordBatch, type BatchOptions, type RecordInput } from '../../src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../../src/protocol/record-batch.js';
-import { LogManager, type LogManagerOptions, type PartitionLog, type StorageLogger } from '../../src/storage/index.js';
+import { LogManager, type LogManagerOptions, type PartitionLog } from '../../src/storage/index.js';
 
 const dirs: string[] = [];
 const managers: LogManager[] = [];
@@ -20,7 +21,7 @@ export function tempDir(): string {
   return d;
 }
 
-export interface CapturedLogger extends StorageLogger {
+export interface CapturedLogger extends Logger {
   lines: string[];
 }
 
@@ -28,6 +29,7 @@ export function captureLogger(): CapturedLogger {
   const lines: string[] = [];
   return {
     lines,
+    debug: () => 0,
     info: (m) => lines.push(`info ${m}`),
     warn: (m) => lines.push(`warn ${m}`),
     error: (m) => lines.push(`error ${m}`),

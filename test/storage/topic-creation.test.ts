@@ -115,7 +115,7 @@ describe('topic creation', () => {
       '00000000000000000000.timeindex',
       '00000000000000000002.snapshot',
     ]);
-    const logger = { lines: [] as string[], info: () => {}, warn: (l: string) => logger.lines.push(l), error: (l: string) => logger.lines.push(l) };
+    const logger = { lines: [] as string[], debug: () => {}, info: () => {}, warn: (l: string) => logger.lines.push(l), error: (l: string) => logger.lines.push(l) };
     const again = await openManager(dataDir, { logger });
     expect(logger.lines).toEqual([]);
     expect(again.partition('lazy', 0)!.logEndOffset).toBe(0);

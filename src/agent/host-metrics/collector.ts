@@ -4,7 +4,7 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { parse as parsePath } from 'node:path';
-import { integer, msToNs, type FieldInput, type Point } from '../../ingest/line-protocol/index.js';
+import { integer, msToNs, type FieldInput, type Point } from '../../collect/line-protocol/index.js';
 import {
   CPU_STATES,
   parseDiskstats,

@@ -1,8 +1,8 @@
 // Host metrics as a source: every interval, one record per measurement (and per core, mount, device, interface) in
 // InfluxDB line protocol — the canonical metric format, encoded by src/ingest/line-protocol — written to a RecordSink.
-import { pointToRecord } from '../../ingest/line-protocol/index.js';
-import type { AgentLogger } from '../log.js';
-import type { RecordSink } from '../types.js';
+import { pointToRecord } from '../../collect/line-protocol/index.js';
+import type { Logger } from '../../common/logger.js';
+import type { RecordSink } from '../../collect/record.js';
 import { HostMetricsCollector } from './collector.js';
 
 export { HostMetricsCollector, type CollectorOptions } from './collector.js';
@@ -15,7 +15,7 @@ export interface HostMetricsOptions {
   host: string;
   /** Header `agent`. */
   agentName: string;
-  logger: AgentLogger;
+  logger: Logger;
   /** For tests: collect from node:os instead of /proc, or from a fixture /proc. */
   collector?: HostMetricsCollector;
 }

@@ -26,7 +26,7 @@ import {
 } from '../../protocol/record-batch.js';
 import { varintSize, writeVarint } from '../../protocol/record-batch-builder.js';
 import { decodeRecords } from '../../protocol/record-decoder.js';
-import type { AgentRecord } from '../types.js';
+import type { AgentRecord } from '../../collect/record.js';
 
 export type Compression = 'none' | 'gzip';
 const COMPRESSION_ATTRIBUTE: Record<Compression, number> = { none: 0, gzip: 1 };

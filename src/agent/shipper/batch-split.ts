@@ -1,5 +1,5 @@
 // MESSAGE_TOO_LARGE recovery: a batch re-encoded as two halves, each unsent (no producer id or sequence yet).
-import type { AgentRecord } from '../types.js';
+import type { AgentRecord } from '../../collect/record.js';
 import { BatchBuilder, recordsOfBatch } from './batch-builder.js';
 import type { Batch } from './partition-queue.js';
 

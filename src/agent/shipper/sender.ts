@@ -3,8 +3,9 @@
 // order per partition (hence per key) holds even before the idempotent producer's sequence numbers are considered.
 // Batches for partitions with the same leader share one Produce request.
 import { errorCode } from '../../protocol/errors.js';
-import { formatBytes, type AgentLogger } from '../log.js';
-import type { AgentRecord } from '../types.js';
+import { formatBytes } from '../../common/format.js';
+import { type Logger } from '../../common/logger.js';
+import type { AgentRecord } from '../../collect/record.js';
 import type { BackoffOptions } from './backoff.js';
 import { BatchBuilder, compressBatch, stampProducer, type Compression } from './batch-builder.js';
 import { splitBatch } from './batch-split.js';
@@ -55,7 +56,7 @@ export class Sender {
   constructor(
     private readonly cluster: Cluster,
     private readonly options: SenderOptions,
-    private readonly logger: AgentLogger,
+    private readonly logger: Logger,
     private readonly events: SenderEvents,
   ) {
     this.queues = new PartitionQueues(options);

@@ -10,8 +10,9 @@
 // into a v2 record batch and sends it with the project's own codec (Produce/Metadata/InitProducerId schemas), with
 // one connection per partition leader from Metadata, so it still works against a multi-broker Kafka cluster.
 import { EventEmitter } from 'node:events';
-import { formatBytes, formatCount, formatDuration, silentLogger, type AgentLogger } from '../log.js';
-import type { AgentRecord, RecordSink } from '../types.js';
+import { formatBytes, formatCount, formatDuration } from '../../common/format.js';
+import { silentLogger, type Logger } from '../../common/logger.js';
+import type { AgentRecord, RecordSink } from '../../collect/record.js';
 import { Backoff, sleep } from './backoff.js';
 import { BatchBuilder, recordsOfBatch, type Compression } from './batch-builder.js';
 import { ConnectionError } from './broker-connection.js';
@@ -44,7 +45,7 @@ export interface ShipperOptions {
   retryMaxBackoffMs?: number;
   /** How long close() waits for in-flight batches before spooling them instead. */
   shutdownTimeoutMs?: number;
-  logger?: AgentLogger;
+  logger?: Logger;
 }
 
 export const SHIPPER_DEFAULTS = {
@@ -76,7 +77,7 @@ export interface ShipperStats {
 export class Shipper extends EventEmitter implements RecordSink {
   private mode: Mode = 'offline';
   private readonly options: typeof SHIPPER_DEFAULTS & ShipperOptions;
-  private readonly logger: AgentLogger;
+  private readonly logger: Logger;
   private readonly cluster: Cluster;
   private readonly sender: Sender;
   private readonly partitioner = new Partitioner();

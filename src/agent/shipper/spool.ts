@@ -11,7 +11,8 @@ import { crc32c } from '@node-rs/crc32';
 import { mkdir, open, readdir, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
-import { formatBytes, formatCount, type AgentLogger } from '../log.js';
+import { formatBytes, formatCount } from '../../common/format.js';
+import { type Logger } from '../../common/logger.js';
 
 export interface SpoolFrame {
   topic: string;
@@ -104,7 +105,7 @@ interface PendingAppend {
 export interface SpoolOptions {
   /** Roll to a new segment file past this size. */
   segmentBytes: number;
-  logger: AgentLogger;
+  logger: Logger;
 }
 
 export class Spool {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorCode, type ErrorName } from '../../protocol/errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../common/logger.js';
 import { Group, Member, type JoinResult, type Protocol, type SyncResult } from './group.js';
 
 export interface CoordinatorConfig {

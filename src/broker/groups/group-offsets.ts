@@ -1,6 +1,6 @@
 import { errorCode } from '../../protocol/errors.js';
 import type { LogManager } from '../../storage/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../common/logger.js';
 import { assignedPartitions } from './consumer-protocol.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import type { Group } from './group.js';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { fsyncDirSync, writeFullySync } from '../../storage/atomic-file.js';
-import type { Logger } from '../logger.js';
+import { fsyncDirSync, writeFullySync } from '../../common/atomic-file.js';
+import type { Logger } from '../../common/logger.js';
 
 /** One committed offset, as OffsetCommit stores it and OffsetFetch returns it. */
 export interface CommittedOffset {

@@ -1,5 +1,5 @@
-import { detectLevel, jsonFields } from '../../agent/tail/index.js';
-import type { AgentRecord } from '../../agent/types.js';
+import { detectLevel, jsonFields } from '../../collect/tail/index.js';
+import type { AgentRecord } from '../../collect/record.js';
 import { eachLine } from './lines.js';
 
 /** text/plain: one record per line, value = the line, timestamp = receive time, `level` when the line states one. */

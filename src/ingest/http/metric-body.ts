@@ -1,6 +1,6 @@
-import type { AgentRecord } from '../../agent/types.js';
+import type { AgentRecord } from '../../collect/record.js';
 import { jsonMetricToPoint } from '../json-metrics.js';
-import { parseLine, pointToRecord, type Point, type Precision } from '../line-protocol/index.js';
+import { parseLine, pointToRecord, type Point, type Precision } from '../../collect/line-protocol/index.js';
 import { ExpositionError, parseExposition } from '../prometheus/parse.js';
 import { samplesToPoints } from '../prometheus/points.js';
 import { HttpError } from './http-error.js';

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AgentRecord, RecordSink } from '../../agent/types.js';
-import type { Logger } from '../../broker/logger.js';
+import type { AgentRecord, RecordSink } from '../../collect/record.js';
+import type { Logger } from '../../common/logger.js';
 import { validateTopicName } from '../../storage/topic-name.js';
 import type { HttpIngestConfig } from '../config.js';
 import { IngestError } from '../errors.js';
-import { LineProtocolError, parsePrecision, type Precision } from '../line-protocol/index.js';
-import { formatAddress, isLoopback, listenError, peerAddress } from '../listen.js';
+import { LineProtocolError, parsePrecision, type Precision } from '../../collect/line-protocol/index.js';
+import { formatAddress, isLoopback, listenError, peerAddress } from '../../common/listen.js';
 import type { ListenerInfo } from '../listener-info.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { readBody } from './body.js';

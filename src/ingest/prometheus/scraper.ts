@@ -1,7 +1,7 @@
-import type { AgentRecord, RecordSink } from '../../agent/types.js';
-import type { Logger } from '../../broker/logger.js';
+import type { AgentRecord, RecordSink } from '../../collect/record.js';
+import type { Logger } from '../../common/logger.js';
 import type { PrometheusConfig, PrometheusTarget } from '../config.js';
-import { msToNs, pointToRecord } from '../line-protocol/index.js';
+import { msToNs, pointToRecord } from '../../collect/line-protocol/index.js';
 import { parseExposition } from './parse.js';
 import { samplesToPoints } from './points.js';
 

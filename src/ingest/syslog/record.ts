@@ -1,4 +1,4 @@
-import type { AgentRecord } from '../../agent/types.js';
+import type { AgentRecord } from '../../collect/record.js';
 import { parseSyslog } from './parse.js';
 import { FACILITIES, SEVERITIES, SEVERITY_LEVELS } from './pri.js';
 

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import type { AgentRecord, RecordSink } from '../../agent/types.js';
-import type { Logger } from '../../broker/logger.js';
+import type { AgentRecord, RecordSink } from '../../collect/record.js';
+import type { Logger } from '../../common/logger.js';
 import { RecordBatcher } from '../batcher.js';
 import type { SyslogConfig } from '../config.js';
-import { formatAddress, isLoopback } from '../listen.js';
+import { formatAddress, isLoopback } from '../../common/listen.js';
 import type { ListenerInfo } from '../listener-info.js';
 import { syslogRecord } from './record.js';
 import { listenSyslogTcp, type TcpListener } from './tcp.js';

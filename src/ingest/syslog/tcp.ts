@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ListenAddress } from '../config.js';
-import { listenError, peerAddress } from '../listen.js';
+import { listenError, peerAddress } from '../../common/listen.js';
 import { SyslogFramer, type Frame } from './framing.js';
 
 export interface TcpHandlers {

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { ListenAddress } from '../config.js';
-import { listenError, peerAddress } from '../listen.js';
+import { listenError, peerAddress } from '../../common/listen.js';
 
 export interface UdpListener {
   socket: Socket;

@@ -3,7 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, compressBatch, stampProducer } from '../../../src/agent/shipper/batch-builder.js';
-import type { AgentRecord } from '../../../src/agent/types.js';
+import type { AgentRecord } from '../../../src/collect/record.js';
 import { buildRecordBatch } from '../../../src/protocol/record-batch-builder.js';
 import { BATCH_HEADER_SIZE, compressionOf, readBatchHeader, validateBatch } from '../../../src/protocol/record-batch.js';
 import { decodeRecords } from '../../../src/protocol/record-decoder.js';

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentLogger } from '../../../src/agent/log.js';
+import type { Logger } from '../../../src/common/logger.js';
 import { BatchBuilder } from '../../../src/agent/shipper/batch-builder.js';
 import { Spool, type SpoolEntry, type SpoolFrame } from '../../../src/agent/shipper/spool.js';
 import { decodeRecords } from '../../../src/protocol/record-decoder.js';
@@ -13,7 +13,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'tributary-spool-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const logged: string[] = [];
-const logger: AgentLogger = { info: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) };
+const logger: Logger = { debug: () => {}, info: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) };
 
 function frame(n: number, count = 10, partition = -1): SpoolFrame {
   const b = new BatchBuilder(1 << 20, 10_000);

@@ -1,19 +1,4 @@
-// The agent's log: one line per state change on stderr, so `tributary agent 2>agent.log` is a readable history.
-
-export interface AgentLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
-
-export function stderrLogger(): AgentLogger {
-  const at = (level: string) => (msg: string) => {
-    process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${msg}\n`);
-  };
-  return { info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
-}
-
-export const silentLogger: AgentLogger = { info() {}, warn() {}, error() {} };
+// Numbers, sizes and durations as people read them in log lines and tables.
 
 /** 1234 → "1,234": counts in log lines are read by people. */
 export const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { FilePosition, SourcedRecord } from '../types.js';
+import type { FilePosition, SourcedRecord } from '../record.js';
 import { CheckpointWriter, loadCheckpoint } from './checkpoint.js';
 import type { CommitTracker } from './commit-tracker.js';
 import { FileSet } from './file-set.js';

@@ -2,18 +2,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadBrokerConfig } from '../../src/broker/config.js';
+import { loadServeConfig } from '../../src/app/serve-config.js';
+import { ConfigError } from '../../src/broker/config.js';
 import { NO_INGEST, parseIngestConfig } from '../../src/ingest/config.js';
 
 function load(ingest: unknown) {
   const file = join(mkdtempSync(join(tmpdir(), 'tributary-ingest-config-')), 'broker.json');
   writeFileSync(file, JSON.stringify({ ingest }));
-  return loadBrokerConfig({ configFile: file, dataDir: '/tmp/x' });
+  return loadServeConfig({ configFile: file, dataDir: '/tmp/x' });
 }
 
 describe('ingest config', () => {
   it('is all off by default', () => {
-    expect(loadBrokerConfig({ dataDir: '/tmp/x' }).ingest).toEqual(NO_INGEST);
+    expect(loadServeConfig({ dataDir: '/tmp/x' }).ingest).toEqual(NO_INGEST);
   });
 
   it('fills defaults and keeps listeners on loopback unless told otherwise', () => {

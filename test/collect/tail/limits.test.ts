@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileTailer, lastPositions } from '../../../src/agent/tail/index.js';
+import { FileTailer, lastPositions } from '../../../src/collect/tail/index.js';
 import { startTailer, tempDir, waitForValues, waitUntil } from './helpers.js';
 
 describe('limits', () => {

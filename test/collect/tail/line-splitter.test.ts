@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../src/agent/tail/line-splitter.js';
-import { truncateBytes } from '../../../src/agent/tail/truncate.js';
+import { LineSplitter } from '../../../src/collect/tail/line-splitter.js';
+import { truncateBytes } from '../../../src/collect/tail/truncate.js';
 
 function run(chunks: string[], max = 1024): { lines: [string, number, number][]; splitter: LineSplitter; flush: () => [string, number, number][] } {
   const s = new LineSplitter(max);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommitTracker } from '../../../src/agent/tail/commit-tracker.js';
+import { CommitTracker } from '../../../src/collect/tail/commit-tracker.js';
 
 describe('CommitTracker', () => {
   it('advances only over a gap-free run of acknowledged batches', () => {

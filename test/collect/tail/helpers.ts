@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { FileTailer, lastPositions, type FileTailerOptions } from '../../../src/agent/tail/index.js';
-import type { SourcedRecord } from '../../../src/agent/types.js';
+import { FileTailer, lastPositions, type FileTailerOptions } from '../../../src/collect/tail/index.js';
+import type { SourcedRecord } from '../../../src/collect/record.js';
 import { waitUntil } from '../../helpers/wait-until.js';
 
 const dirs: string[] = [];

@@ -8,7 +8,7 @@ import {
   pointToRecord,
   seriesKey,
   unsigned,
-} from '../../src/ingest/line-protocol/index.js';
+} from '../../src/collect/line-protocol/index.js';
 
 describe('line protocol parser', () => {
   it('parses measurement, tags, every field type and the timestamp', () => {

@@ -1,32 +1,27 @@
-import { Broker } from './broker.js';
-import { ConfigError, loadBrokerConfig } from './config.js';
-import { consoleLogger } from './logger.js';
-import { formatAddress } from '../ingest/listen.js';
+import { ConfigError } from '../broker/config.js';
+import { formatAddress } from '../common/listen.js';
+import { consoleLogger } from '../common/logger.js';
+import { App } from './app.js';
+import { loadServeConfig, type ServeConfigSources } from './serve-config.js';
 
-export interface RunOptions {
-  dataDir?: string;
-  kafka?: string;
-  advertisedHost?: string;
-  config?: string;
-}
-
-/** `tributary serve`: run the broker in the foreground until SIGINT/SIGTERM, then shut down cleanly. */
-export async function runBroker(opts: RunOptions): Promise<void> {
+/** `tributary serve`: run the app in the foreground until SIGINT/SIGTERM, then shut down cleanly. Owns exit codes. */
+export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { config?: string }): Promise<void> {
   const log = consoleLogger((process.env.TRIBUTARY_LOG_LEVEL as 'debug' | 'info' | undefined) ?? 'info');
-  let broker: Broker;
+  let app: App;
   try {
-    const config = loadBrokerConfig({ configFile: opts.config, dataDir: opts.dataDir, kafka: opts.kafka, advertisedHost: opts.advertisedHost });
-    log.info(`data directory ${config.dataDir}`);
-    broker = await Broker.start(config, log);
+    const config = loadServeConfig({ ...opts, configFile: opts.config });
+    log.info(`data directory ${config.broker.dataDir}`);
+    app = await App.start(config, log);
   } catch (e) {
     const msg = e instanceof ConfigError ? `configuration error: ${e.message}` : (e as Error).message;
     process.stderr.write(`tributary serve: ${msg}\n`);
     process.exit(1);
   }
+  const { broker } = app;
   const { host, port } = broker.address();
   const adv = broker.advertised();
   process.stdout.write(`kafka listener on ${host}:${port} (advertised as ${adv.host}:${adv.port}, cluster ${broker.clusterId})\n`);
-  for (const l of broker.ingest?.listeners() ?? []) {
+  for (const l of app.listeners()) {
     process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
   }
 
@@ -38,7 +33,7 @@ export async function runBroker(opts: RunOptions): Promise<void> {
     }
     stopping = true;
     log.info(`${signal}: shutting down (flushing logs)…`);
-    broker.stop().then(
+    app.stop().then(
       () => {
         log.info('clean shutdown complete');
         process.exit(0);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CheckpointError, FileTailer, lastPositions } from '../../../src/agent/tail/index.js';
-import { CheckpointWriter, loadCheckpoint, type CheckpointData } from '../../../src/agent/tail/checkpoint.js';
+import { CheckpointError, FileTailer, lastPositions } from '../../../src/collect/tail/index.js';
+import { CheckpointWriter, loadCheckpoint, type CheckpointData } from '../../../src/collect/tail/checkpoint.js';
 import { sleep } from '../../helpers/wait-until.js';
 import { startTailer, tempDir, waitForValues } from './helpers.js';
 

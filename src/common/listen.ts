@@ -1,4 +1,8 @@
-import type { ListenAddress } from './config.js';
+/** A bound or configured TCP/UDP address. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
 
 /** "HOST:PORT" for log lines, with brackets around IPv6 hosts. */
 export function formatAddress(a: ListenAddress): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { detectLevel, parseTimestamp } from '../../../src/agent/tail/index.js';
-import { parseJsonLine } from '../../../src/agent/tail/json-line.js';
-import { RecordBuilder } from '../../../src/agent/tail/record-builder.js';
+import { detectLevel, parseTimestamp } from '../../../src/collect/tail/index.js';
+import { parseJsonLine } from '../../../src/collect/tail/json-line.js';
+import { RecordBuilder } from '../../../src/collect/tail/record-builder.js';
 
 const NOW = new Date(2024, 5, 15, 10, 0, 0).getTime(); // mid-June, local time
 const local = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => new Date(y, mo - 1, d, h, mi, s, ms).getTime();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { SourcedRecord } from '../../../src/agent/types.js';
+import type { SourcedRecord } from '../../../src/collect/record.js';
 import { spawnLines } from '../../helpers/line-process.js';
 import { sleep } from '../../helpers/wait-until.js';
 import { startTailer, tempDir, waitForValues, waitUntil } from './helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MultilineJoiner } from '../../../src/agent/tail/multiline.js';
-import { DEFAULT_CONTINUE_PATTERN } from '../../../src/agent/tail/options.js';
+import { MultilineJoiner } from '../../../src/collect/tail/multiline.js';
+import { DEFAULT_CONTINUE_PATTERN } from '../../../src/collect/tail/options.js';
 
 function join(text: string, opts: { startPattern?: RegExp; continuePattern?: RegExp } = {}, max = 1 << 20): { records: [string, number][] } {
   const records: [string, number][] = [];

@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import { writeFileAtomic } from '../../storage/atomic-file.js';
+import { writeFileAtomic } from '../../common/atomic-file.js';
 
 /*
  * The checkpoint: fileId → where the tailer stands in that file, as committed by the sink. Rewritten whole and

@@ -1,4 +1,4 @@
-import type { AgentRecord } from '../../agent/types.js';
+import type { AgentRecord } from '../record.js';
 import { encodeLine, seriesKey } from './encode.js';
 import { msToNs, nsToMs, type Point } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { SourcedRecord } from '../types.js';
+import type { SourcedRecord } from '../record.js';
 import { parseJsonLine } from './json-line.js';
 import { detectLevel } from './level.js';
 import type { ResolvedTailerOptions } from './options.js';

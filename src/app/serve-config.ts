@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } from '../broker/config.js';
+import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
+
+/** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
+export interface ServeConfig {
+  broker: BrokerConfig;
+  /** Direct ingest listeners (syslog, HTTP, Prometheus scrapes, local files); each off until configured. */
+  ingest: IngestConfig;
+}
+
+export interface ServeConfigSources {
+  /** Path of a JSON config file. */
+  configFile?: string;
+  /** Command-line flags; they win over the file. */
+  dataDir?: string;
+  kafka?: string;
+  advertisedHost?: string;
+}
+
+/** Keys of the config file that belong to a service other than the broker. */
+const SERVICE_KEYS = ['ingest'] as const;
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Merge defaults, the config file and flags into one validated ServeConfig. */
+export function loadServeConfig(src: ServeConfigSources): ServeConfig {
+  const file = src.configFile ? readConfigFile(src.configFile) : {};
+  const brokerKeys: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(file)) {
+    if ((SERVICE_KEYS as readonly string[]).includes(k)) continue;
+    if (!BROKER_CONFIG_KEYS.includes(k)) {
+      throw new ConfigError(`unknown key '${k}' in ${src.configFile}; known keys: ${[...BROKER_CONFIG_KEYS, ...SERVICE_KEYS].join(', ')}`);
+    }
+    brokerKeys[k] = v;
+  }
+  const broker = loadBrokerConfig({ file: brokerKeys, fileName: src.configFile, dataDir: src.dataDir, kafka: src.kafka, advertisedHost: src.advertisedHost });
+  let ingest = NO_INGEST;
+  if (file.ingest !== undefined) {
+    try {
+      ingest = parseIngestConfig(file.ingest, 'ingest');
+    } catch (e) {
+      throw e instanceof IngestConfigError ? new ConfigError(e.message) : e;
+    }
+  }
+  return { broker, ingest };
+}
