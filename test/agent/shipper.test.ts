@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/common/logger.js';
-import { partitionForKey } from '../../src/agent/shipper/partitioner.js';
+import { partitionForKey } from '../../src/client/partitioner.js';
 import { Shipper, type ShipperOptions } from '../../src/agent/shipper/index.js';
 import type { AgentRecord } from '../../src/collect/record.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/schemas/create-topics.js';

@@ -1,7 +1,7 @@
 // One partition's share of the sender: its open batch, the sealed batches waiting in order, the one in flight, and
 // the idempotent producer's next sequence number for it.
 import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from '../../client/backoff.js';
 import type { BatchBuilder } from './batch-builder.js';
 import type { Owner } from './owners.js';
 

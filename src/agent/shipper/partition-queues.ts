@@ -1,7 +1,7 @@
 // Every partition queue of the sender, found by topic and partition. Consecutive records usually go to the same
 // partition (a file's lines share a key), so the last queue is remembered and the map is skipped.
-import type { BackoffOptions } from './backoff.js';
-import type { Cluster } from './cluster.js';
+import type { BackoffOptions } from '../../client/backoff.js';
+import type { Cluster } from '../../client/cluster.js';
 import { PartitionQueue } from './partition-queue.js';
 
 export class PartitionQueues {

@@ -1,5 +1,5 @@
 // Batches bound for one leader, grouped into Produce requests under the request size limit.
-import type { ProduceBody } from './cluster.js';
+import type { ProduceBody } from '../../client/cluster.js';
 import type { Batch } from './partition-queue.js';
 
 /** Splits batches (in order) into runs whose wire size stays within maxBytes; a lone larger batch gets its own run. */

@@ -1,11 +1,11 @@
 // One TCP connection to one Kafka broker, speaking through the project's codec: pipelined requests matched to
 // responses by correlation id, a deadline per request, and one clear reason when the connection goes away.
 import { connect, type Socket } from 'node:net';
-import { FrameParser } from '../../protocol/framing.js';
-import { Reader } from '../../protocol/reader.js';
-import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../../protocol/schema.js';
-import { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/schemas/api-versions.js';
-import { Writer } from '../../protocol/writer.js';
+import { FrameParser } from '../protocol/framing.js';
+import { Reader } from '../protocol/reader.js';
+import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../protocol/schema.js';
+import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
+import { Writer } from '../protocol/writer.js';
 
 const MAX_RESPONSE_BYTES = 1 << 30;
 const API_VERSIONS_KEY = 18;

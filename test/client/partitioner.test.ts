@@ -1,6 +1,6 @@
 // Keyed records must land where Kafka's Java client (and kafkajs) would put them.
 import { describe, expect, it } from 'vitest';
-import { murmur2, partitionForKey, Partitioner } from '../../../src/agent/shipper/partitioner.js';
+import { murmur2, partitionForKey, Partitioner } from '../../src/client/partitioner.js';
 
 describe('murmur2', () => {
   it('matches the vectors of Kafka UtilsTest.testMurmur2', () => {

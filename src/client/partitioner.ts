@@ -1,6 +1,6 @@
 // Which partition a record goes to — the same answer as Kafka's Java client (DefaultPartitioner / BuiltInPartitioner),
 // so records of one key land in the same partition whichever producer wrote them.
-import { murmur2, partitionForKey as keyPartition } from '../../protocol/murmur2.js';
+import { murmur2, partitionForKey as keyPartition } from '../protocol/murmur2.js';
 
 /** Partition of a keyed record: toPositive(murmur2(key)) % partitions. */
 export function partitionForKey(key: string, partitions: number): number {

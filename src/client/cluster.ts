@@ -1,11 +1,11 @@
 // What the shipper knows about the cluster: its brokers, which broker leads each partition (from Metadata), one
 // connection per broker, and the idempotent producer's id. Works the same against `tributary serve` (one broker)
 // and a multi-broker Kafka cluster: every batch goes to its partition's leader.
-import { errorByCode } from '../../protocol/errors.js';
-import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/schemas/init-producer-id.js';
-import { MetadataRequest, MetadataResponse } from '../../protocol/schemas/metadata.js';
-import { ProduceRequest, ProduceResponse } from '../../protocol/schemas/produce.js';
-import type { Decoded, Encodable } from '../../protocol/schema.js';
+import { errorByCode } from '../protocol/errors.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/schemas/init-producer-id.js';
+import { MetadataRequest, MetadataResponse } from '../protocol/schemas/metadata.js';
+import { ProduceRequest, ProduceResponse } from '../protocol/schemas/produce.js';
+import type { Decoded, Encodable } from '../protocol/schema.js';
 import { BrokerConnection, ConnectionError, type ConnectionOptions } from './broker-connection.js';
 
 export type ProduceBody = Encodable<typeof ProduceRequest>;
