@@ -1,0 +1,102 @@
+// Scaling checks for parsers of outside input: grow a hostile input 10× and check that the work grows no more than
+// ~20× (linear is 10×, n log n a little more, quadratic 100×). Built to pass on a busy 2-core machine:
+// - CPU time of this process (user + system), not wall-clock time, so time spent waiting for a core is not counted
+//   (vitest runs each test file in its own process);
+// - each measurement repeats the call until it costs tens of milliseconds, so timer resolution and jitter are small
+//   next to it; the repetition count is calibrated at the small size and kept for the large one;
+// - the small size is the minimum of several runs, and the large size passes as soon as one run is within bounds
+//   (the minimum so far), so a run slowed by a cache-thrashing neighbour does not fail the test;
+// - only ratios are compared, never milliseconds;
+// - inputs stay below V8's large-object threshold (strings over ~128 KiB are allocated in another space and cost
+//   about 4× more per byte to make and copy), so the 10× step does not cross it: a large string input may have at
+//   most MAX_INPUT_CHARS characters.
+// A quadratic parser fails after a few large runs (bounded by `budgetMs` of CPU), without waiting for the minimum.
+import { expect } from 'vitest';
+
+export const MAX_INPUT_CHARS = 120_000;
+
+export interface ScalingCase<T> {
+  /** What is measured, for the failure message. */
+  name: string;
+  /** The hostile input of size n. */
+  make: (n: number) => T;
+  /** One call of the parser; expected errors are caught inside. */
+  run: (input: T) => void;
+  /** The small size; the large one is 10× that. */
+  n: number;
+  /** Largest allowed time ratio (default 20). */
+  maxRatio?: number;
+  /** Target CPU time of one small measurement (default 25 ms). */
+  targetMs?: number;
+  /** Runs at each size (default 5). */
+  runs?: number;
+  /** CPU spent on large runs after which the case fails without more runs (default 4 s). */
+  budgetMs?: number;
+}
+
+export interface ScalingResult {
+  name: string;
+  /** Calls per measurement. */
+  reps: number;
+  smallMs: number;
+  largeMs: number;
+  ratio: number;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function measure<T>(run: (input: T) => void, input: T, reps: number): number {
+  const t0 = cpuMs();
+  for (let i = 0; i < reps; i++) run(input);
+  return cpuMs() - t0;
+}
+
+/** Measures one case; does not assert (see expectLinear). */
+export function measureScaling<T>(c: ScalingCase<T>): ScalingResult {
+  const { targetMs = 25, runs = 5, maxRatio = 20, budgetMs = 4000 } = c;
+  const small = c.make(c.n);
+  // Warm up (JIT, inline caches), then find how many calls make a measurement of about targetMs.
+  measure(c.run, small, 1);
+  let reps = 1;
+  while (reps < 1_000_000 && measure(c.run, small, reps) < targetMs) reps *= 2;
+  let smallMs = Infinity;
+  for (let i = 0; i < runs; i++) smallMs = Math.min(smallMs, measure(c.run, small, reps));
+  // The calibration ran while the JIT was still warming up: keep the small measurement long enough to dominate noise.
+  while (smallMs < targetMs / 2 && reps < 1_000_000) {
+    reps *= 2;
+    smallMs = Infinity;
+    for (let i = 0; i < runs; i++) smallMs = Math.min(smallMs, measure(c.run, small, reps));
+  }
+  const large = c.make(c.n * 10);
+  const chars = typeof large === 'string' ? large.length : Array.isArray(large) ? large.reduce((a: number, x) => a + (typeof x === 'string' ? x.length : 0), 0) : 0;
+  if (chars > MAX_INPUT_CHARS) throw new Error(`${c.name}: the large input has ${chars} characters; choose n so it stays under ${MAX_INPUT_CHARS}`);
+  let largeMs = Infinity;
+  let spent = 0;
+  for (let i = 0; i < runs && spent < budgetMs; i++) {
+    const t = measure(c.run, large, reps);
+    spent += t;
+    largeMs = Math.min(largeMs, t);
+    if (largeMs <= smallMs * maxRatio) break;
+  }
+  return { name: c.name, reps, smallMs, largeMs, ratio: largeMs / smallMs };
+}
+
+/** Asserts that the case's time grows at most maxRatio× (default 20×) when its input grows 10×. */
+export function expectLinear<T>(c: ScalingCase<T>): ScalingResult {
+  const r = measureScaling(c);
+  const detail = `${r.name}: n=${c.n} → ${c.n * 10}, ${r.reps} call(s) per run: ${r.smallMs.toFixed(1)} ms → ${r.largeMs.toFixed(1)} ms CPU (×${r.ratio.toFixed(1)})`;
+  expect(r.ratio, `${detail}; more than ×${c.maxRatio ?? 20} means worse than linear`).toBeLessThanOrEqual(c.maxRatio ?? 20);
+  return r;
+}
+
+/** Runs `fn`, swallowing an exception (a parser refusing hostile input is fine; only its cost is measured). */
+export function attempt(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // refused: expected for most hostile inputs
+  }
+}
