@@ -58,8 +58,8 @@ function measure<T>(run: (input: T) => void, input: T, reps: number): number {
 export function measureScaling<T>(c: ScalingCase<T>): ScalingResult {
   const { targetMs = 25, runs = 5, maxRatio = 20, budgetMs = 4000 } = c;
   const small = c.make(c.n);
-  // Warm up (JIT, inline caches), then find how many calls make a measurement of about targetMs.
-  measure(c.run, small, 1);
+  // Warm up (the JIT optimizes only after many calls), then find how many calls make a measurement of about targetMs.
+  for (let spent = 0, calls = 0; calls < 3 || (spent < 3 * targetMs && calls < 100_000); calls++) spent += measure(c.run, small, 1);
   let reps = 1;
   while (reps < 1_000_000 && measure(c.run, small, reps) < targetMs) reps *= 2;
   let smallMs = Infinity;
@@ -88,6 +88,7 @@ export function measureScaling<T>(c: ScalingCase<T>): ScalingResult {
 export function expectLinear<T>(c: ScalingCase<T>): ScalingResult {
   const r = measureScaling(c);
   const detail = `${r.name}: n=${c.n} → ${c.n * 10}, ${r.reps} call(s) per run: ${r.smallMs.toFixed(1)} ms → ${r.largeMs.toFixed(1)} ms CPU (×${r.ratio.toFixed(1)})`;
+  if (process.env.TRIBUTARY_SCALING_REPORT) console.log(detail);
   expect(r.ratio, `${detail}; more than ×${c.maxRatio ?? 20} means worse than linear`).toBeLessThanOrEqual(c.maxRatio ?? 20);
   return r;
 }
