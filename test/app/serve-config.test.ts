@@ -27,7 +27,7 @@ describe('ingest config', () => {
       }),
     ).toEqual({
       syslog: { udp: { host: '127.0.0.1', port: 5514 }, tcp: { host: '127.0.0.1', port: 6514 }, topic: 'syslog', maxMessageBytes: 65536, recvBufferBytes: 8388608 },
-      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, logsTopic: 'logs', metricsTopic: 'metrics' },
+      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, maxLineBytes: 1048576, logsTopic: 'logs', metricsTopic: 'metrics' },
       prometheus: {
         topic: 'metrics',
         targets: [

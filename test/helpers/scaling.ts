@@ -4,8 +4,8 @@
 //   (vitest runs each test file in its own process);
 // - each measurement repeats the call until it costs tens of milliseconds, so timer resolution and jitter are small
 //   next to it; the repetition count is calibrated at the small size and kept for the large one;
-// - the small size is the minimum of several runs, and the large size passes as soon as one run is within bounds
-//   (the minimum so far), so a run slowed by a cache-thrashing neighbour does not fail the test;
+// - small and large runs alternate and each keeps its minimum, so a busy spell slows both sizes, not one, and a run
+//   slowed by a cache-thrashing neighbour does not fail the test;
 // - only ratios are compared, never milliseconds;
 // - inputs stay below V8's large-object threshold (strings over ~128 KiB are allocated in another space and cost
 //   about 4× more per byte to make and copy), so the 10× step does not cross it: a large string input may have at
@@ -28,7 +28,7 @@ export interface ScalingCase<T> {
   maxRatio?: number;
   /** Target CPU time of one small measurement (default 25 ms). */
   targetMs?: number;
-  /** Runs at each size (default 5). */
+  /** At most this many runs at each size (default 10; a case within bounds stops after 2). */
   runs?: number;
   /** CPU spent on large runs after which the case fails without more runs (default 4 s). */
   budgetMs?: number;
@@ -56,30 +56,26 @@ function measure<T>(run: (input: T) => void, input: T, reps: number): number {
 
 /** Measures one case; does not assert (see expectLinear). */
 export function measureScaling<T>(c: ScalingCase<T>): ScalingResult {
-  const { targetMs = 25, runs = 5, maxRatio = 20, budgetMs = 4000 } = c;
+  const { targetMs = 25, runs = 10, maxRatio = 20, budgetMs = 4000 } = c;
   const small = c.make(c.n);
-  // Warm up (the JIT optimizes only after many calls), then find how many calls make a measurement of about targetMs.
-  for (let spent = 0, calls = 0; calls < 3 || (spent < 3 * targetMs && calls < 100_000); calls++) spent += measure(c.run, small, 1);
-  let reps = 1;
-  while (reps < 1_000_000 && measure(c.run, small, reps) < targetMs) reps *= 2;
-  let smallMs = Infinity;
-  for (let i = 0; i < runs; i++) smallMs = Math.min(smallMs, measure(c.run, small, reps));
-  // The calibration ran while the JIT was still warming up: keep the small measurement long enough to dominate noise.
-  while (smallMs < targetMs / 2 && reps < 1_000_000) {
-    reps *= 2;
-    smallMs = Infinity;
-    for (let i = 0; i < runs; i++) smallMs = Math.min(smallMs, measure(c.run, small, reps));
-  }
   const large = c.make(c.n * 10);
   const chars = typeof large === 'string' ? large.length : Array.isArray(large) ? large.reduce((a: number, x) => a + (typeof x === 'string' ? x.length : 0), 0) : 0;
   if (chars > MAX_INPUT_CHARS) throw new Error(`${c.name}: the large input has ${chars} characters; choose n so it stays under ${MAX_INPUT_CHARS}`);
+  // Warm up (the JIT optimizes only after many calls), then find how many calls make a measurement of about targetMs.
+  for (let spent = 0, calls = 0; calls < 3 || (spent < 3 * targetMs && calls < 100_000); calls++) spent += measure(c.run, small, 1);
+  let reps = 1;
+  while (reps < 1_000_000 && Math.min(measure(c.run, small, reps), measure(c.run, small, reps)) < targetMs) reps *= 2;
+  // Small and large runs alternate, so a busy spell on the machine slows both rather than one; each keeps its minimum.
+  // The case passes as soon as the minimums are within bounds; a quadratic case stops once budgetMs is spent.
+  let smallMs = Infinity;
   let largeMs = Infinity;
   let spent = 0;
   for (let i = 0; i < runs && spent < budgetMs; i++) {
+    smallMs = Math.min(smallMs, measure(c.run, small, reps));
     const t = measure(c.run, large, reps);
     spent += t;
     largeMs = Math.min(largeMs, t);
-    if (largeMs <= smallMs * maxRatio) break;
+    if (i >= 1 && largeMs <= smallMs * maxRatio) break;
   }
   return { name: c.name, reps, smallMs, largeMs, ratio: largeMs / smallMs };
 }

@@ -13,6 +13,8 @@
  * the size of the text, and a line longer than `maxLineBytes` is refused before it is parsed.
  */
 
+import { utf8LengthOver } from '../line-size.js';
+
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped' | 'gaugehistogram' | 'stateset' | 'info' | 'unknown';
 
 export interface Sample {
@@ -28,7 +30,7 @@ export interface Sample {
 export interface ExpositionOptions {
   /** Timestamps in (fractional) seconds, as OpenMetrics writes them. */
   openMetrics?: boolean;
-  /** A longer line (in UTF-8 bytes, without its newline) fails the text with `tooLong` set. Default: no limit. */
+  /** A longer line (in UTF-8 bytes, without its newline) fails the text with `lineBytes` set. Default: no limit. */
   maxLineBytes?: number;
 }
 
@@ -36,8 +38,8 @@ export class ExpositionError extends Error {
   constructor(
     readonly line: number,
     message: string,
-    /** The line is longer than maxLineBytes (an HTTP caller answers 413). */
-    readonly tooLong = false,
+    /** Set when the line is longer than maxLineBytes: its size (an HTTP caller answers 413). */
+    readonly lineBytes?: number,
   ) {
     super(`line ${line}: ${message}`);
     this.name = 'ExpositionError';
@@ -222,12 +224,6 @@ function typeLine(s: string): [string, string] | null {
   return w.length === 2 ? [w[0]!, w[1]!] : null;
 }
 
-/** UTF-8 length of `line` is over `max` (computed only when the character count cannot decide). */
-export function overBytes(line: string, max: number): boolean {
-  if (line.length > max) return true;
-  return line.length * 3 > max && Buffer.byteLength(line) > max;
-}
-
 export function parseExposition(text: string, { openMetrics = false, maxLineBytes = Infinity }: ExpositionOptions = {}): Sample[] {
   const samples: Sample[] = [];
   const types = new Map<string, MetricType>();
@@ -238,8 +234,9 @@ export function parseExposition(text: string, { openMetrics = false, maxLineByte
     lineNo++;
     const raw = text.slice(start, end);
     start = end + 1;
-    if (overBytes(raw, maxLineBytes)) {
-      throw new ExpositionError(lineNo, `line of ${Buffer.byteLength(raw)} bytes exceeds the limit of ${maxLineBytes} bytes per line`, true);
+    if (utf8LengthOver(raw, maxLineBytes)) {
+      const bytes = Buffer.byteLength(raw);
+      throw new ExpositionError(lineNo, `line of ${bytes} bytes exceeds the limit of ${maxLineBytes} bytes per line`, bytes);
     }
     const line = raw.trim(); // also drops a CR before the LF
     if (line === '') continue;
