@@ -8,7 +8,7 @@ import { validateTopicName } from '../storage/topic-name.js';
  * {
  *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "topic": "syslog" },
  *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "maxBodyBytes": 10485760, "maxLineBytes": 1048576, "logsTopic": "logs", "metricsTopic": "metrics" },
- *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics" },
+ *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics", "maxBodyBytes": 10485760 },
  *   "files": { "globs": ["/var/log/*.log"], "topic": "logs", "startAt": "end" }
  * }
  */
@@ -52,6 +52,8 @@ export interface PrometheusTarget {
 export interface PrometheusConfig {
   targets: PrometheusTarget[];
   topic: string;
+  /** Largest scrape response (after decompression); a larger one fails the scrape. */
+  maxBodyBytes: number;
 }
 
 export interface FilesConfig {
@@ -203,11 +205,15 @@ function target(v: unknown, key: string): PrometheusTarget {
 }
 
 function prometheus(v: unknown, key: string): PrometheusConfig {
-  const o = object(v, key, ['targets', 'topic']);
+  const o = object(v, key, ['targets', 'topic', 'maxBodyBytes']);
   if (!Array.isArray(o.targets) || o.targets.length === 0) {
     throw new IngestConfigError(`${key}.targets must be a non-empty array, e.g. [{"url": "http://127.0.0.1:9100/metrics", "interval": "15s"}]`);
   }
-  return { targets: o.targets.map((t, i) => target(t, `${key}.targets[${i}]`)), topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.metricsTopic) };
+  return {
+    targets: o.targets.map((t, i) => target(t, `${key}.targets[${i}]`)),
+    topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.metricsTopic),
+    maxBodyBytes: integer(o.maxBodyBytes, `${key}.maxBodyBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.scrapeMaxBodyBytes),
+  };
 }
 
 function files(v: unknown, key: string): FilesConfig {

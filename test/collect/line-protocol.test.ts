@@ -133,4 +133,17 @@ describe('line protocol encoder', () => {
     });
     expect(seriesKey('cpu')).toBe('cpu');
   });
+
+  it('keeps tags and fields called __proto__, and refuses over-long numbers as out of range without converting them', () => {
+    const p = parseLine('m,__proto__=t __proto__=1i,constructor=2i');
+    expect(Object.keys(p.tags)).toEqual(['__proto__']);
+    expect(Object.keys(p.fields)).toEqual(['__proto__', 'constructor']);
+    expect(encodeLine(p)).toBe('m,__proto__=t __proto__=1i,constructor=2i');
+    expect(parseLine(`m v=${'0'.repeat(500)}42i ${'0'.repeat(300)}7`)).toMatchObject({ fields: { v: { type: 'integer', value: 42n } }, timestampNs: 7n });
+    expect(() => parseLine(`m v=${'9'.repeat(100_000)}i`)).toThrow(/^integer value 9{40}… of field 'v' is outside the signed 64-bit range$/);
+    expect(() => parseLine(`m v=${'9'.repeat(21)}u`)).toThrow(/unsigned value 9+u of field 'v' is outside the unsigned 64-bit range/);
+    expect(() => parseLine(`m v=1 ${'9'.repeat(100_000)}`)).toThrow(/^timestamp 9{40}… \(ns\) is outside the 64-bit nanosecond range$/);
+    expect(parseLine('m v=-9223372036854775808i').fields.v).toEqual({ type: 'integer', value: -(2n ** 63n) });
+    expect(() => parseLine('m v=-9223372036854775809i')).toThrow(/outside the signed 64-bit range/);
+  });
 });
