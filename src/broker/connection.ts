@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { FrameParser } from '../protocol/framing.js';
 import { readHeaderPrefix, writeResponseHeader, type RequestHeader } from '../protocol/header.js';
-import { Reader } from '../protocol/reader.js';
+import { Reader, REQUEST_ARRAY_ELEMENTS_LIMIT } from '../protocol/reader.js';
 import { codecFor, inRange, isFlexible } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
@@ -83,7 +83,7 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const r = new Reader(frame);
+    const r = new Reader(frame, 0, frame.length, REQUEST_ARRAY_ELEMENTS_LIMIT);
     let header: RequestHeader;
     try {
       header = readHeaderPrefix(r);
