@@ -111,6 +111,18 @@ describe('line protocol encoder', () => {
     expect(back.fields['f k']).toEqual({ type: 'string', value: p.fields['f k'] });
   });
 
+  it('keeps the line intact when a name has backslashes before escaped characters or at its end (found by fuzzing)', () => {
+    // Line protocol pairs every backslash with the next character, so `C:\DIR\` followed by the separator, or
+    // `a\` followed by an escaped comma, cannot be written exactly: the odd backslash run gains one.
+    const line = encodeLine({ measurement: 'm\\', tags: { path: 'C:\\DIR\\', k: 'a\\,b', even: 'x\\\\' }, fields: { 'f\\': 1 } });
+    expect(line).toBe('m\\\\,even=x\\\\,k=a\\\\\\,b,path=C:\\DIR\\\\ f\\\\=1');
+    const back = parseLine(line);
+    expect(back.measurement).toBe('m\\\\');
+    expect({ ...back.tags }).toEqual({ even: 'x\\\\', k: 'a\\\\,b', path: 'C:\\DIR\\\\' });
+    expect(Object.keys(back.fields)).toEqual(['f\\\\']);
+    expect(encodeLine(back)).toBe(line); // and that is stable
+  });
+
   it('keeps each point on one line (newlines become \\n, as Telegraf writes them)', () => {
     expect(encodeLine({ measurement: 'm', tags: { t: 'a\nb' }, fields: { s: 'x\ny' } })).toBe('m,t=a\\nb s="x\\ny"');
   });
