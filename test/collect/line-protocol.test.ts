@@ -123,8 +123,13 @@ describe('line protocol encoder', () => {
     expect(encodeLine(back)).toBe(line); // and that is stable
   });
 
-  it('keeps each point on one line (newlines become \\n, as Telegraf writes them)', () => {
-    expect(encodeLine({ measurement: 'm', tags: { t: 'a\nb' }, fields: { s: 'x\ny' } })).toBe('m,t=a\\nb s="x\\ny"');
+  it('keeps each point on one line (newlines become backslash-n), and encoding what was read gives the same line', () => {
+    const line = encodeLine({ measurement: 'm', tags: { t: 'a\nb' }, fields: { s: 'x\ny' } });
+    // In a string value the backslash is escaped too: InfluxDB reads `x\ny` either way, but only this form is stable
+    // under parse → encode (Telegraf's `"x\ny"` reads back as backslash-n, which encodes as `"x\\ny"`).
+    expect(line).toBe('m,t=a\\nb s="x\\\\ny"');
+    expect(parseLine(line).fields.s).toEqual({ type: 'string', value: 'x\\ny' });
+    expect(encodeLine(parseLine(line))).toBe(line);
   });
 
   it('refuses points InfluxDB would refuse', () => {

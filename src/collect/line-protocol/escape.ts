@@ -2,7 +2,9 @@
  * Line-protocol escaping. Measurement: comma and space. Tag keys, tag values and field keys: comma, equals sign and
  * space. String field values: double quote and backslash. A backslash before any other character is literal.
  * Control characters that would break a line (\n, \r, \t, \f) are written as backslash sequences, as Telegraf does,
- * so every point stays on one line; InfluxDB then stores them as those two characters.
+ * so every point stays on one line; InfluxDB then stores them as those two characters. In string values the
+ * backslash of such a sequence is itself escaped (`\\n`): the value reads back the same (backslash, n) and, unlike
+ * Telegraf's `\n`, encoding what was read gives the same line again (found by `npm run fuzz`).
  *
  * Line protocol cannot say "a backslash, then an escaped character" in names: a reader pairs each backslash with the
  * character after it, so an odd run of backslashes before an escaped character (or at the end of a name, before the
@@ -40,5 +42,5 @@ export function escapeKey(s: string): string {
 
 /** A string field value, quotes included. */
 export function quoteString(s: string): string {
-  return `"${/["\\\n\r\t\f]/.test(s) ? s.replace(/["\\\n\r\t\f]/g, (c) => CONTROL[c] ?? `\\${c}`) : s}"`;
+  return `"${/["\\\n\r\t\f]/.test(s) ? s.replace(/["\\\n\r\t\f]/g, (c) => (CONTROL[c] ? `\\${CONTROL[c]}` : `\\${c}`)) : s}"`;
 }
