@@ -1,10 +1,10 @@
 import type { Decoded, Encodable, MessageDef } from '../protocol/schema.js';
 import type { RequestHeader } from '../protocol/header.js';
-import type { Broker } from './broker.js';
 import type { ClientInfo } from './client-info.js';
+import type { BrokerServices } from './services.js';
 
-export interface RequestContext {
-  broker: Broker;
+/** What one request's handler gets: the broker's services (never the Broker), the request header, the client. */
+export interface RequestContext extends BrokerServices {
   header: RequestHeader;
   client: ClientInfo;
   /** Aborted when the connection closes, so long polls stop waiting. */

@@ -1,31 +1,38 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.js';
+import { parseRange } from '../protocol/schema.js';
 import { LogManager } from '../storage/index.js';
 import type { TopicConfig, TopicInfo } from '../storage/types.js';
 import { effectiveTopicConfig, parseTopicConfigOverrides, TOPIC_CONFIG_DEFAULTS } from '../storage/topic-config.js';
-import { parseRange } from '../protocol/schema.js';
 import type { ApiHandler } from './api.js';
-import { ConfigError, type BrokerConfig } from './config.js';
-import { Connection } from './connection.js';
 import type { ClientInfo } from './client-info.js';
-import { buildApiTable } from './handlers/index.js';
-import type { Logger } from '../common/logger.js';
-import { BrokerStats } from './stats.js';
+import { ConfigError, type BrokerConfig } from './config.js';
+import { Connection, type ConnectionDeps } from './connection.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
-import { join } from 'node:path';
+import { buildApiTable } from './handlers/index.js';
+import { limitsOf } from './limits.js';
+import type { ApiVersionRange, BrokerIdentity, BrokerServices } from './services.js';
+import { SocketTransport } from './socket-transport.js';
+import { BrokerStats } from './stats.js';
+import { BrokerTopicAdmin } from './topic-admin.js';
 
 /**
- * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log.
+ * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log. It builds the services the
+ * request handlers use (BrokerServices) and hands each connection those, never itself.
  * Single node: it is the controller, the leader of every partition and the only replica.
  */
 export class Broker {
-  readonly apis: Map<number, ApiHandler>;
   readonly stats = new BrokerStats();
   readonly coordinator: GroupCoordinator;
   readonly offsets: GroupOffsets;
-  private offsetRetentionTimer: NodeJS.Timeout;
+  readonly topics: BrokerTopicAdmin;
+  private readonly services: BrokerServices;
+  private readonly connectionDeps: ConnectionDeps;
+  private readonly offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
   private nextClientNumber = 1;
   private listening: { host: string; port: number } | null = null;
@@ -36,10 +43,9 @@ export class Broker {
     readonly logs: LogManager,
     private readonly server: Server,
     readonly log: Logger,
-    /** Topic config defaults: Kafka's, overridden by the broker config's topicDefaults. */
-    readonly topicDefaults: TopicConfig,
+    topicDefaults: TopicConfig,
   ) {
-    this.apis = buildApiTable();
+    const apis = buildApiTable();
     this.coordinator = new GroupCoordinator(
       {
         minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
@@ -49,15 +55,33 @@ export class Broker {
       log,
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
+    this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.store.forgetTopic(topic), log);
+    const versions: ApiVersionRange[] = [...apis.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([apiKey, h]) => {
+        const [minVersion, maxVersion] = parseRange(h.request.validVersions);
+        return { apiKey, minVersion, maxVersion };
+      });
+    const identity: BrokerIdentity = {
+      nodeId: config.nodeId,
+      clusterId: logs.clusterId,
+      advertised: () => this.advertised(),
+      apiVersions: () => versions,
+    };
+    this.services = {
+      logs,
+      topics: this.topics,
+      coordinator: this.coordinator,
+      offsets: this.offsets,
+      stats: this.stats,
+      limits: limitsOf(config),
+      identity,
+      logger: log,
+    };
+    this.connectionDeps = { services: this.services, apis, onClosed: (c) => this.connections.delete(c) };
     this.offsetRetentionTimer = setInterval(() => {
       this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
     }, config.retentionCheckIntervalMs);
-  }
-
-  /** Delete a topic and every group's committed offsets for it. */
-  async deleteTopic(name: string): Promise<void> {
-    await this.logs.deleteTopic(name);
-    await this.offsets.store.forgetTopic(name);
   }
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
@@ -121,29 +145,13 @@ export class Broker {
     return this.logs.clusterId;
   }
 
-  apiVersionList(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-    return [...this.apis.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([apiKey, h]) => {
-        const [minVersion, maxVersion] = parseRange(h.request.validVersions);
-        return { apiKey, minVersion, maxVersion };
-      });
-  }
-
   clients(): ClientInfo[] {
     return [...this.connections].map((c) => ({ ...c.info }));
   }
 
-  /**
-   * The topic if it exists; otherwise created with the default partition count when
-   * auto-creation is enabled and allowed by the request, else undefined.
-   */
-  async topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined> {
-    const t = this.logs.getTopic(name);
-    if (t || !allowAutoCreate || !this.config.autoCreateTopics) return t;
-    const created = await this.logs.createTopic(name, this.config.defaultPartitions, {});
-    this.log.info(`auto-created topic ${name} with ${created.partitions} partition(s)`);
-    return created;
+  /** For in-process producers (direct ingest): see TopicAdmin.topicForWrite. */
+  topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined> {
+    return this.topics.topicForWrite(name, allowAutoCreate);
   }
 
   private accept(socket: Socket): void {
@@ -151,10 +159,11 @@ export class Broker {
       socket.destroy();
       return;
     }
+    const transport = new SocketTransport(socket);
     const info: ClientInfo = {
       id: this.nextClientNumber++,
-      remoteAddress: socket.remoteAddress ?? '?',
-      remotePort: socket.remotePort ?? 0,
+      remoteAddress: transport.remoteAddress,
+      remotePort: transport.remotePort,
       clientId: null,
       softwareName: null,
       softwareVersion: null,
@@ -163,11 +172,7 @@ export class Broker {
       bytesIn: 0,
       bytesOut: 0,
     };
-    this.connections.add(new Connection(socket, this, this.apis, info, this.log));
-  }
-
-  onConnectionClosed(c: Connection): void {
-    this.connections.delete(c);
+    this.connections.add(new Connection(transport, this.connectionDeps, info));
   }
 
   /** Stop accepting, drop clients, flush and close storage (writes the clean-shutdown marker). */

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { FrameParser } from '../protocol/framing.js';
 import { readHeaderPrefix, writeResponseHeader, type RequestHeader } from '../protocol/header.js';
 import { Reader } from '../protocol/reader.js';
@@ -6,12 +5,21 @@ import { codecFor, inRange, isFlexible } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { errorCode } from '../protocol/errors.js';
-import type { ApiHandler } from './api.js';
-import type { Broker } from './broker.js';
+import type { ApiHandler, RequestContext } from './api.js';
 import type { ClientInfo } from './client-info.js';
-import type { Logger } from '../common/logger.js';
+import type { BrokerServices } from './services.js';
+import type { Transport } from './transport.js';
 
 const API_VERSIONS_KEY = 18;
+
+/** What a connection needs from the broker that accepted it. */
+export interface ConnectionDeps {
+  services: BrokerServices;
+  /** Every API answered, by key. */
+  apis: ReadonlyMap<number, ApiHandler>;
+  /** Called once, when the connection has closed. */
+  onClosed(c: Connection): void;
+}
 
 interface Slot {
   done: boolean;
@@ -27,22 +35,18 @@ export class Connection {
   private readonly parser: FrameParser;
   private readonly queue: Slot[] = [];
   private readonly abort = new AbortController();
+  private readonly services: BrokerServices;
   private closed = false;
   private paused = false;
 
   constructor(
-    private readonly socket: Socket,
-    private readonly broker: Broker,
-    private readonly apis: Map<number, ApiHandler>,
+    private readonly transport: Transport,
+    private readonly deps: ConnectionDeps,
     readonly info: ClientInfo,
-    private readonly log: Logger,
   ) {
-    this.parser = new FrameParser(broker.config.maxRequestBytes);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug(`client ${this.describe()}: ${err.message}`));
-    socket.on('close', () => this.onClose());
+    this.services = deps.services;
+    this.parser = new FrameParser(this.services.limits.maxRequestBytes);
+    transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.maybeResume(), close: () => this.onClose() });
   }
 
   describe(): string {
@@ -51,16 +55,16 @@ export class Connection {
 
   close(reason?: string): void {
     if (this.closed) return;
-    if (reason) this.log.warn(`closing connection from ${this.describe()}: ${reason}`);
+    if (reason) this.services.logger.warn(`closing connection from ${this.describe()}: ${reason}`);
     this.closed = true;
     this.abort.abort();
-    this.socket.destroy();
+    this.transport.close();
   }
 
   private onClose(): void {
     this.closed = true;
     this.abort.abort();
-    this.broker.onConnectionClosed(this);
+    this.deps.onClosed(this);
   }
 
   private onData(chunk: Buffer): void {
@@ -76,9 +80,9 @@ export class Connection {
       if (this.closed) return;
       this.dispatch(f);
     }
-    if (this.queue.length >= this.broker.config.maxInFlightRequests && !this.paused) {
+    if (this.queue.length >= this.services.limits.maxInFlightRequests && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.transport.pauseReading();
     }
   }
 
@@ -93,7 +97,7 @@ export class Connection {
     }
     this.info.requests++;
     if (header.clientId !== null) this.info.clientId = header.clientId;
-    const api = this.apis.get(header.apiKey);
+    const api = this.deps.apis.get(header.apiKey);
     if (!api) {
       this.close(`unknown API key ${header.apiKey}`);
       return;
@@ -102,7 +106,7 @@ export class Connection {
       if (header.apiKey === API_VERSIONS_KEY) {
         // KIP-511: answer an unknown ApiVersions version with a v0 response so the client can retry lower.
         this.enqueueImmediate(header.correlationId, false, (w) =>
-          codecFor(ApiVersionsResponse, 0).encode(w, { errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: this.broker.apiVersionList() }),
+          codecFor(ApiVersionsResponse, 0).encode(w, { errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: this.services.identity.apiVersions() }),
         );
         return;
       }
@@ -120,7 +124,7 @@ export class Connection {
     }
     const slot: Slot = { done: false, frame: null };
     this.queue.push(slot);
-    const ctx = { broker: this.broker, header, client: this.info, signal: this.abort.signal };
+    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal };
     const responseFlexibleHeader = flexible && header.apiKey !== API_VERSIONS_KEY;
     Promise.resolve()
       .then(() => api.handle(ctx, req as never))
@@ -135,7 +139,7 @@ export class Connection {
           this.flush();
         },
         (err: Error) => {
-          this.log.error(`${api.request.name} v${header.apiVersion} from ${this.describe()} failed: ${err.stack ?? err.message}`);
+          this.services.logger.error(`${api.request.name} v${header.apiVersion} from ${this.describe()} failed: ${err.stack ?? err.message}`);
           this.close();
         },
       );
@@ -159,31 +163,29 @@ export class Connection {
 
   private flush(): void {
     if (this.closed) return;
-    let wrote = false;
+    const out: Buffer[] = [];
     while (this.queue.length > 0 && this.queue[0]!.done) {
       const slot = this.queue.shift()!;
       if (!slot.frame) continue;
-      if (!wrote) this.socket.cork();
-      wrote = true;
       for (const c of slot.frame) {
         this.info.bytesOut += c.length;
-        this.socket.write(c);
+        out.push(c);
       }
     }
-    if (wrote) this.socket.uncork();
+    if (out.length > 0) this.transport.write(out);
     // A client that does not read its responses must not make the broker buffer without bound.
-    if (this.socket.writableNeedDrain && !this.paused) {
+    if (this.transport.needsDrain && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.transport.pauseReading();
     }
     this.maybeResume();
   }
 
   private maybeResume(): void {
     if (!this.paused || this.closed) return;
-    if (this.queue.length < this.broker.config.maxInFlightRequests / 2 && !this.socket.writableNeedDrain) {
+    if (this.queue.length < this.services.limits.maxInFlightRequests / 2 && !this.transport.needsDrain) {
       this.paused = false;
-      this.socket.resume();
+      this.transport.resumeReading();
     }
   }
 }

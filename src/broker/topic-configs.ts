@@ -1,6 +1,6 @@
 import { describeTopicConfig, type TopicConfigEntry } from '../storage/topic-config.js';
-import type { TopicInfo } from '../storage/types.js';
-import type { Broker } from './broker.js';
+import type { TopicConfig, TopicInfo } from '../storage/types.js';
+import type { BrokerConfig } from './config.js';
 
 /** Kafka's DescribeConfigs config_source codes. */
 const SOURCE = { TOPIC: 1, BROKER: 4, DEFAULT: 5 } as const;
@@ -34,23 +34,23 @@ export interface ConfigEntry {
   synonyms: { name: string; value: string | null; source: number }[];
 }
 
-function fromTopicEntry(e: TopicConfigEntry, broker?: Broker): ConfigEntry {
+function fromTopicEntry(e: TopicConfigEntry, topicDefaults?: TopicConfig): ConfigEntry {
   // A topic override also reports the broker-wide value it shadows, like Kafka's synonyms.
   const synonyms: ConfigEntry['synonyms'] = [{ name: e.name, value: e.value, source: SOURCE[e.source] }];
-  if (e.source === 'TOPIC' && broker) {
-    const d = broker.topicDefaults[e.name];
+  if (e.source === 'TOPIC' && topicDefaults) {
+    const d = topicDefaults[e.name];
     synonyms.push({ name: BROKER_SYNONYM[e.name] ?? e.name, value: String(d), source: SOURCE.DEFAULT });
   }
   return { name: e.name, value: e.value, readOnly: false, isDefault: e.isDefault, source: SOURCE[e.source], type: TYPE[e.type], documentation: e.documentation, synonyms };
 }
 
-export function describeTopicConfigs(topic: TopicInfo, broker: Broker): ConfigEntry[] {
-  return describeTopicConfig(topic.overrides, broker.topicDefaults).map((e) => fromTopicEntry(e, broker));
+/** `topicDefaults`: Kafka's defaults overridden by the broker config's topicDefaults. */
+export function describeTopicConfigs(topic: TopicInfo, topicDefaults: TopicConfig): ConfigEntry[] {
+  return describeTopicConfig(topic.overrides, topicDefaults).map((e) => fromTopicEntry(e, topicDefaults));
 }
 
 /** The broker's own settings, under Kafka's broker config names, so admin tools show something true. */
-export function describeBrokerConfigs(broker: Broker): ConfigEntry[] {
-  const c = broker.config;
+export function describeBrokerConfigs(c: BrokerConfig, topicDefaults: TopicConfig): ConfigEntry[] {
   const fixed = (name: string, value: string, type: number, documentation: string, readOnly = true): ConfigEntry => ({
     name, value, readOnly, isDefault: false, source: SOURCE.BROKER, type, documentation, synonyms: [{ name, value, source: SOURCE.BROKER }],
   });
@@ -64,7 +64,7 @@ export function describeBrokerConfigs(broker: Broker): ConfigEntry[] {
     fixed('socket.request.max.bytes', String(c.maxRequestBytes), TYPE.INT, 'Largest request frame accepted; larger ones close the connection.'),
     fixed('log.retention.check.interval.ms', String(c.retentionCheckIntervalMs), TYPE.LONG, 'How often retention deletes old segments.'),
   ];
-  const defaults = describeTopicConfig({}, broker.topicDefaults);
+  const defaults = describeTopicConfig({}, topicDefaults);
   for (const e of defaults) {
     const name = BROKER_SYNONYM[e.name] ?? e.name;
     entries.push({ ...fromTopicEntry(e), name, readOnly: true, synonyms: [{ name, value: e.value, source: SOURCE[e.source] }] });

@@ -20,7 +20,7 @@ type Outcome = { log: PartitionLog; read?: ReadResult; error?: unknown } | null;
  * the first non-empty partition may exceed the limits so consumers always make progress).
  */
 async function readAll(ctx: RequestContext, req: Decoded<typeof FetchRequest>): Promise<{ res: Res; bytes: number; logs: PartitionLog[]; error: boolean }> {
-  const { logs: manager } = ctx.broker;
+  const { logs: manager } = ctx;
   const pending: Promise<Outcome>[] = [];
   for (const t of req.topics) {
     for (const p of t.partitions) {
@@ -60,7 +60,7 @@ async function readAll(ctx: RequestContext, req: Decoded<typeof FetchRequest>): 
       if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE') {
         partitions.push(empty(p.partition, errorCode('OFFSET_OUT_OF_RANGE'), o.log.logEndOffset, o.log.logStartOffset));
       } else {
-        ctx.broker.log.error(`fetch ${t.topic}-${p.partition}@${p.fetchOffset} failed: ${(e as Error).stack}`);
+        ctx.logger.error(`fetch ${t.topic}-${p.partition}@${p.fetchOffset} failed: ${(e as Error).stack}`);
         partitions.push(empty(p.partition, errorCode('KAFKA_STORAGE_ERROR'), o.log.logEndOffset, o.log.logStartOffset));
       }
     }
@@ -87,13 +87,13 @@ export const fetch = defineApi({
   request: FetchRequest,
   response: FetchResponse,
   async handle(ctx, req) {
-    ctx.broker.stats.fetchRequests++;
+    ctx.stats.fetchRequests++;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     for (;;) {
       const pass = await readAll(ctx, req);
       const left = deadline - Date.now();
       if (pass.bytes >= req.minBytes || pass.bytes > 0 && req.minBytes <= 0 || pass.error || left <= 0 || ctx.signal.aborted || pass.logs.length === 0) {
-        ctx.broker.stats.fetchedBytes += pass.bytes;
+        ctx.stats.fetchedBytes += pass.bytes;
         return pass.res;
       }
       await waitForData(pass.logs, left, ctx.signal);

@@ -4,8 +4,7 @@ import type { Encodable } from '../../protocol/schema.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/schemas/produce.js';
 import { StorageError, type TopicInfo } from '../../storage/types.js';
 import { validateTopicName } from '../../storage/index.js';
-import { defineApi } from '../api.js';
-import type { Broker } from '../broker.js';
+import { defineApi, type RequestContext } from '../api.js';
 
 type PartitionResponse = Encodable<typeof ProduceResponse>['responses'][number]['partitionResponses'][number];
 
@@ -17,8 +16,8 @@ function failed(index: number, name: ErrorName, message: string | null = null): 
  * Validate every batch in one partition's records and append them. Batches are checked
  * (framing, magic, CRC, size) without decompressing, then written exactly as received.
  */
-function appendPartition(broker: Broker, topic: TopicInfo, index: number, records: Buffer | null, waits: Promise<void>[]): PartitionResponse {
-  const log = broker.logs.partition(topic.name, index);
+function appendPartition(ctx: RequestContext, topic: TopicInfo, index: number, records: Buffer | null, waits: Promise<void>[]): PartitionResponse {
+  const log = ctx.logs.partition(topic.name, index);
   if (!log) return failed(index, 'UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} has no partition ${index}`);
   if (!records || records.length === 0) return failed(index, 'CORRUPT_MESSAGE', 'empty record set');
   const maxBytes = topic.config['max.message.bytes'];
@@ -31,7 +30,7 @@ function appendPartition(broker: Broker, topic: TopicInfo, index: number, record
     try {
       headers.push({ pos, header: validateBatch(records, pos) });
     } catch (e) {
-      broker.stats.rejectedBatches++;
+      ctx.stats.rejectedBatches++;
       const err = e as BatchFormatError;
       if (err.kind === 'unsupported-magic') return failed(index, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', err.message);
       return failed(index, 'CORRUPT_MESSAGE', err.message);
@@ -44,14 +43,14 @@ function appendPartition(broker: Broker, topic: TopicInfo, index: number, record
       const res = log.append(records.subarray(pos, pos + header.size), header);
       if (res.durable) waits.push(res.durable);
       if (!res.duplicate) {
-        broker.stats.producedRecords += header.recordsCount;
-        broker.stats.producedBytes += header.size;
+        ctx.stats.producedRecords += header.recordsCount;
+        ctx.stats.producedBytes += header.size;
       }
       first ??= { index, errorCode: 0, baseOffset: res.baseOffset, logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset, recordErrors: [], errorMessage: null };
     }
   } catch (e) {
     if (e instanceof StorageError) return failed(index, e.code as ErrorName, e.message);
-    broker.log.error(`append to ${topic.name}-${index} failed: ${(e as Error).stack}`);
+    ctx.logger.error(`append to ${topic.name}-${index} failed: ${(e as Error).stack}`);
     return failed(index, 'KAFKA_STORAGE_ERROR', (e as Error).message);
   }
   return first!;
@@ -61,8 +60,7 @@ export const produce = defineApi({
   request: ProduceRequest,
   response: ProduceResponse,
   async handle(ctx, req) {
-    const { broker } = ctx;
-    broker.stats.produceRequests++;
+    ctx.stats.produceRequests++;
     const acks = req.acks;
     const waits: Promise<void>[] = [];
     const responses: Encodable<typeof ProduceResponse>['responses'] = [];
@@ -80,14 +78,14 @@ export const produce = defineApi({
       } else if (nameError) topicError = ['INVALID_TOPIC_EXCEPTION', nameError];
       else {
         try {
-          topic = await broker.topicForWrite(td.name, true);
+          topic = await ctx.topics.topicForWrite(td.name, true);
           if (!topic) topicError = ['UNKNOWN_TOPIC_OR_PARTITION', `topic ${td.name} does not exist and auto-creation is disabled`];
         } catch (e) {
           topicError = ['UNKNOWN_TOPIC_OR_PARTITION', (e as Error).message];
         }
       }
       for (const pd of td.partitionData) {
-        partitionResponses.push(topicError ? failed(pd.index, ...topicError) : appendPartition(broker, topic!, pd.index, pd.records, waits));
+        partitionResponses.push(topicError ? failed(pd.index, ...topicError) : appendPartition(ctx, topic!, pd.index, pd.records, waits));
       }
     }
     if (acks === 0) return null;
@@ -95,7 +93,7 @@ export const produce = defineApi({
       try {
         await Promise.all(waits);
       } catch (e) {
-        broker.log.error(`fsync failed: ${(e as Error).message}`);
+        ctx.logger.error(`fsync failed: ${(e as Error).message}`);
         for (const r of responses) for (const p of r.partitionResponses) if (p.errorCode === 0) Object.assign(p, failed(p.index, 'KAFKA_STORAGE_ERROR', 'fsync failed'));
       }
     }

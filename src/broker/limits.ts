@@ -1,0 +1,51 @@
+/**
+ * Every limit the broker enforces on what clients may make it hold or do, in one place: default, bounds, unit and
+ * the Apache Kafka setting it mirrors (null where Kafka has none). Each is a key of the broker config file
+ * (`tributary serve --config`); README's "Limits" section lists them.
+ */
+export interface LimitSpec {
+  default: number;
+  /** Smallest and largest value the config file may set. */
+  min: number;
+  max: number;
+  unit: 'bytes' | 'count' | 'ms';
+  /** The Kafka broker setting (or constant) this mirrors, null when Kafka has no such limit. */
+  kafka: string | null;
+  doc: string;
+}
+
+const MiB = 1024 * 1024;
+const INT32_MAX = 2 ** 31 - 1;
+
+export const LIMITS = {
+  maxRequestBytes: {
+    default: 100 * MiB, min: 1024, max: INT32_MAX, unit: 'bytes', kafka: 'socket.request.max.bytes',
+    doc: 'largest request frame; a larger one closes that connection',
+  },
+  maxInFlightRequests: {
+    default: 1000, min: 1, max: 100_000, unit: 'count', kafka: null,
+    doc: 'requests read ahead on one connection before the broker stops reading from it',
+  },
+  maxOpenSegmentFiles: {
+    default: 128, min: 8, max: 100_000, unit: 'count', kafka: null,
+    doc: 'segment files kept open at once (one LRU for all partitions)',
+  },
+  maxPartitionsPerRequest: {
+    default: 10_000, min: 1, max: 1_000_000, unit: 'count', kafka: 'MAX_PARTITIONS_PER_BATCH (ReplicationControlManager)',
+    doc: 'partitions one CreateTopics or CreatePartitions request may create; more is refused whole with POLICY_VIOLATION',
+  },
+} as const satisfies Record<string, LimitSpec>;
+
+export type LimitName = keyof typeof LIMITS;
+export type BrokerLimits = { readonly [K in LimitName]: number };
+
+export const LIMIT_NAMES = Object.keys(LIMITS) as LimitName[];
+
+export const DEFAULT_LIMITS: BrokerLimits = Object.freeze(
+  Object.fromEntries(LIMIT_NAMES.map((k) => [k, LIMITS[k].default])) as { [K in LimitName]: number },
+);
+
+/** The limits out of a broker config (which carries them as top-level keys). */
+export function limitsOf(config: BrokerLimits): BrokerLimits {
+  return Object.freeze(Object.fromEntries(LIMIT_NAMES.map((k) => [k, config[k]])) as { [K in LimitName]: number });
+}
