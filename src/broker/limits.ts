@@ -26,6 +26,10 @@ export const LIMITS = {
     default: 1000, min: 1, max: 100_000, unit: 'count', kafka: null,
     doc: 'requests read ahead on one connection before the broker stops reading from it',
   },
+  fetchMaxBytes: {
+    default: 55 * MiB, min: 1024, max: INT32_MAX, unit: 'bytes', kafka: 'fetch.max.bytes',
+    doc: 'largest Fetch response, whatever max_bytes the client asks for (the first batch is returned even if larger)',
+  },
   maxOpenSegmentFiles: {
     default: 128, min: 8, max: 100_000, unit: 'count', kafka: null,
     doc: 'segment files kept open at once (one LRU for all partitions)',

@@ -127,3 +127,22 @@ export function stampLogAppendTime(buf: Buffer, pos: number, size: number, now: 
 export function compressionOf(attributes: number): (typeof COMPRESSION_NAMES)[number] | 'unknown' {
   return COMPRESSION_NAMES[attributes & ATTR_COMPRESSION_MASK] ?? 'unknown';
 }
+
+/** int64 base offset of the batch at `pos`, without a BigInt; exact below 2^53. */
+export function baseOffsetAt(buf: Buffer, pos = 0): number {
+  return buf.readInt32BE(pos + BATCH_OFFSET_BASE_OFFSET) * 4294967296 + buf.readUInt32BE(pos + BATCH_OFFSET_BASE_OFFSET + 4);
+}
+
+/**
+ * The offset after the last batch of `buf`, which holds whole stored batches back to back (as a log read returns
+ * them). Walks batch headers only: one step per batch, nothing per record.
+ */
+export function offsetAfterBatches(buf: Buffer): number {
+  let last = -1;
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; pos += batchSizeAt(buf, pos)) {
+    if (batchSizeAt(buf, pos) < BATCH_HEADER_SIZE) throw new BatchFormatError(`record batch at ${pos} has an invalid length`, 'corrupt');
+    last = pos;
+  }
+  if (last < 0) throw new BatchFormatError('no record batch in the buffer', 'truncated');
+  return baseOffsetAt(buf, last) + buf.readInt32BE(last + BATCH_OFFSET_LAST_OFFSET_DELTA) + 1;
+}

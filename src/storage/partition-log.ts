@@ -270,8 +270,9 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     }
   }
 
-  read(offset: number, maxBytes: number): Promise<ReadResult> {
-    return readLog(this, offset, maxBytes);
+  /** See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`. */
+  read(offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
+    return readLog(this, offset, maxBytes, minOneBatch);
   }
 
   offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {
