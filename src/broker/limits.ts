@@ -53,3 +53,11 @@ export const DEFAULT_LIMITS: BrokerLimits = Object.freeze(
 export function limitsOf(config: BrokerLimits): BrokerLimits {
   return Object.freeze(Object.fromEntries(LIMIT_NAMES.map((k) => [k, config[k]])) as { [K in LimitName]: number });
 }
+
+/**
+ * The largest offset a partition may reach. JavaScript numbers are exact integers up to 2^53; Kafka's offsets are
+ * int64. An append that would pass this bound is refused (POLICY_VIOLATION) instead of storing offsets that lose
+ * precision; 2^52 leaves a margin of 4.5 * 10^15 for the arithmetic around it. At a million records a second a
+ * partition reaches it after 142 years, so only forged batches (valid, but claiming 2^31 records each) come near.
+ */
+export const MAX_LOG_OFFSET = 2 ** 52;

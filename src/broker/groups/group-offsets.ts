@@ -50,7 +50,7 @@ export class GroupOffsets {
       partitions: t.partitions.map((p) => {
         let err = groupError;
         if (err === 0 && !this.logs.partition(t.name, p.partitionIndex)) err = errorCode('UNKNOWN_TOPIC_OR_PARTITION');
-        if (err === 0 && p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) err = 12; // OFFSET_METADATA_TOO_LARGE
+        if (err === 0 && p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) err = errorCode('OFFSET_METADATA_TOO_LARGE');
         if (err === 0) commits.push({ topic: t.name, partition: p.partitionIndex, offset: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: now } });
         return { partitionIndex: p.partitionIndex, errorCode: err };
       }),

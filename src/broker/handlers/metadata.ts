@@ -4,6 +4,7 @@ import { MetadataRequest, MetadataResponse } from '../../protocol/schemas/metada
 import { validateTopicName } from '../../storage/index.js';
 import type { TopicInfo } from '../../storage/types.js';
 import { defineApi } from '../api.js';
+import { kafkaErrorOf } from '../kafka-error.js';
 
 type TopicMeta = Encodable<typeof MetadataResponse>['topics'][number];
 
@@ -41,8 +42,11 @@ export const metadata = defineApi({
           const t = await ctx.topics.topicForWrite(name, req.allowAutoTopicCreation);
           topics.push(t ? describeTopic(nodeId, t) : missing(name, errorCode('UNKNOWN_TOPIC_OR_PARTITION')));
         } catch (e) {
-          ctx.logger.warn(`auto-creating topic ${name} failed: ${(e as Error).message}`);
-          topics.push(missing(name, errorCode('LEADER_NOT_AVAILABLE')));
+          // The reason, as Kafka's auto-creation reports it (Errors.forException): a name collision, a limit, the disk.
+          const k = kafkaErrorOf(e);
+          if (k.unexpected) ctx.logger.error(`auto-creating topic ${name} failed: ${(e as Error).stack ?? k.message}`);
+          else ctx.logger.warn(`auto-creating topic ${name} failed: ${k.message}`);
+          topics.push(missing(name, errorCode(k.name)));
         }
       }
     }
