@@ -14,11 +14,18 @@ import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
 import { buildApiTable } from './handlers/index.js';
-import { limitsOf } from './limits.js';
+import { belowTopicConfigMinimum, limitsOf } from './limits.js';
+import { MemoryPool } from './memory-pool.js';
 import type { ApiVersionRange, BrokerIdentity, BrokerServices } from './services.js';
 import { SocketTransport } from './socket-transport.js';
 import { BrokerStats } from './stats.js';
+import { ThrottledWarning } from './throttled-warning.js';
 import { BrokerTopicAdmin } from './topic-admin.js';
+
+/** '::ffff:10.0.0.1' and '10.0.0.1' are one client address. */
+function clientAddress(remote: string): string {
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+}
 
 /**
  * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log. It builds the services the
@@ -34,6 +41,8 @@ export class Broker {
   private readonly connectionDeps: ConnectionDeps;
   private readonly offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
+  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly refusedConnection: ThrottledWarning;
   private nextClientNumber = 1;
   private listening: { host: string; port: number } | null = null;
   private stopping = false;
@@ -78,7 +87,14 @@ export class Broker {
       identity,
       logger: log,
     };
-    this.connectionDeps = { services: this.services, apis, onClosed: (c) => this.connections.delete(c) };
+    this.connectionDeps = {
+      services: this.services,
+      apis,
+      requestMemory: new MemoryPool(config.queuedMaxRequestBytes),
+      fetchMemory: new MemoryPool(config.maxFetchMemoryBytes),
+      onClosed: (c) => this.forget(c),
+    };
+    this.refusedConnection = new ThrottledWarning(log);
     this.offsetRetentionTimer = setInterval(() => {
       this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
     }, config.retentionCheckIntervalMs);
@@ -86,6 +102,8 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
+    const low = belowTopicConfigMinimum(config.topicDefaults);
+    if (low) throw new ConfigError(`topicDefaults: ${low}`);
     try {
       topicDefaults = effectiveTopicConfig(TOPIC_CONFIG_DEFAULTS, parseTopicConfigOverrides(config.topicDefaults));
     } catch (e) {
@@ -97,6 +115,7 @@ export class Broker {
       logger: log,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
+      maxProducersPerPartition: config.maxProducersPerPartition,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);
@@ -159,6 +178,21 @@ export class Broker {
       socket.destroy();
       return;
     }
+    // max.connections and max.connections.per.ip: Kafka closes a connection over either limit as it arrives.
+    const ip = clientAddress(socket.remoteAddress ?? '?');
+    const fromIp = this.connectionsPerIp.get(ip) ?? 0;
+    const refusal =
+      this.connections.size >= this.config.maxConnections
+        ? `${this.connections.size} connections are open (maxConnections)`
+        : fromIp >= this.config.maxConnectionsPerIp
+          ? `${fromIp} connections from ${ip} are open (maxConnectionsPerIp)`
+          : null;
+    if (refusal) {
+      this.refusedConnection.warn(`refused a connection from ${ip}: ${refusal}; raise the limit in the broker config if these clients are legitimate`);
+      socket.destroy();
+      return;
+    }
+    this.connectionsPerIp.set(ip, fromIp + 1);
     const transport = new SocketTransport(socket);
     const info: ClientInfo = {
       id: this.nextClientNumber++,
@@ -172,7 +206,16 @@ export class Broker {
       bytesIn: 0,
       bytesOut: 0,
     };
-    this.connections.add(new Connection(transport, this.connectionDeps, info));
+    const c = new Connection(transport, this.connectionDeps, info);
+    this.connections.add(c);
+  }
+
+  private forget(c: Connection): void {
+    if (!this.connections.delete(c)) return;
+    const ip = clientAddress(c.info.remoteAddress);
+    const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.connectionsPerIp.set(ip, n);
+    else this.connectionsPerIp.delete(ip);
   }
 
   /** Stop accepting, drop clients, flush and close storage (writes the clean-shutdown marker). */

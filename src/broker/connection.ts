@@ -5,39 +5,83 @@ import { codecFor, inRange, isFlexible } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { errorCode } from '../protocol/errors.js';
-import type { ApiHandler, RequestContext } from './api.js';
+import type { ApiHandler, RequestContext, ResponseMemory } from './api.js';
 import type { ClientInfo } from './client-info.js';
+import type { MemoryPool } from './memory-pool.js';
 import type { BrokerServices } from './services.js';
 import type { Transport } from './transport.js';
 
 const API_VERSIONS_KEY = 18;
+/**
+ * Requests dispatched per connection per event-loop turn: quick handlers finish (and count their responses) before
+ * more start, and one pipelining client cannot monopolise a turn.
+ */
+const DISPATCH_BATCH = 32;
 
 /** What a connection needs from the broker that accepted it. */
 export interface ConnectionDeps {
   services: BrokerServices;
   /** Every API answered, by key. */
   apis: ReadonlyMap<number, ApiHandler>;
+  /** Bytes of request frames held, broker-wide (queuedMaxRequestBytes). */
+  requestMemory: MemoryPool;
+  /** Bytes of fetched records held for responses, broker-wide (maxFetchMemoryBytes). */
+  fetchMemory: MemoryPool;
   /** Called once, when the connection has closed. */
   onClosed(c: Connection): void;
 }
 
+/** One request, from dispatch until its response has left. */
 interface Slot {
+  /** Request frame bytes, charged to requestMemory until the handler is done. */
+  frameBytes: number;
   done: boolean;
-  frame: Buffer[] | null;
+  response: Buffer[] | null;
+  /** Fetched bytes reserved from fetchMemory for this response. */
+  fetchBytes: number;
+  /** What this slot counts against the connection's response budget. */
+  heldBytes: number;
+  released: boolean;
 }
 
 /**
- * One client connection: frames in, ordered responses out. Requests run concurrently,
- * but responses leave in request order (Kafka's pipelining guarantee). Anything that
- * cannot be decoded closes this connection only.
+ * One client connection: frames in, ordered responses out. Requests run concurrently, but responses leave in request
+ * order (Kafka's pipelining guarantee). Anything that cannot be decoded closes this connection only.
+ *
+ * Flow control: the connection stops reading from its transport, and leaves parsed requests undispatched, while
+ * (a) the broker-wide request memory is spent, (b) maxInFlightRequests are in flight, or (c) its responses are not
+ * being read: the transport needs draining or they hold maxResponseBytesPerConnection. What the client sends
+ * meanwhile waits in the OS buffers (TCP backpressure).
  */
 export class Connection {
   private readonly parser: FrameParser;
-  private readonly queue: Slot[] = [];
-  private readonly abort = new AbortController();
   private readonly services: BrokerServices;
+  /** Complete frames not yet dispatched. */
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Dispatched requests, in request order. */
+  private readonly slots: Slot[] = [];
+  private inFlightFrameBytes = 0;
+  /**
+   * Bytes reserved from requestMemory: pending and in-flight frames, and the whole declared size of the frame being
+   * received (as Kafka does), so a frame once started never needs more memory to complete.
+   */
+  private requestCharge = 0;
+  private cancelMemoryWait: (() => void) | null = null;
+  /** Responses (and fetch reservations) not yet handed to the OS. */
+  private heldResponseBytes = 0;
+  /** Responses written to the transport and not yet flushed by it, with their bytes. */
+  private readonly writing = new Set<Slot>();
+  private writingBytes = 0;
+  /** Woken when written responses are flushed: reservations waiting for the client to read. */
+  private readonly outputWaiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private readingPaused = false;
+  private dispatchedThisTurn = 0;
+  private turnScheduled = false;
+  private pumping = false;
+  private pumpAgain = false;
   private closed = false;
-  private paused = false;
 
   constructor(
     private readonly transport: Transport,
@@ -46,7 +90,7 @@ export class Connection {
   ) {
     this.services = deps.services;
     this.parser = new FrameParser(this.services.limits.maxRequestBytes);
-    transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.maybeResume(), close: () => this.onClose() });
+    transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.pump(), close: () => this.onClose() });
   }
 
   describe(): string {
@@ -56,18 +100,27 @@ export class Connection {
   close(reason?: string): void {
     if (this.closed) return;
     if (reason) this.services.logger.warn(`closing connection from ${this.describe()}: ${reason}`);
-    this.closed = true;
-    this.abort.abort();
     this.transport.close();
+    this.onClose();
   }
 
   private onClose(): void {
+    if (this.closed) return;
     this.closed = true;
     this.abort.abort();
+    this.cancelMemoryWait?.();
+    // Everything this connection held goes back; handlers still running find the connection closed.
+    this.deps.requestMemory.release(this.requestCharge);
+    this.requestCharge = 0;
+    for (const s of [...this.slots, ...this.writing]) this.release(s);
+    this.slots.length = 0;
+    this.pending.length = 0;
+    this.wakeOutputWaiters();
     this.deps.onClosed(this);
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return;
     this.info.bytesIn += chunk.length;
     let frames: Buffer[];
     try {
@@ -77,13 +130,86 @@ export class Connection {
       return;
     }
     for (const f of frames) {
+      this.pending.push(f);
+      this.pendingBytes += f.length;
+    }
+    this.pump();
+  }
+
+  private outputBlocked(): boolean {
+    return this.transport.needsDrain || this.heldResponseBytes >= this.services.limits.maxResponseBytesPerConnection;
+  }
+
+  private canDispatch(): boolean {
+    return this.slots.length < this.services.limits.maxInFlightRequests && !this.outputBlocked();
+  }
+
+  /** Dispatches what may run, then decides whether to keep reading. Called on every change of state. */
+  private pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pumpOnce();
+      } while (this.pumpAgain && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpOnce(): void {
+    // Frames already read are counted first: while the pool is spent, nothing more is handled or read.
+    const memoryOk = this.chargeRequestMemory();
+    while (memoryOk && this.pending.length > 0 && this.canDispatch() && this.dispatchedThisTurn < DISPATCH_BATCH) {
+      const frame = this.pending.shift()!;
+      this.pendingBytes -= frame.length;
+      this.dispatchedThisTurn++;
+      this.dispatch(frame);
       if (this.closed) return;
-      this.dispatch(f);
     }
-    if (this.queue.length >= this.services.limits.maxInFlightRequests && !this.paused) {
-      this.paused = true;
+    if (this.dispatchedThisTurn > 0 && !this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(() => {
+        this.turnScheduled = false;
+        this.dispatchedThisTurn = 0;
+        this.pump();
+      });
+    }
+    const pause = !this.chargeRequestMemory() || this.pending.length > 0 || !this.canDispatch();
+    if (pause && !this.readingPaused) {
+      this.readingPaused = true;
       this.transport.pauseReading();
+    } else if (!pause && this.readingPaused) {
+      this.readingPaused = false;
+      this.transport.resumeReading();
     }
+  }
+
+  /** Brings the reservation in line with the request bytes held; false (and a wake-up registered) when the pool is spent. */
+  private chargeRequestMemory(): boolean {
+    const pool = this.deps.requestMemory;
+    const wanted = this.pendingBytes + this.inFlightFrameBytes + this.parser.partialFrameBytes;
+    if (wanted <= this.requestCharge) {
+      pool.release(this.requestCharge - wanted);
+      this.requestCharge = wanted;
+      return true;
+    }
+    if (pool.tryAcquire(wanted - this.requestCharge)) {
+      this.requestCharge = wanted;
+      return true;
+    }
+    if (!this.cancelMemoryWait) {
+      this.cancelMemoryWait = pool.onAvailable(() => {
+        this.cancelMemoryWait = null;
+        this.pump();
+      });
+    }
+    return false;
   }
 
   private dispatch(frame: Buffer): void {
@@ -102,10 +228,13 @@ export class Connection {
       this.close(`unknown API key ${header.apiKey}`);
       return;
     }
+    const slot: Slot = { frameBytes: frame.length, done: false, response: null, fetchBytes: 0, heldBytes: 0, released: false };
+    this.slots.push(slot);
+    this.inFlightFrameBytes += frame.length;
     if (!inRange(api.request.validVersions, header.apiVersion)) {
       if (header.apiKey === API_VERSIONS_KEY) {
         // KIP-511: answer an unknown ApiVersions version with a v0 response so the client can retry lower.
-        this.enqueueImmediate(header.correlationId, false, (w) =>
+        this.complete(slot, header.correlationId, false, (w) =>
           codecFor(ApiVersionsResponse, 0).encode(w, { errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: this.services.identity.apiVersions() }),
         );
         return;
@@ -122,21 +251,14 @@ export class Connection {
       this.close(`malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       return;
     }
-    const slot: Slot = { done: false, frame: null };
-    this.queue.push(slot);
-    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal };
+    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal, memory: this.memoryFor(slot) };
     const responseFlexibleHeader = flexible && header.apiKey !== API_VERSIONS_KEY;
     Promise.resolve()
       .then(() => api.handle(ctx, req as never))
       .then(
         (res) => {
-          if (res !== null) {
-            slot.frame = this.frameOf(header.correlationId, responseFlexibleHeader, (w) =>
-              codecFor(api.response, header.apiVersion).encode(w, res as never),
-            );
-          }
-          slot.done = true;
-          this.flush();
+          const encode = res === null ? null : (w: Writer) => codecFor(api.response, header.apiVersion).encode(w, res as never);
+          this.complete(slot, header.correlationId, responseFlexibleHeader, encode);
         },
         (err: Error) => {
           this.services.logger.error(`${api.request.name} v${header.apiVersion} from ${this.describe()} failed: ${err.stack ?? err.message}`);
@@ -145,47 +267,105 @@ export class Connection {
       );
   }
 
-  private frameOf(correlationId: number, flexibleHeader: boolean, body: (w: Writer) => void): Buffer[] {
-    const w = new Writer(512);
-    w.int32(0); // size placeholder, patched below
-    writeResponseHeader(w, correlationId, flexibleHeader);
-    body(w);
-    const size = w.length - 4;
-    const chunks = w.finish();
-    chunks[0]!.writeInt32BE(size, 0);
-    return chunks;
-  }
-
-  private enqueueImmediate(correlationId: number, flexibleHeader: boolean, body: (w: Writer) => void): void {
-    this.queue.push({ done: true, frame: this.frameOf(correlationId, flexibleHeader, body) });
+  /** The handler is done: its frame's memory goes back, its response (if any) takes its place in the order. */
+  private complete(slot: Slot, correlationId: number, flexibleHeader: boolean, body: ((w: Writer) => void) | null): void {
+    if (this.closed) return;
+    this.inFlightFrameBytes -= slot.frameBytes;
+    if (body) {
+      const w = new Writer(512);
+      w.int32(0); // size placeholder, patched below
+      writeResponseHeader(w, correlationId, flexibleHeader);
+      body(w);
+      const size = w.length - 4;
+      slot.response = w.finish();
+      slot.response[0]!.writeInt32BE(size, 0);
+      // Fetched records are referenced by the response, not copied: count them once.
+      const held = Math.max(size + 4, slot.fetchBytes);
+      this.heldResponseBytes += held - slot.heldBytes;
+      slot.heldBytes = held;
+    }
+    slot.done = true;
     this.flush();
   }
 
+  /** Writes the responses at the head of the order that are ready. */
   private flush(): void {
-    if (this.closed) return;
-    const out: Buffer[] = [];
-    while (this.queue.length > 0 && this.queue[0]!.done) {
-      const slot = this.queue.shift()!;
-      if (!slot.frame) continue;
-      for (const c of slot.frame) {
-        this.info.bytesOut += c.length;
-        out.push(c);
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (!slot.response) {
+        this.release(slot);
+        continue;
       }
+      for (const c of slot.response) this.info.bytesOut += c.length;
+      this.writing.add(slot);
+      this.writingBytes += slot.heldBytes;
+      const response = slot.response;
+      slot.response = null;
+      this.transport.write(response, () => this.release(slot));
     }
-    if (out.length > 0) this.transport.write(out);
-    // A client that does not read its responses must not make the broker buffer without bound.
-    if (this.transport.needsDrain && !this.paused) {
-      this.paused = true;
-      this.transport.pauseReading();
-    }
-    this.maybeResume();
+    this.pump();
   }
 
-  private maybeResume(): void {
-    if (!this.paused || this.closed) return;
-    if (this.queue.length < this.services.limits.maxInFlightRequests / 2 && !this.transport.needsDrain) {
-      this.paused = false;
-      this.transport.resumeReading();
+  /** A response has been handed to the OS, or will never be sent: its memory goes back (once). */
+  private release(slot: Slot): void {
+    if (slot.released) return;
+    slot.released = true;
+    this.deps.fetchMemory.release(slot.fetchBytes);
+    slot.fetchBytes = 0;
+    this.heldResponseBytes -= slot.heldBytes;
+    if (this.writing.delete(slot)) {
+      this.writingBytes -= slot.heldBytes;
+      this.wakeOutputWaiters();
+    }
+    slot.heldBytes = 0;
+    this.pump();
+  }
+
+  private wakeOutputWaiters(): void {
+    for (const w of [...this.outputWaiters]) w();
+  }
+
+  private memoryFor(slot: Slot): ResponseMemory {
+    return {
+      reserve: (want, deadline) => this.reserve(slot, want, deadline),
+      settle: (granted, held) => {
+        if (this.closed) return;
+        const diff = held - granted;
+        if (diff > 0) this.deps.fetchMemory.forceAcquire(diff);
+        else this.deps.fetchMemory.release(-diff);
+        slot.fetchBytes += diff;
+        slot.heldBytes += diff;
+        this.heldResponseBytes += diff;
+      },
+    };
+  }
+
+  private async reserve(slot: Slot, want: number, deadline: number): Promise<number> {
+    const pool = this.deps.fetchMemory;
+    const limit = this.services.limits.maxResponseBytesPerConnection;
+    for (;;) {
+      if (this.closed) return 0;
+      // Wait while the client leaves maxResponseBytesPerConnection unread in the transport, or the broker's fetch
+      // memory is spent. Only written responses count here: they drain by the client reading, never by this slot.
+      if (this.writingBytes < limit && pool.tryAcquire(want)) {
+        slot.fetchBytes += want;
+        slot.heldBytes += want;
+        this.heldResponseBytes += want;
+        return want;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return 0;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          cancelPool();
+          this.outputWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        const cancelPool = pool.onAvailable(done);
+        this.outputWaiters.add(done);
+      });
     }
   }
 }

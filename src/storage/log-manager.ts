@@ -33,6 +33,8 @@ export interface LogManagerOptions {
    * closed and reopened on demand); default 128. More may be open briefly while in use.
    */
   maxOpenSegmentFiles?: number;
+  /** Idempotent producers remembered per partition; the least recently written is forgotten beyond it. Default 1000. */
+  maxProducersPerPartition?: number;
 }
 
 export const DEFAULT_MAX_OPEN_SEGMENT_FILES = 128;
@@ -90,11 +92,12 @@ export class LogManager {
     private readonly logger: Logger,
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
+    maxProducersPerPartition?: number,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
     this.files = new FdCache(maxOpenSegmentFiles);
-    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, maxProducersPerPartition);
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -108,7 +111,7 @@ export class LogManager {
       throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
     }
     const { meta, clean } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen);
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, options.maxProducersPerPartition);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {

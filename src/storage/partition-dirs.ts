@@ -26,8 +26,9 @@ export class PartitionDirectories {
     private readonly logger: Logger,
     onCheckpointDirty: () => void,
     private readonly files: FdCache,
+    maxProducersPerPartition?: number,
   ) {
-    this.hooks = { logger, onCheckpointDirty, files };
+    this.hooks = { logger, onCheckpointDirty, files, maxProducersPerPartition };
   }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {

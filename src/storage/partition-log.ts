@@ -22,6 +22,8 @@ export interface PartitionLogHooks {
   onCheckpointDirty(): void;
   /** The manager's bounded cache of open segment files, shared by every partition. */
   files: FdCache;
+  /** Idempotent producers remembered per partition (ProducerStateTable.maxProducers). */
+  maxProducersPerPartition?: number;
 }
 
 export interface PartitionLogEvents {

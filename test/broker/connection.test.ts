@@ -6,6 +6,7 @@ import type { ClientInfo } from '../../src/broker/client-info.js';
 import { Connection } from '../../src/broker/connection.js';
 import { buildApiTable } from '../../src/broker/handlers/index.js';
 import { DEFAULT_LIMITS, type BrokerLimits } from '../../src/broker/limits.js';
+import { MemoryPool } from '../../src/broker/memory-pool.js';
 import type { BrokerServices } from '../../src/broker/services.js';
 import { BrokerStats } from '../../src/broker/stats.js';
 import { silentLogger } from '../../src/common/logger.js';
@@ -39,10 +40,20 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function connect(apis: Map<number, ApiHandler> = buildApiTable(), limits: Partial<BrokerLimits> = {}): { t: FakeTransport; closed: () => boolean } {
+interface Pools {
+  requestMemory: MemoryPool;
+  fetchMemory: MemoryPool;
+}
+
+function pools(limits: Partial<BrokerLimits> = {}): Pools {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  return { requestMemory: new MemoryPool(l.queuedMaxRequestBytes), fetchMemory: new MemoryPool(l.maxFetchMemoryBytes) };
+}
+
+function connect(apis: Map<number, ApiHandler> = buildApiTable(), limits: Partial<BrokerLimits> = {}, shared: Pools = pools(limits)): { t: FakeTransport; closed: () => boolean } {
   const t = new FakeTransport();
   let closed = false;
-  new Connection(t, { services: services(limits), apis, onClosed: () => (closed = true) }, clientInfo(t));
+  new Connection(t, { services: services(limits), apis, ...shared, onClosed: () => (closed = true) }, clientInfo(t));
   return { t, closed: () => closed };
 }
 
@@ -145,3 +156,109 @@ describe('Connection over a fake transport', () => {
     expect(truncated.t.frames).toEqual([]);
   });
 });
+
+describe('Connection flow control', () => {
+  it('stops handling a connection\'s requests while its responses are not read (writableNeedDrain), and resumes on drain', async () => {
+    const { t } = connect();
+    t.autoFlush = false;
+    t.highWaterMark = 1; // every unread response byte makes the transport need draining
+    t.feed(Buffer.concat(Array.from({ length: 100 }, (_, i) => apiVersions(i + 1))));
+    await tick();
+    await tick();
+    const first = t.frames.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(100);
+    expect(t.readingPaused).toBe(true);
+    await tick();
+    expect(t.frames.length).toBe(first); // nothing more is handled while the client does not read
+    for (let i = 0; i < 50 && t.frames.length < 100; i++) {
+      t.flushAll();
+      await tick();
+    }
+    expect(correlationIds(t)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('handles no more requests while maxResponseBytesPerConnection of answers wait behind a slow one', async () => {
+    const gate = deferred();
+    let calls = 0;
+    // Heartbeat requests answered with an ~18 KB ApiVersions-shaped body; the first waits for the gate.
+    const big = {
+      request: HeartbeatRequest,
+      response: ApiVersionsResponse,
+      async handle(ctx: { header: { correlationId: number } }) {
+        calls++;
+        if (ctx.header.correlationId === 1) await gate.promise;
+        return { errorCode: 0, apiKeys: Array.from({ length: 3000 }, (_, i) => ({ apiKey: i, minVersion: 0, maxVersion: 1 })), throttleTimeMs: 0 };
+      },
+    } as unknown as ApiHandler;
+    const apis = buildApiTable();
+    apis.set(12, big);
+    const { t } = connect(apis, { maxResponseBytesPerConnection: 64 * 1024 });
+    const hb = (id: number) => encodeRequest(HeartbeatRequest, 3, { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }, id);
+    t.feed(Buffer.concat(Array.from({ length: 100 }, (_, i) => hb(i + 1))));
+    for (let i = 0; i < 5; i++) await tick();
+    expect(t.frames).toEqual([]);
+    expect(calls).toBeLessThan(100); // one event-loop turn's worth, then the held answers stop it
+    expect(t.readingPaused).toBe(true);
+    gate.resolve();
+    for (let i = 0; i < 50 && t.frames.length < 100; i++) await tick();
+    expect(correlationIds(t)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('shares queuedMaxRequestBytes between connections: a connection waits, unread, until handled requests free memory', async () => {
+    const shared = pools({ queuedMaxRequestBytes: 4096 });
+    const a = connect(buildApiTable(), {}, shared);
+    const b = connect(buildApiTable(), {}, shared);
+    const c = connect(buildApiTable(), {}, shared);
+    const bigA = encodeRequest(ApiVersionsRequest, 3, { clientSoftwareName: 'a'.repeat(3000), clientSoftwareVersion: '1' }, 1);
+    const bigB = encodeRequest(ApiVersionsRequest, 3, { clientSoftwareName: 'b'.repeat(3000), clientSoftwareVersion: '1' }, 2);
+    // Half of each large frame: once its size is known the whole frame is reserved, before its body arrives, so a
+    // started frame never waits for memory (the pool overshoots by at most one grant).
+    a.t.feed(bigA.subarray(0, 1500));
+    b.t.feed(bigB.subarray(0, 1500));
+    expect(shared.requestMemory.available).toBeLessThanOrEqual(0);
+    c.t.feed(apiVersions(3));
+    await tick();
+    expect(c.t.frames).toEqual([]);
+    expect(c.t.readingPaused).toBe(true);
+    a.t.feed(bigA.subarray(1500));
+    await tick();
+    await tick();
+    expect(correlationIds(a.t)).toEqual([1]);
+    expect(correlationIds(c.t)).toEqual([3]);
+    b.t.close();
+    await tick();
+    expect(shared.requestMemory.available).toBe(4096);
+  });
+
+  it('bounds response memory broker-wide: a reservation waits while another connection\'s unread response holds the pool', async () => {
+    const shared = pools({ maxFetchMemoryBytes: 1024 * 1024 });
+    const grants: number[] = [];
+    const reserving = {
+      request: HeartbeatRequest,
+      response: HeartbeatResponse,
+      async handle(ctx: { memory: { reserve(w: number, d: number): Promise<number> } }) {
+        grants.push(await ctx.memory.reserve(1024 * 1024, Date.now() + 150));
+        return { throttleTimeMs: 0, errorCode: 0 };
+      },
+    } as unknown as ApiHandler;
+    const apis = buildApiTable();
+    apis.set(12, reserving);
+    const hb = (id: number) => encodeRequest(HeartbeatRequest, 3, { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }, id);
+    const a = connect(apis, {}, shared);
+    a.t.autoFlush = false; // A's client does not read: its response keeps the reservation
+    a.t.feed(hb(1));
+    await tick();
+    expect(grants).toEqual([1024 * 1024]);
+    const b = connect(apis, {}, shared);
+    b.t.feed(hb(2));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(grants).toEqual([1024 * 1024, 0]); // none free within its deadline
+    a.t.flushAll();
+    expect(shared.fetchMemory.available).toBe(1024 * 1024);
+    b.t.feed(hb(3));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(grants).toEqual([1024 * 1024, 0, 1024 * 1024]);
+  });
+});
+

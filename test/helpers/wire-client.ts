@@ -48,8 +48,9 @@ export class WireClient {
     );
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<WireClient> {
-    const s = connect(port, host);
+  /** `localAddress`: the loopback address to connect from (127.0.0.2, …), to look like another client machine. */
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<WireClient> {
+    const s = connect({ port, host, localAddress });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
       s.once('error', reject);

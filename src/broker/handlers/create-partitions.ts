@@ -1,7 +1,7 @@
 import { errorCode, type ErrorName } from '../../protocol/errors.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/schemas/create-partitions.js';
-import { StorageError } from '../../storage/types.js';
 import { defineApi } from '../api.js';
+import { kafkaErrorOf } from '../kafka-error.js';
 
 export const createPartitions = defineApi({
   request: CreatePartitionsRequest,
@@ -40,8 +40,9 @@ export const createPartitions = defineApi({
         topics.createPartitions(t.name, t.count);
         results.push({ name: t.name, errorCode: 0, errorMessage: null });
       } catch (e) {
-        if (!(e instanceof StorageError)) throw e;
-        fail(e.code as ErrorName, e.message);
+        const k = kafkaErrorOf(e);
+        if (k.unexpected) ctx.logger.error(`adding partitions to ${t.name} failed: ${(e as Error).stack ?? k.message}`);
+        fail(k.name, k.message);
       }
     }
     return { throttleTimeMs: 0, results };

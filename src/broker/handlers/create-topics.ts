@@ -1,9 +1,9 @@
 import { errorCode, type ErrorName } from '../../protocol/errors.js';
 import type { Encodable } from '../../protocol/schema.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/schemas/create-topics.js';
-import { StorageError } from '../../storage/types.js';
 import { validateTopicName } from '../../storage/index.js';
 import { defineApi } from '../api.js';
+import { kafkaErrorOf } from '../kafka-error.js';
 
 type TopicRes = Encodable<typeof CreateTopicsResponse>['topics'][number];
 
@@ -81,8 +81,9 @@ export const createTopics = defineApi({
           configs: ctx.topics.describeTopicConfigs(info).map((c) => ({ name: c.name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false })),
         });
       } catch (e) {
-        if (e instanceof StorageError) topics.push(failure(t.name, e.code as ErrorName, e.message));
-        else throw e;
+        const k = kafkaErrorOf(e);
+        if (k.unexpected) ctx.logger.error(`creating topic ${t.name} failed: ${(e as Error).stack ?? k.message}`);
+        topics.push(failure(t.name, k.name, k.message));
       }
     }
     return { throttleTimeMs: 0, topics };

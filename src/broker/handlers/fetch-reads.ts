@@ -4,6 +4,7 @@ import type { Encodable } from '../../protocol/schema.js';
 import type { FetchResponse } from '../../protocol/schemas/fetch.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
 import type { Logger } from '../../common/logger.js';
+import type { ResponseMemory } from '../api.js';
 
 export type PartitionData = Encodable<typeof FetchResponse>['responses'][number]['partitions'][number];
 
@@ -25,6 +26,30 @@ export interface PartitionRead {
 export interface FetchBudget {
   limit: number;
   bytes: number;
+}
+
+/** What reads need from the request: broker memory for what they read, the fetch's deadline, a logger. */
+export interface ReadScope {
+  memory: ResponseMemory;
+  deadline: number;
+  logger: Logger;
+}
+
+/**
+ * Memory the chunks keep alive: each is a view of one file read (readLog), so the whole read buffer counts once.
+ * Small reads share Node's 8 KiB pool slabs; those count for their own length.
+ */
+export function retainedBytes(chunks: readonly Buffer[]): number {
+  let total = 0;
+  const seen = new Set<ArrayBufferLike>();
+  for (const c of chunks) {
+    if (c.buffer.byteLength <= Buffer.poolSize) total += c.length;
+    else if (!seen.has(c.buffer)) {
+      seen.add(c.buffer);
+      total += c.buffer.byteLength;
+    }
+  }
+  return total;
 }
 
 export function emptyData(partitionIndex: number, code = 0, hw = -1, logStart = -1): PartitionData {
@@ -50,7 +75,7 @@ function refreshOffsets(p: PartitionRead, log: PartitionLog): void {
  * min(partition_max_bytes left, response bytes left), and the first batch of the whole response regardless of both
  * (KIP-74) so a consumer always progresses. Returns true when the partition ended in an error.
  */
-export async function readPartition(p: PartitionRead, budget: FetchBudget, logger: Logger): Promise<boolean> {
+export async function readPartition(p: PartitionRead, budget: FetchBudget, scope: ReadScope): Promise<boolean> {
   const log = p.log;
   if (!log || p.done) return false;
   const first = budget.bytes === 0;
@@ -61,8 +86,16 @@ export async function readPartition(p: PartitionRead, budget: FetchBudget, logge
     refreshOffsets(p, log);
     return false;
   }
+  // The read buffer comes out of the broker's fetch memory: none free in time means no read this time.
+  const granted = outOfRange ? 0 : await scope.memory.reserve(Math.max(want, 1), scope.deadline);
+  if (granted === 0 && !outOfRange) {
+    refreshOffsets(p, log);
+    return false;
+  }
+  let held = 0;
   try {
     const r = await log.read(p.next, want, first);
+    held = retainedBytes(r.chunks);
     p.data.highWatermark = p.data.lastStableOffset = r.highWatermark;
     p.data.logStartOffset = r.logStartOffset;
     if (r.bytes > 0) {
@@ -83,10 +116,12 @@ export async function readPartition(p: PartitionRead, budget: FetchBudget, logge
     if (e instanceof StorageError && (e.code === 'OFFSET_OUT_OF_RANGE' || e.code === 'UNKNOWN_TOPIC_OR_PARTITION')) {
       fail(p, errorCode(e.code));
     } else {
-      logger.error(`fetch ${log.name}@${p.next} failed: ${(e as Error).stack ?? (e as Error).message}`);
+      scope.logger.error(`fetch ${log.name}@${p.next} failed: ${(e as Error).stack ?? (e as Error).message}`);
       fail(p, errorCode('KAFKA_STORAGE_ERROR'));
     }
     return true;
+  } finally {
+    scope.memory.settle(granted, held);
   }
 }
 

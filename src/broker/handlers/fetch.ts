@@ -2,7 +2,7 @@ import { errorCode } from '../../protocol/errors.js';
 import type { Decoded, Encodable } from '../../protocol/schema.js';
 import { FetchRequest, FetchResponse } from '../../protocol/schemas/fetch.js';
 import { defineApi, type RequestContext } from '../api.js';
-import { AppendWatch, emptyData, readPartition, type FetchBudget, type PartitionRead } from './fetch-reads.js';
+import { AppendWatch, emptyData, readPartition, type FetchBudget, type PartitionRead, type ReadScope } from './fetch-reads.js';
 
 type Res = Encodable<typeof FetchResponse>;
 
@@ -42,10 +42,10 @@ function response(partitions: readonly PartitionRead[]): Res {
 }
 
 /** Reads `partitions` in request order, each within what the response budget has left; true if any ended in an error. */
-async function readInOrder(ctx: RequestContext, partitions: Iterable<PartitionRead>, budget: FetchBudget): Promise<boolean> {
+async function readInOrder(scope: ReadScope, partitions: Iterable<PartitionRead>, budget: FetchBudget): Promise<boolean> {
   let error = false;
   for (const p of partitions) {
-    if (await readPartition(p, budget, ctx.logger)) error = true;
+    if (await readPartition(p, budget, scope)) error = true;
   }
   return error;
 }
@@ -63,8 +63,9 @@ export const fetch = defineApi({
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     const partitions = plan(ctx, req);
     const budget: FetchBudget = { limit: Math.max(0, Math.min(req.maxBytes, ctx.limits.fetchMaxBytes)), bytes: 0 };
+    const scope: ReadScope = { memory: ctx.memory, deadline, logger: ctx.logger };
     let error = partitions.some((p) => p.data.errorCode !== 0);
-    error = (await readInOrder(ctx, partitions, budget)) || error;
+    error = (await readInOrder(scope, partitions, budget)) || error;
     const enough = () => budget.bytes >= req.minBytes || budget.bytes >= budget.limit;
     if (!error && !enough() && Date.now() < deadline && !ctx.signal.aborted && partitions.some((p) => !p.done)) {
       const watch = new AppendWatch(partitions);
@@ -75,7 +76,7 @@ export const fetch = defineApi({
           const woken = await watch.wait(left, ctx.signal);
           if (woken.size === 0) continue;
           // In request order, so the response budget goes to partitions the way a single pass would give it.
-          if (await readInOrder(ctx, partitions.filter((p) => woken.has(p)), budget)) break;
+          if (await readInOrder(scope, partitions.filter((p) => woken.has(p)), budget)) break;
           if (enough()) break;
         }
       } finally {

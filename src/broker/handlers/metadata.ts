@@ -45,7 +45,7 @@ export const metadata = defineApi({
           // The reason, as Kafka's auto-creation reports it (Errors.forException): a name collision, a limit, the disk.
           const k = kafkaErrorOf(e);
           if (k.unexpected) ctx.logger.error(`auto-creating topic ${name} failed: ${(e as Error).stack ?? k.message}`);
-          else ctx.logger.warn(`auto-creating topic ${name} failed: ${k.message}`);
+          else ctx.logger.debug(`auto-creating topic ${name} failed: ${k.message}`);
           topics.push(missing(name, errorCode(k.name)));
         }
       }
