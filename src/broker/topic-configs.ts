@@ -1,6 +1,7 @@
 import { describeTopicConfig, type TopicConfigEntry } from '../storage/topic-config.js';
 import type { TopicConfig, TopicInfo } from '../storage/types.js';
 import type { BrokerConfig } from './config.js';
+import { LIMIT_NAMES, LIMITS } from './limits.js';
 
 /** Kafka's DescribeConfigs config_source codes. */
 const SOURCE = { TOPIC: 1, BROKER: 4, DEFAULT: 5 } as const;
@@ -61,9 +62,13 @@ export function describeBrokerConfigs(c: BrokerConfig, topicDefaults: TopicConfi
     fixed('auto.create.topics.enable', String(c.autoCreateTopics), TYPE.BOOLEAN, 'Create unknown topics on produce or metadata requests.'),
     fixed('num.partitions', String(c.defaultPartitions), TYPE.INT, 'Partitions of auto-created topics.'),
     fixed('default.replication.factor', '1', TYPE.INT, 'Single broker: every partition has exactly one replica.'),
-    fixed('socket.request.max.bytes', String(c.maxRequestBytes), TYPE.INT, 'Largest request frame accepted; larger ones close the connection.'),
     fixed('log.retention.check.interval.ms', String(c.retentionCheckIntervalMs), TYPE.LONG, 'How often retention deletes old segments.'),
   ];
+  // The limits that mirror a Kafka broker setting, under its name (limits.ts).
+  for (const name of LIMIT_NAMES) {
+    const spec = LIMITS[name];
+    if (spec.kafka && /^[a-z.]+$/.test(spec.kafka)) entries.push(fixed(spec.kafka, String(c[name]), spec.max > 2 ** 31 - 1 ? TYPE.LONG : TYPE.INT, `${spec.doc[0]!.toUpperCase()}${spec.doc.slice(1)}.`));
+  }
   const defaults = describeTopicConfig({}, topicDefaults);
   for (const e of defaults) {
     const name = BROKER_SYNONYM[e.name] ?? e.name;
