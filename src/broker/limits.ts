@@ -59,12 +59,12 @@ export const LIMITS = {
     doc: 'partitions over all topics; creating more (CreateTopics, CreatePartitions, auto-creation) is refused with POLICY_VIOLATION',
   },
   maxPartitionsPerRequest: {
-    default: 10_000, min: 1, max: 1_000_000, unit: 'count', kafka: 'MAX_PARTITIONS_PER_BATCH (ReplicationControlManager)',
-    doc: 'partitions one CreateTopics or CreatePartitions request may create; more is refused whole with POLICY_VIOLATION',
+    default: 1000, min: 1, max: 1_000_000, unit: 'count', kafka: 'MAX_PARTITIONS_PER_BATCH (ReplicationControlManager), 10,000 there',
+    doc: 'partitions one CreateTopics or CreatePartitions request may create (each a synchronous mkdir and fsync); more is refused whole with POLICY_VIOLATION',
   },
-  autoCreateTopicsPerSecond: {
-    default: 20, min: 1, max: 100_000, unit: 'count', kafka: 'controller_mutation_rate quota (KIP-599), roughly',
-    doc: 'topics auto-created per second (a burst of as many is allowed); beyond it Metadata and Produce answer LEADER_NOT_AVAILABLE, which clients retry',
+  topicCreationsPerSecond: {
+    default: 10, min: 1, max: 100_000, unit: 'count', kafka: 'controller_mutation_rate quota (KIP-599), roughly',
+    doc: 'topics created per second, by CreateTopics or auto-creation, with bursts of twice as many (each creation rewrites and fsyncs the topic metadata); beyond it CreateTopics answers THROTTLING_QUOTA_EXCEEDED and auto-creation LEADER_NOT_AVAILABLE, which clients retry',
   },
   maxProducersPerPartition: {
     default: 1000, min: 1, max: 1_000_000, unit: 'count', kafka: null,

@@ -1,5 +1,5 @@
 // What clients may make the broker create: partitions in total (maxPartitions), auto-creations per second
-// (autoCreateTopicsPerSecond), and topic configs below Kafka's minimums (segment.bytes=14 made a file per batch).
+// (topicCreationsPerSecond), and topic configs below Kafka's minimums (segment.bytes=14 made a file per batch).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,15 +59,15 @@ describe('topic and partition limits', () => {
     expect(broker!.logs.listTopics().map((t) => t.name).sort()).toEqual(['auto-1', 'auto-2', 'four']);
   });
 
-  it('autoCreateTopicsPerSecond: a Metadata request naming 50 new topics creates a burst of them; the rest get LEADER_NOT_AVAILABLE and come later', async () => {
-    const c = await start({ autoCreateTopicsPerSecond: 5 });
+  it('topicCreationsPerSecond: a Metadata request naming 50 new topics creates a burst of them; the rest get LEADER_NOT_AVAILABLE and come later', async () => {
+    const c = await start({ topicCreationsPerSecond: 5 });
     const names = Array.from({ length: 50 }, (_, i) => `burst-${i}`);
     const started = Date.now();
     const md = await c.send(MetadataRequest, MetadataResponse, 9, { topics: names.map((name) => ({ name })), allowAutoTopicCreation: true });
     const seconds = (Date.now() - started) / 1000;
     const created = md.topics.filter((t) => t.errorCode === 0).length;
-    expect(created).toBeGreaterThanOrEqual(5);
-    expect(created).toBeLessThanOrEqual(5 + Math.ceil(seconds * 5)); // the burst, plus what refilled meanwhile
+    expect(created).toBeGreaterThanOrEqual(10);
+    expect(created).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5)); // the burst of two seconds' worth, plus what refilled meanwhile
     expect(md.topics.filter((t) => t.errorCode === 5).length).toBe(50 - created);
     expect(broker!.logs.listTopics()).toHaveLength(created);
     // A client retrying gets the rest over time; produce to a topic not yet created also answers LEADER_NOT_AVAILABLE.
@@ -76,6 +76,23 @@ describe('topic and partition limits', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const again = await c.send(MetadataRequest, MetadataResponse, 9, { topics: names.map((name) => ({ name })), allowAutoTopicCreation: true });
     expect(again.topics.filter((t) => t.errorCode === 0).length).toBeGreaterThanOrEqual(created + 5);
+  });
+
+  it('topicCreationsPerSecond: CreateTopics with 30 topics creates a burst and answers THROTTLING_QUOTA_EXCEEDED for the rest', async () => {
+    const c = await start({ topicCreationsPerSecond: 5 });
+    const started = Date.now();
+    const res = await c.send(CreateTopicsRequest, CreateTopicsResponse, 5, {
+      topics: Array.from({ length: 30 }, (_, i) => ({ name: `many-${i}`, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const created = res.topics.filter((t) => t.errorCode === 0).length;
+    expect(created).toBeGreaterThanOrEqual(10);
+    expect(created).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5));
+    const throttled = res.topics.filter((t) => t.errorCode === 89);
+    expect(throttled).toHaveLength(30 - created);
+    expect(throttled[0]!.errorMessage).toMatch(/topicCreationsPerSecond/);
   });
 
   it('topic configs below Kafka\'s minimums (segment.bytes=14) are INVALID_CONFIG in CreateTopics and a config error in topicDefaults', async () => {
