@@ -5,9 +5,10 @@ import { codecFor, inRange, isFlexible } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { errorCode } from '../protocol/errors.js';
-import type { ApiHandler, RequestContext, ResponseMemory } from './api.js';
+import type { ApiHandler, RequestContext } from './api.js';
 import type { ClientInfo } from './client-info.js';
 import type { MemoryPool } from './memory-pool.js';
+import { newResponseSlot, ResponseBudget, type ResponseSlot } from './response-budget.js';
 import type { BrokerServices } from './services.js';
 import type { Transport } from './transport.js';
 
@@ -32,16 +33,11 @@ export interface ConnectionDeps {
 }
 
 /** One request, from dispatch until its response has left. */
-interface Slot {
+interface Slot extends ResponseSlot {
   /** Request frame bytes, charged to requestMemory until the handler is done. */
   frameBytes: number;
   done: boolean;
   response: Buffer[] | null;
-  /** Fetched bytes reserved from fetchMemory for this response. */
-  fetchBytes: number;
-  /** What this slot counts against the connection's response budget. */
-  heldBytes: number;
-  released: boolean;
 }
 
 /**
@@ -68,13 +64,7 @@ export class Connection {
    */
   private requestCharge = 0;
   private cancelMemoryWait: (() => void) | null = null;
-  /** Responses (and fetch reservations) not yet handed to the OS. */
-  private heldResponseBytes = 0;
-  /** Responses written to the transport and not yet flushed by it, with their bytes. */
-  private readonly writing = new Set<Slot>();
-  private writingBytes = 0;
-  /** Woken when written responses are flushed: reservations waiting for the client to read. */
-  private readonly outputWaiters = new Set<() => void>();
+  private readonly responses: ResponseBudget;
   private readonly abort = new AbortController();
   private readingPaused = false;
   private dispatchedThisTurn = 0;
@@ -90,6 +80,7 @@ export class Connection {
   ) {
     this.services = deps.services;
     this.parser = new FrameParser(this.services.limits.maxRequestBytes);
+    this.responses = new ResponseBudget(deps.fetchMemory, this.services.limits.maxResponseBytesPerConnection, () => this.pump());
     transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.pump(), close: () => this.onClose() });
   }
 
@@ -112,10 +103,9 @@ export class Connection {
     // Everything this connection held goes back; handlers still running find the connection closed.
     this.deps.requestMemory.release(this.requestCharge);
     this.requestCharge = 0;
-    for (const s of [...this.slots, ...this.writing]) this.release(s);
+    this.responses.close(this.slots);
     this.slots.length = 0;
     this.pending.length = 0;
-    this.wakeOutputWaiters();
     this.deps.onClosed(this);
   }
 
@@ -137,7 +127,7 @@ export class Connection {
   }
 
   private outputBlocked(): boolean {
-    return this.transport.needsDrain || this.heldResponseBytes >= this.services.limits.maxResponseBytesPerConnection;
+    return this.transport.needsDrain || this.responses.blocked;
   }
 
   private canDispatch(): boolean {
@@ -228,7 +218,7 @@ export class Connection {
       this.close(`unknown API key ${header.apiKey}`);
       return;
     }
-    const slot: Slot = { frameBytes: frame.length, done: false, response: null, fetchBytes: 0, heldBytes: 0, released: false };
+    const slot: Slot = { ...newResponseSlot(), frameBytes: frame.length, done: false, response: null };
     this.slots.push(slot);
     this.inFlightFrameBytes += frame.length;
     if (!inRange(api.request.validVersions, header.apiVersion)) {
@@ -251,7 +241,7 @@ export class Connection {
       this.close(`malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       return;
     }
-    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal, memory: this.memoryFor(slot) };
+    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal, memory: this.responses.memoryFor(slot) };
     const responseFlexibleHeader = flexible && header.apiKey !== API_VERSIONS_KEY;
     Promise.resolve()
       .then(() => api.handle(ctx, req as never))
@@ -279,10 +269,7 @@ export class Connection {
       const size = w.length - 4;
       slot.response = w.finish();
       slot.response[0]!.writeInt32BE(size, 0);
-      // Fetched records are referenced by the response, not copied: count them once.
-      const held = Math.max(size + 4, slot.fetchBytes);
-      this.heldResponseBytes += held - slot.heldBytes;
-      slot.heldBytes = held;
+      this.responses.encoded(slot, size + 4);
     }
     slot.done = true;
     this.flush();
@@ -293,79 +280,15 @@ export class Connection {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       if (!slot.response) {
-        this.release(slot);
+        this.responses.release(slot);
         continue;
       }
       for (const c of slot.response) this.info.bytesOut += c.length;
-      this.writing.add(slot);
-      this.writingBytes += slot.heldBytes;
+      this.responses.writingStarted(slot);
       const response = slot.response;
       slot.response = null;
-      this.transport.write(response, () => this.release(slot));
+      this.transport.write(response, () => this.responses.release(slot));
     }
     this.pump();
-  }
-
-  /** A response has been handed to the OS, or will never be sent: its memory goes back (once). */
-  private release(slot: Slot): void {
-    if (slot.released) return;
-    slot.released = true;
-    this.deps.fetchMemory.release(slot.fetchBytes);
-    slot.fetchBytes = 0;
-    this.heldResponseBytes -= slot.heldBytes;
-    if (this.writing.delete(slot)) {
-      this.writingBytes -= slot.heldBytes;
-      this.wakeOutputWaiters();
-    }
-    slot.heldBytes = 0;
-    this.pump();
-  }
-
-  private wakeOutputWaiters(): void {
-    for (const w of [...this.outputWaiters]) w();
-  }
-
-  private memoryFor(slot: Slot): ResponseMemory {
-    return {
-      reserve: (want, deadline) => this.reserve(slot, want, deadline),
-      settle: (granted, held) => {
-        if (this.closed) return;
-        const diff = held - granted;
-        if (diff > 0) this.deps.fetchMemory.forceAcquire(diff);
-        else this.deps.fetchMemory.release(-diff);
-        slot.fetchBytes += diff;
-        slot.heldBytes += diff;
-        this.heldResponseBytes += diff;
-      },
-    };
-  }
-
-  private async reserve(slot: Slot, want: number, deadline: number): Promise<number> {
-    const pool = this.deps.fetchMemory;
-    const limit = this.services.limits.maxResponseBytesPerConnection;
-    for (;;) {
-      if (this.closed) return 0;
-      // Wait while the client leaves maxResponseBytesPerConnection unread in the transport, or the broker's fetch
-      // memory is spent. Only written responses count here: they drain by the client reading, never by this slot.
-      if (this.writingBytes < limit && pool.tryAcquire(want)) {
-        slot.fetchBytes += want;
-        slot.heldBytes += want;
-        this.heldResponseBytes += want;
-        return want;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) return 0;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          cancelPool();
-          this.outputWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, left);
-        const cancelPool = pool.onAvailable(done);
-        this.outputWaiters.add(done);
-      });
-    }
   }
 }
