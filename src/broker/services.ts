@@ -35,8 +35,8 @@ export interface TopicAdmin {
   topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined>;
   /** CreateTopics: everything checked; created unless `validateOnly`. */
   createTopic(name: string, partitions: number, overrides: Record<string, string>, validateOnly: boolean): TopicInfo;
-  /** CreatePartitions: grows the topic to `count` partitions. */
-  createPartitions(name: string, count: number): TopicInfo;
+  /** CreatePartitions: grows the topic to `count` partitions, or only checks that it may (`validateOnly`). */
+  createPartitions(name: string, count: number, validateOnly?: boolean): TopicInfo;
   /** Deletes the topic and every group's committed offsets for it. */
   deleteTopic(name: string): Promise<void>;
   /** DescribeConfigs of a topic: every config with its value, source and synonyms. */

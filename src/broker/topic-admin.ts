@@ -84,9 +84,10 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return created;
   }
 
-  createPartitions(name: string, count: number): TopicInfo {
-    const current = this.logs.getTopic(name)?.partitions ?? 0;
-    if (count > current) this.checkPartitionLimit(name, count - current);
+  createPartitions(name: string, count: number, validateOnly = false): TopicInfo {
+    const topic = this.logs.getTopic(name);
+    if (topic && count > topic.partitions) this.checkPartitionLimit(name, count - topic.partitions);
+    if (validateOnly && topic) return topic;
     const info = this.logs.createPartitions(name, count);
     this.logger.info(`topic ${name} now has ${count} partitions`);
     return info;

@@ -51,6 +51,8 @@ describe('topic and partition limits', () => {
     expect(tooMany.errorMessage).toMatch(/maxPartitions \(6\)/);
     const grow = await c.send(CreatePartitionsRequest, CreatePartitionsResponse, 2, { topics: [{ name: 'four', count: 7, assignments: null }], timeoutMs: 1000, validateOnly: false });
     expect(grow.results[0]!.errorCode).toBe(44);
+    const validate = await c.send(CreatePartitionsRequest, CreatePartitionsResponse, 2, { topics: [{ name: 'four', count: 7, assignments: null }], timeoutMs: 1000, validateOnly: true });
+    expect(validate.results[0]!.errorCode).toBe(44);
     expect((await produce(c, 'auto-1')).errorCode).toBe(0);
     expect((await produce(c, 'auto-2')).errorCode).toBe(0);
     expect(await produce(c, 'auto-3')).toMatchObject({ errorCode: 44, baseOffset: -1 });

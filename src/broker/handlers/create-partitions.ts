@@ -32,12 +32,8 @@ export const createPartitions = defineApi({
         fail('INVALID_REPLICA_ASSIGNMENT', `this is a single broker (node ${nodeId}): each new partition must be assigned to exactly [${nodeId}]`);
         continue;
       }
-      if (req.validateOnly) {
-        results.push({ name: t.name, errorCode: 0, errorMessage: null });
-        continue;
-      }
       try {
-        topics.createPartitions(t.name, t.count);
+        topics.createPartitions(t.name, t.count, req.validateOnly);
         results.push({ name: t.name, errorCode: 0, errorMessage: null });
       } catch (e) {
         const k = kafkaErrorOf(e);
