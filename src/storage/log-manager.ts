@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { META_DIR, openDataDir, releaseLock, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
+import type { DirLock } from '../common/dir-lock.js';
+import { META_DIR, openDataDir, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
 import { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { randomKafkaUuid, writeMetadata, type StoredTopic } from './metadata-store.js';
@@ -90,6 +91,7 @@ export class LogManager {
     private readonly logger: Logger,
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
+    private readonly lock: DirLock,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
@@ -107,8 +109,8 @@ export class LogManager {
     if (!Number.isInteger(maxOpen) || maxOpen < 1) {
       throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
     }
-    const { meta, clean } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen);
+    const { meta, clean, lock } = openDataDir(dataDir, logger);
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {
@@ -375,8 +377,15 @@ export class LogManager {
       ok = false;
       this.logger.error(`writing offset checkpoints at shutdown failed: ${(err as Error).message}`);
     }
-    if (ok && markClean) writeCleanShutdownMarker(this.dataDir);
-    else if (markClean) this.logger.warn('shutdown was not clean (see errors above); the next start will run recovery');
-    releaseLock(this.dataDir);
+    if (ok && markClean) {
+      try {
+        writeCleanShutdownMarker(this.dataDir);
+      } catch (err) {
+        ok = false;
+        this.logger.error(`writing the clean-shutdown marker failed: ${(err as Error).message}; ${ioHint(err)}`);
+      }
+    }
+    if (!ok && markClean) this.logger.warn('shutdown was not clean (see errors above); the next start will run recovery');
+    this.lock.release();
   }
 }
