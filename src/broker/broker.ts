@@ -74,6 +74,7 @@ export class Broker {
       logger: log,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
+      diskCheckIntervalMs: config.diskCheckIntervalMs,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);

@@ -5,20 +5,24 @@ import { writeFullySync } from './atomic-file.js';
 
 /*
  * One process per directory (a broker's data directory, an agent's): two writers would corrupt it. Node has no portable
- * advisory locks, so the lock is a file created exclusively ('wx') that names its holder. A holder that is gone (dead
- * pid, zombie, pid reused by another process, a boot ago) leaves a stale lock, which the next process takes over.
+ * advisory locks, so the lock is an entry created exclusively that names its holder. A holder that is gone (dead pid,
+ * zombie, pid reused by another process, a boot ago) leaves a stale lock, which the next process takes over.
+ *
+ * The entry is a symbolic link whose target is the holder ("pid:boot:start:nonce"): creating one is exclusive and
+ * atomic, and a short link needs no data block, so a broker restarted on a full disk can still lock its directory.
+ * Where symbolic links are not allowed (Windows without developer mode, FAT) it is a file created with 'wx'.
  *
  * Taking over is where read-then-write locks race: two processes see the same stale lock and both replace it. Here the
- * takeover of a lock whose content is C is itself guarded by an exclusive file named for C ("<lock>.takeover-<hash>"):
+ * takeover of a lock whose content is C is itself guarded by an exclusive entry named for C ("<lock>.takeover-<hash>"):
  * only the process that creates it may replace the lock, and only while the lock still reads C. The lock can change
- * from C only through that process (its holder is dead, and 'wx' fails while it exists), so the check and the replace
- * (an atomic rename) cannot be overtaken. A process that dies while holding the guard leaves a guard with a dead holder,
- * which is taken over the same way, one level down.
+ * from C only through that process (its holder is dead, and an exclusive create fails while it exists), so the check
+ * and the replace (an atomic rename) cannot be overtaken. A process that dies while holding the guard leaves a guard
+ * with a dead holder, which is taken over the same way, one level down.
  */
 
 export interface LockHolder {
   pid: number;
-  /** Linux boot id when the lock was written; a lock from another boot is stale whatever its pid. */
+  /** Linux boot id (its first 12 hex digits) when the lock was written; a lock from another boot is stale. */
   boot: string | null;
   /** The holder's start time in clock ticks since boot (Linux /proc/<pid>/stat field 22): tells a reused pid apart. */
   start: string | null;
@@ -39,12 +43,12 @@ export class DirLockedError extends Error {
 
 export interface DirLock {
   readonly file: string;
-  /** Removes the lock file if it is still ours (idempotent). */
+  /** Removes the lock if it is still ours (idempotent). */
   release(): void;
 }
 
 export interface LockOptions {
-  /** Lock file name inside the directory; default ".lock". */
+  /** Lock name inside the directory; default ".lock". */
   name?: string;
   /** The message of the DirLockedError thrown when a live process holds the lock. */
   busyMessage: (holderPid: number, lockFile: string) => string;
@@ -64,7 +68,7 @@ export function lockDirectory(dir: string, options: LockOptions): DirLock {
       if (released) return;
       released = true;
       try {
-        if (fs.readFileSync(file, 'utf8') === content) fs.unlinkSync(file);
+        if (readOrNull(file) === content) fs.unlinkSync(file);
       } catch {
         // already gone
       }
@@ -85,7 +89,7 @@ function acquire(file: string, content: string, busy: (pid: number) => Error): v
     try {
       if (readOrNull(file) === current) {
         const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-        fs.writeFileSync(tmp, content, { flag: 'wx' });
+        create(tmp, content);
         try {
           fs.renameSync(tmp, file);
         } catch (err) {
@@ -101,15 +105,27 @@ function acquire(file: string, content: string, busy: (pid: number) => Error): v
   throw new Error(`could not lock ${file}: it keeps changing; another process is starting and stopping on the same directory`);
 }
 
-/** True if this call created the file with `content`; false if it exists already. */
+/** True if this call created the entry with `content`; false if it exists already. */
 function createExclusive(file: string, content: string): boolean {
-  let fd: number;
   try {
-    fd = fs.openSync(file, 'wx');
+    create(file, content);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+}
+
+/** An entry holding `content`, created exclusively (EEXIST if there is one): a symbolic link, else a file. */
+function create(file: string, content: string): void {
+  try {
+    fs.symlinkSync(content, file);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+  }
+  const fd = fs.openSync(file, 'wx');
   try {
     writeFullySync(fd, Buffer.from(content));
   } catch (err) {
@@ -118,12 +134,12 @@ function createExclusive(file: string, content: string): boolean {
     throw err;
   }
   fs.closeSync(fd);
-  return true;
 }
 
+/** The lock's content: a link's target, or a file's text (older Tributary versions wrote a file holding the pid). */
 function readOrNull(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return fs.lstatSync(file).isSymbolicLink() ? fs.readlinkSync(file) : fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -147,31 +163,28 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Short enough (under 60 bytes) to be stored in the inode as a "fast" symbolic link, needing no data block. */
 export function formatHolder(h: LockHolder): string {
-  return `${h.pid}\nboot=${h.boot ?? '-'}\nstart=${h.start ?? '-'}\nnonce=${h.nonce}\n`;
+  return `${h.pid}:${h.boot ?? '-'}:${h.start ?? '-'}:${h.nonce}`;
 }
 
 /** Null for content that names no pid (garbage, or a creator that died before writing): such a lock is stale. */
 export function parseHolder(text: string): LockHolder | null {
-  const lines = text.split('\n');
-  const pid = Number(lines[0]!.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  const field = (key: string): string | null => {
-    const line = lines.find((l) => l.startsWith(`${key}=`));
-    const value = line?.slice(key.length + 1).trim();
-    return value && value !== '-' ? value : null;
-  };
-  // Older locks hold just the pid: they compare as "unknown" boot and start time.
-  return { pid, boot: field('boot'), start: field('start'), nonce: field('nonce') ?? '' };
+  // Older locks are a file holding just the pid: unknown boot and start time.
+  const [pid, boot, start, nonce] = text.trim().split(':');
+  const n = Number(pid);
+  if (!Number.isInteger(n) || n <= 0) return null;
+  const known = (v: string | undefined) => (v && v !== '-' ? v : null);
+  return { pid: n, boot: known(boot), start: known(start), nonce: nonce ?? '' };
 }
 
 function self(): LockHolder {
-  return { pid: process.pid, boot: bootId(), start: startTime(process.pid), nonce: randomBytes(8).toString('hex') };
+  return { pid: process.pid, boot: bootId(), start: startTime(process.pid), nonce: randomBytes(6).toString('hex') };
 }
 
 function bootId(): string | null {
   try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').replace(/-/g, '').trim().slice(0, 12) || null;
   } catch {
     return null;
   }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fsyncDirSync } from '../common/atomic-file.js';
 import { DELETE_DIR_SUFFIX } from './data-dir.js';
 import { partitionDirContents, strayEntries } from './dir-ownership.js';
+import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { loadPartitionLog, newPartitionLog } from './log-loader.js';
@@ -28,8 +29,9 @@ export class PartitionDirectories {
     private readonly logger: Logger,
     onCheckpointDirty: () => void,
     private readonly files: FdCache,
+    disk: DiskSpace,
   ) {
-    this.hooks = { logger, onCheckpointDirty, files };
+    this.hooks = { logger, onCheckpointDirty, files, disk };
   }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {

@@ -22,11 +22,14 @@ function tempDir(): string {
 const busyMessage = (pid: number, file: string) => `held by ${pid} (${file})`;
 const bootId = (): string | null => {
   try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').replace(/-/g, '').trim().slice(0, 12);
   } catch {
     return null;
   }
 };
+
+/** The lock's content: the target of the symbolic link (or a file's text where links are not allowed). */
+const lockContent = (file: string): string => (fs.lstatSync(file).isSymbolicLink() ? fs.readlinkSync(file) : fs.readFileSync(file, 'utf8'));
 
 /** A pid that is certainly not running: a child that has exited and been reaped. */
 async function deadPid(): Promise<number> {
@@ -51,7 +54,7 @@ describe('lockDirectory', () => {
     for (const stale of [`${await deadPid()}\n`, 'not a pid', '']) {
       fs.writeFileSync(file, stale);
       const lock = lockDirectory(dir, { name: 'agent.lock', busyMessage });
-      const holder = parseHolder(fs.readFileSync(file, 'utf8'))!;
+      const holder = parseHolder(lockContent(file))!;
       expect(holder.pid).toBe(process.pid);
       lock.release();
       expect(fs.existsSync(file)).toBe(false);
@@ -67,16 +70,28 @@ describe('lockDirectory', () => {
     const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
     expect(isAlive({ ...live, start, boot: bootId() })).toBe(true);
     expect(isAlive({ ...live, start: String(Number(start) + 1) })).toBe(false);
-    expect(isAlive({ ...live, boot: '00000000-0000-0000-0000-000000000000' })).toBe(false);
+    expect(isAlive({ ...live, boot: '000000000000' })).toBe(false);
+  });
+
+  it('is a short symbolic link naming its holder (no data block: it can be taken on a full disk)', () => {
+    const dir = tempDir();
+    const lock = lockDirectory(dir, { busyMessage });
+    expect(fs.lstatSync(lock.file).isSymbolicLink()).toBe(true);
+    const target = fs.readlinkSync(lock.file);
+    expect(Buffer.byteLength(target)).toBeLessThan(60); // ext4 keeps links this short in the inode
+    expect(parseHolder(target)).toMatchObject({ pid: process.pid, boot: bootId() });
+    lock.release();
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('releases only its own lock', () => {
     const dir = tempDir();
     const lock = lockDirectory(dir, { busyMessage });
-    const other = formatHolder({ pid: process.ppid, boot: null, start: null, nonce: 'someone-else' });
-    fs.writeFileSync(lock.file, other); // someone replaced it (should not happen; must not be undone by us)
+    const other = formatHolder({ pid: process.ppid, boot: null, start: null, nonce: 'someoneelse' });
+    fs.rmSync(lock.file);
+    fs.symlinkSync(other, lock.file); // someone replaced it (should not happen; must not be undone by us)
     lock.release();
-    expect(fs.readFileSync(lock.file, 'utf8')).toBe(other);
+    expect(lockContent(lock.file)).toBe(other);
   });
 
   it('lets exactly one of many processes racing for a stale lock win, every round', async () => {
