@@ -55,14 +55,14 @@ describe('tributary serve and foreign entries in its data directory', () => {
     });
     expect(res.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
     client.close();
-    expect((await broker.stop()).code).toBe(0);
+    expect(await broker.stop(), [...broker.stdout, ...broker.stderr].join("\n")).toEqual({ code: 0, signal: null });
     expect(topicsIn(dataDir)).toEqual(['logs']);
     expectAgentDirIntact(agentDir);
 
     // 2. topics.json exists and has no partition for it: the broker used to remove it here.
     broker = await startBroker({ dataDir });
     await broker.waitForLine(/leaving .*agent-web-01 alone/);
-    expect((await broker.stop()).code).toBe(0);
+    expect(await broker.stop(), [...broker.stdout, ...broker.stderr].join("\n")).toEqual({ code: 0, signal: null });
     expect(topicsIn(dataDir)).toEqual(['logs']);
     expectAgentDirIntact(agentDir);
 
@@ -70,7 +70,7 @@ describe('tributary serve and foreign entries in its data directory', () => {
     rmSync(join(dataDir, '__meta', 'topics.json'));
     broker = await startBroker({ dataDir });
     await broker.waitForLine(/rebuilt 1 topic\(s\) from partition directories \(logs\)/);
-    expect((await broker.stop()).code).toBe(0);
+    expect(await broker.stop(), [...broker.stdout, ...broker.stderr].join("\n")).toEqual({ code: 0, signal: null });
     expect(topicsIn(dataDir)).toEqual(['logs']);
     expectAgentDirIntact(agentDir);
   }, 90_000);

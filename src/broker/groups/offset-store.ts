@@ -177,10 +177,11 @@ export class OffsetStore {
   }
 
   /**
-   * Drop every group's offsets for a deleted topic; with `keepTopicId`, those of the topic of
-   * that id (the same name created again meanwhile) stay.
+   * Drop every group's offsets for a deleted topic, except those of the topic `keepTopicId`
+   * (the same name created again meanwhile; undefined when the name is free). Call it through
+   * GroupOffsets.forgetTopic, which knows the current id.
    */
-  forgetTopic(topic: string, keepTopicId?: string): Promise<void> {
+  forgetTopic(topic: string, keepTopicId: string | undefined): Promise<void> {
     const waits = [...this.written.keys()].map((g) =>
       this.delete(
         g,
