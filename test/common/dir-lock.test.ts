@@ -110,7 +110,7 @@ describe('lockDirectory', () => {
       process.stdin.resume();
       process.stdin.on('end', () => process.exit(0));
     `;
-    const ROUNDS = 15;
+    const ROUNDS = 10;
     const RACERS = 4;
     for (let round = 0; round < ROUNDS; round++) {
       const dir = tempDir();
