@@ -64,7 +64,7 @@ export class Broker {
       log,
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
-    this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.store.forgetTopic(topic), log);
+    this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.forgetTopic(topic), log);
     const versions: ApiVersionRange[] = [...apis.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([apiKey, h]) => {
@@ -116,6 +116,7 @@ export class Broker {
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
       maxProducersPerPartition: config.maxProducersPerPartition,
+      diskCheckIntervalMs: config.diskCheckIntervalMs,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);

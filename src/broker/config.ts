@@ -22,6 +22,8 @@ export interface BrokerConfig extends BrokerLimits {
   defaultPartitions: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
+  /** How often free space on the data directory's disk is checked, to warn before it is full (0: never). */
+  diskCheckIntervalMs: number;
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -42,6 +44,7 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   defaultPartitions: 1,
   ...DEFAULT_LIMITS,
   retentionCheckIntervalMs: 30_000,
+  diskCheckIntervalMs: 10_000,
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
@@ -91,6 +94,7 @@ const FILE_KEYS: Record<string, Check> = {
   autoCreateTopics: bool,
   defaultPartitions: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
+  diskCheckIntervalMs: int(0),
   groupMinSessionTimeoutMs: int(1),
   groupMaxSessionTimeoutMs: int(1),
   groupInitialRebalanceDelayMs: int(0),

@@ -110,9 +110,11 @@ export class BrokerTopicAdmin implements TopicAdmin {
     throw new KafkaProtocolError('POLICY_VIOLATION', why);
   }
 
+  /** Committed offsets go at once, not after the topic's files are gone. */
   async deleteTopic(name: string): Promise<void> {
-    await this.logs.deleteTopic(name);
+    const filesRemoved = this.logs.deleteTopic(name);
     await this.forgetOffsets(name);
+    await filesRemoved;
     this.logger.info(`deleted topic ${name}`);
   }
 
