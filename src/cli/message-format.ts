@@ -7,11 +7,12 @@ type HeaderValue = Buffer | string | Array<Buffer | string> | undefined;
 export interface ConsumedMessage {
   topic: string;
   partition: number;
-  offset: string;
-  timestamp: string;
+  offset: string | number;
+  timestamp: string | number;
   key: Buffer | null;
   value: Buffer | null;
-  headers?: Record<string, HeaderValue>;
+  /** As an object (one value or a list per name) or as the record's own list of pairs. */
+  headers?: Record<string, HeaderValue> | ReadonlyArray<readonly [string, Buffer | null]>;
 }
 
 function toText(bytes: Buffer | string | null | undefined): string | null {
@@ -20,13 +21,17 @@ function toText(bytes: Buffer | string | null | undefined): string | null {
 }
 
 /** Kafka allows a header key more than once; the format promises an object of strings, so the last value wins. */
-function headersToStrings(headers: Record<string, HeaderValue> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    out[key] = toText(value) ?? '';
+function headersToStrings(headers: ConsumedMessage['headers']): Record<string, string> {
+  // A Map, then fromEntries: a header named "__proto__" becomes an ordinary key instead of touching the prototype.
+  const out = new Map<string, string>();
+  if (Array.isArray(headers)) {
+    for (const [key, value] of headers as ReadonlyArray<readonly [string, Buffer | null]>) out.set(key, toText(value) ?? '');
+  } else {
+    for (const [key, raw] of Object.entries((headers ?? {}) as Record<string, HeaderValue>)) {
+      out.set(key, toText(Array.isArray(raw) ? raw[raw.length - 1] : raw) ?? '');
+    }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Returns the line without its trailing newline. A null value (a tombstone) prints as `null`, as Kafka's console consumer does. */
