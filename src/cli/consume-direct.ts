@@ -3,8 +3,8 @@
 import type { KafkaClient } from '../client/client.js';
 import { OffsetOutOfRangeError } from '../client/errors.js';
 import type { PartitionFetch } from '../client/fetcher.js';
-import { formatMessage, type OutputFormat } from './message-format.js';
-import type { LineWriter } from './output.js';
+import { addRecordLine, type OutputFormat } from './message-format.js';
+import { LineBatch, type LineWriter } from './output.js';
 import { partitionRanges } from './start-offsets.js';
 
 export interface DirectReadPlan {
@@ -34,23 +34,27 @@ export async function consumeDirect(client: KafkaClient, plan: DirectReadPlan, w
   if (done.size === positions.size || limitReached()) return 0;
 
   const fetcher = client.fetcher(plan.topic);
-  while (!signal.aborted && done.size < positions.size && !limitReached()) {
-    const active = new Map([...positions].filter(([partition]) => !done.has(partition)));
-    let fetched: PartitionFetch[];
-    try {
-      fetched = await fetcher.fetch(active, FOLLOW_MAX_WAIT_MS);
-    } catch (err) {
-      if (!(err instanceof OffsetOutOfRangeError)) throw err;
-      await moveIntoRange(client, plan.topic, err.subject.partition!, positions);
+  const active = (): Map<number, number> => new Map([...positions].filter(([partition]) => !done.has(partition)));
+  const more = (): boolean => !signal.aborted && done.size < positions.size && !limitReached();
+  // The next fetch is sent before this round's lines are written, so the broker reads while stdout drains.
+  let next: Promise<Settled<PartitionFetch[]>> | null = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
+  while (next !== null) {
+    const result = await next;
+    next = null;
+    if (signal.aborted) break;
+    if ('error' in result) {
+      if (!(result.error instanceof OffsetOutOfRangeError)) throw result.error;
+      await moveIntoRange(client, plan.topic, result.error.subject.partition!, positions);
+      if (more()) next = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
       continue;
     }
 
-    const lines: string[] = [];
-    for (const f of fetched) {
+    const lines = new LineBatch();
+    for (const f of result.value) {
       const stop = plan.end?.get(f.partition);
       for (const r of f.records) {
         if ((stop !== undefined && r.offset >= stop) || limitReached()) break;
-        lines.push(formatMessage({ topic: plan.topic, partition: f.partition, ...r }, plan.format));
+        addRecordLine(lines, plan.topic, f.partition, r, plan.format);
         count++;
       }
       positions.set(f.partition, f.nextOffset);
@@ -58,9 +62,20 @@ export async function consumeDirect(client: KafkaClient, plan: DirectReadPlan, w
       const drained = f.records.length === 0 && f.nextOffset >= f.highWatermark;
       if (stop !== undefined && (isDone(f.partition, f.nextOffset) || drained)) done.add(f.partition);
     }
-    await writer.writeLines(lines);
+    if (more()) next = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
+    await writer.write(lines);
   }
   return count;
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/** A promise that never rejects, so a fetch in flight while we write cannot become an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** The requested offset no longer exists (retention deleted it) or not yet; continue from the nearest valid one. */

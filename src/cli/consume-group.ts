@@ -6,8 +6,8 @@ import { OffsetOutOfRangeError } from '../client/errors.js';
 import type { PartitionFetch } from '../client/fetcher.js';
 import { RebalanceError, type GroupMember } from '../client/group-member.js';
 import { FOLLOW_MAX_WAIT_MS, moveIntoRange } from './consume-direct.js';
-import { formatMessage, type OutputFormat } from './message-format.js';
-import type { LineWriter } from './output.js';
+import { addRecordLine, type OutputFormat } from './message-format.js';
+import { LineBatch, type LineWriter } from './output.js';
 import { startOffsets, type PartitionRange, type StartPosition } from './start-offsets.js';
 
 export interface GroupReadPlan {
@@ -62,7 +62,7 @@ export async function consumeWithGroup(client: KafkaClient, plan: GroupReadPlan,
           continue;
         }
         const printed = new Map<number, number>();
-        const lines: string[] = [];
+        const lines = new LineBatch();
         for (const f of fetched) {
           const stop = plan.follow ? Infinity : (end.get(f.partition) ?? 0);
           let next = f.nextOffset;
@@ -75,7 +75,7 @@ export async function consumeWithGroup(client: KafkaClient, plan: GroupReadPlan,
               next = r.offset;
               break;
             }
-            lines.push(formatMessage({ topic: plan.topic, partition: f.partition, ...r }, plan.format));
+            addRecordLine(lines, plan.topic, f.partition, r, plan.format);
             count++;
           }
           if (next > (positions.get(f.partition) ?? -1)) {
@@ -83,7 +83,7 @@ export async function consumeWithGroup(client: KafkaClient, plan: GroupReadPlan,
             printed.set(f.partition, next);
           }
         }
-        await writer.writeLines(lines);
+        await writer.write(lines);
         try {
           await member.commit(plan.topic, printed); // only what was printed counts as consumed
         } catch (err) {

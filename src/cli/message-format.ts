@@ -1,4 +1,6 @@
 // How a consumed message is printed. Both formats are one line per message so output can be piped to grep, jq, wc.
+import { isUtf8 } from 'node:buffer';
+import type { LineBatch } from './output.js';
 export type OutputFormat = 'text' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
@@ -46,4 +48,22 @@ export function formatMessage(message: ConsumedMessage, format: OutputFormat): s
     headers: headersToStrings(message.headers),
     value: toText(message.value),
   });
+}
+
+/** A fetched record, as the client decodes it. */
+export interface RecordToPrint {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: ReadonlyArray<readonly [string, Buffer | null]>;
+}
+
+/**
+ * Adds one record's line to `out`, exactly as formatMessage would print it. In text format a valid UTF-8 value is
+ * copied as bytes (the same bytes its string would encode to); anything else goes through formatMessage.
+ */
+export function addRecordLine(out: LineBatch, topic: string, partition: number, record: RecordToPrint, format: OutputFormat): void {
+  if (format === 'text' && record.value !== null && isUtf8(record.value)) out.addBytes(record.value);
+  else out.addText(formatMessage({ topic, partition, ...record }, format));
 }

@@ -55,6 +55,8 @@ export class GroupMember {
   generationId = -1;
   /** The assignor the group agreed on in the current generation. */
   protocol = '';
+  /** Whether this member led the last rebalance (and so ran the assignor). */
+  isLeader = false;
   private rebalance = false;
   private heartbeats: AbortController | null = null;
   /** Set when heartbeats failed for a reason a rejoin cannot fix; the reader should stop with it. */
@@ -181,7 +183,8 @@ export class GroupMember {
     this.generationId = joined.generationId;
     this.protocol = joined.protocolName ?? '';
 
-    const assignments = joined.leader === joined.memberId && !joined.skipAssignment ? await this.assign(joined.members) : [];
+    this.isLeader = joined.leader === joined.memberId;
+    const assignments = this.isLeader && !joined.skipAssignment ? await this.assign(joined.members) : [];
     const syncVersion = conn.version(SyncGroupRequest, SYNC_GROUP_VERSIONS);
     const synced = await conn.request(
       SyncGroupRequest,
