@@ -3,8 +3,6 @@
 import { Command, Option } from 'commander';
 import { parseNonNegativeInt, parsePositiveInt, parseSince, parseTopicName } from './args.js';
 import { abortOnSignals, runOnce } from './command-runner.js';
-import { consumeDirect } from './consume-direct.js';
-import { consumeWithGroup } from './consume-group.js';
 import { CliError, type ErrorContext } from './errors.js';
 import { bootstrapOption, createClient } from './kafka-client.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './message-format.js';
@@ -43,7 +41,7 @@ function selectPartitions(all: Map<number, PartitionRange>, topic: string, wante
 async function consume(opts: ConsumeOptions): Promise<void> {
   const signal = abortOnSignals();
   const writer = new LineWriter();
-  const client = createClient(opts.bootstrap);
+  const client = await createClient(opts.bootstrap);
   try {
     if (!(await client.admin.listTopics()).includes(opts.topic)) {
       throw new CliError(`topic "${opts.topic}" does not exist — list topics with \`tributary topics list\``);
@@ -56,11 +54,13 @@ async function consume(opts: ConsumeOptions): Promise<void> {
 
     if (opts.group !== undefined) {
       const plan = { ...base, groupId: opts.group, ranges, explicitStart: explicitStart(opts), fallbackStart, follow } as const;
+      const { consumeWithGroup } = await import('./consume-group.js');
       await consumeWithGroup(client, plan, writer, signal);
       return;
     }
     const start = await startOffsets(client, opts.topic, ranges, explicitStart(opts) ?? { kind: fallbackStart });
     const end = follow ? null : new Map([...ranges].map(([p, r]) => [p, r.high]));
+    const { consumeDirect } = await import('./consume-direct.js');
     await consumeDirect(client, { ...base, start, end }, writer, signal);
   } finally {
     await client.close().catch(() => undefined);

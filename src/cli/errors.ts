@@ -1,6 +1,7 @@
 // Turning failures into one line that says what went wrong and what to try next.
-import { ConnectionError } from '../client/broker-connection.js';
-import { KafkaError } from '../client/errors.js';
+// The client's errors are recognised by name, not instanceof, so printing an error never loads the client.
+import type { ConnectionError } from '../client/broker-connection.js';
+import type { KafkaError } from '../client/errors.js';
 
 /** An error whose message is already written for the user. */
 export class CliError extends Error {
@@ -41,7 +42,7 @@ function kafkaType(err: unknown): string | undefined {
 
 function explain(err: unknown, context: ErrorContext): string {
   if (err instanceof CliError) return err.message;
-  if (err instanceof ConnectionError) return connectionProblem(err, context);
+  if (err instanceof Error && err.name === 'ConnectionError') return connectionProblem(err as ConnectionError, context);
   const type = kafkaType(err);
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined && (err as KafkaError).subject?.partition === undefined) {
     return `topic "${context.topic}" does not exist — create it with \`tributary topics create ${context.topic}\``;

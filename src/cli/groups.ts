@@ -4,8 +4,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { KafkaClient } from '../client/client.js';
 import { parseNonNegativeInt, parseSince, parseTopicName } from './args.js';
 import { CliError } from './errors.js';
-import { describeGroup, describeGroupState, formatGroup } from './groups-describe.js';
-import { assertGroupInactive, commitReset, formatReset, planReset } from './groups-reset.js';
 import { bootstrapOption, withClient } from './kafka-client.js';
 import type { StartPosition } from './start-offsets.js';
 import { formatTable } from './table.js';
@@ -52,6 +50,7 @@ async function listGroups(client: KafkaClient, format: Format): Promise<void> {
 }
 
 async function deleteGroup(client: KafkaClient, groupId: string): Promise<void> {
+  const { describeGroupState } = await import('./groups-describe.js');
   const { members } = await describeGroupState(client, groupId);
   if (members.length > 0) {
     throw new CliError(`group "${groupId}" is not empty: it has ${members.length} active member${members.length === 1 ? '' : 's'}; stop them first`);
@@ -70,6 +69,7 @@ function resetTarget(opts: ResetOptions): StartPosition | null {
 }
 
 async function resetOffsets(client: KafkaClient, opts: ResetOptions, target: StartPosition): Promise<void> {
+  const { assertGroupInactive, commitReset, formatReset, planReset } = await import('./groups-reset.js');
   await assertGroupInactive(client, opts.group);
   const rows = await planReset(client, opts.group, opts.topic, target);
   if (!opts.dryRun) await commitReset(client, opts.group, rows);
@@ -97,6 +97,7 @@ export function registerGroups(program: Command): void {
     .addOption(bootstrapOption())
     .action((opts: GroupOptions & { format: Format }) =>
       withClient({ bootstrap: opts.bootstrap, group: opts.group }, async (client) => {
+        const { describeGroup, formatGroup } = await import('./groups-describe.js');
         const view = await describeGroup(client, opts.group);
         process.stdout.write(opts.format === 'json' ? json(view) : formatGroup(view));
       }),

@@ -1,7 +1,8 @@
 // One place that decides how the CLI talks to a cluster: which brokers and how patient to be. The CLI speaks through
-// Tributary's own client (src/client), the one the agent uses.
+// Tributary's own client (src/client), the one the agent uses. The client is loaded on first use, so commands that
+// never talk to a cluster this way (`serve`, `agent`, --help) do not load it.
 import { Option } from 'commander';
-import { KafkaClient } from '../client/client.js';
+import type { KafkaClient } from '../client/client.js';
 import { parseBootstrap } from './args.js';
 import { runOnce } from './command-runner.js';
 import type { ErrorContext } from './errors.js';
@@ -18,7 +19,8 @@ export function bootstrapOption(): Option {
     .default([DEFAULT_BOOTSTRAP], DEFAULT_BOOTSTRAP);
 }
 
-export function createClient(bootstrap: string[]): KafkaClient {
+export async function createClient(bootstrap: string[]): Promise<KafkaClient> {
+  const { KafkaClient } = await import('../client/client.js');
   // A CLI should fail within seconds when nothing is listening, not after a long wait.
   return new KafkaClient({ bootstrap, clientId: CLIENT_ID, connectTimeoutMs: 3_000, requestTimeoutMs: 30_000 });
 }
@@ -29,7 +31,7 @@ export function createClient(bootstrap: string[]): KafkaClient {
  */
 export async function withClient(context: ErrorContext, body: (client: KafkaClient) => Promise<void>): Promise<never> {
   return runOnce(context, async () => {
-    const client = createClient(context.bootstrap);
+    const client = await createClient(context.bootstrap);
     try {
       await body(client);
     } finally {

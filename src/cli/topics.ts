@@ -1,6 +1,5 @@
 // `tributary topics create|list|describe|delete` — plain Kafka admin requests, so they work against any cluster.
 import { Command, Option } from 'commander';
-import { KafkaError } from '../client/errors.js';
 import { collectKeyValue, parsePositiveInt, parseTopicName } from './args.js';
 import { CliError } from './errors.js';
 import { bootstrapOption, withClient } from './kafka-client.js';
@@ -85,7 +84,7 @@ export function registerTopics(program: Command): void {
         try {
           await client.admin.deleteTopic(name);
         } catch (err) {
-          if (err instanceof KafkaError && err.is('UNKNOWN_TOPIC_OR_PARTITION')) throw new CliError(`topic "${name}" does not exist`);
+          if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new CliError(`topic "${name}" does not exist`);
           throw err;
         }
         process.stdout.write(`deleted topic "${name}"\n`);
