@@ -4,7 +4,8 @@ import { sleep } from '../client/backoff.js';
 import type { KafkaClient } from '../client/client.js';
 import { OffsetOutOfRangeError } from '../client/errors.js';
 import type { PartitionFetch } from '../client/fetcher.js';
-import { RebalanceError, type GroupMember } from '../client/group-member.js';
+import type { Assignment } from '../client/consumer-protocol.js';
+import { JoinAbortedError, RebalanceError, type GroupMember } from '../client/group-member.js';
 import { FOLLOW_MAX_WAIT_MS, moveIntoRange } from './consume-direct.js';
 import { addRecordLine, type OutputFormat } from './message-format.js';
 import { LineBatch, type LineWriter } from './output.js';
@@ -35,7 +36,13 @@ export async function consumeWithGroup(client: KafkaClient, plan: GroupReadPlan,
 
   try {
     while (!signal.aborted && !limitReached()) {
-      const assignment = await member.join(signal);
+      let assignment: Assignment;
+      try {
+        assignment = await member.join(signal);
+      } catch (err) {
+        if (err instanceof JoinAbortedError) return count; // Ctrl-C while the group was rebalancing
+        throw err;
+      }
       const assigned = assignment.get(plan.topic) ?? [];
       let positions: Map<number, number>;
       try {

@@ -43,6 +43,33 @@ export class RebalanceError extends KafkaError {
   }
 }
 
+/** join() was stopped through its AbortSignal (the user pressed Ctrl-C while the group was rebalancing). */
+export class JoinAbortedError extends Error {
+  constructor(groupId: string) {
+    super(`stopped while joining group "${groupId}"`);
+    this.name = 'JoinAbortedError';
+  }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (a JoinGroup may be held for a whole rebalance timeout). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, error: () => Error): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(error());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 export class GroupMember {
   readonly groupId: string;
   private readonly topics: string[];
@@ -85,13 +112,14 @@ export class GroupMember {
   async join(signal?: AbortSignal): Promise<Assignment> {
     this.stopHeartbeats();
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw new Error('stopped while joining the group');
+      if (signal?.aborted) throw new JoinAbortedError(this.groupId);
       try {
-        const assignment = await this.joinOnce();
+        const assignment = await untilAborted(this.joinOnce(), signal, () => new JoinAbortedError(this.groupId));
         this.rebalance = false;
         this.startHeartbeats();
         return assignment;
       } catch (err) {
+        if (err instanceof JoinAbortedError) throw err;
         const retry = err instanceof RebalanceError || err instanceof ConnectionError || isMoved(err);
         if (!retry || attempt >= MAX_JOIN_ATTEMPTS) throw err;
         if (err instanceof ConnectionError || isMoved(err)) this.dropConnection();

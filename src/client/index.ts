@@ -12,7 +12,7 @@ export { Offsets, type OffsetSpec, type PartitionRange } from './offsets.js';
 export { Fetcher, type FetchedRecord, type FetcherOptions, type PartitionFetch } from './fetcher.js';
 export { Producer, type ProducerOptions, type ProducerRecord } from './producer.js';
 export { GroupAdmin, type CommittedOffsets, type GroupDescription, type GroupMemberDescription, type ListedGroup } from './group-admin.js';
-export { GroupMember, RebalanceError, type GroupMemberOptions } from './group-member.js';
+export { GroupMember, JoinAbortedError, RebalanceError, type GroupMemberOptions } from './group-member.js';
 export { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type Assignment } from './consumer-protocol.js';
 export { ASSIGNORS, rangeAssignor, roundRobinAssignor, type Assignor } from './assignors.js';
 export { KafkaError, OffsetOutOfRangeError, kafkaError } from './errors.js';

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaClient } from '../../src/client/client.js';
-import { RebalanceError, type GroupMember } from '../../src/client/group-member.js';
+import { JoinAbortedError, RebalanceError, type GroupMember } from '../../src/client/group-member.js';
 import type { Assignment } from '../../src/client/consumer-protocol.js';
 import { brokerConfig } from '../helpers/broker-config.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
@@ -92,6 +92,23 @@ describe('two members of our own', () => {
     a.generationId = current;
     await Promise.all([a.leave(), b.leave()]);
   }, 60_000);
+});
+
+describe('stopping', () => {
+  it('a join held by the coordinator during a rebalance ends at once when aborted', async () => {
+    const admin = newClient();
+    await admin.admin.createTopic({ name: 'abort', partitions: 1 });
+    const a = member(newClient(), 'abort-group', 'abort');
+    await a.join();
+    // b's JoinGroup waits until a rejoins, which a never does here: without the abort it would end after the 20 s
+    // rebalance timeout with an assignment instead of the error.
+    const b = member(newClient(), 'abort-group', 'abort');
+    const controller = new AbortController();
+    const joining = b.join(controller.signal).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(), 300);
+    expect(await joining).toBeInstanceOf(JoinAbortedError);
+    await Promise.all([a.leave(), b.leave()]);
+  }, 30_000);
 });
 
 describe.skipIf(!requireTools(PYTHON_KAFKA))('a mixed group with kafka-python 2.0.2', () => {
