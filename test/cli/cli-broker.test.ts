@@ -64,7 +64,7 @@ describe('topics', () => {
     const gone = await cli(['topics', 'describe', 'cli-admin']);
     expect(gone.code).toBe(1);
     expect(gone.stderr.trim()).toMatch(/^error: topic "cli-admin" does not exist/);
-  }, 60_000);
+  });
 });
 
 describe('produce and consume', () => {
@@ -89,7 +89,7 @@ describe('produce and consume', () => {
   it('consumes everything back exactly as text', async () => {
     const r = await ok(['consume', '--topic', 'cli-data']);
     expect(lines(r.stdout)).toEqual(expected);
-  }, 60_000);
+  });
 
   it('consumes everything back exactly as json', async () => {
     const messages = json((await ok(['consume', '--topic', 'cli-data', '--from-beginning', '--format', 'json'])).stdout);
@@ -107,19 +107,19 @@ describe('produce and consume', () => {
       expect(m.timestamp).toBeGreaterThanOrEqual(producedAt - 1_000);
       expect(m.timestamp).toBeLessThanOrEqual(Date.now());
     });
-  }, 60_000);
+  });
 
   it('starts at --offset', async () => {
     const messages = json((await ok(['consume', '--topic', 'cli-data', '--offset', '9990', '--format', 'json'])).stdout);
     expect(messages.map((m) => m.offset)).toEqual([9990, 9991, 9992, 9993, 9994, 9995, 9996, 9997, 9998, 9999]);
     expect(messages.map((m) => m.value)).toEqual(expected.slice(9990));
-  }, 60_000);
+  });
 
   it('stops after --max-messages', async () => {
     expect(lines((await ok(['consume', '--topic', 'cli-data', '--max-messages', '5'])).stdout)).toEqual(expected.slice(0, 5));
     const fromOffset = await ok(['consume', '--topic', 'cli-data', '--offset', '100', '--max-messages', '3']);
     expect(lines(fromOffset.stdout)).toEqual(expected.slice(100, 103));
-  }, 60_000);
+  });
 
   it('reads only --partition', async () => {
     await ok(['topics', 'create', 'cli-parts', '--partitions', '3']);
@@ -132,7 +132,7 @@ describe('produce and consume', () => {
     const missing = await cli(['consume', '--topic', 'cli-parts', '--partition', '7']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/has no partition 7/);
-  }, 60_000);
+  });
 
   it('starts at --since (epoch ms, ISO-8601 and relative)', async () => {
     await ok(['topics', 'create', 'cli-since']);
@@ -152,7 +152,7 @@ describe('produce and consume', () => {
       'new-2',
     ]);
     expect(lines((await ok(['consume', '--topic', 'cli-since', '--since', String(Date.now() + 60_000)])).stdout)).toEqual([]);
-  }, 60_000);
+  });
 
   it('produces with gzip and acks=1, and an empty stdin produces nothing', async () => {
     await ok(['topics', 'create', 'cli-gzip']);
@@ -161,13 +161,13 @@ describe('produce and consume', () => {
     const empty = await ok(['produce', '--topic', 'cli-gzip'], '');
     expect(empty.stderr.trim()).toBe('produced 0 messages to cli-gzip');
     expect(lines((await ok(['consume', '--topic', 'cli-gzip'])).stdout)).toEqual(['a', 'b', 'c']);
-  }, 60_000);
+  });
 
   it('fails with one line for a topic that does not exist', async () => {
     const r = await cli(['consume', '--topic', 'cli-no-such-topic']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('error: topic "cli-no-such-topic" does not exist — list topics with `tributary topics list`');
-  }, 60_000);
+  });
 });
 
 describe('consume --follow', () => {

@@ -81,7 +81,7 @@ describe('groups list and describe', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toBe('error: group "no-such-group" does not exist — list groups with `tributary groups list`');
     }
-  }, 60_000);
+  });
 });
 
 describe('a group with an active member', () => {
@@ -152,7 +152,7 @@ describe('groups reset-offsets', () => {
     expect(tableRows(r.stdout)).toEqual([[group, topic, '0', '7', '0']]);
     expect(r.stderr).toMatch(/dry run: no offsets were changed/);
     expect(await committed()).toEqual([7]);
-  }, 60_000);
+  });
 
   it('--to-earliest, --to-offset, --to-time and --to-latest move the committed offset, and consume --group follows it', async () => {
     expect(tableRows((await reset('--to-earliest')).stdout)).toEqual([[group, topic, '0', '7', '0']]);
@@ -197,5 +197,5 @@ describe('groups reset-offsets', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('error: topic "gr-no-such-topic" does not exist — list topics with `tributary topics list`');
     expect(await committed()).toEqual([7]);
-  }, 60_000);
+  });
 });
