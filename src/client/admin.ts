@@ -97,7 +97,7 @@ export class Admin {
       validateOnly: false,
     });
     const result = res.topics.find((t) => t.name === topic.name);
-    if (!result) throw kafkaError(-1, { topic: topic.name }, 'the broker did not answer for this topic');
+    if (!result) throw kafkaError('UNKNOWN_SERVER_ERROR', { topic: topic.name }, 'the broker did not answer for this topic');
     check(result.errorCode, { topic: topic.name }, result.errorMessage);
     return this.waitForLeaders(topic.name);
   }
@@ -108,7 +108,7 @@ export class Admin {
     const version = conn.version(DeleteTopicsRequest, DELETE_TOPICS_VERSIONS);
     const res = await conn.request(DeleteTopicsRequest, DeleteTopicsResponse, version, { topicNames: [name], topics: [], timeoutMs: this.timeoutMs });
     const result = res.responses.find((r) => r.name === name);
-    if (!result) throw kafkaError(-1, { topic: name }, 'the broker did not answer for this topic');
+    if (!result) throw kafkaError('UNKNOWN_SERVER_ERROR', { topic: name }, 'the broker did not answer for this topic');
     check(result.errorCode, { topic: name }, result.errorMessage);
   }
 
@@ -122,7 +122,7 @@ export class Admin {
       validateOnly: false,
     });
     const result = res.results.find((r) => r.name === topic);
-    if (!result) throw kafkaError(-1, { topic }, 'the broker did not answer for this topic');
+    if (!result) throw kafkaError('UNKNOWN_SERVER_ERROR', { topic }, 'the broker did not answer for this topic');
     check(result.errorCode, { topic }, result.errorMessage);
     return this.waitForLeaders(topic);
   }
@@ -168,7 +168,7 @@ export class Admin {
         throw err;
       });
       if (description && description.partitions.length > 0 && description.partitions.every((p) => p.leader >= 0)) return description;
-      if (Date.now() >= deadline) throw kafkaError(5, { topic }, `not every partition had a leader after ${Math.round(this.timeoutMs / 1000)} s`);
+      if (Date.now() >= deadline) throw kafkaError('LEADER_NOT_AVAILABLE', { topic }, `not every partition had a leader after ${Math.round(this.timeoutMs / 1000)} s`);
       await sleep(delay);
     }
   }

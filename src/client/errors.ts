@@ -1,6 +1,6 @@
 // Errors the client raises for a Kafka error code in a response: the name from Kafka's error table
 // (src/protocol/errors.ts), whether retrying may help, what it was about, and a message that says what to do.
-import { errorByCode, type ErrorName } from '../protocol/errors.js';
+import { errorByCode, errorCode, type ErrorName } from '../protocol/errors.js';
 
 export interface ErrorSubject {
   topic?: string;
@@ -33,7 +33,7 @@ export class KafkaError extends Error {
 /** A fetch asked for an offset the partition no longer has (retention deleted it) or does not have yet. */
 export class OffsetOutOfRangeError extends KafkaError {
   constructor(topic: string, partition: number, offset: number) {
-    super(1, `partition ${partition} of topic "${topic}" has no offset ${offset}; start again from its earliest or latest offset`, { topic, partition });
+    super(errorCode('OFFSET_OUT_OF_RANGE'), `partition ${partition} of topic "${topic}" has no offset ${offset}; start again from its earliest or latest offset`, { topic, partition });
     this.name = 'OffsetOutOfRangeError';
   }
 }
@@ -65,7 +65,8 @@ const ADVICE: Partial<Record<ErrorName, (s: ErrorSubject) => string>> = {
  * The exception for an error code in a response: our advice where we have some, else the response's own error
  * message (CreateTopics and a few others carry one, and it says more than the table does), else Kafka's description.
  */
-export function kafkaError(code: number, subject: ErrorSubject = {}, brokerMessage?: string | null): KafkaError {
+export function kafkaError(error: number | ErrorName, subject: ErrorSubject = {}, brokerMessage?: string | null): KafkaError {
+  const code = typeof error === 'number' ? error : errorCode(error);
   const def = errorByCode(code);
   const type = def?.type ?? `error code ${code}`;
   const advice = def ? ADVICE[def.type as ErrorName] : undefined;

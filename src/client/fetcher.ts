@@ -1,5 +1,6 @@
 // Reading records: Fetch to each partition's leader, record batches checked (CRC) and decoded — all four codecs —
 // control batches (transaction markers) skipped but stepped over. Kafka's "assign" mode: no consumer group involved.
+import { errorCode } from '../protocol/errors.js';
 import { ATTR_CONTROL, batchSizeAt, BATCH_HEADER_SIZE, BatchFormatError, validateBatch } from '../protocol/record-batch.js';
 import { decodeRecords, RecordDecodeError, type DecodedRecord } from '../protocol/record-decoder.js';
 import { FetchRequest, FetchResponse } from '../protocol/schemas/fetch.js';
@@ -89,7 +90,7 @@ export class Fetcher {
         for (const p of t.partitions) {
           const requested = positions.get(p.partitionIndex);
           if (requested === undefined) continue;
-          if (p.errorCode === 1) throw new OffsetOutOfRangeError(this.topic, p.partitionIndex, requested);
+          if (p.errorCode === errorCode('OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(this.topic, p.partitionIndex, requested);
           check(p.errorCode, { topic: this.topic, partition: p.partitionIndex });
           out.push(this.decode(p.partitionIndex, requested, p.highWatermark, p.logStartOffset, p.records));
         }
@@ -108,7 +109,7 @@ export class Fetcher {
     for (const partition of partitions) {
       const leader = layout?.leaders[partition] ?? -1;
       if (leader < 0) {
-        throw layout && partition < layout.leaders.length ? kafkaError(5, { topic: this.topic, partition }) : kafkaError(3, { topic: this.topic, partition });
+        throw layout && partition < layout.leaders.length ? kafkaError('LEADER_NOT_AVAILABLE', { topic: this.topic, partition }) : kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic: this.topic, partition });
       }
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
@@ -150,6 +151,6 @@ export class Fetcher {
   }
 
   private corrupt(partition: number, err: Error): KafkaError {
-    return kafkaError(2, { topic: this.topic, partition }, `${err.message}; the batch cannot be read`);
+    return kafkaError('CORRUPT_MESSAGE', { topic: this.topic, partition }, `${err.message}; the batch cannot be read`);
   }
 }

@@ -66,7 +66,7 @@ export class GroupAdmin {
     const version = conn.version(FindCoordinatorRequest, FIND_COORDINATOR_VERSIONS);
     const res = await conn.request(FindCoordinatorRequest, FindCoordinatorResponse, version, { key: groupId, keyType: GROUP_KEY, coordinatorKeys: [groupId] });
     const c = version >= 4 ? res.coordinators[0] : res;
-    if (!c) throw kafkaError(15, { group: groupId });
+    if (!c) throw kafkaError('COORDINATOR_NOT_AVAILABLE', { group: groupId });
     check(c.errorCode, { group: groupId }, c.errorMessage);
     this.cluster.addBroker(c.nodeId, c.host, c.port);
     return { nodeId: c.nodeId, host: c.host, port: c.port };
@@ -102,7 +102,7 @@ export class GroupAdmin {
             const version = conn.version(DescribeGroupsRequest, DESCRIBE_GROUPS_VERSIONS);
             const res = await conn.request(DescribeGroupsRequest, DescribeGroupsResponse, version, { groups: [groupId], includeAuthorizedOperations: false });
             const g = res.groups.find((x) => x.groupId === groupId);
-            if (!g) throw kafkaError(-1, { group: groupId }, 'the coordinator did not describe this group');
+            if (!g) throw kafkaError('UNKNOWN_SERVER_ERROR', { group: groupId }, 'the coordinator did not describe this group');
             check(g.errorCode, { group: groupId });
             return {
               groupId,
@@ -132,7 +132,7 @@ export class GroupAdmin {
         const version = conn.version(DeleteGroupsRequest, DELETE_GROUPS_VERSIONS);
         const res = await conn.request(DeleteGroupsRequest, DeleteGroupsResponse, version, { groupsNames: [groupId] });
         const r = res.results.find((x) => x.groupId === groupId);
-        if (!r) throw kafkaError(-1, { group: groupId }, 'the coordinator did not answer for this group');
+        if (!r) throw kafkaError('UNKNOWN_SERVER_ERROR', { group: groupId }, 'the coordinator did not answer for this group');
         check(r.errorCode, { group: groupId });
       },
       async () => undefined,
@@ -151,7 +151,7 @@ export class GroupAdmin {
           const meta = await this.cluster.metadata(topics);
           request = meta.topics.map((t) => ({ name: t.name, partitionIndexes: t.partitions.map((p) => p.partitionIndex) }));
         } else if (version < 2) {
-          throw kafkaError(35, { group: groupId }, 'this broker cannot list every committed topic (OffsetFetch v2+ needed)');
+          throw kafkaError('UNSUPPORTED_VERSION', { group: groupId }, 'this broker cannot list every committed topic (OffsetFetch v2+ needed)');
         }
         const res = await conn.request(OffsetFetchRequest, OffsetFetchResponse, version, { groupId, topics: request, requireStable: false });
         check(res.errorCode, { group: groupId });

@@ -2,6 +2,7 @@
 // Heartbeat until the coordinator asks for a rebalance, OffsetCommit with this generation, LeaveGroup. It talks to
 // the coordinator over a connection of its own, so heartbeats never wait behind a long-polling Fetch and a JoinGroup
 // that waits for a whole rebalance blocks nothing else.
+import { errorCode } from '../protocol/errors.js';
 import { HeartbeatRequest, HeartbeatResponse } from '../protocol/schemas/heartbeat.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../protocol/schemas/join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/schemas/leave-group.js';
@@ -200,12 +201,12 @@ export class GroupMember {
       // The coordinator answers once every member rejoined, or the rebalance timeout passed.
       { timeoutMs: this.rebalanceTimeoutMs + 5_000 },
     );
-    if (joined.errorCode === 79) {
+    if (joined.errorCode === errorCode('MEMBER_ID_REQUIRED')) {
       // MEMBER_ID_REQUIRED (KIP-394): the coordinator gave us an id to join with.
       this.memberId = joined.memberId;
       throw new RebalanceError(joined.errorCode, this.groupId);
     }
-    if (joined.errorCode === 25) this.memberId = ''; // UNKNOWN_MEMBER_ID: join as new
+    if (joined.errorCode === errorCode('UNKNOWN_MEMBER_ID')) this.memberId = ''; // UNKNOWN_MEMBER_ID: join as new
     this.rethrow(joined.errorCode);
     this.memberId = joined.memberId;
     this.generationId = joined.generationId;
@@ -229,7 +230,7 @@ export class GroupMember {
       },
       { timeoutMs: this.rebalanceTimeoutMs + 5_000 },
     );
-    if (synced.errorCode === 25) this.memberId = '';
+    if (synced.errorCode === errorCode('UNKNOWN_MEMBER_ID')) this.memberId = '';
     this.rethrow(synced.errorCode);
     return decodeAssignment(synced.assignment);
   }
@@ -237,7 +238,7 @@ export class GroupMember {
   /** As the leader: every member's subscription in, each member's partitions out. */
   private async assign(members: Array<{ memberId: string; metadata: Buffer }>): Promise<Array<{ memberId: string; assignment: Buffer }>> {
     const assignor = this.assignors.find((a) => a.name === this.protocol);
-    if (!assignor) throw kafkaError(23, { group: this.groupId }, `the group chose assignor "${this.protocol}", which this client does not have`);
+    if (!assignor) throw kafkaError('INCONSISTENT_GROUP_PROTOCOL', { group: this.groupId }, `the group chose assignor "${this.protocol}", which this client does not have`);
     const subscriptions = members.map((m) => ({ memberId: m.memberId, topics: decodeSubscription(m.metadata) }));
     const topics = [...new Set(subscriptions.flatMap((s) => s.topics))];
     const meta = await this.cluster.metadata(topics);
@@ -280,7 +281,7 @@ export class GroupMember {
         });
         if (signal.aborted) return;
         if (res.errorCode !== 0) {
-          if (res.errorCode === 25) this.memberId = '';
+          if (res.errorCode === errorCode('UNKNOWN_MEMBER_ID')) this.memberId = '';
           this.rethrow(res.errorCode);
         }
       } catch (err) {

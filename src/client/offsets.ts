@@ -41,14 +41,14 @@ export class Offsets {
   private async listOnce(topic: string, spec: OffsetSpec, partitions?: number[]): Promise<Map<number, number>> {
     const meta = await this.cluster.metadata([topic]);
     const t = meta.topics.find((x) => x.name === topic);
-    if (!t) throw kafkaError(3, { topic });
+    if (!t) throw kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic });
     check(t.errorCode, { topic });
     const wanted = partitions ?? t.partitions.map((p) => p.partitionIndex);
     const byLeader = new Map<number, number[]>();
     for (const partition of wanted) {
       const p = t.partitions.find((x) => x.partitionIndex === partition);
-      if (!p) throw kafkaError(3, { topic, partition });
-      if (p.leaderId < 0) throw kafkaError(5, { topic, partition });
+      if (!p) throw kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic, partition });
+      if (p.leaderId < 0) throw kafkaError('LEADER_NOT_AVAILABLE', { topic, partition });
       let list = byLeader.get(p.leaderId);
       if (!list) byLeader.set(p.leaderId, (list = []));
       list.push(partition);

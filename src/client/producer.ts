@@ -1,6 +1,7 @@
 // Sending records: the default partitioner picks a partition, one record batch per partition (our batch builder,
 // gzip optional) goes to that partition's leader. Not idempotent: a retry after a lost response may duplicate, as
 // with any producer without enable.idempotence (the agent's shipper is the idempotent one).
+import { errorCode } from '../protocol/errors.js';
 import { buildRecordBatch, gzipBatch, type RecordInput } from '../protocol/record-batch-builder.js';
 import type { Cluster, ProduceBody } from './cluster.js';
 import { check, kafkaError } from './errors.js';
@@ -25,6 +26,7 @@ export interface ProducerOptions {
 }
 
 const NEW_TOPIC_ATTEMPTS = 10;
+const LEADER_MOVED = new Set([errorCode('NOT_LEADER_OR_FOLLOWER'), errorCode('LEADER_NOT_AVAILABLE')]);
 
 export class Producer {
   private readonly partitioner = new Partitioner();
@@ -51,7 +53,7 @@ export class Producer {
     const byPartition = new Map<number, RecordInput[]>();
     for (const r of records) {
       const partition = r.partition ?? this.partitioner.partition(r.key ?? null, partitions);
-      if (partition >= partitions) throw kafkaError(3, { topic, partition });
+      if (partition >= partitions) throw kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic, partition });
       let list = byPartition.get(partition);
       if (!list) byPartition.set(partition, (list = []));
       list.push({ key: r.key ?? null, value: r.value, headers: r.headers, timestamp: r.timestamp });
@@ -61,7 +63,7 @@ export class Producer {
     await retryIfMoved(
       async () => {
         pending = await this.sendOnce(topic, pending);
-        if (pending.size > 0) throw kafkaError(6, { topic, partition: [...pending.keys()][0] });
+        if (pending.size > 0) throw kafkaError('NOT_LEADER_OR_FOLLOWER', { topic, partition: [...pending.keys()][0] });
       },
       () => this.cluster.metadata([topic]),
     );
@@ -78,7 +80,7 @@ export class Producer {
     const byLeader = new Map<number, number[]>();
     for (const partition of batches.keys()) {
       const leader = layout?.leaders[partition] ?? -1;
-      if (leader < 0) throw kafkaError(5, { topic, partition });
+      if (leader < 0) throw kafkaError('LEADER_NOT_AVAILABLE', { topic, partition });
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(partition);
@@ -90,7 +92,7 @@ export class Producer {
         const res = await this.cluster.produce(leader, topicData, this.acks);
         for (const t of res?.responses ?? []) {
           for (const p of t.partitionResponses) {
-            if (p.errorCode === 6 || p.errorCode === 5) retry.set(p.index, batches.get(p.index)!);
+            if (LEADER_MOVED.has(p.errorCode)) retry.set(p.index, batches.get(p.index)!);
             else check(p.errorCode, { topic, partition: p.index }, p.errorMessage);
           }
         }

@@ -23,15 +23,15 @@ describe('describeError', () => {
   });
 
   it('names the missing topic', () => {
-    const err = kafkaError(3, { topic: 'logs' });
+    const err = kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic: 'logs' });
     expect(describeError(err, { ...context, topic: 'logs' })).toBe(
       'topic "logs" does not exist — create it with `tributary topics create logs`',
     );
   });
 
   it('names the group for group errors', () => {
-    expect(describeError(kafkaError(69, { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" does not exist — list groups with `tributary groups list`');
-    expect(describeError(kafkaError(68, { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" still has active members; stop its consumers first');
+    expect(describeError(kafkaError('GROUP_ID_NOT_FOUND', { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" does not exist — list groups with `tributary groups list`');
+    expect(describeError(kafkaError('NON_EMPTY_GROUP', { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" still has active members; stop its consumers first');
   });
 
   it('says when a request timed out or the broker hung up', () => {

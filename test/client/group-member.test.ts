@@ -86,7 +86,7 @@ describe('two members of our own', () => {
     a.generationId = oldGeneration;
     const err = await a.commit('fenced', new Map([[0, 1]])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RebalanceError);
-    expect((err as RebalanceError).code).toBe(22); // ILLEGAL_GENERATION
+    expect((err as RebalanceError).type).toBe('ILLEGAL_GENERATION');
     expect(a.rebalanceNeeded).toBe(true);
     expect((await b.committed()).get('fenced')!.get(0)).toBe(6);
     a.generationId = current;
