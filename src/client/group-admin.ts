@@ -55,11 +55,6 @@ const GROUP_KEY = 0;
 export class GroupAdmin {
   constructor(private readonly cluster: Cluster) {}
 
-  /** The connection to `groupId`'s coordinator, retrying while the coordinator is still loading. */
-  coordinator(groupId: string): Promise<BrokerConnection> {
-    return retryIfMoved(() => this.findCoordinator(groupId), async () => undefined, 8);
-  }
-
   /** Where `groupId`'s coordinator is (FindCoordinator); the broker is remembered so leader(nodeId) reaches it. */
   async locateCoordinator(groupId: string): Promise<{ nodeId: number; host: string; port: number }> {
     const conn = await this.cluster.anyConnection();
