@@ -45,12 +45,18 @@ export class Broker {
         minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
         maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
         initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMaxSize: config.groupMaxSize,
+        maxGroups: config.maxGroups,
       },
       log,
+      (groupId) => this.offsets.store.list(groupId).length > 0,
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
     this.offsetRetentionTimer = setInterval(() => {
-      this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
+      this.offsets
+        .expire(config.offsetsRetentionMs)
+        .then(() => this.coordinator.forgetIdleGroups())
+        .catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
     }, config.retentionCheckIntervalMs);
   }
 
