@@ -177,16 +177,21 @@ describe('a repeated JoinGroup or SyncGroup (defect 7)', () => {
 
   it('answers both JoinGroups of a member that sent one again while the first was parked, with the same generation', async () => {
     const c = coordinator();
-    const { leader, follower } = await stableGroupOfTwo(c);
-    const followerClient = follower.memberId.startsWith('a-') ? 'a' : 'b';
-    const leaderClient = followerClient === 'a' ? 'b' : 'a';
-    // The leader rejoining starts a rebalance; the follower's JoinGroup is parked until everyone has rejoined.
-    const leaderJoin = rejoin(c, leaderClient, leader.memberId);
-    const first = rejoin(c, followerClient, follower.memberId);
-    const second = rejoin(c, followerClient, follower.memberId);
-    await leaderJoin;
-    const answers = [await within(first), await within(second)];
-    for (const answer of answers) expect(answer).toMatchObject({ errorCode: 0, generationId: 2, memberId: follower.memberId, leader: leader.memberId });
+    const joined = await Promise.all(['a', 'b', 'c'].map((name) => joinNew(c, name)));
+    const leader = joined.find((j) => j.memberId === j.leader)!;
+    const [waiting, last] = joined.filter((j) => j !== leader);
+    const clientOf = (j: { memberId: string }) => j.memberId.slice(0, 1);
+    await syncAll(c, leader, [waiting!, last!]);
+    // The leader rejoining starts a rebalance; one follower rejoins twice while the third member has not rejoined yet.
+    const leaderJoin = rejoin(c, clientOf(leader), leader.memberId);
+    const first = rejoin(c, clientOf(waiting!), waiting!.memberId);
+    const second = rejoin(c, clientOf(waiting!), waiting!.memberId);
+    expect(await within(first, 50)).toBe('unanswered'); // parked, as it should be until everyone has rejoined
+    const lastJoin = rejoin(c, clientOf(last!), last!.memberId);
+    await Promise.all([leaderJoin, lastJoin]);
+    for (const answer of [await within(first), await within(second)]) {
+      expect(answer).toMatchObject({ errorCode: 0, generationId: 2, memberId: waiting!.memberId, leader: leader.memberId });
+    }
   });
 });
 

@@ -25,7 +25,7 @@ let broker: BrokerProcess;
 const clients: WireClient[] = [];
 
 beforeAll(async () => {
-  const config = brokerConfig({ groupInitialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: PENDING_SESSION_MS });
+  const config = brokerConfig({ groupInitialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: PENDING_SESSION_MS, groupMaxSize: 3, maxGroups: 6 });
   broker = await startBroker({ args: ['--config', config] });
 }, 30_000);
 
@@ -80,31 +80,28 @@ describe('a SyncGroup sent again while the first is parked (defect 7)', () => {
     const [a, b] = await Promise.all([joinAsNew(ca, group), joinAsNew(cb, group)]);
     expect([a.errorCode, b.errorCode]).toEqual([0, 0]);
     expect(a.generationId).toBe(b.generationId);
-    const [leader, leaderConn, follower, followerConn] = a.memberId === a.leader ? [a, ca, b, cb] : [b, cb, a, ca];
+    const [leader, follower] = a.memberId === a.leader ? [a, b] : [b, a];
 
-    // The follower's SyncGroup is parked until the leader brings the assignment; it sends it again meanwhile, and a
-    // Heartbeat after that, all pipelined on one connection whose responses go out in request order.
-    const sync = () => followerConn.send(SyncGroupRequest, SyncGroupResponse, 3, { groupId: group, generationId: follower.generationId, memberId: follower.memberId, groupInstanceId: null, assignments: [] });
-    const first = sync();
-    const second = sync();
-    const heartbeat = followerConn.send(HeartbeatRequest, HeartbeatResponse, 3, { groupId: group, generationId: follower.generationId, memberId: follower.memberId, groupInstanceId: null });
+    // All on one connection, so the broker takes them in this order and answers them in this order: the follower's
+    // SyncGroup is parked until the leader brings the assignment, the follower sends it again meanwhile, then the
+    // leader's SyncGroup, then a Heartbeat.
+    const conn = await connect();
+    const sync = (m: typeof leader, assignments: { memberId: string; assignment: Buffer }[]) =>
+      conn.send(SyncGroupRequest, SyncGroupResponse, 3, { groupId: group, generationId: m.generationId, memberId: m.memberId, groupInstanceId: null, assignments });
+    const first = sync(follower, []);
+    const second = sync(follower, []);
+    const leaderSync = sync(leader, [
+      { memberId: leader.memberId, assignment: Buffer.from('for the leader') },
+      { memberId: follower.memberId, assignment: Buffer.from('for the follower') },
+    ]);
+    const heartbeat = conn.send(HeartbeatRequest, HeartbeatResponse, 3, { groupId: group, generationId: follower.generationId, memberId: follower.memberId, groupInstanceId: null });
 
-    const leaderSync = await answered('the leader\'s SyncGroup', leaderConn.send(SyncGroupRequest, SyncGroupResponse, 3, {
-      groupId: group,
-      generationId: leader.generationId,
-      memberId: leader.memberId,
-      groupInstanceId: null,
-      assignments: [
-        { memberId: leader.memberId, assignment: Buffer.from('for the leader') },
-        { memberId: follower.memberId, assignment: Buffer.from('for the follower') },
-      ],
-    }));
-    expect(leaderSync.assignment.toString()).toBe('for the leader');
     for (const [what, p] of [['the first SyncGroup', first], ['the repeated SyncGroup', second]] as const) {
       const r = await answered(what, p);
       expect(r.errorCode).toBe(0);
       expect(r.assignment.toString()).toBe('for the follower');
     }
+    expect((await answered('the leader\'s SyncGroup', leaderSync)).assignment.toString()).toBe('for the leader');
     expect((await answered('the Heartbeat after them', heartbeat)).errorCode).toBe(0);
   }, 60_000);
 });
