@@ -246,7 +246,7 @@ describe('membership changes', () => {
     const c = coordinator({}, withOffsets);
     const a = await joinNew(c, 'a', { sessionTimeoutMs: 50 });
     await c.sync(GROUP, a.generationId, a.memberId, null, null, null, [{ memberId: a.memberId, assignment: assignment('all') }]);
-    await vi.waitFor(() => expect(c.group(GROUP)!.state).toBe('Empty'), { timeout: 2_000 });
+    await vi.waitFor(() => expect(c.group(GROUP)!.state).toBe('Empty'), { timeout: 10_000 });
     expect(c.group(GROUP)!.members.size).toBe(0);
     expect(c.group(GROUP)!.generationId).toBe(2);
   });

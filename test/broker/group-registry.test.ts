@@ -66,7 +66,7 @@ describe('empty groups', () => {
     const c = coordinator();
     const a = await joinNew(c, 'a', { sessionTimeoutMs: 50 });
     await syncAll(c, a, []);
-    await vi.waitFor(() => expect(c.group(GROUP)).toBeUndefined(), { timeout: 5_000 });
+    await vi.waitFor(() => expect(c.group(GROUP)).toBeUndefined(), { timeout: 10_000 });
   });
 
   it('are kept for a while after a simple consumer\'s commit was accepted, while the offsets may still be on their way to disk', () => {
