@@ -49,7 +49,7 @@ export class Broker {
         maxGroups: config.maxGroups,
       },
       log,
-      (groupId) => this.offsets.store.list(groupId).length > 0,
+      (groupId) => this.offsets.store.hasGroup(groupId),
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
     this.offsetRetentionTimer = setInterval(() => {

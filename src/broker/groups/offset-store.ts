@@ -135,6 +135,11 @@ export class OffsetStore {
     return [...this.offsets.keys()];
   }
 
+  /** Whether any committed offset is stored for the group (a map lookup, for the coordinator's idle-group checks). */
+  hasGroup(group: string): boolean {
+    return this.offsets.has(group);
+  }
+
   /** Drop every group's offsets for a deleted topic. */
   forgetTopic(topic: string): Promise<void> {
     const waits = this.groups().map((g) => this.delete(g, this.list(g).filter((o) => o.topic === topic)));
