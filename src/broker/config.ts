@@ -1,4 +1,6 @@
 import { defaultDataDir } from '../common/data-root.js';
+import { parseHostPort as parseAddress } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
 
 export { defaultDataDir };
 
@@ -24,6 +26,8 @@ export interface BrokerConfig {
   maxOpenSegmentFiles: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
+  /** How often free space on the data directory's disk is checked, to warn before it is full (0: never). */
+  diskCheckIntervalMs: number;
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -50,6 +54,7 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   maxInFlightRequests: 1000,
   maxOpenSegmentFiles: 128,
   retentionCheckIntervalMs: 30_000,
+  diskCheckIntervalMs: 10_000,
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
@@ -66,13 +71,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses "HOST:PORT", "[v6]:PORT" or ":PORT". */
+/** "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback, as everywhere: see common/host-port.ts). */
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s.trim());
-  if (!m) throw new ConfigError(`${what} must be HOST:PORT, got '${s}'`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`${what} port ${port} is out of range (0-65535)`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+  try {
+    return parseAddress(s, { allowPortZero: true });
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new ConfigError(`${what}: ${err.message}`);
+    throw err;
+  }
 }
 
 type Check = (v: unknown, key: string) => unknown;
@@ -103,6 +109,7 @@ const FILE_KEYS: Record<string, Check> = {
   maxRequestBytes: int(1024, 2 ** 31 - 1),
   maxInFlightRequests: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
+  diskCheckIntervalMs: int(0),
   maxOpenSegmentFiles: int(8, 100_000),
   groupMinSessionTimeoutMs: int(1),
   groupMaxSessionTimeoutMs: int(1),
