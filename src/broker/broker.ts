@@ -60,8 +60,11 @@ export class Broker {
         minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
         maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
         initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMaxSize: config.groupMaxSize,
+        maxGroups: config.maxGroups,
       },
       log,
+      (groupId) => this.offsets.store.hasGroup(groupId),
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
     this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.forgetTopic(topic), log);
@@ -96,7 +99,10 @@ export class Broker {
     };
     this.refusedConnection = new ThrottledWarning(log);
     this.offsetRetentionTimer = setInterval(() => {
-      this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
+      this.offsets
+        .expire(config.offsetsRetentionMs)
+        .then(() => this.coordinator.forgetIdleGroups())
+        .catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
     }, config.retentionCheckIntervalMs);
   }
 

@@ -59,6 +59,7 @@ const defs = {
   THROTTLING_QUOTA_EXCEEDED: [89, true, 'The throttling quota has been exceeded.'],
   UNSTABLE_OFFSET_COMMIT: [88, true, 'There are unstable offsets that need to be cleared.'],
   MEMBER_ID_REQUIRED: [79, false, 'The group member needs to have a valid member id before actually entering a consumer group.'],
+  GROUP_MAX_SIZE_REACHED: [81, false, 'The consumer group has reached its max size.'],
   FENCED_INSTANCE_ID: [82, false, 'The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.'],
   GROUP_SUBSCRIBED_TO_TOPIC: [86, false, 'The consumer group is actively subscribed to the topic.'],
   INVALID_RECORD: [87, false, 'This record has failed the validation on broker and hence will be rejected.'],

@@ -22,7 +22,7 @@ afterEach(() => {
 
 /** The broker's wiring of the committed-offset side, over `logs`. */
 function offsetsOver(dataDir: string, logs: LogManager, log: CapturedLogger = captureLogger()): { offsets: GroupOffsets; store: OffsetStore; log: CapturedLogger } {
-  const coordinator = new GroupCoordinator({ minSessionTimeoutMs: 10, maxSessionTimeoutMs: 60_000, initialRebalanceDelayMs: 10 }, log);
+  const coordinator = new GroupCoordinator({ minSessionTimeoutMs: 10, maxSessionTimeoutMs: 60_000, initialRebalanceDelayMs: 10, groupMaxSize: 100, maxGroups: 100 }, log);
   const store = OffsetStore.open(path.join(dataDir, '__meta'), log);
   opened.push({ coordinator, store });
   return { offsets: new GroupOffsets(coordinator, store, logs, log), store, log };

@@ -132,17 +132,7 @@ export class GroupOffsets {
   }
 
   private commitGroupError(req: CommitRequest): number {
-    if (req.groupId === '') return errorCode('INVALID_GROUP_ID');
-    const group = this.coordinator.getOrCreate(req.groupId);
-    if (group.is('Dead')) return errorCode('COORDINATOR_NOT_AVAILABLE');
-    // A simple consumer (no membership) may commit only while nobody is a member of the group.
-    if (req.generationId < 0 && group.is('Empty')) return 0;
-    if (group.is('CompletingRebalance')) return errorCode('REBALANCE_IN_PROGRESS');
-    const member = group.members.get(req.memberId);
-    if (!member) return errorCode('UNKNOWN_MEMBER_ID');
-    if (req.groupInstanceId !== null && group.staticMembers.get(req.groupInstanceId) !== req.memberId) return errorCode('FENCED_INSTANCE_ID');
-    if (req.generationId !== group.generationId) return errorCode('ILLEGAL_GENERATION');
-    return 0;
+    return this.coordinator.commitError(req);
   }
 
   /** Committed offsets for some partitions, or all of the group's when topics is null. */

@@ -166,6 +166,14 @@ export class OffsetStore {
     return this.record(commits.map((c) => commitEntry(group, c.topic, c.partition, c.offset)));
   }
 
+  /**
+   * Whether the group has committed offsets, durable or on their way to disk (a map lookup, for the coordinator's
+   * check that an Empty group has nothing left and can be forgotten).
+   */
+  hasGroup(group: string): boolean {
+    return this.written.has(group);
+  }
+
   delete(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
     const g = this.written.get(group);
     const present = partitions.filter((p) => g?.has(keyOf(p.topic, p.partition)));
