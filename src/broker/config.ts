@@ -33,10 +33,6 @@ export interface BrokerConfig extends BrokerLimits {
   groupInitialRebalanceDelayMs: number;
   /** offsets.retention.minutes, in ms: how long an empty group's committed offsets are kept. */
   offsetsRetentionMs: number;
-  /** group.max.size: members one group may have (member ids handed out with MEMBER_ID_REQUIRED count). */
-  groupMaxSize: number;
-  /** Consumer groups held at once; a JoinGroup or commit that would create one more gets POLICY_VIOLATION. */
-  maxGroups: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
 }
@@ -55,8 +51,6 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
-  groupMaxSize: 1_000,
-  maxGroups: 10_000,
   topicDefaults: {},
 };
 
@@ -108,8 +102,6 @@ const FILE_KEYS: Record<string, Check> = {
   groupMaxSessionTimeoutMs: int(1),
   groupInitialRebalanceDelayMs: int(0),
   offsetsRetentionMs: int(1),
-  groupMaxSize: int(1, 1_000_000),
-  maxGroups: int(1, 10_000_000),
   topicDefaults: (v, key) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));

@@ -70,6 +70,15 @@ export const LIMITS = {
     default: 1000, min: 1, max: 1_000_000, unit: 'count', kafka: null,
     doc: 'idempotent producers remembered per partition; beyond it the least recently used one is forgotten (as if expired: its next batch is accepted as from a new producer)',
   },
+  // Consumer groups
+  groupMaxSize: {
+    default: 1000, min: 1, max: 1_000_000, unit: 'count', kafka: 'group.max.size',
+    doc: 'members one consumer group may have (member ids handed out with MEMBER_ID_REQUIRED count); JoinGroup beyond it gets GROUP_MAX_SIZE_REACHED',
+  },
+  maxGroups: {
+    default: 10_000, min: 1, max: 10_000_000, unit: 'count', kafka: null,
+    doc: 'consumer groups held at once; a JoinGroup or commit that would create one more gets POLICY_VIOLATION (groups loaded from stored offsets at start-up always count)',
+  },
   maxOpenSegmentFiles: {
     default: 128, min: 8, max: 100_000, unit: 'count', kafka: null,
     doc: 'segment files kept open at once (one LRU for all partitions)',
