@@ -1,46 +1,17 @@
 // `tributary agent`: file tailer and host metrics → shipper → Kafka. Positions are committed only after the shipper
 // has the records (acknowledged by the broker, or fsynced in the disk buffer), and the tailer pauses while the
 // shipper is saturated, so memory and disk stay bounded and nothing read is ever lost.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
+import { defaultAgentDataDir, legacyAgentDataDir, lockDataDir, migrateDataDir } from './data-dir.js';
 import { HostMetricsSource } from './host-metrics/index.js';
 import { formatBytes, formatDuration } from '../common/format.js';
 import { type Logger } from '../common/logger.js';
 import { Shipper } from './shipper/index.js';
 import { FileTailer, lastPositions } from '../collect/tail/index.js';
 import type { SourcedRecord } from '../collect/record.js';
-
-const LOCK_FILE = 'agent.lock';
-
-/** One agent per data directory: two would share checkpoints and the spool. A lock left by a dead process is taken over. */
-async function lockDataDir(dir: string): Promise<string> {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const h = await open(file, 'wx');
-      await h.writeFile(`${process.pid}\n`);
-      await h.close();
-      return file;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-        try {
-          process.kill(pid, 0);
-          alive = true;
-        } catch (e) {
-          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      }
-      if (alive) throw new Error(`another agent (pid ${pid}) is using ${dir}; stop it, or give this one its own --name or --data-dir`);
-      await rm(file, { force: true });
-    }
-  }
-  throw new Error(`cannot lock ${dir}`);
-}
 
 export class Agent {
   private tailer: FileTailer | null = null;
@@ -62,6 +33,7 @@ export class Agent {
   }
 
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
+    if (config.dataDir === defaultAgentDataDir(config.name)) await migrateDataDir(legacyAgentDataDir(config.name), config.dataDir, logger);
     await mkdir(config.dataDir, { recursive: true });
     const lockFile = await lockDataDir(config.dataDir);
     let shipper: Shipper;
