@@ -11,6 +11,8 @@ import { writeFileAtomic } from '../../common/atomic-file.js';
 export interface CheckpointEntry {
   /** Path the file had when last seen (for people reading the file, and to tell a rotated log's successor). */
   path: string;
+  /** Path its records carry (key and header `path`) when not `path`: where the lines were written (a rotated log). */
+  recordPath?: string;
   /** Byte offset just past the last committed record. */
   offset: number;
   /** sha1 of the first `fingerprintBytes` bytes. */
@@ -53,7 +55,7 @@ export async function loadCheckpoint(file: string): Promise<CheckpointData | nul
     throw new CheckpointError(`the tailer checkpoint ${file} has an unknown format (version ${String(data?.version)}); ${fix}`);
   }
   for (const [id, e] of Object.entries(data.files)) {
-    if (typeof e?.path !== 'string' || !Number.isSafeInteger(e.offset) || e.offset < 0 || typeof e.fingerprint !== 'string' || typeof e.dev !== 'string' || typeof e.ino !== 'string') {
+    if (typeof e?.path !== 'string' || (e.recordPath !== undefined && typeof e.recordPath !== 'string') || !Number.isSafeInteger(e.offset) || e.offset < 0 || typeof e.fingerprint !== 'string' || typeof e.dev !== 'string' || typeof e.ino !== 'string') {
       throw new CheckpointError(`the tailer checkpoint ${file} has a malformed entry for ${id}; ${fix}`);
     }
   }

@@ -9,7 +9,7 @@ import { GlobSet } from './glob-set.js';
 import { GlobWatcher } from './glob-watcher.js';
 import { resolveTailerOptions, type FileTailerOptions, type ResolvedTailerOptions } from './options.js';
 import { RecordBuilder } from './record-builder.js';
-import type { TrackedFile } from './tracked-file.js';
+import type { LineSource, TrackedFile } from './tracked-file.js';
 
 export interface TailerStats {
   /** Files being followed (including rotated ones still being read to their end). */
@@ -19,6 +19,8 @@ export interface TailerStats {
   parked: number;
   /** Finished incarnations remembered for late commits and copy detection. */
   retired: number;
+  /** Rotated files being read because nobody read them yet (rotated while the tailer was down, copies outside the globs). */
+  recovering: number;
   bytesRead: number;
   recordsEmitted: number;
   batchesEmitted: number;
@@ -38,6 +40,7 @@ export interface FileTailerEvents {
 
 /** Reads a dedicated file per chunk round up to this many times before giving up on finishing it this poll. */
 const FINISH_MAX_CHUNKS = 64;
+const SLACK_NS = 1_000_000_000n;
 
 /**
  * Tails the files matching globs and emits their lines as 'batch' events of SourcedRecord. Lines are read once: a
@@ -85,11 +88,12 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
       maxRecordBytes: this.opts.maxRecordBytes,
       fingerprintBytes: this.opts.fingerprintBytes,
       multiline: this.opts.multiline,
-      add: (file, text, endOffset, readTime) => this.add(file, text, endOffset, readTime),
+      add: (file, text, startOffset, endOffset, readTime) => this.add(file, text, startOffset, endOffset, readTime),
       markDirty: (f) => this.markDirty(f),
       unmarkDirty: (f) => this.dirty.delete(f),
       changed: () => void this.writer.request(),
       readToEnd: (f) => this.readToEnd(f),
+      isTailed: (p) => this.globs.matches(p),
     });
     this.writer = new CheckpointWriter(this.opts.checkpointFile, this.opts.checkpointIntervalMs, () => this.set.snapshot(), (e) =>
       this.opts.log.error(`file tailer: ${e.message}`),
@@ -100,6 +104,9 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('FileTailer.start() can only be called once; create a new FileTailer to start again');
     this.state = 'starting';
+    // When the checkpoint was written: rotated files modified since then may hold lines nobody read (with a second of
+    // slack for a file found just before the write).
+    const written = await fsp.stat(this.opts.checkpointFile, { bigint: true }).catch(() => null);
     this.set.load(await loadCheckpoint(this.opts.checkpointFile));
     await fsp.mkdir(path.dirname(this.opts.checkpointFile), { recursive: true });
     this.watcher = new GlobWatcher(
@@ -116,6 +123,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     );
     await this.watcher.start();
     for (const p of await this.globs.scan()) if (this.state === 'starting') await this.set.checkPath(p, true);
+    if (this.state === 'starting') await this.set.recoverRotated(written ? written.mtimeNs - SLACK_NS : null);
     if ((this.state as string) === 'stopped') {
       // stop() ran while we were starting: undo what it could not see yet.
       await this.watcher.close();
@@ -193,10 +201,12 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
       else files++;
       buffered += f.bufferedBytes;
     }
+    for (const list of this.set.recovering.values()) for (const j of list) buffered += j.bufferedBytes;
     return {
       files,
       parked,
       retired: this.set.retired.size,
+      recovering: [...this.set.recovering.values()].reduce((n, l) => n + l.length, 0),
       bytesRead: this.counters.bytesRead,
       recordsEmitted: this.counters.recordsEmitted,
       batchesEmitted: this.counters.batchesEmitted,
@@ -235,7 +245,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
   }
 
   private hasWork(): boolean {
-    return this.pathQueue.size > 0 || this.pollDue || this.rescanDue || this.flushDue || (!this.isPaused && this.dirty.size > 0);
+    return this.pathQueue.size > 0 || this.pollDue || this.rescanDue || this.flushDue || (!this.isPaused && (this.dirty.size > 0 || this.set.recovering.size > 0));
   }
 
   /** The one loop that touches files: path checks, polls, multiline flushes, then a round of reads. */
@@ -270,6 +280,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
         const now = Date.now();
         if (!this.isPaused) for (const f of this.set.files.values()) f.flushIdle(now, this.opts.multiline!.flushAfterMs);
       }
+      if (!this.isPaused && this.set.recovering.size > 0) await this.set.recoverStep(this.buf);
       if (!this.isPaused) {
         for (const f of [...this.dirty]) {
           if (this.state !== 'running' || this.isPaused) break;
@@ -285,6 +296,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
   /** One chunk of one file; returns whether it probably has more. */
   private async service(f: TrackedFile): Promise<boolean> {
     if (f.state !== 'active' || this.set.files.get(f.inode) !== f) return false;
+    if (this.set.holds(f.recordPath)) return false; // older rotated files of the same log first (read again when they are done)
     try {
       if (f.needsCheck) {
         if (!(await this.set.verify(f))) return false;
@@ -313,8 +325,8 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     throw new Error(`${f.path} is still growing after it was rotated away; finishing it later`);
   }
 
-  private add(file: TrackedFile, text: string, endOffset: number, readTime: number): void {
-    this.batch.push(this.builder.build(text, file.recordPath, file.fileId, endOffset, readTime));
+  private add(file: LineSource, text: string, startOffset: number, endOffset: number, readTime: number): void {
+    this.batch.push(this.builder.build(text, file.recordPath, file.fileId, endOffset, readTime, startOffset));
     this.batchBytes += text.length;
     this.batchEnds.set(file.tracker, endOffset);
     if (this.batch.length >= this.opts.maxBatchRecords || this.batchBytes >= this.opts.readChunkBytes) this.emitBatch();
