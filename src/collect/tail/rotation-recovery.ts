@@ -41,7 +41,10 @@ export interface PlanOptions {
   isTailed(p: string): boolean;
   /** Every identity the tailer knows, so a copy of a known file is not taken for an unseen one. */
   known: KnownFile[];
-  /** Unseen rotated files count only if modified at or after this (the checkpoint's write time, with some slack). */
+  /**
+   * Unseen rotated files count only if modified at or after this (the checkpoint's write time, with some slack), or
+   * after the file that was live at the checkpoint was last written.
+   */
   newerThanNs: bigint | null;
   warn(msg: string): void;
 }
@@ -113,8 +116,12 @@ export async function planRecovery(entries: RetiredFile[], triggers: Set<string>
         sources.push({ entry: r, file: c.file, gzip: c.gzip, fh: c.fh, head: c.content.head, start: r.resumeOffset, sample: r.sample, recordPath: r.recordPath });
       }
       if (triggers.has(key)) {
+        // Unseen files written after the checkpoint, or after the last write to the file that was live then (a file
+        // that appeared just before the crash may have been written before the checkpoint without being seen).
+        let newerThan = o.newerThanNs;
+        for (const s of sources) if (s.entry?.loaded === 'live' && (newerThan === null || s.file.mtimeNs < newerThan)) newerThan = s.file.mtimeNs;
         for (const c of candidates) {
-          if (c.claimed || (o.newerThanNs !== null && c.file.mtimeNs < o.newerThanNs)) continue;
+          if (c.claimed || (newerThan !== null && c.file.mtimeNs < newerThan)) continue;
           if (c.content.head.length === 0 || (await isKnown(c, o.known))) continue;
           c.claimed = true;
           sources.push({ entry: null, file: c.file, gzip: c.gzip, fh: c.fh, head: c.content.head, start: 0, sample: undefined, recordPath: path.join(g.dir, g.base) });
@@ -171,7 +178,7 @@ function rank(c: Candidate, r: RetiredFile): number {
 /** Whether the tailer already knows this content (a renamed or copied file it follows or followed). */
 async function isKnown(c: Candidate, known: KnownFile[]): Promise<boolean> {
   for (const k of known) {
-    if (k.fingerprintBytes === 0 && !(k.inode === c.file.inode && c.content.head.length === 0)) continue;
+    if (k.fingerprintBytes === 0) continue;
     if (c.content.prefixHash(k.fingerprintBytes) === k.fingerprint) return true;
   }
   return false;
