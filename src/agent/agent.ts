@@ -1,6 +1,7 @@
 // `tributary agent`: file tailer and host metrics → shipper → Kafka. Positions are committed only after the shipper
 // has the records (acknowledged by the broker, or fsynced in the disk buffer), and the tailer pauses while the
-// shipper is saturated, so memory and disk stay bounded and nothing read is ever lost.
+// shipper is saturated, so memory and disk stay bounded and nothing read is ever lost. The shipper's send journal
+// lets a restarted agent continue as the same idempotent producer, so a crash sends nothing twice (restart.ts).
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,9 @@ import { defaultAgentDataDir, legacyAgentDataDir, lockDataDir, migrateDataDir } 
 import { HostMetricsSource } from './host-metrics/index.js';
 import { formatBytes, formatDuration } from '../common/format.js';
 import { type Logger } from '../common/logger.js';
-import { Shipper } from './shipper/index.js';
+import { readJournal, Shipper } from './shipper/index.js';
 import { FileTailer, lastPositions } from '../collect/tail/index.js';
+import { planRestart, type Restart } from './restart.js';
 import type { SourcedRecord } from '../collect/record.js';
 
 export class Agent {
@@ -37,7 +39,13 @@ export class Agent {
     await mkdir(config.dataDir, { recursive: true });
     const lockFile = await lockDataDir(config.dataDir);
     let shipper: Shipper;
+    let tailer: FileTailer | null = null;
+    let restart: Restart;
     try {
+      // The tailer exists before the shipper: it rebuilds the batches the last run was sending when it stopped.
+      tailer = config.files.length > 0 ? createTailer(config, logger) : null;
+      const journalFile = join(config.dataDir, 'send-journal');
+      restart = await planRestart(readJournal(journalFile), tailer, logger);
       shipper = await Shipper.open({
         bootstrap: config.bootstrap,
         spoolDir: join(config.dataDir, 'spool'),
@@ -50,6 +58,7 @@ export class Agent {
         maxBufferBytes: config.maxBufferBytes,
         retryMaxBackoffMs: config.retryMaxBackoffMs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        journal: { file: journalFile, identify: (fileId) => tailer?.identityOf(fileId), resume: restart.resume },
         logger,
       });
     } catch (err) {
@@ -59,7 +68,7 @@ export class Agent {
     const agent = new Agent(config, shipper, lockFile, logger);
     shipper.on('fatal', (err: Error) => agent.fail(err));
     try {
-      await agent.startSources();
+      await agent.startSources(tailer, restart);
     } catch (err) {
       await agent.stop();
       throw err;
@@ -67,26 +76,24 @@ export class Agent {
     return agent;
   }
 
-  private async startSources(): Promise<void> {
+  private async startSources(tailer: FileTailer | null, restart: Restart): Promise<void> {
     const c = this.config;
     const host = os.hostname();
-    if (c.files.length > 0) {
-      const tailer = new FileTailer({
-        globs: c.files,
-        exclude: c.exclude ?? undefined,
-        startAt: c.startAt,
-        checkpointFile: join(c.dataDir, 'checkpoint.json'),
-        checkpointIntervalMs: c.checkpointIntervalMs,
-        multiline: c.multilineStart === null ? undefined : { startPattern: new RegExp(c.multilineStart) },
-        parse: c.parse,
-        host,
-        agentName: c.name,
-        log: { debug: () => undefined, info: (m) => this.logger.info(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) },
-      });
+    if (tailer) {
       tailer.on('batch', (records) => this.ship(tailer, records));
       this.shipper.on('drain', () => tailer.resume());
       this.tailer = tailer;
-      await tailer.start();
+      const started = tailer.start({ resume: restart.positions });
+      // The rebuilt batches' lines count as read once the broker has them.
+      const commits = restart.commits;
+      this.shipper.replayed.forEach((stored, i) => {
+        const done = Promise.all([stored, started])
+          .then(() => tailer.commit(commits[i]!))
+          .catch((err: Error) => this.fail(err))
+          .finally(() => this.commits.delete(done));
+        this.commits.add(done);
+      });
+      await started;
     }
     if (c.metrics) {
       this.metrics = new HostMetricsSource({ sink: this.shipper, topic: c.metricsTopic, intervalMs: c.metricsIntervalMs, host, agentName: c.name, logger: this.logger });
@@ -132,4 +139,19 @@ export class Agent {
   stats(): { shipper: ReturnType<Shipper['stats']>; tailer: ReturnType<FileTailer['stats']> | null } {
     return { shipper: this.shipper.stats(), tailer: this.tailer?.stats() ?? null };
   }
+}
+
+function createTailer(c: AgentConfig, logger: Logger): FileTailer {
+  return new FileTailer({
+    globs: c.files,
+    exclude: c.exclude ?? undefined,
+    startAt: c.startAt,
+    checkpointFile: join(c.dataDir, 'checkpoint.json'),
+    checkpointIntervalMs: c.checkpointIntervalMs,
+    multiline: c.multilineStart === null ? undefined : { startPattern: new RegExp(c.multilineStart) },
+    parse: c.parse,
+    host: os.hostname(),
+    agentName: c.name,
+    log: { debug: () => undefined, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
 }

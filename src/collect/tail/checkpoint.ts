@@ -26,6 +26,28 @@ export interface CheckpointEntry {
   retired?: { at: number; reason: 'truncated' | 'deleted' | 'gone' };
 }
 
+/** What identifies a file the tailer reads, as its checkpoint keeps it (used by the agent's send journal too). */
+export interface FileIdentity {
+  fileId: string;
+  path: string;
+  recordPath: string;
+  dev: string;
+  ino: string;
+  fingerprint: string;
+  fingerprintBytes: number;
+}
+
+/**
+ * What a sink knows beyond the checkpoint after a crash (the agent's send journal): records of `file` up to `acked`
+ * are stored, and up to `sent` they are stored or being sent again by the sink (it commits them once stored). Reading
+ * goes on from `sent`.
+ */
+export interface ResumePoint {
+  file: FileIdentity;
+  acked: number | null;
+  sent: number;
+}
+
 export interface CheckpointData {
   version: 1;
   files: Record<string, CheckpointEntry>;

@@ -1,6 +1,6 @@
 import type { BigIntStats } from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
-import type { CheckpointData, CheckpointEntry } from './checkpoint.js';
+import type { CheckpointData, CheckpointEntry, FileIdentity, ResumePoint } from './checkpoint.js';
 import { CommitTracker } from './commit-tracker.js';
 import { fingerprintOf, hashBytes, inodeKey, makeFileId, readAt, sampleAt } from './file-identity.js';
 import type { ResolvedTailerOptions } from './options.js';
@@ -63,8 +63,42 @@ export class FileSet {
     }
   }
 
+  /**
+   * Applies what the sink knows beyond the checkpoint (see ResumePoint): committed offsets move up to `acked`, reading
+   * resumes at `sent`, and the range between stays handed out until the sink commits it. Call after load().
+   */
+  resume(points: ResumePoint[]): void {
+    const now = Date.now();
+    for (const { file, acked, sent } of points) {
+      let r = this.retired.get(file.fileId);
+      if (!r) {
+        const entry: CheckpointEntry = { path: file.path, recordPath: file.recordPath, offset: acked ?? sent, fingerprint: file.fingerprint, fingerprintBytes: file.fingerprintBytes, dev: file.dev, ino: file.ino };
+        r = retiredFromEntry(file.fileId, entry, now);
+        this.retired.set(r.fileId, r);
+        this.ids.set(r.fileId, r);
+        this.knownPaths.add(r.path);
+      }
+      const committed = Math.max(r.tracker.committed, acked ?? 0);
+      const readFrom = Math.max(committed, sent);
+      if (committed === r.tracker.committed && readFrom === r.resumeOffset) continue;
+      r.tracker = new CommitTracker(committed);
+      r.tracker.handOut(readFrom);
+      if (readFrom !== r.resumeOffset) r.sample = undefined; // it was taken at the old offset
+      r.resumeOffset = readFrom;
+    }
+  }
+
   byId(fileId: string): TrackedFile | RetiredFile | RecoveredFile | undefined {
     return this.ids.get(fileId);
+  }
+
+  /** The identity of a known file, as the checkpoint would record it. */
+  identityOf(fileId: string): FileIdentity | undefined {
+    const x = this.ids.get(fileId);
+    if (!x) return undefined;
+    if (x instanceof TrackedFile) return { fileId, path: x.path, recordPath: x.recordPath, dev: x.dev, ino: x.ino, fingerprint: x.headHash, fingerprintBytes: x.head.length };
+    if (x instanceof RecoveredFile) return { fileId, path: x.path, recordPath: x.recordPath, ...x.identity };
+    return { fileId, path: x.path, recordPath: x.recordPath, dev: x.dev, ino: x.ino, fingerprint: x.fingerprint, fingerprintBytes: x.fingerprintBytes };
   }
 
   isAttached(f: TrackedFile): boolean {

@@ -2,13 +2,15 @@ import { EventEmitter } from 'node:events';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FilePosition, SourcedRecord } from '../record.js';
-import { CheckpointWriter, loadCheckpoint } from './checkpoint.js';
-import type { CommitTracker } from './commit-tracker.js';
+import { CheckpointWriter, loadCheckpoint, type FileIdentity, type ResumePoint } from './checkpoint.js';
+import { CommitTracker } from './commit-tracker.js';
 import { FileSet } from './file-set.js';
 import { GlobSet } from './glob-set.js';
 import { GlobWatcher } from './glob-watcher.js';
 import { resolveTailerOptions, type FileTailerOptions, type ResolvedTailerOptions } from './options.js';
 import { RecordBuilder } from './record-builder.js';
+import { RecoveredFile } from './recovered-file.js';
+import { locateContent } from './rotation-recovery.js';
 import type { LineSource, TrackedFile } from './tracked-file.js';
 
 export interface TailerStats {
@@ -100,14 +102,18 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     );
   }
 
-  /** Loads the checkpoint, finds the files, starts watching; resolves once every file found is open and positioned. */
-  async start(): Promise<void> {
+  /**
+   * Loads the checkpoint, finds the files, starts watching; resolves once every file found is open and positioned.
+   * `resume`: what the sink knows beyond the checkpoint after a crash (see ResumePoint).
+   */
+  async start({ resume = [] }: { resume?: ResumePoint[] } = {}): Promise<void> {
     if (this.state !== 'new') throw new Error('FileTailer.start() can only be called once; create a new FileTailer to start again');
     this.state = 'starting';
     // When the checkpoint was written: rotated files modified since then may hold lines nobody read (with a second of
     // slack for a file found just before the write).
     const written = await fsp.stat(this.opts.checkpointFile, { bigint: true }).catch(() => null);
     this.set.load(await loadCheckpoint(this.opts.checkpointFile));
+    this.set.resume(resume);
     await fsp.mkdir(path.dirname(this.opts.checkpointFile), { recursive: true });
     this.watcher = new GlobWatcher(
       this.globs,
@@ -137,6 +143,39 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     if (ml) this.every(Math.max(10, Math.min(ml.flushAfterMs / 2, this.opts.pollIntervalMs)), () => (this.flushDue = true));
     void this.writer.request();
     this.kick();
+  }
+
+  /** The identity of a file by the fileId in its records' positions (the agent's send journal records it). */
+  identityOf(fileId: string): FileIdentity | undefined {
+    return this.set.identityOf(fileId);
+  }
+
+  /**
+   * The records of bytes [start, end) of `file` as the tailer made them, read wherever the bytes are now (at the path,
+   * renamed beside it, in a copy, gzip too); null when no file holds them all. Usable before start(): the agent
+   * rebuilds the batch it was sending when it crashed.
+   */
+  async readRange(file: FileIdentity, start: number, end: number): Promise<SourcedRecord[] | null> {
+    const found = await locateContent(file, end, this.opts.fingerprintBytes);
+    if (!found) return null;
+    const records: SourcedRecord[] = [];
+    const reader = new RecoveredFile(
+      { fileId: file.fileId, recordPath: file.recordPath, path: found.path, fh: found.fh, gzip: found.gzip, tracker: new CommitTracker(start), start, end, identity: file },
+      {
+        maxRecordBytes: this.opts.maxRecordBytes,
+        multiline: this.opts.multiline,
+        add: (f, text, s, e, readTime) => records.push(this.builder.build(text, f.recordPath, f.fileId, e, readTime, s)),
+      },
+    );
+    const buf = Buffer.allocUnsafe(Math.min(this.opts.readChunkBytes, Math.max(4096, end - start)));
+    try {
+      while ((await reader.read(buf)) > 0);
+    } catch {
+      return null;
+    } finally {
+      await reader.close();
+    }
+    return reader.offset === end ? records : null;
   }
 
   /** Stops reading files (watching goes on) and holds back any batch still being assembled, until resume(). */

@@ -17,8 +17,8 @@ import { hashBytes, readAt, SAMPLE_BYTES } from './file-identity.js';
 export type Compression = 'gzip' | 'unreadable' | null;
 
 export interface RotatedName {
-  /** Smaller is older: `.5` before `.1`, `-20261201` before `-20261202`. Only breaks ties between equal mtimes. */
-  order: number;
+  /** A rotation count (`.5` is older than `.1`) or a date/time stamp (digits only; later is newer). */
+  age: { count: number } | { stamp: string };
   compression: Compression;
 }
 
@@ -49,8 +49,25 @@ export function rotatedName(base: string, name: string): RotatedName | null {
   if (!m) return null;
   const digits = m[1]!;
   // A lone short number counts rotations (higher is older); anything else is a date or time stamp (higher is newer).
-  const order = /^\d{1,6}$/.test(digits) ? -Number(digits) : Number(digits.replace(/\D/g, '').slice(0, 15));
-  return { order, compression };
+  const age = /^\d{1,6}$/.test(digits) ? { count: Number(digits) } : { stamp: digits.replace(/\D/g, '') };
+  return { age, compression };
+}
+
+/**
+ * Older first, by name when both names say (logrotate shifts every numbered file on each rotation, and dates only
+ * grow), else by modification time. Names come first because times can tie or lose precision (a copy made in the
+ * same millisecond, a timestamp preserved to the second by a compressor).
+ */
+export function olderFirst(a: { mtimeNs: bigint; name: RotatedName }, b: { mtimeNs: bigint; name: RotatedName }): number {
+  const x = a.name.age;
+  const y = b.name.age;
+  if ('count' in x && 'count' in y && x.count !== y.count) return y.count - x.count;
+  if ('stamp' in x && 'stamp' in y && x.stamp !== y.stamp) {
+    const w = Math.max(x.stamp.length, y.stamp.length);
+    return x.stamp.padEnd(w, '0') < y.stamp.padEnd(w, '0') ? -1 : 1;
+  }
+  if (a.mtimeNs !== b.mtimeNs) return a.mtimeNs < b.mtimeNs ? -1 : 1;
+  return 0;
 }
 
 export interface RotatedFile {
@@ -64,7 +81,7 @@ export interface RotatedFile {
   mtimeNs: bigint;
 }
 
-/** The rotated copies of `base` in `dir` (regular files only), oldest first by modification time, then by name. */
+/** The rotated copies of `base` in `dir` (regular files only), oldest first (olderFirst). */
 export async function listRotated(dir: string, base: string): Promise<RotatedFile[]> {
   let names: string[];
   try {
@@ -89,10 +106,6 @@ export async function listRotated(dir: string, base: string): Promise<RotatedFil
   return out.sort(olderFirst);
 }
 
-export function olderFirst(a: { mtimeNs: bigint; name: RotatedName }, b: { mtimeNs: bigint; name: RotatedName }): number {
-  if (a.mtimeNs !== b.mtimeNs) return a.mtimeNs < b.mtimeNs ? -1 : 1;
-  return a.name.order - b.name.order;
-}
 
 /**
  * The first `n` bytes of a gzip file's content (fewer if it is shorter); decompresses only as far as needed. Throws

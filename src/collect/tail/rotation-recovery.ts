@@ -1,6 +1,7 @@
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fingerprintOf, readAt, sampleAt } from './file-identity.js';
+import type { FileIdentity } from './checkpoint.js';
 import type { RetiredFile } from './retired-file.js';
 import { contentHead, gzipHead, gzipSizeHint, listRotated, olderFirst, rotatedName, type ContentHead, type RotatedFile } from './rotated-files.js';
 
@@ -11,7 +12,8 @@ import { contentHead, gzipHead, gzipSizeHint, listRotated, olderFirst, rotatedNa
  * (the same first bytes, and the same bytes just before the checkpoint offset), maybe gzip-compressed. Rotations that
  * happened after the first leave files nobody ever saw: rotated names of the same log whose content the tailer does
  * not know and that were written after the checkpoint; they are read from their start. All of them are read oldest
- * first (modification time; the name breaks ties: `.2` before `.1`), before the file now at the path.
+ * first (by name: `.2` before `.1`, `-20261201` before `-20261202`; else by modification time), before the file now at
+ * the path.
  */
 
 /** What the planner knows about a file the tailer already knows (live or retired). */
@@ -188,4 +190,41 @@ async function isKnown(c: Candidate, known: KnownFile[]): Promise<boolean> {
 export function unseenIdentity(s: RecoverySource): { fingerprint: string; fingerprintBytes: number } {
   const fp = fingerprintOf(s.head);
   return { fingerprint: fp.hash, fingerprintBytes: fp.bytes };
+}
+
+/**
+ * Where the bytes up to `end` of `file` are now: still at its path, renamed beside it, or in a copy (plain or gzip),
+ * found as planRecovery finds a rotated file. Null when no file holds them all. The caller closes `fh`.
+ */
+export async function locateContent(file: FileIdentity, end: number, fingerprintBytes: number): Promise<{ path: string; fh: FileHandle; gzip: boolean } | null> {
+  const candidates: Candidate[] = [];
+  let best: Candidate | undefined;
+  try {
+    const st = await fsp.stat(file.path, { bigint: true }).catch(() => null);
+    if (st?.isFile()) {
+      const here: RotatedFile = { path: file.path, name: { age: { count: 0 }, compression: null }, dev: String(st.dev), ino: String(st.ino), inode: `${st.dev}:${st.ino}`, size: Number(st.size), mtimeNs: st.mtimeNs };
+      const c = await openCandidate(here, fingerprintBytes).catch(() => null);
+      if (c) candidates.push(c);
+    }
+    const seen = new Set([file.path]);
+    for (const dir of new Set([path.dirname(file.path), path.dirname(file.recordPath)])) {
+      for (const base of new Set([path.basename(file.recordPath), baseName(file.path)])) {
+        for (const f of await listRotated(dir, base)) {
+          if (seen.has(f.path) || f.name.compression === 'unreadable') continue;
+          seen.add(f.path);
+          const c = await openCandidate(f, fingerprintBytes).catch(() => null);
+          if (c) candidates.push(c);
+        }
+      }
+    }
+    const inode = `${file.dev}:${file.ino}`;
+    const fits = candidates.filter(
+      (c) => c.content.prefixHash(file.fingerprintBytes) === file.fingerprint && (c.gzip ? c.size === null || c.size >= end % 2 ** 32 || end >= 2 ** 32 : c.size! >= end),
+    );
+    fits.sort((a, b) => (a.file.inode === inode && !a.gzip ? 0 : a.gzip ? 2 : 1) - (b.file.inode === inode && !b.gzip ? 0 : b.gzip ? 2 : 1));
+    best = fits[0];
+    return best ? { path: best.file.path, fh: best.fh, gzip: best.gzip } : null;
+  } finally {
+    await Promise.all(candidates.filter((c) => c !== best).map((c) => c.fh.close().catch(() => {})));
+  }
 }

@@ -8,7 +8,7 @@ import { CommitTracker } from '../../../src/collect/tail/commit-tracker.js';
 import { hashBytes } from '../../../src/collect/tail/file-identity.js';
 import { NotTheSameContent, RecoveredFile } from '../../../src/collect/tail/recovered-file.js';
 import type { RetiredFile } from '../../../src/collect/tail/retired-file.js';
-import { listRotated, rotatedName } from '../../../src/collect/tail/rotated-files.js';
+import { listRotated, olderFirst, rotatedName } from '../../../src/collect/tail/rotated-files.js';
 import { baseName, planRecovery, type PlanOptions, type RecoverySource } from '../../../src/collect/tail/rotation-recovery.js';
 import { tempDir } from './helpers.js';
 
@@ -74,12 +74,16 @@ describe('rotatedName', () => {
     }
   });
 
-  it('orders by name: a higher number is older, a later date is newer', () => {
-    const order = (n: string) => rotatedName('app.log', n)!.order;
-    expect(order('app.log.5')).toBeLessThan(order('app.log.1'));
-    expect(order('app.log.2.gz')).toBeLessThan(order('app.log.1'));
-    expect(order('app.log-20261201')).toBeLessThan(order('app.log-20261202'));
-    expect(order('app-20261130.log')).toBeLessThan(order('app-20261201.log'));
+  it('orders by name: a higher number is older, a later date is newer; else by modification time', () => {
+    const at = (n: string, mtimeNs = 0n) => ({ name: rotatedName('app.log', n)!, mtimeNs, n });
+    const sorted = (...xs: ReturnType<typeof at>[]) => xs.sort(olderFirst).map((x) => x.n);
+    // Names win over times (a copy and a compressed file may carry times out of order by a millisecond).
+    expect(sorted(at('app.log.1', 1n), at('app.log.5', 9n), at('app.log.2.gz', 5n))).toEqual(['app.log.5', 'app.log.2.gz', 'app.log.1']);
+    expect(sorted(at('app.log-20261202', 1n), at('app.log-20261130', 2n))).toEqual(['app.log-20261130', 'app.log-20261202']);
+    expect(sorted(at('app-20261201.log'), at('app-20261130.log'))).toEqual(['app-20261130.log', 'app-20261201.log']);
+    expect(sorted(at('app.log-20261202-1764633600'), at('app.log-20261202-1764630000'))).toEqual(['app.log-20261202-1764630000', 'app.log-20261202-1764633600']);
+    // Different schemes: by time.
+    expect(sorted(at('app.log.1', 9n), at('app.log-20261202', 3n))).toEqual(['app.log-20261202', 'app.log.1']);
   });
 
   it('baseName takes the rotation suffix off', () => {
@@ -91,13 +95,11 @@ describe('rotatedName', () => {
 });
 
 describe('listRotated', () => {
-  it('lists rotated files of one log, oldest first by mtime, then by name', async () => {
+  it('lists rotated files of one log (regular files only), oldest first', async () => {
     const dir = tempDir();
     for (const n of ['app.log', 'app.log.1', 'app.log.2.gz', 'app.log.3', 'other.log.1', 'app.log.notes']) fs.writeFileSync(path.join(dir, n), n);
     fs.mkdirSync(path.join(dir, 'app.log.9'));
-    setMtime(path.join(dir, 'app.log.3'), 30);
-    setMtime(path.join(dir, 'app.log.2.gz'), 20);
-    setMtime(path.join(dir, 'app.log.1'), 20); // same mtime as .2.gz: the name decides
+    setMtime(path.join(dir, 'app.log.1'), 30); // an mtime out of order does not override the names
     const list = await listRotated(dir, 'app.log');
     expect(list.map((f) => path.basename(f.path))).toEqual(['app.log.3', 'app.log.2.gz', 'app.log.1']);
   });
