@@ -202,7 +202,7 @@ export async function locateContent(file: FileIdentity, end: number, fingerprint
   try {
     const st = await fsp.stat(file.path, { bigint: true }).catch(() => null);
     if (st?.isFile()) {
-      const here: RotatedFile = { path: file.path, name: { age: { count: 0 }, compression: null }, dev: String(st.dev), ino: String(st.ino), inode: `${st.dev}:${st.ino}`, size: Number(st.size), mtimeNs: st.mtimeNs };
+      const here: RotatedFile = { path: file.path, name: { age: { count: 0 }, compression: /\.gz$/i.test(file.path) ? 'gzip' : null }, dev: String(st.dev), ino: String(st.ino), inode: `${st.dev}:${st.ino}`, size: Number(st.size), mtimeNs: st.mtimeNs };
       const c = await openCandidate(here, fingerprintBytes).catch(() => null);
       if (c) candidates.push(c);
     }
