@@ -54,10 +54,11 @@ export class Broker {
     }, config.retentionCheckIntervalMs);
   }
 
-  /** Delete a topic and every group's committed offsets for it. */
+  /** Delete a topic and every group's committed offsets for it (at once, not after its files are gone). */
   async deleteTopic(name: string): Promise<void> {
-    await this.logs.deleteTopic(name);
-    await this.offsets.store.forgetTopic(name);
+    const filesRemoved = this.logs.deleteTopic(name);
+    await this.offsets.forgetTopic(name);
+    await filesRemoved;
   }
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
@@ -73,6 +74,7 @@ export class Broker {
       logger: log,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
+      diskCheckIntervalMs: config.diskCheckIntervalMs,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);

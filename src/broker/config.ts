@@ -24,6 +24,8 @@ export interface BrokerConfig {
   maxOpenSegmentFiles: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
+  /** How often free space on the data directory's disk is checked, to warn before it is full (0: never). */
+  diskCheckIntervalMs: number;
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -46,6 +48,7 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   maxInFlightRequests: 1000,
   maxOpenSegmentFiles: 128,
   retentionCheckIntervalMs: 30_000,
+  diskCheckIntervalMs: 10_000,
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
@@ -97,6 +100,7 @@ const FILE_KEYS: Record<string, Check> = {
   maxRequestBytes: int(1024, 2 ** 31 - 1),
   maxInFlightRequests: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
+  diskCheckIntervalMs: int(0),
   maxOpenSegmentFiles: int(8, 100_000),
   groupMinSessionTimeoutMs: int(1),
   groupMaxSessionTimeoutMs: int(1),

@@ -37,12 +37,15 @@ export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
 
-/** Inverse of partitionDirName; null for anything that is not a partition directory. */
+/**
+ * Inverse of partitionDirName; null for anything partitionDirName cannot have produced (so
+ * "agent-web-01", with its leading zero, is no partition directory).
+ */
 export function parsePartitionDirName(dirName: string): { topic: string; partition: number } | null {
   const dash = dirName.lastIndexOf('-');
   if (dash <= 0) return null;
   const digits = dirName.slice(dash + 1);
-  if (!/^\d+$/.test(digits)) return null;
+  if (!/^(0|[1-9]\d{0,9})$/.test(digits)) return null;
   const topic = dirName.slice(0, dash);
   if (validateTopicName(topic) !== null) return null;
   return { topic, partition: Number(digits) };
