@@ -2,12 +2,13 @@
 // has the records (acknowledged by the broker, or fsynced in the disk buffer), and the tailer pauses while the
 // shipper is saturated, so memory and disk stay bounded and nothing read is ever lost. The shipper's send journal
 // lets a restarted agent continue as the same idempotent producer, so a crash sends nothing twice (restart.ts).
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { defaultAgentDataDir, legacyAgentDataDir, lockDataDir, migrateDataDir } from './data-dir.js';
 import { HostMetricsSource } from './host-metrics/index.js';
+import type { DirLock } from '../common/dir-lock.js';
 import { formatBytes, formatDuration } from '../common/format.js';
 import { type Logger } from '../common/logger.js';
 import { readJournal, Shipper } from './shipper/index.js';
@@ -28,7 +29,7 @@ export class Agent {
   private constructor(
     readonly config: AgentConfig,
     private readonly shipper: Shipper,
-    private readonly lockFile: string,
+    private readonly lock: DirLock,
     private readonly logger: Logger,
   ) {
     this.failed = new Promise((resolve) => (this.fail = resolve));
@@ -37,7 +38,7 @@ export class Agent {
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
     if (config.dataDir === defaultAgentDataDir(config.name)) await migrateDataDir(legacyAgentDataDir(config.name), config.dataDir, logger);
     await mkdir(config.dataDir, { recursive: true });
-    const lockFile = await lockDataDir(config.dataDir);
+    const lock = lockDataDir(config.dataDir);
     let shipper: Shipper;
     let tailer: FileTailer | null = null;
     let restart: Restart;
@@ -62,10 +63,10 @@ export class Agent {
         logger,
       });
     } catch (err) {
-      await rm(lockFile, { force: true });
+      lock.release();
       throw err;
     }
-    const agent = new Agent(config, shipper, lockFile, logger);
+    const agent = new Agent(config, shipper, lock, logger);
     shipper.on('fatal', (err: Error) => agent.fail(err));
     try {
       await agent.startSources(tailer, restart);
@@ -130,7 +131,7 @@ export class Agent {
       await this.metrics?.stop();
       await this.shipper.close();
       await Promise.allSettled([...this.commits]);
-      await rm(this.lockFile, { force: true });
+      this.lock.release();
       this.logger.info(`agent "${this.config.name}" stopped after ${formatDuration(Date.now() - this.startedAt)}`);
     })();
     return this.stopping;

@@ -6,9 +6,10 @@
 // it). The agent and the broker are separate programs that may run as different users, be installed separately and be
 // removed separately, so neither should keep state inside the other's directory. One directory per agent name under
 // the agent root keeps several agents on one machine apart.
-import { cp, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, cp, mkdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultDataDir, platformDataDir } from '../common/data-root.js';
+import { isAlive, lockDirectory, parseHolder, type DirLock } from '../common/dir-lock.js';
 import type { Logger } from '../common/logger.js';
 
 const LOCK_FILE = 'agent.lock';
@@ -62,33 +63,20 @@ export async function migrateDataDir(from: string, to: string, logger: Logger): 
   logger.info(`moved the agent's data directory from ${from} (inside the broker's data directory) to ${to}`);
 }
 
-/** The pid in a lock file if that process is alive, else null. */
+/** The pid of a live process holding the lock at `file` (the shared lock, or an older agent's pid file), else null. */
 async function liveHolder(file: string): Promise<number | null> {
-  const pid = Number((await readFile(file, 'utf8').catch(() => '')).split('\n')[0]!.trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
-  }
+  const text = await lstat(file).then(
+    (st) => (st.isSymbolicLink() ? readlink(file) : readFile(file, 'utf8')),
+    () => '',
+  );
+  const holder = parseHolder(text.split('\n')[0]!);
+  return holder && isAlive(holder) ? holder.pid : null;
 }
 
-/** One agent per data directory: two would share checkpoints and the spool. A lock left by a dead process is taken over. */
-export async function lockDataDir(dir: string): Promise<string> {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const h = await open(file, 'wx');
-      await h.writeFile(`${process.pid}\n`);
-      await h.close();
-      return file;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = await liveHolder(file);
-      if (pid !== null) throw new Error(`another agent (pid ${pid}) is using ${dir}; stop it, or give this one its own --name or --data-dir`);
-      await rm(file, { force: true });
-    }
-  }
-  throw new Error(`cannot lock ${dir}`);
+/** One agent per data directory: two would share checkpoints, the send journal and the spool (common/dir-lock.ts). */
+export function lockDataDir(dir: string): DirLock {
+  return lockDirectory(dir, {
+    name: LOCK_FILE,
+    busyMessage: (pid) => `another agent (pid ${pid}) is using ${dir}; stop it, or give this one its own --name or --data-dir`,
+  });
 }

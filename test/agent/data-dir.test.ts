@@ -1,6 +1,6 @@
 // The agent's data directory lives outside the broker's data root, and an old one inside it is moved out once.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -71,16 +71,18 @@ describe.runIf(process.platform === 'linux')('agent data directory', () => {
     }
   });
 
-  it('lets one agent at a time use a directory, and takes over a lock left by a dead process', async () => {
+  it('lets one agent at a time use a directory, and takes over a lock left by a dead process', () => {
     const dir = join(home, 'locked');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'agent.lock'), '999999999\n'); // no such process
-    const file = await lockDataDir(dir);
-    expect(readFileSync(file, 'utf8')).toBe(`${process.pid}\n`);
+    writeFileSync(join(dir, 'agent.lock'), '999999999\n'); // an older agent's lock: a pid, of no live process
+    const lock = lockDataDir(dir);
+    expect(readlinkSync(lock.file)).toMatch(new RegExp(`^${process.pid}:`));
+    lock.release();
+    expect(existsSync(lock.file)).toBe(false);
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
-      writeFileSync(file, `${child.pid}\n`);
-      await expect(lockDataDir(dir)).rejects.toThrow(/another agent \(pid \d+\) is using/);
+      writeFileSync(join(dir, 'agent.lock'), `${child.pid}\n`);
+      expect(() => lockDataDir(dir)).toThrow(/another agent \(pid \d+\) is using/);
     } finally {
       child.kill('SIGKILL');
     }

@@ -1,7 +1,7 @@
 // `tributary agent` as a user runs it, against a real `tributary serve`: appended lines arrive exactly and in order
 // per file; kill -9 mid-stream and a restart lose nothing and repeat nothing (the send journal);
 // SIGTERM flushes and exits 0 with nothing repeated; memory stays bounded; bad flags are usage errors.
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,8 +27,8 @@ async function ensureBroker(): Promise<BrokerProcess> {
   return broker;
 }
 
-function startAgent(args: string[]): LineProcess {
-  const env = { ...process.env };
+function startAgent(args: string[], extraEnv: NodeJS.ProcessEnv = {}): LineProcess {
+  const env = { ...process.env, ...extraEnv };
   delete env.TRIBUTARY_BOOTSTRAP;
   const agent = spawnLines(process.execPath, [TRIBUTARY_BIN, 'agent', '--bootstrap', broker.bootstrap, '--no-metrics', ...args], { env, name: 'agent' });
   agents.push(agent);
@@ -163,6 +163,44 @@ describe.runIf(process.platform === 'linux')('tributary agent', () => {
     expect(values).toEqual(Array.from({ length: written }, (_, i) => lineText('app', i)));
     expect(await second.stop('SIGTERM')).toMatchObject({ code: 0 });
   }, 60_000);
+
+  it('keeps its data outside the broker data directory: an old agent-<name> there is moved out, and a broker on that root leaves it alone', async () => {
+    await ensureBroker();
+    const dir = join(tmp, 'roots');
+    const home = join(dir, 'data-home'); // XDG_DATA_HOME: the broker's default root is home/tributary
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const file = join(dir, 'logs', 'app.log');
+    const env = { XDG_DATA_HOME: home };
+    const common = ['--files', join(dir, 'logs', '*.log'), '--start-at', 'beginning', '--topic', 'it-roots', '--name', 'it-4'];
+    // An agent from before: its default data directory was inside the broker's.
+    const legacy = join(home, 'tributary', 'agent-it-4');
+    appendLines(file, 'app', 0, 100);
+    const old = startAgent([...common, '--data-dir', legacy], env);
+    await waitUntil('100 lines', async () => (await topicRecords('it-roots')).length >= 100, { timeoutMs: 30_000, details: () => old.describe() });
+    expect(await old.stop('SIGTERM')).toMatchObject({ code: 0 });
+
+    appendLines(file, 'app', 100, 100);
+    const moved = startAgent(common, env);
+    await waitUntil('200 lines', async () => (await topicRecords('it-roots')).length >= 200, { timeoutMs: 30_000, details: () => moved.describe() });
+    const agentDir = join(home, 'tributary-agent', 'it-4');
+    expect(moved.stderr.join('\n')).toContain(`moved the agent's data directory from ${legacy} (inside the broker's data directory) to ${agentDir}`);
+    expect(await moved.stop('SIGTERM')).toMatchObject({ code: 0 });
+    expect(existsSync(legacy)).toBe(false);
+
+    // A broker on its default root starts and stops: the agent's files are not in its directory at all.
+    const local = await startBroker({ dataDir: join(home, 'tributary') });
+    expect((await local.stop()).code).toBe(0);
+    expect(readdirSync(join(home, 'tributary')).filter((n) => n.includes('agent'))).toEqual([]);
+    expect(existsSync(join(agentDir, 'checkpoint.json'))).toBe(true);
+
+    // And the moved checkpoint still holds: a restart sends nothing again.
+    appendLines(file, 'app', 200, 10);
+    const again = startAgent(common, env);
+    await waitUntil('210 lines', async () => (await topicRecords('it-roots')).length >= 210, { timeoutMs: 30_000, details: () => again.describe() });
+    await sleep(300);
+    expect((await topicRecords('it-roots')).map((r) => r.value!.toString())).toEqual(Array.from({ length: 210 }, (_, i) => lineText('app', i)));
+    expect(await again.stop('SIGTERM')).toMatchObject({ code: 0 });
+  }, 90_000);
 
   it('rejects a configuration with nothing to ship, or a bad size, as a usage error (exit 2)', async () => {
     const nothing = await runCli(['agent', '--no-metrics', '--data-dir', join(tmp, 'unused')]);
