@@ -219,6 +219,11 @@ describe('when the broker goes away', () => {
       await broker.kill9();
       await sleep(300);
       broker = await startBroker({ dataDir, args: ['--kafka', `127.0.0.1:${port}`] });
+      // Back in business before the next kill (a broker takes seconds to start on a loaded machine).
+      await waitUntil(`reconnection ${round + 1}`, () => log.lines.filter((l) => l.includes('reconnected to broker')).length > round, {
+        timeoutMs: 30_000,
+        details: () => log.lines.join('\n'),
+      });
     }
     await sleep(300);
     stopWriting = true;

@@ -9,7 +9,8 @@
 // Writes are plain write(2) calls, no fsync: a process crash (kill -9) keeps them in the page cache. A power loss or
 // kernel crash can lose the newest ones, so a journal from an earlier boot is trusted only if the agent stopped
 // cleanly (it then fsyncs); otherwise the agent starts a new producer and reads on from its fsynced checkpoint:
-// at-least-once, as before.
+// at-least-once, as before. The journal written at start is fsynced once, so the clean-stop marker of the run
+// before cannot come back after a power loss while this run sends.
 //
 // File: one record per line, `crc32c(json) json`, JSON objects:
 //   P {id, e, c}                producer id, epoch, cluster id (sequences restart at 0 for every partition)
@@ -20,12 +21,13 @@
 //                               of a spool frame; neither: cannot be rebuilt (host metrics, a split batch)
 //   A {t, p, s}                 the batch with that base sequence is acknowledged (or moved to the disk buffer)
 //   N {t, p, s}                 next sequence of a partition (in a compacted journal)
-//   E {f, o}                    records of file f up to offset o are acknowledged (in a compacted journal)
+//   E {f, o}                    records of file f up to offset o are acknowledged or in the disk buffer
 //   K {sp}                      spool frames acknowledged (in a compacted journal)
 //   C {}                        clean stop: everything above is on disk
 import { crc32c } from '@node-rs/crc32';
 import fs from 'node:fs';
 import os from 'node:os';
+import { writeFileAtomicSync } from '../../common/atomic-file.js';
 import type { FileIdentity } from '../../collect/tail/index.js';
 import type { SpoolPosition } from './spool.js';
 
@@ -256,7 +258,8 @@ export class SendJournal {
     plan: JournalPlan | null,
   ) {
     this.fd = -1;
-    this.rewrite(plan);
+    // Durable once: a clean-stop marker in the old journal must not outlive a power loss while this run sends.
+    this.rewrite(plan, true);
   }
 
   get producer(): (Producer & { clusterId: string | null }) | null {
@@ -288,6 +291,12 @@ export class SendJournal {
   /** The batch with this base sequence is acknowledged, or safe in the disk buffer. */
   acknowledged(topic: string, partition: number, baseSequence: number): void {
     this.add('A', { t: topic, p: partition, s: baseSequence });
+  }
+
+  /** Records of a file up to `offset` are safe without being sent by this journal (fsynced in the disk buffer). */
+  stored(fileId: string, offset: number): void {
+    const f = this.ref(fileId);
+    if (f !== null) this.add('E', { f, o: offset });
   }
 
   /** Writes what was added since the last flush. */
@@ -329,8 +338,11 @@ export class SendJournal {
     return f;
   }
 
-  /** Replaces the file with a snapshot of `plan` (temp file and rename; no fsync, as for every write). */
-  private rewrite(plan: JournalPlan | null): void {
+  /**
+   * Replaces the file with a snapshot of `plan` (temp file and rename). No fsync, as for every write, except at open
+   * (`durable`): the journal it replaces may end with a clean stop, which must not come back after a power loss.
+   */
+  private rewrite(plan: JournalPlan | null, durable = false): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.pending = [];
     this.refs.clear();
@@ -350,8 +362,11 @@ export class SendJournal {
     const tmp = `${this.file}.tmp`;
     const data = Buffer.from(this.pending.join(''));
     this.pending = [];
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, this.file);
+    if (durable) writeFileAtomicSync(this.file, data);
+    else {
+      fs.writeFileSync(tmp, data);
+      fs.renameSync(tmp, this.file);
+    }
     this.fd = fs.openSync(this.file, 'a');
     this.size = data.length;
   }

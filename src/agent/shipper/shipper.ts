@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { formatBytes, formatCount, formatDuration } from '../../common/format.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
-import type { AgentRecord, RecordSink } from '../../collect/record.js';
+import type { AgentRecord, RecordSink, SourcedRecord } from '../../collect/record.js';
 import { Backoff, sleep } from '../../client/backoff.js';
 import { BatchBuilder, recordsOfBatch, type Compression } from './batch-builder.js';
 import { ConnectionError } from '../../client/broker-connection.js';
@@ -288,6 +288,16 @@ export class Shipper extends EventEmitter implements RecordSink {
     } catch (err) {
       this.failFatally(err as Error);
       throw err;
+    }
+    if (this.journal) {
+      // Safe in the disk buffer: after a crash the files are read on past them even if the checkpoint lags.
+      const ends = new Map<string, number>();
+      for (const r of records) {
+        const pos = (r as SourcedRecord).position;
+        if (pos !== undefined) ends.set(pos.fileId, pos.offset);
+      }
+      for (const [fileId, offset] of ends) this.journal.stored(fileId, offset);
+      this.sender.flushJournal();
     }
     this.checkSaturation();
   }

@@ -84,6 +84,16 @@ describe('send journal', () => {
     expect(plan!.inFlight.map((b) => b.spool)).toEqual([{ segment: 1, offset: 200 }]);
   });
 
+  it('lines safe in the disk buffer count as acknowledged for their file', () => {
+    const path = fresh();
+    const j = new SendJournal(path, identify, null);
+    j.producerChanged({ producerId: 1, producerEpoch: 0 }, null);
+    j.stored('a', 500);
+    j.stored('a', 400); // never backwards
+    j.flush();
+    expect(readJournal(path).plan!.acked.get('a')!.offset).toBe(500);
+  });
+
   it('a batch whose file identity is unknown is recorded as one that cannot be rebuilt', () => {
     const path = fresh();
     const j = new SendJournal(path, identify, null);
