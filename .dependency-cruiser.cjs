@@ -48,6 +48,13 @@ module.exports = {
       from: { path: '^src/' },
       to: { path: '^electron$|node_modules/electron/' },
     },
+    {
+      name: 'no-dev-dependency-in-src',
+      comment: 'src/ is what ships; devDependencies (kafkajs is only a second client for tests and benchmarks) are not installed with it',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
     ...layerRules,
   ],
   options: {

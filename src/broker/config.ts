@@ -1,4 +1,6 @@
 import { defaultDataDir } from '../common/data-root.js';
+import { parseHostPort as parseAddress } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
 
 export { defaultDataDir };
 
@@ -63,13 +65,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses "HOST:PORT", "[v6]:PORT" or ":PORT". */
+/** "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback, as everywhere: see common/host-port.ts). */
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s.trim());
-  if (!m) throw new ConfigError(`${what} must be HOST:PORT, got '${s}'`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`${what} port ${port} is out of range (0-65535)`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+  try {
+    return parseAddress(s, { allowPortZero: true });
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new ConfigError(`${what}: ${err.message}`);
+    throw err;
+  }
 }
 
 type Check = (v: unknown, key: string) => unknown;
