@@ -29,9 +29,7 @@ module.exports = {
       name: 'no-circular',
       comment: 'import cycles make start-up order and testing fragile',
       severity: 'error',
-      // TEMPORARY: handlers still receive the whole Broker (api.ts ↔ broker.ts); issue 7 replaces that with narrow
-      // services, and this exemption goes with it.
-      from: { path: '^src/', pathNot: '^src/broker/(api|broker|connection|topic-configs)\\.ts$|^src/broker/handlers/' },
+      from: { path: '^src/' },
       to: { circular: true },
     },
     {

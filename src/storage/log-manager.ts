@@ -37,6 +37,8 @@ export interface LogManagerOptions {
   maxOpenSegmentFiles?: number;
   /** How often free space on the data directory's disk is checked (a warning before it is full); default 10 s, 0 never. */
   diskCheckIntervalMs?: number;
+  /** Idempotent producers remembered per partition; the least recently written is forgotten beyond it. Default 1000. */
+  maxProducersPerPartition?: number;
 }
 
 export const DEFAULT_MAX_OPEN_SEGMENT_FILES = 128;
@@ -96,12 +98,13 @@ export class LogManager {
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
     private readonly lock: DirLock,
+    maxProducersPerPartition?: number,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
     this.files = new FdCache(maxOpenSegmentFiles);
     this.disk = new DiskSpace(dataDir, logger);
-    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, this.disk);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, this.disk, maxProducersPerPartition);
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -115,7 +118,7 @@ export class LogManager {
       throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
     }
     const { meta, clean, lock } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock);
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock, options.maxProducersPerPartition);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {

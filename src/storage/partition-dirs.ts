@@ -30,8 +30,9 @@ export class PartitionDirectories {
     onCheckpointDirty: () => void,
     private readonly files: FdCache,
     disk: DiskSpace,
+    maxProducersPerPartition?: number,
   ) {
-    this.hooks = { logger, onCheckpointDirty, files, disk };
+    this.hooks = { logger, onCheckpointDirty, files, disk, maxProducersPerPartition };
   }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {

@@ -25,6 +25,8 @@ export interface PartitionLogHooks {
   files: FdCache;
   /** Free space and the state of writes on the data directory's disk (one line per run of failed writes). */
   disk: DiskSpace;
+  /** Idempotent producers remembered per partition (ProducerStateTable.maxProducers). */
+  maxProducersPerPartition?: number;
 }
 
 export interface PartitionLogEvents {
@@ -284,8 +286,9 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     }
   }
 
-  read(offset: number, maxBytes: number): Promise<ReadResult> {
-    return readLog(this, offset, maxBytes);
+  /** See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`. */
+  read(offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
+    return readLog(this, offset, maxBytes, minOneBatch);
   }
 
   offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {

@@ -109,7 +109,7 @@ export class GroupOffsets {
       partitions: t.partitions.map((p) => {
         let err = groupError;
         if (err === 0 && !this.logs.partition(t.name, p.partitionIndex)) err = errorCode('UNKNOWN_TOPIC_OR_PARTITION');
-        if (err === 0 && p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) err = 12; // OFFSET_METADATA_TOO_LARGE
+        if (err === 0 && p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > MAX_METADATA_BYTES) err = errorCode('OFFSET_METADATA_TOO_LARGE');
         if (err === 0) {
           const topicId = this.logs.getTopic(t.name)!.id.toString('base64url');
           commits.push({ topic: t.name, partition: p.partitionIndex, offset: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: now, topicId } });
