@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
-import { join } from 'node:path';
-import { defaultDataDir } from '../common/data-root.js';
+import { defaultAgentDataDir } from './data-dir.js';
 import { parseDuration } from '../common/duration.js';
 import { formatHostPort, parseHostPort } from '../common/host-port.js';
 import { InvalidValueError } from '../common/invalid-value.js';
@@ -86,7 +85,7 @@ export function agentDefaults(name = os.hostname()): AgentConfig {
   return {
     bootstrap: ['localhost:9092'],
     name,
-    dataDir: join(defaultDataDir(), `agent-${name}`),
+    dataDir: defaultAgentDataDir(name),
     files: [],
     exclude: null,
     topic: 'logs',

@@ -51,6 +51,9 @@ export class Cluster {
   private readonly topics = new Map<string, TopicLayout>();
   private closed = false;
 
+  /** The cluster id from the last Metadata answer (null from brokers too old to send one). */
+  clusterId: string | null = null;
+
   /** Called when a connection we did not close goes away (the broker stopped, the network dropped). */
   onUnexpectedClose: ((err: ConnectionError) => void) | null = null;
 
@@ -169,6 +172,7 @@ export class Cluster {
       this.topics.set(t.name, { leaders });
       if (leaders.length === 0 || leaders.some((l) => l < 0)) problems.set(t.name, topicProblem(t.name, 5));
     }
+    this.clusterId = res.clusterId ?? null;
     return problems;
   }
 
