@@ -29,9 +29,7 @@ module.exports = {
       name: 'no-circular',
       comment: 'import cycles make start-up order and testing fragile',
       severity: 'error',
-      // TEMPORARY: handlers still receive the whole Broker (api.ts ↔ broker.ts); issue 7 replaces that with narrow
-      // services, and this exemption goes with it.
-      from: { path: '^src/', pathNot: '^src/broker/(api|broker|connection|topic-configs)\\.ts$|^src/broker/handlers/' },
+      from: { path: '^src/' },
       to: { circular: true },
     },
     {
@@ -47,6 +45,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { path: '^electron$|node_modules/electron/' },
+    },
+    {
+      name: 'no-dev-dependency-in-src',
+      comment: 'src/ is what ships; devDependencies (kafkajs is only a second client for tests and benchmarks) are not installed with it',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'] },
     },
     ...layerRules,
   ],

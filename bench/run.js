@@ -1,4 +1,4 @@
-// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency] [groups] [syslog] [agent]`.
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch]`.
 // Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
@@ -15,12 +15,13 @@ import agent from './agent.js';
 import { findKcat, killAllChildren, sleep } from './child.js';
 import consume from './consume.js';
 import groups from './groups.js';
+import { hostileFetch, hostileIngest, idleConnectionsScenario } from './hostile.js';
 import latency from './latency.js';
 import produce from './produce.js';
 import syslog from './syslog.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 
-const SCENARIOS = [produce, consume, latency, groups, syslog, agent];
+const SCENARIOS = [produce, consume, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch];
 const NEEDS_KCAT = new Set(['produce', 'consume', 'groups']);
 const PEAK_RSS_TARGET_MB = 250;
 /** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
@@ -126,7 +127,10 @@ async function main() {
   const info = machine(kcat);
   console.log(`Tributary bench: ${selected.map((s) => s.name).join(', ')} | ${num(records)} records | ${info.cpus} CPUs ${info.cpuModel} | node ${info.node}${kcat ? ` | kcat ${kcat.version}` : ''}`);
   // Scenarios may add broker config (e.g. syslog adds an ingest listener); only the selected ones do.
-  const config = Object.assign({ defaultPartitions: 6 }, ...selected.map((s) => s.brokerConfig ?? {}));
+  const config = { defaultPartitions: 6 };
+  for (const s of selected) {
+    for (const [k, v] of Object.entries(s.brokerConfig ?? {})) config[k] = k === 'ingest' ? { ...config.ingest, ...v } : v;
+  }
   const broker = await startBroker({ dataDir: join(tmpDir, 'data'), config, cpuProfDir });
   console.log(`broker pid ${broker.pid} on ${broker.address}, data in ${tmpDir}`);
   const ctx = { broker, kcat, records, tmpDir, state: {}, timeoutMs: (n) => 60_000 + Math.ceil(n / 10) };

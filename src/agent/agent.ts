@@ -1,46 +1,20 @@
 // `tributary agent`: file tailer and host metrics → shipper → Kafka. Positions are committed only after the shipper
 // has the records (acknowledged by the broker, or fsynced in the disk buffer), and the tailer pauses while the
-// shipper is saturated, so memory and disk stay bounded and nothing read is ever lost.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+// shipper is saturated, so memory and disk stay bounded and nothing read is ever lost. The shipper's send journal
+// lets a restarted agent continue as the same idempotent producer, so a crash sends nothing twice (restart.ts).
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
+import { defaultAgentDataDir, legacyAgentDataDir, lockDataDir, migrateDataDir } from './data-dir.js';
 import { HostMetricsSource } from './host-metrics/index.js';
+import type { DirLock } from '../common/dir-lock.js';
 import { formatBytes, formatDuration } from '../common/format.js';
 import { type Logger } from '../common/logger.js';
-import { Shipper } from './shipper/index.js';
+import { readJournal, Shipper } from './shipper/index.js';
 import { FileTailer, lastPositions } from '../collect/tail/index.js';
+import { planRestart, type Restart } from './restart.js';
 import type { SourcedRecord } from '../collect/record.js';
-
-const LOCK_FILE = 'agent.lock';
-
-/** One agent per data directory: two would share checkpoints and the spool. A lock left by a dead process is taken over. */
-async function lockDataDir(dir: string): Promise<string> {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const h = await open(file, 'wx');
-      await h.writeFile(`${process.pid}\n`);
-      await h.close();
-      return file;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-        try {
-          process.kill(pid, 0);
-          alive = true;
-        } catch (e) {
-          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      }
-      if (alive) throw new Error(`another agent (pid ${pid}) is using ${dir}; stop it, or give this one its own --name or --data-dir`);
-      await rm(file, { force: true });
-    }
-  }
-  throw new Error(`cannot lock ${dir}`);
-}
 
 export class Agent {
   private tailer: FileTailer | null = null;
@@ -55,17 +29,24 @@ export class Agent {
   private constructor(
     readonly config: AgentConfig,
     private readonly shipper: Shipper,
-    private readonly lockFile: string,
+    private readonly lock: DirLock,
     private readonly logger: Logger,
   ) {
     this.failed = new Promise((resolve) => (this.fail = resolve));
   }
 
   static async start(config: AgentConfig, logger: Logger): Promise<Agent> {
+    if (config.dataDir === defaultAgentDataDir(config.name)) await migrateDataDir(legacyAgentDataDir(config.name), config.dataDir, logger);
     await mkdir(config.dataDir, { recursive: true });
-    const lockFile = await lockDataDir(config.dataDir);
+    const lock = lockDataDir(config.dataDir);
     let shipper: Shipper;
+    let tailer: FileTailer | null = null;
+    let restart: Restart;
     try {
+      // The tailer exists before the shipper: it rebuilds the batches the last run was sending when it stopped.
+      tailer = config.files.length > 0 ? createTailer(config, logger) : null;
+      const journalFile = join(config.dataDir, 'send-journal');
+      restart = await planRestart(readJournal(journalFile), tailer, logger);
       shipper = await Shipper.open({
         bootstrap: config.bootstrap,
         spoolDir: join(config.dataDir, 'spool'),
@@ -78,16 +59,17 @@ export class Agent {
         maxBufferBytes: config.maxBufferBytes,
         retryMaxBackoffMs: config.retryMaxBackoffMs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        journal: { file: journalFile, identify: (fileId) => tailer?.identityOf(fileId), resume: restart.resume },
         logger,
       });
     } catch (err) {
-      await rm(lockFile, { force: true });
+      lock.release();
       throw err;
     }
-    const agent = new Agent(config, shipper, lockFile, logger);
+    const agent = new Agent(config, shipper, lock, logger);
     shipper.on('fatal', (err: Error) => agent.fail(err));
     try {
-      await agent.startSources();
+      await agent.startSources(tailer, restart);
     } catch (err) {
       await agent.stop();
       throw err;
@@ -95,26 +77,24 @@ export class Agent {
     return agent;
   }
 
-  private async startSources(): Promise<void> {
+  private async startSources(tailer: FileTailer | null, restart: Restart): Promise<void> {
     const c = this.config;
     const host = os.hostname();
-    if (c.files.length > 0) {
-      const tailer = new FileTailer({
-        globs: c.files,
-        exclude: c.exclude ?? undefined,
-        startAt: c.startAt,
-        checkpointFile: join(c.dataDir, 'checkpoint.json'),
-        checkpointIntervalMs: c.checkpointIntervalMs,
-        multiline: c.multilineStart === null ? undefined : { startPattern: new RegExp(c.multilineStart) },
-        parse: c.parse,
-        host,
-        agentName: c.name,
-        log: { debug: () => undefined, info: (m) => this.logger.info(m), warn: (m) => this.logger.warn(m), error: (m) => this.logger.error(m) },
-      });
+    if (tailer) {
       tailer.on('batch', (records) => this.ship(tailer, records));
       this.shipper.on('drain', () => tailer.resume());
       this.tailer = tailer;
-      await tailer.start();
+      const started = tailer.start({ resume: restart.positions });
+      // The rebuilt batches' lines count as read once the broker has them.
+      const commits = restart.commits;
+      this.shipper.replayed.forEach((stored, i) => {
+        const done = Promise.all([stored, started])
+          .then(() => tailer.commit(commits[i]!))
+          .catch((err: Error) => this.fail(err))
+          .finally(() => this.commits.delete(done));
+        this.commits.add(done);
+      });
+      await started;
     }
     if (c.metrics) {
       this.metrics = new HostMetricsSource({ sink: this.shipper, topic: c.metricsTopic, intervalMs: c.metricsIntervalMs, host, agentName: c.name, logger: this.logger });
@@ -151,7 +131,7 @@ export class Agent {
       await this.metrics?.stop();
       await this.shipper.close();
       await Promise.allSettled([...this.commits]);
-      await rm(this.lockFile, { force: true });
+      this.lock.release();
       this.logger.info(`agent "${this.config.name}" stopped after ${formatDuration(Date.now() - this.startedAt)}`);
     })();
     return this.stopping;
@@ -160,4 +140,19 @@ export class Agent {
   stats(): { shipper: ReturnType<Shipper['stats']>; tailer: ReturnType<FileTailer['stats']> | null } {
     return { shipper: this.shipper.stats(), tailer: this.tailer?.stats() ?? null };
   }
+}
+
+function createTailer(c: AgentConfig, logger: Logger): FileTailer {
+  return new FileTailer({
+    globs: c.files,
+    exclude: c.exclude ?? undefined,
+    startAt: c.startAt,
+    checkpointFile: join(c.dataDir, 'checkpoint.json'),
+    checkpointIntervalMs: c.checkpointIntervalMs,
+    multiline: c.multilineStart === null ? undefined : { startPattern: new RegExp(c.multilineStart) },
+    parse: c.parse,
+    host: os.hostname(),
+    agentName: c.name,
+    log: { debug: () => undefined, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
 }

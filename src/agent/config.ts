@@ -3,8 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import os from 'node:os';
-import { join } from 'node:path';
-import { defaultDataDir } from '../common/data-root.js';
+import { defaultAgentDataDir } from './data-dir.js';
+import { parseDuration } from '../common/duration.js';
+import { formatHostPort, parseHostPort } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
+import { parseSize as parseSizeValue } from '../common/size.js';
+import { validateTopicName } from '../common/topic-name.js';
 
 export interface AgentConfig {
   /** Bootstrap brokers, "host:port". */
@@ -49,32 +53,24 @@ export class AgentConfigError extends Error {
   override name = 'AgentConfigError';
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
-
-/** "256MiB", "1 GiB", "500MB", "1048576" → bytes. */
-export function parseSize(input: string | number): number {
-  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(input));
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new AgentConfigError(`"${input}" is not a size; write it like 256MiB, 1GiB, 500MB or a number of bytes`);
-  return Math.round(Number(m[1]) * unit);
+/** The config kit's error as this module's own, so a bad value is a usage error naming the value. */
+function kit<T>(parse: () => T, key?: string): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new AgentConfigError(key === undefined ? err.message : `${key}: ${err.message}`);
+    throw err;
+  }
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** "256MiB", "1 GiB", "500MB", "1048576" → bytes (common/size.ts). */
+export function parseSize(input: string | number): number {
+  return kit(() => parseSizeValue(input));
+}
 
-/** "10s", "500ms", "1m30s", or a number of milliseconds → milliseconds. */
+/** "10s", "500ms", "1m30s", or a number of milliseconds → milliseconds (common/duration.ts). */
 export function parseDurationMs(input: string | number): number {
-  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return input;
-  const text = String(input).trim();
-  const part = /(\d+)(ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = part.exec(text); m; m = part.exec(text)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
-    consumed = part.lastIndex;
-  }
-  if (text === '' || consumed !== text.length) throw new AgentConfigError(`"${input}" is not a duration; write it like 10s, 500ms or 1m30s`);
-  return total;
+  return kit(() => parseDuration(input));
 }
 
 /** `--parse json,level`: what to parse from each line besides its leading timestamp. */
@@ -85,13 +81,11 @@ export function parseParsers(input: string | string[]): { json: boolean; level: 
   return { json: names.includes('json'), level: names.includes('level') };
 }
 
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-
 export function agentDefaults(name = os.hostname()): AgentConfig {
   return {
     bootstrap: ['localhost:9092'],
     name,
-    dataDir: join(defaultDataDir(), `agent-${name}`),
+    dataDir: defaultAgentDataDir(name),
     files: [],
     exclude: null,
     topic: 'logs',
@@ -150,8 +144,7 @@ const duration = (min: number): Check => (v, key) => {
 const KEYS: Record<keyof AgentConfig, Check> = {
   bootstrap: (v, key) => {
     const list = strList(v, key) as string[];
-    for (const b of list.flatMap((x) => x.split(','))) if (!/^[^:\s]+:\d{1,5}$/.test(b.trim())) throw new AgentConfigError(`${key}: "${b}" is not HOST:PORT`);
-    return list.flatMap((x) => x.split(',').map((s) => s.trim()));
+    return list.flatMap((x) => x.split(',')).map((b) => formatHostPort(kit(() => parseHostPort(b), key)));
   },
   name: (v, key) => {
     if (typeof v !== 'string' || !/^[a-zA-Z0-9._-]{1,100}$/.test(v)) throw new AgentConfigError(`${key} must be 1-100 of a-z A-Z 0-9 . _ - (it names the data directory)`);
@@ -161,7 +154,8 @@ const KEYS: Record<keyof AgentConfig, Check> = {
   files: strList,
   exclude: strList,
   topic: (v, key) => {
-    if (typeof v !== 'string' || !TOPIC.test(v)) throw new AgentConfigError(`${key} "${String(v)}" is not a valid topic name; use up to 249 of a-z A-Z 0-9 . _ -`);
+    const problem = validateTopicName(v);
+    if (problem !== null) throw new AgentConfigError(`${key}: ${problem}`);
     return v;
   },
   startAt: oneOf('beginning', 'end'),

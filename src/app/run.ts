@@ -17,14 +17,6 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
     process.stderr.write(`tributary serve: ${msg}\n`);
     process.exit(1);
   }
-  const { broker } = app;
-  const { host, port } = broker.address();
-  const adv = broker.advertised();
-  process.stdout.write(`kafka listener on ${host}:${port} (advertised as ${adv.host}:${adv.port}, cluster ${broker.clusterId})\n`);
-  for (const l of app.listeners()) {
-    process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
-  }
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {
@@ -44,6 +36,15 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
       },
     );
   };
+  // Before the listener line: whoever reads it may signal at once (a supervisor, a test on a loaded machine).
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const { broker } = app;
+  const { host, port } = broker.address();
+  const adv = broker.advertised();
+  process.stdout.write(`kafka listener on ${host}:${port} (advertised as ${adv.host}:${adv.port}, cluster ${broker.clusterId})\n`);
+  for (const l of app.listeners()) {
+    process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
+  }
 }

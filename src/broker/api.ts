@@ -1,14 +1,30 @@
 import type { Decoded, Encodable, MessageDef } from '../protocol/schema.js';
 import type { RequestHeader } from '../protocol/header.js';
-import type { Broker } from './broker.js';
 import type { ClientInfo } from './client-info.js';
+import type { BrokerServices } from './services.js';
 
-export interface RequestContext {
-  broker: Broker;
+/**
+ * Broker memory for the data a response carries (records read for a Fetch), bounded broker-wide
+ * (maxFetchMemoryBytes) and per connection (maxResponseBytesPerConnection).
+ */
+export interface ResponseMemory {
+  /**
+   * Reserves up to `want` bytes, waiting while either budget is spent, until `deadline` (epoch ms) or the connection
+   * closes. Resolves with the bytes granted: `want`, or 0 when nothing came free in time. What a response has
+   * reserved is released once it has been written.
+   */
+  reserve(want: number, deadline: number): Promise<number>;
+  /** Adjusts a grant to what the response really holds: less (released now) or more (a first batch beyond it). */
+  settle(granted: number, held: number): void;
+}
+
+/** What one request's handler gets: the broker's services (never the Broker), the request header, the client. */
+export interface RequestContext extends BrokerServices {
   header: RequestHeader;
   client: ClientInfo;
   /** Aborted when the connection closes, so long polls stop waiting. */
   signal: AbortSignal;
+  memory: ResponseMemory;
 }
 
 /** One Kafka API: its request/response schemas and the handler that answers it. */

@@ -1,32 +1,48 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.js';
+import { parseRange } from '../protocol/schema.js';
 import { LogManager } from '../storage/index.js';
 import type { TopicConfig, TopicInfo } from '../storage/types.js';
 import { effectiveTopicConfig, parseTopicConfigOverrides, TOPIC_CONFIG_DEFAULTS } from '../storage/topic-config.js';
-import { parseRange } from '../protocol/schema.js';
 import type { ApiHandler } from './api.js';
-import { ConfigError, type BrokerConfig } from './config.js';
-import { Connection } from './connection.js';
 import type { ClientInfo } from './client-info.js';
-import { buildApiTable } from './handlers/index.js';
-import type { Logger } from '../common/logger.js';
-import { BrokerStats } from './stats.js';
+import { ConfigError, type BrokerConfig } from './config.js';
+import { Connection, type ConnectionDeps } from './connection.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
-import { join } from 'node:path';
+import { buildApiTable } from './handlers/index.js';
+import { belowTopicConfigMinimum, limitsOf } from './limits.js';
+import { MemoryPool } from './memory-pool.js';
+import type { ApiVersionRange, BrokerIdentity, BrokerServices } from './services.js';
+import { SocketTransport } from './socket-transport.js';
+import { BrokerStats } from './stats.js';
+import { ThrottledWarning } from './throttled-warning.js';
+import { BrokerTopicAdmin } from './topic-admin.js';
+
+/** '::ffff:10.0.0.1' and '10.0.0.1' are one client address. */
+function clientAddress(remote: string): string {
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+}
 
 /**
- * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log.
+ * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log. It builds the services the
+ * request handlers use (BrokerServices) and hands each connection those, never itself.
  * Single node: it is the controller, the leader of every partition and the only replica.
  */
 export class Broker {
-  readonly apis: Map<number, ApiHandler>;
   readonly stats = new BrokerStats();
   readonly coordinator: GroupCoordinator;
   readonly offsets: GroupOffsets;
-  private offsetRetentionTimer: NodeJS.Timeout;
+  readonly topics: BrokerTopicAdmin;
+  private readonly services: BrokerServices;
+  private readonly connectionDeps: ConnectionDeps;
+  private readonly offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
+  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly refusedConnection: ThrottledWarning;
   private nextClientNumber = 1;
   private listening: { host: string; port: number } | null = null;
   private stopping = false;
@@ -36,32 +52,64 @@ export class Broker {
     readonly logs: LogManager,
     private readonly server: Server,
     readonly log: Logger,
-    /** Topic config defaults: Kafka's, overridden by the broker config's topicDefaults. */
-    readonly topicDefaults: TopicConfig,
+    topicDefaults: TopicConfig,
   ) {
-    this.apis = buildApiTable();
+    const apis = buildApiTable();
     this.coordinator = new GroupCoordinator(
       {
         minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
         maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
         initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+        groupMaxSize: config.groupMaxSize,
+        maxGroups: config.maxGroups,
       },
       log,
+      (groupId) => this.offsets.store.hasGroup(groupId),
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
+    this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.forgetTopic(topic), log);
+    const versions: ApiVersionRange[] = [...apis.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([apiKey, h]) => {
+        const [minVersion, maxVersion] = parseRange(h.request.validVersions);
+        return { apiKey, minVersion, maxVersion };
+      });
+    const identity: BrokerIdentity = {
+      nodeId: config.nodeId,
+      clusterId: logs.clusterId,
+      advertised: () => this.advertised(),
+      apiVersions: () => versions,
+    };
+    this.services = {
+      logs,
+      topics: this.topics,
+      coordinator: this.coordinator,
+      offsets: this.offsets,
+      stats: this.stats,
+      limits: limitsOf(config),
+      identity,
+      logger: log,
+    };
+    this.connectionDeps = {
+      services: this.services,
+      apis,
+      requestMemory: new MemoryPool(config.queuedMaxRequestBytes),
+      fetchMemory: new MemoryPool(config.maxFetchMemoryBytes),
+      onClosed: (c) => this.forget(c),
+    };
+    this.refusedConnection = new ThrottledWarning(log);
     this.offsetRetentionTimer = setInterval(() => {
-      this.offsets.expire(config.offsetsRetentionMs).catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
+      this.offsets
+        .expire(config.offsetsRetentionMs)
+        .then(() => this.coordinator.forgetIdleGroups())
+        .catch((e: Error) => log.error(`offset retention failed: ${e.message}`));
     }, config.retentionCheckIntervalMs);
-  }
-
-  /** Delete a topic and every group's committed offsets for it. */
-  async deleteTopic(name: string): Promise<void> {
-    await this.logs.deleteTopic(name);
-    await this.offsets.store.forgetTopic(name);
   }
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
+    const low = belowTopicConfigMinimum(config.topicDefaults);
+    if (low) throw new ConfigError(`topicDefaults: ${low}`);
     try {
       topicDefaults = effectiveTopicConfig(TOPIC_CONFIG_DEFAULTS, parseTopicConfigOverrides(config.topicDefaults));
     } catch (e) {
@@ -73,6 +121,8 @@ export class Broker {
       logger: log,
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
+      maxProducersPerPartition: config.maxProducersPerPartition,
+      diskCheckIntervalMs: config.diskCheckIntervalMs,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);
@@ -121,29 +171,13 @@ export class Broker {
     return this.logs.clusterId;
   }
 
-  apiVersionList(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-    return [...this.apis.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([apiKey, h]) => {
-        const [minVersion, maxVersion] = parseRange(h.request.validVersions);
-        return { apiKey, minVersion, maxVersion };
-      });
-  }
-
   clients(): ClientInfo[] {
     return [...this.connections].map((c) => ({ ...c.info }));
   }
 
-  /**
-   * The topic if it exists; otherwise created with the default partition count when
-   * auto-creation is enabled and allowed by the request, else undefined.
-   */
-  async topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined> {
-    const t = this.logs.getTopic(name);
-    if (t || !allowAutoCreate || !this.config.autoCreateTopics) return t;
-    const created = await this.logs.createTopic(name, this.config.defaultPartitions, {});
-    this.log.info(`auto-created topic ${name} with ${created.partitions} partition(s)`);
-    return created;
+  /** For in-process producers (direct ingest): see TopicAdmin.topicForWrite. */
+  topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined> {
+    return this.topics.topicForWrite(name, allowAutoCreate);
   }
 
   private accept(socket: Socket): void {
@@ -151,10 +185,26 @@ export class Broker {
       socket.destroy();
       return;
     }
+    // max.connections and max.connections.per.ip: Kafka closes a connection over either limit as it arrives.
+    const ip = clientAddress(socket.remoteAddress ?? '?');
+    const fromIp = this.connectionsPerIp.get(ip) ?? 0;
+    const refusal =
+      this.connections.size >= this.config.maxConnections
+        ? `${this.connections.size} connections are open (maxConnections)`
+        : fromIp >= this.config.maxConnectionsPerIp
+          ? `${fromIp} connections from ${ip} are open (maxConnectionsPerIp)`
+          : null;
+    if (refusal) {
+      this.refusedConnection.warn(`refused a connection from ${ip}: ${refusal}; raise the limit in the broker config if these clients are legitimate`);
+      socket.destroy();
+      return;
+    }
+    this.connectionsPerIp.set(ip, fromIp + 1);
+    const transport = new SocketTransport(socket);
     const info: ClientInfo = {
       id: this.nextClientNumber++,
-      remoteAddress: socket.remoteAddress ?? '?',
-      remotePort: socket.remotePort ?? 0,
+      remoteAddress: transport.remoteAddress,
+      remotePort: transport.remotePort,
       clientId: null,
       softwareName: null,
       softwareVersion: null,
@@ -163,11 +213,16 @@ export class Broker {
       bytesIn: 0,
       bytesOut: 0,
     };
-    this.connections.add(new Connection(socket, this, this.apis, info, this.log));
+    const c = new Connection(transport, this.connectionDeps, info);
+    this.connections.add(c);
   }
 
-  onConnectionClosed(c: Connection): void {
-    this.connections.delete(c);
+  private forget(c: Connection): void {
+    if (!this.connections.delete(c)) return;
+    const ip = clientAddress(c.info.remoteAddress);
+    const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.connectionsPerIp.set(ip, n);
+    else this.connectionsPerIp.delete(ip);
   }
 
   /** Stop accepting, drop clients, flush and close storage (writes the clean-shutdown marker). */

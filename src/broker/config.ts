@@ -1,9 +1,15 @@
 import { defaultDataDir } from '../common/data-root.js';
+import { parseHostPort as parseAddress } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
+import { DEFAULT_LIMITS, LIMIT_NAMES, LIMITS, type BrokerLimits } from './limits.js';
 
 export { defaultDataDir };
 
-/** Everything `tributary serve` can be told, with defaults. Topic-level defaults use Kafka's names. */
-export interface BrokerConfig {
+/**
+ * Everything `tributary serve` can be told, with defaults. Topic-level defaults use Kafka's names. The limits
+ * (limits.ts) are top-level keys too.
+ */
+export interface BrokerConfig extends BrokerLimits {
   /** Where topics, offsets and metadata live. */
   dataDir: string;
   /** Kafka listener. 0.0.0.0 by default: agents on other machines must reach it (documented in README). */
@@ -16,14 +22,10 @@ export interface BrokerConfig {
   autoCreateTopics: boolean;
   /** num.partitions: partitions of auto-created topics and of CreateTopics with -1. */
   defaultPartitions: number;
-  /** socket.request.max.bytes: larger frames close the connection. */
-  maxRequestBytes: number;
-  /** Requests read ahead per connection before the broker stops reading from that socket. */
-  maxInFlightRequests: number;
-  /** Segment files kept open at once (an LRU shared by every partition), so desktop fd limits are never reached. */
-  maxOpenSegmentFiles: number;
   /** How often retention runs (log.retention.check.interval.ms). */
   retentionCheckIntervalMs: number;
+  /** How often free space on the data directory's disk is checked, to warn before it is full (0: never). */
+  diskCheckIntervalMs: number;
   /** group.min.session.timeout.ms / group.max.session.timeout.ms: the session timeouts members may ask for. */
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -42,10 +44,9 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   nodeId: 1,
   autoCreateTopics: true,
   defaultPartitions: 1,
-  maxRequestBytes: 100 * 1024 * 1024,
-  maxInFlightRequests: 1000,
-  maxOpenSegmentFiles: 128,
+  ...DEFAULT_LIMITS,
   retentionCheckIntervalMs: 30_000,
+  diskCheckIntervalMs: 10_000,
   groupMinSessionTimeoutMs: 6_000,
   groupMaxSessionTimeoutMs: 1_800_000,
   groupInitialRebalanceDelayMs: 3_000,
@@ -60,13 +61,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses "HOST:PORT", "[v6]:PORT" or ":PORT". */
+/** "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback, as everywhere: see common/host-port.ts). */
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s.trim());
-  if (!m) throw new ConfigError(`${what} must be HOST:PORT, got '${s}'`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`${what} port ${port} is out of range (0-65535)`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+  try {
+    return parseAddress(s, { allowPortZero: true });
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new ConfigError(`${what}: ${err.message}`);
+    throw err;
+  }
 }
 
 type Check = (v: unknown, key: string) => unknown;
@@ -94,10 +96,8 @@ const FILE_KEYS: Record<string, Check> = {
   nodeId: int(0, 2 ** 31 - 1),
   autoCreateTopics: bool,
   defaultPartitions: int(1, 100_000),
-  maxRequestBytes: int(1024, 2 ** 31 - 1),
-  maxInFlightRequests: int(1, 100_000),
   retentionCheckIntervalMs: int(100),
-  maxOpenSegmentFiles: int(8, 100_000),
+  diskCheckIntervalMs: int(0),
   groupMinSessionTimeoutMs: int(1),
   groupMaxSessionTimeoutMs: int(1),
   groupInitialRebalanceDelayMs: int(0),
@@ -106,6 +106,7 @@ const FILE_KEYS: Record<string, Check> = {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
   },
+  ...Object.fromEntries(LIMIT_NAMES.map((k) => [k, int(LIMITS[k].min, LIMITS[k].max)])),
 };
 
 /** The config keys the broker understands (the composition root routes the others). */

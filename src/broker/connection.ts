@@ -1,48 +1,87 @@
-import type { Socket } from 'node:net';
 import { FrameParser } from '../protocol/framing.js';
 import { readHeaderPrefix, writeResponseHeader, type RequestHeader } from '../protocol/header.js';
-import { Reader, REQUEST_ARRAY_ELEMENTS_LIMIT } from '../protocol/reader.js';
+import { Reader } from '../protocol/reader.js';
 import { codecFor, inRange, isFlexible } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { errorCode } from '../protocol/errors.js';
-import type { ApiHandler } from './api.js';
-import type { Broker } from './broker.js';
+import type { ApiHandler, RequestContext } from './api.js';
 import type { ClientInfo } from './client-info.js';
-import type { Logger } from '../common/logger.js';
+import type { MemoryPool } from './memory-pool.js';
+import { newResponseSlot, ResponseBudget, type ResponseSlot } from './response-budget.js';
+import type { BrokerServices } from './services.js';
+import type { Transport } from './transport.js';
 
 const API_VERSIONS_KEY = 18;
+/**
+ * Requests dispatched per connection per event-loop turn: quick handlers finish (and count their responses) before
+ * more start, and one pipelining client cannot monopolise a turn.
+ */
+const DISPATCH_BATCH = 32;
 
-interface Slot {
+/** What a connection needs from the broker that accepted it. */
+export interface ConnectionDeps {
+  services: BrokerServices;
+  /** Every API answered, by key. */
+  apis: ReadonlyMap<number, ApiHandler>;
+  /** Bytes of request frames held, broker-wide (queuedMaxRequestBytes). */
+  requestMemory: MemoryPool;
+  /** Bytes of fetched records held for responses, broker-wide (maxFetchMemoryBytes). */
+  fetchMemory: MemoryPool;
+  /** Called once, when the connection has closed. */
+  onClosed(c: Connection): void;
+}
+
+/** One request, from dispatch until its response has left. */
+interface Slot extends ResponseSlot {
+  /** Request frame bytes, charged to requestMemory until the handler is done. */
+  frameBytes: number;
   done: boolean;
-  frame: Buffer[] | null;
+  response: Buffer[] | null;
 }
 
 /**
- * One client connection: frames in, ordered responses out. Requests run concurrently,
- * but responses leave in request order (Kafka's pipelining guarantee). Anything that
- * cannot be decoded closes this connection only.
+ * One client connection: frames in, ordered responses out. Requests run concurrently, but responses leave in request
+ * order (Kafka's pipelining guarantee). Anything that cannot be decoded closes this connection only.
+ *
+ * Flow control: the connection stops reading from its transport, and leaves parsed requests undispatched, while
+ * (a) the broker-wide request memory is spent, (b) maxInFlightRequests are in flight, or (c) its responses are not
+ * being read: the transport needs draining or they hold maxResponseBytesPerConnection. What the client sends
+ * meanwhile waits in the OS buffers (TCP backpressure).
  */
 export class Connection {
   private readonly parser: FrameParser;
-  private readonly queue: Slot[] = [];
+  private readonly services: BrokerServices;
+  /** Complete frames not yet dispatched. */
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Dispatched requests, in request order. */
+  private readonly slots: Slot[] = [];
+  private inFlightFrameBytes = 0;
+  /**
+   * Bytes reserved from requestMemory: pending and in-flight frames, and the whole declared size of the frame being
+   * received (as Kafka does), so a frame once started never needs more memory to complete.
+   */
+  private requestCharge = 0;
+  private cancelMemoryWait: (() => void) | null = null;
+  private readonly responses: ResponseBudget;
   private readonly abort = new AbortController();
+  private readingPaused = false;
+  private dispatchedThisTurn = 0;
+  private turnScheduled = false;
+  private pumping = false;
+  private pumpAgain = false;
   private closed = false;
-  private paused = false;
 
   constructor(
-    private readonly socket: Socket,
-    private readonly broker: Broker,
-    private readonly apis: Map<number, ApiHandler>,
+    private readonly transport: Transport,
+    private readonly deps: ConnectionDeps,
     readonly info: ClientInfo,
-    private readonly log: Logger,
   ) {
-    this.parser = new FrameParser(broker.config.maxRequestBytes);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug(`client ${this.describe()}: ${err.message}`));
-    socket.on('close', () => this.onClose());
+    this.services = deps.services;
+    this.parser = new FrameParser(this.services.limits.maxRequestBytes);
+    this.responses = new ResponseBudget(deps.fetchMemory, this.services.limits.maxResponseBytesPerConnection, () => this.pump());
+    transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.pump(), close: () => this.onClose() });
   }
 
   describe(): string {
@@ -51,19 +90,27 @@ export class Connection {
 
   close(reason?: string): void {
     if (this.closed) return;
-    if (reason) this.log.warn(`closing connection from ${this.describe()}: ${reason}`);
-    this.closed = true;
-    this.abort.abort();
-    this.socket.destroy();
+    if (reason) this.services.logger.warn(`closing connection from ${this.describe()}: ${reason}`);
+    this.transport.close();
+    this.onClose();
   }
 
   private onClose(): void {
+    if (this.closed) return;
     this.closed = true;
     this.abort.abort();
-    this.broker.onConnectionClosed(this);
+    this.cancelMemoryWait?.();
+    // Everything this connection held goes back; handlers still running find the connection closed.
+    this.deps.requestMemory.release(this.requestCharge);
+    this.requestCharge = 0;
+    this.responses.close(this.slots);
+    this.slots.length = 0;
+    this.pending.length = 0;
+    this.deps.onClosed(this);
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return;
     this.info.bytesIn += chunk.length;
     let frames: Buffer[];
     try {
@@ -73,17 +120,90 @@ export class Connection {
       return;
     }
     for (const f of frames) {
-      if (this.closed) return;
-      this.dispatch(f);
+      this.pending.push(f);
+      this.pendingBytes += f.length;
     }
-    if (this.queue.length >= this.broker.config.maxInFlightRequests && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
+    this.pump();
+  }
+
+  private outputBlocked(): boolean {
+    return this.transport.needsDrain || this.responses.blocked;
+  }
+
+  private canDispatch(): boolean {
+    return this.slots.length < this.services.limits.maxInFlightRequests && !this.outputBlocked();
+  }
+
+  /** Dispatches what may run, then decides whether to keep reading. Called on every change of state. */
+  private pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pumpOnce();
+      } while (this.pumpAgain && !this.closed);
+    } finally {
+      this.pumping = false;
     }
   }
 
+  private pumpOnce(): void {
+    // Frames already read are counted first: while the pool is spent, nothing more is handled or read.
+    const memoryOk = this.chargeRequestMemory();
+    while (memoryOk && this.pending.length > 0 && this.canDispatch() && this.dispatchedThisTurn < DISPATCH_BATCH) {
+      const frame = this.pending.shift()!;
+      this.pendingBytes -= frame.length;
+      this.dispatchedThisTurn++;
+      this.dispatch(frame);
+      if (this.closed) return;
+    }
+    if (this.dispatchedThisTurn > 0 && !this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(() => {
+        this.turnScheduled = false;
+        this.dispatchedThisTurn = 0;
+        this.pump();
+      });
+    }
+    const pause = !this.chargeRequestMemory() || this.pending.length > 0 || !this.canDispatch();
+    if (pause && !this.readingPaused) {
+      this.readingPaused = true;
+      this.transport.pauseReading();
+    } else if (!pause && this.readingPaused) {
+      this.readingPaused = false;
+      this.transport.resumeReading();
+    }
+  }
+
+  /** Brings the reservation in line with the request bytes held; false (and a wake-up registered) when the pool is spent. */
+  private chargeRequestMemory(): boolean {
+    const pool = this.deps.requestMemory;
+    const wanted = this.pendingBytes + this.inFlightFrameBytes + this.parser.partialFrameBytes;
+    if (wanted <= this.requestCharge) {
+      pool.release(this.requestCharge - wanted);
+      this.requestCharge = wanted;
+      return true;
+    }
+    if (pool.tryAcquire(wanted - this.requestCharge)) {
+      this.requestCharge = wanted;
+      return true;
+    }
+    if (!this.cancelMemoryWait) {
+      this.cancelMemoryWait = pool.onAvailable(() => {
+        this.cancelMemoryWait = null;
+        this.pump();
+      });
+    }
+    return false;
+  }
+
   private dispatch(frame: Buffer): void {
-    const r = new Reader(frame, 0, frame.length, REQUEST_ARRAY_ELEMENTS_LIMIT);
+    const r = new Reader(frame, 0, frame.length, this.services.limits.maxRequestArrayElements);
     let header: RequestHeader;
     try {
       header = readHeaderPrefix(r);
@@ -93,16 +213,19 @@ export class Connection {
     }
     this.info.requests++;
     if (header.clientId !== null) this.info.clientId = header.clientId;
-    const api = this.apis.get(header.apiKey);
+    const api = this.deps.apis.get(header.apiKey);
     if (!api) {
       this.close(`unknown API key ${header.apiKey}`);
       return;
     }
+    const slot: Slot = { ...newResponseSlot(), frameBytes: frame.length, done: false, response: null };
+    this.slots.push(slot);
+    this.inFlightFrameBytes += frame.length;
     if (!inRange(api.request.validVersions, header.apiVersion)) {
       if (header.apiKey === API_VERSIONS_KEY) {
         // KIP-511: answer an unknown ApiVersions version with a v0 response so the client can retry lower.
-        this.enqueueImmediate(header.correlationId, false, (w) =>
-          codecFor(ApiVersionsResponse, 0).encode(w, { errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: this.broker.apiVersionList() }),
+        this.complete(slot, header.correlationId, false, (w) =>
+          codecFor(ApiVersionsResponse, 0).encode(w, { errorCode: errorCode('UNSUPPORTED_VERSION'), apiKeys: this.services.identity.apiVersions() }),
         );
         return;
       }
@@ -118,72 +241,54 @@ export class Connection {
       this.close(`malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       return;
     }
-    const slot: Slot = { done: false, frame: null };
-    this.queue.push(slot);
-    const ctx = { broker: this.broker, header, client: this.info, signal: this.abort.signal };
+    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal, memory: this.responses.memoryFor(slot) };
     const responseFlexibleHeader = flexible && header.apiKey !== API_VERSIONS_KEY;
     Promise.resolve()
       .then(() => api.handle(ctx, req as never))
       .then(
         (res) => {
-          if (res !== null) {
-            slot.frame = this.frameOf(header.correlationId, responseFlexibleHeader, (w) =>
-              codecFor(api.response, header.apiVersion).encode(w, res as never),
-            );
-          }
-          slot.done = true;
-          this.flush();
+          const encode = res === null ? null : (w: Writer) => codecFor(api.response, header.apiVersion).encode(w, res as never);
+          this.complete(slot, header.correlationId, responseFlexibleHeader, encode);
         },
         (err: Error) => {
-          this.log.error(`${api.request.name} v${header.apiVersion} from ${this.describe()} failed: ${err.stack ?? err.message}`);
+          this.services.logger.error(`${api.request.name} v${header.apiVersion} from ${this.describe()} failed: ${err.stack ?? err.message}`);
           this.close();
         },
       );
   }
 
-  private frameOf(correlationId: number, flexibleHeader: boolean, body: (w: Writer) => void): Buffer[] {
-    const w = new Writer(512);
-    w.int32(0); // size placeholder, patched below
-    writeResponseHeader(w, correlationId, flexibleHeader);
-    body(w);
-    const size = w.length - 4;
-    const chunks = w.finish();
-    chunks[0]!.writeInt32BE(size, 0);
-    return chunks;
-  }
-
-  private enqueueImmediate(correlationId: number, flexibleHeader: boolean, body: (w: Writer) => void): void {
-    this.queue.push({ done: true, frame: this.frameOf(correlationId, flexibleHeader, body) });
+  /** The handler is done: its frame's memory goes back, its response (if any) takes its place in the order. */
+  private complete(slot: Slot, correlationId: number, flexibleHeader: boolean, body: ((w: Writer) => void) | null): void {
+    if (this.closed) return;
+    this.inFlightFrameBytes -= slot.frameBytes;
+    if (body) {
+      const w = new Writer(512);
+      w.int32(0); // size placeholder, patched below
+      writeResponseHeader(w, correlationId, flexibleHeader);
+      body(w);
+      const size = w.length - 4;
+      slot.response = w.finish();
+      slot.response[0]!.writeInt32BE(size, 0);
+      this.responses.encoded(slot, size + 4);
+    }
+    slot.done = true;
     this.flush();
   }
 
+  /** Writes the responses at the head of the order that are ready. */
   private flush(): void {
-    if (this.closed) return;
-    let wrote = false;
-    while (this.queue.length > 0 && this.queue[0]!.done) {
-      const slot = this.queue.shift()!;
-      if (!slot.frame) continue;
-      if (!wrote) this.socket.cork();
-      wrote = true;
-      for (const c of slot.frame) {
-        this.info.bytesOut += c.length;
-        this.socket.write(c);
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (!slot.response) {
+        this.responses.release(slot);
+        continue;
       }
+      for (const c of slot.response) this.info.bytesOut += c.length;
+      this.responses.writingStarted(slot);
+      const response = slot.response;
+      slot.response = null;
+      this.transport.write(response, () => this.responses.release(slot));
     }
-    if (wrote) this.socket.uncork();
-    // A client that does not read its responses must not make the broker buffer without bound.
-    if (this.socket.writableNeedDrain && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-    this.maybeResume();
-  }
-
-  private maybeResume(): void {
-    if (!this.paused || this.closed) return;
-    if (this.queue.length < this.broker.config.maxInFlightRequests / 2 && !this.socket.writableNeedDrain) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.pump();
   }
 }

@@ -1,6 +1,7 @@
 import { describeTopicConfig, type TopicConfigEntry } from '../storage/topic-config.js';
-import type { TopicInfo } from '../storage/types.js';
-import type { Broker } from './broker.js';
+import type { TopicConfig, TopicInfo } from '../storage/types.js';
+import type { BrokerConfig } from './config.js';
+import { LIMIT_NAMES, LIMITS } from './limits.js';
 
 /** Kafka's DescribeConfigs config_source codes. */
 const SOURCE = { TOPIC: 1, BROKER: 4, DEFAULT: 5 } as const;
@@ -34,23 +35,23 @@ export interface ConfigEntry {
   synonyms: { name: string; value: string | null; source: number }[];
 }
 
-function fromTopicEntry(e: TopicConfigEntry, broker?: Broker): ConfigEntry {
+function fromTopicEntry(e: TopicConfigEntry, topicDefaults?: TopicConfig): ConfigEntry {
   // A topic override also reports the broker-wide value it shadows, like Kafka's synonyms.
   const synonyms: ConfigEntry['synonyms'] = [{ name: e.name, value: e.value, source: SOURCE[e.source] }];
-  if (e.source === 'TOPIC' && broker) {
-    const d = broker.topicDefaults[e.name];
+  if (e.source === 'TOPIC' && topicDefaults) {
+    const d = topicDefaults[e.name];
     synonyms.push({ name: BROKER_SYNONYM[e.name] ?? e.name, value: String(d), source: SOURCE.DEFAULT });
   }
   return { name: e.name, value: e.value, readOnly: false, isDefault: e.isDefault, source: SOURCE[e.source], type: TYPE[e.type], documentation: e.documentation, synonyms };
 }
 
-export function describeTopicConfigs(topic: TopicInfo, broker: Broker): ConfigEntry[] {
-  return describeTopicConfig(topic.overrides, broker.topicDefaults).map((e) => fromTopicEntry(e, broker));
+/** `topicDefaults`: Kafka's defaults overridden by the broker config's topicDefaults. */
+export function describeTopicConfigs(topic: TopicInfo, topicDefaults: TopicConfig): ConfigEntry[] {
+  return describeTopicConfig(topic.overrides, topicDefaults).map((e) => fromTopicEntry(e, topicDefaults));
 }
 
 /** The broker's own settings, under Kafka's broker config names, so admin tools show something true. */
-export function describeBrokerConfigs(broker: Broker): ConfigEntry[] {
-  const c = broker.config;
+export function describeBrokerConfigs(c: BrokerConfig, topicDefaults: TopicConfig): ConfigEntry[] {
   const fixed = (name: string, value: string, type: number, documentation: string, readOnly = true): ConfigEntry => ({
     name, value, readOnly, isDefault: false, source: SOURCE.BROKER, type, documentation, synonyms: [{ name, value, source: SOURCE.BROKER }],
   });
@@ -61,10 +62,14 @@ export function describeBrokerConfigs(broker: Broker): ConfigEntry[] {
     fixed('auto.create.topics.enable', String(c.autoCreateTopics), TYPE.BOOLEAN, 'Create unknown topics on produce or metadata requests.'),
     fixed('num.partitions', String(c.defaultPartitions), TYPE.INT, 'Partitions of auto-created topics.'),
     fixed('default.replication.factor', '1', TYPE.INT, 'Single broker: every partition has exactly one replica.'),
-    fixed('socket.request.max.bytes', String(c.maxRequestBytes), TYPE.INT, 'Largest request frame accepted; larger ones close the connection.'),
     fixed('log.retention.check.interval.ms', String(c.retentionCheckIntervalMs), TYPE.LONG, 'How often retention deletes old segments.'),
   ];
-  const defaults = describeTopicConfig({}, broker.topicDefaults);
+  // The limits that mirror a Kafka broker setting, under its name (limits.ts).
+  for (const name of LIMIT_NAMES) {
+    const spec = LIMITS[name];
+    if (spec.kafka && /^[a-z.]+$/.test(spec.kafka)) entries.push(fixed(spec.kafka, String(c[name]), spec.max > 2 ** 31 - 1 ? TYPE.LONG : TYPE.INT, `${spec.doc[0]!.toUpperCase()}${spec.doc.slice(1)}.`));
+  }
+  const defaults = describeTopicConfig({}, topicDefaults);
   for (const e of defaults) {
     const name = BROKER_SYNONYM[e.name] ?? e.name;
     entries.push({ ...fromTopicEntry(e), name, readOnly: true, synonyms: [{ name, value: e.value, source: SOURCE[e.source] }] });

@@ -48,7 +48,7 @@ export function registerAgent(program: Command): void {
     .option('--metrics-interval <duration>', 'how often host metrics are collected (default 10s)', usage(durationOf))
     .option('--no-metrics', 'do not collect host metrics')
     .option('--name <name>', 'this agent\'s name: header "agent" and the data directory (default: the host name)')
-    .option('--data-dir <dir>', 'checkpoints and disk buffer (default: <user data dir>/tributary/agent-<name>)')
+    .option('--data-dir <dir>', 'checkpoints and disk buffer (default: <user data dir>/tributary-agent/<name>)')
     .addOption(new Option('--start-at <where>', 'where to start in files seen for the first time (default end)').choices(['beginning', 'end']))
     .option('--multiline-start <regex>', 'a line matching this starts a new record; other lines join the previous one')
     .option('--parse <list>', 'also parse from each line: json, level (comma-separated)', usage(parsersOf))

@@ -1,35 +1,26 @@
 // Parsers for command-line values. Each throws commander's InvalidArgumentError so a bad value becomes a one-line
 // usage error (exit 2) that names the offending option, instead of a stack trace later on.
 import { InvalidArgumentError } from 'commander';
+import { parseDuration as parseDurationValue } from '../common/duration.js';
+import { formatHostPort, parseHostPort as parseAddress, type HostPort, type HostPortOptions } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
+import { parseTopicName as parseTopicNameValue } from '../common/topic-name.js';
 
-export interface HostPort {
-  host: string;
-  port: number;
+export type { HostPort };
+
+/** The config kit's error (common/) as commander's usage error: exit 2, one line naming the option. */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** "15m", "2h", "1d", "1h30m", "500ms" → milliseconds. */
+/** "15m", "2h", "1d", "1h30m", "500ms" → milliseconds (common/duration.ts). */
 export function parseDuration(input: string): number {
-  const text = input.trim();
-  const part = /(\d+)(ms|s|m|h|d|w)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let match = part.exec(text); match !== null; match = part.exec(text)) {
-    total += Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
-    consumed = part.lastIndex;
-  }
-  if (text.length === 0 || consumed !== text.length) {
-    throw new InvalidArgumentError(`"${input}" is not a duration; use a number with a unit, e.g. 30s, 15m, 2h, 1d, 1h30m.`);
-  }
-  return total;
+  return usage(() => parseDurationValue(input));
 }
 
 /**
@@ -67,28 +58,16 @@ export function collectKeyValue(input: string, previous: Array<[string, string]>
   return [...previous, parseKeyValue(input)];
 }
 
-/** "host:port", "[::1]:9092"; port 0 is allowed only where the caller says so (listening on an ephemeral port). */
-export function parseHostPort(input: string, options: { allowPortZero?: boolean } = {}): HostPort {
-  const text = input.trim();
-  const match = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:\s]+):(\d+)$/.exec(text);
-  const port = match ? Number(match[2]) : NaN;
-  const minPort = options.allowPortZero ? 0 : 1;
-  if (!match || !Number.isInteger(port) || port < minPort || port > 65535) {
-    throw new InvalidArgumentError(`"${input}" is not HOST:PORT; write it like localhost:9092.`);
-  }
-  return { host: match[1]!, port };
+/** "host:port", "[::1]:9092", ":9092" (loopback); port 0 only where the caller allows it (listening on an ephemeral port). */
+export function parseHostPort(input: string, options: HostPortOptions = {}): HostPort {
+  return usage(() => parseAddress(input, options));
 }
 
-/** Bootstrap servers: one or more HOST:PORT separated by commas, as Kafka tools accept. */
+/** Bootstrap servers: one or more HOST:PORT separated by commas, as Kafka tools accept; returned as "host:port". */
 export function parseBootstrap(input: string): string[] {
   const servers = input.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (servers.length === 0) throw new InvalidArgumentError('no bootstrap server given; write it like localhost:9092.');
-  return servers.map((s) => {
-    const { host, port } = parseHostPort(s);
-    // kafkajs splits bootstrap addresses on ':', so an IPv6 literal cannot work; say so instead of failing oddly.
-    if (host.includes(':')) throw new InvalidArgumentError(`"${s}": IPv6 addresses are not supported here; use a host name.`);
-    return `${host}:${port}`;
-  });
+  return servers.map((s) => formatHostPort(parseHostPort(s)));
 }
 
 function parseIntegerAtLeast(input: string, min: number, what: string): number {
@@ -102,10 +81,7 @@ function parseIntegerAtLeast(input: string, min: number, what: string): number {
 export const parsePositiveInt = (input: string): number => parseIntegerAtLeast(input, 1, 'a whole number of at least 1');
 export const parseNonNegativeInt = (input: string): number => parseIntegerAtLeast(input, 0, 'a whole number of at least 0');
 
-/** Kafka's own topic-name rule, checked here so the user hears about it before any network round trip. */
+/** Kafka's own topic-name rule (common/topic-name.ts), checked before any network round trip. */
 export function parseTopicName(input: string): string {
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(input) || input === '.' || input === '..') {
-    throw new InvalidArgumentError(`"${input}" is not a valid topic name; use up to 249 of a-z A-Z 0-9 . _ -`);
-  }
-  return input;
+  return usage(() => parseTopicNameValue(input));
 }

@@ -1,4 +1,4 @@
-// How a one-shot command ends. Exiting explicitly (after stdout drains) means a stray kafkajs socket or timer can never
+// How a one-shot command ends. Exiting explicitly (after stdout drains) means a stray socket or timer can never
 // keep the CLI hanging once the work is done; `serve` is long-lived and deliberately not run through here.
 import { CommanderError } from 'commander';
 import { describeError, type ErrorContext } from './errors.js';

@@ -1,34 +1,29 @@
 // `consume` without --group: read assigned partitions directly (no group is created on the broker), stop at the end
 // offsets captured when reading started, at --max-messages, or — with --follow — only when interrupted.
-import type { Admin } from 'kafkajs';
-import { formatMessage, type OutputFormat } from './message-format.js';
-import type { LineWriter } from './output.js';
-import { offsetOutOfRangePartition, PartitionReader, type PartitionBatch } from './partition-reader.js';
+import type { KafkaClient } from '../client/client.js';
+import { OffsetOutOfRangeError } from '../client/errors.js';
+import type { PartitionFetch } from '../client/fetcher.js';
+import { addRecordLine, type OutputFormat } from './message-format.js';
+import { LineBatch, type LineWriter } from './output.js';
 import { partitionRanges } from './start-offsets.js';
 
 export interface DirectReadPlan {
-  brokers: string[];
   topic: string;
-  start: Map<number, bigint>;
+  start: Map<number, number>;
   /** Exclusive end offset per partition, or null to follow forever. */
-  end: Map<number, bigint> | null;
+  end: Map<number, number> | null;
   maxMessages?: number;
   format: OutputFormat;
 }
 
 // Long enough to let the broker batch up new data, short enough that Ctrl-C is handled promptly.
-const FOLLOW_MAX_WAIT_MS = 500;
+export const FOLLOW_MAX_WAIT_MS = 500;
 
 /** Returns how many messages were written. */
-export async function consumeDirect(
-  admin: Admin,
-  plan: DirectReadPlan,
-  writer: LineWriter,
-  signal: AbortSignal,
-): Promise<number> {
+export async function consumeDirect(client: KafkaClient, plan: DirectReadPlan, writer: LineWriter, signal: AbortSignal): Promise<number> {
   const positions = new Map(plan.start);
   const done = new Set<number>();
-  const isDone = (partition: number, next: bigint): boolean => {
+  const isDone = (partition: number, next: number): boolean => {
     const stop = plan.end?.get(partition);
     return stop !== undefined && next >= stop;
   };
@@ -38,43 +33,54 @@ export async function consumeDirect(
   const limitReached = (): boolean => plan.maxMessages !== undefined && count >= plan.maxMessages;
   if (done.size === positions.size || limitReached()) return 0;
 
-  const reader = await PartitionReader.open(plan.brokers, plan.topic);
-  try {
-    while (!signal.aborted && done.size < positions.size && !limitReached()) {
-      const active = new Map([...positions].filter(([partition]) => !done.has(partition)));
-      let batches: PartitionBatch[];
-      try {
-        batches = await reader.fetch(active, FOLLOW_MAX_WAIT_MS);
-      } catch (err) {
-        const partition = offsetOutOfRangePartition(err);
-        if (partition === undefined) throw err;
-        await moveIntoRange(admin, plan.topic, partition, positions);
-        continue;
-      }
-
-      const lines: string[] = [];
-      for (const batch of batches) {
-        const stop = plan.end?.get(batch.partition);
-        let messages = stop === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) < stop);
-        if (plan.maxMessages !== undefined) messages = messages.slice(0, plan.maxMessages - count);
-        for (const m of messages) lines.push(formatMessage(m, plan.format));
-        count += messages.length;
-        positions.set(batch.partition, batch.nextOffset);
-        // Also done when the log shrank below the captured end (topic truncated or recreated meanwhile).
-        const drained = batch.messages.length === 0 && batch.nextOffset >= batch.highWatermark;
-        if (stop !== undefined && (isDone(batch.partition, batch.nextOffset) || drained)) done.add(batch.partition);
-      }
-      await writer.writeLines(lines);
+  const fetcher = client.fetcher(plan.topic);
+  const active = (): Map<number, number> => new Map([...positions].filter(([partition]) => !done.has(partition)));
+  const more = (): boolean => !signal.aborted && done.size < positions.size && !limitReached();
+  // The next fetch is sent before this round's lines are written, so the broker reads while stdout drains.
+  let next: Promise<Settled<PartitionFetch[]>> | null = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
+  while (next !== null) {
+    const result = await next;
+    next = null;
+    if (signal.aborted) break;
+    if ('error' in result) {
+      if (!(result.error instanceof OffsetOutOfRangeError)) throw result.error;
+      await moveIntoRange(client, plan.topic, result.error.subject.partition!, positions);
+      if (more()) next = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
+      continue;
     }
-  } finally {
-    await reader.close();
+
+    const lines = new LineBatch();
+    for (const f of result.value) {
+      const stop = plan.end?.get(f.partition);
+      for (const r of f.records) {
+        if ((stop !== undefined && r.offset >= stop) || limitReached()) break;
+        addRecordLine(lines, plan.topic, f.partition, r, plan.format);
+        count++;
+      }
+      positions.set(f.partition, f.nextOffset);
+      // Also done when the log shrank below the captured end (topic truncated or recreated meanwhile).
+      const drained = f.records.length === 0 && f.nextOffset >= f.highWatermark;
+      if (stop !== undefined && (isDone(f.partition, f.nextOffset) || drained)) done.add(f.partition);
+    }
+    if (more()) next = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
+    await writer.write(lines);
   }
   return count;
 }
 
+type Settled<T> = { value: T } | { error: unknown };
+
+/** A promise that never rejects, so a fetch in flight while we write cannot become an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
 /** The requested offset no longer exists (retention deleted it) or not yet; continue from the nearest valid one. */
-async function moveIntoRange(admin: Admin, topic: string, partition: number, positions: Map<number, bigint>) {
-  const range = (await partitionRanges(admin, topic)).get(partition);
+export async function moveIntoRange(client: KafkaClient, topic: string, partition: number, positions: Map<number, number>): Promise<void> {
+  const range = (await partitionRanges(client, topic)).get(partition);
   const current = positions.get(partition)!;
   if (!range) throw new Error(`partition ${partition} of topic "${topic}" disappeared while reading`);
   const next = current < range.low ? range.low : range.high;

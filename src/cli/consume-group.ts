@@ -1,8 +1,14 @@
-// `consume --group G`: read as a member of consumer group G through kafkajs's Consumer, committing what was printed,
-// so a later run with the same group continues where this one stopped.
-import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
-import { formatMessage, type OutputFormat } from './message-format.js';
-import type { LineWriter } from './output.js';
+// `consume --group G`: read as a member of consumer group G (Tributary's own group member: join, sync, heartbeat,
+// rebalance), committing what was printed, so a later run with the same group continues where this one stopped.
+import { sleep } from '../client/backoff.js';
+import type { KafkaClient } from '../client/client.js';
+import { OffsetOutOfRangeError } from '../client/errors.js';
+import type { PartitionFetch } from '../client/fetcher.js';
+import type { Assignment } from '../client/consumer-protocol.js';
+import { JoinAbortedError, RebalanceError, type GroupMember } from '../client/group-member.js';
+import { FOLLOW_MAX_WAIT_MS, moveIntoRange } from './consume-direct.js';
+import { addRecordLine, type OutputFormat } from './message-format.js';
+import { LineBatch, type LineWriter } from './output.js';
 import { startOffsets, type PartitionRange, type StartPosition } from './start-offsets.js';
 
 export interface GroupReadPlan {
@@ -19,117 +25,113 @@ export interface GroupReadPlan {
 }
 
 /** Returns how many messages were written. */
-export async function consumeWithGroup(
-  kafka: Kafka,
-  admin: Admin,
-  plan: GroupReadPlan,
-  writer: LineWriter,
-  signal: AbortSignal,
-): Promise<number> {
-  // A short fetch wait (kafkajs's default is 5 s) so Ctrl-C leaves the group promptly.
-  const consumer = kafka.consumer({ groupId: plan.groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+export async function consumeWithGroup(client: KafkaClient, plan: GroupReadPlan, writer: LineWriter, signal: AbortSignal): Promise<number> {
+  const member = client.groupMember({ groupId: plan.groupId, topics: [plan.topic] });
+  const fetcher = client.fetcher(plan.topic);
   const end = new Map([...plan.ranges].map(([partition, range]) => [partition, range.high]));
-  let assigned: number[] = [];
-  let positions = new Map<number, bigint>();
+  // Where an explicit start puts each partition; applied when a partition is first assigned, then committed offsets rule.
+  const seekTargets = plan.explicitStart ? await startOffsets(client, plan.topic, plan.ranges, plan.explicitStart) : null;
   let count = 0;
-  let finished = false;
-  let settle!: (err?: unknown) => void;
-  const outcome = new Promise<void>((resolve, reject) => {
-    settle = (err) => (err === undefined ? resolve() : reject(err));
-  });
-  const finish = (err?: unknown): void => {
-    if (finished) return;
-    finished = true;
-    settle(err);
-  };
-  const caughtUp = (): boolean =>
-    !plan.follow && assigned.every((p) => (positions.get(p) ?? -1n) >= (end.get(p) ?? 0n));
   const limitReached = (): boolean => plan.maxMessages !== undefined && count >= plan.maxMessages;
-  const advance = (partition: number, next: bigint): void => {
-    if (next > (positions.get(partition) ?? -1n)) positions.set(partition, next);
-  };
-
-  // Computed before joining so the seek below happens synchronously on join, before kafkajs's first fetch.
-  const seekTargets = plan.explicitStart ? await startOffsets(admin, plan.topic, plan.ranges, plan.explicitStart) : null;
-
-  // On every (re)join: learn our partitions and where each one stands.
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    assigned = payload.memberAssignment[plan.topic] ?? [];
-    const generation = (positions = new Map<number, bigint>());
-    if (seekTargets) {
-      for (const partition of assigned) {
-        const offset = seekTargets.get(partition) ?? 0n;
-        consumer.seek({ topic: plan.topic, partition, offset: offset.toString() });
-        generation.set(partition, offset);
-      }
-      if (caughtUp()) finish();
-      return;
-    }
-    void committedPositions(admin, plan, assigned)
-      .then((committed) => {
-        // Messages printed meanwhile are newer than the committed offsets fetched here.
-        for (const [partition, offset] of committed) if (!generation.has(partition)) generation.set(partition, offset);
-        if (caughtUp()) finish();
-      })
-      .catch(finish);
-  });
-  // Batches holding only transaction markers never reach eachBatch, but still move the partition forward.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.batchSize === 0 && payload.topic === plan.topic) advance(payload.partition, BigInt(payload.lastOffset) + 1n);
-    if (caughtUp()) finish();
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
-  const onAbort = (): void => finish();
-  signal.addEventListener('abort', onAbort);
 
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [plan.topic], fromBeginning: plan.fallbackStart === 'beginning' });
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-        const lines: string[] = [];
-        let stoppedEarly = false;
-        for (const message of batch.messages) {
-          if (finished || !isRunning() || isStale() || limitReached()) {
-            stoppedEarly = true;
-            break;
-          }
-          const offset = BigInt(message.offset);
-          const stop = end.get(batch.partition) ?? 0n;
-          if (!plan.follow && offset >= stop) {
-            advance(batch.partition, stop); // the rest arrived after we started; nothing below the end is left
-            stoppedEarly = true;
-            break;
-          }
-          lines.push(formatMessage({ ...message, topic: batch.topic, partition: batch.partition }, plan.format));
-          count++;
-          resolveOffset(message.offset); // committed by kafkajs after this batch, so only printed messages count
-          advance(batch.partition, offset + 1n);
+    while (!signal.aborted && !limitReached()) {
+      let assignment: Assignment;
+      try {
+        assignment = await member.join(signal);
+      } catch (err) {
+        if (err instanceof JoinAbortedError) return count; // Ctrl-C while the group was rebalancing
+        throw err;
+      }
+      const assigned = assignment.get(plan.topic) ?? [];
+      let positions: Map<number, number>;
+      try {
+        positions = await startingPositions(member, plan, assigned, seekTargets);
+      } catch (err) {
+        if (err instanceof RebalanceError) continue;
+        throw err;
+      }
+      const caughtUp = (): boolean => !plan.follow && assigned.every((p) => (positions.get(p) ?? -1) >= (end.get(p) ?? 0));
+      if (caughtUp()) return count;
+
+      while (!signal.aborted && !limitReached() && !member.rebalanceNeeded) {
+        const active = new Map([...positions].filter(([p, offset]) => plan.follow || offset < (end.get(p) ?? 0)));
+        if (active.size === 0) {
+          await sleep(FOLLOW_MAX_WAIT_MS, signal); // following with nothing assigned: wait for a rebalance
+          continue;
         }
-        // Past trailing transaction markers too, which kafkajs filters out of batch.messages.
-        if (!stoppedEarly) advance(batch.partition, BigInt(batch.lastOffset()) + 1n);
-        await writer.writeLines(lines);
-        await heartbeat();
-        if (limitReached() || caughtUp()) finish();
-      },
-    });
-    await outcome;
+        let fetched: PartitionFetch[];
+        try {
+          fetched = await fetcher.fetch(active, FOLLOW_MAX_WAIT_MS);
+        } catch (err) {
+          if (!(err instanceof OffsetOutOfRangeError)) throw err;
+          await moveIntoRange(client, plan.topic, err.subject.partition!, positions);
+          continue;
+        }
+        const printed = new Map<number, number>();
+        const lines = new LineBatch();
+        for (const f of fetched) {
+          const stop = plan.follow ? Infinity : (end.get(f.partition) ?? 0);
+          let next = f.nextOffset;
+          for (const r of f.records) {
+            if (r.offset >= stop) {
+              next = stop; // the rest arrived after we started; nothing below the end is left
+              break;
+            }
+            if (limitReached()) {
+              next = r.offset;
+              break;
+            }
+            addRecordLine(lines, plan.topic, f.partition, r, plan.format);
+            count++;
+          }
+          if (next > (positions.get(f.partition) ?? -1)) {
+            positions.set(f.partition, next);
+            printed.set(f.partition, next);
+          }
+        }
+        await writer.write(lines);
+        try {
+          await member.commit(plan.topic, printed); // only what was printed counts as consumed
+        } catch (err) {
+          if (err instanceof RebalanceError) break; // printed but not committed: read again after the rebalance
+          throw err;
+        }
+        if (caughtUp()) return count;
+      }
+      if (member.failure) throw member.failure;
+    }
+    return count;
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    await consumer.disconnect().catch(() => undefined);
+    await member.leave();
   }
-  return count;
 }
 
-async function committedPositions(admin: Admin, plan: GroupReadPlan, partitions: number[]): Promise<Map<number, bigint>> {
-  const [committed] = await admin.fetchOffsets({ groupId: plan.groupId, topics: [plan.topic] });
-  const result = new Map<number, bigint>();
-  for (const p of partitions) {
+/**
+ * Each assigned partition's position: on first assignment an explicit start (committed at once, so the group's
+ * position moves even before anything is printed), else the committed offset, else the fallback end.
+ */
+async function startingPositions(
+  member: GroupMember,
+  plan: GroupReadPlan,
+  assigned: number[],
+  seekTargets: Map<number, number> | null,
+): Promise<Map<number, number>> {
+  const positions = new Map<number, number>();
+  const committed = (await member.committed()).get(plan.topic) ?? new Map<number, number>();
+  const seeks = new Map<number, number>();
+  for (const p of assigned) {
+    const target = seekTargets?.get(p);
+    if (target !== undefined) {
+      seeks.set(p, target);
+      positions.set(p, target);
+      continue;
+    }
     const range = plan.ranges.get(p);
-    const offset = BigInt(committed?.partitions.find((c) => c.partition === p)?.offset ?? '-1');
-    const fallback = plan.fallbackStart === 'beginning' ? (range?.low ?? 0n) : (range?.high ?? 0n);
-    result.set(p, offset >= 0n ? offset : fallback);
+    const fallback = plan.fallbackStart === 'beginning' ? (range?.low ?? 0) : (range?.high ?? 0);
+    positions.set(p, committed.get(p) ?? fallback);
   }
-  return result;
+  await member.commit(plan.topic, seeks);
+  for (const p of seeks.keys()) seekTargets!.delete(p);
+  return positions;
 }

@@ -3,10 +3,8 @@
 import { Command, Option } from 'commander';
 import { parseNonNegativeInt, parsePositiveInt, parseSince, parseTopicName } from './args.js';
 import { abortOnSignals, runOnce } from './command-runner.js';
-import { consumeDirect } from './consume-direct.js';
-import { consumeWithGroup } from './consume-group.js';
 import { CliError, type ErrorContext } from './errors.js';
-import { bootstrapOption, createKafka } from './kafka-client.js';
+import { bootstrapOption, createClient } from './kafka-client.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './message-format.js';
 import { LineWriter } from './output.js';
 import { partitionRanges, startOffsets, type PartitionRange, type StartPosition } from './start-offsets.js';
@@ -26,7 +24,7 @@ interface ConsumeOptions {
 
 function explicitStart(opts: ConsumeOptions): StartPosition | null {
   if (opts.fromBeginning) return { kind: 'beginning' };
-  if (opts.offset !== undefined) return { kind: 'offset', offset: BigInt(opts.offset) };
+  if (opts.offset !== undefined) return { kind: 'offset', offset: opts.offset };
   if (opts.since !== undefined) return { kind: 'timestamp', ms: opts.since };
   return null;
 }
@@ -43,14 +41,12 @@ function selectPartitions(all: Map<number, PartitionRange>, topic: string, wante
 async function consume(opts: ConsumeOptions): Promise<void> {
   const signal = abortOnSignals();
   const writer = new LineWriter();
-  const kafka = createKafka(opts.bootstrap);
-  const admin = kafka.admin();
-  await admin.connect();
+  const client = await createClient(opts.bootstrap);
   try {
-    if (!(await admin.listTopics()).includes(opts.topic)) {
+    if (!(await client.admin.listTopics()).includes(opts.topic)) {
       throw new CliError(`topic "${opts.topic}" does not exist — list topics with \`tributary topics list\``);
     }
-    const ranges = selectPartitions(await partitionRanges(admin, opts.topic), opts.topic, opts.partition);
+    const ranges = selectPartitions(await partitionRanges(client, opts.topic), opts.topic, opts.partition);
     const follow = opts.follow ?? false;
     // Without --follow the useful default is "what is there now"; with it, "what arrives from now on" (tail -f).
     const fallbackStart = follow ? 'end' : 'beginning';
@@ -58,14 +54,16 @@ async function consume(opts: ConsumeOptions): Promise<void> {
 
     if (opts.group !== undefined) {
       const plan = { ...base, groupId: opts.group, ranges, explicitStart: explicitStart(opts), fallbackStart, follow } as const;
-      await consumeWithGroup(kafka, admin, plan, writer, signal);
+      const { consumeWithGroup } = await import('./consume-group.js');
+      await consumeWithGroup(client, plan, writer, signal);
       return;
     }
-    const start = await startOffsets(admin, opts.topic, ranges, explicitStart(opts) ?? { kind: fallbackStart });
+    const start = await startOffsets(client, opts.topic, ranges, explicitStart(opts) ?? { kind: fallbackStart });
     const end = follow ? null : new Map([...ranges].map(([p, r]) => [p, r.high]));
-    await consumeDirect(admin, { ...base, brokers: opts.bootstrap, start, end }, writer, signal);
+    const { consumeDirect } = await import('./consume-direct.js');
+    await consumeDirect(client, { ...base, start, end }, writer, signal);
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await client.close().catch(() => undefined);
   }
 }
 

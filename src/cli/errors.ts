@@ -1,5 +1,7 @@
 // Turning failures into one line that says what went wrong and what to try next.
-import kafkajs from 'kafkajs';
+// The client's errors are recognised by name, not instanceof, so printing an error never loads the client.
+import type { ConnectionError } from '../client/broker-connection.js';
+import type { KafkaError } from '../client/errors.js';
 
 /** An error whose message is already written for the user. */
 export class CliError extends Error {
@@ -9,32 +11,14 @@ export class CliError extends Error {
   }
 }
 
-interface ErrorLike {
-  name?: string;
-  message?: string;
-  code?: string;
-  type?: string;
-  broker?: string;
-  cause?: unknown;
-}
-
-/** kafkajs wraps the real failure in retry errors; the innermost cause is the one worth reporting. */
-function causeChain(err: unknown): ErrorLike[] {
-  const chain: ErrorLike[] = [];
-  let current: unknown = err;
-  while (current !== null && typeof current === 'object' && chain.length < 10) {
-    chain.push(current as ErrorLike);
-    current = (current as ErrorLike).cause;
-  }
-  return chain;
-}
-
 const CONNECTION_PROBLEMS: Record<string, string> = {
   ECONNREFUSED: 'connection refused — is `tributary serve` running?',
   ECONNRESET: 'connection reset by the broker — is it a Kafka broker, and is it still running?',
+  EPIPE: 'connection reset by the broker — is it a Kafka broker, and is it still running?',
   ENOTFOUND: 'host not found — check --bootstrap',
   EAI_AGAIN: 'host name lookup failed — check --bootstrap and your network',
   EHOSTUNREACH: 'host unreachable — check --bootstrap and your network',
+  ENETUNREACH: 'network unreachable — check --bootstrap and your network',
   ETIMEDOUT: 'connection timed out — check --bootstrap and that the broker is up',
 };
 
@@ -50,51 +34,48 @@ export function describeError(err: unknown, context: ErrorContext): string {
   return explain(err, context).replace(/\s*\n\s*/g, ' ').trim();
 }
 
-function explain(err: unknown, context: ErrorContext): string {
-  if (err instanceof CliError) return err.message;
-  const chain = causeChain(err);
-  const where = (e: ErrorLike): string => e.broker ?? context.bootstrap.join(',');
-  // After bootstrap, clients connect to the address each broker advertises; when that one fails, say where it came from.
-  const hint = (e: ErrorLike, problem: string): string =>
-    e.broker !== undefined && context.bootstrap.length > 0 && !context.bootstrap.includes(e.broker)
-      ? `${problem} (this address was advertised by the broker; change it with \`tributary serve --advertised-host\`)`
-      : problem;
-
-  for (const e of chain) {
-    if (e.code !== undefined && CONNECTION_PROBLEMS[e.code] !== undefined) {
-      return `cannot reach broker at ${where(e)}: ${hint(e, CONNECTION_PROBLEMS[e.code]!)}`;
-    }
-    if (e.name === 'KafkaJSConnectionError' && /timeout/i.test(e.message ?? '')) {
-      return `cannot reach broker at ${where(e)}: ${hint(e, CONNECTION_PROBLEMS.ETIMEDOUT!)}`;
-    }
-    if (e.name === 'KafkaJSConnectionClosedError' || /closed by the server/i.test(e.message ?? '')) {
-      return `broker at ${where(e)} closed the connection — check that it is running and speaks Kafka on that port`;
-    }
-    if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined) {
-      return `topic "${context.topic}" does not exist — create it with \`tributary topics create ${context.topic}\``;
-    }
-    if (e.type === 'GROUP_ID_NOT_FOUND' && context.group !== undefined) {
-      return `group "${context.group}" does not exist — list groups with \`tributary groups list\``;
-    }
-    if (e.type === 'NON_EMPTY_GROUP' && context.group !== undefined) {
-      return `group "${context.group}" still has active members; stop its consumers first`;
-    }
-    if (e.name === 'KafkaJSGroupCoordinatorNotFound' && context.group !== undefined) {
-      return `the broker named no coordinator for consumer group "${context.group}" — it may not support consumer groups`;
-    }
-    if (e.name === 'KafkaJSGroupCoordinatorNotFound') {
-      return `the broker named no coordinator for consumer groups — it may not support them; try again without --group`;
-    }
-    if (e.name === 'KafkaJSRequestTimeoutError') {
-      return `request to broker at ${where(e)} timed out — the broker may be overloaded or stuck`;
-    }
-  }
-  const innermost = chain[chain.length - 1];
-  const message = innermost?.message ?? String(err);
-  return innermost?.type ? `${message} (${innermost.type})` : message;
+/** The error type behind an error: a Kafka error name (KafkaError, and the client's TopicError). */
+function kafkaType(err: unknown): string | undefined {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : undefined;
 }
 
-/** Whether kafkajs says trying again may help (leader moved, broker restarting, …). */
-export function isRetriable(err: unknown): boolean {
-  return err instanceof kafkajs.KafkaJSError && err.retriable;
+function explain(err: unknown, context: ErrorContext): string {
+  if (err instanceof CliError) return err.message;
+  if (err instanceof Error && err.name === 'ConnectionError') return connectionProblem(err as ConnectionError, context);
+  const type = kafkaType(err);
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && context.topic !== undefined && (err as KafkaError).subject?.partition === undefined) {
+    return `topic "${context.topic}" does not exist — create it with \`tributary topics create ${context.topic}\``;
+  }
+  if (type === 'GROUP_ID_NOT_FOUND' && context.group !== undefined) {
+    return `group "${context.group}" does not exist — list groups with \`tributary groups list\``;
+  }
+  if (type === 'NON_EMPTY_GROUP' && context.group !== undefined) {
+    return `group "${context.group}" still has active members; stop its consumers first`;
+  }
+  if (type === 'COORDINATOR_NOT_AVAILABLE') {
+    return context.group !== undefined
+      ? `the broker named no coordinator for consumer group "${context.group}" — it may not support consumer groups`
+      : 'the broker named no coordinator for consumer groups — it may not support them; try again without --group';
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/**
+ * After bootstrap, clients connect to the address each broker advertises; when that one fails, say where it came
+ * from, so a wrong --advertised-host is found quickly.
+ */
+function connectionProblem(err: ConnectionError, context: ErrorContext): string {
+  const advertised = context.bootstrap.length > 0 && !context.bootstrap.includes(err.address);
+  const withHint = (problem: string): string =>
+    advertised ? `${problem} (this address was advertised by the broker; change it with \`tributary serve --advertised-host\`)` : problem;
+  const known = err.code !== undefined ? CONNECTION_PROBLEMS[err.code] : undefined;
+  if (known) return `cannot reach broker at ${err.address}: ${withHint(known)}`;
+  if (/timed out/.test(err.reason) && /^connection/.test(err.reason)) return `cannot reach broker at ${err.address}: ${withHint(CONNECTION_PROBLEMS.ETIMEDOUT!)}`;
+  if (/^request timed out/.test(err.reason)) return `request to broker at ${err.address} timed out — the broker may be overloaded or stuck`;
+  if (/closed by the broker/.test(err.reason)) {
+    return `broker at ${err.address} closed the connection — check that it is running and speaks Kafka on that port`;
+  }
+  return `broker at ${err.address}: ${err.reason}`;
 }

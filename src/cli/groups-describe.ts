@@ -1,8 +1,9 @@
 // `groups describe`: a consumer group's state, its members, and per partition the committed offset, log end offset,
 // lag and owner — the columns of Kafka's `kafka-consumer-groups.sh --describe`. Only public admin requests
 // (DescribeGroups, OffsetFetch, ListOffsets), so it describes groups on any Kafka cluster.
-import kafkajs from 'kafkajs';
-import type { Admin, GroupDescription, MemberDescription } from 'kafkajs';
+import type { KafkaClient } from '../client/client.js';
+import { decodeAssignment as decodeConsumerAssignment } from '../client/consumer-protocol.js';
+import type { GroupDescription, GroupMemberDescription } from '../client/group-admin.js';
 import { CliError } from './errors.js';
 import { formatTable } from './table.js';
 
@@ -38,9 +39,8 @@ export interface GroupView {
 }
 
 /** DescribeGroups for one group; Kafka answers "Dead" for a group it does not know. */
-export async function describeGroupState(admin: Admin, groupId: string): Promise<GroupDescription> {
-  const { groups } = await admin.describeGroups([groupId]);
-  const description = groups.find((g) => g.groupId === groupId);
+export async function describeGroupState(client: KafkaClient, groupId: string): Promise<GroupDescription> {
+  const [description] = await client.groups.describeGroups([groupId]);
   if (!description || description.state === 'Dead') {
     throw new CliError(`group "${groupId}" does not exist — list groups with \`tributary groups list\``);
   }
@@ -48,12 +48,11 @@ export async function describeGroupState(admin: Admin, groupId: string): Promise
 }
 
 /** The partitions a member owns. Only the "consumer" protocol's assignment format is known; others show none. */
-function decodeAssignment(member: MemberDescription, protocolType: string): MemberView['assignment'] {
+function decodeAssignment(member: GroupMemberDescription, protocolType: string): MemberView['assignment'] {
   if (protocolType !== 'consumer' || member.memberAssignment.length === 0) return [];
   try {
-    const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    return Object.entries(decoded?.assignment ?? {})
-      .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+    return [...decodeConsumerAssignment(member.memberAssignment)]
+      .map(([topic, partitions]) => ({ topic, partitions }))
       .sort((a, b) => a.topic.localeCompare(b.topic));
   } catch {
     return [];
@@ -61,13 +60,12 @@ function decodeAssignment(member: MemberDescription, protocolType: string): Memb
 }
 
 /** Log end offset per partition of each topic; a topic that no longer exists maps to an empty map. */
-async function logEndOffsets(admin: Admin, topics: Iterable<string>): Promise<Map<string, Map<number, number>>> {
-  const existing = new Set(await admin.listTopics());
+async function logEndOffsets(client: KafkaClient, topics: Iterable<string>): Promise<Map<string, Map<number, number>>> {
+  const existing = new Set(await client.admin.listTopics());
   const entries = await Promise.all(
     [...topics].map(async (topic) => {
       if (!existing.has(topic)) return [topic, new Map<number, number>()] as const;
-      const offsets = await admin.fetchTopicOffsets(topic);
-      return [topic, new Map(offsets.map((o) => [o.partition, Number(o.high)]))] as const;
+      return [topic, await client.offsets.list(topic, 'latest')] as const;
     }),
   );
   return new Map(entries);
@@ -75,8 +73,8 @@ async function logEndOffsets(admin: Admin, topics: Iterable<string>): Promise<Ma
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
-export async function describeGroup(admin: Admin, groupId: string): Promise<GroupView> {
-  const description = await describeGroupState(admin, groupId);
+export async function describeGroup(client: KafkaClient, groupId: string): Promise<GroupView> {
+  const description = await describeGroupState(client, groupId);
   const members: MemberView[] = description.members.map((m) => ({
     memberId: m.memberId,
     clientId: m.clientId,
@@ -86,11 +84,8 @@ export async function describeGroup(admin: Admin, groupId: string): Promise<Grou
 
   // Without a topic list OffsetFetch returns every partition the group has committed.
   const committed = new Map<string, { topic: string; partition: number; offset: number | null }>();
-  for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-    for (const p of partitions) {
-      const offset = Number(p.offset);
-      if (offset >= 0) committed.set(key(topic, p.partition), { topic, partition: p.partition, offset });
-    }
+  for (const [topic, partitions] of await client.groups.fetchOffsets(groupId, null)) {
+    for (const [partition, offset] of partitions) committed.set(key(topic, partition), { topic, partition, offset });
   }
   const owners = new Map<string, MemberView>();
   const rows = new Map(committed);
@@ -103,7 +98,7 @@ export async function describeGroup(admin: Admin, groupId: string): Promise<Grou
     }
   }
 
-  const ends = await logEndOffsets(admin, new Set([...rows.values()].map((r) => r.topic)));
+  const ends = await logEndOffsets(client, new Set([...rows.values()].map((r) => r.topic)));
   const partitions = [...rows.values()]
     .map(({ topic, partition, offset }): PartitionView => {
       const end = ends.get(topic)?.get(partition) ?? null;

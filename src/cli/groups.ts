@@ -1,12 +1,10 @@
 // `tributary groups list|describe|delete|reset-offsets` — consumer groups and their committed offsets, through plain
 // Kafka admin requests, so they work against any cluster (what Kafka's kafka-consumer-groups.sh does).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Admin } from 'kafkajs';
+import type { KafkaClient } from '../client/client.js';
 import { parseNonNegativeInt, parseSince, parseTopicName } from './args.js';
 import { CliError } from './errors.js';
-import { describeGroup, describeGroupState, formatGroup } from './groups-describe.js';
-import { assertGroupInactive, commitReset, formatReset, planReset } from './groups-reset.js';
-import { bootstrapOption, withAdmin } from './kafka-client.js';
+import { bootstrapOption, withClient } from './kafka-client.js';
 import type { StartPosition } from './start-offsets.js';
 import { formatTable } from './table.js';
 
@@ -40,10 +38,10 @@ const formatOption = (): Option => new Option('--format <format>', 'output forma
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-async function listGroups(admin: Admin, format: Format): Promise<void> {
-  const ids = (await admin.listGroups()).groups.map((g) => g.groupId).sort();
-  // ListGroups (as kafkajs sends it) has no state; DescribeGroups does.
-  const described = ids.length === 0 ? [] : (await admin.describeGroups(ids)).groups;
+async function listGroups(client: KafkaClient, format: Format): Promise<void> {
+  const ids = (await client.groups.listGroups()).map((g) => g.groupId);
+  // ListGroups before v4 has no state; DescribeGroups does.
+  const described = (await client.groups.describeGroups(ids)).filter((g) => g.state !== 'Dead');
   const groups = described
     .map((g) => ({ groupId: g.groupId, state: g.state, protocolType: g.protocolType }))
     .sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -51,28 +49,30 @@ async function listGroups(admin: Admin, format: Format): Promise<void> {
   else process.stdout.write(formatTable(['GROUP', 'STATE', 'PROTOCOL-TYPE'], groups.map((g) => [g.groupId, g.state, g.protocolType || null])));
 }
 
-async function deleteGroup(admin: Admin, groupId: string): Promise<void> {
-  const { members } = await describeGroupState(admin, groupId);
+async function deleteGroup(client: KafkaClient, groupId: string): Promise<void> {
+  const { describeGroupState } = await import('./groups-describe.js');
+  const { members } = await describeGroupState(client, groupId);
   if (members.length > 0) {
     throw new CliError(`group "${groupId}" is not empty: it has ${members.length} active member${members.length === 1 ? '' : 's'}; stop them first`);
   }
   // NON_EMPTY_GROUP / GROUP_ID_NOT_FOUND from a race are explained by describeError (it knows the group).
-  await admin.deleteGroups([groupId]);
+  await client.groups.deleteGroup(groupId);
   process.stdout.write(`deleted group "${groupId}"\n`);
 }
 
 function resetTarget(opts: ResetOptions): StartPosition | null {
   if (opts.toEarliest) return { kind: 'beginning' };
   if (opts.toLatest) return { kind: 'end' };
-  if (opts.toOffset !== undefined) return { kind: 'offset', offset: BigInt(opts.toOffset) };
+  if (opts.toOffset !== undefined) return { kind: 'offset', offset: opts.toOffset };
   if (opts.toTime !== undefined) return { kind: 'timestamp', ms: opts.toTime };
   return null;
 }
 
-async function resetOffsets(admin: Admin, opts: ResetOptions, target: StartPosition): Promise<void> {
-  await assertGroupInactive(admin, opts.group);
-  const rows = await planReset(admin, opts.group, opts.topic, target);
-  if (!opts.dryRun) await commitReset(opts.bootstrap, opts.group, rows);
+async function resetOffsets(client: KafkaClient, opts: ResetOptions, target: StartPosition): Promise<void> {
+  const { assertGroupInactive, commitReset, formatReset, planReset } = await import('./groups-reset.js');
+  await assertGroupInactive(client, opts.group);
+  const rows = await planReset(client, opts.group, opts.topic, target);
+  if (!opts.dryRun) await commitReset(client, opts.group, rows);
   process.stdout.write(formatReset(opts.group, rows));
   if (opts.dryRun) process.stderr.write('dry run: no offsets were changed; run again without --dry-run to apply\n');
 }
@@ -86,7 +86,7 @@ export function registerGroups(program: Command): void {
     .addOption(formatOption())
     .addOption(bootstrapOption())
     .action((opts: CommonOptions & { format: Format }) =>
-      withAdmin({ bootstrap: opts.bootstrap }, (admin) => listGroups(admin, opts.format)),
+      withClient({ bootstrap: opts.bootstrap }, (client) => listGroups(client, opts.format)),
     );
 
   groups
@@ -96,8 +96,9 @@ export function registerGroups(program: Command): void {
     .addOption(formatOption())
     .addOption(bootstrapOption())
     .action((opts: GroupOptions & { format: Format }) =>
-      withAdmin({ bootstrap: opts.bootstrap, group: opts.group }, async (admin) => {
-        const view = await describeGroup(admin, opts.group);
+      withClient({ bootstrap: opts.bootstrap, group: opts.group }, async (client) => {
+        const { describeGroup, formatGroup } = await import('./groups-describe.js');
+        const view = await describeGroup(client, opts.group);
         process.stdout.write(opts.format === 'json' ? json(view) : formatGroup(view));
       }),
     );
@@ -108,7 +109,7 @@ export function registerGroups(program: Command): void {
     .addOption(groupOption())
     .addOption(bootstrapOption())
     .action((opts: GroupOptions) =>
-      withAdmin({ bootstrap: opts.bootstrap, group: opts.group }, (admin) => deleteGroup(admin, opts.group)),
+      withClient({ bootstrap: opts.bootstrap, group: opts.group }, (client) => deleteGroup(client, opts.group)),
     );
 
   const targets = ['toEarliest', 'toLatest', 'toOffset', 'toTime'];
@@ -135,6 +136,6 @@ export function registerGroups(program: Command): void {
     .action((opts: ResetOptions, command: Command) => {
       const target = resetTarget(opts);
       if (target === null) command.error('error: say where to move the offsets: --to-earliest, --to-latest, --to-offset <n> or --to-time <time>');
-      return withAdmin({ bootstrap: opts.bootstrap, topic: opts.topic, group: opts.group }, (admin) => resetOffsets(admin, opts, target));
+      return withClient({ bootstrap: opts.bootstrap, topic: opts.topic, group: opts.group }, (client) => resetOffsets(client, opts, target));
     });
 }

@@ -1,13 +1,15 @@
-// One place that decides how the CLI talks to a cluster: which brokers, how patient to be, and where kafkajs logs go.
-import kafkajs from 'kafkajs';
-import type { Admin, Kafka, logCreator } from 'kafkajs';
+// One place that decides how the CLI talks to a cluster: which brokers and how patient to be. The CLI speaks through
+// Tributary's own client (src/client), the one the agent uses. The client is loaded on first use, so commands that
+// never talk to a cluster this way (`serve`, `agent`, --help) do not load it.
 import { Option } from 'commander';
+import type { KafkaClient } from '../client/client.js';
 import { parseBootstrap } from './args.js';
 import { runOnce } from './command-runner.js';
 import type { ErrorContext } from './errors.js';
 
 export const DEFAULT_BOOTSTRAP = 'localhost:9092';
 export const BOOTSTRAP_ENV = 'TRIBUTARY_BOOTSTRAP';
+export const CLIENT_ID = 'tributary-cli';
 
 /** `--bootstrap` for every command that talks to a cluster; the env var lets scripts set it once. */
 export function bootstrapOption(): Option {
@@ -17,43 +19,23 @@ export function bootstrapOption(): Option {
     .default([DEFAULT_BOOTSTRAP], DEFAULT_BOOTSTRAP);
 }
 
-// kafkajs logs to stdout by default, which would corrupt `consume` output. It stays silent unless the user asks with
-// kafkajs's own KAFKAJS_LOG_LEVEL=error|warn|info|debug, and then writes to stderr.
-export const stderrLogger: logCreator = () => ({ namespace, label, log }) => {
-  const { message, ...extra } = log;
-  process.stderr.write(`kafkajs ${label} [${namespace}] ${message} ${JSON.stringify(extra)}\n`);
-};
-
-/** Shared by the public client and the group-less reader (partition-reader.ts) so both behave alike. */
-export const CLIENT_SETTINGS = {
-  clientId: 'tributary-cli',
-  connectionTimeout: 3_000,
-  requestTimeout: 30_000,
-  // A CLI should fail within a second or two when nothing is listening, not after kafkajs's default ~30 s of retries.
-  retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2_000 },
-};
-
-export function createKafka(brokers: string[]): Kafka {
-  return new kafkajs.Kafka({
-    ...CLIENT_SETTINGS,
-    brokers,
-    logLevel: kafkajs.logLevel.NOTHING,
-    logCreator: stderrLogger,
-  });
+export async function createClient(bootstrap: string[]): Promise<KafkaClient> {
+  const { KafkaClient } = await import('../client/client.js');
+  // A CLI should fail within seconds when nothing is listening, not after a long wait.
+  return new KafkaClient({ bootstrap, clientId: CLIENT_ID, connectTimeoutMs: 3_000, requestTimeoutMs: 30_000 });
 }
 
 /**
- * Runs a one-shot admin command: connects an admin client, runs `body`, always disconnects, then exits (see runOnce),
- * so every subcommand reads as just its requests.
+ * Runs a one-shot command with a client: runs `body`, always closes the client, then exits (see runOnce), so every
+ * subcommand reads as just its requests.
  */
-export async function withAdmin(context: ErrorContext, body: (admin: Admin) => Promise<void>): Promise<never> {
+export async function withClient(context: ErrorContext, body: (client: KafkaClient) => Promise<void>): Promise<never> {
   return runOnce(context, async () => {
-    const admin = createKafka(context.bootstrap).admin();
-    await admin.connect();
+    const client = await createClient(context.bootstrap);
     try {
-      await body(admin);
+      await body(client);
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      await client.close().catch(() => undefined);
     }
   });
 }

@@ -1,4 +1,6 @@
 // How a consumed message is printed. Both formats are one line per message so output can be piped to grep, jq, wc.
+import { isUtf8 } from 'node:buffer';
+import type { LineBatch } from './output.js';
 export type OutputFormat = 'text' | 'json';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
@@ -7,11 +9,12 @@ type HeaderValue = Buffer | string | Array<Buffer | string> | undefined;
 export interface ConsumedMessage {
   topic: string;
   partition: number;
-  offset: string;
-  timestamp: string;
+  offset: string | number;
+  timestamp: string | number;
   key: Buffer | null;
   value: Buffer | null;
-  headers?: Record<string, HeaderValue>;
+  /** As an object (one value or a list per name) or as the record's own list of pairs. */
+  headers?: Record<string, HeaderValue> | ReadonlyArray<readonly [string, Buffer | null]>;
 }
 
 function toText(bytes: Buffer | string | null | undefined): string | null {
@@ -20,13 +23,17 @@ function toText(bytes: Buffer | string | null | undefined): string | null {
 }
 
 /** Kafka allows a header key more than once; the format promises an object of strings, so the last value wins. */
-function headersToStrings(headers: Record<string, HeaderValue> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    out[key] = toText(value) ?? '';
+function headersToStrings(headers: ConsumedMessage['headers']): Record<string, string> {
+  // A Map, then fromEntries: a header named "__proto__" becomes an ordinary key instead of touching the prototype.
+  const out = new Map<string, string>();
+  if (Array.isArray(headers)) {
+    for (const [key, value] of headers as ReadonlyArray<readonly [string, Buffer | null]>) out.set(key, toText(value) ?? '');
+  } else {
+    for (const [key, raw] of Object.entries((headers ?? {}) as Record<string, HeaderValue>)) {
+      out.set(key, toText(Array.isArray(raw) ? raw[raw.length - 1] : raw) ?? '');
+    }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Returns the line without its trailing newline. A null value (a tombstone) prints as `null`, as Kafka's console consumer does. */
@@ -41,4 +48,22 @@ export function formatMessage(message: ConsumedMessage, format: OutputFormat): s
     headers: headersToStrings(message.headers),
     value: toText(message.value),
   });
+}
+
+/** A fetched record, as the client decodes it. */
+export interface RecordToPrint {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: ReadonlyArray<readonly [string, Buffer | null]>;
+}
+
+/**
+ * Adds one record's line to `out`, exactly as formatMessage would print it. In text format a valid UTF-8 value is
+ * copied as bytes (the same bytes its string would encode to); anything else goes through formatMessage.
+ */
+export function addRecordLine(out: LineBatch, topic: string, partition: number, record: RecordToPrint, format: OutputFormat): void {
+  if (format === 'text' && record.value !== null && isUtf8(record.value)) out.addBytes(record.value);
+  else out.addText(formatMessage({ topic, partition, ...record }, format));
 }

@@ -1,11 +1,10 @@
 // `tributary produce`: send each line of stdin as one message, like Kafka's console producer.
 import { Command, Option } from 'commander';
-import kafkajs from 'kafkajs';
-import type { CompressionTypes as CompressionType, IHeaders, Kafka } from 'kafkajs';
+import type { KafkaClient } from '../client/client.js';
 import { collectKeyValue, parseNonNegativeInt, parseTopicName } from './args.js';
 import { abortOnSignals, runOnce } from './command-runner.js';
 import { CliError, type ErrorContext } from './errors.js';
-import { bootstrapOption, createKafka } from './kafka-client.js';
+import { bootstrapOption, createClient } from './kafka-client.js';
 import { lineBatches } from './line-batches.js';
 
 interface ProduceOptions {
@@ -18,62 +17,39 @@ interface ProduceOptions {
   bootstrap: string[];
 }
 
-const COMPRESSION: Record<ProduceOptions['compression'], CompressionType> = {
-  none: kafkajs.CompressionTypes.None,
-  gzip: kafkajs.CompressionTypes.GZIP,
-};
-
-/** Repeated header names become a list, which Kafka allows and kafkajs encodes as separate headers. */
-function toHeaders(pairs: Array<[string, string]>): IHeaders | undefined {
-  if (pairs.length === 0) return undefined;
-  const headers: Record<string, string[]> = {};
-  for (const [key, value] of pairs) (headers[key] ??= []).push(value);
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]));
-}
-
-/** kafkajs silently drops messages addressed to a partition it has no metadata for, so check before sending. */
-async function checkPartitionExists(kafka: Kafka, topic: string, partition: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      throw new CliError(`topic "${topic}" does not exist — create it with \`tributary topics create ${topic}\``);
-    }
-    const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-    const count = metadata?.partitions.length ?? 0;
-    if (partition >= count) {
-      throw new CliError(`topic "${topic}" has no partition ${partition}; it has partitions 0-${count - 1}`);
-    }
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+/** An explicit --partition must exist: say so before reading stdin rather than failing on the first send. */
+async function checkPartitionExists(client: KafkaClient, topic: string, partition: number): Promise<void> {
+  if (!(await client.admin.listTopics()).includes(topic)) {
+    throw new CliError(`topic "${topic}" does not exist — create it with \`tributary topics create ${topic}\``);
+  }
+  const [description] = await client.admin.describeTopics([topic]);
+  const count = description?.partitions.length ?? 0;
+  if (partition >= count) {
+    throw new CliError(`topic "${topic}" has no partition ${partition}; it has partitions 0-${count - 1}`);
   }
 }
 
 async function produce(opts: ProduceOptions): Promise<void> {
-  const kafka = createKafka(opts.bootstrap);
-  if (opts.partition !== undefined) await checkPartitionExists(kafka, opts.topic, opts.partition);
-  // Whether an unknown topic is created is the broker's decision (its autoCreateTopics), as with any Kafka producer.
-  const producer = kafka.producer({
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const client = await createClient(opts.bootstrap);
   let sent = 0;
   let finished = false;
   try {
-    const headers = toHeaders(opts.header ?? []);
+    if (opts.partition !== undefined) await checkPartitionExists(client, opts.topic, opts.partition);
+    // Whether an unknown topic is created is the broker's decision (its autoCreateTopics), as with any Kafka producer.
+    const producer = client.producer({ acks: Number(opts.acks) as -1 | 0 | 1, compression: opts.compression });
+    // Repeated header names are kept as separate headers, which Kafka allows.
+    const headers = opts.header ?? [];
     // Ctrl-C ends input like end-of-file: lines already read are still sent and counted.
     for await (const lines of lineBatches(process.stdin, undefined, abortOnSignals())) {
-      await producer.send({
-        topic: opts.topic,
-        acks: Number(opts.acks),
-        compression: COMPRESSION[opts.compression],
-        messages: lines.map((value) => ({ value, key: opts.key, headers, partition: opts.partition })),
-      });
+      await producer.send(
+        opts.topic,
+        lines.map((value) => ({ value, key: opts.key ?? null, headers, partition: opts.partition })),
+      );
       sent += lines.length;
     }
     finished = true;
   } finally {
-    await producer.disconnect().catch(() => undefined);
+    await client.close().catch(() => undefined);
     // Also after a failure, so the user knows how much got through before it.
     if (finished || sent > 0) process.stderr.write(`produced ${sent} message${sent === 1 ? '' : 's'} to ${opts.topic}\n`);
   }

@@ -1,44 +1,35 @@
 // Where reading starts in each partition, from the user's --from-beginning / --offset / --since choice, and where a
 // non-follow read ends. Always answered through the Kafka protocol (ListOffsets), never by guessing.
-import type { Admin } from 'kafkajs';
+import type { KafkaClient } from '../client/client.js';
+import type { PartitionRange } from '../client/offsets.js';
+
+export type { PartitionRange };
 
 export type StartPosition =
   | { kind: 'beginning' }
   | { kind: 'end' }
-  | { kind: 'offset'; offset: bigint }
+  | { kind: 'offset'; offset: number }
   | { kind: 'timestamp'; ms: number };
 
-export interface PartitionRange {
-  partition: number;
-  /** Log start offset: the oldest offset still stored. */
-  low: bigint;
-  /** Log end offset (high watermark): the offset the next message will get. */
-  high: bigint;
+export function partitionRanges(client: KafkaClient, topic: string): Promise<Map<number, PartitionRange>> {
+  return client.offsets.ranges(topic);
 }
 
-export async function partitionRanges(admin: Admin, topic: string): Promise<Map<number, PartitionRange>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(
-    offsets.map((o) => [o.partition, { partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }]),
-  );
-}
+const clamp = (value: number, range: PartitionRange): number => (value < range.low ? range.low : value > range.high ? range.high : value);
 
-const clamp = (value: bigint, range: PartitionRange): bigint =>
-  value < range.low ? range.low : value > range.high ? range.high : value;
-
-/** Start offset per partition; offsets outside a partition's stored range are moved to its nearest end. */
+/** Start offset per partition of `ranges`; offsets outside a partition's stored range are moved to its nearest end. */
 export async function startOffsets(
-  admin: Admin,
+  client: KafkaClient,
   topic: string,
   ranges: ReadonlyMap<number, PartitionRange>,
   start: StartPosition,
-): Promise<Map<number, bigint>> {
-  const result = new Map<number, bigint>();
+): Promise<Map<number, number>> {
+  const result = new Map<number, number>();
   if (start.kind === 'timestamp') {
-    // Kafka answers "first offset with timestamp >= ms", or the log end when every message is older.
-    for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(topic, start.ms)) {
+    // Kafka answers "first offset with timestamp >= ms"; the client gives the log end when every record is older.
+    for (const [partition, offset] of await client.offsets.list(topic, { timestamp: start.ms }, [...ranges.keys()])) {
       const range = ranges.get(partition);
-      if (range) result.set(partition, clamp(BigInt(offset), range));
+      if (range) result.set(partition, clamp(offset, range));
     }
     return result;
   }

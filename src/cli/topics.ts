@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { collectKeyValue, parsePositiveInt, parseTopicName } from './args.js';
 import { CliError } from './errors.js';
-import { bootstrapOption, withAdmin } from './kafka-client.js';
+import { bootstrapOption, withClient } from './kafka-client.js';
 import { describeTopics } from './topics-describe.js';
 
 interface CommonOptions {
@@ -13,20 +13,6 @@ interface CreateOptions extends CommonOptions {
   partitions?: number;
   replicationFactor?: number;
   config?: Array<[string, string]>;
-}
-
-function hasErrorType(err: unknown, type: string): boolean {
-  const e = err as { type?: string; errors?: Array<{ type?: string }>; cause?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  return e.type === type || (e.errors ?? []).some((inner) => inner.type === type) || hasErrorType(e.cause, type);
-}
-
-/** kafkajs reports per-topic failures as an aggregate; the first one carries the broker's explanation. */
-function firstTopicError(err: unknown): Error {
-  const errors = (err as { errors?: Array<{ message: string; type?: string }> } | null)?.errors;
-  if (!errors?.length) return err as Error;
-  const [first] = errors;
-  return new CliError(`${first!.message}${first!.type ? ` (${first!.type})` : ''}`);
 }
 
 export function registerTopics(program: Command): void {
@@ -44,27 +30,15 @@ export function registerTopics(program: Command): void {
     .option('--config <key=value>', 'topic config, e.g. retention.ms=86400000 (repeatable)', collectKeyValue)
     .addOption(bootstrapOption())
     .action((name: string, opts: CreateOptions) =>
-      withAdmin({ bootstrap: opts.bootstrap, topic: name }, async (admin) => {
-        let created: boolean;
-        try {
-          created = await admin.createTopics({
-            waitForLeaders: true,
-            topics: [
-              {
-                topic: name,
-                numPartitions: opts.partitions,
-                replicationFactor: opts.replicationFactor,
-                configEntries: (opts.config ?? []).map(([configName, value]) => ({ name: configName, value })),
-              },
-            ],
-          });
-        } catch (err) {
-          throw firstTopicError(err);
-        }
-        if (!created) throw new CliError(`topic "${name}" already exists — see it with \`tributary topics describe ${name}\``);
-        const [topic] = (await admin.fetchTopicMetadata({ topics: [name] })).topics;
-        const partitions = topic?.partitions.length ?? 0;
-        const replicas = topic?.partitions[0]?.replicas.length ?? 0;
+      withClient({ bootstrap: opts.bootstrap, topic: name }, async (client) => {
+        const topic = await client.admin.createTopic({
+          name,
+          partitions: opts.partitions,
+          replicationFactor: opts.replicationFactor,
+          configs: opts.config ?? [],
+        });
+        const partitions = topic.partitions.length;
+        const replicas = topic.partitions[0]?.replicas.length ?? 0;
         process.stdout.write(
           `created topic "${name}" with ${partitions} partition${partitions === 1 ? '' : 's'}, replication factor ${replicas}\n`,
         );
@@ -76,8 +50,8 @@ export function registerTopics(program: Command): void {
     .description('print topic names, one per line')
     .addOption(bootstrapOption())
     .action((opts: CommonOptions) =>
-      withAdmin({ bootstrap: opts.bootstrap }, async (admin) => {
-        const names = (await admin.listTopics()).sort();
+      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+        const names = await client.admin.listTopics();
         if (names.length > 0) process.stdout.write(`${names.join('\n')}\n`);
       }),
     );
@@ -88,12 +62,12 @@ export function registerTopics(program: Command): void {
     .argument('[name]', 'topic name (default: all topics)', parseTopicName)
     .addOption(bootstrapOption())
     .action((name: string | undefined, opts: CommonOptions) =>
-      withAdmin({ bootstrap: opts.bootstrap }, async (admin) => {
-        const all = (await admin.listTopics()).sort();
+      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+        const all = await client.admin.listTopics();
         if (name !== undefined && !all.includes(name)) {
           throw new CliError(`topic "${name}" does not exist — list topics with \`tributary topics list\``);
         }
-        process.stdout.write(await describeTopics(admin, name === undefined ? all : [name]));
+        process.stdout.write(await describeTopics(client, name === undefined ? all : [name]));
       }),
     );
 
@@ -103,15 +77,15 @@ export function registerTopics(program: Command): void {
     .argument('<name>', 'topic name', parseTopicName)
     .addOption(bootstrapOption())
     .action((name: string, opts: CommonOptions) =>
-      withAdmin({ bootstrap: opts.bootstrap }, async (admin) => {
-        if (!(await admin.listTopics()).includes(name)) {
+      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+        if (!(await client.admin.listTopics()).includes(name)) {
           throw new CliError(`topic "${name}" does not exist — list topics with \`tributary topics list\``);
         }
         try {
-          await admin.deleteTopics({ topics: [name] });
+          await client.admin.deleteTopic(name);
         } catch (err) {
-          if (hasErrorType(err, 'UNKNOWN_TOPIC_OR_PARTITION')) throw new CliError(`topic "${name}" does not exist`);
-          throw firstTopicError(err);
+          if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new CliError(`topic "${name}" does not exist`);
+          throw err;
         }
         process.stdout.write(`deleted topic "${name}"\n`);
       }),

@@ -12,6 +12,9 @@ const API_VERSIONS_KEY = 18;
 
 /** The connection failed or was lost: the shipper treats the broker as unreachable and buffers on disk. */
 export class ConnectionError extends Error {
+  /** The socket error code behind it (ECONNREFUSED, ENOTFOUND, …), when there is one. */
+  readonly code: string | undefined;
+
   constructor(
     readonly address: string,
     /** For people: "connection refused", "request timed out after 30 s", … */
@@ -20,6 +23,7 @@ export class ConnectionError extends Error {
   ) {
     super(`broker ${address}: ${reason}`, options);
     this.name = 'ConnectionError';
+    this.code = (options?.cause as NodeJS.ErrnoException | undefined)?.code;
   }
 }
 
@@ -137,29 +141,32 @@ export class BrokerConnection {
     else this.closeListeners.push(listener);
   }
 
-  request<Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>): Promise<Decoded<Res>> {
+  /**
+   * Sends a request and resolves with its decoded response. `timeoutMs` overrides the connection's request timeout
+   * for calls the broker may legitimately hold longer (JoinGroup waits for a whole rebalance).
+   */
+  request<Req extends MessageDef, Res extends MessageDef>(
+    req: Req,
+    res: Res,
+    version: number,
+    body: Encodable<Req>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Decoded<Res>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    const correlationId = this.nextCorrelationId++;
-    if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
-    const w = new Writer(1024);
-    w.int32(0).int16(req.apiKey).int16(version).int32(correlationId).nullableString(this.options.clientId);
-    if (isFlexible(req, version)) w.uvarint(0);
-    codecFor(req, version).encode(w, body);
-    const chunks = w.finish();
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    chunks[0]!.writeInt32BE(size - 4, 0);
+    const correlationId = this.takeCorrelationId();
+    const chunks = this.frame(req, version, correlationId, body);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     // Responses to flexible versions have a tagged-field header, except ApiVersions (KIP-511).
     const flexibleHeader = req.apiKey !== API_VERSIONS_KEY && isFlexible(res, version);
     const decode = codecFor(res, version);
     const promise = new Promise<Decoded<Res>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(correlationId);
-        const err = new ConnectionError(this.address, `request timed out after ${Math.round(this.options.requestTimeoutMs / 1000)} s`);
+        const err = new ConnectionError(this.address, `request timed out after ${Math.round(timeoutMs / 1000)} s`);
         reject(err);
         // Like Kafka's clients: a request that times out means the connection cannot be trusted any more.
         this.close(err.reason);
-      }, this.options.requestTimeoutMs);
+      }, timeoutMs);
       this.waiting.set(correlationId, {
         timer,
         reject,
@@ -175,14 +182,49 @@ export class BrokerConnection {
         },
       });
     });
-    this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
-    this.socket.uncork();
+    this.write(chunks);
     return promise;
   }
 
+  /**
+   * Sends a request the broker does not answer (Produce with acks=0). Resolves once the bytes are handed to the
+   * socket, or rejects with the connection's error.
+   */
+  requestWithoutResponse<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const chunks = this.frame(req, version, this.takeCorrelationId(), body);
+    return new Promise((resolve, reject) => {
+      this.write(chunks, (err) => (err ? reject(this.closedWith ?? new ConnectionError(this.address, err.message)) : resolve()));
+    });
+  }
+
+  private takeCorrelationId(): number {
+    const id = this.nextCorrelationId++;
+    if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
+    return id;
+  }
+
+  /** Request Header v1/v2 and body, size-prefixed, as chunks ready for the socket. */
+  private frame<Req extends MessageDef>(req: Req, version: number, correlationId: number, body: Encodable<Req>): Buffer[] {
+    const w = new Writer(1024);
+    w.int32(0).int16(req.apiKey).int16(version).int32(correlationId).nullableString(this.options.clientId);
+    if (isFlexible(req, version)) w.uvarint(0);
+    codecFor(req, version).encode(w, body);
+    const chunks = w.finish();
+    let size = 0;
+    for (const c of chunks) size += c.length;
+    chunks[0]!.writeInt32BE(size - 4, 0);
+    return chunks;
+  }
+
+  private write(chunks: Buffer[], done?: (err?: Error | null) => void): void {
+    this.socket.cork();
+    chunks.forEach((c, i) => this.socket.write(c, i === chunks.length - 1 ? done : undefined));
+    this.socket.uncork();
+  }
+
   /** Closes the connection; every pending request rejects with `reason`. Idempotent. */
-  close(reason = 'closed by the agent', cause?: unknown): void {
+  close(reason = 'closed by the client', cause?: unknown): void {
     if (this.closedWith) return;
     this.closedWith = new ConnectionError(this.address, reason, { cause });
     this.socket.destroy();

@@ -1,6 +1,7 @@
 // What the shipper knows about the cluster: its brokers, which broker leads each partition (from Metadata), one
 // connection per broker, and the idempotent producer's id. Works the same against `tributary serve` (one broker)
 // and a multi-broker Kafka cluster: every batch goes to its partition's leader.
+import { formatHostPort, parseHostPort } from '../common/host-port.js';
 import { errorByCode } from '../protocol/errors.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/schemas/init-producer-id.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/schemas/metadata.js';
@@ -10,6 +11,7 @@ import { BrokerConnection, ConnectionError, type ConnectionOptions } from './bro
 
 export type ProduceBody = Encodable<typeof ProduceRequest>;
 export type ProduceResult = Decoded<typeof ProduceResponse>;
+export type MetadataResult = Decoded<typeof MetadataResponse>;
 
 export interface TopicLayout {
   /** Partition index → leader node id (-1 while there is none). */
@@ -49,6 +51,9 @@ export class Cluster {
   private readonly topics = new Map<string, TopicLayout>();
   private closed = false;
 
+  /** The cluster id from the last Metadata answer (null from brokers too old to send one). */
+  clusterId: string | null = null;
+
   /** Called when a connection we did not close goes away (the broker stopped, the network dropped). */
   onUnexpectedClose: ((err: ConnectionError) => void) | null = null;
 
@@ -69,11 +74,16 @@ export class Cluster {
 
   /** An open connection to `address`, reusing a live one. Throws ConnectionError. */
   private connection(address: string): Promise<BrokerConnection> {
-    if (this.closed) return Promise.reject(new ConnectionError(address, 'the shipper is closing'));
+    if (this.closed) return Promise.reject(new ConnectionError(address, 'the client is closing'));
     const existing = this.connections.get(address);
     if (existing) return existing;
-    const sep = address.lastIndexOf(':');
-    const opening = BrokerConnection.open(address.slice(0, sep), Number(address.slice(sep + 1)), this.options);
+    let opening: Promise<BrokerConnection>;
+    try {
+      const { host, port } = parseHostPort(address); // "[::1]:9092" too
+      opening = BrokerConnection.open(host, port, this.options);
+    } catch (err) {
+      return Promise.reject(new ConnectionError(address, (err as Error).message));
+    }
     this.connections.set(address, opening);
     opening.then(
       (conn) =>
@@ -90,7 +100,7 @@ export class Cluster {
   }
 
   /** Any broker that answers: a live connection first, then every known broker, then the bootstrap list. */
-  private async anyConnection(): Promise<BrokerConnection> {
+  async anyConnection(): Promise<BrokerConnection> {
     const candidates = [...new Set([...this.connections.keys(), ...this.brokers.values(), ...this.bootstrap])];
     let last: unknown = null;
     for (const address of candidates) {
@@ -112,6 +122,33 @@ export class Cluster {
   }
 
   /**
+   * One Metadata request: every topic when `topics` is null. Remembers the brokers and each topic's leaders, so
+   * leader() finds them. Never asks the broker to create a topic unless `allowAutoTopicCreation` says so.
+   */
+  async metadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<MetadataResult> {
+    const conn = await this.anyConnection();
+    const version = conn.version(MetadataRequest, METADATA_VERSIONS);
+    const res = await conn.request(MetadataRequest, MetadataResponse, version, {
+      topics: topics === null ? null : topics.map((name) => ({ name })),
+      allowAutoTopicCreation,
+    });
+    for (const b of res.brokers) this.brokers.set(b.nodeId, formatHostPort(b));
+    for (const t of res.topics) {
+      if (t.errorCode !== 0) continue;
+      const leaders: number[] = [];
+      for (const p of t.partitions) leaders[p.partitionIndex] = p.leaderId;
+      for (let i = 0; i < leaders.length; i++) leaders[i] ??= -1;
+      this.topics.set(t.name, { leaders });
+    }
+    return res;
+  }
+
+  /** Remembers a broker learnt outside Metadata (FindCoordinator answers with one). */
+  addBroker(nodeId: number, host: string, port: number): void {
+    this.brokers.set(nodeId, formatHostPort({ host, port }));
+  }
+
+  /**
    * Fetches metadata for `topics` (asking the broker to create missing ones, as any producer does) and returns the
    * problems it reported per topic. Throws ConnectionError if no broker answers.
    */
@@ -122,7 +159,7 @@ export class Cluster {
       topics: topics.map((name) => ({ name })),
       allowAutoTopicCreation: true,
     });
-    for (const b of res.brokers) this.brokers.set(b.nodeId, `${b.host}:${b.port}`);
+    for (const b of res.brokers) this.brokers.set(b.nodeId, formatHostPort(b));
     const problems = new Map<string, TopicError>();
     for (const t of res.topics) {
       if (t.errorCode !== 0) {
@@ -135,6 +172,7 @@ export class Cluster {
       this.topics.set(t.name, { leaders });
       if (leaders.length === 0 || leaders.some((l) => l < 0)) problems.set(t.name, topicProblem(t.name, 5));
     }
+    this.clusterId = res.clusterId ?? null;
     return problems;
   }
 
@@ -158,16 +196,21 @@ export class Cluster {
     return { producerId: res.producerId, producerEpoch: res.producerEpoch };
   }
 
-  /** Sends one Produce request (acks=all) to the leader `nodeId`. Throws ConnectionError. */
-  async produce(nodeId: number, topicData: ProduceBody['topicData']): Promise<ProduceResult> {
+  /**
+   * Sends one Produce request to the leader `nodeId`: acks=all unless told otherwise; with acks=0 the broker sends
+   * no response and this resolves with null once the request is written. Throws ConnectionError.
+   */
+  async produce(nodeId: number, topicData: ProduceBody['topicData']): Promise<ProduceResult>;
+  async produce(nodeId: number, topicData: ProduceBody['topicData'], acks: -1 | 0 | 1): Promise<ProduceResult | null>;
+  async produce(nodeId: number, topicData: ProduceBody['topicData'], acks: -1 | 0 | 1 = -1): Promise<ProduceResult | null> {
     const conn = await this.leader(nodeId);
     const version = conn.version(ProduceRequest, PRODUCE_VERSIONS);
-    return conn.request(ProduceRequest, ProduceResponse, version, {
-      transactionalId: null,
-      acks: -1,
-      timeoutMs: this.options.produceTimeoutMs,
-      topicData,
-    });
+    const body = { transactionalId: null, acks, timeoutMs: this.options.produceTimeoutMs, topicData };
+    if (acks === 0) {
+      await conn.requestWithoutResponse(ProduceRequest, version, body);
+      return null;
+    }
+    return conn.request(ProduceRequest, ProduceResponse, version, body);
   }
 
   /** Closes every connection; pending requests reject. The cluster can connect again afterwards unless `final`. */

@@ -22,6 +22,8 @@ export interface FilePosition {
   fileId: string;
   path: string;
   offset: number;
+  /** Byte offset where the record starts (the previous record of the file ends there). */
+  start?: number;
 }
 
 export interface SourcedRecord extends AgentRecord {

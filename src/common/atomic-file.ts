@@ -46,9 +46,12 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
   try {
     writeFullySync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true }); // a half-written temp file only takes space (a full disk)
+    throw err;
   }
+  fs.closeSync(fd);
   fs.renameSync(tmp, file);
   fsyncDirSync(path.dirname(file));
 }
@@ -60,9 +63,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   try {
     await fh.writeFile(data);
     await fh.sync();
-  } finally {
+  } catch (err) {
     await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw err;
   }
+  await fh.close();
   await fsp.rename(tmp, file);
   await fsyncDir(path.dirname(file));
 }

@@ -1,4 +1,7 @@
-import { validateTopicName } from '../storage/topic-name.js';
+import { parseDuration as parseDurationValue } from '../common/duration.js';
+import { LOOPBACK_HOST, parseHostPort } from '../common/host-port.js';
+import { InvalidValueError } from '../common/invalid-value.js';
+import { validateTopicName } from '../common/topic-name.js';
 
 /**
  * The `ingest` section of the broker config: direct ingest listeners on the broker itself. Every listener is off until
@@ -126,24 +129,27 @@ function integer(v: unknown, key: string, min: number, max: number, dflt: number
   return v;
 }
 
-/** "HOST:PORT", "[v6]:PORT", ":PORT" or "PORT"; no host means 127.0.0.1. `true` means 127.0.0.1:defaultPort. */
-export function parseListenAddress(v: unknown, key: string, defaultPort?: number): ListenAddress {
-  if (v === true && defaultPort !== undefined) return { host: '127.0.0.1', port: defaultPort };
-  const example = `e.g. "127.0.0.1:${defaultPort ?? 8086}" (loopback) or "0.0.0.0:${defaultPort ?? 8086}" (all interfaces)`;
-  if (typeof v !== 'string') throw new IngestConfigError(`${key} must be "HOST:PORT"${defaultPort !== undefined ? ' or true' : ''}, ${example}`);
-  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]*)):)?(\d{1,5})$/.exec(v.trim());
-  if (!m) throw new IngestConfigError(`${key} must be "HOST:PORT", got ${JSON.stringify(v)}; ${example}`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new IngestConfigError(`${key} port ${port} is out of range (0-65535)`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+/** The config kit's error, prefixed with the key, as this section's own error type. */
+function wrap<T>(key: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidValueError) throw new IngestConfigError(`${key}: ${err.message}`);
+    throw err;
+  }
 }
 
-/** Milliseconds from a number (ms) or "250ms", "15s", "2m", "1h". */
+/** "HOST:PORT", "[v6]:PORT", ":PORT" or "PORT"; no host means 127.0.0.1. `true` means 127.0.0.1:defaultPort. */
+export function parseListenAddress(v: unknown, key: string, defaultPort?: number): ListenAddress {
+  if (v === true && defaultPort !== undefined) return { host: LOOPBACK_HOST, port: defaultPort };
+  const example = `e.g. "127.0.0.1:${defaultPort ?? 8086}" (loopback) or "0.0.0.0:${defaultPort ?? 8086}" (all interfaces)`;
+  if (typeof v !== 'string') throw new IngestConfigError(`${key} must be "HOST:PORT"${defaultPort !== undefined ? ' or true' : ''}, ${example}`);
+  return wrap(key, () => parseHostPort(v, { allowPortZero: true }));
+}
+
+/** Milliseconds from a number (ms) or "250ms", "15s", "2m", "1h30m" (see common/duration.ts). */
 export function parseDuration(v: unknown, key: string): number {
-  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim()) : null;
-  if (!m) throw new IngestConfigError(`${key} must be a duration like "15s", "500ms", "1m" or a number of milliseconds, got ${JSON.stringify(v)}`);
-  const ms = Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']);
+  const ms = wrap(key, () => parseDurationValue(v));
   if (ms <= 0) throw new IngestConfigError(`${key} must be longer than 0`);
   return ms;
 }

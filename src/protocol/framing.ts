@@ -37,6 +37,14 @@ export class FrameParser {
     return this.buffered;
   }
 
+  /**
+   * Bytes the frame being received takes once complete: its declared size once the 4-byte prefix is in, else what is
+   * buffered of the prefix; 0 between frames. Lets a caller reserve memory for a frame before its body arrives.
+   */
+  get partialFrameBytes(): number {
+    return this.need >= 0 ? this.need : this.buffered;
+  }
+
   private peekInt32(): number {
     const first = this.chunks[0]!;
     if (first.length >= 4) return first.readInt32BE(0);

@@ -7,8 +7,8 @@ export class DecodeError extends Error {
 }
 
 /**
- * Most array elements (topics, partitions, …, all arrays together) one request may hold. The frame size alone does
- * not bound decoding work: every element of an array of empty strings or structs costs two bytes on the wire but an
+ * Most array elements (topics, partitions, …, all arrays together) one request may hold, by default (the broker's
+ * `maxRequestArrayElements`; consumer-protocol payloads use it as is). The frame size alone does not bound decoding work: every element of an array of empty strings or structs costs two bytes on the wire but an
  * object on the heap, and a 10 MB Metadata request of 5 million empty topic names took 15 s of CPU and 320 MB to
  * decode. No client sends anywhere near this many (it is more partitions than one broker holds).
  */

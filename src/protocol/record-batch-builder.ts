@@ -1,4 +1,6 @@
+import { gzip } from './compression/index.js';
 import {
+  ATTR_COMPRESSION_MASK,
   ATTR_TRANSACTIONAL,
   BATCH_HEADER_SIZE,
   BATCH_LOG_OVERHEAD,
@@ -153,4 +155,20 @@ export function buildRecordBatch(records: readonly RecordInput[], options: Batch
   });
   buf.writeUInt32BE(computeBatchCrc(buf, 0, buf.length), BATCH_OFFSET_CRC);
   return buf;
+}
+
+/**
+ * The same batch with its records gzip-compressed (attributes codec bit 1), length and CRC rewritten. The header
+ * stays uncompressed, as Kafka's format requires; a batch that is already compressed is returned as is.
+ */
+export function gzipBatch(batch: Buffer): Buffer {
+  if ((batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK) !== 0) return batch;
+  const records = gzip(batch.subarray(BATCH_HEADER_SIZE));
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + records.length);
+  batch.copy(out, 0, 0, BATCH_HEADER_SIZE);
+  records.copy(out, BATCH_HEADER_SIZE);
+  out.writeInt32BE(out.length - BATCH_LOG_OVERHEAD, BATCH_OFFSET_LENGTH);
+  out.writeInt16BE(batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) | 1, BATCH_OFFSET_ATTRIBUTES);
+  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), BATCH_OFFSET_CRC);
+  return out;
 }

@@ -90,10 +90,10 @@ export function computeBatchCrc(buf: Buffer, pos: number, size: number): number 
 }
 
 /**
- * Check one batch without decompressing it: framing, magic, CRC and header consistency.
+ * Framing, magic and CRC of one batch, without decompressing it (Kafka's DefaultRecordBatch.ensureValid).
  * Throws BatchFormatError describing the first problem found.
  */
-export function validateBatch(buf: Buffer, pos: number, available = buf.length - pos): BatchHeader {
+export function verifyBatch(buf: Buffer, pos: number, available = buf.length - pos): BatchHeader {
   if (available < BATCH_HEADER_SIZE) throw new BatchFormatError('record batch shorter than its header', 'truncated');
   const magic = buf.readInt8(pos + BATCH_OFFSET_MAGIC);
   if (magic !== 2) throw new BatchFormatError(`record batch magic ${magic} is not supported (only v2)`, 'unsupported-magic');
@@ -104,10 +104,45 @@ export function validateBatch(buf: Buffer, pos: number, available = buf.length -
   if (actual !== h.crc) {
     throw new BatchFormatError(`record batch CRC mismatch (stored ${h.crc.toString(16)}, computed ${actual.toString(16)})`, 'corrupt');
   }
+  return h;
+}
+
+/**
+ * verifyBatch, plus the header consistency every stored batch has (what recovery checks in a segment).
+ * Throws BatchFormatError describing the first problem found.
+ */
+export function validateBatch(buf: Buffer, pos: number, available = buf.length - pos): BatchHeader {
+  const h = verifyBatch(buf, pos, available);
   if (h.lastOffsetDelta < 0 || h.recordsCount < 0 || (h.recordsCount > 0 && h.lastOffsetDelta + 1 < h.recordsCount)) {
     throw new BatchFormatError(`record batch lastOffsetDelta ${h.lastOffsetDelta} inconsistent with ${h.recordsCount} records`, 'corrupt');
   }
   return h;
+}
+
+/**
+ * The fewest bytes one record takes: length, attributes, timestamp delta, offset delta, key length, value length and
+ * header count, one varint byte each.
+ */
+export const MIN_RECORD_BYTES = 7;
+
+/**
+ * What Kafka's LogValidator.validateBatch refuses in a batch a client produced (INVALID_RECORD), from the header alone:
+ * an offset range that disagrees with the record count, no records, control batches, a producer id without a
+ * sequence. Also an uncompressed batch claiming more records than its bytes can hold (Kafka finds that while
+ * iterating the records; the header suffices). Null when the batch is acceptable.
+ */
+export function producedBatchError(h: BatchHeader): string | null {
+  const count = h.recordsCount;
+  if (h.lastOffsetDelta < 0) return `Batch has an invalid offset range: lastOffsetDelta ${h.lastOffsetDelta}`;
+  if (count <= 0) return `Invalid reported count for record batch: ${count}`;
+  if (h.lastOffsetDelta + 1 !== count) return `Inconsistent batch offset range [0, ${h.lastOffsetDelta}] and count of records ${count}`;
+  if ((h.attributes & ATTR_CONTROL) !== 0) return 'Clients are not allowed to write control records';
+  if (h.producerId >= 0 && h.baseSequence < 0) return `Invalid sequence number ${h.baseSequence} in record batch with producerId ${h.producerId}`;
+  const recordBytes = h.size - BATCH_HEADER_SIZE;
+  if ((h.attributes & ATTR_COMPRESSION_MASK) === 0 && count > recordBytes / MIN_RECORD_BYTES) {
+    return `Uncompressed record batch claims ${count} records, but its ${recordBytes} bytes of records hold at most ${Math.floor(recordBytes / MIN_RECORD_BYTES)}`;
+  }
+  return null;
 }
 
 /** Assign the log offset: only baseOffset and partitionLeaderEpoch change, neither is covered by the CRC. */
@@ -126,4 +161,23 @@ export function stampLogAppendTime(buf: Buffer, pos: number, size: number, now: 
 
 export function compressionOf(attributes: number): (typeof COMPRESSION_NAMES)[number] | 'unknown' {
   return COMPRESSION_NAMES[attributes & ATTR_COMPRESSION_MASK] ?? 'unknown';
+}
+
+/** int64 base offset of the batch at `pos`, without a BigInt; exact below 2^53. */
+export function baseOffsetAt(buf: Buffer, pos = 0): number {
+  return buf.readInt32BE(pos + BATCH_OFFSET_BASE_OFFSET) * 4294967296 + buf.readUInt32BE(pos + BATCH_OFFSET_BASE_OFFSET + 4);
+}
+
+/**
+ * The offset after the last batch of `buf`, which holds whole stored batches back to back (as a log read returns
+ * them). Walks batch headers only: one step per batch, nothing per record.
+ */
+export function offsetAfterBatches(buf: Buffer): number {
+  let last = -1;
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; pos += batchSizeAt(buf, pos)) {
+    if (batchSizeAt(buf, pos) < BATCH_HEADER_SIZE) throw new BatchFormatError(`record batch at ${pos} has an invalid length`, 'corrupt');
+    last = pos;
+  }
+  if (last < 0) throw new BatchFormatError('no record batch in the buffer', 'truncated');
+  return baseOffsetAt(buf, last) + buf.readInt32BE(last + BATCH_OFFSET_LAST_OFFSET_DELTA) + 1;
 }

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { CompressionError, decompress } from './compression/index.js';
 import {
   ATTR_TIMESTAMP_TYPE_LOG_APPEND,
   BATCH_HEADER_SIZE,
@@ -69,9 +69,13 @@ class VarintReader {
 function recordBytes(batch: Buffer, pos: number, h: BatchHeader): Buffer {
   const body = batch.subarray(pos + BATCH_HEADER_SIZE, pos + h.size);
   const codec = compressionOf(h.attributes);
-  if (codec === 'none') return body;
-  if (codec === 'gzip') return gunzipSync(body);
-  throw new RecordDecodeError(`compression ${codec} not supported for decoding; only none and gzip batches can be decoded here`);
+  if (codec === 'unknown') throw new RecordDecodeError(`record batch at offset ${h.baseOffset} uses unknown compression codec ${h.attributes & 7}`);
+  try {
+    return decompress(codec, body);
+  } catch (err) {
+    if (err instanceof CompressionError) throw new RecordDecodeError(`record batch at offset ${h.baseOffset}: ${err.message}`);
+    throw err;
+  }
 }
 
 function batchAt(batch: Buffer, pos: number): BatchHeader {

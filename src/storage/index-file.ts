@@ -52,14 +52,29 @@ export abstract class IndexFile {
     return this.rewrite || this.persisted < this.count;
   }
 
-  /** One write of the new entries (or of the whole file after a reset). */
+  /**
+   * One write of the new entries (or of the whole file after a reset). If the write fails (a
+   * full disk) part of it may be in the file: the file is removed, which frees its space and
+   * leaves no half-written index to trust (a missing index is rebuilt from the log at start),
+   * and the next persist writes it whole.
+   */
   persist(): void {
     if (!this.dirty) return;
     const from = this.rewrite ? 0 : this.persisted;
     const buf = Buffer.allocUnsafe((this.count - from) * this.entrySize);
     for (let i = from; i < this.count; i++) this.encode(i, buf, (i - from) * this.entrySize);
-    if (this.rewrite) fs.writeFileSync(this.file, buf);
-    else fs.appendFileSync(this.file, buf);
+    try {
+      if (this.rewrite) fs.writeFileSync(this.file, buf);
+      else fs.appendFileSync(this.file, buf);
+    } catch (err) {
+      this.rewrite = true;
+      try {
+        fs.rmSync(this.file, { force: true });
+      } catch {
+        // still there: rewritten whole (truncated) by the next persist
+      }
+      throw err;
+    }
     this.persisted = this.count;
     this.rewrite = false;
   }

@@ -76,8 +76,8 @@ function recover(segments: Segment[], start: number): Truncation | null {
 }
 
 /** Rebuild idempotent-producer state: the newest snapshot (its offset is returned, 0 if none), then every batch header after it. */
-function loadProducers(dir: string, segments: Segment[], logEnd: number, warn: (m: string) => void): { producers: ProducerStateTable; snapshotOffset: number } {
-  const producers = new ProducerStateTable();
+function loadProducers(dir: string, segments: Segment[], logEnd: number, warn: (m: string) => void, maxProducers?: number): { producers: ProducerStateTable; snapshotOffset: number } {
+  const producers = new ProducerStateTable(maxProducers);
   const from = loadLatestSnapshot(dir, logEnd, producers, warn) ?? 0;
   if (from >= logEnd) return { producers, snapshotOffset: from };
   const now = Date.now();
@@ -134,7 +134,7 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
   const active = segments[segments.length - 1]!;
   if (active.firstBatchTimestamp < 0) active.loadFirstBatchTimestamp();
   const logEnd = active.nextOffset;
-  const { producers, snapshotOffset } = loadProducers(o.dir, segments, logEnd, warn);
+  const { producers, snapshotOffset } = loadProducers(o.dir, segments, logEnd, warn, o.hooks.maxProducersPerPartition);
   const recoveryPoint = o.clean ? logEnd : Math.min(o.recoveryPoint ?? 0, logEnd);
   const log = new PartitionLog(o.dir, o.topic, o.partition, o.config, segments, o.logStartOffset ?? 0, recoveryPoint, producers, o.hooks);
   log.snapshotOffset = snapshotOffset;
@@ -148,5 +148,5 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
  */
 export function newPartitionLog(o: Pick<LoadOptions, 'dir' | 'topic' | 'partition' | 'config' | 'hooks'>): PartitionLog {
   const segment = Segment.create(o.dir, 0, segmentSettings(o.config), Date.now(), o.hooks.files, true);
-  return new PartitionLog(o.dir, o.topic, o.partition, o.config, [segment], 0, 0, new ProducerStateTable(), o.hooks);
+  return new PartitionLog(o.dir, o.topic, o.partition, o.config, [segment], 0, 0, new ProducerStateTable(o.hooks.maxProducersPerPartition), o.hooks);
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { META_DIR, openDataDir, releaseLock, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
+import type { DirLock } from '../common/dir-lock.js';
+import { META_DIR, openDataDir, TOPICS_FILE, writeCleanShutdownMarker } from './data-dir.js';
+import { DEFAULT_DISK_CHECK_INTERVAL_MS, DiskSpace } from './disk-space.js';
 import { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { randomKafkaUuid, writeMetadata, type StoredTopic } from './metadata-store.js';
@@ -33,6 +35,10 @@ export interface LogManagerOptions {
    * closed and reopened on demand); default 128. More may be open briefly while in use.
    */
   maxOpenSegmentFiles?: number;
+  /** How often free space on the data directory's disk is checked (a warning before it is full); default 10 s, 0 never. */
+  diskCheckIntervalMs?: number;
+  /** Idempotent producers remembered per partition; the least recently written is forgotten beyond it. Default 1000. */
+  maxProducersPerPartition?: number;
 }
 
 export const DEFAULT_MAX_OPEN_SEGMENT_FILES = 128;
@@ -81,6 +87,7 @@ export class LogManager {
   private readonly checkpoints: OffsetCheckpoints;
   private readonly dirs: PartitionDirectories;
   private readonly files: FdCache;
+  readonly disk: DiskSpace;
   private closed = false;
 
   private constructor(
@@ -90,11 +97,14 @@ export class LogManager {
     private readonly logger: Logger,
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
+    private readonly lock: DirLock,
+    maxProducersPerPartition?: number,
   ) {
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
     this.files = new FdCache(maxOpenSegmentFiles);
-    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files);
+    this.disk = new DiskSpace(dataDir, logger);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, this.disk, maxProducersPerPartition);
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -107,8 +117,8 @@ export class LogManager {
     if (!Number.isInteger(maxOpen) || maxOpen < 1) {
       throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
     }
-    const { meta, clean } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen);
+    const { meta, clean, lock } = openDataDir(dataDir, logger);
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock, options.maxProducersPerPartition);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {
@@ -130,6 +140,7 @@ export class LogManager {
       throw err;
     }
     manager.startTimers(options.retentionCheckIntervalMs ?? 30_000, options.checkpointIntervalMs ?? 10_000);
+    manager.disk.start(options.diskCheckIntervalMs ?? DEFAULT_DISK_CHECK_INTERVAL_MS);
     return manager;
   }
 
@@ -365,6 +376,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.disk.stop();
     const logs = [...this.allLogs()];
     const results = await Promise.allSettled(logs.map((l) => l.close()));
     await this.dirs.settled();
@@ -375,8 +387,15 @@ export class LogManager {
       ok = false;
       this.logger.error(`writing offset checkpoints at shutdown failed: ${(err as Error).message}`);
     }
-    if (ok && markClean) writeCleanShutdownMarker(this.dataDir);
-    else if (markClean) this.logger.warn('shutdown was not clean (see errors above); the next start will run recovery');
-    releaseLock(this.dataDir);
+    if (ok && markClean) {
+      try {
+        writeCleanShutdownMarker(this.dataDir);
+      } catch (err) {
+        ok = false;
+        this.logger.error(`writing the clean-shutdown marker failed: ${(err as Error).message}; ${ioHint(err)}`);
+      }
+    }
+    if (!ok && markClean) this.logger.warn('shutdown was not clean (see errors above); the next start will run recovery');
+    this.lock.release();
   }
 }

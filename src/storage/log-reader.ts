@@ -130,7 +130,11 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
   return { chunks, bytes, endPos: bufPos + p, reachedEnd };
 }
 
-export async function readLog(log: ReadableLog, offset: number, maxBytes: number): Promise<ReadResult> {
+/**
+ * Whole batches from the one holding `offset`, up to `maxBytes`. With `minOneBatch` (the default) the first batch is
+ * returned even when larger than `maxBytes` (KIP-74: the first partition of a fetch response); without it nothing is.
+ */
+export async function readLog(log: ReadableLog, offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
   log.assertOpen();
   const start = log.logStartOffset;
   const end = log.logEndOffset;
@@ -147,7 +151,7 @@ export async function readLog(log: ReadableLog, offset: number, maxBytes: number
   while (seg && (await seg.acquire())) {
     let r: Collected;
     try {
-      r = await collect(seg, pos, offset, maxBytes - bytes, bytes === 0, log.indexIntervalBytes);
+      r = await collect(seg, pos, offset, maxBytes - bytes, bytes === 0 && minOneBatch, log.indexIntervalBytes);
     } finally {
       seg.release();
     }

@@ -21,6 +21,8 @@ export class OffsetCheckpoints {
   /** Some recovery point or log start moved since the last write. */
   dirty = false;
   private pending: Promise<void> = Promise.resolve();
+  /** The last write failed (said once; a full disk would otherwise repeat it every interval). */
+  private failing = false;
 
   constructor(
     private readonly dataDir: string,
@@ -53,9 +55,12 @@ export class OffsetCheckpoints {
       try {
         await writeOffsetCheckpoint(path.join(this.dataDir, RECOVERY_POINT_CHECKPOINT), recovery);
         await writeOffsetCheckpoint(path.join(this.dataDir, LOG_START_OFFSET_CHECKPOINT), starts);
+        if (this.failing) this.logger.info('offset checkpoints are written again');
+        this.failing = false;
       } catch (err) {
         this.dirty = true;
-        this.logger.error(`writing offset checkpoints failed: ${(err as Error).message}`);
+        if (!this.failing) this.logger.error(`writing offset checkpoints failed: ${(err as Error).message} (tried again every checkpoint interval; a stale checkpoint only makes recovery after a crash longer)`);
+        this.failing = true;
       }
     });
     return this.pending;

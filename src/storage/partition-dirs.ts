@@ -4,10 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDirSync } from '../common/atomic-file.js';
-import { DELETE_DIR_SUFFIX, unownedDirectories } from './data-dir.js';
+import { DELETE_DIR_SUFFIX } from './data-dir.js';
+import { partitionDirContents, strayEntries } from './dir-ownership.js';
+import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { loadPartitionLog, newPartitionLog } from './log-loader.js';
+import { PARTITION_METADATA_FILE, readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import type { PartitionLog, PartitionLogHooks } from './partition-log.js';
 import { partitionDirName } from './topic-name.js';
 import { StorageError, type TopicInfo } from './types.js';
@@ -26,13 +29,17 @@ export class PartitionDirectories {
     private readonly logger: Logger,
     onCheckpointDirty: () => void,
     private readonly files: FdCache,
+    disk: DiskSpace,
+    maxProducersPerPartition?: number,
   ) {
-    this.hooks = { logger, onCheckpointDirty, files };
+    this.hooks = { logger, onCheckpointDirty, files, disk, maxProducersPerPartition };
   }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {
     const dir = path.join(this.dataDir, partitionDirName(info.name, p));
     try {
+      fs.mkdirSync(dir, { recursive: true });
+      this.claim(dir, info);
       return loadPartitionLog({
         dir,
         topic: info.name,
@@ -50,6 +57,28 @@ export class PartitionDirectories {
         'KAFKA_STORAGE_ERROR',
         { cause: err },
       );
+    }
+  }
+
+  /**
+   * Make sure the directory carries this topic's partition.metadata (partitions written before
+   * it existed get one now). A directory that names another topic id is not this topic's: refuse
+   * to mix them. A failed write (a full disk) only costs a warning; the next start tries again.
+   */
+  private claim(dir: string, info: TopicInfo): void {
+    const found = readPartitionMetadata(dir);
+    if (found instanceof Buffer) {
+      if (found.equals(info.id)) return;
+      throw new StorageError(
+        `partition directory ${dir} belongs to topic id ${found.toString('base64url')}, but topics.json gives topic ${info.name} the id ${info.id.toString('base64url')}; ` +
+          'move the directory out of the data directory (it is another topic\'s data) and restart',
+        'KAFKA_STORAGE_ERROR',
+      );
+    }
+    try {
+      writePartitionMetadata(dir, info.id);
+    } catch (err) {
+      this.logger.warn(`could not write partition.metadata in ${dir} (${(err as Error).message}); the next start tries again`);
     }
   }
 
@@ -74,13 +103,14 @@ export class PartitionDirectories {
       const dir = path.join(this.dataDir, partitionDirName(info.name, p));
       try {
         makeEmptyDir(dir);
+        made.push(dir);
+        writePartitionMetadata(dir, info.id);
       } catch (err) {
         this.removeEmptyDirs(made);
         throw new StorageError(`could not create partition dir ${dir}: ${(err as Error).message}; nothing was created (${ioHint(err)})`, 'KAFKA_STORAGE_ERROR', {
           cause: err,
         });
       }
-      made.push(dir);
     }
     try {
       // The directories' entries must be durable before segment files inside them can be (see PartitionLog.flush).
@@ -100,9 +130,11 @@ export class PartitionDirectories {
     this.removeEmptyDirs(logs.map((l) => l.dir));
   }
 
+  /** Directories this process just made, holding at most their partition.metadata. */
   private removeEmptyDirs(dirs: string[]): void {
     for (const dir of dirs) {
       try {
+        fs.rmSync(path.join(dir, PARTITION_METADATA_FILE), { force: true });
         fs.rmdirSync(dir);
       } catch (err) {
         this.logger.warn(`could not remove the new partition dir ${dir} (${(err as Error).message}); it will be removed at the next start`);
@@ -126,10 +158,17 @@ export class PartitionDirectories {
     return Promise.all(tasks).then(() => {});
   }
 
-  /** At startup: remove what no topic owns, leftovers of deletions or partition creations cut short by a crash. */
+  /**
+   * At startup: remove what no topic owns and is provably ours (leftovers of deletions or of
+   * creations cut short by a crash); name everything else in a warning and leave it alone.
+   */
   removeUnowned(owns: (topic: string, partition: number) => boolean, metaFile: string): void {
-    for (const { name, stray } of unownedDirectories(this.dataDir, owns)) {
-      if (stray) this.logger.warn(`removing ${name}: no such partition in ${metaFile} (left over from an interrupted deletion or creation)`);
+    for (const { name, action, why } of strayEntries(this.dataDir, owns)) {
+      if (action === 'leave') {
+        this.logger.warn(`leaving ${path.join(this.dataDir, name)} alone: ${why}; Tributary did not create it (move it out of the data directory to silence this warning)`);
+        continue;
+      }
+      if (!name.endsWith(DELETE_DIR_SUFFIX)) this.logger.warn(`removing ${name}: ${why} (${metaFile})`);
       void this.remove(path.join(this.dataDir, name));
     }
   }
@@ -156,7 +195,12 @@ function makeEmptyDir(dir: string): void {
     fs.mkdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    // The remains of a deleted topic that could not be removed yet (files in use on Windows).
+    // The remains of a deleted topic that could not be removed yet (files in use on Windows) may go; anything that
+    // is not provably ours stays, and the creation fails.
+    const contents = partitionDirContents(dir);
+    if (contents.kind !== 'ours' && contents.kind !== 'empty') {
+      throw Object.assign(new Error(`${dir} already exists and was not made by Tributary; move it out of the data directory`), { code: 'EEXIST' });
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
 import { ATTR_CONTROL, BATCH_LOG_OVERHEAD, rewriteBatchOffset, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js';
 import { fsyncDir } from '../common/atomic-file.js';
+import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
@@ -22,6 +23,10 @@ export interface PartitionLogHooks {
   onCheckpointDirty(): void;
   /** The manager's bounded cache of open segment files, shared by every partition. */
   files: FdCache;
+  /** Free space and the state of writes on the data directory's disk (one line per run of failed writes). */
+  disk: DiskSpace;
+  /** Idempotent producers remembered per partition (ProducerStateTable.maxProducers). */
+  maxProducersPerPartition?: number;
 }
 
 export interface PartitionLogEvents {
@@ -126,10 +131,18 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     const lastOffset = baseOffset + header.lastOffsetDelta;
     const logAppendTime = config['message.timestamp.type'] === 'LogAppendTime' ? now : -1;
     const maxTimestamp = logAppendTime >= 0 ? now : header.maxTimestamp;
-    this.maybeRoll(batch.length, lastOffset, maxTimestamp, now);
-    rewriteBatchOffset(batch, 0, baseOffset, 0);
-    if (logAppendTime >= 0) stampLogAppendTime(batch, 0, batch.length, now);
-    this.active.append(batch, baseOffset, lastOffset, maxTimestamp);
+    const disk = this.hooks.disk;
+    try {
+      this.maybeRoll(batch.length, lastOffset, maxTimestamp, now);
+      rewriteBatchOffset(batch, 0, baseOffset, 0);
+      if (logAppendTime >= 0) stampLogAppendTime(batch, 0, batch.length, now);
+      this.active.append(batch, baseOffset, lastOffset, maxTimestamp);
+    } catch (err) {
+      // Nothing of the batch was kept (the segment cut it back): the log is as before, and the next append tries again.
+      if (err instanceof StorageError) disk.writeFailed(`appending to ${this.name}`, err.cause ?? err);
+      throw err;
+    }
+    if (disk.failing) disk.writeSucceeded();
     this.logEndOffset = lastOffset + 1;
     if (sequenced) this.producers.update(header, baseOffset, maxTimestamp >= 0 ? maxTimestamp : now);
 
@@ -230,10 +243,13 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     // A segment file created since the last flush needs its directory entry made durable too (as Kafka does).
     const created = segments.filter((s) => s.needsDirSync);
     for (const seg of created) seg.needsDirSync = false;
+    // The active segment's indexes are written (not fsynced): recovery rebuilds them after a crash
+    // anyway. Nor is failing to write them (a full disk) an fsync failure: it is tried again next time.
+    const disk = this.hooks.disk;
+    const indexWriteFailed = (err: unknown) => disk.indexWriteFailed(`writing the indexes of ${this.name}`, (err as Error).cause ?? err);
+    if (this.active.tryPersistIndexes(indexWriteFailed) && disk.indexesFailing) disk.indexesWritten();
     try {
-      // The active segment's indexes are written (not fsynced): recovery rebuilds them after a crash anyway.
-      this.active.persistIndexes();
-      for (const seg of segments) await seg.fsync();
+      for (const seg of segments) await seg.fsync(indexWriteFailed);
       if (created.length) await this.fsyncDir();
     } catch (err) {
       this.failure = err as Error;
@@ -270,8 +286,9 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     }
   }
 
-  read(offset: number, maxBytes: number): Promise<ReadResult> {
-    return readLog(this, offset, maxBytes);
+  /** See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`. */
+  read(offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
+    return readLog(this, offset, maxBytes, minOneBatch);
   }
 
   offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {
@@ -327,7 +344,9 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
       await this.flush();
     } finally {
       if (!this.failure) this.snapshotProducers(this.logEndOffset);
-      for (const seg of this.segments) seg.close(!this.failure);
+      for (const seg of this.segments) {
+        if (!seg.close(!this.failure)) this.hooks.logger.warn(`${this.name}: the indexes of segment ${seg.baseOffset} could not be written; the next start rebuilds them`);
+      }
       for (const seg of this.retired) seg.removeNow();
       this.retired.clear();
       this.removeAllListeners();

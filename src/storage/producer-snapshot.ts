@@ -27,7 +27,12 @@ function fileFor(dir: string, offset: number): string {
 
 export function writeProducerSnapshot(dir: string, table: ProducerStateTable, offset: number): void {
   const file = fileFor(dir, offset);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(table.toSnapshot(offset)));
+  try {
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(table.toSnapshot(offset)));
+  } catch (err) {
+    fs.rmSync(`${file}.tmp`, { force: true }); // half a snapshot only takes space (a full disk)
+    throw err;
+  }
   fs.renameSync(`${file}.tmp`, file);
   table.dirty = false;
   const offsets = listSnapshotOffsets(dir);

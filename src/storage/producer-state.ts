@@ -2,6 +2,8 @@ import { StorageError } from './types.js';
 
 /** Kafka keeps the last 5 batches per producer: max.in.flight.requests with idempotence. */
 const BATCHES_RETAINED = 5;
+/** Producers remembered per partition unless the broker says otherwise (its maxProducersPerPartition). */
+export const DEFAULT_MAX_PRODUCERS = 1000;
 const INT32_MAX = 2147483647;
 
 /** What a duplicate returns instead of being written again. */
@@ -44,11 +46,18 @@ export interface ProducerSnapshot {
   producers: { id: number; epoch: number; lastTimestamp: number; batches: [number, number, number, number][] }[];
 }
 
-/** Per-partition idempotent-producer state (Kafka's ProducerStateManager, without transactions). */
+/**
+ * Per-partition idempotent-producer state (Kafka's ProducerStateManager, without transactions). Holds at most
+ * `maxProducers`: any client can send batches under made-up producer ids, so past the bound the least recently
+ * written producer is forgotten, exactly as if it had expired (producer.id.expiration.ms).
+ */
 export class ProducerStateTable {
+  /** In order of last write, least recent first. */
   private readonly producers = new Map<number, ProducerEntry>();
   /** Changed since the last snapshot. */
   dirty = false;
+
+  constructor(readonly maxProducers = DEFAULT_MAX_PRODUCERS) {}
 
   get size(): number {
     return this.producers.size;
@@ -96,10 +105,10 @@ export class ProducerStateTable {
   /** Record a batch that was appended (or replayed from the log during recovery). */
   update(b: SequencedBatch, baseOffset: number, timestamp: number): void {
     let entry = this.producers.get(b.producerId);
-    if (!entry || entry.epoch !== b.producerEpoch) {
-      entry = { epoch: b.producerEpoch, batches: [], lastTimestamp: timestamp };
-      this.producers.set(b.producerId, entry);
-    }
+    if (entry) this.producers.delete(b.producerId); // re-inserted below: most recently written last
+    if (!entry || entry.epoch !== b.producerEpoch) entry = { epoch: b.producerEpoch, batches: [], lastTimestamp: timestamp };
+    this.producers.set(b.producerId, entry);
+    if (this.producers.size > this.maxProducers) this.producers.delete(this.producers.keys().next().value!);
     entry.batches.push({
       firstSeq: b.baseSequence,
       lastSeq: lastSequenceOf(b.baseSequence, b.lastOffsetDelta),
@@ -143,7 +152,7 @@ export class ProducerStateTable {
   loadSnapshot(s: ProducerSnapshot): void {
     if (s?.version !== 1 || !Array.isArray(s.producers)) throw new Error('not a version 1 producer snapshot');
     this.producers.clear();
-    for (const p of s.producers) {
+    for (const p of s.producers.slice(-this.maxProducers)) {
       this.producers.set(p.id, {
         epoch: p.epoch,
         lastTimestamp: p.lastTimestamp,

@@ -97,7 +97,9 @@ export function recoverSegment(seg: Segment): RecoveryOutcome {
   }
   if (pos < end) seg.truncateTo(pos);
   seg.nextOffset = next;
-  seg.persistIndexes();
+  // On a full disk the rebuilt indexes stay in memory (written by a later flush or the close): a
+  // broker restarted on a full disk must still start and serve reads.
+  seg.tryPersistIndexes(() => {});
   return { truncatedBytes: end - pos, reason };
 }
 

@@ -163,14 +163,23 @@ export class Segment {
     }
   }
 
-  /** Writes one batch at the end. The caller has already assigned its offsets. */
+  /**
+   * Writes one batch at the end. The caller has already assigned its offsets. A write that
+   * fails (a full disk) may have put part of the batch in the file: it is cut back off at once,
+   * so the segment stays a sequence of whole batches and the next append lands right after the
+   * last good one.
+   */
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     const position = this.size;
     const fd = this.fdSync();
     try {
       writeFullySync(fd, batch, position);
     } catch (err) {
-      this.tornTail = true;
+      try {
+        fs.ftruncateSync(fd, position);
+      } catch {
+        this.tornTail = true; // close() cuts it, recovery would too; the next append overwrites it anyway
+      }
       const code = (err as NodeJS.ErrnoException).code;
       throw new StorageError(`write to ${this.describe()} failed (${code ?? (err as Error).message}): ${ioHint(err)}`, 'KAFKA_STORAGE_ERROR', { cause: err });
     }
@@ -220,11 +229,29 @@ export class Segment {
     this.dirty = true;
   }
 
-  /** The segment stops taking appends: record its final max timestamp and write both indexes. */
+  /**
+   * The segment stops taking appends: record its final max timestamp and write both indexes
+   * (if that fails, e.g. on a full disk, the next flush or the close writes them).
+   */
   onBecomeInactive(): void {
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true);
-    this.persistIndexes();
     this.indexesNeedSync = true;
+    try {
+      this.persistIndexes();
+    } catch {
+      // left dirty: written by fsync() or close()
+    }
+  }
+
+  /** persistIndexes, reporting a failure instead of throwing it; true when the indexes are written. */
+  tryPersistIndexes(failed: (err: unknown) => void): boolean {
+    try {
+      this.persistIndexes();
+      return true;
+    } catch (err) {
+      failed(err);
+      return false;
+    }
   }
 
   persistIndexes(): void {
@@ -240,8 +267,13 @@ export class Segment {
     }
   }
 
-  /** fsync the log (and, once after a roll, the indexes). Safe to call on a retired segment. */
-  async fsync(): Promise<void> {
+  /**
+   * fsync the log (and, once after a roll, the indexes). Safe to call on a retired segment.
+   * An index that cannot be written (a full disk) is not an fsync failure: indexes are
+   * rebuilt from the log, so it is reported through `indexWriteFailed` and tried again at
+   * the next flush; a failed fsync throws.
+   */
+  async fsync(indexWriteFailed: (err: unknown) => void = () => {}): Promise<void> {
     if (!this.onDisk) this.dirty = false; // nothing was ever written
     try {
       if (this.dirty && (await this.acquire())) {
@@ -253,7 +285,7 @@ export class Segment {
         }
       }
       // Each index fsync opens its file: it takes a slot of the fd cache (after the log's is given back, so no deadlock).
-      if (this.indexesNeedSync && this.state === 'open') {
+      if (this.indexesNeedSync && this.state === 'open' && this.tryPersistIndexes(indexWriteFailed)) {
         this.indexesNeedSync = false;
         for (const index of [this.offsetIndex, this.timeIndex]) await this.files.withSlot(() => index.fsync());
       }
@@ -399,16 +431,26 @@ export class Segment {
 
   /**
    * Persist indexes, drop bytes past `size` (left by a failed partial write) and close.
-   * With `persist` false (topic deleted) the files are simply abandoned.
+   * With `persist` false (topic deleted) the files are simply abandoned. Returns false when
+   * the indexes could not be written: their files are then removed, so the next start
+   * rebuilds them from the log instead of trusting a partial index.
    */
-  close(persist: boolean): void {
-    if (this.state !== 'open') return;
+  close(persist: boolean): boolean {
+    if (this.state !== 'open') return true;
+    let ok = true;
     if (persist) {
-      this.persistIndexes();
-      if (this.tornTail && fs.statSync(this.describe()).size > this.size) fs.truncateSync(this.describe(), this.size);
+      ok = this.tryPersistIndexes(() => {
+        for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) fs.rmSync(Segment.filePath(this.dir, this.baseOffset, suffix), { force: true });
+      });
+      try {
+        if (this.tornTail && fs.statSync(this.describe()).size > this.size) fs.truncateSync(this.describe(), this.size);
+      } catch {
+        ok = false; // recovery at the next start cuts what is past the last whole batch
+      }
     }
     this.state = 'closed';
     if (this.refs === 0) this.files.close(this.file);
+    return ok;
   }
 
   describe(): string {

@@ -42,7 +42,7 @@ describe('agent config', () => {
       bootstrap: ['localhost:9092'],
       checkpointIntervalMs: 0,
     });
-    expect(config.dataDir).toMatch(/tributary[\\/]agent-web-1$/);
+    expect(config.dataDir).toMatch(/tributary-agent[\\/]web-1$/);
   });
 
   it('reads the same settings from YAML as from JSON', () => {

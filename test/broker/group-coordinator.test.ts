@@ -1,87 +1,12 @@
 // The classic group coordinator driven directly (no sockets): membership, generations, leader election, SyncGroup,
 // heartbeat errors, session expiry, static members and LeaveGroup — Kafka's GroupCoordinator rules.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GroupCoordinator, type JoinRequest } from '../../src/broker/groups/group-coordinator.js';
-import type { JoinResult, SyncResult } from '../../src/broker/groups/group.js';
-import { silentLogger } from '../../src/common/logger.js';
-import { errorCode } from '../../src/protocol/errors.js';
-
-const INITIAL_DELAY_MS = 20;
-const SESSION_MS = 10_000;
-const GROUP = 'g';
-
-const MEMBER_ID_REQUIRED = errorCode('MEMBER_ID_REQUIRED');
-const REBALANCE_IN_PROGRESS = errorCode('REBALANCE_IN_PROGRESS');
-const ILLEGAL_GENERATION = errorCode('ILLEGAL_GENERATION');
-const UNKNOWN_MEMBER_ID = errorCode('UNKNOWN_MEMBER_ID');
-const INVALID_SESSION_TIMEOUT = errorCode('INVALID_SESSION_TIMEOUT');
-const INCONSISTENT_GROUP_PROTOCOL = errorCode('INCONSISTENT_GROUP_PROTOCOL');
-const FENCED_INSTANCE_ID = errorCode('FENCED_INSTANCE_ID');
-
-const coordinators: GroupCoordinator[] = [];
-afterEach(() => {
-  for (const c of coordinators.splice(0)) c.shutdown(); // clears session and rebalance timers
-  vi.useRealTimers();
-});
-
-function coordinator(overrides: Partial<{ minSessionTimeoutMs: number; initialRebalanceDelayMs: number }> = {}): GroupCoordinator {
-  const c = new GroupCoordinator(
-    { minSessionTimeoutMs: 10, maxSessionTimeoutMs: 60_000, initialRebalanceDelayMs: INITIAL_DELAY_MS, ...overrides },
-    silentLogger,
-  );
-  coordinators.push(c);
-  return c;
-}
-
-const metadata = (name: string) => Buffer.from(`subscription-of-${name}`);
-
-function request(client: string, overrides: Partial<JoinRequest> = {}): JoinRequest {
-  return {
-    groupId: GROUP,
-    sessionTimeoutMs: SESSION_MS,
-    rebalanceTimeoutMs: SESSION_MS,
-    memberId: '',
-    groupInstanceId: null,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: metadata(client) }],
-    clientId: client,
-    clientHost: '/127.0.0.1',
-    requireKnownMemberId: true,
-    ...overrides,
-  };
-}
-
-/** A new member's two JoinGroups (v4+): the first only hands out the member id. */
-async function joinNew(c: GroupCoordinator, client: string, overrides: Partial<JoinRequest> = {}): Promise<JoinResult> {
-  const first = await c.join(request(client, overrides));
-  expect(first.errorCode).toBe(MEMBER_ID_REQUIRED);
-  expect(first.memberId).toMatch(new RegExp(`^${client}-`));
-  return c.join(request(client, { ...overrides, memberId: first.memberId }));
-}
-
-const rejoin = (c: GroupCoordinator, client: string, memberId: string, overrides: Partial<JoinRequest> = {}) =>
-  Promise.resolve(c.join(request(client, { ...overrides, memberId })));
-
-const assignment = (text: string) => Buffer.from(text);
-
-/** Leader syncs with assignments for everyone, followers with none; resolves with every member's answer. */
-async function syncAll(c: GroupCoordinator, leader: JoinResult, followers: JoinResult[]): Promise<Map<string, SyncResult>> {
-  const assignments = [leader, ...followers].map((j) => ({ memberId: j.memberId, assignment: assignment(`for-${j.memberId}`) }));
-  const pending = followers.map((f) => Promise.resolve(c.sync(GROUP, f.generationId, f.memberId, null, 'consumer', 'range', [])));
-  const mine = Promise.resolve(c.sync(GROUP, leader.generationId, leader.memberId, null, 'consumer', 'range', assignments));
-  const results = await Promise.all([mine, ...pending]);
-  return new Map([leader, ...followers].map((j, i) => [j.memberId, results[i]!]));
-}
-
-/** Two members joined together and synced: generation 1, Stable. */
-async function stableGroupOfTwo(c: GroupCoordinator) {
-  const [a, b] = await Promise.all([joinNew(c, 'a'), joinNew(c, 'b')]);
-  const leader = a.memberId === a.leader ? a : b;
-  const follower = leader === a ? b : a;
-  await syncAll(c, leader, [follower]);
-  expect(c.group(GROUP)!.state).toBe('Stable');
-  return { leader, follower };
-}
+import { describe, expect, it, vi } from 'vitest';
+import {
+  assignment, coordinator, FENCED_INSTANCE_ID, GROUP, ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INITIAL_DELAY_MS,
+  INVALID_SESSION_TIMEOUT, joinNew, MEMBER_ID_REQUIRED, metadata, REBALANCE_IN_PROGRESS, rejoin, request, stableGroupOfTwo,
+  syncAll, UNKNOWN_MEMBER_ID, withOffsets,
+} from '../helpers/group-coordinator.js';
+import type { SyncResult } from '../../src/broker/groups/group.js';
 
 describe('JoinGroup', () => {
   it('asks a v4+ member for a known member id first, then admits it as leader of generation 1', async () => {
@@ -217,6 +142,59 @@ describe('SyncGroup', () => {
   });
 });
 
+describe('a repeated JoinGroup or SyncGroup (defect 7)', () => {
+  /** Settles within `ms` or reports that it did not (a parked request that is never answered). */
+  const within = <T>(p: Promise<T> | T, ms = 2_000): Promise<T | 'unanswered'> =>
+    Promise.race([Promise.resolve(p), new Promise<'unanswered'>((resolve) => setTimeout(() => resolve('unanswered'), ms))]);
+
+  it('answers both SyncGroups of a follower that sent one again while the first was parked, with its assignment', async () => {
+    const c = coordinator();
+    const [a, b] = await Promise.all([joinNew(c, 'a'), joinNew(c, 'b')]);
+    const leader = a.memberId === a.leader ? a : b;
+    const follower = leader === a ? b : a;
+    const first = Promise.resolve(c.sync(GROUP, 1, follower.memberId, null, 'consumer', 'range', []));
+    const second = Promise.resolve(c.sync(GROUP, 1, follower.memberId, null, 'consumer', 'range', []));
+    await c.sync(GROUP, 1, leader.memberId, null, 'consumer', 'range', [
+      { memberId: leader.memberId, assignment: assignment('leader-part') },
+      { memberId: follower.memberId, assignment: assignment('follower-part') },
+    ]);
+    for (const answer of [await within(first), await within(second)]) {
+      expect(answer).not.toBe('unanswered');
+      expect(answer).toMatchObject({ errorCode: 0, protocolName: 'range' });
+      expect((answer as SyncResult).assignment.toString()).toBe('follower-part');
+    }
+  });
+
+  it('answers both parked SyncGroups with REBALANCE_IN_PROGRESS when a rebalance starts instead', async () => {
+    const c = coordinator();
+    const [a, b] = await Promise.all([joinNew(c, 'a'), joinNew(c, 'b')]);
+    const follower = a.memberId === a.leader ? b : a;
+    const parked = [1, 2].map(() => Promise.resolve(c.sync(GROUP, 1, follower.memberId, null, null, null, [])));
+    void joinNew(c, 'c'); // a new member: back to PreparingRebalance
+    await vi.waitFor(() => expect(c.group(GROUP)!.state).toBe('PreparingRebalance'));
+    for (const p of parked) expect(await within(p)).toMatchObject({ errorCode: REBALANCE_IN_PROGRESS });
+  });
+
+  it('answers both JoinGroups of a member that sent one again while the first was parked, with the same generation', async () => {
+    const c = coordinator();
+    const joined = await Promise.all(['a', 'b', 'c'].map((name) => joinNew(c, name)));
+    const leader = joined.find((j) => j.memberId === j.leader)!;
+    const [waiting, last] = joined.filter((j) => j !== leader);
+    const clientOf = (j: { memberId: string }) => j.memberId.slice(0, 1);
+    await syncAll(c, leader, [waiting!, last!]);
+    // The leader rejoining starts a rebalance; one follower rejoins twice while the third member has not rejoined yet.
+    const leaderJoin = rejoin(c, clientOf(leader), leader.memberId);
+    const first = rejoin(c, clientOf(waiting!), waiting!.memberId);
+    const second = rejoin(c, clientOf(waiting!), waiting!.memberId);
+    expect(await within(first, 50)).toBe('unanswered'); // parked, as it should be until everyone has rejoined
+    const lastJoin = rejoin(c, clientOf(last!), last!.memberId);
+    await Promise.all([leaderJoin, lastJoin]);
+    for (const answer of [await within(first), await within(second)]) {
+      expect(answer).toMatchObject({ errorCode: 0, generationId: 2, memberId: waiting!.memberId, leader: leader.memberId });
+    }
+  });
+});
+
 describe('Heartbeat', () => {
   it('is fine in a stable group and says REBALANCE_IN_PROGRESS while one runs', async () => {
     const c = coordinator();
@@ -265,10 +243,10 @@ describe('membership changes', () => {
   });
 
   it('empties the group when its only member\'s session expires', async () => {
-    const c = coordinator();
+    const c = coordinator({}, withOffsets);
     const a = await joinNew(c, 'a', { sessionTimeoutMs: 50 });
     await c.sync(GROUP, a.generationId, a.memberId, null, null, null, [{ memberId: a.memberId, assignment: assignment('all') }]);
-    await vi.waitFor(() => expect(c.group(GROUP)!.state).toBe('Empty'), { timeout: 2_000 });
+    await vi.waitFor(() => expect(c.group(GROUP)!.state).toBe('Empty'), { timeout: 10_000 });
     expect(c.group(GROUP)!.members.size).toBe(0);
     expect(c.group(GROUP)!.generationId).toBe(2);
   });
@@ -300,7 +278,7 @@ describe('membership changes', () => {
   });
 
   it('rebalances when a member leaves, and the survivor becomes leader if the leader left', async () => {
-    const c = coordinator();
+    const c = coordinator({}, withOffsets);
     const { leader, follower } = await stableGroupOfTwo(c);
     expect(c.leave(GROUP, leader.memberId, null)).toBe(0);
     expect(c.group(GROUP)!.state).toBe('PreparingRebalance');

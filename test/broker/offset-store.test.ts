@@ -3,15 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../src/common/logger.js';
-import { OffsetStore, type CommittedOffset } from '../../src/broker/groups/offset-store.js';
+import { OffsetStore, OffsetStoreUnavailable, type CommittedOffset } from '../../src/broker/groups/offset-store.js';
 
 const FILE = 'consumer-offsets.log';
 const dirs: string[] = [];
 const stores: OffsetStore[] = [];
 
 afterEach(() => {
+  vi.restoreAllMocks();
   for (const s of stores.splice(0)) s.close();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -174,5 +175,108 @@ describe('OffsetStore', () => {
     const before = fs.statSync(path.join(dir, FILE)).size;
     s.maybeCompact();
     expect(fs.statSync(path.join(dir, FILE)).size).toBe(before);
+  });
+
+  it('shows a commit to readers only once it is durable', async () => {
+    const dir = tempDir();
+    const s = open(dir);
+    await s.commit('g', [{ topic: 't', partition: 0, offset: at(5) }]);
+    // Hold the next fsync until the test lets it complete.
+    const realFsync = fs.fsync;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      void held.then(() => realFsync(fd, cb));
+    }) as typeof fs.fsync);
+    const committing = s.commit('g', [{ topic: 't', partition: 0, offset: at(6) }, { topic: 't', partition: 1, offset: at(1) }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Written, not yet fsynced: a power cut now could lose it, so nobody may read it yet.
+    expect(s.get('g', 't', 0)).toEqual(at(5));
+    expect(s.get('g', 't', 1)).toBeUndefined();
+    expect(s.list('g').map((o) => o.offset.offset)).toEqual([5]);
+    release();
+    await committing;
+    expect(s.get('g', 't', 0)).toEqual(at(6));
+    expect(s.get('g', 't', 1)).toEqual(at(1));
+  });
+
+  it('deletes a commit that is written but not yet durable (a delete does not miss what it cannot see yet)', async () => {
+    const dir = tempDir();
+    const s = open(dir);
+    const commit = s.commit('g', [{ topic: 't', partition: 0, offset: at(5) }]);
+    const del = s.deleteGroup('g');
+    await Promise.all([commit, del]);
+    expect(s.groups()).toEqual([]);
+    close(s);
+    expect(open(dir).groups()).toEqual([]);
+  });
+
+  it('treats a failed fsync as fatal: the commit fails, later commits fail at once without another fsync, logged once', async () => {
+    const dir = tempDir();
+    const log = captureLogger();
+    const s = open(dir, log);
+    await s.commit('g', [{ topic: 't', partition: 0, offset: at(5) }]);
+    const realFsync = fs.fsync;
+    const fsyncs = vi.spyOn(fs, 'fsync').mockImplementationOnce(((_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      setImmediate(() => cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })));
+    }) as typeof fs.fsync);
+    fsyncs.mockImplementation(realFsync);
+    // Two commits share the failing fsync; a third arrives while it runs and waits for the next one.
+    const first = s.commit('g', [{ topic: 't', partition: 0, offset: at(6) }]);
+    const second = s.commit('g', [{ topic: 't', partition: 0, offset: at(7) }]);
+    const results = await Promise.allSettled([first, second]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(OffsetStoreUnavailable);
+      expect((r as PromiseRejectedResult).reason.fatal).toBe(true);
+    }
+    const callsAfterFailure = fsyncs.mock.calls.length;
+    for (let i = 0; i < 3; i++) {
+      await expect(s.commit('g', [{ topic: 't', partition: 0, offset: at(10 + i) }])).rejects.toThrow(/refused until Tributary is restarted/);
+    }
+    await expect(s.delete('g', [{ topic: 't', partition: 0 }])).rejects.toBeInstanceOf(OffsetStoreUnavailable);
+    expect(fsyncs.mock.calls.length).toBe(callsAfterFailure); // never retried
+    expect(s.failed).toBe(true);
+    expect(s.get('g', 't', 0)).toEqual(at(5)); // what failed was never shown
+    expect(log.lines.filter((l) => l.startsWith('error ')).length).toBe(1);
+    expect(log.lines.find((l) => l.startsWith('error '))).toMatch(/fsync of .*consumer-offsets\.log failed \(EIO/);
+  });
+
+  it('cuts a failed write (disk full) back off the journal, fails only that commit and goes on', async () => {
+    const dir = tempDir();
+    const s = open(dir);
+    await s.commit('g', [{ topic: 't', partition: 0, offset: at(5) }]);
+    const file = path.join(dir, FILE);
+    const size = fs.statSync(file).size;
+    const realWrite = fs.writeSync;
+    // The write gets half of its bytes onto the disk, then the disk is full.
+    vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, buf: Uint8Array, off?: number, len?: number, pos?: number | null) => {
+      const half = Math.floor((len ?? buf.length) / 2);
+      (realWrite as (...a: unknown[]) => number)(fd, buf, off ?? 0, half, pos ?? null);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }) as unknown as typeof fs.writeSync);
+    const failed = s.commit('g', [{ topic: 't', partition: 0, offset: at(6) }]);
+    await expect(failed).rejects.toBeInstanceOf(OffsetStoreUnavailable);
+    await expect(failed).rejects.toMatchObject({ fatal: false });
+    expect(fs.statSync(file).size).toBe(size);
+    expect(s.failed).toBe(false);
+    await s.commit('g', [{ topic: 't', partition: 0, offset: at(7) }]);
+    close(s);
+    const log = captureLogger();
+    const again = open(dir, log);
+    expect(again.get('g', 't', 0)).toEqual(at(7));
+    expect(log.lines.some((l) => l.includes('torn'))).toBe(false);
+  });
+
+  it('keeps topic ids and forgets only the offsets of the deleted topic id', async () => {
+    const dir = tempDir();
+    const s = open(dir);
+    await s.commit('g', [{ topic: 't', partition: 0, offset: { ...at(5), topicId: 'old-id' } }]);
+    await s.commit('h', [{ topic: 't', partition: 0, offset: { ...at(9), topicId: 'new-id' } }]);
+    await s.forgetTopic('t', 'new-id');
+    expect(s.get('g', 't', 0)).toBeUndefined();
+    expect(s.get('h', 't', 0)).toEqual({ ...at(9), topicId: 'new-id' });
+    close(s);
+    expect(open(dir).get('h', 't', 0)).toEqual({ ...at(9), topicId: 'new-id' });
   });
 });

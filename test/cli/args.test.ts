@@ -92,7 +92,11 @@ describe('parseHostPort', () => {
     expect(parseHostPort('127.0.0.1:0', { allowPortZero: true })).toEqual({ host: '127.0.0.1', port: 0 });
   });
 
-  it.each(['localhost', 'localhost:', ':9092', 'host:65536', 'host:port', '::1:9092', 'a b:1'])('rejects %j', (input) => {
+  it('reads a missing host as loopback, as every HOST:PORT in Tributary does', () => {
+    expect(parseHostPort(':9092')).toEqual({ host: '127.0.0.1', port: 9092 });
+  });
+
+  it.each(['localhost', 'localhost:', 'host:65536', 'host:port', '::1:9092', 'a b:1'])('rejects %j', (input) => {
     expect(() => parseHostPort(input)).toThrow(/HOST:PORT/);
   });
 });
@@ -105,7 +109,8 @@ describe('parseBootstrap', () => {
   it('rejects an empty or malformed list', () => {
     expect(() => parseBootstrap(' , ')).toThrow(InvalidArgumentError);
     expect(() => parseBootstrap('a:1,b')).toThrow(/HOST:PORT/);
-    expect(() => parseBootstrap('[::1]:9092')).toThrow(/IPv6/);
+    // Our own client connects to IPv6 literals (kafkajs could not, so this used to be refused).
+    expect(parseBootstrap('[::1]:9092')).toEqual(['[::1]:9092']);
   });
 });
 

@@ -8,6 +8,9 @@ import { assertOk } from '../helpers/run-tool.js';
 import type { GroupView } from '../../src/cli/groups-describe.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Every step starts a CLI process: 1.5-4 s each on a loaded 2-core machine, so deadlines are counted in CLI runs.
+const SHORT_MS = 60_000; // a handful of CLI runs
+const LONG_MS = 180_000; // a dozen or more
 
 let broker: BrokerProcess;
 const cli = (args: string[], input?: string) => runCli(args, { bootstrap: broker.bootstrap, input });
@@ -19,7 +22,7 @@ const describeJson = async (group: string) => JSON.parse((await ok(['groups', 'd
 const tableRows = (stdout: string) => lines(stdout).slice(1).map((line) => line.split(/ {2,}/));
 
 /** Polls describe until `ready` holds; bounded in time. */
-async function waitForGroup(group: string, ready: (view: GroupView) => boolean, timeoutMs = 20_000): Promise<GroupView> {
+async function waitForGroup(group: string, ready: (view: GroupView) => boolean, timeoutMs = 60_000): Promise<GroupView> {
   const deadline = Date.now() + timeoutMs;
   let view = await describeJson(group);
   while (!ready(view)) {
@@ -73,7 +76,7 @@ describe('groups list and describe', () => {
     // Consuming the rest brings the lag to 0 everywhere.
     expect(lines((await ok(['consume', '--topic', 'gl-topic', '--group', 'gl-group'])).stdout)).toEqual(['late-1', 'late-2']);
     expect((await describeJson('gl-group')).partitions.map((p) => p.lag)).toEqual([0, 0, 0]);
-  }, 60_000);
+  }, LONG_MS);
 
   it('fails with one line for a group that does not exist', async () => {
     for (const command of [['describe'], ['delete']]) {
@@ -81,7 +84,7 @@ describe('groups list and describe', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toBe('error: group "no-such-group" does not exist — list groups with `tributary groups list`');
     }
-  });
+  }, SHORT_MS);
 });
 
 describe('a group with an active member', () => {
@@ -95,7 +98,7 @@ describe('a group with an active member', () => {
     await ok(['topics', 'create', 'ga-topic', '--partitions', '2']);
     await ok(['produce', '--topic', 'ga-topic'], `${numbered('m', 6).join('\n')}\n`);
     follower = startCli(['consume', '--topic', 'ga-topic', '--group', 'ga-group', '--follow', '--from-beginning'], { bootstrap: broker.bootstrap });
-    await follower.waitForLines(6);
+    await follower.waitForLines(6, SHORT_MS);
 
     const view = await waitForGroup('ga-group', (v) => v.state === 'Stable' && v.partitions.every((p) => p.lag === 0) && v.partitions.length === 2);
     expect(view.members).toHaveLength(1);
@@ -125,7 +128,7 @@ describe('a group with an active member', () => {
     expect((await ok(['groups', 'list'])).stdout).not.toMatch(/^ga-group\s/m);
     // Deleting a group deletes its committed offsets: a new member starts from the beginning again.
     expect(lines((await ok(['consume', '--topic', 'ga-topic', '--group', 'ga-group'])).stdout).sort()).toEqual(numbered('m', 6));
-  }, 60_000);
+  }, LONG_MS);
 });
 
 describe('groups reset-offsets', () => {
@@ -141,7 +144,7 @@ describe('groups reset-offsets', () => {
     await sleep(50);
     await ok(['produce', '--topic', topic], `${numbered('new-', 3).join('\n')}\n`);
     await ok(['consume', '--topic', topic, '--group', group]); // commits 7
-  }, 60_000);
+  }, SHORT_MS);
 
   const reset = (...args: string[]) => ok(['groups', 'reset-offsets', '--group', group, '--topic', topic, ...args]);
   const committed = async () => (await describeJson(group)).partitions.map((p) => p.currentOffset);
@@ -152,7 +155,7 @@ describe('groups reset-offsets', () => {
     expect(tableRows(r.stdout)).toEqual([[group, topic, '0', '7', '0']]);
     expect(r.stderr).toMatch(/dry run: no offsets were changed/);
     expect(await committed()).toEqual([7]);
-  });
+  }, SHORT_MS);
 
   it('--to-earliest, --to-offset, --to-time and --to-latest move the committed offset, and consume --group follows it', async () => {
     expect(tableRows((await reset('--to-earliest')).stdout)).toEqual([[group, topic, '0', '7', '0']]);
@@ -171,14 +174,14 @@ describe('groups reset-offsets', () => {
     expect(await committed()).toEqual([0]);
     expect(tableRows((await reset('--to-latest')).stdout)).toEqual([[group, topic, '0', '0', '7']]);
     expect(lines((await ok(['consume', '--topic', topic, '--group', group])).stdout)).toEqual([]);
-  }, 60_000);
+  }, LONG_MS);
 
   it('creates the offsets of a group that does not exist yet', async () => {
     expect(tableRows((await ok(['groups', 'reset-offsets', '--group', 'gr-new', '--topic', topic, '--to-offset', '6'])).stdout)).toEqual([
       ['gr-new', topic, '0', '-', '6'],
     ]);
     expect(lines((await ok(['consume', '--topic', topic, '--group', 'gr-new'])).stdout)).toEqual(['new-2']);
-  }, 30_000);
+  }, SHORT_MS);
 
   it('needs exactly one target and an existing topic', async () => {
     const none = await cli(['groups', 'reset-offsets', '--group', group, '--topic', topic]);
@@ -197,5 +200,5 @@ describe('groups reset-offsets', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('error: topic "gr-no-such-topic" does not exist — list topics with `tributary topics list`');
     expect(await committed()).toEqual([7]);
-  });
+  }, SHORT_MS);
 });

@@ -1,12 +1,11 @@
-import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { ConnectionError } from '../../src/client/broker-connection.js';
+import { kafkaError } from '../../src/client/errors.js';
 import { CliError, describeError } from '../../src/cli/errors.js';
 
+// What the client raises when nothing listens: a ConnectionError caused by the socket's ECONNREFUSED.
 const refused = (broker: string) =>
-  new kafkajs.KafkaJSNumberOfRetriesExceeded(
-    new kafkajs.KafkaJSConnectionError(`Connection error: connect ECONNREFUSED ${broker}`, { broker, code: 'ECONNREFUSED' }),
-    { retryCount: 3, retryTime: 100 },
-  );
+  new ConnectionError(broker, 'connection refused', { cause: Object.assign(new Error(`connect ECONNREFUSED ${broker}`), { code: 'ECONNREFUSED' }) });
 
 describe('describeError', () => {
   const context = { bootstrap: ['localhost:9092'] };
@@ -24,18 +23,22 @@ describe('describeError', () => {
   });
 
   it('names the missing topic', () => {
-    const err = new kafkajs.KafkaJSProtocolError('This server does not host this topic-partition');
-    Object.assign(err, { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    const err = kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic: 'logs' });
     expect(describeError(err, { ...context, topic: 'logs' })).toBe(
       'topic "logs" does not exist — create it with `tributary topics create logs`',
     );
   });
 
   it('names the group for group errors', () => {
-    const notFound = Object.assign(new kafkajs.KafkaJSProtocolError('The group id was not found'), { type: 'GROUP_ID_NOT_FOUND' });
-    expect(describeError(notFound, { ...context, group: 'g1' })).toBe('group "g1" does not exist — list groups with `tributary groups list`');
-    const nonEmpty = Object.assign(new kafkajs.KafkaJSProtocolError('The group is not empty'), { type: 'NON_EMPTY_GROUP' });
-    expect(describeError(nonEmpty, { ...context, group: 'g1' })).toBe('group "g1" still has active members; stop its consumers first');
+    expect(describeError(kafkaError('GROUP_ID_NOT_FOUND', { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" does not exist — list groups with `tributary groups list`');
+    expect(describeError(kafkaError('NON_EMPTY_GROUP', { group: 'g1' }), { ...context, group: 'g1' })).toBe('group "g1" still has active members; stop its consumers first');
+  });
+
+  it('says when a request timed out or the broker hung up', () => {
+    expect(describeError(new ConnectionError('h:1', 'request timed out after 30 s'), context)).toBe(
+      'request to broker at h:1 timed out — the broker may be overloaded or stuck',
+    );
+    expect(describeError(new ConnectionError('h:1', 'connection closed by the broker'), context)).toMatch(/^broker at h:1 closed the connection/);
   });
 
   it('passes CliError messages through and always returns one line', () => {

@@ -34,9 +34,12 @@ describe.skipIf(!available)('kafka-python 2.0.2 consumer groups', () => {
 
   const events = (lines: string[]) => lines.map((line) => JSON.parse(line) as Event);
 
-  /** Starts group_consume.py; `whenReady` runs once the consumer has its partitions and start positions. */
-  async function consume(topic: string, group: string, reset: 'earliest' | 'latest', commit: 'auto' | 'sync', whenReady?: () => Promise<void>): Promise<Run> {
-    const py = spawnLines(PYTHON_KAFKA.command, [SCRIPT, broker.bootstrap, topic, group, reset, String(IDLE_MS), commit], { name: `group_consume.py ${group}` });
+  /**
+   * Starts group_consume.py, which consumes until it has `expect` records and then IDLE_MS pass without another;
+   * `whenReady` runs once the consumer has its partitions and start positions.
+   */
+  async function consume(topic: string, group: string, reset: 'earliest' | 'latest', commit: 'auto' | 'sync', expect: number, whenReady?: () => Promise<void>): Promise<Run> {
+    const py = spawnLines(PYTHON_KAFKA.command, [SCRIPT, broker.bootstrap, topic, group, reset, String(IDLE_MS), commit, String(expect)], { name: `group_consume.py ${group}` });
     try {
       await waitUntil('the Python consumer to be assigned partitions', () => events(py.lines).some((e) => e.event === 'ready'), {
         timeoutMs: 60_000,
@@ -80,20 +83,20 @@ describe.skipIf(!available)('kafka-python 2.0.2 consumer groups', () => {
     const first = numbered('first', 100);
     await produce('py-resume', first);
 
-    const run1 = await consume('py-resume', 'py-resume-group', 'earliest', 'sync');
+    const run1 = await consume('py-resume', 'py-resume-group', 'earliest', 'sync', first.length);
     expect(run1.positions).toEqual({ '0': 0, '1': 0 });
     expect(sorted(run1.values)).toEqual(sorted(first));
     expect(run1.committed).toEqual({ '0': 50, '1': 50 });
 
     const second = numbered('second', 30);
     await produce('py-resume', second);
-    const run2 = await consume('py-resume', 'py-resume-group', 'earliest', 'auto');
+    const run2 = await consume('py-resume', 'py-resume-group', 'earliest', 'auto', second.length);
     expect(run2.positions).toEqual({ '0': 50, '1': 50 });
     expect(sorted(run2.values)).toEqual(sorted(second));
     // enable_auto_commit: close() committed what was consumed.
     expect(run2.committed).toEqual({ '0': 65, '1': 65 });
 
-    const run3 = await consume('py-resume', 'py-resume-group', 'earliest', 'auto');
+    const run3 = await consume('py-resume', 'py-resume-group', 'earliest', 'auto', 0);
     expect(run3.positions).toEqual({ '0': 65, '1': 65 });
     expect(run3.values).toEqual([]);
 
@@ -112,18 +115,18 @@ describe.skipIf(!available)('kafka-python 2.0.2 consumer groups', () => {
     const existing = numbered('existing', 20);
     await produce('py-reset', existing);
 
-    const earliest = await consume('py-reset', 'py-earliest', 'earliest', 'sync');
+    const earliest = await consume('py-reset', 'py-earliest', 'earliest', 'sync', existing.length);
     expect(earliest.positions).toEqual({ '0': 0, '1': 0 });
     expect(sorted(earliest.values)).toEqual(sorted(existing));
 
     const fresh = numbered('fresh', 6);
-    const latest = await consume('py-reset', 'py-latest', 'latest', 'sync', () => produce('py-reset', fresh).then(() => undefined));
+    const latest = await consume('py-reset', 'py-latest', 'latest', 'sync', fresh.length, () => produce('py-reset', fresh).then(() => undefined));
     expect(latest.positions).toEqual({ '0': 10, '1': 10 });
     expect(sorted(latest.values)).toEqual(sorted(fresh));
     expect(latest.committed).toEqual({ '0': 13, '1': 13 });
 
     // The 'earliest' group's committed offsets win over the policy from now on: it sees only the fresh messages.
-    const again = await consume('py-reset', 'py-earliest', 'latest', 'sync');
+    const again = await consume('py-reset', 'py-earliest', 'latest', 'sync', fresh.length);
     expect(again.positions).toEqual({ '0': 10, '1': 10 });
     expect(sorted(again.values)).toEqual(sorted(fresh));
   }, 240_000);

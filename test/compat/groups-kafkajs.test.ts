@@ -5,7 +5,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { brokerConfig } from '../helpers/broker-config.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
-import { deliveryCounts, startMembers, type Delivery, type GroupMember } from '../helpers/kafkajs-member.js';
+import { deliveryCounts, settled, startMembers, type Delivery, type GroupMember } from '../helpers/kafkajs-member.js';
 import { runCli } from '../helpers/run-cli.js';
 import { assertOk } from '../helpers/run-tool.js';
 import { sleep, waitUntil } from '../helpers/wait-until.js';
@@ -74,10 +74,10 @@ describe('kafkajs consumer group', () => {
     const topic = 'js-group-pair';
     await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
     const values = numbered('pair', 4_000);
-    await produce(topic, values, 4);
-
     const deliveries: Delivery[] = [];
     const [a, b] = await members({ groupId: 'js-pair', topic, names: ['a', 'b'], deliveries });
+    await settled([a!, b!], 4);
+    await produce(topic, values, 4);
     await receivedAll('both members to receive every message', deliveries, values);
 
     expect(deliveries).toHaveLength(values.length);
@@ -93,7 +93,7 @@ describe('kafkajs consumer group', () => {
     await waitUntil('describe to show lag 0 on every partition', async () => {
       const view = await describeGroup('js-pair');
       return view.partitions.length === 4 && view.partitions.every((p) => p.lag === 0);
-    }, { timeoutMs: 20_000, intervalMs: 250 });
+    }, { timeoutMs: 60_000, intervalMs: 250 });
     const view = await describeGroup('js-pair');
     expect(view.state).toBe('Stable');
     expect(view.members.map((m) => m.memberId).sort()).toEqual([a!.memberId, b!.memberId].sort());
@@ -113,18 +113,19 @@ describe('kafkajs consumer group', () => {
     const after = await describeGroup('js-pair');
     expect(after.state).toBe('Empty');
     expect(after.partitions.map((p) => p.currentOffset)).toEqual([1_000, 1_000, 1_000, 1_000]);
-  }, 90_000);
+  }, 180_000);
 
   it('two groups on one topic each receive every message (pub/sub); the two members of one group share them (queue)', async () => {
     const topic = 'js-group-pubsub';
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
     const values = numbered('pubsub', 3_000);
-    await produce(topic, values, 3);
-
     const solo: Delivery[] = [];
     const shared: Delivery[] = [];
     const [soloMember] = await members({ groupId: 'js-pubsub-solo', topic, names: ['solo'], deliveries: solo });
     const pair = await members({ groupId: 'js-pubsub-pair', topic, names: ['p1', 'p2'], deliveries: shared });
+    await settled([soloMember!], 3);
+    await settled(pair, 3);
+    await produce(topic, values, 3);
     await receivedAll('the single-member group to receive every message', solo, values);
     await receivedAll('the two-member group to receive every message', shared, values);
 
@@ -149,5 +150,5 @@ describe('kafkajs consumer group', () => {
     await receivedAll('the two-member group to receive the new messages', shared, more);
     expect(solo).toHaveLength(values.length + more.length);
     expect(shared).toHaveLength(values.length + more.length);
-  }, 90_000);
+  }, 180_000);
 });

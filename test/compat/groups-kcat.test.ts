@@ -1,6 +1,13 @@
 // kcat's balanced consumer (`kcat -G`, librdkafka 2.0.2's KafkaConsumer) against a real `tributary serve`: two members
 // split a 6-partition topic and consume every message exactly once; then a third member joining and one leaving
 // (SIGTERM, so it sends LeaveGroup) rebalance the group without losing a message.
+//
+// Written to pass on a loaded machine: nothing is produced until the members hold their final assignment (a member
+// that joins late otherwise takes over partitions the other has started on, and at-least-once redelivers), and
+// production pauses while the leaving member is signalled. kcat drops the message it is handed after SIGTERM
+// without printing it (consume_cb returns early once conf.run is 0), yet librdkafka stored that message's offset when
+// it handed it over, and the close commits it: a message produced into that window is consumed but never printed.
+// That cost this test a message now and then (issue 7, defect 9); the broker had delivered and committed correctly.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerConfig } from '../helpers/broker-config.js';
@@ -69,9 +76,17 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
   const describeAll = () => members.map((m) => m.process.describe()).join('\n---\n');
   const valuesOf = (list: Member[]) => list.flatMap((m) => m.consumed().map((c) => c.value));
 
+  /** The last value produced to each partition. */
+  const lastProduced = new Map<number, string>();
+
   async function produce(values: string[], firstIndex: number): Promise<void> {
-    await producer.send({ topic: TOPIC, messages: values.map((value, i) => ({ value, partition: (firstIndex + i) % PARTITIONS })) });
+    const messages = values.map((value, i) => ({ value, partition: (firstIndex + i) % PARTITIONS }));
+    await producer.send({ topic: TOPIC, messages });
+    for (const m of messages) lastProduced.set(m.partition, m.value);
   }
+
+  /** Sorted partitions of every member's latest assignment, e.g. "[0,1,2] [3,4,5]". */
+  const assignmentsOf = (list: Member[]) => list.map((m) => JSON.stringify(m.assigned())).join(' ');
 
   beforeAll(async () => {
     broker = await startBroker({ args: ['--config', brokerConfig()] });
@@ -94,10 +109,13 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
   });
 
   it('two members split the partitions 3 + 3 and consume every message exactly once', async () => {
+    const pair = [startMember(), startMember()];
+    // However far apart the two joins land, the group settles on 3 + 3; only then is there anything to read.
+    await waitUntil('a 3 + 3 assignment', () => pair.every((m) => m.assigned()?.length === 3), { timeoutMs: 60_000, details: describeAll });
+    expect(pair.flatMap((m) => m.assigned()!).sort()).toEqual(ALL_PARTITIONS);
+
     const initial = Array.from({ length: INITIAL }, (_, i) => `initial-${i}`);
     for (let i = 0; i < INITIAL; i += 1_000) await produce(initial.slice(i, i + 1_000), i);
-
-    const pair = [startMember(), startMember()];
     await waitUntil(`both members to consume all ${INITIAL} messages`, () => new Set(valuesOf(pair)).size >= INITIAL, {
       timeoutMs: 60_000,
       details: describeAll,
@@ -120,14 +138,21 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
       for (const c of m.consumed()) byPartition.set(c.partition, [...(byPartition.get(c.partition) ?? []), c.offset]);
       for (const offsets of byPartition.values()) expect(offsets).toEqual(Array.from({ length: INITIAL / PARTITIONS }, (_, i) => i));
     }
-  }, 90_000);
+  }, 180_000);
 
   it('a third member joining and one leaving rebalance the group without losing messages', async () => {
     expect(members).toHaveLength(2);
     const churn: string[] = [];
     let producing = true;
+    // Production stops between batches while a pause is requested, and says so through `paused`.
+    const gate: { pause: { paused: () => void; resume: Promise<void> } | null } = { pause: null };
     const production = (async () => {
       for (let b = 0; b < CHURN_BATCHES; b++) {
+        const pause = gate.pause;
+        if (pause) {
+          pause.paused();
+          await pause.resume;
+        }
         const batch = Array.from({ length: CHURN_BATCH_SIZE }, (_, i) => `churn-${b * CHURN_BATCH_SIZE + i}`);
         await produce(batch, b * CHURN_BATCH_SIZE);
         churn.push(...batch);
@@ -139,24 +164,44 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
     try {
       await sleep(1_000);
       const third = startMember();
-      await waitUntil('the third member to get partitions', () => (third.assigned()?.length ?? 0) > 0, { timeoutMs: 30_000, details: describeAll });
+      await waitUntil('the third member to get partitions', () => (third.assigned()?.length ?? 0) > 0, { timeoutMs: 60_000, details: describeAll });
       // The first two rebalanced too: each now holds two of the six partitions.
-      await waitUntil('a 2 + 2 + 2 assignment', () => members.every((m) => m.assigned()?.length === 2), { timeoutMs: 30_000, details: describeAll });
+      await waitUntil('a 2 + 2 + 2 assignment', () => members.every((m) => m.assigned()?.length === 2), { timeoutMs: 60_000, details: describeAll });
       expect(members.flatMap((m) => m.assigned()!).sort()).toEqual(ALL_PARTITIONS);
 
       const leaving = members[0]!;
       const survivors = members.slice(1);
       const before = survivors.map((m) => m.assignments());
-      const exit = await leaving.process.stop('SIGTERM');
-      expect(exit.signal).toBeNull(); // kcat handled SIGTERM: closed the consumer (commit + LeaveGroup) and exited
+      // SIGTERM only once the leaver has printed everything produced to its partitions, so that kcat is not handed a
+      // message it would drop (see the top of this file); production resumes as soon as it has exited, while the
+      // survivors rebalance.
+      let resume = () => {};
+      const paused = new Promise<void>((resolve) => (gate.pause = { paused: resolve, resume: new Promise<void>((r) => (resume = r)) }));
+      try {
+        await Promise.race([paused, production]);
+        await waitUntil(
+          'the leaving member to print the last message of each of its partitions',
+          () => {
+            const printed = new Set(leaving.consumed().map((c) => c.value));
+            return leaving.assigned()!.every((p) => printed.has(lastProduced.get(p)!));
+          },
+          { timeoutMs: 60_000, details: () => `${assignmentsOf(members)}; last produced ${JSON.stringify(Object.fromEntries(lastProduced))}\n${describeAll()}` },
+        );
+        const exit = await leaving.process.stop('SIGTERM');
+        expect(exit.signal).toBeNull(); // kcat handled SIGTERM: closed the consumer (commit + LeaveGroup) and exited
+      } finally {
+        gate.pause = null;
+        resume();
+      }
       expect(leaving.process.stderr.some((l) => /revoked: /.test(l))).toBe(true);
       await waitUntil(
         'the survivors to take over the leaver\'s partitions (3 + 3)',
         () => survivors.every((m, i) => m.assignments() > before[i]! && m.assigned()?.length === 3),
-        { timeoutMs: 30_000, details: describeAll },
+        { timeoutMs: 60_000, details: describeAll },
       );
       expect(survivors.flatMap((m) => m.assigned()!).sort()).toEqual(ALL_PARTITIONS);
     } finally {
+      gate.pause = null;
       await production;
     }
     expect(producing).toBe(false);
@@ -164,7 +209,7 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
     await waitUntil(`every churn message (${churn.length}) to be consumed`, () => {
       const seen = new Set(valuesOf(members));
       return churn.every((v) => seen.has(v));
-    }, { timeoutMs: 60_000, details: describeAll });
+    }, { timeoutMs: 60_000, details: () => `missing: ${churn.filter((v) => !new Set(valuesOf(members)).has(v)).slice(0, 20).join(' ')}\n${describeAll()}` });
 
     const counts = new Map<string, number>();
     for (const v of valuesOf(members)) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -186,5 +231,5 @@ describe.skipIf(!available)('kcat balanced consumer group (librdkafka 2.0.2)', (
     ) as { state: string; partitions: Array<{ partition: number; lag: number | null }> };
     expect(view.state).toBe('Empty');
     expect(view.partitions.map((p) => [p.partition, p.lag])).toEqual(ALL_PARTITIONS.map((p) => [p, 0]));
-  }, 150_000);
+  }, 300_000);
 });

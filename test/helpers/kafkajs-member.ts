@@ -41,7 +41,8 @@ export async function startMembers(kafka: Kafka, options: MemberOptions): Promis
   const members = options.names.map((name): GroupMember => {
     const consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 10_000,
+      // kafkajs's default: a test process stalled for a few seconds on a loaded machine keeps its members.
+      sessionTimeout: 30_000,
       heartbeatInterval: 500,
       maxWaitTimeInMs: 200,
       ...options.consumer,
@@ -86,6 +87,23 @@ export async function startMembers(kafka: Kafka, options: MemberOptions): Promis
     ),
   );
   return members;
+}
+
+/**
+ * Waits until the members' latest assignments cover `partitions` exactly once between them, each member holding some:
+ * the group has settled. Produce after this when a test counts deliveries exactly, or a member that joins late takes
+ * over partitions another has started on and at-least-once redelivers.
+ */
+export async function settled(members: readonly GroupMember[], partitions: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const covered = () => {
+    const all = members.flatMap((m) => m.assignment).sort((a, b) => a - b);
+    return members.every((m) => m.assignment.length > 0) && all.length === partitions && all.every((p, i) => p === i);
+  };
+  while (!covered()) {
+    if (Date.now() > deadline) throw new Error(`members did not settle within ${timeoutMs} ms: ${members.map((m) => `${m.name}=${JSON.stringify(m.assignment)}`).join(' ')}`);
+    await sleep(100);
+  }
 }
 
 /** How often each value was delivered. */

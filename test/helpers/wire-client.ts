@@ -4,6 +4,25 @@ import { Reader } from '../../src/protocol/reader.js';
 import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../../src/protocol/schema.js';
 import { Writer } from '../../src/protocol/writer.js';
 
+/** One request frame (size prefix, header v1/v2, body) encoded with our own codec. */
+export function encodeRequest<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>, correlationId: number, clientId = 'wire-test'): Buffer {
+  const w = new Writer();
+  w.int32(0).int16(req.apiKey).int16(version).int32(correlationId).nullableString(clientId);
+  if (isFlexible(req, version)) w.uvarint(0);
+  codecFor(req, version).encode(w, body);
+  const buf = w.toBuffer();
+  buf.writeInt32BE(buf.length - 4, 0);
+  return buf;
+}
+
+/** Decodes one response frame (without its size prefix); ApiVersions responses never use the flexible header. */
+export function decodeResponse<Res extends MessageDef>(res: Res, version: number, frame: Buffer): { correlationId: number; body: Decoded<Res> } {
+  const r = new Reader(frame);
+  const correlationId = r.int32();
+  if (res.apiKey !== 18 && isFlexible(res, version)) r.taggedFields();
+  return { correlationId, body: codecFor(res, version).decode(r) };
+}
+
 /** A minimal Kafka client speaking through our own codec: requests in, decoded responses out, pipelined. */
 export class WireClient {
   private parser = new FrameParser(1 << 30);
@@ -29,8 +48,9 @@ export class WireClient {
     );
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<WireClient> {
-    const s = connect(port, host);
+  /** `localAddress`: the loopback address to connect from (127.0.0.2, …), to look like another client machine. */
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<WireClient> {
+    const s = connect({ port, host, localAddress });
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
       s.once('error', reject);
@@ -41,13 +61,7 @@ export class WireClient {
 
   /** Encode a request frame without sending it. */
   frame<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>, correlationId = this.nextCorrelation++): Buffer {
-    const w = new Writer();
-    w.int32(0).int16(req.apiKey).int16(version).int32(correlationId).nullableString('wire-test');
-    if (isFlexible(req, version)) w.uvarint(0);
-    codecFor(req, version).encode(w, body);
-    const buf = w.toBuffer();
-    buf.writeInt32BE(buf.length - 4, 0);
-    return buf;
+    return encodeRequest(req, version, body, correlationId);
   }
 
   send<Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>): Promise<Decoded<Res>> {

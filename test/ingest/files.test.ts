@@ -25,7 +25,7 @@ describe('ingest.files: the broker tails local files with the agent tailer', () 
       expect(headersOf(more[2]!).level).toBe('WARN');
       expect(b.ingest!.stats().files).toMatchObject({ files: 1, records: 3, failed: 0 });
     } finally {
-      await b.broker.stop();
+      await b.shutdown();
     }
     appendFileSync(file, 'written while the broker was down\n');
     b = await startIngestBroker(ingest, { dataDir });

@@ -32,6 +32,9 @@ export interface IngestBroker {
   records(topic: string): Promise<(DecodedRecord & { partition: number })[]>;
   /** Waits (bounded) until the topic holds `n` records and returns them. */
   waitForRecords(topic: string, n: number, timeoutMs?: number): Promise<(DecodedRecord & { partition: number })[]>;
+  /** Stops the app (ingest, then the broker) and keeps the data directory, for a restart over it. */
+  shutdown(): Promise<void>;
+  /** shutdown(), then removes the data directory. */
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,10 @@ export async function startIngestBroker(
   const app = await App.start({ broker: { ...loadBrokerConfig({ dataDir: dir, kafka: '127.0.0.1:0' }), ...extra }, ingest: parseIngestConfig(ingest) }, log);
   const { broker } = app;
   const client = await WireClient.connect(broker.address().port);
+  const shutdown = async () => {
+    client.close();
+    await app.stop();
+  };
   const records = async (topic: string) => {
     const info = broker.logs.getTopic(topic);
     if (!info) return [];
@@ -73,9 +80,9 @@ export async function startIngestBroker(
       });
       return got;
     },
+    shutdown,
     async stop() {
-      client.close();
-      await app.stop();
+      await shutdown();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,14 +1,14 @@
 // `tributary agent` as a user runs it, against a real `tributary serve`: appended lines arrive exactly and in order
-// per file; kill -9 mid-stream and a restart lose nothing and repeat only one short run of lines (those in flight);
+// per file; kill -9 mid-stream and a restart lose nothing and repeat nothing (the send journal);
 // SIGTERM flushes and exits 0 with nothing repeated; memory stays bounded; bad flags are usage errors.
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DecodedRecord } from '../../src/protocol/record-decoder.js';
 import { startBroker, stopAllBrokers, TRIBUTARY_BIN, type BrokerProcess } from '../helpers/broker-process.js';
 import { spawnLines, type LineProcess } from '../helpers/line-process.js';
-import { readRecords } from '../helpers/read-partition.js';
+import { fetchOnce, readRecords } from '../helpers/read-partition.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sleep, waitUntil } from '../helpers/wait-until.js';
 import { WireClient } from '../helpers/wire-client.js';
@@ -27,8 +27,8 @@ async function ensureBroker(): Promise<BrokerProcess> {
   return broker;
 }
 
-function startAgent(args: string[]): LineProcess {
-  const env = { ...process.env };
+function startAgent(args: string[], extraEnv: NodeJS.ProcessEnv = {}): LineProcess {
+  const env = { ...process.env, ...extraEnv };
   delete env.TRIBUTARY_BOOTSTRAP;
   const agent = spawnLines(process.execPath, [TRIBUTARY_BIN, 'agent', '--bootstrap', broker.bootstrap, '--no-metrics', ...args], { env, name: 'agent' });
   agents.push(agent);
@@ -94,54 +94,47 @@ describe.runIf(process.platform === 'linux')('tributary agent', () => {
     expect(await agent.stop('SIGTERM')).toMatchObject({ code: 0 });
   }, 60_000);
 
-  it('kill -9 mid-stream and restart: no line lost, and only the lines in flight at the crash are sent twice', async () => {
+  it('kill -9 mid-stream, twice: every line arrives exactly once, in order (the restarted agent is the same idempotent producer)', async () => {
     await ensureBroker();
     const dir = join(tmp, 'crash');
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const file = join(dir, 'logs', 'big.log');
-    const total = 150_000;
+    const total = 300_000;
     for (let i = 0; i < total; i += 10_000) appendLines(file, 'big', i, 10_000);
-    // A small memory bound keeps the number of records in flight (hence sent twice after the crash) small and known.
+    // Small batches and a small memory bound: many batches are sent, one in flight at a time, so a kill lands between
+    // sending a batch and learning whether the broker stored it.
     const config = join(dir, 'agent.json');
-    writeFileSync(config, JSON.stringify({ maxMemoryBytes: '1MiB', batchMaxBytes: '256KiB' }));
+    writeFileSync(config, JSON.stringify({ maxMemoryBytes: '1MiB', batchMaxBytes: '64KiB' }));
     const args = ['--config', config, '--files', join(dir, 'logs', '*.log'), '--start-at', 'beginning', '--topic', 'it-crash', '--name', 'it-2', '--data-dir', join(dir, 'data')];
-    const first = startAgent(args);
-    await waitUntil('part of the file to arrive', async () => (await topicRecords('it-crash')).length >= 20_000, { timeoutMs: 30_000, intervalMs: 20, details: () => first.describe() });
-    const killed = await first.stop('SIGKILL');
-    expect(killed.signal).toBe('SIGKILL');
-    const beforeRestart = (await topicRecords('it-crash')).length;
-    expect(beforeRestart).toBeLessThan(total); // really mid-stream
-    // Where the first run's checkpoint says it got to: the second run must start exactly there.
-    const checkpoint = JSON.parse(readFileSync(join(dir, 'data', 'checkpoint.json'), 'utf8')) as { files: Record<string, { offset: number }> };
-    const committedBytes = Object.values(checkpoint.files)[0]?.offset ?? 0;
-    const lineBytes = lineText('big', 0).length + 1;
-    expect(committedBytes % lineBytes).toBe(0);
-    const committedLines = committedBytes / lineBytes;
-
-    const second = startAgent(args);
-    await waitUntil('the rest of the file', async () => new Set((await topicRecords('it-crash')).map((r) => r.value!.toString())).size >= total, {
-      timeoutMs: 60_000,
-      details: () => second.describe(),
-    });
-    await sleep(300);
+    const client = await WireClient.connect(broker.port);
+    // The log end offset: cheap enough to poll every few milliseconds.
+    const stored = async () => {
+      const r = await fetchOnce(client, 'it-crash', 0, 0, 1).catch(() => null);
+      return r?.errorCode === 0 ? r.highWatermark : 0;
+    };
+    let agent = startAgent(args);
+    try {
+      for (const killAt of [30_000, 120_000]) {
+        await waitUntil(`${killAt} lines to arrive`, async () => (await stored()) >= killAt, { timeoutMs: 60_000, intervalMs: 2, details: () => agent.describe() });
+        expect((await agent.stop('SIGKILL')).signal).toBe('SIGKILL');
+        expect(await stored()).toBeLessThan(total); // really mid-stream
+        agent = startAgent(args);
+        await waitForStart(agent);
+      }
+      await waitUntil('every line', async () => (await stored()) >= total, { timeoutMs: 60_000, details: () => agent.describe() });
+    } finally {
+      client.close();
+    }
+    await sleep(500); // a line sent twice would show up now
     const seqs = (await topicRecords('it-crash')).map((r) => Number(r.value!.toString().split(' ')[1]));
-    // The topic holds 0..k from the first run, then c..total-1 from the second, with c <= k+1: every line, in order,
-    // and the repeated lines are one contiguous run (those the first run had sent but not yet checkpointed).
-    let k = 0;
-    while (k + 1 < seqs.length && seqs[k + 1] === seqs[k]! + 1) k++;
-    const restartAt = seqs[k + 1] ?? total;
-    expect(seqs.slice(0, k + 1)).toEqual(Array.from({ length: k + 1 }, (_, i) => i));
-    expect(seqs.slice(k + 1)).toEqual(Array.from({ length: total - restartAt }, (_, i) => restartAt + i));
-    expect(restartAt).toBe(committedLines);
-    expect(k + 1).toBe(beforeRestart);
-    const duplicates = seqs.length - total;
-    expect(duplicates).toBe(beforeRestart - committedLines);
-    // Positions are committed per read batch (the tailer's 8,192 lines, ~2 MB encoded here), once the whole batch is
-    // acknowledged. Uncommitted at a crash: the batch being acknowledged, one accepted past the 1 MiB memory bound,
-    // the one the tailer still delivers after pause(), and acknowledged ones whose checkpoint write is under way.
-    expect(duplicates, `${beforeRestart} stored at the kill, ${committedLines} checkpointed`).toBeLessThanOrEqual(5 * 8192);
-    expect(await second.stop('SIGTERM')).toMatchObject({ code: 0 });
-  }, 120_000);
+    const seen = new Uint8Array(total);
+    for (const s of seqs) seen[s]!++;
+    const duplicated = [...seen.keys()].filter((i) => seen[i]! > 1);
+    const missing = [...seen.keys()].filter((i) => seen[i] === 0);
+    expect({ duplicated: duplicated.length, firstDuplicated: duplicated.slice(0, 5), missing: missing.length }, agent.describe()).toEqual({ duplicated: 0, firstDuplicated: [], missing: 0 });
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(await agent.stop('SIGTERM')).toMatchObject({ code: 0 });
+  }, 180_000);
 
   it('SIGTERM flushes what was read, checkpoints and exits 0; a restart sends every line exactly once', async () => {
     await ensureBroker();
@@ -170,6 +163,44 @@ describe.runIf(process.platform === 'linux')('tributary agent', () => {
     expect(values).toEqual(Array.from({ length: written }, (_, i) => lineText('app', i)));
     expect(await second.stop('SIGTERM')).toMatchObject({ code: 0 });
   }, 60_000);
+
+  it('keeps its data outside the broker data directory: an old agent-<name> there is moved out, and a broker on that root leaves it alone', async () => {
+    await ensureBroker();
+    const dir = join(tmp, 'roots');
+    const home = join(dir, 'data-home'); // XDG_DATA_HOME: the broker's default root is home/tributary
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const file = join(dir, 'logs', 'app.log');
+    const env = { XDG_DATA_HOME: home };
+    const common = ['--files', join(dir, 'logs', '*.log'), '--start-at', 'beginning', '--topic', 'it-roots', '--name', 'it-4'];
+    // An agent from before: its default data directory was inside the broker's.
+    const legacy = join(home, 'tributary', 'agent-it-4');
+    appendLines(file, 'app', 0, 100);
+    const old = startAgent([...common, '--data-dir', legacy], env);
+    await waitUntil('100 lines', async () => (await topicRecords('it-roots')).length >= 100, { timeoutMs: 30_000, details: () => old.describe() });
+    expect(await old.stop('SIGTERM')).toMatchObject({ code: 0 });
+
+    appendLines(file, 'app', 100, 100);
+    const moved = startAgent(common, env);
+    await waitUntil('200 lines', async () => (await topicRecords('it-roots')).length >= 200, { timeoutMs: 30_000, details: () => moved.describe() });
+    const agentDir = join(home, 'tributary-agent', 'it-4');
+    expect(moved.stderr.join('\n')).toContain(`moved the agent's data directory from ${legacy} (inside the broker's data directory) to ${agentDir}`);
+    expect(await moved.stop('SIGTERM')).toMatchObject({ code: 0 });
+    expect(existsSync(legacy)).toBe(false);
+
+    // A broker on its default root starts and stops: the agent's files are not in its directory at all.
+    const local = await startBroker({ dataDir: join(home, 'tributary') });
+    expect((await local.stop()).code).toBe(0);
+    expect(readdirSync(join(home, 'tributary')).filter((n) => n.includes('agent'))).toEqual([]);
+    expect(existsSync(join(agentDir, 'checkpoint.json'))).toBe(true);
+
+    // And the moved checkpoint still holds: a restart sends nothing again.
+    appendLines(file, 'app', 200, 10);
+    const again = startAgent(common, env);
+    await waitUntil('210 lines', async () => (await topicRecords('it-roots')).length >= 210, { timeoutMs: 30_000, details: () => again.describe() });
+    await sleep(300);
+    expect((await topicRecords('it-roots')).map((r) => r.value!.toString())).toEqual(Array.from({ length: 210 }, (_, i) => lineText('app', i)));
+    expect(await again.stop('SIGTERM')).toMatchObject({ code: 0 });
+  }, 90_000);
 
   it('rejects a configuration with nothing to ship, or a bad size, as a usage error (exit 2)', async () => {
     const nothing = await runCli(['agent', '--no-metrics', '--data-dir', join(tmp, 'unused')]);

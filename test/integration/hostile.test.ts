@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameParser } from '../../src/protocol/framing.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { buildRecordBatch } from '../../src/protocol/record-batch-builder.js';
-import { BATCH_OFFSET_CRC } from '../../src/protocol/record-batch.js';
+import {
+  ATTR_CONTROL,
+  BATCH_OFFSET_ATTRIBUTES,
+  BATCH_OFFSET_BASE_SEQUENCE,
+  BATCH_OFFSET_CRC,
+  BATCH_OFFSET_LAST_OFFSET_DELTA,
+  BATCH_OFFSET_PRODUCER_ID,
+  BATCH_OFFSET_RECORDS_COUNT,
+  computeBatchCrc,
+} from '../../src/protocol/record-batch.js';
 import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../../src/protocol/schema.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/schemas/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../src/protocol/schemas/create-partitions.js';
@@ -374,6 +383,76 @@ describe('invalid requests get Kafka error codes', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+/** A copy of `b` with header fields changed and the CRC made valid again: a batch that lies consistently. */
+function forge(b: Buffer, edit: (x: Buffer) => void): Buffer {
+  const x = Buffer.from(b);
+  edit(x);
+  x.writeUInt32BE(computeBatchCrc(x, 0, x.length), BATCH_OFFSET_CRC);
+  return x;
+}
+
+describe('forged batches (valid CRC, lying header) are refused as Kafka refuses them: INVALID_RECORD (87)', () => {
+  const FORGED = 'hostile-forged';
+
+  async function logEnd(client: WireClient): Promise<number> {
+    return (await fetchOnce(client, FORGED, 0, 0, 1)).highWatermark;
+  }
+
+  it.each([
+    ['recordsCount 0', (x: Buffer) => x.writeInt32BE(0, BATCH_OFFSET_RECORDS_COUNT)],
+    ['lastOffsetDelta 1,000,009 for 1 record (the issue: log end 2 -> 1,000,012)', (x: Buffer) => x.writeInt32BE(1_000_009, BATCH_OFFSET_LAST_OFFSET_DELTA)],
+    ['lastOffsetDelta -1', (x: Buffer) => x.writeInt32BE(-1, BATCH_OFFSET_LAST_OFFSET_DELTA)],
+    ['2^31-1 records, consistent offsets, in an uncompressed batch of a few bytes', (x: Buffer) => {
+      x.writeInt32BE(2 ** 31 - 1, BATCH_OFFSET_RECORDS_COUNT);
+      x.writeInt32BE(2 ** 31 - 2, BATCH_OFFSET_LAST_OFFSET_DELTA);
+    }],
+    ['a control batch from a client', (x: Buffer) => x.writeInt16BE(x.readInt16BE(BATCH_OFFSET_ATTRIBUTES) | ATTR_CONTROL, BATCH_OFFSET_ATTRIBUTES)],
+    ['a producer id without a sequence', (x: Buffer) => {
+      x.writeBigInt64BE(5n, BATCH_OFFSET_PRODUCER_ID);
+      x.writeInt32BE(-1, BATCH_OFFSET_BASE_SEQUENCE);
+    }],
+  ])('%s: refused, nothing stored, the log end does not move', async (_name, edit) => {
+    const client = await WireClient.connect(broker.port, broker.host);
+    try {
+      await client.send(CreateTopicsRequest, CreateTopicsResponse, 5, { topics: [{ name: FORGED, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+      const ok = await client.send(ProduceRequest, ProduceResponse, 7, produceBody(FORGED, [{ index: 0, records: batch(2) }]));
+      expect(ok.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+      const before = await logEnd(client);
+      const forged = forge(batch(1), edit);
+      const res = await client.send(ProduceRequest, ProduceResponse, 9, produceBody(FORGED, [{ index: 0, records: forged }]));
+      const p = res.responses[0]!.partitionResponses[0]!;
+      expect(p).toMatchObject({ index: 0, errorCode: 87, baseOffset: -1 });
+      expect(p.errorMessage).toMatch(/count|offset range|control|sequence|records/i);
+      expect(await logEnd(client)).toBe(before);
+      // The connection and the partition keep working.
+      const after = await client.send(ProduceRequest, ProduceResponse, 7, produceBody(FORGED, [{ index: 0, records: batch(1) }]));
+      expect(after.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: before });
+    } finally {
+      client.close();
+    }
+    await expectHealthy();
+  });
+
+  it('two batches for one partition: INVALID_RECORD, neither stored (Kafka: exactly one batch per partition), other partitions unaffected', async () => {
+    const before = await highWatermarks();
+    const corruptSecond = Buffer.from(batch(2));
+    corruptSecond[corruptSecond.length - 1]! ^= 0xff;
+    const { frames } = await exchange(
+      [
+        frameOf(ProduceRequest, 9, produceBody(TOPIC, [{ index: 0, records: Buffer.concat([batch(3), batch(2)]) }, { index: 1, records: batch(1) }]), 71),
+        frameOf(ProduceRequest, 7, produceBody(TOPIC, [{ index: 0, records: Buffer.concat([batch(3), corruptSecond]) }]), 72),
+      ],
+      { expectFrames: 2 },
+    );
+    const both = decodeResponse(ProduceResponse, 9, frames[0]!, true).body.responses[0]!.partitionResponses;
+    expect(both.map((p) => [p.index, p.errorCode])).toEqual([[0, 87], [1, 0]]);
+    expect(both[0]!.errorMessage).toMatch(/exactly one record batch/);
+    expect(decodeResponse(ProduceResponse, 7, frames[1]!, false).body.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 87 });
+    expect(await highWatermarks()).toEqual([before[0], before[1]! + 1]);
+    await expectHealthy();
   });
 });
 

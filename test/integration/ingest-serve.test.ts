@@ -54,6 +54,6 @@ describe('tributary serve with ingest', () => {
     assertBuilt();
     const r = await runCli(['serve', '--kafka', '127.0.0.1:0', '--config', brokerConfig({ ingest: { syslog: { udp: 'nowhere' } } })]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/tributary serve: configuration error: ingest\.syslog\.udp must be "HOST:PORT", got "nowhere"/);
+    expect(r.stderr).toMatch(/tributary serve: configuration error: ingest\.syslog\.udp: "nowhere" is not HOST:PORT/);
   });
 });

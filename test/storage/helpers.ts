@@ -10,10 +10,11 @@ import { LogManager, type LogManagerOptions, type PartitionLog } from '../../src
 const dirs: string[] = [];
 const managers: LogManager[] = [];
 
+// Closing and removing thousands of partitions takes a while on a busy 2-core machine: no 10 s hook limit for it.
 afterEach(async () => {
   for (const m of managers.splice(0)) await m.close().catch(() => {});
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+}, 180_000);
 
 export function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-storage-'));

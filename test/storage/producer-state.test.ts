@@ -124,3 +124,29 @@ describe('idempotent producers', () => {
     expect(appendBatch(log2, batch(2, 5, 0, 2))).toMatchObject({ duplicate: false, baseOffset: 2 });
   });
 });
+
+describe('producer state is bounded per partition', () => {
+  const seq = (producerId: number, baseSequence: number) => ({ producerId, producerEpoch: 0, baseSequence, lastOffsetDelta: 0 });
+
+  it('forgets the least recently written producer beyond maxProducers, as if it had expired', () => {
+    const table = new ProducerStateTable(3);
+    for (const id of [1, 2, 3]) table.update(seq(id, 0), id, 1000);
+    table.update(seq(1, 1), 10, 2000); // producer 1 wrote again: 2 is now the least recent
+    table.update(seq(4, 0), 11, 2000);
+    expect(table.size).toBe(3);
+    // A forgotten producer's next batch is accepted as from a new producer (null: go ahead), at any sequence.
+    expect(table.check(seq(2, 57))).toBeNull();
+    // The remembered ones are still checked: a gap for producer 1 is refused.
+    expect(() => table.check(seq(1, 9))).toThrow(/sequence 9 but 2 was expected/);
+    expect(table.toSnapshot(0).producers.map((p) => p.id)).toEqual([3, 1, 4]);
+  });
+
+  it('holds at most maxProducersPerPartition for a LogManager partition, however many producer ids clients invent', async () => {
+    const m = await openManager(tempDir(), { maxProducersPerPartition: 50 });
+    m.createTopic('t', 1, {});
+    const log = m.partition('t', 0)!;
+    for (let id = 0; id < 500; id++) appendBatch(log, batch(1, 1000 + id, 0, 0));
+    expect(log.producers.size).toBe(50);
+    expect(log.logEndOffset).toBe(500);
+  });
+});

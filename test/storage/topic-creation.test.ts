@@ -97,23 +97,26 @@ describe('topic creation', () => {
     expect((await openManager(dataDir)).getTopic('meta')).toBeUndefined();
   });
 
-  it('writes nothing into a new partition until its first append', async () => {
+  it('writes nothing but partition.metadata into a new partition until its first append', async () => {
     const dataDir = tempDir();
     const m = await openManager(dataDir);
-    m.createTopic('lazy', 2);
-    expect(fs.readdirSync(path.join(dataDir, 'lazy-0'))).toEqual([]);
+    const id = m.createTopic('lazy', 2).id;
+    expect(fs.readdirSync(path.join(dataDir, 'lazy-0'))).toEqual(['partition.metadata']);
+    // Kafka's format: the topic id proves whose directory this is.
+    expect(fs.readFileSync(path.join(dataDir, 'lazy-0', 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${id.toString('base64url')}\n`);
     expect(m.openSegmentFiles).toBe(0);
     expect((await m.partition('lazy', 0)!.read(0, 100)).chunks).toEqual([]);
     appendBatch(m.partition('lazy', 1)!, makeBatch(2));
-    expect(fs.readdirSync(path.join(dataDir, 'lazy-1'))).toEqual(['00000000000000000000.log']);
+    expect(fs.readdirSync(path.join(dataDir, 'lazy-1')).sort()).toEqual(['00000000000000000000.log', 'partition.metadata']);
     await m.close();
     // An untouched partition stays empty across a clean shutdown; one with data has its indexes.
-    expect(fs.readdirSync(path.join(dataDir, 'lazy-0'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dataDir, 'lazy-0'))).toEqual(['partition.metadata']);
     expect(fs.readdirSync(path.join(dataDir, 'lazy-1')).sort()).toEqual([
       '00000000000000000000.index',
       '00000000000000000000.log',
       '00000000000000000000.timeindex',
       '00000000000000000002.snapshot',
+      'partition.metadata',
     ]);
     const logger = { lines: [] as string[], debug: () => {}, info: () => {}, warn: (l: string) => logger.lines.push(l), error: (l: string) => logger.lines.push(l) };
     const again = await openManager(dataDir, { logger });

@@ -4,6 +4,8 @@ import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_RECORDS_CO
 import { Backoff, type BackoffOptions } from '../../client/backoff.js';
 import type { BatchBuilder } from './batch-builder.js';
 import type { Owner } from './owners.js';
+import type { SourceRun } from './send-journal.js';
+import type { SpoolPosition } from './spool.js';
 
 export interface Batch {
   topic: string;
@@ -22,6 +24,14 @@ export interface Batch {
   baseSequence: number;
   /** Read back from the spool: already durable, so it stays in memory (not re-spooled) across a disconnect. */
   fromSpool: boolean;
+  /** The byte ranges of files its records came from, to rebuild it after a crash; null when it cannot be. */
+  runs: SourceRun[] | null;
+  /** The end of the spool frame it is, when it is one. */
+  spool: SpoolPosition | null;
+  /** Its sequence is in the send journal (set when first sent under the current producer). */
+  journaled: boolean;
+  /** Sent before a crash and rebuilt: its producer fields go into the header when it is sent. */
+  replay: boolean;
 }
 
 export class PartitionQueue {
@@ -29,6 +39,8 @@ export class PartitionQueue {
   openOwners: Owner[] = [];
   openFromSpool = false;
   openSince = 0;
+  /** Source ranges of the open batch's records; null once one record has no file position. */
+  openRuns: SourceRun[] | null = [];
   readonly queue: Batch[] = [];
   inflight: Batch | null = null;
   nextSequence = 0;
@@ -68,14 +80,19 @@ export function sealOpen(q: PartitionQueue, compressing: boolean): Batch {
     producerEpoch: -1,
     baseSequence: -1,
     fromSpool: q.openFromSpool,
+    runs: q.openRuns,
+    spool: null,
+    journaled: false,
+    replay: false,
   };
   q.open = null;
   q.openOwners = [];
+  q.openRuns = [];
   return b;
 }
 
 /** A batch read back from the spool; it keeps the producer identity it was sent with only when told to. */
-export function spooledBatch(topic: string, partition: number, wire: Buffer, owner: Owner, sent: { producerId: number; producerEpoch: number; baseSequence: number } | null): Batch {
+export function spooledBatch(topic: string, partition: number, wire: Buffer, owner: Owner, sent: { producerId: number; producerEpoch: number; baseSequence: number } | null, spool: SpoolPosition | null): Batch {
   return {
     topic,
     partition,
@@ -88,5 +105,9 @@ export function spooledBatch(topic: string, partition: number, wire: Buffer, own
     producerEpoch: sent?.producerEpoch ?? -1,
     baseSequence: sent?.baseSequence ?? -1,
     fromSpool: true,
+    runs: null,
+    spool,
+    journaled: false,
+    replay: false,
   };
 }

@@ -5,7 +5,7 @@
 import { errorCode } from '../../protocol/errors.js';
 import { formatBytes } from '../../common/format.js';
 import { type Logger } from '../../common/logger.js';
-import type { AgentRecord } from '../../collect/record.js';
+import type { AgentRecord, SourcedRecord } from '../../collect/record.js';
 import type { BackoffOptions } from '../../client/backoff.js';
 import { BatchBuilder, compressBatch, stampProducer, type Compression } from './batch-builder.js';
 import { splitBatch } from './batch-split.js';
@@ -17,6 +17,8 @@ import { PartitionQueues } from './partition-queues.js';
 import { Partitioner } from '../../client/partitioner.js';
 import { advanceSequence, outcomeOf } from './produce-outcome.js';
 import { requestsOf, topicDataOf } from './produce-request.js';
+import type { SendJournal, SourceRun } from './send-journal.js';
+import type { SpoolPosition } from './spool.js';
 
 export type { Batch } from './partition-queue.js';
 export type { Owner } from './owners.js';
@@ -43,6 +45,12 @@ export class Sender {
   memoryBytes = 0;
   /** Records acknowledged by the broker since start. */
   acknowledgedRecords = 0;
+  /** Where batches are recorded before they are sent (see send-journal.ts); null: no exactly-once across restarts. */
+  journal: SendJournal | null = null;
+  /** The cluster id the producer id belongs to (for the journal). */
+  clusterId: () => string | null = () => null;
+  /** Batches sent before a crash and rebuilt, not yet acknowledged: nothing else is sent until they are. */
+  private replaying = 0;
   private running = false;
   private resetting = false;
   private readonly queues: PartitionQueues;
@@ -83,6 +91,19 @@ export class Sender {
         q.open.append(record);
         this.memoryBytes += q.open.recordBytes;
       } else this.memoryBytes += q.open.recordBytes - before;
+      // Where the record came from, as ranges of files (records of one file are contiguous): cheap enough per record.
+      const runs = q.openRuns;
+      if (runs !== null) {
+        const pos = (record as SourcedRecord).position;
+        if (pos === undefined || pos.start === undefined) q.openRuns = null;
+        else {
+          const last = runs[runs.length - 1];
+          if (last !== undefined && last.fileId === pos.fileId && last.end === pos.start) {
+            last.end = pos.offset;
+            last.records++;
+          } else runs.push({ fileId: pos.fileId, start: pos.start, end: pos.offset, records: 1 });
+        }
+      }
       if (q.openOwners[q.openOwners.length - 1] !== owner) {
         q.openOwners.push(owner);
         owner.pending++;
@@ -99,18 +120,64 @@ export class Sender {
     return new BatchBuilder(this.options.batchMaxBytes, this.options.batchMaxRecords, this.options.batchMaxBytes);
   }
 
-  /** Queues a whole batch read back from the spool; keeps its sequence if it was sent by this same producer. */
-  enqueueBatch(topic: string, partition: number, batch: Buffer, sent: { producerId: number; producerEpoch: number; baseSequence: number }, owner: Owner): void {
+  /**
+   * Queues a whole batch read back from the spool (its frame ends at `spool`); keeps its sequence if it was sent by
+   * this same producer.
+   */
+  enqueueBatch(topic: string, partition: number, batch: Buffer, sent: { producerId: number; producerEpoch: number; baseSequence: number }, owner: Owner, spool: SpoolPosition | null = null): void {
     const q = this.queues.get(topic, partition);
     if (q.open) this.seal(q);
     const p = this.producer;
     const same = p !== null && sent.baseSequence >= 0 && sent.producerId === p.producerId && sent.producerEpoch === p.producerEpoch;
-    const b = spooledBatch(topic, partition, batch, owner, same ? sent : null);
+    const b = spooledBatch(topic, partition, batch, owner, same ? sent : null, spool);
     owner.pending++;
     this.memoryBytes += b.bytes;
     if (!same && this.options.compression !== 'none' && !isCompressed(batch)) this.compress(b, batch);
     q.queue.push(b);
     this.schedulePump();
+  }
+
+  /**
+   * Queues a batch sent before a crash, rebuilt from the same records, with the sequence it was sent with: the broker
+   * drops it if it has it. Sent before anything else (a producer reset meanwhile would give it a new sequence).
+   */
+  enqueueReplay(topic: string, partition: number, records: readonly AgentRecord[], sent: { producerId: number; producerEpoch: number; baseSequence: number }, runs: SourceRun[], owner: Owner): void {
+    const q = this.queues.get(topic, partition);
+    if (q.open) this.seal(q);
+    const builder = new BatchBuilder(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, this.options.batchMaxBytes);
+    for (const r of records) builder.append(r);
+    const raw = builder.seal();
+    const b: Batch = {
+      topic,
+      partition,
+      wire: raw,
+      raw: null,
+      records: builder.count,
+      bytes: builder.recordBytes,
+      owners: [owner],
+      ...sent,
+      fromSpool: false,
+      runs,
+      spool: null,
+      journaled: false,
+      replay: true,
+    };
+    owner.pending++;
+    this.memoryBytes += b.bytes;
+    this.replaying++;
+    if (this.options.compression !== 'none') this.compress(b, raw);
+    q.queue.push(b);
+    this.schedulePump();
+  }
+
+  /** Continues as the producer of the last run: its id and epoch, and each partition's next sequence. */
+  resumeProducer(producer: { producerId: number; producerEpoch: number }, next: ReadonlyMap<string, number>): void {
+    this.producer = producer;
+    this.producerStale = false;
+    for (const [key, sequence] of next) {
+      const [topic, partition] = key.split('\u0000') as [string, string];
+      this.queues.get(topic, Number(partition)).nextSequence = sequence;
+    }
   }
 
   private seal(q: PartitionQueue): void {
@@ -186,6 +253,7 @@ export class Sender {
       }
       const head = q.queue[0];
       if (!head?.wire) continue;
+      if (this.replaying > 0 && !head.replay) continue;
       const leader = this.cluster.layout(q.topic)?.leaders[q.partition] ?? -1;
       if (leader < 0) {
         this.refreshMetadata();
@@ -194,12 +262,18 @@ export class Sender {
         continue;
       }
       this.stamp(q, head);
+      if (this.journal && !head.journaled) {
+        this.journal.sent(head);
+        head.journaled = true;
+      }
       q.queue.shift();
       q.inflight = head;
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
       list.push(head);
     }
+    // The journal holds every batch before its request goes out (a write to the page cache, no fsync).
+    if (byLeader.size > 0) this.flushJournal();
     for (const [leader, batches] of byLeader) {
       for (const request of requestsOf(batches, this.options.maxRequestBytes)) void this.send(leader, request);
     }
@@ -210,12 +284,26 @@ export class Sender {
    * recognise a batch it already has). */
   private stamp(q: PartitionQueue, b: Batch): void {
     const p = this.producer!;
-    if (b.baseSequence >= 0 && b.producerId === p.producerId && b.producerEpoch === p.producerEpoch) return;
+    if (b.baseSequence >= 0 && b.producerId === p.producerId && b.producerEpoch === p.producerEpoch) {
+      if (b.replay) stampProducer(b.wire!, b.producerId, b.producerEpoch, b.baseSequence);
+      return;
+    }
     b.producerId = p.producerId;
     b.producerEpoch = p.producerEpoch;
     b.baseSequence = q.nextSequence;
+    b.journaled = false;
     q.nextSequence = advanceSequence(q.nextSequence, b.records);
     stampProducer(b.wire!, b.producerId, b.producerEpoch, b.baseSequence);
+  }
+
+  /** Writes the journal's pending records; a failed write is fatal (sending on would break exactly-once silently). */
+  flushJournal(): void {
+    try {
+      this.journal?.flush();
+    } catch (err) {
+      this.journal = null;
+      this.events.fatal(new Error(`cannot write the send journal: ${(err as Error).message} — free space or fix permissions in the data directory, then restart the agent`));
+    }
   }
 
   private async send(leader: number, batches: Batch[]): Promise<void> {
@@ -279,6 +367,11 @@ export class Sender {
   private acknowledge(q: PartitionQueue, b: Batch): void {
     this.memoryBytes -= b.bytes;
     this.acknowledgedRecords += b.records;
+    if (b.journaled) this.journal?.acknowledged(b.topic, b.partition, b.baseSequence);
+    if (b.replay) {
+      b.replay = false;
+      this.replaying--;
+    }
     q.backoff.reset();
     if (q.problem !== null) {
       this.logger.info(`${q.name} accepts records again`);
@@ -319,7 +412,11 @@ export class Sender {
     if (this.resetting) return;
     this.resetting = true;
     this.producerStale = true;
-    this.logger.warn(`${reason}; starting a new producer epoch — batches in flight may be written twice`);
+    let sent = 0;
+    for (const q of this.queues.values()) for (const b of q.inflight ? [q.inflight, ...q.queue] : q.queue) if (b.baseSequence >= 0) sent += b.records;
+    this.logger.warn(
+      `${reason}; starting a new producer epoch — at-least-once for the ${sent} records sent but not acknowledged: the broker may already have them and write them twice`,
+    );
     void (async () => {
       await this.whenNoRequests();
       try {
@@ -339,6 +436,8 @@ export class Sender {
     this.producer = await this.cluster.initProducerId(this.producerStale && this.producer ? this.producer : undefined);
     this.producerStale = false;
     for (const q of this.queues.values()) q.nextSequence = 0;
+    this.journal?.producerChanged(this.producer, this.clusterId());
+    this.flushJournal();
   }
 
   private refreshMetadata(): void {
@@ -374,6 +473,10 @@ export class Sender {
         else {
           out.push(b);
           this.memoryBytes -= b.bytes;
+          if (b.replay) {
+            b.replay = false;
+            this.replaying--;
+          }
         }
       }
       q.retryAt = 0;
@@ -397,6 +500,7 @@ export class Sender {
       q.queue.length = 0;
     }
     this.memoryBytes = 0;
+    this.replaying = 0;
     this.notifyIdle();
   }
 

@@ -1,3 +1,5 @@
+import { errorCode, type ErrorName } from '../../protocol/errors.js';
+
 /** Classic consumer-group states, named as Kafka's DescribeGroups reports them. */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -24,6 +26,15 @@ export interface Protocol {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A JoinGroup answer that admits no one (memberId: the id the client should use next, '' for none). */
+export function joinError(name: ErrorName, memberId = ''): JoinResult {
+  return { errorCode: errorCode(name), generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };
+}
+
+export function syncError(name: ErrorName): SyncResult {
+  return { errorCode: errorCode(name), protocolType: null, protocolName: null, assignment: EMPTY };
+}
 
 export class Member {
   assignment: Buffer = EMPTY;
@@ -68,9 +79,13 @@ export class Group {
   /** True while the initial rebalance delay runs (group.initial.rebalance.delay.ms). */
   initialDelay = false;
   /** When the group last became Empty (offset retention counts from here). */
-  emptySince = Date.now();
+  emptySince: number;
+  /** When the group last accepted an offset commit (0: never); see GroupRegistry.isIdle. */
+  lastCommitAt = 0;
 
-  constructor(readonly groupId: string) {}
+  constructor(readonly groupId: string, now = Date.now()) {
+    this.emptySince = now;
+  }
 
   is(...states: GroupState[]): boolean {
     return states.includes(this.state);
@@ -111,6 +126,22 @@ export class Group {
     if (this.pendingMembers.size > 0) return false;
     for (const m of this.members.values()) if (!m.awaitingJoin) return false;
     return true;
+  }
+
+  /** members + member ids handed out with MEMBER_ID_REQUIRED: what group.max.size counts. */
+  size(): number {
+    return this.members.size + this.pendingMembers.size;
+  }
+
+  /** Stops every timer the group owns (rebalance, pending members, sessions), when it is forgotten or the broker stops. */
+  clearTimers(): void {
+    if (this.rebalanceTimer) clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = null;
+    for (const t of this.pendingMembers.values()) clearTimeout(t);
+    for (const m of this.members.values()) {
+      if (m.sessionTimer) clearTimeout(m.sessionTimer);
+      m.sessionTimer = null;
+    }
   }
 
   maxRebalanceTimeoutMs(): number {

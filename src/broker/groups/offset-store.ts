@@ -10,11 +10,31 @@ export interface CommittedOffset {
   leaderEpoch: number;
   metadata: string | null;
   commitTimestamp: number;
+  /**
+   * Id (base64url) of the topic the offset was committed for; absent in entries written before ids were recorded. A
+   * topic deleted and created again under the same name has a new id, so the old offsets do not apply to it.
+   */
+  topicId?: string;
 }
 
 type Entry =
-  | { g: string; t: string; p: number; o: number; e: number; m: string | null; ts: number }
+  | { g: string; t: string; p: number; o: number; e: number; m: string | null; ts: number; i?: string }
   | { g: string; t: string; p: number; del: 1 };
+
+/**
+ * The store cannot take commits: either for now (a write failed, e.g. the disk is full; nothing was recorded) or, when
+ * `fatal`, until a restart (an fsync failed, so the OS may have dropped what it had: never retry such an fsync).
+ */
+export class OffsetStoreUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly fatal: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OffsetStoreUnavailable';
+  }
+}
 
 const FILE = 'consumer-offsets.log';
 const FRAME_HEADER = 8; // length uint32 + crc32c uint32
@@ -22,18 +42,31 @@ const FRAME_HEADER = 8; // length uint32 + crc32c uint32
 const COMPACT_RATIO = 4;
 const COMPACT_MIN_ENTRIES = 10_000;
 
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 /**
  * Committed offsets, durable across crashes: an append-only journal of CRC-framed entries
  * (a torn tail is cut off on load), fsynced before a commit is acknowledged (concurrent
  * commits share one fsync), compacted by writing a snapshot and renaming it over the journal.
+ *
+ * Readers see an offset only once it is durable: `written` is the journal as written,
+ * `durable` what has been fsynced, and only the latter is served. A failed write is cut back
+ * off the journal and only fails that commit; a failed fsync makes the store refuse every
+ * later commit until a restart (PostgreSQL's lesson: after a failed fsync the kernel may have
+ * dropped the dirty pages and reports success on a retry).
  */
 export class OffsetStore {
-  private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
+  private readonly durable = new Map<string, Map<string, CommittedOffset>>();
+  private readonly written = new Map<string, Map<string, CommittedOffset>>();
   private fd: number;
   private size: number;
   private entries = 0;
+  /** Entries written but not yet durable (applied to `durable` when their fsync completes). */
+  private unapplied = 0;
   private syncing: Promise<void> | null = null;
   private syncQueued: Promise<void> | null = null;
+  private failure: OffsetStoreUnavailable | null = null;
+  private closed = false;
 
   private constructor(private readonly file: string, private readonly log: Logger) {
     this.fd = -1;
@@ -66,7 +99,8 @@ export class OffsetStore {
       } catch {
         break;
       }
-      this.apply(entry);
+      applyTo(this.written, entry);
+      applyTo(this.durable, entry);
       this.entries++;
       pos = end;
     }
@@ -79,94 +113,174 @@ export class OffsetStore {
     this.size = pos;
   }
 
-  private apply(e: Entry): void {
-    const key = `${e.t}\u0000${e.p}`;
-    if ('del' in e) {
-      const g = this.offsets.get(e.g);
-      g?.delete(key);
-      if (g && g.size === 0) this.offsets.delete(e.g);
-      return;
-    }
-    let g = this.offsets.get(e.g);
-    if (!g) this.offsets.set(e.g, (g = new Map()));
-    g.set(key, { offset: e.o, leaderEpoch: e.e, metadata: e.m, commitTimestamp: e.ts });
+  /** True once an fsync failed: no commit is taken until a restart. */
+  get failed(): boolean {
+    return this.failure?.fatal === true;
   }
 
-  private append(entries: Entry[]): void {
+  /**
+   * Write entries to the journal (not yet durable). A failed write is cut back off the end
+   * so the journal stays a sequence of whole entries; if even that fails the store is done.
+   */
+  private write(entries: Entry[]): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new OffsetStoreUnavailable('the offset store is closed (the broker is shutting down)', false);
     const buf = encodeEntries(entries);
-    writeFullySync(this.fd, buf);
+    try {
+      writeFullySync(this.fd, buf);
+    } catch (err) {
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch (cutErr) {
+        throw this.fail(`cutting a failed write (${(err as Error).message}) back off`, cutErr);
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new OffsetStoreUnavailable(
+        `could not record committed offsets in ${this.file}: ${(err as Error).message}${code === 'ENOSPC' ? '; the disk is full: free space, and commits resume by themselves' : ''}`,
+        false,
+        { cause: err },
+      );
+    }
     this.size += buf.length;
     this.entries += entries.length;
-    for (const e of entries) this.apply(e);
+    this.unapplied += entries.length;
+    for (const e of entries) applyTo(this.written, e);
   }
 
-  /** Record commits; resolves once they are on disk. */
-  commit(group: string, commits: { topic: string; partition: number; offset: CommittedOffset }[]): Promise<void> {
-    if (commits.length === 0) return Promise.resolve();
-    this.append(commits.map((c) => ({ g: group, t: c.topic, p: c.partition, o: c.offset.offset, e: c.offset.leaderEpoch, m: c.offset.metadata, ts: c.offset.commitTimestamp })));
-    return this.sync();
-  }
-
-  delete(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
-    const present = partitions.filter((p) => this.get(group, p.topic, p.partition));
-    if (present.length === 0) return Promise.resolve();
-    this.append(present.map((p) => ({ g: group, t: p.topic, p: p.partition, del: 1 as const })));
-    return this.sync();
-  }
-
-  deleteGroup(group: string): Promise<void> {
-    return this.delete(group, this.list(group).map(({ topic, partition }) => ({ topic, partition })));
-  }
-
-  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
-    return this.offsets.get(group)?.get(`${topic}\u0000${partition}`);
-  }
-
-  list(group: string): { topic: string; partition: number; offset: CommittedOffset }[] {
-    const g = this.offsets.get(group);
-    if (!g) return [];
-    return [...g.entries()].map(([key, offset]) => {
-      const i = key.indexOf('\u0000');
-      return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), offset };
+  /** Write, fsync, then make the entries visible to readers. */
+  private record(entries: Entry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    try {
+      this.write(entries);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.sync().then(() => {
+      for (const e of entries) applyTo(this.durable, e);
+      this.unapplied -= entries.length;
     });
   }
 
-  groups(): string[] {
-    return [...this.offsets.keys()];
+  /** Record commits; resolves once they are on disk (and only then are they visible to get/list). */
+  commit(group: string, commits: { topic: string; partition: number; offset: CommittedOffset }[]): Promise<void> {
+    return this.record(commits.map((c) => commitEntry(group, c.topic, c.partition, c.offset)));
   }
 
-  /** Drop every group's offsets for a deleted topic. */
-  forgetTopic(topic: string): Promise<void> {
-    const waits = this.groups().map((g) => this.delete(g, this.list(g).filter((o) => o.topic === topic)));
+  /**
+   * Whether the group has committed offsets, durable or on their way to disk (a map lookup, for the coordinator's
+   * check that an Empty group has nothing left and can be forgotten).
+   */
+  hasGroup(group: string): boolean {
+    return this.written.has(group);
+  }
+
+  delete(group: string, partitions: { topic: string; partition: number }[]): Promise<void> {
+    const g = this.written.get(group);
+    const present = partitions.filter((p) => g?.has(keyOf(p.topic, p.partition)));
+    return this.record(present.map((p) => ({ g: group, t: p.topic, p: p.partition, del: 1 as const })));
+  }
+
+  deleteGroup(group: string): Promise<void> {
+    return this.delete(group, listOf(this.written, group));
+  }
+
+  /**
+   * Drop every group's offsets for a deleted topic, except those of the topic `keepTopicId`
+   * (the same name created again meanwhile; undefined when the name is free). Call it through
+   * GroupOffsets.forgetTopic, which knows the current id.
+   */
+  forgetTopic(topic: string, keepTopicId: string | undefined): Promise<void> {
+    const waits = [...this.written.keys()].map((g) =>
+      this.delete(
+        g,
+        listOf(this.written, g).filter((o) => o.topic === topic && (keepTopicId === undefined || o.offset.topicId !== keepTopicId)),
+      ),
+    );
     return Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * At start, before any request: replace (or, with null, remove) stored offsets, durably and
+   * synchronously. Throws OffsetStoreUnavailable if they cannot be recorded.
+   */
+  rewriteSync(changes: { group: string; topic: string; partition: number; offset: CommittedOffset | null }[]): void {
+    if (changes.length === 0) return;
+    const entries: Entry[] = changes.map((c) => (c.offset ? commitEntry(c.group, c.topic, c.partition, c.offset) : { g: c.group, t: c.topic, p: c.partition, del: 1 }));
+    this.write(entries);
+    try {
+      fs.fsyncSync(this.fd);
+    } catch (err) {
+      throw this.fail('fsync', err);
+    }
+    for (const e of entries) applyTo(this.durable, e);
+    this.unapplied -= entries.length;
+  }
+
+  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.durable.get(group)?.get(keyOf(topic, partition));
+  }
+
+  list(group: string): { topic: string; partition: number; offset: CommittedOffset }[] {
+    return listOf(this.durable, group);
+  }
+
+  groups(): string[] {
+    return [...this.durable.keys()];
   }
 
   /** One fsync for every commit appended before it starts; later commits wait for the next one. */
   private sync(): Promise<void> {
     if (!this.syncing) {
-      this.syncing = this.fsync().finally(() => (this.syncing = null));
-      return this.syncing;
+      const run = this.fsync().finally(() => {
+        if (this.syncing === run) this.syncing = null;
+      });
+      this.syncing = run;
+      return run;
     }
-    this.syncQueued ??= this.syncing.then(() => {
-      this.syncQueued = null;
-      return this.sync();
-    });
+    this.syncQueued ??= this.syncing.then(
+      () => {
+        this.syncQueued = null;
+        return this.sync();
+      },
+      (err: unknown) => {
+        this.syncQueued = null;
+        throw err;
+      },
+    );
     return this.syncQueued;
   }
 
   private fsync(): Promise<void> {
-    return new Promise((resolve, reject) => fs.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+    if (this.failure?.fatal) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) =>
+      fs.fsync(this.fd, (err) => {
+        if (!err) return resolve();
+        if (this.closed) return reject(new OffsetStoreUnavailable('the offset store was closed before its fsync completed', false, { cause: err }));
+        reject(this.fail('fsync', err));
+      }),
+    );
+  }
+
+  /** The first fatal error is logged once; every later commit fails fast with it. */
+  private fail(what: string, err: unknown): OffsetStoreUnavailable {
+    if (!this.failure?.fatal) {
+      this.failure = new OffsetStoreUnavailable(
+        `${what} of ${this.file} failed (${(err as Error).message}): committed offsets can no longer be made durable, so commits are refused until Tributary is restarted; check the disk (offsets committed before stay readable)`,
+        true,
+        { cause: err },
+      );
+      this.log.error(`committed offsets: ${this.failure.message}`);
+    }
+    return this.failure;
   }
 
   /** Rewrite the journal as a snapshot of live offsets when it has grown mostly stale. */
   maybeCompact(): void {
     let live = 0;
-    for (const g of this.offsets.values()) live += g.size;
-    if (this.entries < COMPACT_MIN_ENTRIES || this.entries < live * COMPACT_RATIO || this.syncing) return;
+    for (const g of this.durable.values()) live += g.size;
+    if (this.entries < COMPACT_MIN_ENTRIES || this.entries < live * COMPACT_RATIO || this.syncing || this.unapplied > 0 || this.failure || this.closed) return;
     const snapshot: Entry[] = [];
-    for (const g of this.groups()) {
-      for (const o of this.list(g)) snapshot.push({ g, t: o.topic, p: o.partition, o: o.offset.offset, e: o.offset.leaderEpoch, m: o.offset.metadata, ts: o.offset.commitTimestamp });
-    }
+    for (const g of this.groups()) for (const o of this.list(g)) snapshot.push(commitEntry(g, o.topic, o.partition, o.offset));
     const buf = encodeEntries(snapshot);
     const tmp = `${this.file}.compact`;
     try {
@@ -180,6 +294,7 @@ export class OffsetStore {
       fs.renameSync(tmp, this.file);
       fsyncDirSync(path.dirname(this.file));
     } catch (e) {
+      fs.rmSync(tmp, { force: true });
       this.log.error(`committed offsets: compaction failed, keeping the journal: ${(e as Error).message}`);
       return;
     }
@@ -192,12 +307,47 @@ export class OffsetStore {
   }
 
   close(): void {
-    if (this.fd >= 0) {
-      fs.fsyncSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.failure?.fatal) fs.fsyncSync(this.fd);
+    } catch (err) {
+      this.log.error(`committed offsets: fsync of ${this.file} at shutdown failed: ${(err as Error).message}`);
+    } finally {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
   }
+}
+
+function commitEntry(g: string, t: string, p: number, o: CommittedOffset): Entry {
+  const e: Entry = { g, t, p, o: o.offset, e: o.leaderEpoch, m: o.metadata, ts: o.commitTimestamp };
+  if (o.topicId !== undefined) e.i = o.topicId;
+  return e;
+}
+
+function applyTo(offsets: Map<string, Map<string, CommittedOffset>>, e: Entry): void {
+  const key = keyOf(e.t, e.p);
+  if ('del' in e) {
+    const g = offsets.get(e.g);
+    g?.delete(key);
+    if (g && g.size === 0) offsets.delete(e.g);
+    return;
+  }
+  let g = offsets.get(e.g);
+  if (!g) offsets.set(e.g, (g = new Map()));
+  const offset: CommittedOffset = { offset: e.o, leaderEpoch: e.e, metadata: e.m, commitTimestamp: e.ts };
+  if (e.i !== undefined) offset.topicId = e.i;
+  g.set(key, offset);
+}
+
+function listOf(offsets: Map<string, Map<string, CommittedOffset>>, group: string): { topic: string; partition: number; offset: CommittedOffset }[] {
+  const g = offsets.get(group);
+  if (!g) return [];
+  return [...g.entries()].map(([key, offset]) => {
+    const i = key.indexOf('\u0000');
+    return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), offset };
+  });
 }
 
 function encodeEntries(entries: Entry[]): Buffer {

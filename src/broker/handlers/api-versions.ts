@@ -9,6 +9,6 @@ export const apiVersions = defineApi({
       ctx.client.softwareName = req.clientSoftwareName;
       ctx.client.softwareVersion = req.clientSoftwareVersion;
     }
-    return { errorCode: 0, apiKeys: ctx.broker.apiVersionList(), throttleTimeMs: 0 };
+    return { errorCode: 0, apiKeys: ctx.identity.apiVersions(), throttleTimeMs: 0 };
   },
 });

@@ -1,24 +1,25 @@
 import { errorCode, type ErrorName } from '../../protocol/errors.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/schemas/create-partitions.js';
-import { StorageError } from '../../storage/types.js';
 import { defineApi } from '../api.js';
-import { MAX_PARTITIONS_PER_REQUEST } from './create-topics.js';
+import { kafkaErrorOf } from '../kafka-error.js';
 
 export const createPartitions = defineApi({
   request: CreatePartitionsRequest,
   response: CreatePartitionsResponse,
   async handle(ctx, req) {
-    const { broker } = ctx;
-    // The same bound CreateTopics applies (MAX_PARTITIONS_PER_REQUEST), on the partitions this request would add.
-    const added = req.topics.reduce((n, t) => n + Math.max(0, t.count - (broker.logs.getTopic(t.name)?.partitions ?? t.count)), 0);
-    if (added > MAX_PARTITIONS_PER_REQUEST) {
-      const errorMessage = `Excessively large number of partitions per request: ${added} new partitions requested, at most ${MAX_PARTITIONS_PER_REQUEST} per CreatePartitions request`;
+    const { logs, topics } = ctx;
+    const nodeId = ctx.identity.nodeId;
+    const max = ctx.limits.maxPartitionsPerRequest;
+    // The same bound CreateTopics applies, on the partitions this request would add.
+    const added = req.topics.reduce((n, t) => n + Math.max(0, t.count - (logs.getTopic(t.name)?.partitions ?? t.count)), 0);
+    if (added > max) {
+      const errorMessage = `Excessively large number of partitions per request: ${added} new partitions requested, at most ${max} per CreatePartitions request (maxPartitionsPerRequest)`;
       return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: errorCode('POLICY_VIOLATION'), errorMessage })) };
     }
     const results = [];
     for (const t of req.topics) {
       const fail = (code: ErrorName, message: string) => results.push({ name: t.name, errorCode: errorCode(code), errorMessage: message });
-      const topic = broker.logs.getTopic(t.name);
+      const topic = logs.getTopic(t.name);
       if (!topic) {
         fail('UNKNOWN_TOPIC_OR_PARTITION', `topic ${t.name} does not exist`);
         continue;
@@ -27,21 +28,17 @@ export const createPartitions = defineApi({
         fail('INVALID_PARTITIONS', `topic ${t.name} has ${topic.partitions} partitions; the count can only grow, ${t.count} would not`);
         continue;
       }
-      if (t.assignments && (t.assignments.length !== t.count - topic.partitions || t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== broker.nodeId))) {
-        fail('INVALID_REPLICA_ASSIGNMENT', `this is a single broker (node ${broker.nodeId}): each new partition must be assigned to exactly [${broker.nodeId}]`);
-        continue;
-      }
-      if (req.validateOnly) {
-        results.push({ name: t.name, errorCode: 0, errorMessage: null });
+      if (t.assignments && (t.assignments.length !== t.count - topic.partitions || t.assignments.some((a) => a.brokerIds.length !== 1 || a.brokerIds[0] !== nodeId))) {
+        fail('INVALID_REPLICA_ASSIGNMENT', `this is a single broker (node ${nodeId}): each new partition must be assigned to exactly [${nodeId}]`);
         continue;
       }
       try {
-        await broker.logs.createPartitions(t.name, t.count);
-        broker.log.info(`topic ${t.name} now has ${t.count} partitions`);
+        topics.createPartitions(t.name, t.count, req.validateOnly);
         results.push({ name: t.name, errorCode: 0, errorMessage: null });
       } catch (e) {
-        if (!(e instanceof StorageError)) throw e;
-        fail(e.code as ErrorName, e.message);
+        const k = kafkaErrorOf(e);
+        if (k.unexpected) ctx.logger.error(`adding partitions to ${t.name} failed: ${(e as Error).stack ?? k.message}`);
+        fail(k.name, k.message);
       }
     }
     return { throttleTimeMs: 0, results };

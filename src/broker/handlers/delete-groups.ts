@@ -6,7 +6,7 @@ export const deleteGroups = defineApi({
   request: DeleteGroupsRequest,
   response: DeleteGroupsResponse,
   async handle(ctx, req) {
-    const { coordinator, offsets } = ctx.broker;
+    const { coordinator, offsets } = ctx;
     const results = [];
     for (const groupId of req.groupsNames) {
       const g = coordinator.group(groupId);
@@ -17,7 +17,7 @@ export const deleteGroups = defineApi({
       } else {
         await offsets.store.deleteGroup(groupId);
         coordinator.remove(groupId);
-        ctx.broker.log.info(`deleted group ${groupId}`);
+        ctx.logger.info(`deleted group ${groupId}`);
         results.push({ groupId, errorCode: 0 });
       }
     }

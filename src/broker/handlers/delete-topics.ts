@@ -10,19 +10,18 @@ export const deleteTopics = defineApi({
   request: DeleteTopicsRequest,
   response: DeleteTopicsResponse,
   async handle(ctx, req) {
-    const { broker } = ctx;
+    const { logs } = ctx;
     const wanted: { name: string | null; id: Buffer | null }[] =
       ctx.header.apiVersion >= 6 ? req.topics.map((t) => ({ name: t.name, id: t.topicId.equals(ZERO_ID) ? null : t.topicId })) : req.topicNames.map((name) => ({ name, id: null }));
     const responses: TopicRes[] = [];
     for (const w of wanted) {
-      const topic = w.name !== null ? broker.logs.getTopic(w.name) : broker.logs.listTopics().find((t) => w.id !== null && t.id.equals(w.id));
+      const topic = w.name !== null ? logs.getTopic(w.name) : logs.listTopics().find((t) => w.id !== null && t.id.equals(w.id));
       if (!topic || (w.id && !topic.id.equals(w.id))) {
         const byId = w.name === null;
         responses.push({ name: w.name, topicId: w.id ?? ZERO_ID, errorCode: errorCode(byId ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `topic ${w.name ?? w.id?.toString('hex')} does not exist` });
         continue;
       }
-      await broker.deleteTopic(topic.name);
-      broker.log.info(`deleted topic ${topic.name}`);
+      await ctx.topics.deleteTopic(topic.name);
       responses.push({ name: topic.name, topicId: topic.id, errorCode: 0, errorMessage: null });
     }
     return { throttleTimeMs: 0, responses };

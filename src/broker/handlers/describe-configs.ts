@@ -2,7 +2,7 @@ import { errorCode } from '../../protocol/errors.js';
 import type { Encodable } from '../../protocol/schema.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/schemas/describe-configs.js';
 import { defineApi } from '../api.js';
-import { describeBrokerConfigs, describeTopicConfigs, type ConfigEntry } from '../topic-configs.js';
+import type { ConfigEntry } from '../topic-configs.js';
 
 type Result = Encodable<typeof DescribeConfigsResponse>['results'][number];
 const RESOURCE_TOPIC = 2;
@@ -12,19 +12,19 @@ export const describeConfigs = defineApi({
   request: DescribeConfigsRequest,
   response: DescribeConfigsResponse,
   handle(ctx, req) {
-    const { broker } = ctx;
+    const nodeId = ctx.identity.nodeId;
     const results: Result[] = req.resources.map((r) => {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       let entries: ConfigEntry[];
       if (r.resourceType === RESOURCE_TOPIC) {
-        const topic = broker.logs.getTopic(r.resourceName);
+        const topic = ctx.logs.getTopic(r.resourceName);
         if (!topic) return { ...base, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `topic ${r.resourceName} does not exist`, configs: [] };
-        entries = describeTopicConfigs(topic, broker);
+        entries = ctx.topics.describeTopicConfigs(topic);
       } else if (r.resourceType === RESOURCE_BROKER) {
-        if (r.resourceName !== '' && r.resourceName !== String(broker.nodeId)) {
-          return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `unknown broker ${r.resourceName}; this broker is node ${broker.nodeId}`, configs: [] };
+        if (r.resourceName !== '' && r.resourceName !== String(nodeId)) {
+          return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `unknown broker ${r.resourceName}; this broker is node ${nodeId}`, configs: [] };
         }
-        entries = describeBrokerConfigs(broker);
+        entries = ctx.topics.describeBrokerConfigs();
       } else {
         return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `resource type ${r.resourceType} is not supported (2 = topic, 4 = broker)`, configs: [] };
       }

@@ -8,7 +8,7 @@ export const describeGroups = defineApi({
   response: DescribeGroupsResponse,
   handle(ctx, req) {
     const groups = req.groups.map((groupId) => {
-      const g = ctx.broker.coordinator.group(groupId);
+      const g = ctx.coordinator.group(groupId);
       if (!g) return { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
       // Like Kafka: member metadata and assignments only mean something once the group is Stable.
       const stable = g.is('Stable');

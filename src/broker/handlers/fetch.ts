@@ -1,102 +1,89 @@
 import { errorCode } from '../../protocol/errors.js';
 import type { Decoded, Encodable } from '../../protocol/schema.js';
 import { FetchRequest, FetchResponse } from '../../protocol/schemas/fetch.js';
-import { StorageError, type ReadResult } from '../../storage/types.js';
-import type { PartitionLog } from '../../storage/index.js';
 import { defineApi, type RequestContext } from '../api.js';
+import { AppendWatch, emptyData, readPartition, type FetchBudget, type PartitionRead, type ReadScope } from './fetch-reads.js';
 
 type Res = Encodable<typeof FetchResponse>;
-type PartitionData = Res['responses'][number]['partitions'][number];
-
-function empty(partitionIndex: number, code: number, hw = -1, logStart = -1): PartitionData {
-  return { partitionIndex, errorCode: code, highWatermark: hw, lastStableOffset: hw, logStartOffset: logStart, abortedTransactions: null, preferredReadReplica: -1, records: [] };
-}
-
-type Outcome = { log: PartitionLog; read?: ReadResult; error?: unknown } | null;
 
 /**
- * One pass over every requested partition. Reads are issued together (each is a positional
- * read on libuv's thread pool), then the response limit is applied in request order (KIP-74:
- * the first non-empty partition may exceed the limits so consumers always make progress).
+ * One entry per partition, in the order each was first named. A partition named twice is answered once, with the
+ * later entry's fetch offset and limit: Kafka's FetchRequest.fetchData() puts every partition into one LinkedHashMap,
+ * where a later put replaces the value but keeps the first position.
  */
-async function readAll(ctx: RequestContext, req: Decoded<typeof FetchRequest>): Promise<{ res: Res; bytes: number; logs: PartitionLog[]; error: boolean }> {
-  const { logs: manager } = ctx.broker;
-  const pending: Promise<Outcome>[] = [];
+function plan(ctx: RequestContext, req: Decoded<typeof FetchRequest>): PartitionRead[] {
+  const byKey = new Map<string, PartitionRead>();
   for (const t of req.topics) {
     for (const p of t.partitions) {
-      const log = manager.partition(t.topic, p.partition);
-      pending.push(
-        log ? log.read(p.fetchOffset, Math.min(p.partitionMaxBytes, req.maxBytes)).then((read) => ({ log, read }), (error: unknown) => ({ log, error })) : Promise.resolve(null),
-      );
+      const key = `${p.partition}:${t.topic}`;
+      const existing = byKey.get(key);
+      if (existing) {
+        existing.next = p.fetchOffset;
+        existing.maxBytes = p.partitionMaxBytes;
+        continue;
+      }
+      const log = ctx.logs.partition(t.topic, p.partition);
+      const data = emptyData(p.partition, log ? 0 : errorCode('UNKNOWN_TOPIC_OR_PARTITION'));
+      byKey.set(key, { topic: t.topic, log, maxBytes: p.partitionMaxBytes, next: p.fetchOffset, bytes: 0, done: !log, data });
     }
   }
-  const outcomes = await Promise.all(pending);
-  let bytes = 0;
-  let error = false;
-  let i = 0;
-  const logs: PartitionLog[] = [];
+  return [...byKey.values()];
+}
+
+/** Consecutive partitions of one topic share a topic entry, as in Kafka's FetchResponse. */
+function response(partitions: readonly PartitionRead[]): Res {
   const responses: Res['responses'] = [];
-  for (const t of req.topics) {
-    const partitions: PartitionData[] = [];
-    responses.push({ topic: t.topic, partitions });
-    for (const p of t.partitions) {
-      const o = outcomes[i++]!;
-      if (!o) {
-        error = true;
-        partitions.push(empty(p.partition, errorCode('UNKNOWN_TOPIC_OR_PARTITION')));
-        continue;
-      }
-      logs.push(o.log);
-      if (o.read) {
-        const r = o.read;
-        // Over the response limit: this partition's data waits for the next fetch.
-        const fits = bytes === 0 || bytes + r.bytes <= req.maxBytes;
-        if (fits) bytes += r.bytes;
-        partitions.push({ ...empty(p.partition, 0, r.highWatermark, r.logStartOffset), records: fits ? r.chunks : [] });
-        continue;
-      }
-      error = true;
-      const e = o.error;
-      if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE') {
-        partitions.push(empty(p.partition, errorCode('OFFSET_OUT_OF_RANGE'), o.log.logEndOffset, o.log.logStartOffset));
-      } else {
-        ctx.broker.log.error(`fetch ${t.topic}-${p.partition}@${p.fetchOffset} failed: ${(e as Error).stack}`);
-        partitions.push(empty(p.partition, errorCode('KAFKA_STORAGE_ERROR'), o.log.logEndOffset, o.log.logStartOffset));
-      }
-    }
+  for (const p of partitions) {
+    const last = responses[responses.length - 1];
+    if (last && last.topic === p.topic) last.partitions.push(p.data);
+    else responses.push({ topic: p.topic, partitions: [p.data] });
   }
-  return { res: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes, logs, error };
+  return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
 }
 
-/** Resolves on the first append to any of the logs, the deadline, or the client going away. */
-function waitForData(logs: PartitionLog[], ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      for (const l of logs) l.off('append', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    for (const l of logs) l.on('append', done);
-    signal.addEventListener('abort', done);
-  });
+/** Reads `partitions` in request order, each within what the response budget has left; true if any ended in an error. */
+async function readInOrder(scope: ReadScope, partitions: Iterable<PartitionRead>, budget: FetchBudget): Promise<boolean> {
+  let error = false;
+  for (const p of partitions) {
+    if (await readPartition(p, budget, scope)) error = true;
+  }
+  return error;
 }
 
+/**
+ * Fetch: partitions are read one after another, each bounded by what the response may still take (max_bytes,
+ * capped by the broker's fetchMaxBytes), so the memory read is bounded by the budget whatever the request names.
+ * A long poll (min_bytes not reached) re-reads only the partitions appended to since, from where it left off.
+ */
 export const fetch = defineApi({
   request: FetchRequest,
   response: FetchResponse,
   async handle(ctx, req) {
-    ctx.broker.stats.fetchRequests++;
+    ctx.stats.fetchRequests++;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
-    for (;;) {
-      const pass = await readAll(ctx, req);
-      const left = deadline - Date.now();
-      if (pass.bytes >= req.minBytes || pass.bytes > 0 && req.minBytes <= 0 || pass.error || left <= 0 || ctx.signal.aborted || pass.logs.length === 0) {
-        ctx.broker.stats.fetchedBytes += pass.bytes;
-        return pass.res;
+    const partitions = plan(ctx, req);
+    const budget: FetchBudget = { limit: Math.max(0, Math.min(req.maxBytes, ctx.limits.fetchMaxBytes)), bytes: 0 };
+    const scope: ReadScope = { memory: ctx.memory, deadline, logger: ctx.logger };
+    let error = partitions.some((p) => p.data.errorCode !== 0);
+    error = (await readInOrder(scope, partitions, budget)) || error;
+    const enough = () => budget.bytes >= req.minBytes || budget.bytes >= budget.limit;
+    if (!error && !enough() && Date.now() < deadline && !ctx.signal.aborted && partitions.some((p) => !p.done)) {
+      const watch = new AppendWatch(partitions);
+      try {
+        for (;;) {
+          const left = deadline - Date.now();
+          if (left <= 0 || ctx.signal.aborted) break;
+          const woken = await watch.wait(left, ctx.signal);
+          if (woken.size === 0) continue;
+          // In request order, so the response budget goes to partitions the way a single pass would give it.
+          if (await readInOrder(scope, partitions.filter((p) => woken.has(p)), budget)) break;
+          if (enough()) break;
+        }
+      } finally {
+        watch.close();
       }
-      await waitForData(pass.logs, left, ctx.signal);
     }
+    ctx.stats.fetchedBytes += budget.bytes;
+    return response(partitions);
   },
 });

@@ -8,8 +8,8 @@ export const findCoordinator = defineApi({
   request: FindCoordinatorRequest,
   response: FindCoordinatorResponse,
   handle(ctx, req) {
-    const { host, port } = ctx.broker.advertised();
-    const nodeId = ctx.broker.nodeId;
+    const { host, port } = ctx.identity.advertised();
+    const nodeId = ctx.identity.nodeId;
     // This single broker coordinates every group; transactions have no coordinator here.
     const answer = (key: string) =>
       req.keyType === GROUP

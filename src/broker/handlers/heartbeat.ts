@@ -5,6 +5,6 @@ export const heartbeat = defineApi({
   request: HeartbeatRequest,
   response: HeartbeatResponse,
   handle(ctx, req) {
-    return { throttleTimeMs: 0, errorCode: ctx.broker.coordinator.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId) };
+    return { throttleTimeMs: 0, errorCode: ctx.coordinator.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId) };
   },
 });

@@ -16,6 +16,6 @@ export const initProducerId = defineApi({
     if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH) {
       return { throttleTimeMs: 0, errorCode: 0, producerId: req.producerId, producerEpoch: req.producerEpoch + 1 };
     }
-    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.logs.allocateProducerId(), producerEpoch: 0 };
+    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.logs.allocateProducerId(), producerEpoch: 0 };
   },
 });

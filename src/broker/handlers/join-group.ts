@@ -5,7 +5,7 @@ export const joinGroup = defineApi({
   request: JoinGroupRequest,
   response: JoinGroupResponse,
   async handle(ctx, req) {
-    const res = await ctx.broker.coordinator.join({
+    const res = await ctx.coordinator.join({
       groupId: req.groupId,
       sessionTimeoutMs: req.sessionTimeoutMs,
       // v0 has no rebalance timeout: Kafka uses the session timeout.

@@ -5,7 +5,7 @@ export const leaveGroup = defineApi({
   request: LeaveGroupRequest,
   response: LeaveGroupResponse,
   handle(ctx, req) {
-    const { coordinator } = ctx.broker;
+    const { coordinator } = ctx;
     if (ctx.header.apiVersion < 3) return { throttleTimeMs: 0, errorCode: coordinator.leave(req.groupId, req.memberId, null) };
     const members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: coordinator.leave(req.groupId, m.memberId, m.groupInstanceId) }));
     return { throttleTimeMs: 0, errorCode: 0, members };

@@ -17,7 +17,7 @@ export const listOffsets = defineApi({
     for (const t of req.topics) {
       const partitions: PartitionRes[] = [];
       for (const p of t.partitions) {
-        const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
+        const log = ctx.logs.partition(t.name, p.partitionIndex);
         const res: PartitionRes = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
         if (!log) {
           res.errorCode = errorCode('UNKNOWN_TOPIC_OR_PARTITION');

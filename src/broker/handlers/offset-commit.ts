@@ -5,7 +5,7 @@ export const offsetCommit = defineApi({
   request: OffsetCommitRequest,
   response: OffsetCommitResponse,
   async handle(ctx, req) {
-    const topics = await ctx.broker.offsets.commit({
+    const topics = await ctx.offsets.commit({
       groupId: req.groupId,
       generationId: req.generationIdOrMemberEpoch,
       memberId: req.memberId,

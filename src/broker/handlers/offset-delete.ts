@@ -7,7 +7,7 @@ export const offsetDelete = defineApi({
   request: OffsetDeleteRequest,
   response: OffsetDeleteResponse,
   async handle(ctx, req) {
-    const { coordinator, offsets } = ctx.broker;
+    const { coordinator, offsets } = ctx;
     const g = coordinator.group(req.groupId);
     if (!g) return { errorCode: errorCode('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
     if (!g.is('Empty') && g.protocolType !== 'consumer') return { errorCode: errorCode('NON_EMPTY_GROUP'), throttleTimeMs: 0, topics: [] };

@@ -5,7 +5,7 @@ export const offsetFetch = defineApi({
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
   handle(ctx, req) {
-    const { offsets } = ctx.broker;
+    const { offsets } = ctx;
     if (ctx.header.apiVersion >= 8) {
       return { throttleTimeMs: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, topics: offsets.fetch(g.groupId, g.topics), errorCode: 0 })) };
     }

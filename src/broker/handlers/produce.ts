@@ -1,11 +1,19 @@
 import { errorCode, type ErrorName } from '../../protocol/errors.js';
-import { BatchFormatError, batchSizeAt, validateBatch, BATCH_LOG_OVERHEAD } from '../../protocol/record-batch.js';
+import {
+  ATTR_TRANSACTIONAL,
+  BATCH_LOG_OVERHEAD,
+  BatchFormatError,
+  batchSizeAt,
+  producedBatchError,
+  verifyBatch,
+  type BatchHeader,
+} from '../../protocol/record-batch.js';
 import type { Encodable } from '../../protocol/schema.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/schemas/produce.js';
-import { StorageError, type TopicInfo } from '../../storage/types.js';
-import { validateTopicName } from '../../storage/index.js';
-import { defineApi } from '../api.js';
-import type { Broker } from '../broker.js';
+import { validateTopicName, type PartitionLog, type TopicInfo } from '../../storage/index.js';
+import { defineApi, type RequestContext } from '../api.js';
+import { kafkaErrorOf } from '../kafka-error.js';
+import { MAX_LOG_OFFSET } from '../limits.js';
 
 type PartitionResponse = Encodable<typeof ProduceResponse>['responses'][number]['partitionResponses'][number];
 
@@ -13,81 +21,103 @@ function failed(index: number, name: ErrorName, message: string | null = null): 
   return { index, errorCode: errorCode(name), baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: message };
 }
 
+type Refusal = [ErrorName, string];
+
 /**
- * Validate every batch in one partition's records and append them. Batches are checked
- * (framing, magic, CRC, size) without decompressing, then written exactly as received.
+ * Kafka's checks on one partition's records before anything is written, cheapest first: exactly one batch
+ * (ProduceRequest.validateRecords, v3+), its size (max.message.bytes), framing and CRC (DefaultRecordBatch.ensureValid),
+ * then the header rules of LogValidator.validateBatch. Reads the 61-byte header and CRCs the batch; never decodes a
+ * record. Returns the header, or why the batch is refused.
  */
-function appendPartition(broker: Broker, topic: TopicInfo, index: number, records: Buffer | null, waits: Promise<void>[]): PartitionResponse {
-  const log = broker.logs.partition(topic.name, index);
-  if (!log) return failed(index, 'UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} has no partition ${index}`);
-  if (!records || records.length === 0) return failed(index, 'CORRUPT_MESSAGE', 'empty record set');
+function checkRecords(ctx: RequestContext, topic: TopicInfo, log: PartitionLog, records: Buffer | null): BatchHeader | Refusal {
+  const version = ctx.header.apiVersion;
+  if (!records || records.length === 0) return ['INVALID_RECORD', `Produce requests with version ${version} must have at least one record batch per partition`];
   const maxBytes = topic.config['max.message.bytes'];
-  const headers = [];
-  for (let pos = 0; pos < records.length; ) {
-    const size = batchSizeAt(records, pos);
-    if (size > maxBytes + BATCH_LOG_OVERHEAD) {
-      return failed(index, 'MESSAGE_TOO_LARGE', `record batch of ${size} bytes exceeds max.message.bytes=${maxBytes} for topic ${topic.name}`);
-    }
-    try {
-      headers.push({ pos, header: validateBatch(records, pos) });
-    } catch (e) {
-      broker.stats.rejectedBatches++;
-      const err = e as BatchFormatError;
-      if (err.kind === 'unsupported-magic') return failed(index, 'UNSUPPORTED_FOR_MESSAGE_FORMAT', err.message);
-      return failed(index, 'CORRUPT_MESSAGE', err.message);
-    }
-    pos += size;
+  const size = batchSizeAt(records, 0);
+  if (size > maxBytes + BATCH_LOG_OVERHEAD) {
+    return ['MESSAGE_TOO_LARGE', `record batch of ${size} bytes exceeds max.message.bytes=${maxBytes} for topic ${topic.name}`];
   }
-  let first: PartitionResponse | null = null;
+  let h: BatchHeader;
   try {
-    for (const { pos, header } of headers) {
-      const res = log.append(records.subarray(pos, pos + header.size), header);
-      if (res.durable) waits.push(res.durable);
-      if (!res.duplicate) {
-        broker.stats.producedRecords += header.recordsCount;
-        broker.stats.producedBytes += header.size;
-      }
-      first ??= { index, errorCode: 0, baseOffset: res.baseOffset, logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset, recordErrors: [], errorMessage: null };
-    }
+    h = verifyBatch(records, 0);
   } catch (e) {
-    if (e instanceof StorageError) return failed(index, e.code as ErrorName, e.message);
-    broker.log.error(`append to ${topic.name}-${index} failed: ${(e as Error).stack}`);
-    return failed(index, 'KAFKA_STORAGE_ERROR', (e as Error).message);
+    const err = e as BatchFormatError;
+    if (err.kind === 'unsupported-magic') return ['INVALID_RECORD', `Produce requests with version ${version} are only allowed to contain record batches with magic version 2 (${err.message})`];
+    return ['CORRUPT_MESSAGE', err.message];
   }
-  return first!;
+  // Kafka refuses several batches per partition outright, so an append is never partly applied.
+  if (records.length > h.size) {
+    return ['INVALID_RECORD', `Produce requests with version ${version} are only allowed to contain exactly one record batch per partition (${records.length - h.size} bytes follow the first batch)`];
+  }
+  const invalid = producedBatchError(h);
+  if (invalid) return ['INVALID_RECORD', `${invalid} in topic partition ${log.name}`];
+  if ((h.attributes & ATTR_TRANSACTIONAL) !== 0) return ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactional batches are not supported by Tributary (transactions are not implemented)'];
+  if (log.logEndOffset + h.lastOffsetDelta > MAX_LOG_OFFSET) {
+    return ['POLICY_VIOLATION', `${log.name} would pass offset ${MAX_LOG_OFFSET} (2^52), the largest Tributary stores exactly; nothing was written. Delete and re-create the topic to start again from offset 0`];
+  }
+  return h;
+}
+
+/** Validates one partition's records and appends them exactly as received (only base offset and leader epoch change). */
+function appendPartition(ctx: RequestContext, topic: TopicInfo, index: number, records: Buffer | null, waits: Promise<void>[]): PartitionResponse {
+  const log = ctx.logs.partition(topic.name, index);
+  if (!log) return failed(index, 'UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} has no partition ${index}`);
+  const checked = checkRecords(ctx, topic, log, records);
+  if (Array.isArray(checked)) {
+    ctx.stats.rejectedBatches++;
+    return failed(index, ...checked);
+  }
+  const header = checked;
+  try {
+    const res = log.append(records!.subarray(0, header.size), header);
+    if (res.durable) waits.push(res.durable);
+    if (!res.duplicate) {
+      ctx.stats.producedRecords += header.recordsCount;
+      ctx.stats.producedBytes += header.size;
+    }
+    return { index, errorCode: 0, baseOffset: res.baseOffset, logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset, recordErrors: [], errorMessage: null };
+  } catch (e) {
+    const k = kafkaErrorOf(e);
+    if (k.unexpected) ctx.logger.error(`append to ${log.name} failed: ${(e as Error).stack ?? k.message}`);
+    return failed(index, k.name, k.message);
+  }
+}
+
+/** Why the whole topic of a produce request is refused, or its TopicInfo (auto-created if allowed). */
+async function topicFor(ctx: RequestContext, name: string, transactionalId: string | null, acks: number): Promise<TopicInfo | Refusal> {
+  const version = ctx.header.apiVersion;
+  if (version < 3) {
+    return ['UNSUPPORTED_FOR_MESSAGE_FORMAT', `Produce v${version} carries the pre-0.11 message format, which Tributary does not store; configure the client for Kafka 0.11 or newer`];
+  }
+  if (acks !== 0 && acks !== 1 && acks !== -1) return ['INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`];
+  if (transactionalId !== null) return ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactions are not supported by Tributary'];
+  const nameError = validateTopicName(name);
+  if (nameError) return ['INVALID_TOPIC_EXCEPTION', nameError];
+  try {
+    const topic = await ctx.topics.topicForWrite(name, true);
+    return topic ?? ['UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist and auto-creation is disabled`];
+  } catch (e) {
+    // The reason auto-creation failed (a name collision, a limit, the disk), not "unknown topic".
+    const k = kafkaErrorOf(e);
+    if (k.unexpected) ctx.logger.error(`auto-creating topic ${name} failed: ${(e as Error).stack ?? k.message}`);
+    return [k.name, k.message];
+  }
 }
 
 export const produce = defineApi({
   request: ProduceRequest,
   response: ProduceResponse,
   async handle(ctx, req) {
-    const { broker } = ctx;
-    broker.stats.produceRequests++;
+    ctx.stats.produceRequests++;
     const acks = req.acks;
     const waits: Promise<void>[] = [];
     const responses: Encodable<typeof ProduceResponse>['responses'] = [];
     for (const td of req.topicData) {
       const partitionResponses: PartitionResponse[] = [];
       responses.push({ name: td.name, partitionResponses });
-      let topic: TopicInfo | undefined;
-      let topicError: [ErrorName, string] | null = null;
-      if (ctx.header.apiVersion < 3) topicError = ['UNSUPPORTED_FOR_MESSAGE_FORMAT', `Produce v${ctx.header.apiVersion} carries the pre-0.11 message format, which Tributary does not store; configure the client for Kafka 0.11 or newer`];
-      else if (acks !== 0 && acks !== 1 && acks !== -1) topicError = ['INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`];
-      else if (req.transactionalId !== null) topicError = ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactions are not supported by Tributary'];
-      const nameError = validateTopicName(td.name);
-      if (topicError) {
-        // already decided
-      } else if (nameError) topicError = ['INVALID_TOPIC_EXCEPTION', nameError];
-      else {
-        try {
-          topic = await broker.topicForWrite(td.name, true);
-          if (!topic) topicError = ['UNKNOWN_TOPIC_OR_PARTITION', `topic ${td.name} does not exist and auto-creation is disabled`];
-        } catch (e) {
-          topicError = ['UNKNOWN_TOPIC_OR_PARTITION', (e as Error).message];
-        }
-      }
+      const topic = await topicFor(ctx, td.name, req.transactionalId, acks);
       for (const pd of td.partitionData) {
-        partitionResponses.push(topicError ? failed(pd.index, ...topicError) : appendPartition(broker, topic!, pd.index, pd.records, waits));
+        partitionResponses.push(Array.isArray(topic) ? failed(pd.index, ...topic) : appendPartition(ctx, topic, pd.index, pd.records, waits));
       }
     }
     if (acks === 0) return null;
@@ -95,7 +125,7 @@ export const produce = defineApi({
       try {
         await Promise.all(waits);
       } catch (e) {
-        broker.log.error(`fsync failed: ${(e as Error).message}`);
+        ctx.logger.error(`fsync failed: ${(e as Error).message}`);
         for (const r of responses) for (const p of r.partitionResponses) if (p.errorCode === 0) Object.assign(p, failed(p.index, 'KAFKA_STORAGE_ERROR', 'fsync failed'));
       }
     }

@@ -5,7 +5,7 @@ export const syncGroup = defineApi({
   request: SyncGroupRequest,
   response: SyncGroupResponse,
   async handle(ctx, req) {
-    const res = await ctx.broker.coordinator.sync(req.groupId, req.generationId, req.memberId, req.groupInstanceId, req.protocolType, req.protocolName, req.assignments);
+    const res = await ctx.coordinator.sync(req.groupId, req.generationId, req.memberId, req.groupInstanceId, req.protocolType, req.protocolName, req.assignments);
     return { throttleTimeMs: 0, ...res };
   },
 });

@@ -11,6 +11,8 @@ import { writeFileAtomic } from '../../common/atomic-file.js';
 export interface CheckpointEntry {
   /** Path the file had when last seen (for people reading the file, and to tell a rotated log's successor). */
   path: string;
+  /** Path its records carry (key and header `path`) when not `path`: where the lines were written (a rotated log). */
+  recordPath?: string;
   /** Byte offset just past the last committed record. */
   offset: number;
   /** sha1 of the first `fingerprintBytes` bytes. */
@@ -22,6 +24,28 @@ export interface CheckpointEntry {
   sample?: string;
   /** Set when the file is no longer followed: kept a while so a copy of it is not read twice. */
   retired?: { at: number; reason: 'truncated' | 'deleted' | 'gone' };
+}
+
+/** What identifies a file the tailer reads, as its checkpoint keeps it (used by the agent's send journal too). */
+export interface FileIdentity {
+  fileId: string;
+  path: string;
+  recordPath: string;
+  dev: string;
+  ino: string;
+  fingerprint: string;
+  fingerprintBytes: number;
+}
+
+/**
+ * What a sink knows beyond the checkpoint after a crash (the agent's send journal): records of `file` up to `acked`
+ * are stored, and up to `sent` they are stored or being sent again by the sink (it commits them once stored). Reading
+ * goes on from `sent`.
+ */
+export interface ResumePoint {
+  file: FileIdentity;
+  acked: number | null;
+  sent: number;
 }
 
 export interface CheckpointData {
@@ -53,7 +77,7 @@ export async function loadCheckpoint(file: string): Promise<CheckpointData | nul
     throw new CheckpointError(`the tailer checkpoint ${file} has an unknown format (version ${String(data?.version)}); ${fix}`);
   }
   for (const [id, e] of Object.entries(data.files)) {
-    if (typeof e?.path !== 'string' || !Number.isSafeInteger(e.offset) || e.offset < 0 || typeof e.fingerprint !== 'string' || typeof e.dev !== 'string' || typeof e.ino !== 'string') {
+    if (typeof e?.path !== 'string' || (e.recordPath !== undefined && typeof e.recordPath !== 'string') || !Number.isSafeInteger(e.offset) || e.offset < 0 || typeof e.fingerprint !== 'string' || typeof e.dev !== 'string' || typeof e.ino !== 'string') {
       throw new CheckpointError(`the tailer checkpoint ${file} has a malformed entry for ${id}; ${fix}`);
     }
   }

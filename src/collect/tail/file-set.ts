@@ -1,10 +1,12 @@
 import type { BigIntStats } from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
-import type { CheckpointData, CheckpointEntry } from './checkpoint.js';
+import type { CheckpointData, CheckpointEntry, FileIdentity, ResumePoint } from './checkpoint.js';
 import { CommitTracker } from './commit-tracker.js';
 import { fingerprintOf, hashBytes, inodeKey, makeFileId, readAt, sampleAt } from './file-identity.js';
 import type { ResolvedTailerOptions } from './options.js';
+import { NotTheSameContent, RecoveredFile } from './recovered-file.js';
 import { copyResumeOffset, retiredFromEntry, stillPrefix, type RetiredFile } from './retired-file.js';
+import { planRecovery, unseenIdentity, type KnownFile, type RecoverySource } from './rotation-recovery.js';
 import { TrackedFile, type FileContext } from './tracked-file.js';
 
 /** Retired incarnations kept for late commits and copy detection. */
@@ -21,6 +23,8 @@ export interface FileSetHooks extends FileContext {
   changed(): void;
   /** Reads `f` to its current end (used before a file is left). */
   readToEnd(f: TrackedFile): Promise<void>;
+  /** Whether `p` is a path the globs follow (so rotated files found there are left to the scan). */
+  isTailed(p: string): boolean;
 }
 
 /**
@@ -36,9 +40,15 @@ export class FileSet {
   /** Oldest first. */
   readonly retired = new Map<string, RetiredFile>();
   private readonly byPath = new Map<string, TrackedFile>();
-  private readonly ids = new Map<string, TrackedFile | RetiredFile>();
+  private readonly ids = new Map<string, TrackedFile | RetiredFile | RecoveredFile>();
   private readonly knownPaths = new Set<string>();
   private readonly warned = new Set<string>();
+  /**
+   * Rotated files being read to their end because nobody read them yet (rotated while the tailer was down, or a
+   * copytruncate copy outside the globs), by record path, oldest first. The file now at that path waits for them, so
+   * lines keep their order.
+   */
+  readonly recovering = new Map<string, RecoveredFile[]>();
 
   constructor(private readonly opts: ResolvedTailerOptions, private readonly hooks: FileSetHooks) {}
 
@@ -53,8 +63,42 @@ export class FileSet {
     }
   }
 
-  byId(fileId: string): TrackedFile | RetiredFile | undefined {
+  /**
+   * Applies what the sink knows beyond the checkpoint (see ResumePoint): committed offsets move up to `acked`, reading
+   * resumes at `sent`, and the range between stays handed out until the sink commits it. Call after load().
+   */
+  resume(points: ResumePoint[]): void {
+    const now = Date.now();
+    for (const { file, acked, sent } of points) {
+      let r = this.retired.get(file.fileId);
+      if (!r) {
+        const entry: CheckpointEntry = { path: file.path, recordPath: file.recordPath, offset: acked ?? sent, fingerprint: file.fingerprint, fingerprintBytes: file.fingerprintBytes, dev: file.dev, ino: file.ino };
+        r = retiredFromEntry(file.fileId, entry, now);
+        this.retired.set(r.fileId, r);
+        this.ids.set(r.fileId, r);
+        this.knownPaths.add(r.path);
+      }
+      const committed = Math.max(r.tracker.committed, acked ?? 0);
+      const readFrom = Math.max(committed, sent);
+      if (committed === r.tracker.committed && readFrom === r.resumeOffset) continue;
+      r.tracker = new CommitTracker(committed);
+      r.tracker.handOut(readFrom);
+      if (readFrom !== r.resumeOffset) r.sample = undefined; // it was taken at the old offset
+      r.resumeOffset = readFrom;
+    }
+  }
+
+  byId(fileId: string): TrackedFile | RetiredFile | RecoveredFile | undefined {
     return this.ids.get(fileId);
+  }
+
+  /** The identity of a known file, as the checkpoint would record it. */
+  identityOf(fileId: string): FileIdentity | undefined {
+    const x = this.ids.get(fileId);
+    if (!x) return undefined;
+    if (x instanceof TrackedFile) return { fileId, path: x.path, recordPath: x.recordPath, dev: x.dev, ino: x.ino, fingerprint: x.headHash, fingerprintBytes: x.head.length };
+    if (x instanceof RecoveredFile) return { fileId, path: x.path, recordPath: x.recordPath, ...x.identity };
+    return { fileId, path: x.path, recordPath: x.recordPath, dev: x.dev, ino: x.ino, fingerprint: x.fingerprint, fingerprintBytes: x.fingerprintBytes };
   }
 
   isAttached(f: TrackedFile): boolean {
@@ -126,7 +170,7 @@ export class FileSet {
     const samples: Promise<void>[] = [];
     for (const f of this.files.values()) {
       if (f.copyOf) continue; // a parked copy is found again by its content; a young file is recorded at 0
-      const e: CheckpointEntry = { path: f.path, offset: f.tracker.committed, fingerprint: f.headHash, fingerprintBytes: f.head.length, dev: f.dev, ino: f.ino };
+      const e: CheckpointEntry = { path: f.path, ...(f.recordPath !== f.path ? { recordPath: f.recordPath } : {}), offset: f.tracker.committed, fingerprint: f.headHash, fingerprintBytes: f.head.length, dev: f.dev, ino: f.ino };
       files[f.fileId] = e;
       const cached = f.checkpointSample;
       if (cached?.offset === e.offset) {
@@ -143,10 +187,16 @@ export class FileSet {
         );
       }
     }
+    for (const list of this.recovering.values()) {
+      for (const j of list) {
+        files[j.fileId] = { path: j.path, ...(j.recordPath !== j.path ? { recordPath: j.recordPath } : {}), offset: j.tracker.committed, ...j.identity };
+      }
+    }
     for (const r of this.retired.values()) {
       const offset = r.tracker.committed;
       files[r.fileId] = {
         path: r.path,
+        ...(r.recordPath !== r.path ? { recordPath: r.recordPath } : {}),
         offset,
         fingerprint: r.fingerprint,
         fingerprintBytes: r.fingerprintBytes,
@@ -163,6 +213,111 @@ export class FileSet {
   /** Closes every file; the maps stay so a commit after stop() still writes a complete checkpoint. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.files.values()].map((f) => f.close()));
+    await Promise.all([...this.recovering.values()].flat().map((j) => j.close()));
+  }
+
+  /** Whether the file now at `recordPath` must wait: older rotated files of the same log are still being read. */
+  holds(recordPath: string): boolean {
+    return this.recovering.has(recordPath);
+  }
+
+  /**
+   * At start, after the first scan: checkpointed files the scan did not find again (rotated while the tailer was
+   * down) are looked for in their directory, with rotated files nobody saw, and queued to be read (see
+   * rotation-recovery.ts). `newerThanNs`: when the checkpoint was last written.
+   */
+  async recoverRotated(newerThanNs: bigint | null): Promise<void> {
+    const entries = [...this.retired.values()].filter((r) => r.loaded !== undefined && r.reason !== 'deleted');
+    if (entries.length === 0) return;
+    const triggers = new Set(entries.filter((r) => r.loaded === 'live').map((r) => r.recordPath));
+    const plan = await planRecovery(entries, triggers, this.planOptions(newerThanNs));
+    for (const sources of plan.values()) for (const s of sources) this.enqueueRecovered(s, 'rotated while the agent was down');
+  }
+
+  /** One chunk of the oldest pending rotated file of each log; returns whether any is left. */
+  async recoverStep(buf: Buffer): Promise<boolean> {
+    for (const [recordPath, list] of [...this.recovering]) {
+      const job = list[0]!;
+      let n = 0;
+      let failed = false;
+      try {
+        n = await job.read(buf);
+      } catch (e) {
+        failed = true;
+        const what = e instanceof NotTheSameContent ? `${e.message}; it is not the rotated file after all` : `reading it failed (${(e as Error).message})`;
+        this.opts.log.warn(`file tailer: ${job.path}: ${what} — lines of ${job.recordPath} after byte ${job.offset} are not shipped`);
+      }
+      if (n > 0) continue;
+      if (list[0] === job) list.shift();
+      await this.finishRecovered(job, failed);
+      if (list.length === 0) {
+        this.recovering.delete(recordPath);
+        for (const f of this.files.values()) if (f.recordPath === recordPath && f.state === 'active') this.hooks.markDirty(f);
+      }
+    }
+    return this.recovering.size > 0;
+  }
+
+  private planOptions(newerThanNs: bigint | null): Parameters<typeof planRecovery>[2] {
+    const known: KnownFile[] = [];
+    for (const f of this.files.values()) known.push({ inode: f.inode, fingerprint: f.headHash, fingerprintBytes: f.head.length });
+    for (const r of this.retired.values()) known.push({ inode: r.inode, fingerprint: r.fingerprint, fingerprintBytes: r.fingerprintBytes });
+    return {
+      fingerprintBytes: this.opts.fingerprintBytes,
+      isTailed: (p) => this.hooks.isTailed(p),
+      known,
+      newerThanNs,
+      warn: (m) => this.warnOnce(m, m),
+    };
+  }
+
+  private enqueueRecovered(s: RecoverySource, why: string): void {
+    let job: RecoveredFile;
+    const common = { recordPath: s.recordPath, path: s.file.path, fh: s.fh, gzip: s.gzip, start: s.start, sample: s.sample };
+    if (s.entry) {
+      const r = s.entry;
+      this.retired.delete(r.fileId);
+      const identity = { dev: r.dev, ino: r.ino, fingerprint: r.fingerprint, fingerprintBytes: r.fingerprintBytes };
+      job = new RecoveredFile({ ...common, fileId: r.fileId, tracker: r.tracker, identity }, this.hooks);
+    } else {
+      const id = unseenIdentity(s);
+      const fileId = makeFileId(s.file.inode, { hash: id.fingerprint, bytes: id.fingerprintBytes }, (x) => this.ids.has(x));
+      job = new RecoveredFile({ ...common, fileId, tracker: new CommitTracker(0), identity: { dev: s.file.dev, ino: s.file.ino, ...id } }, this.hooks);
+    }
+    this.ids.set(job.fileId, job);
+    const list = this.recovering.get(s.recordPath) ?? [];
+    list.push(job);
+    this.recovering.set(s.recordPath, list);
+    const what = s.entry ? `the rest of ${s.recordPath} from byte ${s.start}` : `lines of ${s.recordPath} nobody read yet`;
+    this.opts.log.info(`file tailer: reading ${what} from ${s.file.path}${s.gzip ? ' (gzip)' : ''}, ${why}`);
+    this.hooks.changed();
+  }
+
+  /** A recovered file read to its end (or given up on): remembered (retired) like any finished file, then closed. */
+  private async finishRecovered(job: RecoveredFile, failed: boolean): Promise<void> {
+    const sample = failed ? undefined : await job.sampleAtOffset();
+    const r: RetiredFile = {
+      fileId: job.fileId,
+      dev: job.identity.dev,
+      ino: job.identity.ino,
+      inode: `${job.identity.dev}:${job.identity.ino}`,
+      path: job.path,
+      recordPath: job.recordPath,
+      fingerprint: job.identity.fingerprint,
+      fingerprintBytes: job.identity.fingerprintBytes,
+      resumeOffset: job.offset,
+      sample,
+      at: Date.now(),
+      reason: 'gone',
+      tracker: job.tracker,
+      successor: null,
+    };
+    this.retired.set(r.fileId, r);
+    this.ids.set(r.fileId, r);
+    this.evict();
+    this.hooks.changed();
+    await job.close();
+    if (!failed) this.opts.log.info(`file tailer: finished ${job.path} at byte ${job.offset} (${job.offset - job.start} bytes of ${job.recordPath} recovered)`);
   }
 
   private async discover(p: string, initial: boolean): Promise<void> {
@@ -338,9 +493,14 @@ export class FileSet {
     this.ids.set(fileId, next);
     this.hooks.unmarkDirty(f);
     this.hooks.markDirty(next);
-    const lost = cut.dropped > 0 ? ` (an incomplete line of ${cut.dropped} bytes was cut; a copy of the file in the globs continues it)` : '';
+    const lost = cut.dropped > 0 ? ` (an incomplete line of ${cut.dropped} bytes was cut; a copy of the file continues it)` : '';
     this.opts.log.info(`file tailer: ${f.path} was truncated after byte ${r.resumeOffset}${lost}: reading it again from the start`);
     await this.settleCopiesOf(f);
+    // copytruncate with the copy outside the globs: what was not read yet is in the copy (read before the file goes on).
+    if (this.retired.get(r.fileId) === r && !r.successor) {
+      const plan = await planRecovery([r], new Set(), this.planOptions(null));
+      for (const sources of plan.values()) for (const s of sources) this.enqueueRecovered(s, 'copied by copytruncate');
+    }
   }
 
   /** A detached file read to its end and idle: hand out its last partial line, retire it, close it. */

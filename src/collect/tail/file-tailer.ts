@@ -2,14 +2,16 @@ import { EventEmitter } from 'node:events';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FilePosition, SourcedRecord } from '../record.js';
-import { CheckpointWriter, loadCheckpoint } from './checkpoint.js';
-import type { CommitTracker } from './commit-tracker.js';
+import { CheckpointWriter, loadCheckpoint, type FileIdentity, type ResumePoint } from './checkpoint.js';
+import { CommitTracker } from './commit-tracker.js';
 import { FileSet } from './file-set.js';
 import { GlobSet } from './glob-set.js';
 import { GlobWatcher } from './glob-watcher.js';
 import { resolveTailerOptions, type FileTailerOptions, type ResolvedTailerOptions } from './options.js';
 import { RecordBuilder } from './record-builder.js';
-import type { TrackedFile } from './tracked-file.js';
+import { RecoveredFile } from './recovered-file.js';
+import { locateContent } from './rotation-recovery.js';
+import type { LineSource, TrackedFile } from './tracked-file.js';
 
 export interface TailerStats {
   /** Files being followed (including rotated ones still being read to their end). */
@@ -19,6 +21,8 @@ export interface TailerStats {
   parked: number;
   /** Finished incarnations remembered for late commits and copy detection. */
   retired: number;
+  /** Rotated files being read because nobody read them yet (rotated while the tailer was down, copies outside the globs). */
+  recovering: number;
   bytesRead: number;
   recordsEmitted: number;
   batchesEmitted: number;
@@ -38,6 +42,7 @@ export interface FileTailerEvents {
 
 /** Reads a dedicated file per chunk round up to this many times before giving up on finishing it this poll. */
 const FINISH_MAX_CHUNKS = 64;
+const SLACK_NS = 1_000_000_000n;
 
 /**
  * Tails the files matching globs and emits their lines as 'batch' events of SourcedRecord. Lines are read once: a
@@ -85,22 +90,30 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
       maxRecordBytes: this.opts.maxRecordBytes,
       fingerprintBytes: this.opts.fingerprintBytes,
       multiline: this.opts.multiline,
-      add: (file, text, endOffset, readTime) => this.add(file, text, endOffset, readTime),
+      add: (file, text, startOffset, endOffset, readTime) => this.add(file, text, startOffset, endOffset, readTime),
       markDirty: (f) => this.markDirty(f),
       unmarkDirty: (f) => this.dirty.delete(f),
       changed: () => void this.writer.request(),
       readToEnd: (f) => this.readToEnd(f),
+      isTailed: (p) => this.globs.matches(p),
     });
     this.writer = new CheckpointWriter(this.opts.checkpointFile, this.opts.checkpointIntervalMs, () => this.set.snapshot(), (e) =>
       this.opts.log.error(`file tailer: ${e.message}`),
     );
   }
 
-  /** Loads the checkpoint, finds the files, starts watching; resolves once every file found is open and positioned. */
-  async start(): Promise<void> {
+  /**
+   * Loads the checkpoint, finds the files, starts watching; resolves once every file found is open and positioned.
+   * `resume`: what the sink knows beyond the checkpoint after a crash (see ResumePoint).
+   */
+  async start({ resume = [] }: { resume?: ResumePoint[] } = {}): Promise<void> {
     if (this.state !== 'new') throw new Error('FileTailer.start() can only be called once; create a new FileTailer to start again');
     this.state = 'starting';
+    // When the checkpoint was written: rotated files modified since then may hold lines nobody read (with a second of
+    // slack for a file found just before the write).
+    const written = await fsp.stat(this.opts.checkpointFile, { bigint: true }).catch(() => null);
     this.set.load(await loadCheckpoint(this.opts.checkpointFile));
+    this.set.resume(resume);
     await fsp.mkdir(path.dirname(this.opts.checkpointFile), { recursive: true });
     this.watcher = new GlobWatcher(
       this.globs,
@@ -116,6 +129,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     );
     await this.watcher.start();
     for (const p of await this.globs.scan()) if (this.state === 'starting') await this.set.checkPath(p, true);
+    if (this.state === 'starting') await this.set.recoverRotated(written ? written.mtimeNs - SLACK_NS : null);
     if ((this.state as string) === 'stopped') {
       // stop() ran while we were starting: undo what it could not see yet.
       await this.watcher.close();
@@ -129,6 +143,39 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     if (ml) this.every(Math.max(10, Math.min(ml.flushAfterMs / 2, this.opts.pollIntervalMs)), () => (this.flushDue = true));
     void this.writer.request();
     this.kick();
+  }
+
+  /** The identity of a file by the fileId in its records' positions (the agent's send journal records it). */
+  identityOf(fileId: string): FileIdentity | undefined {
+    return this.set.identityOf(fileId);
+  }
+
+  /**
+   * The records of bytes [start, end) of `file` as the tailer made them, read wherever the bytes are now (at the path,
+   * renamed beside it, in a copy, gzip too); null when no file holds them all. Usable before start(): the agent
+   * rebuilds the batch it was sending when it crashed.
+   */
+  async readRange(file: FileIdentity, start: number, end: number): Promise<SourcedRecord[] | null> {
+    const found = await locateContent(file, end, this.opts.fingerprintBytes);
+    if (!found) return null;
+    const records: SourcedRecord[] = [];
+    const reader = new RecoveredFile(
+      { fileId: file.fileId, recordPath: file.recordPath, path: found.path, fh: found.fh, gzip: found.gzip, tracker: new CommitTracker(start), start, end, identity: file },
+      {
+        maxRecordBytes: this.opts.maxRecordBytes,
+        multiline: this.opts.multiline,
+        add: (f, text, s, e, readTime) => records.push(this.builder.build(text, f.recordPath, f.fileId, e, readTime, s)),
+      },
+    );
+    const buf = Buffer.allocUnsafe(Math.min(this.opts.readChunkBytes, Math.max(4096, end - start)));
+    try {
+      while ((await reader.read(buf)) > 0);
+    } catch {
+      return null;
+    } finally {
+      await reader.close();
+    }
+    return reader.offset === end ? records : null;
   }
 
   /** Stops reading files (watching goes on) and holds back any batch still being assembled, until resume(). */
@@ -193,10 +240,12 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
       else files++;
       buffered += f.bufferedBytes;
     }
+    for (const list of this.set.recovering.values()) for (const j of list) buffered += j.bufferedBytes;
     return {
       files,
       parked,
       retired: this.set.retired.size,
+      recovering: [...this.set.recovering.values()].reduce((n, l) => n + l.length, 0),
       bytesRead: this.counters.bytesRead,
       recordsEmitted: this.counters.recordsEmitted,
       batchesEmitted: this.counters.batchesEmitted,
@@ -235,7 +284,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
   }
 
   private hasWork(): boolean {
-    return this.pathQueue.size > 0 || this.pollDue || this.rescanDue || this.flushDue || (!this.isPaused && this.dirty.size > 0);
+    return this.pathQueue.size > 0 || this.pollDue || this.rescanDue || this.flushDue || (!this.isPaused && (this.dirty.size > 0 || this.set.recovering.size > 0));
   }
 
   /** The one loop that touches files: path checks, polls, multiline flushes, then a round of reads. */
@@ -270,6 +319,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
         const now = Date.now();
         if (!this.isPaused) for (const f of this.set.files.values()) f.flushIdle(now, this.opts.multiline!.flushAfterMs);
       }
+      if (!this.isPaused && this.set.recovering.size > 0) await this.set.recoverStep(this.buf);
       if (!this.isPaused) {
         for (const f of [...this.dirty]) {
           if (this.state !== 'running' || this.isPaused) break;
@@ -285,6 +335,7 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
   /** One chunk of one file; returns whether it probably has more. */
   private async service(f: TrackedFile): Promise<boolean> {
     if (f.state !== 'active' || this.set.files.get(f.inode) !== f) return false;
+    if (this.set.holds(f.recordPath)) return false; // older rotated files of the same log first (read again when they are done)
     try {
       if (f.needsCheck) {
         if (!(await this.set.verify(f))) return false;
@@ -313,8 +364,8 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
     throw new Error(`${f.path} is still growing after it was rotated away; finishing it later`);
   }
 
-  private add(file: TrackedFile, text: string, endOffset: number, readTime: number): void {
-    this.batch.push(this.builder.build(text, file.recordPath, file.fileId, endOffset, readTime));
+  private add(file: LineSource, text: string, startOffset: number, endOffset: number, readTime: number): void {
+    this.batch.push(this.builder.build(text, file.recordPath, file.fileId, endOffset, readTime, startOffset));
     this.batchBytes += text.length;
     this.batchEnds.set(file.tracker, endOffset);
     if (this.batch.length >= this.opts.maxBatchRecords || this.batchBytes >= this.opts.readChunkBytes) this.emitBatch();

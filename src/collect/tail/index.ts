@@ -12,7 +12,7 @@ export {
   type ParseOptions,
   type TailLogger,
 } from './options.js';
-export { CheckpointError } from './checkpoint.js';
+export { CheckpointError, type FileIdentity, type ResumePoint } from './checkpoint.js';
 export { parseTimestamp } from './timestamp.js';
 export { detectLevel } from './level.js';
 export { jsonFields } from './json-line.js';

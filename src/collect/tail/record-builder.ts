@@ -20,7 +20,8 @@ export class RecordBuilder {
     this.timestamp = opts.parse.timestamp;
   }
 
-  build(text: string, path: string, fileId: string, endOffset: number, readTime: number): SourcedRecord {
+  /** `startOffset`..`endOffset`: the bytes of the file the record covers (see FilePosition). */
+  build(text: string, path: string, fileId: string, endOffset: number, readTime: number, startOffset?: number): SourcedRecord {
     let timestamp = readTime;
     let level: string | undefined;
     const fields = this.json && text.charCodeAt(0) === 123 ? parseJsonLine(text, readTime) : undefined;
@@ -33,6 +34,6 @@ export class RecordBuilder {
     }
     const headers: Record<string, string> =
       level === undefined ? { host: this.host, agent: this.agent, path } : { host: this.host, agent: this.agent, path, level };
-    return { value: text, key: path, timestamp, headers, position: { fileId, path, offset: endOffset } };
+    return { value: text, key: path, timestamp, headers, position: startOffset === undefined ? { fileId, path, offset: endOffset } : { fileId, path, offset: endOffset, start: startOffset } };
   }
 }

@@ -35,6 +35,8 @@ export interface RetiredFile {
   tracker: CommitTracker;
   /** A copy that continues this file: its commits wait for this file's records below the copy's start. */
   successor: { file: TrackedFile; until: number } | null;
+  /** Loaded from the checkpoint at start ('live': it was followed then, so a rotation while down is looked for). */
+  loaded?: 'live' | 'retired';
 }
 
 export function retiredFromEntry(fileId: string, e: CheckpointEntry, now: number): RetiredFile {
@@ -44,7 +46,7 @@ export function retiredFromEntry(fileId: string, e: CheckpointEntry, now: number
     ino: e.ino,
     inode: `${e.dev}:${e.ino}`,
     path: e.path,
-    recordPath: e.path,
+    recordPath: e.recordPath ?? e.path,
     fingerprint: e.fingerprint,
     fingerprintBytes: e.fingerprintBytes,
     resumeOffset: e.offset,
@@ -53,6 +55,7 @@ export function retiredFromEntry(fileId: string, e: CheckpointEntry, now: number
     reason: e.retired?.reason ?? 'gone',
     tracker: new CommitTracker(e.offset),
     successor: null,
+    loaded: e.retired ? 'retired' : 'live',
   };
 }
 

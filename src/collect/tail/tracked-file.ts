@@ -1,18 +1,24 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { CommitTracker } from './commit-tracker.js';
 import { hashBytes, readAt, SAMPLE_BYTES, sampleAt } from './file-identity.js';
-import { LineSplitter, type LineHandler } from './line-splitter.js';
-import { MultilineJoiner } from './multiline.js';
+import { LineRecords } from './line-records.js';
 import type { ResolvedMultiline } from './options.js';
-import { truncateBytes } from './truncate.js';
+
+/** Where records come from, as far as the batch being assembled is concerned. */
+export interface LineSource {
+  readonly fileId: string;
+  /** Key and header `path` of its records. */
+  readonly recordPath: string;
+  readonly tracker: CommitTracker;
+}
 
 /** What a file needs from the tailer: limits, and where its records go. */
 export interface FileContext {
   maxRecordBytes: number;
   fingerprintBytes: number;
   multiline: ResolvedMultiline | null;
-  /** Adds a record to the batch being assembled. */
-  add(file: TrackedFile, text: string, endOffset: number, readTime: number): void;
+  /** Adds a record covering bytes [startOffset, endOffset) of `file` to the batch being assembled. */
+  add(file: LineSource, text: string, startOffset: number, endOffset: number, readTime: number): void;
 }
 
 export interface TrackedFileInit {
@@ -34,7 +40,7 @@ const EMPTY = Buffer.alloc(0);
  * One incarnation of one file, read through an fd that stays open while the file is followed: a renamed or deleted
  * file is still read to its end through it. Reads go forward from readOffset; complete lines become records.
  */
-export class TrackedFile {
+export class TrackedFile implements LineSource {
   readonly fileId: string;
   readonly dev: string;
   readonly ino: string;
@@ -72,8 +78,7 @@ export class TrackedFile {
   private boundary: number;
   private boundaryBytes: Buffer = EMPTY;
   private readTime = 0;
-  private readonly splitter: LineSplitter;
-  private readonly joiner: MultilineJoiner | null;
+  private readonly lines: LineRecords;
 
   constructor(init: TrackedFileInit, private readonly ctx: FileContext) {
     this.fileId = init.fileId;
@@ -89,18 +94,15 @@ export class TrackedFile {
     this.boundary = init.readOffset;
     this.tracker = init.tracker;
     this.lastDataAt = Date.now();
-    this.splitter = new LineSplitter(ctx.maxRecordBytes);
-    this.joiner = ctx.multiline
-      ? new MultilineJoiner(ctx.multiline, ctx.maxRecordBytes, (text, end) => ctx.add(this, text, end, this.readTime))
-      : null;
+    this.lines = new LineRecords(ctx.maxRecordBytes, ctx.multiline, init.readOffset, (text, start, end) => ctx.add(this, text, start, end, this.readTime));
   }
 
   get bufferedBytes(): number {
-    return this.splitter.bufferedBytes;
+    return this.lines.bufferedBytes;
   }
 
   get pendingRecord(): boolean {
-    return this.joiner?.pending ?? false;
+    return this.lines.pending;
   }
 
   /**
@@ -138,15 +140,14 @@ export class TrackedFile {
     const at = this.readOffset;
     this.readOffset += bytesRead;
     this.keepSamples(buf, bytesRead, at);
-    this.splitter.push(buf, bytesRead, at, this.onLine);
+    this.lines.push(buf, bytesRead, at);
     return bytesRead;
   }
 
   /** Hands out everything held back: the pending multiline record and an incomplete last line (the file is done). */
   finishLines(): void {
     this.readTime = Date.now();
-    this.splitter.flush(this.onLine);
-    this.joiner?.flush();
+    this.lines.finish();
   }
 
   /**
@@ -156,9 +157,9 @@ export class TrackedFile {
    */
   cutAtLastLine(): { offset: number; sample: string | undefined; dropped: number } {
     this.readTime = Date.now();
-    this.joiner?.flush();
+    this.lines.flushRecord();
     const dropped = this.readOffset - this.boundary;
-    this.splitter.reset();
+    this.lines.dropPartial();
     const want = Math.min(SAMPLE_BYTES, this.boundary);
     const sample = want > 0 && this.boundaryBytes.length === want ? hashBytes(this.boundaryBytes) : undefined;
     return { offset: this.boundary, sample, dropped };
@@ -166,14 +167,15 @@ export class TrackedFile {
 
   /** Hands out a pending multiline record once the file has been quiet at its end for `afterMs`. */
   flushIdle(now: number, afterMs: number): void {
-    if (this.joiner?.pending && this.atEof && now - this.lastDataAt >= afterMs) {
+    if (this.lines.pending && this.atEof && now - this.lastDataAt >= afterMs) {
       this.readTime = now;
-      this.joiner.flush();
+      this.lines.flushRecord();
     }
   }
 
   /** Forgets what was read before readOffset (a parked file is about to be read from a chosen offset). */
   resetBoundary(): void {
+    this.lines.restartAt(this.readOffset);
     this.boundary = this.readOffset;
     this.boundaryBytes = EMPTY;
     this.lastBytes = EMPTY;
@@ -193,13 +195,6 @@ export class TrackedFile {
   async close(): Promise<void> {
     await this.fh.close().catch(() => {});
   }
-
-  private readonly onLine: LineHandler = (buf, start, end, total, endOffset) => {
-    const max = this.ctx.maxRecordBytes;
-    const text = total > max ? truncateBytes(buf, start, end, total, max) : buf.toString('utf8', start, end);
-    if (this.joiner) this.joiner.push(text, total, endOffset);
-    else this.ctx.add(this, text, endOffset, this.readTime);
-  };
 
   private keepSamples(buf: Buffer, n: number, at: number): void {
     const previous = this.lastBytes;

@@ -110,8 +110,8 @@ export class SyslogIngest {
   async close(): Promise<void> {
     const closing: Promise<void>[] = [];
     if (this.udp) {
-      const sock = this.udp.socket;
-      closing.push(new Promise((resolve) => sock.close(() => resolve())));
+      const { socket, drain } = this.udp;
+      closing.push(drain().then(() => new Promise((resolve) => socket.close(() => resolve()))));
     }
     if (this.tcp) {
       const { server, sockets } = this.tcp;

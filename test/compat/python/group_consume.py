@@ -1,4 +1,6 @@
-"""KafkaConsumer(topic, group_id=GROUP): join the group, consume until IDLE_MS pass without a message, commit, leave.
+"""KafkaConsumer(topic, group_id=GROUP): join the group, consume until it has EXPECT records and then IDLE_MS pass
+without another (so a duplicate would still show up), commit, leave. Waiting for a count rather than for silence alone
+keeps a slow fetch on a loaded machine from ending the run early.
 
 Prints one JSON object per line as things happen, so a test can act in between:
   {"event": "ready", "positions": {"0": 12, ...}}   partitions assigned and start positions resolved
@@ -8,8 +10,9 @@ Prints one JSON object per line as things happen, so a test can act in between:
 COMMIT is "auto" (enable_auto_commit=True; the final commit is the one close() makes, reported from the coordinator
 after it) or "sync" (enable_auto_commit=False and one commit() after the last message).
 
-usage: group_consume.py BOOTSTRAP TOPIC GROUP RESET IDLE_MS COMMIT
+usage: group_consume.py BOOTSTRAP TOPIC GROUP RESET IDLE_MS COMMIT EXPECT
   RESET: earliest | latest (auto_offset_reset, used only where the group has no committed offset)
+  EXPECT: records to wait for (at most MAX_RUN_S seconds) before the idle time counts
 """
 import json
 import sys
@@ -30,8 +33,10 @@ def text(b):
 
 
 def main():
-    bootstrap, topic, group, reset, idle_ms, commit = sys.argv[1:7]
+    bootstrap, topic, group, reset, idle_ms, commit, expect = sys.argv[1:8]
     idle_s = int(idle_ms) / 1000.0
+    expect = int(expect)
+    received = 0
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         client_id='compat-group-consume',
@@ -65,8 +70,9 @@ def main():
         for tp, messages in batch.items():
             for m in messages:
                 emit({'event': 'record', 'partition': m.partition, 'offset': m.offset, 'key': text(m.key), 'value': text(m.value)})
+                received += 1
             last = time.time()
-        if state['ready'] and time.time() - last > idle_s:
+        if state['ready'] and received >= expect and time.time() - last > idle_s:
             break
     if not state['ready']:
         sys.stderr.write('never got a partition assignment\n')
