@@ -203,7 +203,7 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const r = new Reader(frame);
+    const r = new Reader(frame, 0, frame.length, this.services.limits.maxRequestArrayElements);
     let header: RequestHeader;
     try {
       header = readHeaderPrefix(r);

@@ -1,3 +1,5 @@
+import { REQUEST_ARRAY_ELEMENTS_LIMIT } from '../protocol/reader.js';
+
 /**
  * Every limit the broker enforces on what clients may make it hold or do, in one place: default, bounds, unit and
  * the Apache Kafka setting it mirrors (null where Kafka has none). Each is a key of the broker config file
@@ -35,6 +37,10 @@ export const LIMITS = {
   queuedMaxRequestBytes: {
     default: 256 * MiB, min: 1024, max: 2 ** 40, unit: 'bytes', kafka: 'queued.max.request.bytes',
     doc: 'request bytes held at once over all connections (being received, queued, or being handled); at the limit the broker stops reading from clients until handled requests free memory',
+  },
+  maxRequestArrayElements: {
+    default: REQUEST_ARRAY_ELEMENTS_LIMIT, min: 1000, max: 100_000_000, unit: 'count', kafka: null,
+    doc: 'array elements (topics, partitions, …, all arrays together) one request may hold; a request with more closes that connection (each element costs an object when decoded, though as little as two bytes on the wire)',
   },
   maxInFlightRequests: {
     default: 1000, min: 1, max: 100_000, unit: 'count', kafka: null,

@@ -10,8 +10,8 @@ import { validateTopicName } from '../common/topic-name.js';
  *
  * {
  *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "topic": "syslog" },
- *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "maxBodyBytes": 10485760, "logsTopic": "logs", "metricsTopic": "metrics" },
- *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics" },
+ *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "maxBodyBytes": 10485760, "maxLineBytes": 1048576, "logsTopic": "logs", "metricsTopic": "metrics" },
+ *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics", "maxBodyBytes": 10485760 },
  *   "files": { "globs": ["/var/log/*.log"], "topic": "logs", "startAt": "end" }
  * }
  */
@@ -36,6 +36,8 @@ export interface HttpIngestConfig {
   token: string | null;
   /** Largest request body, counted after gzip decompression too. */
   maxBodyBytes: number;
+  /** Longest line of a body (UTF-8 bytes, without its line ending); a longer one is refused with 413 naming it. */
+  maxLineBytes: number;
   /** Topic of `POST /ingest` without a topic in the path. */
   logsTopic: string;
   /** Topic of the Influx write endpoints; `/ingest/<metricsTopic>` converts metric formats to line protocol. */
@@ -53,6 +55,8 @@ export interface PrometheusTarget {
 export interface PrometheusConfig {
   targets: PrometheusTarget[];
   topic: string;
+  /** Largest scrape response (after decompression); a larger one fails the scrape. */
+  maxBodyBytes: number;
 }
 
 export interface FilesConfig {
@@ -75,6 +79,8 @@ export const INGEST_DEFAULTS = {
   syslogMaxMessageBytes: 64 * 1024,
   syslogRecvBufferBytes: 8 * 1024 * 1024,
   httpMaxBodyBytes: 10 * 1024 * 1024,
+  httpMaxLineBytes: 1024 * 1024,
+  scrapeMaxBodyBytes: 10 * 1024 * 1024,
   logsTopic: 'logs',
   metricsTopic: 'metrics',
   scrapeIntervalMs: 15_000,
@@ -163,13 +169,14 @@ function syslog(v: unknown, key: string): SyslogConfig {
 }
 
 function http(v: unknown, key: string): HttpIngestConfig {
-  const o = object(v, key, ['listen', 'token', 'maxBodyBytes', 'logsTopic', 'metricsTopic']);
+  const o = object(v, key, ['listen', 'token', 'maxBodyBytes', 'maxLineBytes', 'logsTopic', 'metricsTopic']);
   const token = o.token === undefined || o.token === null ? null : string(o.token, `${key}.token`);
   if (token !== null && /[\s]/.test(token)) throw new IngestConfigError(`${key}.token must not contain spaces`);
   return {
     listen: parseListenAddress(o.listen ?? HTTP_DEFAULT_LISTEN, `${key}.listen`),
     token,
     maxBodyBytes: integer(o.maxBodyBytes, `${key}.maxBodyBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.httpMaxBodyBytes),
+    maxLineBytes: integer(o.maxLineBytes, `${key}.maxLineBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.httpMaxLineBytes),
     logsTopic: topic(o.logsTopic, `${key}.logsTopic`, INGEST_DEFAULTS.logsTopic),
     metricsTopic: topic(o.metricsTopic, `${key}.metricsTopic`, INGEST_DEFAULTS.metricsTopic),
   };
@@ -204,11 +211,15 @@ function target(v: unknown, key: string): PrometheusTarget {
 }
 
 function prometheus(v: unknown, key: string): PrometheusConfig {
-  const o = object(v, key, ['targets', 'topic']);
+  const o = object(v, key, ['targets', 'topic', 'maxBodyBytes']);
   if (!Array.isArray(o.targets) || o.targets.length === 0) {
     throw new IngestConfigError(`${key}.targets must be a non-empty array, e.g. [{"url": "http://127.0.0.1:9100/metrics", "interval": "15s"}]`);
   }
-  return { targets: o.targets.map((t, i) => target(t, `${key}.targets[${i}]`)), topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.metricsTopic) };
+  return {
+    targets: o.targets.map((t, i) => target(t, `${key}.targets[${i}]`)),
+    topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.metricsTopic),
+    maxBodyBytes: integer(o.maxBodyBytes, `${key}.maxBodyBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.scrapeMaxBodyBytes),
+  };
 }
 
 function files(v: unknown, key: string): FilesConfig {

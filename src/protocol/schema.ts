@@ -171,8 +171,8 @@ function fieldCodec(f: FieldDef, version: number, flex: boolean): { read: ReadFn
           if (!nullable) throw new DecodeError(`null array for non-nullable field ${name}`);
           return null;
         }
-        const out = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = elem.read(r);
+        const out: unknown[] = []; // not new Array(n): a large n makes a slow dictionary array, and n is the sender's word
+        for (let i = 0; i < n; i++) out.push(elem.read(r));
         return out;
       },
       write: (w, v: unknown[] | null | undefined) => {

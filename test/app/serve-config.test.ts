@@ -27,9 +27,10 @@ describe('ingest config', () => {
       }),
     ).toEqual({
       syslog: { udp: { host: '127.0.0.1', port: 5514 }, tcp: { host: '127.0.0.1', port: 6514 }, topic: 'syslog', maxMessageBytes: 65536, recvBufferBytes: 8388608 },
-      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, logsTopic: 'logs', metricsTopic: 'metrics' },
+      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, maxLineBytes: 1048576, logsTopic: 'logs', metricsTopic: 'metrics' },
       prometheus: {
         topic: 'metrics',
+        maxBodyBytes: 10485760,
         targets: [
           { url: 'http://127.0.0.1:9100/metrics', intervalMs: 15000, timeoutMs: 10000, job: 'prometheus', labels: {} },
           { url: 'http://h/m', intervalMs: 5000, timeoutMs: 2000, job: 'node', labels: { role: 'db' } },

@@ -111,8 +111,25 @@ describe('line protocol encoder', () => {
     expect(back.fields['f k']).toEqual({ type: 'string', value: p.fields['f k'] });
   });
 
-  it('keeps each point on one line (newlines become \\n, as Telegraf writes them)', () => {
-    expect(encodeLine({ measurement: 'm', tags: { t: 'a\nb' }, fields: { s: 'x\ny' } })).toBe('m,t=a\\nb s="x\\ny"');
+  it('keeps the line intact when a name has backslashes before escaped characters or at its end (found by fuzzing)', () => {
+    // Line protocol pairs every backslash with the next character, so `C:\DIR\` followed by the separator, or
+    // `a\` followed by an escaped comma, cannot be written exactly: the odd backslash run gains one.
+    const line = encodeLine({ measurement: 'm\\', tags: { path: 'C:\\DIR\\', k: 'a\\,b', even: 'x\\\\' }, fields: { 'f\\': 1 } });
+    expect(line).toBe('m\\\\,even=x\\\\,k=a\\\\\\,b,path=C:\\DIR\\\\ f\\\\=1');
+    const back = parseLine(line);
+    expect(back.measurement).toBe('m\\\\');
+    expect({ ...back.tags }).toEqual({ even: 'x\\\\', k: 'a\\\\,b', path: 'C:\\DIR\\\\' });
+    expect(Object.keys(back.fields)).toEqual(['f\\\\']);
+    expect(encodeLine(back)).toBe(line); // and that is stable
+  });
+
+  it('keeps each point on one line (newlines become backslash-n), and encoding what was read gives the same line', () => {
+    const line = encodeLine({ measurement: 'm', tags: { t: 'a\nb' }, fields: { s: 'x\ny' } });
+    // In a string value the backslash is escaped too: InfluxDB reads `x\ny` either way, but only this form is stable
+    // under parse → encode (Telegraf's `"x\ny"` reads back as backslash-n, which encodes as `"x\\ny"`).
+    expect(line).toBe('m,t=a\\nb s="x\\\\ny"');
+    expect(parseLine(line).fields.s).toEqual({ type: 'string', value: 'x\\ny' });
+    expect(encodeLine(parseLine(line))).toBe(line);
   });
 
   it('refuses points InfluxDB would refuse', () => {
@@ -132,5 +149,18 @@ describe('line protocol encoder', () => {
       headers: { host: 'h', format: 'influx' },
     });
     expect(seriesKey('cpu')).toBe('cpu');
+  });
+
+  it('keeps tags and fields called __proto__, and refuses over-long numbers as out of range without converting them', () => {
+    const p = parseLine('m,__proto__=t __proto__=1i,constructor=2i');
+    expect(Object.keys(p.tags)).toEqual(['__proto__']);
+    expect(Object.keys(p.fields)).toEqual(['__proto__', 'constructor']);
+    expect(encodeLine(p)).toBe('m,__proto__=t __proto__=1i,constructor=2i');
+    expect(parseLine(`m v=${'0'.repeat(500)}42i ${'0'.repeat(300)}7`)).toMatchObject({ fields: { v: { type: 'integer', value: 42n } }, timestampNs: 7n });
+    expect(() => parseLine(`m v=${'9'.repeat(100_000)}i`)).toThrow(/^integer value 9{40}… of field 'v' is outside the signed 64-bit range$/);
+    expect(() => parseLine(`m v=${'9'.repeat(21)}u`)).toThrow(/unsigned value 9+u of field 'v' is outside the unsigned 64-bit range/);
+    expect(() => parseLine(`m v=1 ${'9'.repeat(100_000)}`)).toThrow(/^timestamp 9{40}… \(ns\) is outside the 64-bit nanosecond range$/);
+    expect(parseLine('m v=-9223372036854775808i').fields.v).toEqual({ type: 'integer', value: -(2n ** 63n) });
+    expect(() => parseLine('m v=-9223372036854775809i')).toThrow(/outside the signed 64-bit range/);
   });
 });

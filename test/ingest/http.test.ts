@@ -9,7 +9,7 @@ let base: string;
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
-  b = await startIngestBroker({ http: { listen: '127.0.0.1:0', token: TOKEN, maxBodyBytes: 4096, logsTopic: 'logs', metricsTopic: 'metrics' } });
+  b = await startIngestBroker({ http: { listen: '127.0.0.1:0', token: TOKEN, maxBodyBytes: 4096, maxLineBytes: 1024, logsTopic: 'logs', metricsTopic: 'metrics' } });
   base = `http://127.0.0.1:${b.listener('http ingest').port}`;
 });
 afterAll(async () => {
@@ -112,6 +112,32 @@ describe('POST /ingest/{topic}: logs', () => {
     expect(JSON.parse(chunked.body).error).toMatch(/exceeds maxBodyBytes \(4096 bytes\)/);
     expect(b.broker.logs.getTopic('app-big')).toBeUndefined();
     expect(await post('/ingest/app-big', 'fits')).toMatchObject({ status: 200 }); // the server is fine afterwards
+  });
+
+  it('answers 413 naming the line that exceeds maxLineBytes, in every format, and stores nothing of that body', async () => {
+    const long = 'é'.repeat(513); // 1,026 bytes in UTF-8, 513 characters: the limit counts bytes
+    const cases: [string, string, Record<string, string>][] = [
+      ['/ingest/app-lines', `ok\n\n${long}\n`, { 'Content-Type': 'text/plain' }],
+      ['/ingest/app-lines', `{"a":1}\n\n{"m":"${long}"}\n`, { 'Content-Type': 'application/x-ndjson' }],
+      ['/write', `m v=1\n\nm s="${long}"\n`, {}],
+      ['/ingest/metrics?format=json', `{"name":"m","fields":{"v":1}}\n\n{"name":"m","fields":{"s":"${long}"}}`, {}],
+      ['/ingest/metrics?format=prometheus', `m 1\n\nm{a="${long}"} 1\n`, {}],
+    ];
+    for (const [path, body, headers] of cases) {
+      const r = await post(path, body, headers);
+      expect(r.status, path).toBe(413);
+      expect(r.body.error ?? r.body.message, path).toMatch(/^line 3: \d+ bytes exceeds maxLineBytes \(1024\); split it into shorter lines or raise ingest\.http\.maxLineBytes$/);
+    }
+    expect(b.broker.logs.getTopic('app-lines')).toBeUndefined();
+    expect(await post('/ingest/app-lines', 'x'.repeat(1024))).toMatchObject({ status: 200 }); // exactly the limit fits
+  });
+
+  it('refuses JSON nested deeper than 100 levels with 400 (deep nesting makes JSON.parse super-linear)', async () => {
+    const deep = `{"a":${'['.repeat(101)}${']'.repeat(101)}}`;
+    const r = await post('/ingest/app-deep', `{"ok":1}\n${deep}`, { 'Content-Type': 'application/x-ndjson' });
+    expect(r).toMatchObject({ status: 400, body: { error: 'line 2: JSON nested deeper than 100 levels is not accepted (send one JSON object per line)' } });
+    const fine = `{"a":${'['.repeat(99)}${']'.repeat(99)},"s":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`;
+    expect(await post('/ingest/app-deep', fine, { 'Content-Type': 'application/x-ndjson' })).toMatchObject({ status: 200 });
   });
 
   it('answers 401 without the right token; accepts Bearer, Token and Basic', async () => {

@@ -64,6 +64,28 @@ describe('Prometheus text exposition parser', () => {
     expect(() => parseExposition(text)).toThrow(error);
   });
 
+  it('refuses a line longer than maxLineBytes (UTF-8 bytes) before parsing it, saying which and how long', () => {
+    const text = `ok 1\n# ${'é'.repeat(60)}\nm{a="${'x'.repeat(50)}"} 1\n`;
+    expect(parseExposition(text, { maxLineBytes: 122 })).toHaveLength(2); // the comment is 122 bytes, 62 characters
+    const e = (() => {
+      try {
+        parseExposition(text, { maxLineBytes: 121 });
+      } catch (x) {
+        return x as ExpositionError;
+      }
+      throw new Error('expected an ExpositionError');
+    })();
+    expect(e).toBeInstanceOf(ExpositionError);
+    expect([e.line, e.lineBytes, e.message]).toEqual([2, 122, 'line 2: line of 122 bytes exceeds the limit of 121 bytes per line']);
+  });
+
+  it('keeps a label called __proto__ as a label, and refuses values out of float range as Go does', () => {
+    expect(parseExposition('m{__proto__="x",constructor="y"} 1')[0]!.labels).toEqual(JSON.parse('{"__proto__": "x", "constructor": "y"}'));
+    expect(Object.keys(parseExposition('m{__proto__="x"} 1')[0]!.labels)).toEqual(['__proto__']);
+    expect(() => parseExposition(`m ${'9'.repeat(400)}`)).toThrow(/line 1: invalid value '9{40}…' for m \(expected a 64-bit float/);
+    expect(parseExposition(`m 0.${'0'.repeat(400)}1`)[0]!.value).toBe(0); // underflow is fine, as in Go
+  });
+
   it('turns samples into points: target labels win, clashing labels become exported_*, NaN/Inf skipped', () => {
     const samples = parseExposition('up_time{instance="inner",x="1"} 5\nbad NaN\ninf_one +Inf\nlater 1 1000');
     const { points, skippedNonFinite } = samplesToPoints(samples, { instance: 'h:9100', job: 'node' }, 2000);

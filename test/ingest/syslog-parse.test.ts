@@ -134,13 +134,14 @@ describe('TCP framing (RFC 6587)', () => {
     expect(texts(f.push(Buffer.from('123abc\n42\n')))).toEqual(['123abc', '42']);
   });
 
-  it('splits over-long lines and octet counts into flagged pieces, keeping every byte', () => {
+  it('splits over-long lines and octet counts into flagged pieces (the last piece of a line too), keeping every byte', () => {
     const f = new SyslogFramer(480);
     const long = 'x'.repeat(1000);
     const frames = [...f.push(Buffer.from(`${long}\n1200 ${'y'.repeat(1200)}<13>after\n`)), ...f.end()];
     expect(frames.map((x) => x.data.length)).toEqual([480, 480, 40, 480, 480, 240, 9]);
-    expect(frames.map((x) => x.oversize !== undefined)).toEqual([true, true, false, true, true, true, false]);
-    expect(frames[3]!.oversize).toMatch(/message of 1200 bytes exceeds maxMessageBytes \(480\)/);
+    expect(frames.map((x) => x.error !== undefined)).toEqual([true, true, true, true, true, true, false]);
+    expect(frames[2]!.error).toMatch(/line longer than maxMessageBytes \(480\)/);
+    expect(frames[3]!.error).toMatch(/message of 1200 bytes exceeds maxMessageBytes \(480\)/);
     expect(Buffer.concat(frames.slice(0, 3).map((x) => x.data)).toString()).toBe(long);
   });
 

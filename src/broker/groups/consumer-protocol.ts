@@ -1,4 +1,4 @@
-import { Reader } from '../../protocol/reader.js';
+import { Reader, REQUEST_ARRAY_ELEMENTS_LIMIT } from '../../protocol/reader.js';
 
 /**
  * The "consumer" protocol's embedded payloads, opaque to the coordinator except for
@@ -9,7 +9,7 @@ import { Reader } from '../../protocol/reader.js';
  */
 export function subscribedTopics(metadata: Buffer): string[] {
   try {
-    const r = new Reader(metadata);
+    const r = new Reader(metadata, 0, metadata.length, REQUEST_ARRAY_ELEMENTS_LIMIT);
     r.int16();
     const n = r.arrayLength(false);
     const out: string[] = [];
@@ -23,7 +23,7 @@ export function subscribedTopics(metadata: Buffer): string[] {
 export function assignedPartitions(assignment: Buffer): { topic: string; partitions: number[] }[] {
   if (assignment.length === 0) return [];
   try {
-    const r = new Reader(assignment);
+    const r = new Reader(assignment, 0, assignment.length, REQUEST_ARRAY_ELEMENTS_LIMIT);
     r.int16();
     const n = r.arrayLength(false);
     const out: { topic: string; partitions: number[] }[] = [];

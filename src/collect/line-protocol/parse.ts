@@ -7,15 +7,17 @@ import { INT64_MAX, INT64_MIN, LineProtocolError, UINT64_MAX, type FieldValue, t
  * field keys: `,`, `=` and space; string values: `"` and `\`). Errors say which token is wrong and what was expected.
  */
 
-const BOOLEANS: Record<string, boolean> = {
+const BOOLEANS: Record<string, boolean> = Object.assign(Object.create(null), {
   t: true, T: true, true: true, True: true, TRUE: true,
   f: false, F: false, false: false, False: false, FALSE: false,
-};
+});
 const FLOAT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const SIGNED = /^-?\d+$/;
 const DIGITS = /^\d+$/;
 
-const show = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+/** A token in an error message: cut, so a hostile megabyte is not echoed back. */
+const clip = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+const show = (s: string) => JSON.stringify(clip(s));
 
 class Scanner {
   pos = 0;
@@ -59,27 +61,40 @@ class Scanner {
   }
 }
 
+/**
+ * A decimal integer as a BigInt, or null when it has more digits than any 64-bit value (leading zeros aside): BigInt
+ * parsing is super-linear, so a hostile megabyte of digits must not reach it.
+ */
+function boundedBigInt(raw: string): bigint | null {
+  const neg = raw.charCodeAt(0) === 0x2d;
+  let i = neg ? 1 : 0;
+  while (i < raw.length - 1 && raw.charCodeAt(i) === 0x30) i++;
+  if (raw.length - i > 20) return null;
+  const v = BigInt(raw.slice(i));
+  return neg ? -v : v;
+}
+
 function fieldValue(raw: string, key: string): FieldValue {
   const last = raw[raw.length - 1];
   if (last === 'i' && SIGNED.test(raw.slice(0, -1))) {
-    const v = BigInt(raw.slice(0, -1));
-    if (v < INT64_MIN || v > INT64_MAX) throw new LineProtocolError(`integer value ${raw} of field '${key}' is outside the signed 64-bit range`);
+    const v = boundedBigInt(raw.slice(0, -1));
+    if (v === null || v < INT64_MIN || v > INT64_MAX) throw new LineProtocolError(`integer value ${clip(raw)} of field '${clip(key)}' is outside the signed 64-bit range`);
     return { type: 'integer', value: v };
   }
   if (last === 'u' && DIGITS.test(raw.slice(0, -1))) {
-    const v = BigInt(raw.slice(0, -1));
-    if (v > UINT64_MAX) throw new LineProtocolError(`unsigned value ${raw} of field '${key}' is outside the unsigned 64-bit range`);
+    const v = boundedBigInt(raw.slice(0, -1));
+    if (v === null || v > UINT64_MAX) throw new LineProtocolError(`unsigned value ${clip(raw)} of field '${clip(key)}' is outside the unsigned 64-bit range`);
     return { type: 'unsigned', value: v };
   }
   const b = BOOLEANS[raw];
   if (b !== undefined) return { type: 'boolean', value: b };
   if (FLOAT.test(raw)) {
     const v = Number(raw);
-    if (!Number.isFinite(v)) throw new LineProtocolError(`float value ${raw} of field '${key}' is out of range`);
+    if (!Number.isFinite(v)) throw new LineProtocolError(`float value ${clip(raw)} of field '${clip(key)}' is out of range`);
     return { type: 'float', value: v };
   }
   throw new LineProtocolError(
-    `invalid field value ${show(raw)} for field '${key}': expected a float (1.5), an integer (1i), an unsigned (1u), a "string" or a boolean (true/false)`,
+    `invalid field value ${show(raw)} for field '${clip(key)}': expected a float (1.5), an integer (1i), an unsigned (1u), a "string" or a boolean (true/false)`,
   );
 }
 
@@ -103,7 +118,7 @@ function stringValue(s: Scanner, key: string): string {
       return out + line.slice(start, i);
     }
   }
-  throw new LineProtocolError(`string value of field '${key}' has no closing quote`);
+  throw new LineProtocolError(`string value of field '${clip(key)}' has no closing quote`);
 }
 
 /** Parses one line (no newline, not a comment, not blank). Timestamps are scaled from `precision` to nanoseconds. */
@@ -114,39 +129,40 @@ export function parseLine(text: string, precision: Precision = 'ns'): ParsedPoin
   const measurement = s.token(', ', ', ');
   if (measurement === '') throw new LineProtocolError('missing measurement name');
 
-  const tags: Record<string, string> = {};
+  // Prototype-free: a tag or field may be called __proto__.
+  const tags: Record<string, string> = Object.create(null);
   while (s.peek() === ',') {
     s.pos++;
     const key = s.token('=, ', ',= ');
     if (key === '') throw new LineProtocolError(`empty tag key after measurement ${show(measurement)}`);
-    if (s.peek() !== '=') throw new LineProtocolError(`tag '${key}' has no value (expected ${key}=value)`);
+    if (s.peek() !== '=') throw new LineProtocolError(`tag '${clip(key)}' has no value (expected ${clip(key)}=value)`);
     s.pos++;
     const value = s.token(', =', ',= ');
-    if (s.peek() === '=') throw new LineProtocolError(`tag '${key}' value contains an unescaped '=' (write \\=)`);
-    if (value === '') throw new LineProtocolError(`tag '${key}' has an empty value`);
+    if (s.peek() === '=') throw new LineProtocolError(`tag '${clip(key)}' value contains an unescaped '=' (write \\=)`);
+    if (value === '') throw new LineProtocolError(`tag '${clip(key)}' has an empty value`);
     tags[key] = value;
   }
 
   if (s.skipSpaces() === 0 && !s.done) throw new LineProtocolError(`unexpected ${show(s.peek())} after the measurement and tags`);
-  if (s.done) throw new LineProtocolError(`measurement ${show(measurement)} has no fields (expected: ${measurement} field=value)`);
+  if (s.done) throw new LineProtocolError(`measurement ${show(measurement)} has no fields (expected: ${clip(measurement)} field=value)`);
 
-  const fields: Record<string, FieldValue> = {};
+  const fields: Record<string, FieldValue> = Object.create(null);
   for (;;) {
     const key = s.token('=, ', ',= ');
     if (key === '') throw new LineProtocolError('empty field key');
-    if (s.peek() !== '=') throw new LineProtocolError(`field '${key}' has no value (expected ${key}=value)`);
+    if (s.peek() !== '=') throw new LineProtocolError(`field '${clip(key)}' has no value (expected ${clip(key)}=value)`);
     s.pos++;
     if (s.peek() === '"') fields[key] = { type: 'string', value: stringValue(s, key) };
     else {
       const raw = s.token(', ', '');
-      if (raw === '') throw new LineProtocolError(`field '${key}' has an empty value`);
+      if (raw === '') throw new LineProtocolError(`field '${clip(key)}' has an empty value`);
       fields[key] = fieldValue(raw, key);
     }
     if (s.peek() === ',') {
       s.pos++;
       continue;
     }
-    if (!s.done && s.peek() !== ' ') throw new LineProtocolError(`unexpected ${show(s.peek())} after the value of field '${key}'`);
+    if (!s.done && s.peek() !== ' ') throw new LineProtocolError(`unexpected ${show(s.peek())} after the value of field '${clip(key)}'`);
     break;
   }
 
@@ -155,8 +171,9 @@ export function parseLine(text: string, precision: Precision = 'ns'): ParsedPoin
   if (!s.done) {
     const raw = s.token(' ', '');
     if (!SIGNED.test(raw)) throw new LineProtocolError(`invalid timestamp ${show(raw)}: expected an integer number of ${precision === 'ns' ? 'nanoseconds' : precision} since the epoch`);
-    timestampNs = BigInt(raw) * nsPerUnit(precision);
-    if (timestampNs < INT64_MIN || timestampNs > INT64_MAX) throw new LineProtocolError(`timestamp ${raw} (${precision}) is outside the 64-bit nanosecond range`);
+    const t = boundedBigInt(raw);
+    timestampNs = t === null ? null : t * nsPerUnit(precision);
+    if (timestampNs === null || timestampNs < INT64_MIN || timestampNs > INT64_MAX) throw new LineProtocolError(`timestamp ${clip(raw)} (${precision}) is outside the 64-bit nanosecond range`);
     s.skipSpaces();
     if (!s.done) throw new LineProtocolError(`unexpected text ${show(line.slice(s.pos))} after the timestamp`);
   }

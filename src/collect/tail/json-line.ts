@@ -1,3 +1,4 @@
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 import { normalizeLevel } from './level.js';
 import { epochToMs, parseTimestampString } from './timestamp.js';
 
@@ -20,6 +21,7 @@ export interface JsonFields {
 export function parseJsonLine(text: string, now: number): JsonFields | undefined {
   const last = lastNonSpace(text);
   if (text.charCodeAt(0) !== 123 || text.charCodeAt(last) !== 125) return undefined;
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH)) return undefined; // kept as plain text: deep nesting makes JSON.parse super-linear
   let obj: unknown;
   try {
     obj = JSON.parse(text);

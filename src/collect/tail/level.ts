@@ -50,6 +50,9 @@ export function detectLevel(line: string): string | undefined {
   const g = glog(line);
   if (g) return g;
   const limit = Math.min(line.length, SCAN_CHARS);
+  // A word that starts in the first SCAN_CHARS characters is read at most this far: longer ones are no level anyway,
+  // so a line of a million letters costs no more than a short one.
+  const wordLimit = Math.min(line.length, SCAN_CHARS + 12);
   let i = 0;
   while (i < limit) {
     const c = line.charCodeAt(i);
@@ -59,7 +62,7 @@ export function detectLevel(line: string): string | undefined {
     }
     const start = i;
     let upper = true;
-    for (; i < line.length; i++) {
+    for (; i < wordLimit; i++) {
       const d = line.charCodeAt(i);
       if (isLower(d)) upper = false;
       else if (!isUpper(d)) break;

@@ -22,6 +22,8 @@ export class LineSplitter {
   private skipped = 0;
   /** File offset where the pending line starts, -1 when there is none. */
   private partialStart = -1;
+  /** Last byte of the pending line so far (kept or skipped): a CR there belongs to the line ending. */
+  private lastByte = -1;
 
   constructor(private readonly maxLineBytes: number) {}
 
@@ -75,6 +77,7 @@ export class LineSplitter {
     this.partialLen = 0;
     this.skipped = 0;
     this.partialStart = -1;
+    this.lastByte = -1;
     this.release();
   }
 
@@ -82,14 +85,17 @@ export class LineSplitter {
     const buf = this.partial ?? Buffer.alloc(0);
     let end = this.partialLen;
     let total = this.partialLen + this.skipped;
-    if (this.skipped === 0 && end > 0 && buf[end - 1] === 13) {
-      end--;
+    // The CR of a CRLF is not part of the line, whether it was kept or streamed past (a line cut by a read must come
+    // out exactly as it does when the whole line is in one read).
+    if (this.lastByte === 13) {
+      if (this.skipped === 0) end--;
       total--;
     }
     onLine(buf, 0, end, total, endOffset);
     this.partialLen = 0;
     this.skipped = 0;
     this.partialStart = -1;
+    this.lastByte = -1;
     this.release();
   }
 
@@ -99,6 +105,7 @@ export class LineSplitter {
   }
 
   private keep(src: Buffer, start: number, end: number): void {
+    if (end > start) this.lastByte = src[end - 1]!;
     const room = this.maxLineBytes - this.partialLen;
     const n = Math.min(end - start, Math.max(0, room));
     if (n > 0) {

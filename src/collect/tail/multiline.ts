@@ -13,6 +13,18 @@ import { truncationMarker } from './truncate.js';
  */
 export type RecordHandler = (text: string, endOffset: number) => void;
 
+/**
+ * The multiline patterns are the user's own regular expressions, and a backtracking regex can be polynomial or worse
+ * in the length of what it is tested on. They are tested on at most this many characters at the start of a line, so
+ * a long line costs no more than a short one (`$` then means the end of that prefix).
+ */
+export const PATTERN_CHARS = 1024;
+
+/** The part of a line the multiline patterns see. */
+export function patternSubject(line: string): string {
+  return line.length > PATTERN_CHARS ? line.slice(0, PATTERN_CHARS) : line;
+}
+
 const TRACEBACK = 'Traceback (most recent call last):';
 const CHAINS = new Set([
   'During handling of the above exception, another exception occurred:',
@@ -112,8 +124,9 @@ export class MultilineJoiner {
   }
 
   private verdict(line: string): Verdict {
-    if (this.start) return this.cont?.test(line) || !this.start.test(line) ? Verdict.Join : Verdict.Start;
-    if (this.cont!.test(line)) {
+    const subject = patternSubject(line);
+    if (this.start) return this.cont?.test(subject) || !this.start.test(subject) ? Verdict.Join : Verdict.Start;
+    if (this.cont!.test(subject)) {
       if (this.py !== Py.None) this.py = Py.Frames;
       return Verdict.Join;
     }

@@ -4,7 +4,8 @@ import { parseLine, pointToRecord, type Point, type Precision } from '../../coll
 import { ExpositionError, parseExposition } from '../prometheus/parse.js';
 import { samplesToPoints } from '../prometheus/points.js';
 import { HttpError } from './http-error.js';
-import { eachLine } from './lines.js';
+import { eachLine, lineTooLong } from './lines.js';
+import { parseJsonLine } from './log-body.js';
 
 /** Metric formats a body can be in; all are stored as canonical line protocol. */
 export type MetricFormat = 'influx' | 'json' | 'prometheus';
@@ -12,9 +13,9 @@ export type MetricFormat = 'influx' | 'json' | 'prometheus';
 const toRecords = (points: Point[], nowMs: number, headers: Record<string, string>): AgentRecord[] => points.map((p) => pointToRecord(p, nowMs, headers));
 
 /** Line protocol, validated line by line (comments and blank lines skipped), re-encoded canonically. */
-export function lineProtocolRecords(text: string, precision: Precision, nowMs: number, headers: Record<string, string>): AgentRecord[] {
+export function lineProtocolRecords(text: string, maxLineBytes: number, precision: Precision, nowMs: number, headers: Record<string, string>): AgentRecord[] {
   const points: Point[] = [];
-  eachLine(text, (line) => {
+  eachLine(text, maxLineBytes, (line) => {
     if (line.trimStart().startsWith('#')) return;
     points.push(parseLine(line, precision));
   });
@@ -22,26 +23,21 @@ export function lineProtocolRecords(text: string, precision: Precision, nowMs: n
 }
 
 /** One JSON metric object per line. */
-export function jsonMetricRecords(text: string, precision: Precision, nowMs: number, headers: Record<string, string>): AgentRecord[] {
+export function jsonMetricRecords(text: string, maxLineBytes: number, precision: Precision, nowMs: number, headers: Record<string, string>): AgentRecord[] {
   const points: Point[] = [];
-  eachLine(text, (line) => {
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new Error(`invalid JSON: ${(e as Error).message} (send one metric object per line)`);
-    }
-    points.push(jsonMetricToPoint(v, precision));
+  eachLine(text, maxLineBytes, (line) => {
+    points.push(jsonMetricToPoint(parseJsonLine(line, 'one metric object per line'), precision));
   });
   return toRecords(points, nowMs, headers);
 }
 
 /** Prometheus text: each sample a point with field `value`; NaN/±Inf samples are left out and counted. */
-export function prometheusRecords(text: string, nowMs: number, headers: Record<string, string>): { records: AgentRecord[]; skipped: number } {
+export function prometheusRecords(text: string, maxLineBytes: number, nowMs: number, headers: Record<string, string>): { records: AgentRecord[]; skipped: number } {
   let samples;
   try {
-    samples = parseExposition(text);
+    samples = parseExposition(text, { maxLineBytes });
   } catch (e) {
+    if (e instanceof ExpositionError && e.lineBytes !== undefined) throw lineTooLong(e.line, e.lineBytes, maxLineBytes);
     if (e instanceof ExpositionError) throw new HttpError(400, e.message);
     throw e;
   }

@@ -183,16 +183,16 @@ export class HttpIngest {
     let skipped = 0;
     if (topic === this.config.metricsTopic) {
       const mf = metricFormat(format, type, params);
-      if (mf === 'prometheus') ({ records, skipped } = prometheusRecords(body, now, headers));
-      else if (mf === 'json') records = jsonMetricRecords(body, url.searchParams.has('precision') ? this.precision(url) : 'ms', now, headers);
-      else records = lineProtocolRecords(body, this.precision(url), now, headers);
+      if (mf === 'prometheus') ({ records, skipped } = prometheusRecords(body, this.config.maxLineBytes, now, headers));
+      else if (mf === 'json') records = jsonMetricRecords(body, this.config.maxLineBytes, url.searchParams.has('precision') ? this.precision(url) : 'ms', now, headers);
+      else records = lineProtocolRecords(body, this.config.maxLineBytes, this.precision(url), now, headers);
     } else {
       const json = format === 'ndjson' || format === 'json' || (format === null && JSON_TYPES.has(type));
       if (!json && format !== null && format !== 'text') throw new HttpError(400, `unknown format '${format}' for a log topic; use text or ndjson`);
       if (!json && format === null && type !== '' && type !== 'text/plain') {
         throw new HttpError(415, `Content-Type ${type} is not supported; send text/plain (one record per line) or application/x-ndjson (one JSON object per line)`);
       }
-      records = json ? ndjsonRecords(body, now, headers) : textRecords(body, now, headers);
+      records = json ? ndjsonRecords(body, this.config.maxLineBytes, now, headers) : textRecords(body, this.config.maxLineBytes, now, headers);
     }
     await this.sink.write(topic, records);
     this.counts.records += records.length;
@@ -208,7 +208,7 @@ export class HttpIngest {
     }
     let records: AgentRecord[];
     try {
-      records = lineProtocolRecords(body, precision, Date.now(), headers);
+      records = lineProtocolRecords(body, this.config.maxLineBytes, precision, Date.now(), headers);
     } catch (e) {
       if (e instanceof LineProtocolError) throw new HttpError(400, e.message);
       throw e;

@@ -20,7 +20,7 @@ export function samplesToPoints(samples: Sample[], targetLabels: Record<string, 
       out.skippedNonFinite++;
       continue;
     }
-    const tags: Record<string, string> = {};
+    const tags: Record<string, string> = Object.create(null); // a label may be called __proto__
     for (const [k, v] of Object.entries(s.labels)) tags[Object.hasOwn(targetLabels, k) ? `exported_${k}` : k] = v;
     Object.assign(tags, targetLabels);
     out.points.push({ point: { measurement: s.name, tags, fields: { value: s.value }, timestampNs: msToNs(s.timestampMs ?? defaultMs) }, type: s.type });

@@ -22,6 +22,33 @@ export interface TargetStatus {
 }
 
 const ACCEPT = 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1';
+/** Longest line of a scraped text (as for HTTP ingest bodies): checked before the line is parsed. */
+export const SCRAPE_MAX_LINE_BYTES = 1024 * 1024;
+
+/** The response text, read only up to `max` bytes (after decompression): a target cannot make the broker buffer more. */
+async function readText(res: Response, max: number): Promise<string> {
+  const tooLarge = (what: string) => new Error(`response${what} exceeds maxBodyBytes (${max} bytes); raise ingest.prometheus.maxBodyBytes or scrape less`);
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max && !res.headers.get('content-encoding')) {
+    await res.body?.cancel();
+    throw tooLarge(` of ${declared} bytes`);
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > max) {
+      await reader.cancel();
+      throw tooLarge('');
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
 
 /** Prometheus' instance label: host:port of the target, with the scheme's default port made explicit. */
 export function instanceOf(url: string): string {
@@ -87,10 +114,14 @@ export class PrometheusScraper {
         signal: AbortSignal.any([AbortSignal.timeout(config.timeoutMs), this.abort.signal]),
         headers: { Accept: ACCEPT, 'User-Agent': 'Tributary', 'X-Prometheus-Scrape-Timeout-Seconds': String(config.timeoutMs / 1000) },
       });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
+      }
+      const text = await readText(res, this.config.maxBodyBytes);
       const openMetrics = (res.headers.get('content-type') ?? '').startsWith('application/openmetrics-text');
-      const { points, skippedNonFinite } = samplesToPoints(parseExposition(text, { openMetrics }), targetLabels, started);
+      const samples = parseExposition(text, { openMetrics, maxLineBytes: SCRAPE_MAX_LINE_BYTES });
+      const { points, skippedNonFinite } = samplesToPoints(samples, targetLabels, started);
       records = points.map(({ point, type }) => pointToRecord(point, started, type === 'untyped' ? {} : { metric_type: type }));
       status.lastSamples = records.length;
       status.lastSkippedNonFinite = skippedNonFinite;

@@ -58,7 +58,7 @@ export class SyslogIngest {
       }
       if (config.tcp) {
         s.tcp = await listenSyslogTcp(config.tcp, config.maxMessageBytes, {
-          onFrame: (f, remote, socket) => s.onTcp(f.data, remote, socket, f.oversize),
+          onFrame: (f, remote, socket) => s.onTcp(f.data, remote, socket, f.error),
           onConnection: (d) => (s.counts.tcpConnections += d),
         });
       }
@@ -79,8 +79,8 @@ export class SyslogIngest {
     return out;
   }
 
-  private record(raw: Buffer, remote: string, oversize?: string): AgentRecord {
-    const r = syslogRecord(raw, remote, Date.now(), oversize);
+  private record(raw: Buffer, remote: string, framingError?: string): AgentRecord {
+    const r = syslogRecord(raw, remote, Date.now(), framingError);
     if (r.headers.parse_error !== undefined) this.counts.parseErrors++;
     return r;
   }
@@ -92,9 +92,9 @@ export class SyslogIngest {
     this.batcher.add(this.record(end === msg.length ? msg : msg.subarray(0, end), remote));
   }
 
-  private onTcp(data: Buffer, remote: string, socket: Socket, oversize?: string): void {
+  private onTcp(data: Buffer, remote: string, socket: Socket, framingError?: string): void {
     this.counts.tcpMessages++;
-    this.batcher.push(this.record(data, remote, oversize));
+    this.batcher.push(this.record(data, remote, framingError));
     // TCP has flow control: while the writer is saturated, stop reading instead of refusing records.
     if (this.batcher.saturated && !socket.destroyed && !this.paused.has(socket)) {
       socket.pause();

@@ -45,6 +45,14 @@ describe('LineSplitter', () => {
     expect(lines[0]![2]).toBe(302);
     expect(lines[1]).toEqual(['next', 4, 307]);
   });
+  it('counts an over-long CRLF line the same whether it came in one read or several (found by fuzzing)', () => {
+    const line = `${'x'.repeat(20)}\r\n`;
+    const whole = run([line], 8).lines;
+    expect(whole).toEqual([['x'.repeat(20), 20, 22]]); // the caller cuts to 8 bytes; 20 is the line without its CR
+    // Split: only the first 8 bytes are kept and the rest (CR included) is counted; the CR must not be.
+    expect(run([line.slice(0, 3), line.slice(3)], 8).lines).toEqual([['x'.repeat(8), 20, 22]]);
+    expect(run([line.slice(0, 21), line.slice(21)], 8).lines).toEqual([['x'.repeat(8), 20, 22]]);
+  });
 });
 
 describe('truncateBytes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MultilineJoiner } from '../../../src/collect/tail/multiline.js';
+import { MultilineJoiner, PATTERN_CHARS } from '../../../src/collect/tail/multiline.js';
 import { DEFAULT_CONTINUE_PATTERN } from '../../../src/collect/tail/options.js';
 
 function join(text: string, opts: { startPattern?: RegExp; continuePattern?: RegExp } = {}, max = 1 << 20): { records: [string, number][] } {
@@ -80,5 +80,15 @@ describe('MultilineJoiner', () => {
     expect(records).toHaveLength(1);
     expect(Buffer.byteLength(records[0]![0])).toBeLessThanOrEqual(200);
     expect(records[0]![0]).toMatch(/^head\n  frame 0\n.*…\[truncated \d+ bytes\]$/s);
+  });
+});
+
+describe('user patterns see a bounded prefix of each line', () => {
+  it('tests startPattern and continuePattern on the first PATTERN_CHARS characters only', () => {
+    const far = `${'x'.repeat(PATTERN_CHARS)}START`;
+    const near = `${'x'.repeat(PATTERN_CHARS - 5)}START`;
+    const { records } = join(['first', far, near, 'tail'].join('\n'), { startPattern: /START/ });
+    // `far` has the word only after the prefix, so it joins; `near` has it inside, so it starts a record.
+    expect(records.map(([t]) => t.split('\n').length)).toEqual([2, 2]);
   });
 });
