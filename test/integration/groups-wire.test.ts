@@ -77,7 +77,11 @@ describe('a SyncGroup sent again while the first is parked (defect 7)', () => {
   it('answers both with the assignment, and the requests after them on that connection too', async () => {
     const group = 'resync';
     const [ca, cb] = [await connect(), await connect()];
-    const [a, b] = await Promise.all([joinAsNew(ca, group), joinAsNew(cb, group)]);
+    // Both member ids are handed out before either member joins with its id: the coordinator then waits for both
+    // (pending ids hold a rebalance, as in Kafka) and they share one generation, however slowly each request arrives.
+    const ids = await Promise.all([join(ca, group), join(cb, group)]);
+    expect(ids.map((r) => r.errorCode)).toEqual([errorCode('MEMBER_ID_REQUIRED'), errorCode('MEMBER_ID_REQUIRED')]);
+    const [a, b] = await Promise.all([join(ca, group, ids[0]!.memberId), join(cb, group, ids[1]!.memberId)]);
     expect([a.errorCode, b.errorCode]).toEqual([0, 0]);
     expect(a.generationId).toBe(b.generationId);
     const [leader, follower] = a.memberId === a.leader ? [a, b] : [b, a];
