@@ -165,6 +165,21 @@ export async function readLog(log: ReadableLog, offset: number, maxBytes: number
   return { chunks, bytes, highWatermark: log.logEndOffset, logStartOffset: log.logStartOffset };
 }
 
+/**
+ * At least as many bytes as a read from `offset` to the log end returns, found without I/O (the offset index lands at
+ * or before the batch holding `offset`, so this may count up to one index interval too many). 0 at or past the end.
+ */
+export function bytesFrom(log: ReadableLog, offset: number): number {
+  if (offset >= log.logEndOffset) return 0;
+  const segments = log.segments;
+  let i = segmentIndexFor(segments, Math.max(offset, log.logStartOffset));
+  const seg = segments[i];
+  if (!seg) return 0;
+  let total = seg.size - seg.offsetIndex.lookup(offset);
+  for (i++; i < segments.length; i++) total += segments[i]!.size;
+  return Math.max(0, total);
+}
+
 /** The first whole batch from `startPos` on for which `match` holds, or null. */
 async function findBatch(seg: Segment, startPos: number, match: (buf: Buffer, p: number) => boolean): Promise<Buffer | null> {
   const end = seg.size;

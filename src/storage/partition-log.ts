@@ -5,7 +5,7 @@ import { fsyncDir } from '../common/atomic-file.js';
 import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
-import { maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
+import { bytesFrom, maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
 import { ProducerStateTable } from './producer-state.js';
 import { writeProducerSnapshot } from './producer-snapshot.js';
 import { Segment, type SegmentSettings } from './segment.js';
@@ -284,6 +284,11 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     } catch (err) {
       this.hooks.logger.warn(`could not snapshot producer state of ${this.name}: ${(err as Error).message}`);
     }
+  }
+
+  /** An upper bound of the bytes a read from `offset` returns, without I/O (see bytesFrom). */
+  bytesFrom(offset: number): number {
+    return bytesFrom(this, offset);
   }
 
   /** See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`. */

@@ -120,6 +120,31 @@ describe('Fetch limits (KIP-74)', () => {
   });
 });
 
+describe('Fetch reads side by side', () => {
+  it('reads the partitions that fit the budget at the same time, and still gives the budget out in request order', async () => {
+    await createTopic('wide', 6);
+    const b = batchOf(10, 100); // about 1.2 KB
+    for (let p = 0; p < 6; p++) for (let i = 0; i < 3; i++) await produce('wide', p, b);
+    let inFlight = 0;
+    let most = 0;
+    const original = PartitionLog.prototype.read;
+    vi.spyOn(PartitionLog.prototype, 'read').mockImplementation(async function (this: PartitionLog, offset: number, maxBytes: number, minOne?: boolean) {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await original.call(this, offset, maxBytes, minOne);
+      } finally {
+        inFlight--;
+      }
+    });
+    const all = await client.send(FetchRequest, FetchResponse, 11, fetchBody('wide', Array.from({ length: 6 }, (_, partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 }))));
+    expect(all.responses[0]!.partitions.map((p) => p.records!.length)).toEqual(Array(6).fill(3 * b.length));
+    expect(most).toBe(6);
+    // A budget of 7.5 batches: whole batches in request order, 3 + 3 + 1, whatever order the reads finish in.
+    const cut = await client.send(FetchRequest, FetchResponse, 11, fetchBody('wide', Array.from({ length: 6 }, (_, partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 })), { maxBytes: Math.floor(7.5 * b.length) }));
+    expect(cut.responses[0]!.partitions.map((p) => p.records!.length)).toEqual([3, 3, 1, 0, 0, 0].map((n) => n * b.length));
+  });
+});
+
 describe('Fetch long polling', () => {
   it('reads only the partitions appended to, from where it left off, on each wake-up', async () => {
     await createTopic('lp', 10);

@@ -71,15 +71,15 @@ function refreshOffsets(p: PartitionRead, log: PartitionLog): void {
 }
 
 /**
- * Reads what `p` may still add to the response, within the budget left (Kafka's ReplicaManager.readFromLocalLog):
- * min(partition_max_bytes left, response bytes left), and the first batch of the whole response regardless of both
- * (KIP-74) so a consumer always progresses. Returns true when the partition ended in an error.
+ * Reads up to `share` bytes of `p` for the response (Kafka's ReplicaManager.readFromLocalLog), and with `first` the
+ * partition's first batch even when larger (KIP-74: the response's first batch, so a consumer always progresses).
+ * With `final`, a read that stops before the log end means the next batch cannot fit: the partition is done. Returns
+ * true when the partition ended in an error.
  */
-export async function readPartition(p: PartitionRead, budget: FetchBudget, scope: ReadScope): Promise<boolean> {
+export async function readPartition(p: PartitionRead, share: number, first: boolean, final: boolean, budget: FetchBudget, scope: ReadScope): Promise<boolean> {
   const log = p.log;
   if (!log || p.done) return false;
-  const first = budget.bytes === 0;
-  const want = Math.max(0, Math.min(p.maxBytes - p.bytes, budget.limit - budget.bytes));
+  const want = Math.max(0, share);
   const outOfRange = p.next < log.logStartOffset || p.next > log.logEndOffset;
   // Nothing new, or no room: no read, but the offsets (and an out-of-range fetch offset) are still reported.
   if (!outOfRange && (p.next === log.logEndOffset || (want === 0 && !first))) {
@@ -104,8 +104,7 @@ export async function readPartition(p: PartitionRead, budget: FetchBudget, scope
       budget.bytes += r.bytes;
       p.next = offsetAfterBatches(r.chunks[r.chunks.length - 1]!);
     }
-    // Stopped before the log end: the next batch does not fit in what is left, now or after later appends.
-    if (p.bytes >= p.maxBytes || p.next < r.highWatermark) p.done = true;
+    if (p.bytes >= p.maxBytes || (final && p.next < r.highWatermark)) p.done = true;
     return false;
   } catch (e) {
     if (p.bytes > 0) {
@@ -123,6 +122,38 @@ export async function readPartition(p: PartitionRead, budget: FetchBudget, scope
   } finally {
     scope.memory.settle(granted, held);
   }
+}
+
+/**
+ * Reads `partitions` for the response, in request order as far as the budget goes, but side by side: every read is
+ * a trip through libuv's thread pool, and one after another those trips added up (p99 end-to-end latency rose from
+ * ~9 to ~16 ms with six partitions). Shares are planned first, in request order, from what each partition holds
+ * (bytesFrom: no I/O), so the reads in flight never hold more than the response budget; the first partition with data
+ * may return one batch beyond its share (KIP-74). Partitions whose share the budget cut short then continue one
+ * after another with what the others left. Returns true if any ended in an error.
+ */
+export async function readPartitions(partitions: Iterable<PartitionRead>, budget: FetchBudget, scope: ReadScope): Promise<boolean> {
+  const reads: Promise<boolean>[] = [];
+  const cut: PartitionRead[] = [];
+  let promised = budget.bytes;
+  let first = budget.bytes === 0;
+  for (const p of partitions) {
+    if (!p.log || p.done) continue;
+    const wanted = Math.max(0, p.maxBytes - p.bytes);
+    const holds = p.log.bytesFrom(p.next);
+    const isFirst = first && holds > 0;
+    if (isFirst) first = false;
+    const share = Math.max(0, Math.min(wanted, holds, budget.limit - promised));
+    const isCut = !isFirst && share < Math.min(wanted, holds);
+    if (isCut) cut.push(p);
+    promised += share;
+    reads.push(readPartition(p, share, isFirst, !isCut, budget, scope));
+  }
+  let error = (await Promise.all(reads)).some(Boolean);
+  for (const p of cut) {
+    if (await readPartition(p, Math.min(p.maxBytes - p.bytes, budget.limit - budget.bytes), false, true, budget, scope)) error = true;
+  }
+  return error;
 }
 
 /**

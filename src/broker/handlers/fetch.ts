@@ -2,7 +2,7 @@ import { errorCode } from '../../protocol/errors.js';
 import type { Decoded, Encodable } from '../../protocol/schema.js';
 import { FetchRequest, FetchResponse } from '../../protocol/schemas/fetch.js';
 import { defineApi, type RequestContext } from '../api.js';
-import { AppendWatch, emptyData, readPartition, type FetchBudget, type PartitionRead, type ReadScope } from './fetch-reads.js';
+import { AppendWatch, emptyData, readPartitions, type FetchBudget, type PartitionRead } from './fetch-reads.js';
 
 type Res = Encodable<typeof FetchResponse>;
 
@@ -41,18 +41,9 @@ function response(partitions: readonly PartitionRead[]): Res {
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
 }
 
-/** Reads `partitions` in request order, each within what the response budget has left; true if any ended in an error. */
-async function readInOrder(scope: ReadScope, partitions: Iterable<PartitionRead>, budget: FetchBudget): Promise<boolean> {
-  let error = false;
-  for (const p of partitions) {
-    if (await readPartition(p, budget, scope)) error = true;
-  }
-  return error;
-}
-
 /**
- * Fetch: partitions are read one after another, each bounded by what the response may still take (max_bytes,
- * capped by the broker's fetchMaxBytes), so the memory read is bounded by the budget whatever the request names.
+ * Fetch: every read is bounded by what the response may still take (max_bytes, capped by the broker's
+ * fetchMaxBytes), so the memory read is bounded by the budget whatever the request names (readPartitions).
  * A long poll (min_bytes not reached) re-reads only the partitions appended to since, from where it left off.
  */
 export const fetch = defineApi({
@@ -63,9 +54,9 @@ export const fetch = defineApi({
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     const partitions = plan(ctx, req);
     const budget: FetchBudget = { limit: Math.max(0, Math.min(req.maxBytes, ctx.limits.fetchMaxBytes)), bytes: 0 };
-    const scope: ReadScope = { memory: ctx.memory, deadline, logger: ctx.logger };
+    const scope = { memory: ctx.memory, deadline, logger: ctx.logger };
     let error = partitions.some((p) => p.data.errorCode !== 0);
-    error = (await readInOrder(scope, partitions, budget)) || error;
+    error = (await readPartitions(partitions, budget, scope)) || error;
     const enough = () => budget.bytes >= req.minBytes || budget.bytes >= budget.limit;
     if (!error && !enough() && Date.now() < deadline && !ctx.signal.aborted && partitions.some((p) => !p.done)) {
       const watch = new AppendWatch(partitions);
@@ -76,7 +67,7 @@ export const fetch = defineApi({
           const woken = await watch.wait(left, ctx.signal);
           if (woken.size === 0) continue;
           // In request order, so the response budget goes to partitions the way a single pass would give it.
-          if (await readInOrder(scope, partitions.filter((p) => woken.has(p)), budget)) break;
+          if (await readPartitions(partitions.filter((p) => woken.has(p)), budget, scope)) break;
           if (enough()) break;
         }
       } finally {
