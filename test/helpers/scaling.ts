@@ -83,7 +83,11 @@ export function measureScaling<T>(c: ScalingCase<T>): ScalingResult {
 
 /** Asserts that the case's time grows at most maxRatio× (default 20×) when its input grows 10×. */
 export function expectLinear<T>(c: ScalingCase<T>): ScalingResult {
-  const r = measureScaling(c);
+  // A neighbour that thrashes the shared cache for seconds slows the large input (which does not fit in cache) and
+  // not the small one, for as long as it runs: seen once as ×22 on a linear case in CI. A case over bounds is measured
+  // afresh up to twice more; a super-linear parser fails every time (×100 for quadratic).
+  let r = measureScaling(c);
+  for (let again = 0; again < 2 && r.ratio > (c.maxRatio ?? 20); again++) r = measureScaling(c);
   const detail = `${r.name}: n=${c.n} → ${c.n * 10}, ${r.reps} call(s) per run: ${r.smallMs.toFixed(1)} ms → ${r.largeMs.toFixed(1)} ms CPU (×${r.ratio.toFixed(1)})`;
   if (process.env.TRIBUTARY_SCALING_REPORT) console.log(detail);
   expect(r.ratio, `${detail}; more than ×${c.maxRatio ?? 20} means worse than linear`).toBeLessThanOrEqual(c.maxRatio ?? 20);
