@@ -1,3 +1,4 @@
+import { formatHostPort } from './host-port.js';
 /** A bound or configured TCP/UDP address. */
 export interface ListenAddress {
   host: string;
@@ -5,9 +6,7 @@ export interface ListenAddress {
 }
 
 /** "HOST:PORT" for log lines, with brackets around IPv6 hosts. */
-export function formatAddress(a: ListenAddress): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
-}
+export const formatAddress: (a: ListenAddress) => string = formatHostPort;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

@@ -8,6 +8,7 @@
 //             baseSequence:int32 batch:rest                  (batch = one Kafka magic v2 record batch, as sent)
 // Cursor   => segment:uint32 offset:uint32 crc32c:uint32     (everything before it is acknowledged by the broker)
 import { crc32c } from '@node-rs/crc32';
+import { fsyncDir } from '../../common/atomic-file.js';
 import { mkdir, open, readdir, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BATCH_HEADER_SIZE, BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
@@ -274,7 +275,7 @@ export class Spool {
     this.writeHandle = null;
     const id = (last?.id ?? this.cursor.segment - 1) + 1;
     this.writeHandle = await open(join(this.dir, segmentName(id)), 'wx');
-    await syncDir(this.dir);
+    await fsyncDir(this.dir);
     last = { id, size: 0 };
     this.segments.push(last);
     if (this.segments.length === 1) {
@@ -421,19 +422,5 @@ async function readFully(handle: FileHandle, into: Buffer, position: number): Pr
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
     if (bytesRead === 0) throw new SpoolError(`spool file ended early at byte ${position + done}`);
     done += bytesRead;
-  }
-}
-
-/** Makes a new file's directory entry durable; not possible (nor needed) on Windows. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // best effort
   }
 }

@@ -1,6 +1,7 @@
 import { errorCode } from '../../protocol/errors.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/schemas/delete-groups.js';
 import { defineApi } from '../api.js';
+import { OffsetStoreUnavailable } from '../groups/offset-store.js';
 
 export const deleteGroups = defineApi({
   request: DeleteGroupsRequest,
@@ -15,7 +16,15 @@ export const deleteGroups = defineApi({
       } else if (!g.is('Empty')) {
         results.push({ groupId, errorCode: errorCode('NON_EMPTY_GROUP') });
       } else {
-        await offsets.store.deleteGroup(groupId);
+        try {
+          await offsets.store.deleteGroup(groupId);
+        } catch (e) {
+          if (!(e instanceof OffsetStoreUnavailable)) throw e;
+          // Retriable, as for a commit the coordinator cannot record: the group and its offsets stay as they were.
+          if (!e.fatal) ctx.logger.warn(`cannot delete group ${groupId}: ${e.message}`);
+          results.push({ groupId, errorCode: errorCode('COORDINATOR_NOT_AVAILABLE') });
+          continue;
+        }
         coordinator.remove(groupId);
         ctx.logger.info(`deleted group ${groupId}`);
         results.push({ groupId, errorCode: 0 });

@@ -2,6 +2,7 @@ import { errorCode } from '../../protocol/errors.js';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from '../../protocol/schemas/offset-delete.js';
 import { defineApi } from '../api.js';
 import { subscribedTopics } from '../groups/consumer-protocol.js';
+import { OffsetStoreUnavailable } from '../groups/offset-store.js';
 
 export const offsetDelete = defineApi({
   request: OffsetDeleteRequest,
@@ -23,7 +24,14 @@ export const offsetDelete = defineApi({
         }),
       };
     });
-    await offsets.store.delete(req.groupId, toDelete);
+    try {
+      await offsets.store.delete(req.groupId, toDelete);
+    } catch (e) {
+      if (!(e instanceof OffsetStoreUnavailable)) throw e;
+      // Retriable, as for a commit the coordinator cannot record: nothing was deleted.
+      if (!e.fatal) ctx.logger.warn(`cannot delete offsets of group ${req.groupId}: ${e.message}`);
+      return { errorCode: errorCode('COORDINATOR_NOT_AVAILABLE'), throttleTimeMs: 0, topics: [] };
+    }
     return { errorCode: 0, throttleTimeMs: 0, topics };
   },
 });
