@@ -8,7 +8,7 @@ import { errorCode } from '../protocol/errors.js';
 import type { ApiHandler, RequestContext } from './api.js';
 import type { ClientInfo } from './client-info.js';
 import type { MemoryPool } from './memory-pool.js';
-import { newResponseSlot, ResponseBudget, type ResponseSlot } from './response-budget.js';
+import { ResponseBudget, type ResponseSlot } from './response-budget.js';
 import type { BrokerServices } from './services.js';
 import type { Transport } from './transport.js';
 
@@ -218,7 +218,9 @@ export class Connection {
       this.close(`unknown API key ${header.apiKey}`);
       return;
     }
-    const slot: Slot = { ...newResponseSlot(), frameBytes: frame.length, done: false, response: null };
+    // Literals, not spreads: a spread into an object literal took ~5 µs per request here (about a third of the broker's
+    // own JavaScript time per produce in a profile), and one request per round trip pays it twice.
+    const slot: Slot = { fetchBytes: 0, heldBytes: 0, released: false, frameBytes: frame.length, done: false, response: null };
     this.slots.push(slot);
     this.inFlightFrameBytes += frame.length;
     if (!inRange(api.request.validVersions, header.apiVersion)) {
@@ -241,7 +243,21 @@ export class Connection {
       this.close(`malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       return;
     }
-    const ctx: RequestContext = { ...this.services, header, client: this.info, signal: this.abort.signal, memory: this.responses.memoryFor(slot) };
+    const sv = this.services;
+    const ctx: RequestContext = {
+      logs: sv.logs,
+      topics: sv.topics,
+      coordinator: sv.coordinator,
+      offsets: sv.offsets,
+      stats: sv.stats,
+      limits: sv.limits,
+      identity: sv.identity,
+      logger: sv.logger,
+      header,
+      client: this.info,
+      signal: this.abort.signal,
+      memory: this.responses.memoryFor(slot),
+    };
     const responseFlexibleHeader = flexible && header.apiKey !== API_VERSIONS_KEY;
     Promise.resolve()
       .then(() => api.handle(ctx, req as never))

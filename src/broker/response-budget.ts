@@ -10,10 +10,6 @@ export interface ResponseSlot {
   released: boolean;
 }
 
-export function newResponseSlot(): ResponseSlot {
-  return { fetchBytes: 0, heldBytes: 0, released: false };
-}
-
 /**
  * The memory one connection's responses hold until the OS has taken them: encoded responses waiting for their turn
  * or being written, and records read for its fetches (from the broker-wide fetch memory). The connection handles no
