@@ -48,9 +48,7 @@ export function compileQuery(text: string, options: { caseSensitive?: boolean } 
     timeRange: timeRange(tree),
     levelOf: (r) => ctx.reset(r).level(),
     fieldOf: (r, field) => {
-      ctx.reset(r);
-      if (field === '_msg' || field === '_value') return ctx.message();
-      return ctx.values(field)?.[0] ?? null;
+      return ctx.reset(r).values(field)?.[0] ?? null;
     },
   };
 }

@@ -161,7 +161,7 @@ class Parser {
       if (c === '>' || c === '<') return this.comparison(t);
       if (c === '*' && this.termEnd(at + 1)) {
         this.pos++;
-        if (t.field === null) return { kind: 'all' };
+        if (t.field === null) return { kind: 'exists', field: '_msg' };
         return LEVEL_FIELDS.has(t.field) ? { kind: 'has-level' } : { kind: 'exists', field: t.field };
       }
       if (c === '=') {

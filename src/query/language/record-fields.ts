@@ -19,7 +19,7 @@ export interface RecordView {
   headers: ReadonlyArray<readonly [string, Buffer | null]>;
 }
 
-/** Built-in fields; `_msg`/`_value` (the value) never reach a lookup, the parser maps them to the value itself. */
+/** Built-in fields besides `_msg`/`_value` (the value itself). */
 const BUILTINS = new Set(['_topic', '_partition', '_offset', '_key', '_time']);
 
 /** Where `level:` looks, in order, after the headers `level` and `severity`. Nested `log.level` is a path too. */
@@ -94,6 +94,10 @@ export class RecordContext {
    * field answers. Values are strings: numbers and booleans as JSON writes them, objects as JSON; JSON nulls are absent.
    */
   values(field: string): string[] | null {
+    if (field === '_msg' || field === '_value') {
+      const m = this.message();
+      return m === null ? null : [m];
+    }
     if (BUILTINS.has(field)) return this.builtin(field);
     const fromHeaders = this.headerValues(field);
     if (fromHeaders) return fromHeaders;
