@@ -22,6 +22,8 @@ import { parseTimeSpan } from './time-value.js';
 export const MAX_QUERY_CHARS = 4096;
 export const MAX_DEPTH = 32;
 export const MAX_REGEX_CHARS = 1024;
+/** Instructions of a compiled regex: bounds the work per character (see regex()). */
+export const MAX_REGEX_PROGRAM = 500;
 
 /** Field names: start with a letter, `_` or `@`; then letters, digits and `_ . @ -`. */
 const FIELD_START = /[A-Za-z_@]/;
@@ -274,12 +276,18 @@ class Parser {
     if (flags.includes('i')) f |= RE2JS.CASE_INSENSITIVE;
     if (flags.includes('s')) f |= RE2JS.DOTALL;
     if (flags.includes('m')) f |= RE2JS.MULTILINE;
+    let re: RE2JS;
     try {
-      return { kind: 'regex', field: t.field, source: pattern, re: RE2JS.compile(pattern, f) };
+      re = RE2JS.compile(pattern, f);
     } catch (err) {
       const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
       syntaxError(`invalid regex (${why})`, at, 'the syntax is RE2 (no lookahead or backreferences)');
     }
+    // RE2 runs in time linear in the text, times up to the size of the compiled program: `.{1000}.{1000}` is short to
+    // type and costs thousands of steps per character. The size is read from re2js internals when they are there.
+    const size = (re as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst?.length;
+    if (size !== undefined && size > MAX_REGEX_PROGRAM) syntaxError(`regex too complex (${size} steps, at most ${MAX_REGEX_PROGRAM})`, at, 'use smaller repeat counts like {1,50}');
+    return { kind: 'regex', field: t.field, source: pattern, re };
   }
 
   /**
