@@ -1,11 +1,11 @@
 /**
- * The `key=value` pairs of a logfmt line (Heroku, Go's slog/logrus/zap text output): anywhere in the line, so a
+ * The values of `key` in a logfmt line (Heroku, Go's slog/logrus/zap text output): pairs anywhere in the line, so a
  * timestamp or level word before them does not matter. Keys are runs of characters other than space, `=` and `"`;
- * values are bare (up to the next space) or "quoted" with backslash escapes (\" \\ \n \t \r). A key that repeats keeps
- * all its values. One pass over the line.
+ * values are bare (up to the next space) or "quoted" with backslash escapes (\" \\ \n \t \r). A key that repeats gives
+ * all its values. One pass over the line; only the values asked for become strings.
  */
-export function logfmtPairs(line: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+export function logfmtValues(line: string, wanted: string): string[] {
+  const out: string[] = [];
   const n = line.length;
   let i = 0;
   while (i < n) {
@@ -18,21 +18,17 @@ export function logfmtPairs(line: string): Map<string, string[]> {
       while (i < n && !isSpace(line.charCodeAt(i))) i = line[i] === '"' ? quotedEnd(line, i + 1) : i + 1;
       continue;
     }
-    const key = line.slice(keyStart, i);
+    const isWanted = i - keyStart === wanted.length && line.startsWith(wanted, keyStart);
     i++; // '='
-    let value: string;
     if (line[i] === '"') {
       const end = quotedEnd(line, i + 1);
-      value = unescape(line.slice(i + 1, end > n ? n : end - 1));
+      if (isWanted) out.push(unescape(line.slice(i + 1, end > n ? n : end - 1)));
       i = end;
     } else {
       const start = i;
       while (i < n && !isSpace(line.charCodeAt(i))) i++;
-      value = line.slice(start, i);
+      if (isWanted) out.push(line.slice(start, i));
     }
-    const list = out.get(key);
-    if (list) list.push(value);
-    else out.set(key, [value]);
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../collect/json-depth.js';
 import { detectLevel } from '../../collect/tail/level.js';
 import { normalizeLevel, type LevelName } from './levels.js';
 import { asciiLower } from './literal.js';
-import { logfmtPairs } from './logfmt.js';
+import { logfmtValues } from './logfmt.js';
 
 /**
  * One decoded record as the matcher sees it. `headers` has the shape of protocol/record-decoder.ts's DecodedRecord, so
@@ -79,13 +79,16 @@ export class RecordContext {
     return this.json;
   }
 
-  /** logfmt pairs of a value that is not a JSON object. */
-  logfmt(): Map<string, string[]> {
-    if (this.pairs === null) {
+  /** The logfmt values of `key` in a value that is not a JSON object (each key scanned for once per record). */
+  logfmt(key: string): string[] {
+    this.pairs ??= new Map();
+    let vs = this.pairs.get(key);
+    if (vs === undefined) {
       const m = this.message();
-      this.pairs = m === null || this.jsonObject() !== null ? new Map() : logfmtPairs(m);
+      vs = m === null || this.jsonObject() !== null ? [] : logfmtValues(m, key);
+      this.pairs.set(key, vs);
     }
-    return this.pairs;
+    return vs;
   }
 
   /**
@@ -107,7 +110,8 @@ export class RecordContext {
       collectPath(obj, field, out);
       return out.length > 0 ? out : null;
     }
-    return this.logfmt().get(field) ?? null;
+    const vs = this.logfmt(field);
+    return vs.length > 0 ? vs : null;
   }
 
   /**
@@ -126,7 +130,7 @@ export class RecordContext {
     if (obj) {
       for (const f of JSON_LEVEL_FIELDS) {
         const found: unknown[] = [];
-        collectRaw(obj, f, found, { steps: 0 });
+        collectRaw(obj, f, found);
         for (const v of found) {
           const l = typeof v === 'string' || typeof v === 'number' ? normalizeLevel(v) : null;
           if (l) return l;
@@ -135,7 +139,7 @@ export class RecordContext {
       return null;
     }
     for (const f of LOGFMT_LEVEL_FIELDS) {
-      for (const v of this.logfmt().get(f) ?? []) {
+      for (const v of this.logfmt(f)) {
         const l = normalizeLevel(v);
         if (l) return l;
       }
@@ -188,7 +192,7 @@ function looksLikeObject(s: string): boolean {
 /** Values at `path` under `v` as strings (see RecordContext.values). */
 function collectPath(v: unknown, path: string, out: string[]): void {
   const found: unknown[] = [];
-  collectRaw(v, path, found, { steps: 0 });
+  collectRaw(v, path, found);
   for (const x of found) addLeaves(x, out);
 }
 
@@ -202,15 +206,13 @@ function addLeaves(x: unknown, out: string[]): void {
 
 /**
  * The values at a dot path: a key that contains dots itself ("log.level" as one key, as ECS writes it) is tried
- * before nesting, and an array on the way means each of its elements. Each split of the path is tried, which a
- * record with keys "a", "a.a", "a.a.a"… at every level could make exponential: a budget of nested
- * steps per lookup bounds the work.
+ * before nesting, and an array on the way means each of its elements. Every split of the path is tried, yet each
+ * node of the JSON tree is visited at most once (the keys that lead to it spell the part of the path consumed), so a
+ * lookup costs at most the size of the value.
  */
-const MAX_PATH_STEPS = 1000;
-
-function collectRaw(v: unknown, path: string, out: unknown[], budget: { steps: number }): void {
+function collectRaw(v: unknown, path: string, out: unknown[]): void {
   if (Array.isArray(v)) {
-    for (const e of v) collectRaw(e, path, out, budget);
+    for (const e of v) collectRaw(e, path, out);
     return;
   }
   if (typeof v !== 'object' || v === null) return;
@@ -221,6 +223,6 @@ function collectRaw(v: unknown, path: string, out: unknown[], budget: { steps: n
   }
   for (let dot = path.indexOf('.'); dot > 0; dot = path.indexOf('.', dot + 1)) {
     const head = path.slice(0, dot);
-    if (Object.hasOwn(o, head) && ++budget.steps <= MAX_PATH_STEPS) collectRaw(o[head], path.slice(dot + 1), out, budget);
+    if (Object.hasOwn(o, head)) collectRaw(o[head], path.slice(dot + 1), out);
   }
 }
