@@ -104,6 +104,23 @@ describe('prefilters are sound', () => {
     expect(matched).toBeGreaterThan(500);
   });
 
+  it('the byte search finds a word exactly where it occurs up to ASCII case, at any offset', () => {
+    const letters = fc.constantFrom(0x41, 0x5a, 0x61, 0x7a, 0x40, 0x5b, 0x60, 0x7b, 0x20, 0xc9, 0xe9, 0x80, 0xff, 0x42, 0x62);
+    fc.assert(
+      fc.property(fc.array(letters, { maxLength: 40 }), fc.array(fc.constantFrom('a', 'B', 'z', 'Z', 'b'), { minLength: 1, maxLength: 3 }), fc.nat(8), fc.nat(8), (bytes, w, cutStart, cutEnd) => {
+        const buf = Buffer.from(bytes);
+        const start = Math.min(cutStart, buf.length);
+        const end = Math.max(start, buf.length - cutEnd);
+        const lit = w.join('');
+        const fold = (b: Uint8Array) => Buffer.from(b.map((x) => (x >= 0x41 && x <= 0x5a ? x + 0x20 : x)));
+        const expected = fold(buf.subarray(start, end)).includes(fold(Buffer.from(lit)));
+        // A quoted phrase requires its text in the bytes; the boundaries are left to matches().
+        expect(compileQuery(`"${lit}"`).mayMatchBytes(buf, start, end)).toBe(expected);
+      }),
+      fuzzParams(import.meta.url, 3000),
+    );
+  });
+
   it('the prefilters do skip: a word absent from the records is required', () => {
     fc.assert(
       fc.property(fc.array(record, { minLength: 1, maxLength: 12 }), (records) => {
