@@ -91,7 +91,7 @@ class Parser {
     const at = this.pos;
     let width = 0;
     if (this.keyword('NOT')) width = 3;
-    else if (this.s[at] === '-' && !this.termEnd(at + 1)) width = 1;
+    else if (this.s[at] === '-' && this.s[at + 1] !== undefined && !isSpace(this.s[at + 1]) && this.s[at + 1] !== ')') width = 1;
     if (width === 0) return this.primary(t);
     this.pos += width;
     this.enter(at);

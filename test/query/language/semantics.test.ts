@@ -113,6 +113,8 @@ describe('NOT, OR, parentheses', () => {
     ['error OR timeout', 'p1 p2 p4 p6 j1 j3 l1'],
     ['error -timeout', 'p4 p6 j1 j3 l1'],
     ['error AND NOT timeout', 'p4 p6 j1 j3 l1'],
+    ['-(error OR timeout) level:*', 'p3 j2 j4 j5 j6 l2 l3 s1 s2 s3 s4 a1 a2'],
+    ['NOT(error OR timeout) level:*', 'p3 j2 j4 j5 j6 l2 l3 s1 s2 s3 s4 a1 a2'],
     ['(payment OR cache) -ok', 'j1 j5'],
     ['NOT (error OR timeout OR level:*)', 'p5 p7 p8 p9 p10 p11 p12 j7 n1 k1 e1 h1'],
     ['timeout OR level:fatal error', 'p1 p2'],
