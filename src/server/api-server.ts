@@ -6,7 +6,7 @@ import { isLoopback } from '../common/listen.js';
 import { registerAuth } from './auth.js';
 import { errorSchema, pathOf, registerErrorHandling } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
-import { registerOpenApi } from './openapi.js';
+import { openApiDocument, registerOpenApi } from './openapi.js';
 import { RateSampler } from './rates.js';
 import { registerRoutes, type RouteContext, type RouteModule } from './routes/index.js';
 import type { ApiServices } from './services.js';
@@ -38,14 +38,13 @@ export interface ApiApp {
 /** The Fastify app with every plugin and route, not listening yet (tests use inject; the OpenAPI build uses it as is). */
 export async function buildApiApp(services: ApiServices, opts: ApiAppOptions): Promise<ApiApp> {
   const app = Fastify({
-    logger: false,
-    disableRequestLogging: true,
+    logger: false, // no request log of its own: ours (below) never writes query strings, which may hold the token
     bodyLimit: BODY_LIMIT,
     requestTimeout: 120_000,
     keepAliveTimeout: 5_000,
     forceCloseConnections: true,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, allowUnionTypes: true } },
   });
   const log = services.logger;
   app.addSchema(errorSchema);
@@ -127,4 +126,9 @@ export class ApiServer {
     this.context.rates.stop();
     await this.app.close();
   }
+}
+
+/** docs/openapi.json as this build would write it (2-space JSON and a final newline). */
+export async function openApiText(version: string): Promise<string> {
+  return `${JSON.stringify(await openApiDocument(buildApiApp, version), null, 2)}\n`;
 }

@@ -1,5 +1,5 @@
 /** The HTTP/WebSocket API server: Fastify, token auth, shared errors and limits, one route module per area. */
-export { ApiServer, buildApiApp, DEFAULT_MAX_CONCURRENT_READS, type ApiApp, type ApiAppOptions, type ApiServerOptions } from './api-server.js';
+export { ApiServer, buildApiApp, openApiText, DEFAULT_MAX_CONCURRENT_READS, type ApiApp, type ApiAppOptions, type ApiServerOptions } from './api-server.js';
 export { isWebSocketUpgrade, TOKEN_COOKIE } from './auth.js';
 export { ApiError, badRequest, conflict, notFound, pathOf } from './errors.js';
 export { ConcurrencyLimiter } from './limiter.js';

@@ -32,3 +32,20 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
   });
   app.get(OPENAPI_PATH, { schema: { hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => app.swagger());
 }
+
+/**
+ * The OpenAPI document of this build, without services or a listener (for docs/openapi.json). `build` is
+ * buildApiApp, passed in to keep this module free of an import cycle.
+ */
+export async function openApiDocument(
+  build: (services: never, opts: { token: string; loopbackOnly: boolean; uiDir: string }) => Promise<{ app: FastifyInstance }>,
+  version: string,
+): Promise<unknown> {
+  const services = { version, logger: { debug() {}, info() {}, warn() {}, error() {} } };
+  const { app } = await build(services as never, { token: 'x'.repeat(43), loopbackOnly: true, uiDir: '/nonexistent' });
+  try {
+    return app.swagger();
+  } finally {
+    await app.close();
+  }
+}
