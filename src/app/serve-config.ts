@@ -8,8 +8,8 @@ export interface ServeConfig {
   broker: BrokerConfig;
   /** Direct ingest listeners (syslog, HTTP, Prometheus scrapes, local files); each off until configured. */
   ingest: IngestConfig;
-  /** The HTTP/WebSocket API; null when off (`--http off`). */
-  api: ApiConfig | null;
+  /** The HTTP/WebSocket API; null or absent when off (`--http off`; programs that build a ServeConfig by hand). */
+  api?: ApiConfig | null;
 }
 
 export interface ServeConfigSources {
