@@ -9,3 +9,4 @@ export { registerRoutes, ROUTE_MODULES, type RouteContext, type RouteModule } fr
 export { ERROR_RESPONSES, offset, partition, topicName, topicParams } from './schemas.js';
 export type { ApiServices, ListenerAddress, RecordProducer, TrafficTotals } from './services.js';
 export { loadOrCreateToken, TOKEN_FILE } from './token.js';
+export { DEFAULT_MAX_VALUE_BYTES, parseTime, recordSchema, renderRecord } from './routes/messages.js';
