@@ -6,6 +6,8 @@ import type { BrowsedRecord, Direction } from './types.js';
 export const READ_CHUNK_BYTES = 256 * 1024;
 /** Records a backward step reads at most, whatever the average record size suggests. */
 const MAX_BACKWARD_STEP = 4096;
+/** The smallest first read: small pages of small records still read whole batches in one go. */
+const MIN_READ_BYTES = 16 * 1024;
 
 function recordSize(key: Buffer | null, value: Buffer | null, headers: [string, Buffer | null][]): number {
   let n = (key?.length ?? 0) + (value?.length ?? 0);
@@ -40,14 +42,32 @@ export class PartitionStream {
   private buffer: BrowsedRecord[] = [];
   private exhausted = false;
   private readonly end: number;
+  /** Records the next read aims at: the page size at first, doubling with every read (a page rarely needs more). */
+  private want: number;
 
   constructor(
     private readonly log: PartitionLog,
     readonly partition: number,
     readonly direction: Direction,
     public position: number,
+    /** Records the caller expects to need from this partition (the page size); reads start that small. */
+    want = 100,
   ) {
     this.end = log.logEndOffset;
+    this.want = Math.max(1, want);
+  }
+
+  /** Bytes the log holds per record on average (at least 1). */
+  private averageRecordBytes(): number {
+    const { logStartOffset: s, logEndOffset: e } = this.log;
+    return e > s ? Math.max(1, this.log.size / (e - s)) : 1;
+  }
+
+  /** The byte budget of the next forward read, and twice the records for the one after. */
+  private nextReadBytes(): number {
+    const bytes = Math.min(READ_CHUNK_BYTES, Math.max(MIN_READ_BYTES, Math.ceil(this.want * this.averageRecordBytes() * 1.25)));
+    this.want *= 2;
+    return bytes;
   }
 
   /** The next record, reading a chunk when the buffer is empty; undefined at the end. */
@@ -89,7 +109,7 @@ export class PartitionStream {
       this.exhausted = true;
       return;
     }
-    const chunks = await this.read(start, READ_CHUNK_BYTES);
+    const chunks = await this.read(start, this.nextReadBytes());
     if (!chunks || chunks.length === 0) {
       this.exhausted = true;
       return;
@@ -102,10 +122,12 @@ export class PartitionStream {
     this.buffer = out.reverse();
   }
 
+  /** Offsets (so records) the next backward step goes back: what is wanted, within a chunk's worth. */
   private step(): number {
-    const { logStartOffset: s, logEndOffset: e } = this.log;
-    const avg = e > s ? Math.max(1, this.log.size / (e - s)) : 1;
-    return Math.max(16, Math.min(MAX_BACKWARD_STEP, Math.floor(READ_CHUNK_BYTES / avg)));
+    const byBytes = Math.floor(READ_CHUNK_BYTES / this.averageRecordBytes());
+    const n = Math.max(16, Math.min(MAX_BACKWARD_STEP, byBytes, this.want));
+    this.want *= 2;
+    return n;
   }
 
   private async fillBackward(): Promise<void> {
@@ -119,7 +141,7 @@ export class PartitionStream {
     const out: BrowsedRecord[] = [];
     let next = from;
     while (next < before) {
-      const chunks = await this.read(next, READ_CHUNK_BYTES);
+      const chunks = await this.read(next, Math.min(READ_CHUNK_BYTES, Math.max(MIN_READ_BYTES, Math.ceil((before - next) * this.averageRecordBytes() * 1.25))));
       if (!chunks || chunks.length === 0) break;
       const reached = decodeRange(this.partition, chunks, from, before, out);
       if (reached <= next) break;
