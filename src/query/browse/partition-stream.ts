@@ -1,4 +1,5 @@
-import { decodeBatches } from '../../protocol/record-decoder.js';
+import { BATCH_HEADER_SIZE, batchSizeAt, readBatchHeader } from '../../protocol/record-batch.js';
+import { decodeRecords, RecordDecodeError } from '../../protocol/record-decoder.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
 import type { BrowsedRecord, Direction } from './types.js';
 
@@ -15,16 +16,40 @@ function recordSize(key: Buffer | null, value: Buffer | null, headers: [string, 
   return n;
 }
 
-/** The records of `chunks` (whole batches back to back) with lo ≤ offset < hi, in offset order. */
+/** Header of the stand-in record for a batch whose records cannot be decoded. */
+export const UNDECODABLE_HEADER = 'x-tributary-error';
+
+/**
+ * The records of `chunks` (whole batches back to back) with lo ≤ offset < hi, in offset order. A batch whose records
+ * cannot be decoded (the broker checks batch CRCs, not records: a broken producer can store such a batch; or an
+ * unknown codec) stands as one record at its base offset with a null value and a header saying why, so browsing
+ * shows it instead of failing or skipping it silently. Returns the offset after the last batch.
+ */
 function decodeRange(partition: number, chunks: Buffer[], lo: number, hi: number, into: BrowsedRecord[]): number {
   let next = lo;
   for (const chunk of chunks) {
-    for (const { records } of decodeBatches(chunk)) {
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= chunk.length; ) {
+      const size = batchSizeAt(chunk, pos);
+      if (size < BATCH_HEADER_SIZE || pos + size > chunk.length) break;
+      const h = readBatchHeader(chunk, pos);
+      next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
+      let records;
+      try {
+        records = decodeRecords(chunk, pos);
+      } catch (e) {
+        if (!(e instanceof RecordDecodeError)) throw e;
+        if (h.baseOffset >= lo && h.baseOffset < hi) {
+          const why = Buffer.from(`the ${h.recordsCount} record(s) at offsets ${h.baseOffset} to ${h.baseOffset + h.lastOffsetDelta} cannot be decoded: ${e.message}`);
+          into.push({ partition, offset: h.baseOffset, timestamp: h.maxTimestamp, key: null, value: null, headers: [[UNDECODABLE_HEADER, why]], size: 0 });
+        }
+        pos += size;
+        continue;
+      }
       for (const r of records) {
-        next = Math.max(next, r.offset + 1);
         if (r.offset < lo || r.offset >= hi) continue;
         into.push({ partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers, size: recordSize(r.key, r.value, r.headers) });
       }
+      pos += size;
     }
   }
   return next;
