@@ -1,6 +1,6 @@
 import { SegmentTokenIndex, type IndexedSegment } from './segment-token-index.js';
 import type { TokenBlock } from './token-block.js';
-import type { RangeReader, TokenIndexer } from './token-indexer.js';
+import type { TokenIndexer } from './token-indexer.js';
 
 /** What a search must read in one partition, oldest first: indexed blocks, and byte ranges not indexed (yet). */
 export type SearchSpan =
@@ -30,6 +30,8 @@ export interface PartitionSegment extends IndexedSegment {
  */
 export class PartitionTokenIndex {
   private readonly bySegment = new Map<number, SegmentTokenIndex>();
+  /** The active segment's index: appends find it without a lookup. */
+  private active: SegmentTokenIndex | null = null;
 
   constructor(
     private readonly indexer: TokenIndexer,
@@ -39,34 +41,33 @@ export class PartitionTokenIndex {
     private readonly warn: (m: string) => void,
   ) {}
 
-  private reader(base: number): RangeReader {
-    return (pos, length) => this.readSegment(base, pos, length);
-  }
-
   private make(seg: PartitionSegment, sealed: boolean): SegmentTokenIndex {
-    const idx = new SegmentTokenIndex(seg, this.fileOf(seg.baseOffset), sealed, this.indexer.cache, this.warn);
-    this.bySegment.set(seg.baseOffset, idx);
+    const base = seg.baseOffset;
+    const idx = new SegmentTokenIndex(seg, this.fileOf(base), (pos, length) => this.readSegment(base, pos, length), sealed, this.indexer.cache, this.warn);
+    this.bySegment.set(base, idx);
+    if (!sealed) this.active = idx;
     return idx;
   }
 
   /** Segments found on disk at start-up (the last one active): their sidecars are read in the background. */
   openExisting(segments: readonly PartitionSegment[]): void {
-    segments.forEach((seg, i) => this.indexer.load(this.make(seg, i < segments.length - 1), this.reader(seg.baseOffset)));
+    segments.forEach((seg, i) => this.indexer.load(this.make(seg, i < segments.length - 1)));
   }
 
   /** A segment just created (a roll, a new partition): no sidecar exists yet. */
   created(seg: PartitionSegment): void {
-    this.indexer.fresh(this.make(seg, false), this.reader(seg.baseOffset));
+    this.indexer.fresh(this.make(seg, false));
   }
 
+  /** After every append to the active segment: a few comparisons, no allocation. */
   appended(seg: PartitionSegment): void {
-    const idx = this.bySegment.get(seg.baseOffset);
-    if (idx) this.indexer.appended(idx, this.reader(seg.baseOffset), seg.size);
+    const idx = this.active;
+    if (idx && idx.segment === seg) this.indexer.appended(idx, seg.size);
   }
 
   rolled(old: PartitionSegment, next: PartitionSegment): void {
     const idx = this.bySegment.get(old.baseOffset);
-    if (idx) this.indexer.sealed(idx, this.reader(old.baseOffset));
+    if (idx) this.indexer.sealed(idx);
     this.created(next);
   }
 
@@ -74,12 +75,14 @@ export class PartitionTokenIndex {
   forget(seg: PartitionSegment): void {
     this.bySegment.get(seg.baseOffset)?.forget();
     this.bySegment.delete(seg.baseOffset);
+    if (this.active?.segment === seg) this.active = null;
   }
 
   /** Close or topic deletion: no more work or writes. */
   forgetAll(): void {
     for (const idx of this.bySegment.values()) idx.forget();
     this.bySegment.clear();
+    this.active = null;
   }
 
   /** Every byte of `segments` (oldest first), as blocks where indexed and as unindexed ranges elsewhere. */

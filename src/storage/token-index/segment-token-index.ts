@@ -122,6 +122,8 @@ export class SegmentTokenIndex implements FilterSource {
   constructor(
     readonly segment: IndexedSegment,
     readonly file: string,
+    /** Raw bytes of the segment's log (null: the segment is gone). */
+    readonly read: (pos: number, length: number) => Promise<Buffer | null>,
     sealed: boolean,
     private readonly cache: FilterCache,
     private readonly warn: (m: string) => void,

@@ -6,12 +6,8 @@ import { FilterCache } from './token-block.js';
 import { decodeEntryHeader } from './token-index-file.js';
 import { workerScript, WorkerExecutor } from './worker-executor.js';
 
-/** Reads raw log bytes of a segment; null when the segment is gone (retention, deletion, close). */
-export type RangeReader = (pos: number, length: number) => Promise<Buffer | null>;
-
 interface BlockJob {
   seg: SegmentTokenIndex;
-  read: RangeReader;
   from: number;
   /** A batch boundary: the segment's size when the job was made. */
   to: number;
@@ -41,7 +37,7 @@ export const DEFAULT_FILTER_CACHE_BYTES = 64 * 1024 * 1024;
 export class TokenIndexer {
   readonly cache: FilterCache;
   private readonly executor: BlockExecutor;
-  private readonly loads: { seg: SegmentTokenIndex; read: RangeReader }[] = [];
+  private readonly loads: SegmentTokenIndex[] = [];
   private readonly live: BlockJob[] = [];
   private readonly catchUp: BlockJob[] = [];
   private running: Promise<void> | null = null;
@@ -60,32 +56,32 @@ export class TokenIndexer {
   }
 
   /** Read the sidecar of a segment opened at start-up, then rebuild what it lacks. */
-  load(seg: SegmentTokenIndex, read: RangeReader): void {
-    this.loads.push({ seg, read });
+  load(seg: SegmentTokenIndex): void {
+    this.loads.push(seg);
     this.pump();
   }
 
   /** A new segment (or one whose sidecar is known not to exist): index it from position 0 on. */
-  fresh(seg: SegmentTokenIndex, read: RangeReader): void {
+  fresh(seg: SegmentTokenIndex): void {
     seg.state = 'ready';
-    this.continueSegment(seg, read);
+    this.continueSegment(seg);
   }
 
   /** An append ended at `end`: cut a block if the one being filled reached BLOCK_BYTES. Cheap: no I/O. */
-  appended(seg: SegmentTokenIndex, read: RangeReader, end: number): void {
+  appended(seg: SegmentTokenIndex, end: number): void {
     const start = seg.blockStart;
     if (start === null || end - start < BLOCK_BYTES) return;
     seg.blockStart = end;
-    this.enqueue(this.live, { seg, read, from: start, to: end, final: true, kind: 'live' });
+    this.enqueue(this.live, { seg, from: start, to: end, final: true, kind: 'live' });
   }
 
   /** The segment rolled: what its last block holds is a block. */
-  sealed(seg: SegmentTokenIndex, read: RangeReader): void {
+  sealed(seg: SegmentTokenIndex): void {
     seg.sealed = true;
     const start = seg.blockStart;
     if (start === null) return; // loading or catching up: that work sees `sealed`
     seg.blockStart = null;
-    if (seg.segment.size > start) this.enqueue(this.live, { seg, read, from: start, to: seg.segment.size, final: true, kind: 'live' });
+    if (seg.segment.size > start) this.enqueue(this.live, { seg, from: start, to: seg.segment.size, final: true, kind: 'live' });
   }
 
   start(): void {
@@ -131,7 +127,7 @@ export class TokenIndexer {
       if (this.closed) return;
       const load = this.loads.shift();
       if (load) {
-        await this.runLoad(load.seg, load.read);
+        await this.runLoad(load);
         continue;
       }
       const job = this.live.shift() ?? this.catchUp.shift();
@@ -148,7 +144,7 @@ export class TokenIndexer {
     }
   }
 
-  private async runLoad(seg: SegmentTokenIndex, read: RangeReader): Promise<void> {
+  private async runLoad(seg: SegmentTokenIndex): Promise<void> {
     if (seg.state !== 'loading') return;
     try {
       const loaded = await readTokenIndex(seg.file, seg.base, seg.segment.size);
@@ -162,20 +158,20 @@ export class TokenIndexer {
     }
     if (seg.state !== 'loading') return;
     seg.state = 'ready';
-    this.continueSegment(seg, read);
+    this.continueSegment(seg);
   }
 
   /** After loading or building a block of catch-up: more to rebuild, or switch to cutting blocks as appends come. */
-  private continueSegment(seg: SegmentTokenIndex, read: RangeReader): void {
+  private continueSegment(seg: SegmentTokenIndex): void {
     if (seg.state !== 'ready') return;
     const size = seg.segment.size;
     const from = seg.coveredEnd;
-    if (size - from >= BLOCK_BYTES || (seg.sealed && size > from)) this.enqueue(this.catchUp, { seg, read, from, to: size, final: seg.sealed, kind: 'rebuild' });
+    if (size - from >= BLOCK_BYTES || (seg.sealed && size > from)) this.enqueue(this.catchUp, { seg, from, to: size, final: seg.sealed, kind: 'rebuild' });
     else seg.blockStart = seg.sealed ? null : from;
   }
 
   private async runJob(job: BlockJob): Promise<void> {
-    const { seg, read, from, to, final } = job;
+    const { seg, from, to, final } = job;
     const ex = this.executor;
     ex.begin(seg.base, from, BLOCK_BYTES);
     let pos = from;
@@ -184,7 +180,7 @@ export class TokenIndexer {
     while (pos < to && !complete) {
       if (need > to - pos) throw new BlockFormatError(`a batch of ${need} bytes at ${pos} runs past ${to}`);
       const len = Math.min(to - pos, Math.max(need, ex.pieceBytes));
-      const buf = await read(pos, len);
+      const buf = await seg.read(pos, len);
       if (!buf || seg.state !== 'ready') return; // the segment went away meanwhile
       if (buf.length < len) throw new BlockFormatError(`the log ends at ${pos + buf.length}, before ${to}`);
       const r = await ex.push(buf, pos);
@@ -195,7 +191,7 @@ export class TokenIndexer {
     }
     if (!complete && !(final && pos === to)) {
       await ex.finish(); // not a whole block yet (only when to − from < BLOCK_BYTES): dropped, appends fill it
-      if (job.kind === 'rebuild') this.continueSegment(seg, read);
+      if (job.kind === 'rebuild') this.continueSegment(seg);
       return;
     }
     const entry = await ex.finish();
@@ -203,7 +199,7 @@ export class TokenIndexer {
     const meta = decodeEntryHeader(entry, 0, seg.base);
     if (!meta || !seg.addEntry(meta, entry)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
     this.built++;
-    if (job.kind === 'rebuild') this.continueSegment(seg, read);
+    if (job.kind === 'rebuild') this.continueSegment(seg);
     else if (meta.end < to) this.live.unshift({ ...job, from: meta.end }); // before later blocks of the segment
   }
 }
