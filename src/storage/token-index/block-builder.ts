@@ -44,6 +44,9 @@ export class BlockFormatError extends Error {
 }
 
 const INT32 = 4294967296;
+/** A 1 MiB block of log lines holds some 10k–60k distinct tokens: start the table there instead of growing into it. */
+const sharedTokens = new HashSet(16);
+let sharedTokensFree = true;
 const int64At = (b: Buffer, p: number): number => b.readInt32BE(p) * INT32 + b.readUInt32BE(p + 4);
 
 /**
@@ -55,7 +58,7 @@ const int64At = (b: Buffer, p: number): number => b.readInt32BE(p) * INT32 + b.r
  */
 export class BlockBuilder {
   private pos: number;
-  private readonly tokens = new HashSet();
+  private readonly tokens: HashSet;
   private readonly addToken = (h: number): void => this.tokens.add(h);
   private firstOffset = -1;
   private lastOffset = -1;
@@ -63,6 +66,7 @@ export class BlockBuilder {
   private maxTimestamp = -1;
   private records = 0;
   private unreadable = false;
+  private released = false;
 
   constructor(
     readonly segmentBase: number,
@@ -70,6 +74,18 @@ export class BlockBuilder {
     private readonly blockBytes = BLOCK_BYTES,
   ) {
     this.pos = start;
+    // Blocks are built one at a time per thread: one table, grown to what blocks need, serves them in turn.
+    if (sharedTokensFree) {
+      sharedTokensFree = false;
+      sharedTokens.clear();
+      this.tokens = sharedTokens;
+    } else this.tokens = new HashSet();
+  }
+
+  /** Give the shared token table back (finish() does; call it for a block given up). */
+  release(): void {
+    if (this.tokens === sharedTokens && !this.released) sharedTokensFree = true;
+    this.released = true;
   }
 
   get end(): number {
@@ -119,7 +135,10 @@ export class BlockBuilder {
 
   /** The encoded entry for [start, end), or null when no batch was taken. */
   finish(): { meta: BlockMeta; entry: Buffer } | null {
-    if (this.pos === this.start) return null;
+    if (this.pos === this.start) {
+      this.release();
+      return null;
+    }
     const bytes = this.pos - this.start;
     let filter = new Uint8Array(0);
     let probes = 0;
@@ -129,6 +148,7 @@ export class BlockBuilder {
       probes = probesFor(filter.length, distinct);
       this.tokens.forEach((h) => bloomAdd(filter, probes, h));
     }
+    this.release();
     const meta: BlockMeta = {
       start: this.start,
       end: this.pos,

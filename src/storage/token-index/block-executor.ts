@@ -28,6 +28,7 @@ export class InlineExecutor implements BlockExecutor {
   private builder: BlockBuilder | null = null;
 
   begin(segmentBase: number, start: number, blockBytes: number): void {
+    this.builder?.release();
     this.builder = new BlockBuilder(segmentBase, start, blockBytes);
   }
 
@@ -49,6 +50,7 @@ export class InlineExecutor implements BlockExecutor {
   }
 
   async close(): Promise<void> {
+    this.builder?.release();
     this.builder = null;
   }
 }

@@ -19,6 +19,7 @@ const port = parentPort;
 port?.on('message', (m: WorkerRequest) => {
   try {
     if (m.type === 'begin') {
+      builder?.release();
       builder = new BlockBuilder(m.segmentBase, m.start, m.blockBytes);
       return;
     }
@@ -33,6 +34,7 @@ port?.on('message', (m: WorkerRequest) => {
     const entry = done ? new Uint8Array(done.entry.buffer, done.entry.byteOffset, done.entry.byteLength) : null;
     port.postMessage({ type: 'finished', entry } satisfies WorkerReply, entry && entry.byteLength === entry.buffer.byteLength ? [entry.buffer as ArrayBuffer] : []);
   } catch (err) {
+    builder?.release();
     builder = null;
     port.postMessage({ type: 'error', message: (err as Error).message, format: err instanceof BlockFormatError } satisfies WorkerReply);
   }
