@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBatches } from '../../src/protocol/record-decoder.js';
 import { compressionOf } from '../../src/protocol/record-batch.js';
+import { loadBrokerConfig } from '../../src/broker/config.js';
 import { LogManager } from '../../src/storage/index.js';
 import { readTokenIndex } from '../../src/storage/token-index/segment-token-index.js';
 import { tokenHashes } from '../../src/storage/token-index/tokens.js';
@@ -75,7 +76,25 @@ async function verifyDataDir(dataDir: string, topics: string[]): Promise<void> {
   }
 }
 
+describe('searchIndex in the broker config', () => {
+  it('is on by default, takes true or false, and refuses anything else', () => {
+    expect(loadBrokerConfig({ dataDir: '/tmp/x' }).searchIndex).toBe(true);
+    expect(loadBrokerConfig({ dataDir: '/tmp/x', file: { searchIndex: false } }).searchIndex).toBe(false);
+    expect(() => loadBrokerConfig({ dataDir: '/tmp/x', file: { searchIndex: 'no' } })).toThrow(/searchIndex must be true or false/);
+  });
+});
+
 describe.skipIf(!available)('token index in a real broker', () => {
+  it('writes no sidecar with searchIndex false', async () => {
+    const dataDir = tempDir();
+    const broker = await startBroker({ dataDir, args: ['--config', brokerConfig({ searchIndex: false, topicDefaults: { 'segment.bytes': String(SEGMENT_BYTES) } })] });
+    assertOk(await runTool('kcat', ['-P', '-b', broker.bootstrap, '-t', 'plain'], { input: lines(30_000, 3), timeoutMs: 60_000 }), 'kcat -P');
+    expect((await broker.stop()).code).toBe(0);
+    const dir = path.join(dataDir, 'plain-0');
+    expect(logsOf(dir).length).toBeGreaterThan(2);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tokens'))).toEqual([]);
+  });
+
   it('indexes batches kcat compressed with gzip, snappy, lz4 and zstd', async () => {
     const dataDir = tempDir();
     const broker = await startBroker({ dataDir, args: ['--config', brokerConfig({ topicDefaults: { 'segment.bytes': String(SEGMENT_BYTES) } })] });
