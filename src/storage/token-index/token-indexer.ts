@@ -4,7 +4,7 @@ import { BlockFormatError, InlineExecutor, type BlockExecutor } from './block-ex
 import { readTokenIndex, type SegmentTokenIndex } from './segment-token-index.js';
 import { FilterCache } from './token-block.js';
 import { decodeEntryHeader } from './token-index-file.js';
-import { workerScript, WorkerExecutor } from './worker-executor.js';
+import { workerScript, WorkerError, WorkerExecutor } from './worker-executor.js';
 
 interface BlockJob {
   seg: SegmentTokenIndex;
@@ -36,7 +36,7 @@ export const DEFAULT_FILTER_CACHE_BYTES = 64 * 1024 * 1024;
  */
 export class TokenIndexer {
   readonly cache: FilterCache;
-  private readonly executor: BlockExecutor;
+  private executor: BlockExecutor;
   private readonly loads: SegmentTokenIndex[] = [];
   private readonly live: BlockJob[] = [];
   private readonly catchUp: BlockJob[] = [];
@@ -136,6 +136,14 @@ export class TokenIndexer {
       try {
         await this.runJob(job);
       } catch (err) {
+        if (err instanceof WorkerError && !(this.executor instanceof InlineExecutor)) {
+          // No worker thread here (a packaging that lacks its script, a crash): build on this thread, in slices.
+          this.logger.warn(`${err.message}; building the search index on the main thread from now on`);
+          void this.executor.close().catch(() => {});
+          this.executor = new InlineExecutor();
+          this.live.unshift(job);
+          continue;
+        }
         job.seg.state = 'stopped';
         job.seg.blockStart = null;
         const why = err instanceof BlockFormatError ? `the log is not readable there: ${err.message}` : (err as Error).message;
