@@ -32,6 +32,14 @@ function lines(n: number, seed: number, special?: string): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The nice value of every thread of a process (/proc/<pid>/task/<tid>/stat, field 19). */
+function threadNices(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 const logsOf = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
 
 /** Every sealed segment of the partition has a sidecar covering its whole log (read as the broker would). */
@@ -107,6 +115,8 @@ describe.skipIf(!available)('token index in a real broker', () => {
       const dir = path.join(dataDir, `idx-${codec}-0`);
       await waitUntil(`the sealed segments of idx-${codec} indexed`, () => sealedSegmentsIndexed(dir), { timeoutMs: 60_000, intervalMs: 200 });
     }
+    // Built in a worker thread that gave way to the broker's own (nice 10; Linux only).
+    if (process.platform === 'linux') expect(threadNices(broker.proc.pid!)).toContain(10);
     expect((await broker.stop()).code).toBe(0);
 
     const m = await LogManager.open({ dataDir, logger: captureLogger(), tokenIndex: { executor: 'inline' } });
