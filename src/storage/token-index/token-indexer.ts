@@ -119,6 +119,8 @@ export class TokenIndexer {
     if (this.running || !this.started || this.closed) return;
     this.running = this.drain().finally(() => {
       this.running = null;
+      // Work enqueued between the drain's last look at the queues and now would otherwise wait for the next enqueue.
+      if (this.backlog > 0) this.pump();
     });
   }
 
