@@ -117,11 +117,13 @@ export class TokenIndexer {
 
   private pump(): void {
     if (this.running || !this.started || this.closed) return;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      // Work enqueued between the drain's last look at the queues and now would otherwise wait for the next enqueue.
-      if (this.backlog > 0) this.pump();
-    });
+    this.running = this.drain()
+      .catch((err: Error) => this.logger.error(`the search index builder failed: ${err.message}; searches scan what is not indexed`))
+      .finally(() => {
+        this.running = null;
+        // Work enqueued between the drain's last look at the queues and now would otherwise wait for the next enqueue.
+        if (this.backlog > 0) this.pump();
+      });
   }
 
   private async drain(): Promise<void> {
