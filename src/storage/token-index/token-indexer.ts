@@ -122,7 +122,7 @@ export class TokenIndexer {
       .finally(() => {
         this.running = null;
         // Work enqueued between the drain's last look at the queues and now would otherwise wait for the next enqueue.
-        if (this.backlog > 0) this.pump();
+        if (this.backlog > 0) setImmediate(() => this.pump());
       });
   }
 
