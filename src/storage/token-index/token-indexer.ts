@@ -44,8 +44,6 @@ export class TokenIndexer {
   private started = false;
   private closed = false;
   private readonly logger: Logger;
-  /** Blocks built since start (for tests and stats). */
-  built = 0;
 
   constructor(options: TokenIndexerOptions) {
     this.logger = options.logger;
@@ -210,7 +208,6 @@ export class TokenIndexer {
     if (!entry || seg.state !== 'ready') return;
     const meta = decodeEntryHeader(entry, 0, seg.base);
     if (!meta || !seg.addEntry(meta, entry)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
-    this.built++;
     if (job.kind === 'rebuild') this.continueSegment(seg);
     else if (meta.end < to) this.live.unshift({ ...job, from: meta.end }); // before later blocks of the segment
   }
