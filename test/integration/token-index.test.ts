@@ -28,7 +28,7 @@ afterAll(() => stopAllBrokers());
 function lines(n: number, seed: number, special?: string): string {
   const r = rng(seed);
   const out = Array.from({ length: n }, (_, i) => logLine(r, i));
-  if (special) out[Math.floor(n / 2)] = special;
+  if (special) out[100] = special;
   return `${out.join('\n')}\n`;
 }
 
@@ -127,11 +127,18 @@ describe.skipIf(!available)('token index in a real broker', () => {
         const blocks = log.searchSpans().flatMap((s) => (s.kind === 'block' ? [s.block] : []));
         const first = decodeBatches(await log.readRange(blocks[0]!.segmentBase, blocks[0]!.start, blocks[0]!.end));
         expect(compressionOf(first[0]!.header.attributes)).toBe(codec);
-        // The needle sits in the middle of the input: in a sealed, indexed segment, and admitted by its block only.
-        const admitted = blocks.filter((b) => b.mayContainAll(tokenHashes(`${codec}needleword`)));
-        expect(admitted.length).toBe(1);
-        const records = decodeBatches(await log.readRange(admitted[0]!.segmentBase, admitted[0]!.start, admitted[0]!.end)).flatMap((b) => b.records);
-        expect(records.some((r) => r.value?.toString().includes(`${codec}needleword`))).toBe(true);
+        // The needle sits near the start of the input, so in the first segment, which is sealed and indexed: its
+        // block admits it; other blocks (a handful per topic, ~1 % false positives each) almost never do.
+        const needle = tokenHashes(`${codec}needleword`);
+        let holders = 0;
+        for (const b of blocks) {
+          const records = decodeBatches(await log.readRange(b.segmentBase, b.start, b.end)).flatMap((x) => x.records);
+          if (!records.some((r) => r.value?.toString().includes(`${codec}needleword`))) continue;
+          holders++;
+          expect(b.mayContainAll(needle)).toBe(true);
+        }
+        expect(holders).toBe(1);
+        expect(blocks.filter((b) => b.mayContainAll(needle)).length).toBeLessThanOrEqual(2);
       }
     } finally {
       await m.close();
