@@ -7,14 +7,14 @@ import { parentPort } from 'node:worker_threads';
 import { BlockBuilder, BlockFormatError } from './block-builder.js';
 
 /**
- * Indexing may lag, produce may not: on Linux this thread lowers its own scheduling priority (nice 10: about a tenth
- * of a core's share against the broker's thread and its clients when the CPU is contended, everything when it is
- * idle). setpriority on a thread id applies to that thread only; elsewhere this is a no-op.
+ * Indexing may lag, produce may not: on Linux this thread lowers its own scheduling priority to nice 19, so it runs on
+ * what the broker's thread and its clients leave idle (a 2-core machine producing flat out indexes mostly after the
+ * burst). setpriority on a thread id applies to that thread only; elsewhere this is a no-op.
  */
 function lowerOwnPriority(): void {
   try {
     const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, os.constants.priority.PRIORITY_BELOW_NORMAL);
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
   } catch {
     // not Linux, or not allowed: run at normal priority
   }
