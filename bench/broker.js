@@ -109,7 +109,9 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
       };
       stdoutWaiters.add(check);
     });
-  return new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
+  const broker = new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
+  broker.dataDir = dataDir;
+  return broker;
 }
 
 export class BrokerProcess {

@@ -128,6 +128,7 @@ export class Broker {
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
       maxProducersPerPartition: config.maxProducersPerPartition,
       diskCheckIntervalMs: config.diskCheckIntervalMs,
+      searchIndex: config.searchIndex,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);
