@@ -61,7 +61,7 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
   const configFile = join(dataDir, '..', 'bench-broker.json');
   writeFileSync(configFile, JSON.stringify(config));
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const args = [...nodeArgs, BIN, 'serve', '--data-dir', dataDir, '--kafka', '127.0.0.1:0', '--config', configFile];
+  const args = [...nodeArgs, BIN, 'serve', '--data-dir', dataDir, '--kafka', '127.0.0.1:0', '--http', '127.0.0.1:0', '--config', configFile];
   const child = spawnTracked(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,7 +109,9 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
       };
       stdoutWaiters.add(check);
     });
-  return new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
+  const broker = new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
+  broker.dataDir = dataDir;
+  return broker;
 }
 
 export class BrokerProcess {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { costMetrics } from './broker.js';
 import { runCommand } from './child.js';
 import { createTopic, totalEndOffset } from './kafka.js';
+import { searchIndexOn, tokenIndexReport } from './token-index.js';
 
 export const TOPIC = 'bench-throughput';
 export const PARTITIONS = 6;
@@ -50,7 +51,7 @@ async function produceAll(ctx) {
   const stored = after.total - before.total;
   if (stored !== ctx.records) throw new Error(`kcat -P exited cleanly but the topic grew by ${stored} records, not ${ctx.records}`);
   ctx.state.produced = ctx.records;
-  return { elapsedMs, partitionRecords: after.partitions, cost };
+  return { elapsedMs, partitionRecords: after.partitions, cost, tokenIndex: await tokenIndexReport(ctx.broker.dataDir, TOPIC) };
 }
 
 /** For scenarios that need the throughput topic filled (consume) when `produce` did not run first. */
@@ -77,9 +78,16 @@ export default {
         valueMBPerSec: round1((ctx.records * VALUE_BYTES) / 1e6 / seconds),
         partitionRecords: r.partitionRecords,
         ...costMetrics(r.cost, seconds),
+        searchIndex: searchIndexOn(),
+        tokenIndex: r.tokenIndex,
       },
-      checks: [{ name: 'produce records/s', value: Math.round(recordsPerSec), unit: 'records/s', op: '>=', target: 800_000 }],
-      summary: `${fmt(recordsPerSec)} records/s, ${round1((ctx.records * VALUE_BYTES) / 1e6 / seconds)} MB/s of values`,
+      checks: [
+        { name: `produce records/s (search index ${searchIndexOn() ? 'on' : 'off'})`, value: Math.round(recordsPerSec), unit: 'records/s', op: '>=', target: 800_000 },
+        ...(r.tokenIndex ? [{ name: 'token index size (% of indexed log)', value: r.tokenIndex.indexSizePercent, unit: '%', op: '<=', target: 5 }] : []),
+      ],
+      summary:
+        `${fmt(recordsPerSec)} records/s, ${round1((ctx.records * VALUE_BYTES) / 1e6 / seconds)} MB/s of values` +
+        (r.tokenIndex ? `; token index ${r.tokenIndex.indexSizePercent} % of the log, caught up ${r.tokenIndex.caughtUp ? `${r.tokenIndex.lagMs} ms after kcat ended` : 'NOT within 60 s'}` : '; search index off'),
     };
   },
 };

@@ -5,7 +5,9 @@
 // BENCH_CPU_PROF=1 (profile the broker; summary printed and saved), BENCH_STRICT=1 (exit 1 when a target is missed),
 // BENCH_WAIT_IDLE (seconds to wait for an idle machine before each scenario, default 30; 0 = don't), KCAT (kcat path),
 // BENCH_SYSLOG_MESSAGES (messages per rate step of the syslog scenario, default 200000), BENCH_AGENT_LINES (lines the agent
-// scenario ships, default 1000000).
+// scenario ships, default 1000000), BENCH_SEARCH_INDEX=0 (run the broker with searchIndex off, to compare produce
+// throughput with the token index on and off).
+
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import latency from './latency.js';
 import produce from './produce.js';
 import syslog from './syslog.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
+import { searchIndexOn } from './token-index.js';
 
 const SCENARIOS = [produce, consume, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch];
 const NEEDS_KCAT = new Set(['produce', 'consume', 'groups']);
@@ -125,9 +128,11 @@ async function main() {
   }
 
   const info = machine(kcat);
-  console.log(`Tributary bench: ${selected.map((s) => s.name).join(', ')} | ${num(records)} records | ${info.cpus} CPUs ${info.cpuModel} | node ${info.node}${kcat ? ` | kcat ${kcat.version}` : ''}`);
+  console.log(
+    `Tributary bench: ${selected.map((s) => s.name).join(', ')} | ${num(records)} records | search index ${searchIndexOn() ? 'on' : 'off'} | ${info.cpus} CPUs ${info.cpuModel} | node ${info.node}${kcat ? ` | kcat ${kcat.version}` : ''}`,
+  );
   // Scenarios may add broker config (e.g. syslog adds an ingest listener); only the selected ones do.
-  const config = { defaultPartitions: 6 };
+  const config = { defaultPartitions: 6, searchIndex: searchIndexOn() };
   for (const s of selected) {
     for (const [k, v] of Object.entries(s.brokerConfig ?? {})) config[k] = k === 'ingest' ? { ...config.ingest, ...v } : v;
   }
@@ -182,7 +187,7 @@ async function main() {
   if (other >= DISTURBED_PERCENT) {
     console.log(`\nwarning: other processes used up to ${other}% of the machine's ${info.cpus} CPUs during a scenario (otherCpuPercent in latest.json); those figures are pessimistic and noisy — rerun on a quiet machine`);
   }
-  const out = { machine: info, records, scenarios: results, brokerProfile: profile, brokerExit: stopped };
+  const out = { machine: info, records, searchIndex: searchIndexOn(), scenarios: results, brokerProfile: profile, brokerExit: stopped };
   writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`\nresults written to ${join(RESULTS, 'latest.json')}`);
   const missed = rows.some((c) => !c.error && !pass(c));

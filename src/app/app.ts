@@ -1,13 +1,16 @@
 import { Broker } from '../broker/broker.js';
 import type { Logger } from '../common/logger.js';
+import { packageVersion } from '../common/package-info.js';
 import { Ingest, ingestConfigured } from '../ingest/index.js';
 import type { ListenerInfo } from '../ingest/listener-info.js';
+import { LocalProducer } from '../ingest/local-producer.js';
+import { ApiServer, type ApiServices } from '../server/index.js';
 import type { ServeConfig } from './serve-config.js';
 
 /**
  * The composition root: builds the running services from one ServeConfig, in dependency order (storage and the
- * Kafka listener, then direct ingest), and tears them down in reverse. Nothing below this layer starts another
- * service or handles process signals.
+ * Kafka listener, then direct ingest, then the API), and tears them down in reverse. Nothing below this layer starts
+ * another service or handles process signals.
  */
 export class App {
   private stopping: Promise<void> | null = null;
@@ -16,33 +19,76 @@ export class App {
     readonly broker: Broker,
     /** Direct ingest (syslog, HTTP, scrapes, files) when configured. */
     readonly ingest: Ingest | null,
+    /** The HTTP/WebSocket API, unless it is off. */
+    readonly api: ApiServer | null,
   ) {}
 
   static async start(config: ServeConfig, log: Logger): Promise<App> {
+    const startedAt = Date.now();
     const broker = await Broker.start(config.broker, log);
     let ingest: Ingest | null = null;
-    if (ingestConfigured(config.ingest)) {
-      try {
-        ingest = await Ingest.start(broker, config.ingest, log);
-      } catch (e) {
-        await broker.stop();
-        throw e;
+    let api: ApiServer | null = null;
+    try {
+      if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
+      if (config.api) {
+        api = await ApiServer.start(apiServices(broker, ingest, startedAt, log), {
+          listen: config.api.listen,
+          public: config.api.public,
+          maxConcurrentReads: config.api.maxConcurrentReads,
+          dataDir: config.broker.dataDir,
+        });
       }
+    } catch (e) {
+      await ingest?.stop().catch(() => {});
+      await broker.stop();
+      throw e;
     }
-    return new App(broker, ingest);
+    return new App(broker, ingest, api);
   }
 
-  /** Every listener besides Kafka's, in a stable order (syslog udp, syslog tcp, http). */
+  /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
   listeners(): ListenerInfo[] {
     return this.ingest?.listeners() ?? [];
   }
 
-  /** Ingest first, so its sources write what they already received while storage is still open; then the broker. */
+  /** The API first (no new work), then ingest, so its sources write what they already received while storage is still open; then the broker. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.broker.stop();
     })();
     return this.stopping;
   }
+}
+
+/** The narrow services the API uses, from the broker and ingest. */
+function apiServices(broker: Broker, ingest: Ingest | null, startedAt: number, log: Logger): ApiServices {
+  const producer = new LocalProducer(broker);
+  return {
+    version: packageVersion(),
+    startedAt,
+    logs: broker.logs,
+    topics: broker.topics,
+    coordinator: broker.coordinator,
+    offsets: broker.offsets,
+    producer,
+    clients: () => broker.clients(),
+    recentClients: () => broker.recentClients(),
+    traffic: () => {
+      const s = broker.stats;
+      const direct = ingest?.producer.stats;
+      return {
+        recordsIn: s.producedRecords + (direct?.records ?? 0) + producer.stats.records,
+        bytesIn: s.producedBytes + (direct?.bytes ?? 0) + producer.stats.bytes,
+        recordsOut: s.fetchedRecords,
+        bytesOut: s.fetchedBytes,
+      };
+    },
+    listeners: () => {
+      const k = broker.address();
+      return [{ name: 'kafka', host: k.host, port: k.port }, ...(ingest?.listeners() ?? [])];
+    },
+    logger: log,
+  };
 }

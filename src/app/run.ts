@@ -47,4 +47,6 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
   for (const l of app.listeners()) {
     process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
   }
+  // The one line that carries the token: nothing logs it again (see src/server/auth.ts).
+  if (app.api) process.stdout.write(`ui on ${app.api.uiUrl()}\n`);
 }

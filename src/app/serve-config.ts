@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } from '../broker/config.js';
 import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
+import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
 export interface ServeConfig {
   broker: BrokerConfig;
   /** Direct ingest listeners (syslog, HTTP, Prometheus scrapes, local files); each off until configured. */
   ingest: IngestConfig;
+  /** The HTTP/WebSocket API; null or absent when off (`--http off`; programs that build a ServeConfig by hand). */
+  api?: ApiConfig | null;
 }
 
 export interface ServeConfigSources {
@@ -16,10 +19,14 @@ export interface ServeConfigSources {
   dataDir?: string;
   kafka?: string;
   advertisedHost?: string;
+  /** `--http HOST:PORT|off`. */
+  http?: string;
+  /** `--http-public`. */
+  httpPublic?: boolean;
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest'] as const;
+const SERVICE_KEYS = ['ingest', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -58,5 +65,6 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
       throw e instanceof IngestConfigError ? new ConfigError(e.message) : e;
     }
   }
-  return { broker, ingest };
+  const api = parseApiConfig({ http: src.http, httpPublic: src.httpPublic, file });
+  return { broker, ingest, api };
 }

@@ -7,7 +7,7 @@ import { LogManager } from '../storage/index.js';
 import type { TopicConfig, TopicInfo } from '../storage/types.js';
 import { effectiveTopicConfig, parseTopicConfigOverrides, TOPIC_CONFIG_DEFAULTS } from '../storage/topic-config.js';
 import type { ApiHandler } from './api.js';
-import type { ClientInfo } from './client-info.js';
+import { newClientInfo, type ClientInfo } from './client-info.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
@@ -27,6 +27,9 @@ function clientAddress(remote: string): string {
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }
 
+/** Disconnected clients remembered for the sources view: at most `max`, for at most `keepMs`. */
+export const RECENT_CLIENTS = { max: 200, keepMs: 60 * 60 * 1000 };
+
 /**
  * The embedded Kafka-compatible broker: a TCP listener in front of the segmented log. It builds the services the
  * request handlers use (BrokerServices) and hands each connection those, never itself.
@@ -44,6 +47,8 @@ export class Broker {
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly refusedConnection: ThrottledWarning;
   private nextClientNumber = 1;
+  /** Recently disconnected clients, oldest first. */
+  private readonly recent: ClientInfo[] = [];
   private listening: { host: string; port: number } | null = null;
   private stopping = false;
 
@@ -123,6 +128,7 @@ export class Broker {
       maxOpenSegmentFiles: config.maxOpenSegmentFiles,
       maxProducersPerPartition: config.maxProducersPerPartition,
       diskCheckIntervalMs: config.diskCheckIntervalMs,
+      searchIndex: config.searchIndex,
     });
     const server = createServer({ noDelay: true });
     const broker = new Broker(config, logs, server, log, topicDefaults);
@@ -171,8 +177,15 @@ export class Broker {
     return this.logs.clusterId;
   }
 
+  /** Connected clients, copied. */
   clients(): ClientInfo[] {
     return [...this.connections].map((c) => ({ ...c.info }));
+  }
+
+  /** Clients that disconnected recently (bounded: see RECENT_CLIENTS), newest last, copied. */
+  recentClients(now = Date.now()): ClientInfo[] {
+    while (this.recent.length > 0 && now - this.recent[0]!.disconnectedAt! > RECENT_CLIENTS.keepMs) this.recent.shift();
+    return this.recent.map((c) => ({ ...c }));
   }
 
   /** For in-process producers (direct ingest): see TopicAdmin.topicForWrite. */
@@ -201,24 +214,16 @@ export class Broker {
     }
     this.connectionsPerIp.set(ip, fromIp + 1);
     const transport = new SocketTransport(socket);
-    const info: ClientInfo = {
-      id: this.nextClientNumber++,
-      remoteAddress: transport.remoteAddress,
-      remotePort: transport.remotePort,
-      clientId: null,
-      softwareName: null,
-      softwareVersion: null,
-      connectedAt: Date.now(),
-      requests: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-    };
+    const info = newClientInfo(this.nextClientNumber++, transport.remoteAddress, transport.remotePort);
     const c = new Connection(transport, this.connectionDeps, info);
     this.connections.add(c);
   }
 
   private forget(c: Connection): void {
     if (!this.connections.delete(c)) return;
+    c.info.disconnectedAt = Date.now();
+    this.recent.push(c.info);
+    if (this.recent.length > RECENT_CLIENTS.max) this.recent.shift();
     const ip = clientAddress(c.info.remoteAddress);
     const n = (this.connectionsPerIp.get(ip) ?? 1) - 1;
     if (n > 0) this.connectionsPerIp.set(ip, n);

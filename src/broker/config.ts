@@ -35,6 +35,8 @@ export interface BrokerConfig extends BrokerLimits {
   offsetsRetentionMs: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
+  /** Build a token index (bloom filters per ~1 MiB block) beside every segment so searches skip blocks; off: none is written or read. */
+  searchIndex: boolean;
 }
 
 export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
@@ -52,6 +54,7 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   topicDefaults: {},
+  searchIndex: true,
 };
 
 export class ConfigError extends Error {
@@ -102,6 +105,7 @@ const FILE_KEYS: Record<string, Check> = {
   groupMaxSessionTimeoutMs: int(1),
   groupInitialRebalanceDelayMs: int(0),
   offsetsRetentionMs: int(1),
+  searchIndex: bool,
   topicDefaults: (v, key) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));

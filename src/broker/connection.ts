@@ -212,6 +212,7 @@ export class Connection {
       return;
     }
     this.info.requests++;
+    this.info.lastSeenAt = Date.now();
     if (header.clientId !== null) this.info.clientId = header.clientId;
     const api = this.deps.apis.get(header.apiKey);
     if (!api) {

@@ -35,6 +35,11 @@ export interface TopicAdmin {
   topicForWrite(name: string, allowAutoCreate: boolean): Promise<TopicInfo | undefined>;
   /** CreateTopics: everything checked; created unless `validateOnly`. */
   createTopic(name: string, partitions: number, overrides: Record<string, string>, validateOnly: boolean): TopicInfo;
+  /**
+   * IncrementalAlterConfigs: sets the given keys (null reverts one to its default), checked as CreateTopics checks
+   * configs; only checked when `validateOnly`.
+   */
+  alterTopicConfig(name: string, changes: Record<string, string | null>, validateOnly?: boolean): TopicInfo;
   /** CreatePartitions: grows the topic to `count` partitions, or only checks that it may (`validateOnly`). */
   createPartitions(name: string, count: number, validateOnly?: boolean): TopicInfo;
   /** Deletes the topic and every group's committed offsets for it. */

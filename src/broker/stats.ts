@@ -5,6 +5,8 @@ export class BrokerStats {
   producedBytes = 0;
   fetchRequests = 0;
   fetchedBytes = 0;
+  /** Records handed to consumers past their fetch offsets (from batch headers, never decoded). */
+  fetchedRecords = 0;
   rejectedBatches = 0;
 
   snapshot(): Record<string, number> {

@@ -84,6 +84,16 @@ export class BrokerTopicAdmin implements TopicAdmin {
     return created;
   }
 
+  alterTopicConfig(name: string, changes: Record<string, string | null>, validateOnly = false): TopicInfo {
+    const set: Record<string, string> = {};
+    for (const [k, v] of Object.entries(changes)) if (v !== null) set[k] = v;
+    const low = belowTopicConfigMinimum(set);
+    if (low) throw new StorageError(`Invalid config for topic ${name}: ${low}`, 'INVALID_CONFIG');
+    const info = this.logs.alterTopicConfig(name, changes, { validateOnly });
+    if (!validateOnly) this.logger.info(`changed the config of topic ${name}: ${Object.entries(changes).map(([k, v]) => `${k}=${v ?? '(default)'}`).join(', ')}`);
+    return info;
+  }
+
   createPartitions(name: string, count: number, validateOnly = false): TopicInfo {
     const topic = this.logs.getTopic(name);
     if (topic && count > topic.partitions) this.checkPartitionLimit(name, count - topic.partitions);

@@ -1,9 +1,7 @@
 // The `tributary` program: builds the command tree and maps outcomes to exit codes
 // (0 success, 1 runtime failure, 2 usage error — unknown option, missing argument, bad value).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../common/package-info.js';
 import { registerAgent } from './agent.js';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
@@ -12,19 +10,6 @@ import { registerGroups } from './groups.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
-
-/** package.json sits above both src/cli (tests) and dist/src/cli (built), so search upward instead of hard-coding. */
-function packageVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tributary' && pkg.version) return pkg.version;
-    } catch {
-      // not here; keep looking upward
-    }
-  }
-  return 'unknown';
-}
 
 export function createProgram(): Command {
   const program = new Command('tributary')

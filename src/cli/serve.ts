@@ -7,6 +7,8 @@ export interface ServeOptions {
   kafka?: string;
   advertisedHost?: string;
   config?: string;
+  http?: string;
+  httpPublic?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -22,6 +24,13 @@ export function registerServe(program: Command): void {
         }),
     )
     .option('--advertised-host <host>', 'host name clients are told to connect to (default: this machine\'s name if bound to 0.0.0.0, else the bound address)')
+    .addOption(
+      new Option('--http <host:port|off>', 'address of the HTTP/WebSocket API and UI (default 127.0.0.1:9300; :PORT means loopback; off disables it)').argParser((value: string) => {
+        if (value.trim().toLowerCase() !== 'off') parseHostPort(value, { allowPortZero: true });
+        return value.trim();
+      }),
+    )
+    .option('--http-public', 'allow --http on an address other machines can reach (it logs a warning)')
     .option('--config <file>', 'broker configuration file')
     .action(async (opts: ServeOptions) => {
       // Loaded lazily so the client commands never pay for broker startup code.

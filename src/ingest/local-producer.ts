@@ -3,7 +3,7 @@ import type { AgentRecord, RecordSink } from '../collect/record.js';
 import { buildRecordBatch, type RecordInput } from '../protocol/record-batch-builder.js';
 import { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD, readBatchHeader } from '../protocol/record-batch.js';
 import { validateTopicName, type LogManager } from '../storage/index.js';
-import { StorageError, type TopicInfo } from '../storage/types.js';
+import { StorageError, type AppendResult, type TopicInfo } from '../storage/types.js';
 import { IngestError } from './errors.js';
 import { partitionForKey } from '../protocol/murmur2.js';
 
@@ -18,6 +18,14 @@ export interface LocalProducerStats {
   records: number;
   batches: number;
   bytes: number;
+}
+
+/** One record for LocalProducer.produce: a null value is a tombstone. */
+export interface SingleRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  timestamp: number;
+  headers: Record<string, string>;
 }
 
 /** Per-record bytes beyond key, value and header strings (varints, attributes); an estimate for splitting only. */
@@ -102,22 +110,49 @@ export class LocalProducer extends EventEmitter implements RecordSink {
     }
     const waits: Promise<void>[] = [];
     for (const { partition, batch } of planned) {
-      const log = this.broker.logs.partition(topic.name, partition);
-      if (!log) throw new IngestError(`topic ${topic.name} has no partition ${partition}`, 503);
-      const header = readBatchHeader(batch);
-      let res;
-      try {
-        res = log.append(batch, header);
-      } catch (e) {
-        const err = e as Error;
-        throw new IngestError(`write to ${topic.name}-${partition} failed: ${err.message}`, e instanceof StorageError && e.code === 'MESSAGE_TOO_LARGE' ? 413 : 503, { cause: e });
-      }
+      const res = this.appendBatch(topic, partition, batch);
       if (res.durable) waits.push(res.durable);
-      this.stats.records += header.recordsCount;
-      this.stats.batches++;
-      this.stats.bytes += batch.length;
     }
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
+  private appendBatch(topic: TopicInfo, partition: number, batch: Buffer): AppendResult {
+    const log = this.broker.logs.partition(topic.name, partition);
+    if (!log) throw new IngestError(`topic ${topic.name} has no partition ${partition}`, 503);
+    const header = readBatchHeader(batch);
+    let res: AppendResult;
+    try {
+      res = log.append(batch, header);
+    } catch (e) {
+      const err = e as Error;
+      throw new IngestError(`write to ${topic.name}-${partition} failed: ${err.message}`, e instanceof StorageError && e.code === 'MESSAGE_TOO_LARGE' ? 413 : 503, { cause: e });
+    }
+    this.stats.records += header.recordsCount;
+    this.stats.batches++;
+    this.stats.bytes += batch.length;
+    return res;
+  }
+
+  /**
+   * One record into an existing topic, into `partition` or where write() would put it; resolves with where it was
+   * written once it is as durable as the topic's flush policy asks (the API's produce).
+   */
+  async produce(topicName: string, record: SingleRecord, partition?: number): Promise<{ partition: number; offset: number }> {
+    if (this.closed) throw new IngestError('the local producer is closed (the broker is shutting down)', 503);
+    const topic = this.broker.logs.getTopic(topicName);
+    if (!topic) throw new IngestError(`topic ${topicName} does not exist; create it first`, 404);
+    const p = partition ?? (record.key !== null ? partitionForKey(typeof record.key === 'string' ? Buffer.from(record.key) : record.key, topic.partitions) : this.nextSticky(topic));
+    if (!Number.isInteger(p) || p < 0 || p >= topic.partitions) {
+      throw new IngestError(`topic ${topicName} has no partition ${p} (it has ${topic.partitions}: 0 to ${topic.partitions - 1})`, 404);
+    }
+    const batch = buildRecordBatch([{ key: record.key, value: record.value, timestamp: record.timestamp, headers: Object.entries(record.headers) }]);
+    const max = topic.config['max.message.bytes'];
+    if (batch.length > max + BATCH_LOG_OVERHEAD) {
+      throw new IngestError(`a record of ${batch.length} bytes exceeds max.message.bytes=${max} of topic ${topicName}; send a smaller record or raise max.message.bytes`, 413);
+    }
+    const res = this.appendBatch(topic, p, batch);
+    if (res.durable) await res.durable;
+    return { partition: p, offset: res.baseOffset };
   }
 
   private nextSticky(topic: TopicInfo): number {

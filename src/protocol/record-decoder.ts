@@ -153,3 +153,33 @@ export function findRecordByTimestamp(batch: Buffer, pos: number, timestamp: num
   }
   return null;
 }
+
+/**
+ * The values (as UTF-8) of the headers named in `names` on the first record of an uncompressed batch, or null for a
+ * compressed or malformed batch. Reads one record's varints and nothing else (no allocation beyond the strings).
+ */
+export function firstRecordHeaders(batch: Buffer, pos: number, names: readonly string[]): Record<string, string> | null {
+  try {
+    const h = batchAt(batch, pos);
+    if (compressionOf(h.attributes) !== 'none' || h.recordsCount < 1) return null;
+    const r = new VarintReader(batch, pos + BATCH_HEADER_SIZE, pos + h.size);
+    const length = r.varint();
+    const rec = new VarintReader(batch, r.pos, Math.min(r.pos + Math.max(0, length), pos + h.size));
+    rec.skip(1);
+    rec.varint();
+    rec.varint();
+    rec.bytes();
+    rec.bytes();
+    const count = rec.varint();
+    const out: Record<string, string> = {};
+    for (let j = 0; j < count; j++) {
+      const k = rec.bytes();
+      const v = rec.bytes();
+      const name = k?.toString('utf8');
+      if (name !== undefined && v !== null && names.includes(name)) out[name] = v.toString('utf8');
+    }
+    return out;
+  } catch {
+    return null; // the broker checks batch CRCs, not records: a malformed record only means no headers to show
+  }
+}

@@ -18,3 +18,4 @@ export {
 export { MAX_TOPIC_NAME_LENGTH, validateTopicName } from './topic-name.js';
 export { uuidToString } from './metadata-store.js';
 export * from './types.js';
+export type { SearchSpan, TokenBlock, TokenIndexStats } from './token-index/index.js';

@@ -6,7 +6,9 @@ import { PartitionLog, segmentSettings, type PartitionLogHooks } from './partiti
 import { ProducerStateTable } from './producer-state.js';
 import { loadLatestSnapshot } from './producer-snapshot.js';
 import { forEachBatchHeader, lastIndexEntryValid, loadSegmentTail, recoverSegment } from './segment-scan.js';
-import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX } from './segment.js';
+import { DELETED_SUFFIX, LOG_SUFFIX, Segment, SEGMENT_SUFFIXES } from './segment.js';
+import { trimTokenIndexSync } from './token-index/segment-token-index.js';
+import { TOKEN_INDEX_SUFFIX } from './token-index/token-index-file.js';
 import type { TopicConfig } from './types.js';
 
 /**
@@ -34,7 +36,7 @@ export interface Truncation {
   reason: string;
 }
 
-const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/;
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|tokens)$/;
 
 /** Leftovers of interrupted work: retention's *.deleted, half-written *.tmp, indexes without a log. */
 function listSegmentBases(dir: string): number[] {
@@ -51,19 +53,30 @@ function listSegmentBases(dir: string): number[] {
 
 function removeSegmentFiles(seg: Segment): void {
   seg.close(false);
-  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) fs.rmSync(Segment.filePath(seg.dir, seg.baseOffset, suffix), { force: true });
+  for (const suffix of SEGMENT_SUFFIXES) fs.rmSync(Segment.filePath(seg.dir, seg.baseOffset, suffix), { force: true });
+}
+
+/**
+ * Recovery cut `seg`'s log: its token index must not describe the bytes that are gone (appends will put others there).
+ * With the index on, the blocks past the new end go; with it off the sidecar is not read, so it goes whole.
+ */
+function cutTokenIndex(seg: Segment, indexOn: boolean): void {
+  const file = Segment.filePath(seg.dir, seg.baseOffset, TOKEN_INDEX_SUFFIX);
+  if (indexOn) trimTokenIndexSync(file, seg.baseOffset, seg.size);
+  else fs.rmSync(file, { force: true });
 }
 
 /**
  * Walk from the segment holding the recovery point to the end; at the first bad batch cut
  * that segment and delete every later one. Earlier segments are trusted (they were fsynced).
  */
-function recover(segments: Segment[], start: number): Truncation | null {
+function recover(segments: Segment[], start: number, indexOn: boolean): Truncation | null {
   for (let i = start; i < segments.length; i++) {
     const seg = segments[i]!;
     const outcome = recoverSegment(seg);
     seg.dirty = true; // verified from the page cache, maybe not on disk yet: fsync before trusting it
     if (outcome.reason === null) continue;
+    cutTokenIndex(seg, indexOn);
     const dropped = segments.splice(i + 1);
     let bytes = outcome.truncatedBytes;
     for (const d of dropped) {
@@ -114,13 +127,14 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
     if (ok) continue;
     warn(`${name}: index of segment ${seg.baseOffset} is missing or inconsistent; rebuilding it from the log`);
     const outcome = recoverSegment(seg);
+    if (outcome.reason) cutTokenIndex(seg, !!o.hooks.tokens);
     if (outcome.reason) warn(`${name}: segment ${seg.baseOffset} had ${outcome.truncatedBytes} bad bytes at its end (${outcome.reason}); truncated them`);
   }
   let truncation: Truncation | null = null;
   let recovered: Segment[] = [];
   if (!o.clean) {
     const before = segments.length;
-    truncation = recover(segments, start);
+    truncation = recover(segments, start, !!o.hooks.tokens);
     recovered = segments.slice(start);
     if (truncation) {
       const later = before - segments.length;
@@ -139,6 +153,7 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
   const log = new PartitionLog(o.dir, o.topic, o.partition, o.config, segments, o.logStartOffset ?? 0, recoveryPoint, producers, o.hooks);
   log.snapshotOffset = snapshotOffset;
   log.requireSync(recovered);
+  log.startTokenIndex(false);
   return { log, truncation };
 }
 
@@ -148,5 +163,7 @@ export function loadPartitionLog(o: LoadOptions): { log: PartitionLog; truncatio
  */
 export function newPartitionLog(o: Pick<LoadOptions, 'dir' | 'topic' | 'partition' | 'config' | 'hooks'>): PartitionLog {
   const segment = Segment.create(o.dir, 0, segmentSettings(o.config), Date.now(), o.hooks.files, true);
-  return new PartitionLog(o.dir, o.topic, o.partition, o.config, [segment], 0, 0, new ProducerStateTable(o.hooks.maxProducersPerPartition), o.hooks);
+  const log = new PartitionLog(o.dir, o.topic, o.partition, o.config, [segment], 0, 0, new ProducerStateTable(o.hooks.maxProducersPerPartition), o.hooks);
+  log.startTokenIndex(true);
+  return log;
 }

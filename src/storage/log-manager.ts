@@ -9,6 +9,8 @@ import { randomKafkaUuid, writeMetadata, type StoredTopic } from './metadata-sto
 import { OffsetCheckpoints } from './offset-checkpoints.js';
 import { PartitionDirectories } from './partition-dirs.js';
 import type { PartitionLog } from './partition-log.js';
+import type { TokenIndexStats } from './token-index/partition-token-index.js';
+import { TokenIndexer, type TokenIndexerOptions } from './token-index/token-indexer.js';
 import {
   applyOverrideChanges,
   describeTopicConfig,
@@ -39,6 +41,10 @@ export interface LogManagerOptions {
   diskCheckIntervalMs?: number;
   /** Idempotent producers remembered per partition; the least recently written is forgotten beyond it. Default 1000. */
   maxProducersPerPartition?: number;
+  /** Build a token index beside every segment for search (the broker's searchIndex); default true. Off: no sidecar is read or written. */
+  searchIndex?: boolean;
+  /** Where blocks are built ('worker' thread by default when built, else 'inline') and how many filter bytes stay in memory. */
+  tokenIndex?: Omit<TokenIndexerOptions, 'logger'>;
 }
 
 export const DEFAULT_MAX_OPEN_SEGMENT_FILES = 128;
@@ -49,6 +55,8 @@ export interface PartitionStats {
   logEndOffset: number;
   size: number;
   segments: number;
+  /** Sizes of the partition's token index (searchIndex). */
+  tokenIndex: TokenIndexStats;
 }
 
 export interface TopicStats {
@@ -88,6 +96,8 @@ export class LogManager {
   private readonly dirs: PartitionDirectories;
   private readonly files: FdCache;
   readonly disk: DiskSpace;
+  /** The token-index builder shared by every partition; null when searchIndex is off. */
+  readonly tokenIndexer: TokenIndexer | null;
   private closed = false;
 
   private constructor(
@@ -98,13 +108,15 @@ export class LogManager {
     producerIdBlockEnd: number,
     maxOpenSegmentFiles: number,
     private readonly lock: DirLock,
-    maxProducersPerPartition?: number,
+    maxProducersPerPartition: number | undefined,
+    tokenIndexer: TokenIndexer | null,
   ) {
+    this.tokenIndexer = tokenIndexer;
     this.metaFile = path.join(dataDir, META_DIR, TOPICS_FILE);
     this.checkpoints = new OffsetCheckpoints(dataDir, logger);
     this.files = new FdCache(maxOpenSegmentFiles);
     this.disk = new DiskSpace(dataDir, logger);
-    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, this.disk, maxProducersPerPartition);
+    this.dirs = new PartitionDirectories(dataDir, logger, () => (this.checkpoints.dirty = true), this.files, this.disk, maxProducersPerPartition, tokenIndexer);
     this.producerIdBlockEnd = producerIdBlockEnd;
     this.nextProducerId = producerIdBlockEnd;
   }
@@ -118,7 +130,8 @@ export class LogManager {
       throw new StorageError(`maxOpenSegmentFiles must be a whole number of at least 1, got ${maxOpen}`, 'INVALID_CONFIG');
     }
     const { meta, clean, lock } = openDataDir(dataDir, logger);
-    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock, options.maxProducersPerPartition);
+    const indexer = options.searchIndex === false ? null : new TokenIndexer({ logger, ...options.tokenIndex });
+    const manager = new LogManager(dataDir, meta.clusterId, defaults, logger, meta.producerIdBlockEnd, maxOpen, lock, options.maxProducersPerPartition, indexer);
     if (!clean) logger.warn(`${dataDir} was not shut down cleanly; checking partitions written since the last checkpoint`);
     const { recoveryPoints, logStarts } = manager.checkpoints.read();
     try {
@@ -141,6 +154,8 @@ export class LogManager {
     }
     manager.startTimers(options.retentionCheckIntervalMs ?? 30_000, options.checkpointIntervalMs ?? 10_000);
     manager.disk.start(options.diskCheckIntervalMs ?? DEFAULT_DISK_CHECK_INTERVAL_MS);
+    // Only now: reading sidecars and rebuilding missing blocks never delays start-up.
+    indexer?.start();
     return manager;
   }
 
@@ -362,7 +377,7 @@ export class LogManager {
 
   stats(): TopicStats[] {
     return [...this.topics.values()].map(({ info, logs }) => {
-      const partitions = logs.map((l, partition) => ({ partition, ...l.stats() }));
+      const partitions = logs.map((l, partition) => ({ partition, ...l.stats(), tokenIndex: l.tokenIndexStats() }));
       return { name: info.name, size: partitions.reduce((s, p) => s + p.size, 0), partitions };
     });
   }
@@ -379,6 +394,7 @@ export class LogManager {
     this.disk.stop();
     const logs = [...this.allLogs()];
     const results = await Promise.allSettled(logs.map((l) => l.close()));
+    await this.tokenIndexer?.close();
     await this.dirs.settled();
     let ok = results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed);
     try {

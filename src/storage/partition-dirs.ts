@@ -12,6 +12,7 @@ import { ioHint } from './io-errors.js';
 import { loadPartitionLog, newPartitionLog } from './log-loader.js';
 import { PARTITION_METADATA_FILE, readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import type { PartitionLog, PartitionLogHooks } from './partition-log.js';
+import type { TokenIndexer } from './token-index/token-indexer.js';
 import { partitionDirName } from './topic-name.js';
 import { StorageError, type TopicInfo } from './types.js';
 
@@ -31,8 +32,9 @@ export class PartitionDirectories {
     private readonly files: FdCache,
     disk: DiskSpace,
     maxProducersPerPartition?: number,
+    tokens?: TokenIndexer | null,
   ) {
-    this.hooks = { logger, onCheckpointDirty, files, disk, maxProducersPerPartition };
+    this.hooks = { logger, onCheckpointDirty, files, disk, maxProducersPerPartition, tokens };
   }
 
   open(info: TopicInfo, p: number, clean: boolean, recoveryPoint?: number, logStartOffset?: number): PartitionLog {

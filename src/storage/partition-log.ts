@@ -5,10 +5,13 @@ import { fsyncDir } from '../common/atomic-file.js';
 import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
-import { bytesFrom, maxTimestampOffset, offsetForTimestamp, readLog, type ReadableLog } from './log-reader.js';
+import { bytesFrom, maxTimestampOffset, offsetForTimestamp, readLog, segmentIndexFor, type ReadableLog } from './log-reader.js';
 import { ProducerStateTable } from './producer-state.js';
 import { writeProducerSnapshot } from './producer-snapshot.js';
 import { Segment, type SegmentSettings } from './segment.js';
+import { PartitionTokenIndex, unindexedSpans, type SearchSpan, type TokenIndexStats } from './token-index/partition-token-index.js';
+import { TOKEN_INDEX_SUFFIX } from './token-index/token-index-file.js';
+import type { TokenIndexer } from './token-index/token-indexer.js';
 import { StorageError, type AppendResult, type ReadResult, type TopicConfig } from './types.js';
 
 const INT32_MAX = 2147483647;
@@ -27,6 +30,8 @@ export interface PartitionLogHooks {
   disk: DiskSpace;
   /** Idempotent producers remembered per partition (ProducerStateTable.maxProducers). */
   maxProducersPerPartition?: number;
+  /** The broker's token-index builder; null or absent when searchIndex is off (no sidecar is read or written). */
+  tokens?: TokenIndexer | null;
 }
 
 export interface PartitionLogEvents {
@@ -62,6 +67,8 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
   private state: 'open' | 'closed' | 'deleted' = 'open';
   /** Set when an fsync failed: the OS may have dropped the data, so stop accepting writes (Kafka takes the log dir offline). */
   private failure: Error | null = null;
+  /** The per-segment token indexes for search; null when searchIndex is off. */
+  private readonly tokens: PartitionTokenIndex | null;
 
   constructor(
     readonly dir: string,
@@ -80,6 +87,21 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     this.logEndOffset = this.active.nextOffset;
     this.logStartOffset = Math.min(Math.max(logStartOffset, segments[0]!.baseOffset), this.logEndOffset);
     this.recoveryPoint = Math.min(recoveryPoint, this.logEndOffset);
+    const indexer = hooks.tokens;
+    this.tokens = indexer
+      ? new PartitionTokenIndex(
+          indexer,
+          (base, pos, length) => this.readSegment(base, pos, length),
+          (base) => Segment.filePath(dir, base, TOKEN_INDEX_SUFFIX),
+          (m) => hooks.logger.warn(`${this.name}: ${m}`),
+        )
+      : null;
+  }
+
+  /** Begin indexing for search: `fresh` for a new partition (no sidecar can exist), else read the sidecars found. */
+  startTokenIndex(fresh: boolean): void {
+    if (fresh) this.tokens?.created(this.active);
+    else this.tokens?.openExisting(this.segments);
   }
 
   get active(): Segment {
@@ -143,6 +165,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
       throw err;
     }
     if (disk.failing) disk.writeSucceeded();
+    this.tokens?.appended(this.active);
     this.logEndOffset = lastOffset + 1;
     if (sequenced) this.producers.update(header, baseOffset, maxTimestamp >= 0 ? maxTimestamp : now);
 
@@ -175,6 +198,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     const next = Segment.create(this.dir, this.logEndOffset, segmentSettings(this.config), now, this.hooks.files);
     old.onBecomeInactive();
     this.segments.push(next);
+    this.tokens?.rolled(old, next);
     this.unsynced.add(old);
     try {
       writeProducerSnapshot(this.dir, this.producers, this.logEndOffset);
@@ -325,6 +349,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
       size -= oldest.size;
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
       oldest.retire(c['file.delete.delay.ms'], (m) => this.hooks.logger.warn(m));
+      this.tokens?.forget(oldest);
       if (oldest.pendingRemoval) this.retired.add(oldest);
       this.hooks.logger.info(
         `retention deleted segment ${oldest.baseOffset} of ${this.name} (${oldest.size} bytes, ${expired ? 'older than retention.ms' : 'over retention.bytes'}); log now starts at ${this.logStartOffset}`,
@@ -354,6 +379,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
       }
       for (const seg of this.retired) seg.removeNow();
       this.retired.clear();
+      this.tokens?.forgetAll();
       this.removeAllListeners();
     }
   }
@@ -364,6 +390,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     this.state = 'deleted';
     this.clearTimer();
     for (const seg of this.segments) seg.close(false);
+    this.tokens?.forgetAll();
     this.emit('append', this.logEndOffset); // wake long-polling fetches so they notice
     this.removeAllListeners();
   }
@@ -371,6 +398,40 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
   private clearTimer(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+  }
+
+  /**
+   * What a search must read, oldest first: indexed blocks, and byte ranges not indexed (yet): the active block, blocks
+   * still being built, everything when searchIndex is off. Together they cover every segment's bytes, without gaps or
+   * overlaps, so every offset in [logStartOffset, logEndOffset) is in exactly one span (the first span may begin
+   * below logStartOffset: skip those records).
+   */
+  searchSpans(): SearchSpan[] {
+    return this.tokens ? this.tokens.spans(this.segments) : unindexedSpans(this.segments);
+  }
+
+  /**
+   * The raw batch bytes of [start, end) of one segment (through the fd cache), as searchSpans() names them. Empty when
+   * the segment is gone (retention deleted it since); cut at the segment's end.
+   */
+  async readRange(segmentBase: number, start: number, end: number): Promise<Buffer> {
+    return (await this.readSegment(segmentBase, start, end - start)) ?? Buffer.alloc(0);
+  }
+
+  private async readSegment(segmentBase: number, pos: number, length: number): Promise<Buffer | null> {
+    const seg = this.segments[segmentIndexFor(this.segments, segmentBase)];
+    if (!seg || seg.baseOffset !== segmentBase || length <= 0 || !(await seg.acquire())) return null;
+    try {
+      return await seg.readAt(pos, Math.max(0, Math.min(length, seg.size - pos)));
+    } finally {
+      seg.release();
+    }
+  }
+
+  /** Sizes of the token index against the log (index bytes 0 when searchIndex is off). */
+  tokenIndexStats(): TokenIndexStats {
+    if (this.tokens) return this.tokens.stats(this.segments);
+    return { indexBytes: 0, logBytes: this.size, indexedBytes: 0, blocks: 0 };
   }
 
   stats(): { logStartOffset: number; logEndOffset: number; size: number; segments: number } {

@@ -7,6 +7,7 @@ import { CachedFile, type FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
+import { TOKEN_INDEX_SUFFIX } from './token-index/token-index-file.js';
 import { StorageError } from './types.js';
 
 const fsRead = promisify(fs.read);
@@ -16,6 +17,8 @@ export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const DELETED_SUFFIX = '.deleted';
+/** Every file of a segment: the log, its two sparse indexes and its token index (the search sidecar). */
+export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TOKEN_INDEX_SUFFIX] as const;
 
 /** Kafka names every segment file by its base offset, zero-padded to 20 digits. */
 export function offsetFileName(offset: number): string {
@@ -389,7 +392,7 @@ export class Segment {
   retire(delayMs: number, warn: (msg: string) => void): void {
     if (this.state !== 'open') return;
     this.state = 'retired';
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       const from = Segment.filePath(this.dir, this.baseOffset, suffix);
       try {
         fs.renameSync(from, from + DELETED_SUFFIX);
@@ -424,7 +427,7 @@ export class Segment {
   }
 
   private removeFiles(): void {
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       fs.rm(Segment.filePath(this.dir, this.baseOffset, suffix) + DELETED_SUFFIX, { force: true }, () => {});
     }
   }

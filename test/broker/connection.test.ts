@@ -2,7 +2,7 @@
 // state machine (frames split anywhere, several per chunk), pipelining order, and what closes a connection.
 import { describe, expect, it } from 'vitest';
 import { defineApi, type ApiHandler } from '../../src/broker/api.js';
-import type { ClientInfo } from '../../src/broker/client-info.js';
+import { newClientInfo, type ClientInfo } from '../../src/broker/client-info.js';
 import { Connection } from '../../src/broker/connection.js';
 import { buildApiTable } from '../../src/broker/handlers/index.js';
 import { DEFAULT_LIMITS, type BrokerLimits } from '../../src/broker/limits.js';
@@ -17,7 +17,7 @@ import { FakeTransport } from '../helpers/fake-transport.js';
 import { decodeResponse, encodeRequest } from '../helpers/wire-client.js';
 
 function clientInfo(t: FakeTransport): ClientInfo {
-  return { id: 1, remoteAddress: t.remoteAddress, remotePort: t.remotePort, clientId: null, softwareName: null, softwareVersion: null, connectedAt: 0, requests: 0, bytesIn: 0, bytesOut: 0 };
+  return newClientInfo(1, t.remoteAddress, t.remotePort, 0);
 }
 
 /** Services without storage: enough for ApiVersions, Metadata of no topics, and test-defined APIs. */

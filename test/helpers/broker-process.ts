@@ -21,7 +21,7 @@ const LISTENER_LINE = /kafka listener on ([\d.]+):(\d+)/;
 export interface StartBrokerOptions {
   /** Reuse a data directory (e.g. to restart after kill9()); by default a fresh temp dir, removed by stopAllBrokers(). */
   dataDir?: string;
-  /** Extra `serve` flags. `--kafka 127.0.0.1:0` is added unless these contain --kafka. */
+  /** Extra `serve` flags. `--kafka 127.0.0.1:0` and `--http 127.0.0.1:0` are added unless these contain them. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the listener line; the error then includes everything the broker printed. */
@@ -76,6 +76,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   }
   const extra = options.args ?? [];
   const listen = extra.includes('--kafka') ? [] : ['--kafka', '127.0.0.1:0'];
+  // The API's default port (9300) would clash between brokers running side by side.
+  if (!extra.includes('--http')) listen.push('--http', '127.0.0.1:0');
   const args = [TRIBUTARY_BIN, 'serve', '--data-dir', dataDir, ...listen, ...extra];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   running.add(proc);

@@ -53,6 +53,7 @@ export const fetch = defineApi({
     ctx.stats.fetchRequests++;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     const partitions = plan(ctx, req);
+    const from = partitions.map((p) => p.next);
     const budget: FetchBudget = { limit: Math.max(0, Math.min(req.maxBytes, ctx.limits.fetchMaxBytes)), bytes: 0 };
     const scope = { memory: ctx.memory, deadline, logger: ctx.logger };
     let error = partitions.some((p) => p.data.errorCode !== 0);
@@ -75,6 +76,7 @@ export const fetch = defineApi({
       }
     }
     ctx.stats.fetchedBytes += budget.bytes;
+    for (let i = 0; i < partitions.length; i++) ctx.stats.fetchedRecords += Math.max(0, partitions[i]!.next - from[i]!);
     return response(partitions);
   },
 });

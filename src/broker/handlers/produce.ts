@@ -4,10 +4,12 @@ import {
   BATCH_LOG_OVERHEAD,
   BatchFormatError,
   batchSizeAt,
+  compressionOf,
   producedBatchError,
   verifyBatch,
   type BatchHeader,
 } from '../../protocol/record-batch.js';
+import { firstRecordHeaders } from '../../protocol/record-decoder.js';
 import type { Encodable } from '../../protocol/schema.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/schemas/produce.js';
 import { validateTopicName, type PartitionLog, type TopicInfo } from '../../storage/index.js';
@@ -74,6 +76,9 @@ function appendPartition(ctx: RequestContext, topic: TopicInfo, index: number, r
     if (!res.duplicate) {
       ctx.stats.producedRecords += header.recordsCount;
       ctx.stats.producedBytes += header.size;
+      ctx.client.producedRecords += header.recordsCount;
+      ctx.client.producedBytes += header.size;
+      if (ctx.client.headerProbesLeft > 0) probeSourceHeaders(ctx, records!, header);
     }
     return { index, errorCode: 0, baseOffset: res.baseOffset, logAppendTimeMs: res.logAppendTime, logStartOffset: res.logStartOffset, recordErrors: [], errorMessage: null };
   } catch (e) {
@@ -81,6 +86,21 @@ function appendPartition(ctx: RequestContext, topic: TopicInfo, index: number, r
     if (k.unexpected) ctx.logger.error(`append to ${log.name} failed: ${(e as Error).stack ?? k.message}`);
     return failed(index, k.name, k.message);
   }
+}
+
+/**
+ * The `host`/`agent` headers of the batch's first record, for the sources view: only for the first few uncompressed
+ * batches of a connection (HEADER_PROBES), so the produce path stays free of record decoding.
+ */
+function probeSourceHeaders(ctx: RequestContext, records: Buffer, header: BatchHeader): void {
+  const client = ctx.client;
+  client.headerProbesLeft--;
+  if (compressionOf(header.attributes) !== 'none') return;
+  const found = firstRecordHeaders(records, 0, ['host', 'agent']);
+  if (!found) return;
+  if (found.host) client.sourceHost = found.host;
+  if (found.agent) client.sourceAgent = found.agent;
+  if (client.sourceHost || client.sourceAgent) client.headerProbesLeft = 0;
 }
 
 /** Why the whole topic of a produce request is refused, or its TopicInfo (auto-created if allowed). */

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from './context.js';
+import { groupRoutes } from './groups.js';
+import { messageRoutes } from './messages.js';
+import { overviewRoutes } from './overview.js';
+import { sourceRoutes } from './sources.js';
+import { topicRoutes } from './topics.js';
+
+export type { RouteContext } from './context.js';
+
+/** A route module: one area of the API, registered with the shared context. */
+export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => Promise<void>;
+
+/** Every area of /api/v1, in one place. A new area (search, tail, export) is one more module here. */
+export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes];
+
+export async function registerRoutes(app: FastifyInstance, ctx: RouteContext, extra: readonly RouteModule[] = []): Promise<void> {
+  for (const m of [...ROUTE_MODULES, ...extra]) await m(app, ctx);
+}

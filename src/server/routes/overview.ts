@@ -1,0 +1,96 @@
+import type {} from '@fastify/websocket'; // the websocket route option and handler types
+import type { FastifyInstance } from 'fastify';
+import { ERROR_RESPONSES } from '../schemas.js';
+import type { RouteContext } from './context.js';
+
+const rates = {
+  type: 'object',
+  description: 'Per second, averaged over the last 5 seconds.',
+  required: ['recordsInPerSec', 'bytesInPerSec', 'recordsOutPerSec', 'bytesOutPerSec'],
+  properties: { recordsInPerSec: { type: 'number' }, bytesInPerSec: { type: 'number' }, recordsOutPerSec: { type: 'number' }, bytesOutPerSec: { type: 'number' } },
+} as const;
+
+export const overviewSchema = {
+  $id: 'Overview',
+  type: 'object',
+  required: ['version', 'startedAt', 'uptimeMs', 'rates', 'totals', 'clients', 'listeners', 'disk'],
+  properties: {
+    version: { type: 'string' },
+    startedAt: { type: 'integer', description: 'epoch ms' },
+    uptimeMs: { type: 'integer' },
+    rates,
+    totals: {
+      type: 'object',
+      description: 'Since start: records and bytes written into the log (Kafka produce, direct ingest, the API) and fetched by consumers.',
+      required: ['recordsIn', 'bytesIn', 'recordsOut', 'bytesOut'],
+      properties: { recordsIn: { type: 'integer' }, bytesIn: { type: 'integer' }, recordsOut: { type: 'integer' }, bytesOut: { type: 'integer' } },
+    },
+    clients: { type: 'object', required: ['connected'], properties: { connected: { type: 'integer', description: 'Kafka client connections open now' } } },
+    listeners: {
+      type: 'array',
+      items: { type: 'object', required: ['name', 'host', 'port'], properties: { name: { type: 'string' }, host: { type: 'string' }, port: { type: 'integer' } } },
+    },
+    disk: {
+      type: 'object',
+      required: ['totalBytes', 'topics'],
+      properties: {
+        totalBytes: { type: 'integer', description: 'bytes of every topic\'s segments' },
+        topics: { type: 'array', items: { type: 'object', required: ['name', 'bytes'], properties: { name: { type: 'string' }, bytes: { type: 'integer' } } } },
+      },
+    },
+  },
+} as const;
+
+export function overview(ctx: RouteContext, now = Date.now()) {
+  const s = ctx.services;
+  const topics = s.logs.stats().map((t) => ({ name: t.name, bytes: t.size })).sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
+  return {
+    version: s.version,
+    startedAt: s.startedAt,
+    uptimeMs: now - s.startedAt,
+    rates: ctx.rates.overall(),
+    totals: s.traffic(),
+    clients: { connected: s.clients().length },
+    listeners: s.listeners(),
+    disk: { totalBytes: topics.reduce((n, t) => n + t.bytes, 0), topics },
+  };
+}
+
+/** Seconds between two overview messages on the WebSocket. */
+const LIVE_INTERVAL_MS = 1000;
+
+export async function overviewRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.addSchema(overviewSchema);
+  app.get(
+    '/api/v1/overview',
+    {
+      schema: {
+        tags: ['overview'],
+        summary: 'Uptime, version, rates in and out, connected clients, listeners, disk use per topic',
+        response: { 200: { $ref: 'Overview#' }, ...ERROR_RESPONSES },
+      },
+    },
+    async () => overview(ctx),
+  );
+  app.get(
+    '/api/v1/overview/live',
+    {
+      websocket: true,
+      schema: {
+        tags: ['overview'],
+        summary: 'WebSocket: the overview once a second (same shape as GET /api/v1/overview)',
+        description: 'Upgrade with the token (cookie, Authorization header or ?token=) from a page of this server or from a program (no Origin).',
+        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 256 } } },
+      },
+    },
+    (socket) => {
+      const send = () => {
+        if (socket.readyState === socket.OPEN && socket.bufferedAmount < 1024 * 1024) socket.send(JSON.stringify(overview(ctx)));
+      };
+      send();
+      const timer = setInterval(send, LIVE_INTERVAL_MS);
+      socket.on('close', () => clearInterval(timer));
+      socket.on('error', () => clearInterval(timer));
+    },
+  );
+}

@@ -1,0 +1,51 @@
+import type { ClientInfo } from '../broker/client-info.js';
+import type { GroupCoordinator } from '../broker/groups/group-coordinator.js';
+import type { GroupOffsets } from '../broker/groups/group-offsets.js';
+import type { TopicAdmin } from '../broker/services.js';
+import type { Logger } from '../common/logger.js';
+import type { SingleRecord } from '../ingest/local-producer.js';
+import type { LogManager } from '../storage/index.js';
+
+/** Running totals of records and bytes into and out of the log (the API derives per-second rates from them). */
+export interface TrafficTotals {
+  recordsIn: number;
+  bytesIn: number;
+  recordsOut: number;
+  bytesOut: number;
+}
+
+/** A listener of the running app, for the overview. */
+export interface ListenerAddress {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Writes one record into an existing topic (the in-process producer direct ingest uses). */
+export interface RecordProducer {
+  produce(topic: string, record: SingleRecord, partition?: number): Promise<{ partition: number; offset: number }>;
+}
+
+/**
+ * The narrow services the API reads and changes, built by the composition root (src/app). Routes receive these,
+ * never the Broker or the App.
+ */
+export interface ApiServices {
+  version: string;
+  /** When the app started (epoch ms). */
+  startedAt: number;
+  /** Topics, partition logs, their sizes and offsets, configs. */
+  logs: LogManager;
+  /** Creating, deleting and configuring topics with the broker's own checks and limits. */
+  topics: TopicAdmin;
+  coordinator: GroupCoordinator;
+  offsets: GroupOffsets;
+  producer: RecordProducer;
+  /** Connected Kafka clients, and those that disconnected recently. */
+  clients(): ClientInfo[];
+  recentClients(): ClientInfo[];
+  traffic(): TrafficTotals;
+  /** Kafka and ingest listeners. */
+  listeners(): ListenerAddress[];
+  logger: Logger;
+}

@@ -1,0 +1,216 @@
+import { CompressionError, decompress, MAX_DECOMPRESSED_BYTES } from '../../protocol/compression/index.js';
+import {
+  ATTR_CONTROL,
+  ATTR_TIMESTAMP_TYPE_LOG_APPEND,
+  BATCH_HEADER_SIZE,
+  BATCH_LOG_OVERHEAD,
+  BATCH_OFFSET_ATTRIBUTES,
+  BATCH_OFFSET_BASE_TIMESTAMP,
+  BATCH_OFFSET_LAST_OFFSET_DELTA,
+  BATCH_OFFSET_MAX_TIMESTAMP,
+  BATCH_OFFSET_RECORDS_COUNT,
+  baseOffsetAt,
+  batchSizeAt,
+  compressionOf,
+} from '../../protocol/record-batch.js';
+import { bloomAdd, filterBytesFor, probesFor } from './bloom-filter.js';
+import { HashSet } from './hash-set.js';
+import { encodeEntry, ENTRY_HEADER_BYTES, type BlockMeta } from './token-index-file.js';
+import { forEachToken } from './tokens.js';
+
+/** A block ends at the first batch boundary at or after this many bytes from its start (and at a segment's end). */
+export const BLOCK_BYTES = 1024 * 1024;
+/** The index may be at most this share of the log: filters are capped to it (entry headers included). */
+export const MAX_INDEX_RATIO = 0.05;
+/** Filters aim a little below the cap, so the file header and short blocks at segment ends fit in it too. */
+const FILTER_RATIO = 0.048;
+
+/** What push() did with a piece of the log. */
+export interface PushResult {
+  /** File position after the last whole batch taken (the next piece starts here). */
+  consumedTo: number;
+  /** Bytes the next piece must hold at least (a batch cut off at the end of this one), 0 if any will do. */
+  need: number;
+  /** The block reached BLOCK_BYTES: finish() it. */
+  complete: boolean;
+}
+
+/** A batch whose length cannot be right: the log is corrupt here (recovery would have cut it), so stop indexing. */
+export class BlockFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockFormatError';
+  }
+}
+
+const INT32 = 4294967296;
+/** A 1 MiB block of log lines holds some 10k–60k distinct tokens: start the table there instead of growing into it. */
+const sharedTokens = new HashSet(16);
+let sharedTokensFree = true;
+const int64At = (b: Buffer, p: number): number => b.readInt32BE(p) * INT32 + b.readUInt32BE(p + 4);
+
+/**
+ * Builds one block's entry from the log bytes handed to it piece by piece (whole batches are taken, a batch cut off at
+ * the end of a piece is taken from the next one). Tokens of every record's key, value, header keys and header values
+ * go into a set, then into a bloom filter sized for them. Compressed batches are decompressed (with the protocol's
+ * size cap); control batches count for offsets but hold no words. A batch whose records cannot be read makes the
+ * whole block "may contain anything" (probes 0): a search then scans it, as it would without an index.
+ */
+export class BlockBuilder {
+  private pos: number;
+  private readonly tokens: HashSet;
+  private readonly addToken = (h: number): void => this.tokens.add(h);
+  private firstOffset = -1;
+  private lastOffset = -1;
+  private minTimestamp = -1;
+  private maxTimestamp = -1;
+  private records = 0;
+  private unreadable = false;
+  private released = false;
+
+  constructor(
+    readonly segmentBase: number,
+    readonly start: number,
+    private readonly blockBytes = BLOCK_BYTES,
+  ) {
+    this.pos = start;
+    // Blocks are built one at a time per thread: one table, grown to what blocks need, serves them in turn.
+    if (sharedTokensFree) {
+      sharedTokensFree = false;
+      sharedTokens.clear();
+      this.tokens = sharedTokens;
+    } else this.tokens = new HashSet();
+  }
+
+  /** Give the shared token table back (finish() does; call it for a block given up). */
+  release(): void {
+    if (this.tokens === sharedTokens && !this.released) sharedTokensFree = true;
+    this.released = true;
+  }
+
+  get end(): number {
+    return this.pos;
+  }
+
+  /** Take the whole batches of `buf`, which holds the log from file position `filePos` (= end) on. */
+  push(buf: Buffer, filePos: number): PushResult {
+    if (filePos !== this.pos) throw new Error(`piece at ${filePos} does not continue the block at ${this.pos}`);
+    let p = 0;
+    while (this.pos - this.start < this.blockBytes) {
+      if (buf.length - p < BATCH_LOG_OVERHEAD) return { consumedTo: this.pos, need: 0, complete: false };
+      const size = batchSizeAt(buf, p);
+      if (size < BATCH_HEADER_SIZE) throw new BlockFormatError(`invalid batch length ${size - BATCH_LOG_OVERHEAD} at position ${this.pos}`);
+      if (buf.length - p < size) return { consumedTo: this.pos, need: size, complete: false };
+      this.takeBatch(buf, p, size);
+      p += size;
+      this.pos += size;
+    }
+    return { consumedTo: this.pos, need: 0, complete: true };
+  }
+
+  private takeBatch(buf: Buffer, p: number, size: number): void {
+    const base = baseOffsetAt(buf, p);
+    if (this.firstOffset < 0) this.firstOffset = base;
+    this.lastOffset = base + buf.readInt32BE(p + BATCH_OFFSET_LAST_OFFSET_DELTA);
+    const attributes = buf.readInt16BE(p + BATCH_OFFSET_ATTRIBUTES);
+    const maxTs = int64At(buf, p + BATCH_OFFSET_MAX_TIMESTAMP);
+    const firstTs = attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND ? maxTs : int64At(buf, p + BATCH_OFFSET_BASE_TIMESTAMP);
+    if (firstTs >= 0 && (this.minTimestamp < 0 || firstTs < this.minTimestamp)) this.minTimestamp = firstTs;
+    if (maxTs > this.maxTimestamp) this.maxTimestamp = maxTs;
+    if (attributes & ATTR_CONTROL) return;
+    const count = buf.readInt32BE(p + BATCH_OFFSET_RECORDS_COUNT);
+    this.records += Math.max(0, count);
+    if (this.unreadable) return;
+    try {
+      const codec = compressionOf(attributes);
+      if (codec === 'unknown') throw new CompressionError('unknown', `codec ${attributes & 7}`);
+      const body = buf.subarray(p + BATCH_HEADER_SIZE, p + size);
+      const data = codec === 'none' ? body : decompress(codec, body, MAX_DECOMPRESSED_BYTES);
+      if (!tokenizeRecords(data, count, this.addToken)) this.unreadable = true;
+    } catch (err) {
+      if (!(err instanceof CompressionError)) throw err;
+      this.unreadable = true;
+    }
+  }
+
+  /** The encoded entry for [start, end), or null when no batch was taken. */
+  finish(): { meta: BlockMeta; entry: Buffer } | null {
+    if (this.pos === this.start) {
+      this.release();
+      return null;
+    }
+    const bytes = this.pos - this.start;
+    let filter = new Uint8Array(0);
+    let probes = 0;
+    const distinct = this.unreadable ? 0 : this.tokens.size;
+    if (!this.unreadable) {
+      filter = new Uint8Array(filterBytesFor(distinct, bytes * FILTER_RATIO - ENTRY_HEADER_BYTES));
+      probes = probesFor(filter.length, distinct);
+      this.tokens.forEach((h) => bloomAdd(filter, probes, h));
+    }
+    this.release();
+    const meta: BlockMeta = {
+      start: this.start,
+      end: this.pos,
+      firstOffset: this.firstOffset,
+      lastOffset: this.lastOffset,
+      minTimestamp: this.minTimestamp,
+      maxTimestamp: this.maxTimestamp,
+      records: this.records,
+      probes,
+      filterBytes: filter.length,
+      distinctTokens: distinct,
+    };
+    return { meta, entry: encodeEntry(this.segmentBase, meta, filter) };
+  }
+}
+
+/*
+ * Record => length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint keyLength:varint key
+ *   valueLength:varint value headerCount:varint [headerKeyLength:varint headerKey headerValueLength:varint headerValue]
+ * Walked in place (no object per record): only the byte ranges of key, value and headers are handed to the tokenizer.
+ */
+let at = 0;
+
+/** Zigzag varint at `at`, advancing it; NaN when it runs past `end` or is too long. */
+function varint(b: Uint8Array, end: number): number {
+  let u = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (at >= end) return NaN;
+    const x = b[at++]!;
+    u += (x & 0x7f) * mul;
+    if ((x & 0x80) === 0) return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    mul *= 0x80;
+  }
+  return NaN;
+}
+
+/** Tokenize a varint-length-prefixed field at `at`; false when it runs past `end`. */
+function field(b: Buffer, end: number, emit: (h: number) => void): boolean {
+  const len = varint(b, end);
+  if (Number.isNaN(len)) return false;
+  if (len <= 0) return true; // null (-1) or empty
+  if (at + len > end) return false;
+  forEachToken(b, at, at + len, emit);
+  at += len;
+  return true;
+}
+
+/** False when the records are malformed (then the block must be treated as matching anything). */
+function tokenizeRecords(data: Buffer, count: number, emit: (h: number) => void): boolean {
+  at = 0;
+  for (let i = 0; i < count; i++) {
+    const length = varint(data, data.length);
+    if (Number.isNaN(length) || length < 0 || at + length > data.length) return false;
+    const end = at + length;
+    at++; // attributes
+    if (Number.isNaN(varint(data, end)) || Number.isNaN(varint(data, end))) return false; // timestamp and offset deltas
+    if (!field(data, end, emit) || !field(data, end, emit)) return false; // key, value
+    const headers = varint(data, end);
+    if (Number.isNaN(headers) || headers < 0) return false;
+    for (let j = 0; j < headers; j++) if (!field(data, end, emit) || !field(data, end, emit)) return false;
+    at = end;
+  }
+  return true;
+}

@@ -1,0 +1,56 @@
+import { BlockBuilder, BlockFormatError, type PushResult } from './block-builder.js';
+
+/**
+ * Where blocks are built: a worker thread (index-worker.ts) or, when none can be started, this thread in small
+ * slices. One block at a time: begin, push pieces of the log in order, finish. The encoded entry comes back.
+ */
+export interface BlockExecutor {
+  /** Bytes per piece the driver should read (a worker takes whole blocks; this thread small slices). */
+  readonly pieceBytes: number;
+  begin(segmentBase: number, start: number, blockBytes: number): void;
+  /** May take `buf` over (transferred to a worker): the caller must not use it afterwards. */
+  push(buf: Buffer, filePos: number): Promise<PushResult>;
+  /** The encoded entry of the block so far, or null if it is empty. */
+  finish(): Promise<Buffer | null>;
+  close(): Promise<void>;
+}
+
+export { BlockFormatError };
+
+/** Slices of the log tokenized per event-loop turn on this thread: ~1 ms of work each. */
+const INLINE_PIECE_BYTES = 128 * 1024;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Builds on this thread, one slice per event-loop turn, so appends and fetches run between slices. */
+export class InlineExecutor implements BlockExecutor {
+  readonly pieceBytes = INLINE_PIECE_BYTES;
+  private builder: BlockBuilder | null = null;
+
+  begin(segmentBase: number, start: number, blockBytes: number): void {
+    this.builder?.release();
+    this.builder = new BlockBuilder(segmentBase, start, blockBytes);
+  }
+
+  async push(buf: Buffer, filePos: number): Promise<PushResult> {
+    await nextTurn();
+    return this.current().push(buf, filePos);
+  }
+
+  async finish(): Promise<Buffer | null> {
+    await nextTurn();
+    const done = this.current().finish();
+    this.builder = null;
+    return done?.entry ?? null;
+  }
+
+  private current(): BlockBuilder {
+    if (!this.builder) throw new Error('no block begun');
+    return this.builder;
+  }
+
+  async close(): Promise<void> {
+    this.builder?.release();
+    this.builder = null;
+  }
+}

@@ -1,0 +1,205 @@
+import type { Logger } from '../../common/logger.js';
+import { BLOCK_BYTES } from './block-builder.js';
+import { BlockFormatError, InlineExecutor, type BlockExecutor } from './block-executor.js';
+import { readTokenIndex, type SegmentTokenIndex } from './segment-token-index.js';
+import { FilterCache } from './token-block.js';
+import { decodeEntryHeader } from './token-index-file.js';
+import { workerScript, WorkerExecutor } from './worker-executor.js';
+
+interface BlockJob {
+  seg: SegmentTokenIndex;
+  from: number;
+  /** A batch boundary: the segment's size when the job was made. */
+  to: number;
+  /** The segment ends at `to`: what remains there is a (short) block too. */
+  final: boolean;
+  /** Cut by appends (one block each), or rebuilding what a segment lacks (then the segment is looked at again after). */
+  kind: 'live' | 'rebuild';
+}
+
+export interface TokenIndexerOptions {
+  logger: Logger;
+  /** Filters kept in memory over all partitions (the rest are read back from their sidecar when searched). */
+  filterCacheBytes?: number;
+  /** 'worker' (default when the compiled worker exists), 'inline' (this thread, in small slices), or an executor. */
+  executor?: 'worker' | 'inline' | BlockExecutor;
+}
+
+export const DEFAULT_FILTER_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The broker's one token-index builder: a queue of work, done one item at a time off the append path. Appends only
+ * enqueue "block [from, to) of segment S is complete"; the indexer reads those bytes (through the segment's fd cache)
+ * and has a worker thread build the entry, then writes it to the sidecar. Order of work: reading existing sidecars
+ * (start-up), blocks filled by appends, then rebuilding missing blocks of older segments one block at a time.
+ * Nothing runs before start(), so opening the partitions at start-up is never slowed by indexing.
+ */
+export class TokenIndexer {
+  readonly cache: FilterCache;
+  private readonly executor: BlockExecutor;
+  private readonly loads: SegmentTokenIndex[] = [];
+  private readonly live: BlockJob[] = [];
+  private readonly catchUp: BlockJob[] = [];
+  private running: Promise<void> | null = null;
+  private started = false;
+  private closed = false;
+  private readonly logger: Logger;
+  /** Blocks built since start (for tests and stats). */
+  built = 0;
+
+  constructor(options: TokenIndexerOptions) {
+    this.logger = options.logger;
+    this.cache = new FilterCache(options.filterCacheBytes ?? DEFAULT_FILTER_CACHE_BYTES);
+    const e = options.executor ?? 'worker';
+    const script = e === 'worker' ? workerScript() : null;
+    this.executor = typeof e === 'object' ? e : script ? new WorkerExecutor(script) : new InlineExecutor();
+  }
+
+  /** Read the sidecar of a segment opened at start-up, then rebuild what it lacks. */
+  load(seg: SegmentTokenIndex): void {
+    this.loads.push(seg);
+    this.pump();
+  }
+
+  /** A new segment (or one whose sidecar is known not to exist): index it from position 0 on. */
+  fresh(seg: SegmentTokenIndex): void {
+    seg.state = 'ready';
+    this.continueSegment(seg);
+  }
+
+  /** An append ended at `end`: cut a block if the one being filled reached BLOCK_BYTES. Cheap: no I/O. */
+  appended(seg: SegmentTokenIndex, end: number): void {
+    const start = seg.blockStart;
+    if (start === null || end - start < BLOCK_BYTES) return;
+    seg.blockStart = end;
+    this.enqueue(this.live, { seg, from: start, to: end, final: true, kind: 'live' });
+  }
+
+  /** The segment rolled: what its last block holds is a block. */
+  sealed(seg: SegmentTokenIndex): void {
+    seg.sealed = true;
+    const start = seg.blockStart;
+    if (start === null) return; // loading or catching up: that work sees `sealed`
+    seg.blockStart = null;
+    if (seg.segment.size > start) this.enqueue(this.live, { seg, from: start, to: seg.segment.size, final: true, kind: 'live' });
+  }
+
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  /** Blocks waiting to be built (live and rebuild), and sidecars waiting to be read. */
+  get backlog(): number {
+    return this.loads.length + this.live.length + this.catchUp.length;
+  }
+
+  /** Resolves when there is nothing left to do (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running || (this.started && !this.closed && this.backlog > 0)) {
+      await (this.running ?? new Promise((r) => setImmediate(r)));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.loads.length = 0;
+    this.live.length = 0;
+    this.catchUp.length = 0;
+    await this.running?.catch(() => {});
+    await this.executor.close();
+  }
+
+  private enqueue(queue: BlockJob[], job: BlockJob): void {
+    queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.running || !this.started || this.closed) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const load = this.loads.shift();
+      if (load) {
+        await this.runLoad(load);
+        continue;
+      }
+      const job = this.live.shift() ?? this.catchUp.shift();
+      if (!job) return;
+      if (job.seg.state !== 'ready') continue;
+      try {
+        await this.runJob(job);
+      } catch (err) {
+        job.seg.state = 'stopped';
+        job.seg.blockStart = null;
+        const why = err instanceof BlockFormatError ? `the log is not readable there: ${err.message}` : (err as Error).message;
+        this.logger.warn(`token index of ${job.seg.file}: stopped at position ${job.from} (${why}); searches scan the rest of this segment`);
+      }
+    }
+  }
+
+  private async runLoad(seg: SegmentTokenIndex): Promise<void> {
+    if (seg.state !== 'loading') return;
+    try {
+      const loaded = await readTokenIndex(seg.file, seg.base, seg.segment.size);
+      if (seg.state !== 'loading') return;
+      await seg.adopt(loaded);
+      if (loaded.problem && loaded.problem !== 'missing') {
+        this.logger.warn(`${seg.file}: ${loaded.problem}; kept ${loaded.blocks.length} block(s), rebuilding the rest from the log in the background`);
+      }
+    } catch (err) {
+      this.logger.warn(`could not read ${seg.file} (${(err as Error).message}); rebuilding it in the background`);
+    }
+    if (seg.state !== 'loading') return;
+    seg.state = 'ready';
+    this.continueSegment(seg);
+  }
+
+  /** After loading or building a block of catch-up: more to rebuild, or switch to cutting blocks as appends come. */
+  private continueSegment(seg: SegmentTokenIndex): void {
+    if (seg.state !== 'ready') return;
+    const size = seg.segment.size;
+    const from = seg.coveredEnd;
+    if (size - from >= BLOCK_BYTES || (seg.sealed && size > from)) this.enqueue(this.catchUp, { seg, from, to: size, final: seg.sealed, kind: 'rebuild' });
+    else seg.blockStart = seg.sealed ? null : from;
+  }
+
+  private async runJob(job: BlockJob): Promise<void> {
+    const { seg, from, to, final } = job;
+    const ex = this.executor;
+    ex.begin(seg.base, from, BLOCK_BYTES);
+    let pos = from;
+    let need = 0;
+    let complete = false;
+    while (pos < to && !complete) {
+      if (need > to - pos) throw new BlockFormatError(`a batch of ${need} bytes at ${pos} runs past ${to}`);
+      const len = Math.min(to - pos, Math.max(need, ex.pieceBytes));
+      const buf = await seg.read(pos, len);
+      if (!buf || seg.state !== 'ready') return; // the segment went away meanwhile
+      if (buf.length < len) throw new BlockFormatError(`the log ends at ${pos + buf.length}, before ${to}`);
+      const r = await ex.push(buf, pos);
+      if (r.consumedTo === pos && r.need === 0 && !r.complete) throw new BlockFormatError(`no whole batch at ${pos}`);
+      pos = r.consumedTo;
+      need = r.need;
+      complete = r.complete;
+    }
+    if (!complete && !(final && pos === to)) {
+      await ex.finish(); // not a whole block yet (only when to − from < BLOCK_BYTES): dropped, appends fill it
+      if (job.kind === 'rebuild') this.continueSegment(seg);
+      return;
+    }
+    const entry = await ex.finish();
+    if (!entry || seg.state !== 'ready') return;
+    const meta = decodeEntryHeader(entry, 0, seg.base);
+    if (!meta || !seg.addEntry(meta, entry)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
+    this.built++;
+    if (job.kind === 'rebuild') this.continueSegment(seg);
+    else if (meta.end < to) this.live.unshift({ ...job, from: meta.end }); // before later blocks of the segment
+  }
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { PushResult } from './block-builder.js';
+import { BlockFormatError, type BlockExecutor } from './block-executor.js';
+import type { WorkerReply, WorkerRequest } from './index-worker.js';
+
+/** The compiled worker beside this module; absent when running from TypeScript sources (tests), see workerScript(). */
+const DEFAULT_SCRIPT = new URL('./index-worker.js', import.meta.url);
+
+/** The worker's script if it exists (a built tree), else null: the caller then builds on its own thread. */
+export function workerScript(): string | null {
+  const file = fileURLToPath(DEFAULT_SCRIPT);
+  return fs.existsSync(file) ? file : null;
+}
+
+/** A piece handed to the worker is a whole block: one message and one reply per block. */
+const WORKER_PIECE_BYTES = 1024 * 1024 + 64 * 1024;
+
+interface Pending {
+  resolve: (r: WorkerReply) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Builds blocks in one worker thread. The worker is started on first use and unref'd (an idle index never keeps the
+ * process alive); if it dies, the block in hand fails and the next one starts a new worker.
+ */
+export class WorkerExecutor implements BlockExecutor {
+  readonly pieceBytes = WORKER_PIECE_BYTES;
+  private worker: Worker | null = null;
+  private pending: Pending | null = null;
+
+  constructor(private readonly script: string) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.script);
+    w.unref();
+    w.on('message', (m: WorkerReply) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.resolve(m);
+    });
+    const fail = (err: Error) => {
+      if (this.worker === w) this.worker = null;
+      const p = this.pending;
+      this.pending = null;
+      p?.reject(err);
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the token index worker exited (code ${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  private send(m: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    this.start().postMessage(m, transfer);
+  }
+
+  private request(m: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.pending) return Promise.reject(new Error('the token index worker is busy'));
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.send(m, transfer);
+    }).then((r) => {
+      if (r.type === 'error') throw r.format ? new BlockFormatError(r.message) : new Error(r.message);
+      return r;
+    });
+  }
+
+  begin(segmentBase: number, start: number, blockBytes: number): void {
+    this.send({ type: 'begin', segmentBase, start, blockBytes });
+  }
+
+  async push(buf: Buffer, filePos: number): Promise<PushResult> {
+    // A buffer that owns its whole ArrayBuffer moves to the worker without a copy; a view of a shared one is copied.
+    const own = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+    const bytes = own ? new Uint8Array(buf.buffer, 0, buf.byteLength) : new Uint8Array(buf);
+    const r = await this.request({ type: 'push', buf: bytes, filePos }, [bytes.buffer as ArrayBuffer]);
+    if (r.type !== 'pushed') throw new Error(`unexpected reply ${r.type} from the token index worker`);
+    return { consumedTo: r.consumedTo, need: r.need, complete: r.complete };
+  }
+
+  async finish(): Promise<Buffer | null> {
+    const r = await this.request({ type: 'finish' });
+    if (r.type !== 'finished') throw new Error(`unexpected reply ${r.type} from the token index worker`);
+    return r.entry ? Buffer.from(r.entry.buffer, r.entry.byteOffset, r.entry.byteLength) : null;
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+}

@@ -1,0 +1,60 @@
+// The worker thread the broker builds blocks in (the compiled index-worker.js, so `npm run build` first) builds the
+// same sidecars, byte for byte, as this thread does; a worker that dies fails only the block in hand.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildRecordBatch } from '../../../src/protocol/record-batch-builder.js';
+import { BLOCK_BYTES } from '../../../src/storage/token-index/block-builder.js';
+import { WorkerExecutor } from '../../../src/storage/token-index/worker-executor.js';
+import { assertBuilt } from '../../helpers/broker-process.js';
+import { appendBatch, captureLogger, openManager, tempDir } from '../helpers.js';
+import { expectExactCover, expectNoFalseNegatives, logLine, rng } from './index-helpers.js';
+
+const SCRIPT = fileURLToPath(new URL('../../../dist/src/storage/token-index/index-worker.js', import.meta.url));
+
+async function build(executor: 'inline' | WorkerExecutor): Promise<Record<string, Buffer>> {
+  const dataDir = tempDir();
+  const m = await openManager(dataDir, { logger: captureLogger(), tokenIndex: { executor } });
+  m.createTopic('logs', 1, { 'segment.bytes': String(3 * BLOCK_BYTES) });
+  const log = m.partition('logs', 0)!;
+  const r = rng(5);
+  for (let i = 0; i < 50_000; i += 250) {
+    appendBatch(log, buildRecordBatch(Array.from({ length: 250 }, (_, j) => ({ value: logLine(r, i + j) })), { timestamp: 1_764_600_000_000 + i }));
+  }
+  await m.tokenIndexer!.idle();
+  expectExactCover(log);
+  await expectNoFalseNegatives(log);
+  await m.close();
+  const dir = path.join(dataDir, 'logs-0');
+  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith('.tokens')).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+}
+
+describe('worker executor', () => {
+  it('builds the same sidecars as this thread', async () => {
+    assertBuilt();
+    expect(fs.existsSync(SCRIPT)).toBe(true);
+    const worker = new WorkerExecutor(SCRIPT);
+    const viaWorker = await build(worker);
+    const inline = await build('inline');
+    expect(Object.keys(viaWorker).length).toBeGreaterThan(2);
+    expect(viaWorker).toEqual(inline);
+  });
+
+  it('fails the block in hand when the worker dies, and starts a new one for the next', async () => {
+    assertBuilt();
+    const ex = new WorkerExecutor(SCRIPT);
+    const batch = buildRecordBatch([{ value: 'hello worker' }]);
+    ex.begin(0, 0, BLOCK_BYTES);
+    expect((await ex.push(Buffer.from(batch), 0)).consumedTo).toBe(batch.length);
+    // The thread dies with a request outstanding: the request must reject, not hang.
+    const dying = (ex as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const pending = ex.finish();
+    await dying;
+    await expect(pending).rejects.toThrow(/exited/);
+    ex.begin(0, 0, BLOCK_BYTES);
+    expect((await ex.push(Buffer.from(batch), 0)).consumedTo).toBe(batch.length);
+    expect((await ex.finish())!.length).toBeGreaterThan(56);
+    await ex.close();
+  });
+});
