@@ -1,4 +1,5 @@
 import { Broker } from '../broker/broker.js';
+import { limitsOf } from '../broker/limits.js';
 import type { Logger } from '../common/logger.js';
 import { packageVersion } from '../common/package-info.js';
 import { Ingest, ingestConfigured } from '../ingest/index.js';
@@ -70,6 +71,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, startedAt: number, l
     startedAt,
     logs: broker.logs,
     topics: broker.topics,
+    limits: limitsOf(broker.config),
     coordinator: broker.coordinator,
     offsets: broker.offsets,
     producer,

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { parseDuration as parseDurationValue } from '../common/duration.js';
 import { formatHostPort, parseHostPort as parseAddress, type HostPort, type HostPortOptions } from '../common/host-port.js';
 import { InvalidValueError } from '../common/invalid-value.js';
+import { parseTimeArg } from '../common/time-arg.js';
 import { parseTopicName as parseTopicNameValue } from '../common/topic-name.js';
 
 export type { HostPort };
@@ -28,22 +29,7 @@ export function parseDuration(input: string): number {
  * `now` is a parameter so tests are deterministic.
  */
 export function parseSince(input: string, now: number = Date.now()): number {
-  const text = input.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) {
-      throw new InvalidArgumentError(`"${input}" is not a valid ISO-8601 time, e.g. 2024-05-01T12:00:00Z.`);
-    }
-    return ms;
-  }
-  try {
-    return now - parseDuration(text);
-  } catch {
-    throw new InvalidArgumentError(
-      `"${input}" is not a time; use ISO-8601 (2024-05-01T12:00:00Z), epoch ms (1714564800000) or a duration ago (15m, 2h, 1d).`,
-    );
-  }
+  return usage(() => parseTimeArg(input, now));
 }
 
 /** "k=v" → [k, v]. Only the first "=" splits, so values may contain "=". */

@@ -17,6 +17,8 @@ import { DEFAULT_UI_DIR, registerUi } from './ui.js';
 const BODY_LIMIT = 24 * 1024 * 1024;
 /** Default: expensive reads (browsing; searches reuse the limiter) running at once before 429. */
 export const DEFAULT_MAX_CONCURRENT_READS = 8;
+/** Open connections (HTTP keep-alive and WebSockets) at once; more are refused by the OS listener. */
+const MAX_CONNECTIONS = 1024;
 /** WebSocket messages a client may send; ours are small (subscriptions, filters). */
 const WS_MAX_PAYLOAD = 1024 * 1024;
 
@@ -52,6 +54,12 @@ export async function buildApiApp(services: ApiServices, opts: ApiAppOptions): P
   await registerOpenApi(app, services.version);
   await app.register(websocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
   registerAuth(app, { token: opts.token, loopbackOnly: opts.loopbackOnly });
+  // No page of this server may be framed by another site, sniffed as another type, or leak its URL in a Referer.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+  });
   // Our own request log, at debug level and without query strings (a WebSocket may carry ?token=).
   app.addHook('onResponse', async (req, reply) => {
     log.debug(`api ${req.method} ${pathOf(req)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms`);
@@ -104,6 +112,7 @@ export class ApiServer {
       const hint = err.code === 'EADDRINUSE' ? ' — another Tributary (or another program) uses it; choose another with --http HOST:PORT, or --http off' : '';
       throw new Error(`cannot listen for the API on ${formatHostPort(listen)}: ${err.message}${hint}`, { cause: e });
     }
+    app.server.maxConnections = MAX_CONNECTIONS;
     const a = app.server.address();
     const bound = a && typeof a === 'object' ? { host: a.address, port: a.port } : listen;
     if (!isLoopback(bound.host)) {

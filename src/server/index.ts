@@ -6,6 +6,7 @@ export { ConcurrencyLimiter } from './limiter.js';
 export { OPENAPI_PATH } from './openapi.js';
 export { RateSampler, type Rates } from './rates.js';
 export { registerRoutes, ROUTE_MODULES, type RouteContext, type RouteModule } from './routes/index.js';
-export { ERROR_RESPONSES, offset, partition, topicName, topicParams } from './schemas.js';
+export { ERROR_RESPONSES, offset, partition, topicName, topicParams, wsTokenQuery } from './schemas.js';
 export type { ApiServices, ListenerAddress, RecordProducer, TrafficTotals } from './services.js';
 export { loadOrCreateToken, TOKEN_FILE } from './token.js';
+export { DEFAULT_MAX_VALUE_BYTES, parseTime, recordSchema, renderRecord } from './routes/messages.js';

@@ -19,3 +19,9 @@ export const configValues = {
   maxProperties: 64,
   additionalProperties: { type: ['string', 'number'] },
 } as const;
+
+/**
+ * The `token` query parameter a WebSocket upgrade may carry (browsers cannot set headers on one): every WebSocket
+ * route's querystring schema includes it, or validation refuses upgrades that authenticate this way.
+ */
+export const wsTokenQuery = { token: { type: 'string', maxLength: 256, description: 'the API token (WebSocket upgrades only)' } } as const;

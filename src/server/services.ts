@@ -1,6 +1,7 @@
 import type { ClientInfo } from '../broker/client-info.js';
 import type { GroupCoordinator } from '../broker/groups/group-coordinator.js';
 import type { GroupOffsets } from '../broker/groups/group-offsets.js';
+import type { BrokerLimits } from '../broker/limits.js';
 import type { TopicAdmin } from '../broker/services.js';
 import type { Logger } from '../common/logger.js';
 import type { SingleRecord } from '../ingest/local-producer.js';
@@ -38,6 +39,8 @@ export interface ApiServices {
   logs: LogManager;
   /** Creating, deleting and configuring topics with the broker's own checks and limits. */
   topics: TopicAdmin;
+  /** The broker's limits (maxPartitionsPerRequest bounds a topic creation here as in CreateTopics). */
+  limits: BrokerLimits;
   coordinator: GroupCoordinator;
   offsets: GroupOffsets;
   producer: RecordProducer;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBatches } from '../../src/protocol/record-decoder.js';
 import { compressionOf } from '../../src/protocol/record-batch.js';
+import { loadBrokerConfig } from '../../src/broker/config.js';
 import { LogManager } from '../../src/storage/index.js';
 import { readTokenIndex } from '../../src/storage/token-index/segment-token-index.js';
 import { tokenHashes } from '../../src/storage/token-index/tokens.js';
@@ -27,8 +28,16 @@ afterAll(() => stopAllBrokers());
 function lines(n: number, seed: number, special?: string): string {
   const r = rng(seed);
   const out = Array.from({ length: n }, (_, i) => logLine(r, i));
-  if (special) out[Math.floor(n / 2)] = special;
+  if (special) out[100] = special;
   return `${out.join('\n')}\n`;
+}
+
+/** The nice value of every thread of a process (/proc/<pid>/task/<tid>/stat, field 19). */
+function threadNices(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
 }
 
 const logsOf = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
@@ -75,7 +84,25 @@ async function verifyDataDir(dataDir: string, topics: string[]): Promise<void> {
   }
 }
 
+describe('searchIndex in the broker config', () => {
+  it('is on by default, takes true or false, and refuses anything else', () => {
+    expect(loadBrokerConfig({ dataDir: '/tmp/x' }).searchIndex).toBe(true);
+    expect(loadBrokerConfig({ dataDir: '/tmp/x', file: { searchIndex: false } }).searchIndex).toBe(false);
+    expect(() => loadBrokerConfig({ dataDir: '/tmp/x', file: { searchIndex: 'no' } })).toThrow(/searchIndex must be true or false/);
+  });
+});
+
 describe.skipIf(!available)('token index in a real broker', () => {
+  it('writes no sidecar with searchIndex false', async () => {
+    const dataDir = tempDir();
+    const broker = await startBroker({ dataDir, args: ['--config', brokerConfig({ searchIndex: false, topicDefaults: { 'segment.bytes': String(SEGMENT_BYTES) } })] });
+    assertOk(await runTool('kcat', ['-P', '-b', broker.bootstrap, '-t', 'plain'], { input: lines(30_000, 3), timeoutMs: 60_000 }), 'kcat -P');
+    expect((await broker.stop()).code).toBe(0);
+    const dir = path.join(dataDir, 'plain-0');
+    expect(logsOf(dir).length).toBeGreaterThan(2);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tokens'))).toEqual([]);
+  });
+
   it('indexes batches kcat compressed with gzip, snappy, lz4 and zstd', async () => {
     const dataDir = tempDir();
     const broker = await startBroker({ dataDir, args: ['--config', brokerConfig({ topicDefaults: { 'segment.bytes': String(SEGMENT_BYTES) } })] });
@@ -88,6 +115,8 @@ describe.skipIf(!available)('token index in a real broker', () => {
       const dir = path.join(dataDir, `idx-${codec}-0`);
       await waitUntil(`the sealed segments of idx-${codec} indexed`, () => sealedSegmentsIndexed(dir), { timeoutMs: 60_000, intervalMs: 200 });
     }
+    // Built in a worker thread that gives way to the broker's own (nice 19; Linux only).
+    if (process.platform === 'linux') expect(threadNices(broker.proc.pid!)).toContain(19);
     expect((await broker.stop()).code).toBe(0);
 
     const m = await LogManager.open({ dataDir, logger: captureLogger(), tokenIndex: { executor: 'inline' } });
@@ -98,11 +127,18 @@ describe.skipIf(!available)('token index in a real broker', () => {
         const blocks = log.searchSpans().flatMap((s) => (s.kind === 'block' ? [s.block] : []));
         const first = decodeBatches(await log.readRange(blocks[0]!.segmentBase, blocks[0]!.start, blocks[0]!.end));
         expect(compressionOf(first[0]!.header.attributes)).toBe(codec);
-        // The needle sits in the middle of the input: in a sealed, indexed segment, and admitted by its block only.
-        const admitted = blocks.filter((b) => b.mayContainAll(tokenHashes(`${codec}needleword`)));
-        expect(admitted.length).toBe(1);
-        const records = decodeBatches(await log.readRange(admitted[0]!.segmentBase, admitted[0]!.start, admitted[0]!.end)).flatMap((b) => b.records);
-        expect(records.some((r) => r.value?.toString().includes(`${codec}needleword`))).toBe(true);
+        // The needle sits near the start of the input, so in the first segment, which is sealed and indexed: its
+        // block admits it; other blocks (a handful per topic, ~1 % false positives each) almost never do.
+        const needle = tokenHashes(`${codec}needleword`);
+        let holders = 0;
+        for (const b of blocks) {
+          const records = decodeBatches(await log.readRange(b.segmentBase, b.start, b.end)).flatMap((x) => x.records);
+          if (!records.some((r) => r.value?.toString().includes(`${codec}needleword`))) continue;
+          holders++;
+          expect(b.mayContainAll(needle)).toBe(true);
+        }
+        expect(holders).toBe(1);
+        expect(blocks.filter((b) => b.mayContainAll(needle)).length).toBeLessThanOrEqual(2);
       }
     } finally {
       await m.close();

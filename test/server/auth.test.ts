@@ -76,6 +76,8 @@ describe('API auth', () => {
     // The page itself (no GUI built here): says the API runs and links the OpenAPI document.
     const page = await fetch(`${t.base}/`, { headers: { cookie: pair } });
     expect(page.status).toBe(200);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await page.text()).toMatch(/href="\/api\/v1\/openapi\.json"/);
   });
 

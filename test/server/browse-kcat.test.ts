@@ -2,6 +2,7 @@
 // keeps writing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressionOf, readBatchHeader } from '../../src/protocol/record-batch.js';
+import { READ_CHUNK_BYTES } from '../../src/query/browse/index.js';
 import { assertOk, runTool } from '../helpers/run-tool.js';
 import { KCAT, requireTools } from '../helpers/require-tool.js';
 import { startApp, type TestApp } from './helpers.js';
@@ -69,6 +70,34 @@ describe('paging', () => {
     expect(t.app.broker.logs.partition('seg', 0)!.segments.length).toBeGreaterThan(3);
     const back = await follow('/api/v1/topics/seg/messages?maxValueBytes=6', 1000, 10);
     expect(back.map((r) => Number(r.value.slice(0, 6)))).toEqual(Array.from({ length: N }, (_, i) => N - 1 - i));
+  });
+
+  it('reads a bounded amount of the log for a page, wherever it starts', async () => {
+    // Runs on the 3.5 MiB 'seg' partition of the test before: a page of 10 reads a chunk or two, not the partition.
+    const log = t.app.broker.logs.partition('seg', 0)!;
+    const read = log.read.bind(log);
+    let bytes = 0;
+    log.read = async (...args: Parameters<typeof log.read>) => {
+      const r = await read(...args);
+      bytes += r.bytes;
+      return r;
+    };
+    try {
+      const pageBytes = async (path: string) => {
+        bytes = 0;
+        await t.call(path, 200);
+        return bytes;
+      };
+      const chunk = READ_CHUNK_BYTES;
+      expect(log.size).toBeGreaterThan(12 * chunk);
+      expect(await pageBytes('/api/v1/topics/seg/messages?limit=10')).toBeLessThanOrEqual(2 * chunk);
+      expect(await pageBytes('/api/v1/topics/seg/messages?seek=oldest&limit=10')).toBeLessThanOrEqual(2 * chunk);
+      expect(await pageBytes('/api/v1/topics/seg/messages?seek=offset&offset=1700&limit=10&direction=backward')).toBeLessThanOrEqual(2 * chunk);
+      expect(await pageBytes(`/api/v1/topics/seg/messages?seek=timestamp&timestamp=${1_700_000_000_000 + 2000}&limit=10`)).toBeLessThanOrEqual(2 * chunk);
+      expect(await pageBytes('/api/v1/topics/seg/messages/0/2500/context?n=5')).toBeLessThanOrEqual(4 * chunk);
+    } finally {
+      log.read = read;
+    }
   });
 
   it('keeps pages stable while a producer keeps writing', async () => {

@@ -1,6 +1,7 @@
 // `tributary serve` (a real process) and the API: the one URL line, the token file (0600, reused), the token absent
 // from everything printed after that line, `--http off`, the loopback default and `--http-public`, and `npm start`.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,23 @@ describe('tributary serve with the API', () => {
     await broker.waitForLine(UI_LINE); // a wildcard address is opened through loopback
     await broker.waitForLine(/WARN .*the API listens on 0\.0\.0\.0:\d+: other machines can reach it/);
     await broker.stop();
+  });
+
+  it('says what to do when the API address is taken or malformed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-api-taken-'));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['serve', '--data-dir', dir, '--kafka', '127.0.0.1:0', '--http', `127.0.0.1:${port}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`cannot listen for the API on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.* choose another with --http HOST:PORT, or --http off`));
+    } finally {
+      taken.close();
+    }
+    const bad = await runCli(['serve', '--data-dir', dir, '--http', 'nowhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/"nowhere" is not HOST:PORT/);
   });
 
   it('`npm start` (bin/start.js) prints the UI URL line', async () => {

@@ -55,6 +55,7 @@ describe('topics', () => {
     // The broker's own minimum (KIP-1030), as CreateTopics applies it.
     expect((await err('/api/v1/topics', 400, { method: 'POST', json: { name: 'x', configs: { 'segment.bytes': '1000' } } })).message).toMatch(/segment\.bytes=1000 is below the minimum/);
     expect((await err('/api/v1/topics', 400, { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } })).code).toBe('BAD_REQUEST');
+    expect((await err('/api/v1/topics', 409, { method: 'POST', json: { name: 'x', partitions: 1001 } })).message).toMatch(/1001 partitions requested, at most 1000 per request \(maxPartitionsPerRequest\)/);
     expect(t.app.broker.logs.getTopic('x')).toBeUndefined();
 
     await t.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'dup.name' } });

@@ -154,13 +154,23 @@ describe('LogManager', () => {
     m.createTopic('t', 2, { 'segment.bytes': '1000' });
     const b = makeBatch(3);
     for (let i = 0; i < 3; i++) appendBatch(m.partition('t', 1)!, Buffer.from(b));
+    await m.tokenIndexer!.idle();
+    // The sealed segment (two batches) is one indexed block; the active one's batch is not indexed yet.
+    const sidecar = fs.statSync(path.join(m.dataDir, 't-1', '00000000000000000000.tokens')).size;
     expect(m.stats()).toEqual([
       {
         name: 't',
         size: 3 * b.length,
         partitions: [
-          { partition: 0, logStartOffset: 0, logEndOffset: 0, size: 0, segments: 1 },
-          { partition: 1, logStartOffset: 0, logEndOffset: 9, size: 3 * b.length, segments: 2 },
+          { partition: 0, logStartOffset: 0, logEndOffset: 0, size: 0, segments: 1, tokenIndex: { indexBytes: 0, logBytes: 0, indexedBytes: 0, blocks: 0 } },
+          {
+            partition: 1,
+            logStartOffset: 0,
+            logEndOffset: 9,
+            size: 3 * b.length,
+            segments: 2,
+            tokenIndex: { indexBytes: sidecar, logBytes: 3 * b.length, indexedBytes: 2 * b.length, blocks: 1 },
+          },
         ],
       },
     ]);

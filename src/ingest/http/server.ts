@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { AgentRecord, RecordSink } from '../../collect/record.js';
 import type { Logger } from '../../common/logger.js';
 import { validateTopicName } from '../../storage/topic-name.js';
@@ -14,7 +15,7 @@ import { ndjsonRecords, textRecords } from './log-body.js';
 import { jsonMetricRecords, lineProtocolRecords, prometheusRecords, type MetricFormat } from './metric-body.js';
 
 /**
- * The HTTP ingest endpoints (node:http):
+ * The HTTP ingest endpoints, on their own Fastify listener (with their own token, not the API's):
  *   POST /ingest[/{topic}]   logs: text/plain (a record per line) or NDJSON (a JSON object per line, kept as sent);
  *                            to the metrics topic: line protocol, JSON metrics or Prometheus text, stored as line protocol
  *   POST /write              InfluxDB 1.x write (?db=&precision=n|ns|u|us|ms|s|m|h) into the metrics topic
@@ -37,11 +38,49 @@ export interface HttpIngestStats {
   errors: number;
 }
 
-type Route = { kind: 'ingest'; topic: string } | { kind: 'write'; version: 1 | 2 } | { kind: 'ping' } | { kind: 'health' };
+type RouteKind = { kind: 'ingest'; topic: string | null } | { kind: 'write'; version: 1 | 2 } | { kind: 'ping' } | { kind: 'health' };
 
 interface Answer {
   status: number;
   body?: unknown;
+}
+
+const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/** Query parameters are free-form for Influx clients (db, rp, u, p, bucket, org, …); the ones read are strings. */
+const QUERY = {
+  type: 'object',
+  properties: {
+    format: { type: 'string' },
+    precision: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    rp: { type: 'string' },
+    bucket: { type: 'string' },
+    org: { type: 'string' },
+  },
+} as const;
+
+const ERROR_BODY = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: { type: 'string' },
+    code: { type: 'string', description: 'InfluxDB 2 clients read code and message' },
+    message: { type: 'string' },
+  },
+} as const;
+const ERRORS = { '4xx': ERROR_BODY, '5xx': ERROR_BODY } as const;
+const WRITTEN = {
+  type: 'object',
+  required: ['topic', 'records'],
+  properties: { topic: { type: 'string' }, records: { type: 'integer' }, skippedNonFinite: { type: 'integer' } },
+} as const;
+
+/** An error body Fastify itself produced (a malformed URL): answered in this listener's {"error": …} shape. */
+function frameworkError(e: FastifyError): Answer {
+  const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+  return { status, body: { error: e.message } };
 }
 
 export class HttpIngest {
@@ -52,20 +91,22 @@ export class HttpIngest {
     readonly config: HttpIngestConfig,
     private readonly sink: RecordSink,
     private readonly log: Logger,
-    private readonly server: Server,
+    private readonly app: FastifyInstance,
   ) {}
 
   static async start(config: HttpIngestConfig, sink: RecordSink, log: Logger): Promise<HttpIngest> {
-    const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 });
-    const h = new HttpIngest(config, sink, log, server);
-    server.on('request', (req, res) => void h.serve(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(listenError('http ingest', 'ingest.http.listen', config.listen, e as NodeJS.ErrnoException)));
-      server.listen(config.listen.port, config.listen.host, () => resolve());
-    });
-    server.removeAllListeners('error');
-    server.on('error', (e) => log.error(`http ingest server error: ${e.message}`));
-    const a = server.address();
+    const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 60_000, keepAliveTimeout: 5_000, forceCloseConnections: 'idle' });
+    app.server.headersTimeout = 30_000;
+    const h = new HttpIngest(config, sink, log, app);
+    h.routes();
+    try {
+      await app.listen({ host: config.listen.host, port: config.listen.port });
+    } catch (e) {
+      await app.close().catch(() => {});
+      throw listenError('http ingest', 'ingest.http.listen', config.listen, e as NodeJS.ErrnoException);
+    }
+    app.server.on('error', (e) => log.error(`http ingest server error: ${e.message}`));
+    const a = app.server.address();
     h.address = { name: 'http ingest', ...(a && typeof a === 'object' ? { host: a.address, port: a.port } : config.listen) };
     if (!isLoopback(h.address.host)) {
       log.warn(
@@ -76,6 +117,29 @@ export class HttpIngest {
     return h;
   }
 
+  /**
+   * Each endpoint answers every method itself (405 with Allow for the wrong one, as before Fastify). Bodies are not
+   * parsed by Fastify: readBody streams the raw request with this listener's own limits and gzip handling.
+   */
+  private routes(): void {
+    const app = this.app;
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    const route = (url: string, kind: (req: FastifyRequest) => RouteKind, ok: Record<string, unknown>, summary: string) =>
+      app.route({ method: ALL_METHODS, url, schema: { summary, querystring: QUERY, response: { ...ok, ...ERRORS } }, handler: (req, reply) => this.serve(req, reply, kind(req)) });
+    route('/ingest', () => ({ kind: 'ingest', topic: null }), { 200: WRITTEN }, 'logs into the default topic');
+    route('/ingest/:topic', (req) => ({ kind: 'ingest', topic: (req.params as { topic: string }).topic }), { 200: WRITTEN }, 'logs or metrics into a topic');
+    route('/write', () => ({ kind: 'write', version: 1 }), {}, 'InfluxDB 1.x write');
+    route('/api/v2/write', () => ({ kind: 'write', version: 2 }), {}, 'InfluxDB 2.x write');
+    route('/ping', () => ({ kind: 'ping' }), {}, 'liveness for Influx clients');
+    route('/health', () => ({ kind: 'health' }), { 200: { type: 'object', properties: { name: { type: 'string' }, status: { type: 'string' } } } }, 'liveness');
+    app.setNotFoundHandler((req, reply) => {
+      this.counts.requests++;
+      this.finish(reply, { status: 404, body: { error: `no endpoint ${new URL(req.url, 'http://ingest').pathname}; endpoints: ${ENDPOINTS}` } }, false);
+    });
+    app.setErrorHandler((e: FastifyError, _req, reply) => this.finish(reply, frameworkError(e), false));
+  }
+
   listeners(): ListenerInfo[] {
     return this.address ? [this.address] : [];
   }
@@ -84,33 +148,13 @@ export class HttpIngest {
     return { ...this.counts };
   }
 
-  private route(path: string): Route | null {
-    if (path === '/ingest' || path === '/ingest/') return { kind: 'ingest', topic: this.config.logsTopic };
-    if (path.startsWith('/ingest/')) {
-      let topic: string;
-      try {
-        topic = decodeURIComponent(path.slice('/ingest/'.length));
-      } catch {
-        throw new HttpError(400, `invalid percent-encoding in ${path}`);
-      }
-      return { kind: 'ingest', topic };
-    }
-    if (path === '/write') return { kind: 'write', version: 1 };
-    if (path === '/api/v2/write') return { kind: 'write', version: 2 };
-    if (path === '/ping') return { kind: 'ping' };
-    if (path === '/health') return { kind: 'health' };
-    return null;
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(request: FastifyRequest, reply: FastifyReply, route: RouteKind): Promise<FastifyReply> {
     this.counts.requests++;
+    const req = request.raw;
     const url = new URL(req.url ?? '/', 'http://ingest');
     let answer: Answer;
-    let v2 = false;
+    const v2 = route.kind === 'write' && route.version === 2;
     try {
-      const route = this.route(url.pathname);
-      if (!route) throw new HttpError(404, `no endpoint ${url.pathname}; endpoints: ${ENDPOINTS}`);
-      v2 = route.kind === 'write' && route.version === 2;
       const allowed = route.kind === 'ping' || route.kind === 'health' ? ['GET', 'HEAD'] : ['POST'];
       if (!allowed.includes(req.method ?? '')) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
       if (route.kind === 'ping') answer = { status: 204 };
@@ -118,15 +162,24 @@ export class HttpIngest {
       else {
         this.authorize(req);
         const body = (await readBody(req, this.config.maxBodyBytes)).toString('utf8');
-        answer = route.kind === 'ingest' ? await this.ingest(req, url, route.topic, body) : await this.write(req, url, route.version, body);
+        answer = route.kind === 'ingest' ? await this.ingest(req, url, route.topic ?? this.config.logsTopic, body) : await this.write(req, url, route.version, body);
       }
     } catch (e) {
       answer = this.failure(e, req, url);
-      if (e instanceof HttpError) for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+      if (e instanceof HttpError) for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
     }
-    if (answer.status >= 500) this.counts.errors++;
-    else if (answer.status >= 400) this.counts.rejected++;
-    this.send(res, answer, v2);
+    return this.finish(reply, answer, v2);
+  }
+
+  private finish(reply: FastifyReply, a: Answer, v2: boolean): FastifyReply {
+    if (a.status >= 500) this.counts.errors++;
+    else if (a.status >= 400) this.counts.rejected++;
+    if (a.body === undefined || a.status === 204) return reply.code(a.status).send();
+    let body = a.body as Record<string, unknown>;
+    // InfluxDB 2 clients read {code, message}; everyone else reads {error}.
+    if (v2 && typeof body.error === 'string') body = { code: influxCode(a.status), message: body.error, ...body };
+    if (a.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="tributary"');
+    return reply.code(a.status).type('application/json; charset=utf-8').send(body);
   }
 
   private failure(e: unknown, req: IncomingMessage, url: URL): Answer {
@@ -136,19 +189,6 @@ export class HttpIngest {
     }
     this.log.error(`http ingest: ${req.method} ${url.pathname} failed: ${(e as Error).stack ?? e}`);
     return { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
-  }
-
-  private send(res: ServerResponse, a: Answer, v2: boolean): void {
-    if (a.body === undefined || a.status === 204) {
-      res.writeHead(a.status).end();
-      return;
-    }
-    let body = a.body as Record<string, unknown>;
-    // InfluxDB 2 clients read {code, message}; everyone else reads {error}.
-    if (v2 && typeof body.error === 'string') body = { code: influxCode(a.status), message: body.error, ...body };
-    const text = JSON.stringify(body);
-    if (a.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tributary"');
-    res.writeHead(a.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
   }
 
   private authorize(req: IncomingMessage): void {
@@ -219,10 +259,14 @@ export class HttpIngest {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    setTimeout(() => this.server.closeAllConnections(), 2_000).unref();
-    await closed;
+    // Requests in flight get 2 s to finish; idle keep-alive connections close at once.
+    const force = setTimeout(() => this.app.server.closeAllConnections(), 2_000);
+    force.unref();
+    try {
+      await this.app.close();
+    } finally {
+      clearTimeout(force);
+    }
   }
 }
 

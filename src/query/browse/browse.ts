@@ -75,6 +75,7 @@ function before(a: BrowsedRecord, b: BrowsedRecord, direction: Direction): boole
  */
 export async function browseTopic(logs: BrowseLogs, req: BrowseRequest): Promise<BrowsePage> {
   const topic = topicOf(logs, req.topic);
+  const limit = clamp(Math.floor(req.limit), 1, MAX_BROWSE_LIMIT);
   let direction: Direction;
   const streams: PartitionStream[] = [];
   if (req.cursor !== undefined) {
@@ -83,17 +84,16 @@ export async function browseTopic(logs: BrowseLogs, req: BrowseRequest): Promise
     direction = c.direction;
     for (const [p, position] of c.positions) {
       if (req.partition !== undefined && p !== req.partition) throw new BrowseError(`this cursor is for other partitions than ${req.partition}`, 'invalid');
-      streams.push(new PartitionStream(partitionOf(logs, topic, p), p, direction, position));
+      streams.push(new PartitionStream(partitionOf(logs, topic, p), p, direction, position, limit));
     }
   } else {
     direction = req.direction ?? (req.seek.from === 'newest' ? 'backward' : 'forward');
     const ps = req.partition !== undefined ? [req.partition] : Array.from({ length: topic.partitions }, (_, i) => i);
     for (const p of ps) {
       const log = partitionOf(logs, topic, p);
-      streams.push(new PartitionStream(log, p, direction, await startPosition(log, req.seek, direction)));
+      streams.push(new PartitionStream(log, p, direction, await startPosition(log, req.seek, direction), limit));
     }
   }
-  const limit = clamp(Math.floor(req.limit), 1, MAX_BROWSE_LIMIT);
   const records: BrowsedRecord[] = [];
   while (records.length < limit) {
     let best: PartitionStream | undefined;
@@ -116,7 +116,7 @@ export async function browseTopic(logs: BrowseLogs, req: BrowseRequest): Promise
 export async function readRecord(logs: BrowseLogs, topicName: string, partition: number, offset: number): Promise<BrowsedRecord> {
   const topic = topicOf(logs, topicName);
   const log = partitionOf(logs, topic, partition);
-  const s = new PartitionStream(log, partition, 'forward', offset);
+  const s = new PartitionStream(log, partition, 'forward', offset, 1);
   const r = offset >= log.logStartOffset ? await s.head() : undefined;
   if (!r || r.offset !== offset) {
     throw new BrowseError(`${topic.name}-${partition} has no record at offset ${offset} (it holds ${log.logStartOffset} to ${log.logEndOffset - 1})`, 'not-found');
@@ -128,10 +128,10 @@ export async function readRecord(logs: BrowseLogs, topicName: string, partition:
 export async function recordContext(logs: BrowseLogs, topicName: string, partition: number, offset: number, n: number): Promise<{ records: BrowsedRecord[]; index: number }> {
   const anchor = await readRecord(logs, topicName, partition, offset);
   const log = partitionOf(logs, topicOf(logs, topicName), partition);
-  const back = new PartitionStream(log, partition, 'backward', offset);
+  const back = new PartitionStream(log, partition, 'backward', offset, n);
   const earlier: BrowsedRecord[] = [];
   while (earlier.length < n && (await back.head())) earlier.push(back.take());
-  const fwd = new PartitionStream(log, partition, 'forward', offset + 1);
+  const fwd = new PartitionStream(log, partition, 'forward', offset + 1, n);
   const later: BrowsedRecord[] = [];
   while (later.length < n && (await fwd.head())) later.push(fwd.take());
   return { records: [...earlier.reverse(), anchor, ...later], index: earlier.length };

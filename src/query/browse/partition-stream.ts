@@ -1,4 +1,5 @@
-import { decodeBatches } from '../../protocol/record-decoder.js';
+import { BATCH_HEADER_SIZE, batchSizeAt, readBatchHeader } from '../../protocol/record-batch.js';
+import { decodeRecords, RecordDecodeError } from '../../protocol/record-decoder.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
 import type { BrowsedRecord, Direction } from './types.js';
 
@@ -6,6 +7,8 @@ import type { BrowsedRecord, Direction } from './types.js';
 export const READ_CHUNK_BYTES = 256 * 1024;
 /** Records a backward step reads at most, whatever the average record size suggests. */
 const MAX_BACKWARD_STEP = 4096;
+/** The smallest first read: small pages of small records still read whole batches in one go. */
+const MIN_READ_BYTES = 16 * 1024;
 
 function recordSize(key: Buffer | null, value: Buffer | null, headers: [string, Buffer | null][]): number {
   let n = (key?.length ?? 0) + (value?.length ?? 0);
@@ -13,16 +16,40 @@ function recordSize(key: Buffer | null, value: Buffer | null, headers: [string, 
   return n;
 }
 
-/** The records of `chunks` (whole batches back to back) with lo ≤ offset < hi, in offset order. */
+/** Header of the stand-in record for a batch whose records cannot be decoded. */
+export const UNDECODABLE_HEADER = 'x-tributary-error';
+
+/**
+ * The records of `chunks` (whole batches back to back) with lo ≤ offset < hi, in offset order. A batch whose records
+ * cannot be decoded (the broker checks batch CRCs, not records: a broken producer can store such a batch; or an
+ * unknown codec) stands as one record at its base offset with a null value and a header saying why, so browsing
+ * shows it instead of failing or skipping it silently. Returns the offset after the last batch.
+ */
 function decodeRange(partition: number, chunks: Buffer[], lo: number, hi: number, into: BrowsedRecord[]): number {
   let next = lo;
   for (const chunk of chunks) {
-    for (const { records } of decodeBatches(chunk)) {
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= chunk.length; ) {
+      const size = batchSizeAt(chunk, pos);
+      if (size < BATCH_HEADER_SIZE || pos + size > chunk.length) break;
+      const h = readBatchHeader(chunk, pos);
+      next = Math.max(next, h.baseOffset + h.lastOffsetDelta + 1);
+      let records;
+      try {
+        records = decodeRecords(chunk, pos);
+      } catch (e) {
+        if (!(e instanceof RecordDecodeError)) throw e;
+        if (h.baseOffset >= lo && h.baseOffset < hi) {
+          const why = Buffer.from(`the ${h.recordsCount} record(s) at offsets ${h.baseOffset} to ${h.baseOffset + h.lastOffsetDelta} cannot be decoded: ${e.message}`);
+          into.push({ partition, offset: h.baseOffset, timestamp: h.maxTimestamp, key: null, value: null, headers: [[UNDECODABLE_HEADER, why]], size: 0 });
+        }
+        pos += size;
+        continue;
+      }
       for (const r of records) {
-        next = Math.max(next, r.offset + 1);
         if (r.offset < lo || r.offset >= hi) continue;
         into.push({ partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers, size: recordSize(r.key, r.value, r.headers) });
       }
+      pos += size;
     }
   }
   return next;
@@ -40,14 +67,32 @@ export class PartitionStream {
   private buffer: BrowsedRecord[] = [];
   private exhausted = false;
   private readonly end: number;
+  /** Records the next read aims at: the page size at first, doubling with every read (a page rarely needs more). */
+  private want: number;
 
   constructor(
     private readonly log: PartitionLog,
     readonly partition: number,
     readonly direction: Direction,
     public position: number,
+    /** Records the caller expects to need from this partition (the page size); reads start that small. */
+    want = 100,
   ) {
     this.end = log.logEndOffset;
+    this.want = Math.max(1, want);
+  }
+
+  /** Bytes the log holds per record on average (at least 1). */
+  private averageRecordBytes(): number {
+    const { logStartOffset: s, logEndOffset: e } = this.log;
+    return e > s ? Math.max(1, this.log.size / (e - s)) : 1;
+  }
+
+  /** The byte budget of the next forward read, and twice the records for the one after. */
+  private nextReadBytes(): number {
+    const bytes = Math.min(READ_CHUNK_BYTES, Math.max(MIN_READ_BYTES, Math.ceil(this.want * this.averageRecordBytes() * 1.25)));
+    this.want *= 2;
+    return bytes;
   }
 
   /** The next record, reading a chunk when the buffer is empty; undefined at the end. */
@@ -89,7 +134,7 @@ export class PartitionStream {
       this.exhausted = true;
       return;
     }
-    const chunks = await this.read(start, READ_CHUNK_BYTES);
+    const chunks = await this.read(start, this.nextReadBytes());
     if (!chunks || chunks.length === 0) {
       this.exhausted = true;
       return;
@@ -102,10 +147,12 @@ export class PartitionStream {
     this.buffer = out.reverse();
   }
 
+  /** Offsets (so records) the next backward step goes back: what is wanted, within a chunk's worth. */
   private step(): number {
-    const { logStartOffset: s, logEndOffset: e } = this.log;
-    const avg = e > s ? Math.max(1, this.log.size / (e - s)) : 1;
-    return Math.max(16, Math.min(MAX_BACKWARD_STEP, Math.floor(READ_CHUNK_BYTES / avg)));
+    const byBytes = Math.floor(READ_CHUNK_BYTES / this.averageRecordBytes());
+    const n = Math.max(16, Math.min(MAX_BACKWARD_STEP, byBytes, this.want));
+    this.want *= 2;
+    return n;
   }
 
   private async fillBackward(): Promise<void> {
@@ -119,7 +166,7 @@ export class PartitionStream {
     const out: BrowsedRecord[] = [];
     let next = from;
     while (next < before) {
-      const chunks = await this.read(next, READ_CHUNK_BYTES);
+      const chunks = await this.read(next, Math.min(READ_CHUNK_BYTES, Math.max(MIN_READ_BYTES, Math.ceil((before - next) * this.averageRecordBytes() * 1.25))));
       if (!chunks || chunks.length === 0) break;
       const reached = decodeRange(this.partition, chunks, from, before, out);
       if (reached <= next) break;

@@ -26,7 +26,7 @@ export function isTokenChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c >= 0x80;
 }
 
-const UPPER = /[A-Z]/g;
+const UPPER = /[A-Z]+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 const lower = (m: string): string => m.toLowerCase();
 

@@ -1,9 +1,9 @@
-import { RE2JS } from 're2js';
 import type { CompareOp, QueryNode } from './ast.js';
+import { regexClause, timeClause } from './clauses.js';
 import { syntaxError } from './errors.js';
+import { isSpaceChar, readQuoted, readSlashRegex, readWord, termEndsAt } from './lexemes.js';
 import { LEVEL_FIELDS, normalizeLevel } from './levels.js';
 import { makeLiteral } from './literal.js';
-import { parseTimeSpan } from './time-value.js';
 
 /*
  * Recursive descent over the characters of the query, one pass, no backtracking beyond a term:
@@ -21,9 +21,6 @@ import { parseTimeSpan } from './time-value.js';
 
 export const MAX_QUERY_CHARS = 4096;
 export const MAX_DEPTH = 32;
-export const MAX_REGEX_CHARS = 1024;
-/** Instructions of a compiled regex: bounds the work per character (see regex()). */
-export const MAX_REGEX_PROGRAM = 500;
 
 /** Field names: start with a letter, `_` or `@`; then letters, digits and `_ . @ -`. */
 const FIELD_START = /[A-Za-z_@]/;
@@ -43,8 +40,6 @@ export function parseQuery(text: string, caseSensitive = false): QueryNode {
   if (text.length > MAX_QUERY_CHARS) syntaxError(`query of ${text.length} characters is longer than the ${MAX_QUERY_CHARS} allowed`, MAX_QUERY_CHARS);
   return new Parser(text, caseSensitive).query();
 }
-
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 class Parser {
   private pos = 0;
@@ -91,7 +86,7 @@ class Parser {
     const at = this.pos;
     let width = 0;
     if (this.keyword('NOT')) width = 3;
-    else if (this.s[at] === '-' && this.s[at + 1] !== undefined && !isSpace(this.s[at + 1]) && this.s[at + 1] !== ')') width = 1;
+    else if (this.s[at] === '-' && this.s[at + 1] !== undefined && !isSpaceChar(this.s[at + 1]) && this.s[at + 1] !== ')') width = 1;
     if (width === 0) return this.primary(t);
     this.pos += width;
     this.enter(at);
@@ -169,7 +164,7 @@ class Parser {
       if (c === '=') {
         this.pos++;
         const v = this.operand(at, `${t.field ?? '_msg'}:=`);
-        if (t.field === '_time') return this.timeNode(':', v, at + 1, true);
+        if (t.field === '_time') return timeClause(':', v, at + 1, true);
         return { kind: 'equals', field: t.field, value: v };
       }
     } else {
@@ -185,11 +180,14 @@ class Parser {
     if (c === '~' && this.s[at + 1] === '"') {
       this.pos++;
       const { text } = this.quoted();
-      return this.regex(t, text, '', at);
+      return regexClause(t.field, text, '', at);
     }
     if (c === '/') {
-      const re = this.slashRegex();
-      if (re) return this.regex(t, re.pattern, re.flags, at);
+      const re = readSlashRegex(this.s, at);
+      if (re) {
+        this.pos = re.end;
+        return regexClause(t.field, re.pattern, re.flags, at);
+      }
     }
     return this.literal(t, false);
   }
@@ -209,7 +207,7 @@ class Parser {
     }
     if (t.field === '_time') {
       if (prefix) syntaxError('_time takes a time, not a prefix', at, 'use _time>=2024-06-01 or _time:2024-06-01');
-      return this.timeNode(':', text, at, false);
+      return timeClause(':', text, at, false);
     }
     if (text.length === 0 && !prefix) {
       if (t.explicit) return { kind: 'equals', field: t.field, value: '' };
@@ -229,7 +227,7 @@ class Parser {
     this.pos += op.length;
     const opAt = this.pos;
     const value = this.operand(at, `${t.field ?? '_msg'}${op}`);
-    if (t.field === '_time') return this.timeNode(op, value, opAt, false);
+    if (t.field === '_time') return timeClause(op, value, opAt, false);
     if (t.field !== null && LEVEL_FIELDS.has(t.field)) {
       const level = normalizeLevel(value);
       if (!level) syntaxError(`${JSON.stringify(value)} is no level`, opAt, 'compare levels by name: trace, debug, info, warn, error, fatal');
@@ -252,120 +250,20 @@ class Parser {
     return w.text;
   }
 
-  private timeNode(op: ':' | CompareOp, text: string, at: number, exact: boolean): QueryNode {
-    const span = parseTimeSpan(text);
-    if (!span) syntaxError(`${JSON.stringify(text)} is not a time`, at, 'write ISO-8601 (2024-06-01, 2024-06-01T12:30:00Z, with +02:00 for an offset) or epoch milliseconds');
-    const { start, end } = exact ? { start: span.start, end: span.start + 1 } : span;
-    switch (op) {
-      case ':':
-        return { kind: 'time', from: start, to: end };
-      case '>=':
-        return { kind: 'time', from: start, to: Infinity };
-      case '>':
-        return { kind: 'time', from: end, to: Infinity };
-      case '<':
-        return { kind: 'time', from: -Infinity, to: start };
-      case '<=':
-        return { kind: 'time', from: -Infinity, to: end };
-    }
-  }
-
-  private regex(t: Target, pattern: string, flags: string, at: number): QueryNode {
-    if (pattern.length > MAX_REGEX_CHARS) syntaxError(`regex of ${pattern.length} characters is longer than the ${MAX_REGEX_CHARS} allowed`, at);
-    let f = 0;
-    if (flags.includes('i')) f |= RE2JS.CASE_INSENSITIVE;
-    if (flags.includes('s')) f |= RE2JS.DOTALL;
-    if (flags.includes('m')) f |= RE2JS.MULTILINE;
-    let re: RE2JS;
-    try {
-      re = RE2JS.compile(pattern, f);
-    } catch (err) {
-      const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
-      syntaxError(`invalid regex (${why})`, at, 'the syntax is RE2 (no lookahead or backreferences)');
-    }
-    // RE2 runs in time linear in the text, times up to the size of the compiled program: `.{1000}.{1000}` is short to
-    // type and costs thousands of steps per character. The size is read from re2js internals when they are there.
-    const size = (re as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst?.length;
-    if (size !== undefined && size > MAX_REGEX_PROGRAM) syntaxError(`regex too complex (${size} steps, at most ${MAX_REGEX_PROGRAM})`, at, 'use smaller repeat counts like {1,50}');
-    return { kind: 'regex', field: t.field, source: pattern, re };
-  }
-
-  /**
-   * `/pattern/flags` at pos when the closing slash is followed by flags from [ims] and the end of the term; else null
-   * and pos unchanged (`/var/log/syslog` is a word, a path to search for).
-   */
-  private slashRegex(): { pattern: string; flags: string } | null {
-    const s = this.s;
-    let i = this.pos + 1;
-    let pattern = '';
-    while (i < s.length && s[i] !== '/') {
-      if (s[i] === '\\' && s[i + 1] === '/') {
-        pattern += '/';
-        i += 2;
-      } else if (s[i] === '\\' && i + 1 < s.length) {
-        pattern += s.slice(i, i + 2);
-        i += 2;
-      } else pattern += s[i++];
-    }
-    if (i >= s.length) return null;
-    let j = i + 1;
-    while (j < s.length && /[a-z]/.test(s[j]!)) j++;
-    const flags = s.slice(i + 1, j);
-    if (!/^[ims]*$/.test(flags) || !this.termEnd(j)) return null;
-    this.pos = j;
-    return { pattern, flags };
-  }
-
-  /** A "quoted string" at pos: \" and \\ are escapes, any other backslash is kept (so "C:\temp" is as typed). */
-  private quoted(): { text: string } {
-    const open = this.pos;
-    let i = open + 1;
-    let text = '';
-    for (;;) {
-      if (i >= this.s.length) syntaxError('unclosed quote', open, 'add a " to close it');
-      const c = this.s[i]!;
-      if (c === '"') break;
-      if (c === '\\' && (this.s[i + 1] === '"' || this.s[i + 1] === '\\')) {
-        text += this.s[i + 1];
-        i += 2;
-      } else {
-        text += c;
-        i++;
-      }
-    }
-    this.pos = i + 1;
-    return { text };
-  }
-
-  /** A bare word up to a space or parenthesis; a backslash takes the next character literally; a final * is a prefix. */
-  private word(): { text: string; prefix: boolean } {
-    const start = this.pos;
-    let i = start;
-    let text = '';
-    let prefix = false;
-    while (!this.termEnd(i)) {
-      const c = this.s[i]!;
-      if (c === '\\' && i + 1 < this.s.length) {
-        text += this.s[i + 1];
-        i += 2;
-        continue;
-      }
-      if (c === '*') {
-        if (!this.termEnd(i + 1)) syntaxError('a * can only end a word (prefix*)', i, 'use a /regex/ for other patterns, or \\* for the character');
-        prefix = true;
-        i++;
-        break;
-      }
-      text += c;
-      i++;
-    }
-    this.pos = i;
-    return { text, prefix };
-  }
-
   private termEnd(i: number): boolean {
-    const c = this.s[i];
-    return c === undefined || isSpace(c) || c === '(' || c === ')';
+    return termEndsAt(this.s, i);
+  }
+
+  private quoted(): { text: string } {
+    const q = readQuoted(this.s, this.pos);
+    this.pos = q.end;
+    return q;
+  }
+
+  private word(): { text: string; prefix: boolean } {
+    const w = readWord(this.s, this.pos);
+    this.pos = w.end;
+    return w;
   }
 
   private keyword(k: 'AND' | 'OR' | 'NOT'): boolean {
@@ -373,7 +271,7 @@ class Parser {
   }
 
   private skipSpace(): void {
-    while (isSpace(this.s[this.pos])) this.pos++;
+    while (isSpaceChar(this.s[this.pos])) this.pos++;
   }
 
   private enter(at: number): void {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseDuration } from '../../common/duration.js';
+import { parseTimeArg } from '../../common/time-arg.js';
 import { browseTopic, BrowseError, MAX_BROWSE_LIMIT, readRecord, recordContext, renderBytes, VALUE_FORMATS, type BrowsedRecord, type Seek, type ValueFormat } from '../../query/browse/index.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { ERROR_RESPONSES, offset, partition, topicParams } from '../schemas.js';
@@ -42,20 +42,13 @@ const timeParam = {
   description: 'ISO-8601 (2024-05-01T12:00:00Z), epoch ms, or that long ago: 30s, 15m, 2h, 7d, 1h30m',
 } as const;
 
-/** ISO-8601, epoch ms, or a duration ago. */
+/** ISO-8601, epoch ms, or a duration ago (the CLI's --since syntax, common/time-arg.ts). */
 export function parseTime(text: string, now = Date.now()): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  if (/^\d+[a-z]/i.test(t) && !/^\d{4}-/.test(t)) {
-    try {
-      return now - parseDuration(t);
-    } catch {
-      // not a duration: try a date below
-    }
+  try {
+    return parseTimeArg(text, now);
+  } catch (e) {
+    throw badRequest((e as Error).message);
   }
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw badRequest(`'${text}' is not a time: write ISO-8601 (2024-05-01T12:00:00Z), epoch ms, or a duration ago (15m, 2h, 7d)`);
-  return ms;
 }
 
 export function renderRecord(topic: string, r: BrowsedRecord, format: ValueFormat, maxValueBytes: number) {

@@ -1,6 +1,6 @@
 import type {} from '@fastify/websocket'; // the websocket route option and handler types
 import type { FastifyInstance } from 'fastify';
-import { ERROR_RESPONSES } from '../schemas.js';
+import { ERROR_RESPONSES, wsTokenQuery } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
 const rates = {
@@ -80,7 +80,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: RouteContext): P
         tags: ['overview'],
         summary: 'WebSocket: the overview once a second (same shape as GET /api/v1/overview)',
         description: 'Upgrade with the token (cookie, Authorization header or ?token=) from a page of this server or from a program (no Origin).',
-        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 256 } } },
+        querystring: { type: 'object', properties: { ...wsTokenQuery } },
       },
     },
     (socket) => {

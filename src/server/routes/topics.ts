@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describeTopicConfig, topicConfigToStrings, uuidToString, type TopicInfo } from '../../storage/index.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { configValues, ERROR_RESPONSES, topicName, topicParams } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
@@ -123,7 +123,11 @@ export async function topicRoutes(app: FastifyInstance, ctx: RouteContext): Prom
     async (req, reply) => {
       const b = req.body as { name: string; partitions?: number; configs?: Record<string, string | number>; validateOnly: boolean };
       const configs = strings(b.configs ?? {}) as Record<string, string>;
-      const info = s.topics.createTopic(b.name, b.partitions ?? s.topics.defaultPartitions, configs, b.validateOnly);
+      const partitions = b.partitions ?? s.topics.defaultPartitions;
+      // Partitions are created synchronously, so one request is bounded as CreateTopics bounds it.
+      const max = s.limits.maxPartitionsPerRequest;
+      if (partitions > max) throw new ApiError(409, 'POLICY_VIOLATION', `${partitions} partitions requested, at most ${max} per request (maxPartitionsPerRequest); create fewer, or raise maxPartitionsPerRequest in the broker config`);
+      const info = s.topics.createTopic(b.name, partitions, configs, b.validateOnly);
       if (b.validateOnly) {
         return reply.code(200).send({ name: info.name, id: uuidToString(info.id), size: 0, records: 0, rates: { recordsInPerSec: 0, bytesInPerSec: 0 }, configs: topicConfigToStrings(info.overrides), partitions: Array.from({ length: info.partitions }, (_, p) => ({ partition: p, startOffset: 0, endOffset: 0, size: 0, segments: 0 })) });
       }

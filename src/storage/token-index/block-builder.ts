@@ -1,4 +1,4 @@
-import { CompressionError, decompress, MAX_DECOMPRESSED_BYTES } from '../../protocol/compression/index.js';
+import { CompressionError, decompress } from '../../protocol/compression/index.js';
 import {
   ATTR_CONTROL,
   ATTR_TIMESTAMP_TYPE_LOG_APPEND,
@@ -24,6 +24,13 @@ export const BLOCK_BYTES = 1024 * 1024;
 export const MAX_INDEX_RATIO = 0.05;
 /** Filters aim a little below the cap, so the file header and short blocks at segment ends fit in it too. */
 const FILTER_RATIO = 0.048;
+/**
+ * The most one batch may decompress to while being indexed. The broker stores batches without looking inside, so a
+ * hostile producer could store a 1 MB batch that inflates to the protocol's 256 MiB; real batches (producers cut
+ * them at about 1 MB before compression) stay far below this. A batch beyond it leaves its block unreadable (it
+ * matches every search), not the broker's memory exhausted.
+ */
+export const MAX_INDEXED_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** What push() did with a piece of the log. */
 export interface PushResult {
@@ -125,7 +132,7 @@ export class BlockBuilder {
       const codec = compressionOf(attributes);
       if (codec === 'unknown') throw new CompressionError('unknown', `codec ${attributes & 7}`);
       const body = buf.subarray(p + BATCH_HEADER_SIZE, p + size);
-      const data = codec === 'none' ? body : decompress(codec, body, MAX_DECOMPRESSED_BYTES);
+      const data = codec === 'none' ? body : decompress(codec, body, MAX_INDEXED_BATCH_BYTES);
       if (!tokenizeRecords(data, count, this.addToken)) this.unreadable = true;
     } catch (err) {
       if (!(err instanceof CompressionError)) throw err;

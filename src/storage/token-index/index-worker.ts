@@ -1,7 +1,25 @@
 // The worker thread that builds token-index blocks (started by worker-executor.ts, one per broker): it tokenizes and
 // decompresses the log bytes the broker thread reads for it, so produce and fetch never wait for indexing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { BlockBuilder, BlockFormatError } from './block-builder.js';
+
+/**
+ * Indexing may lag, produce may not: on Linux this thread lowers its own scheduling priority to nice 19, so it runs on
+ * what the broker's thread and its clients leave idle (a 2-core machine producing flat out indexes mostly after the
+ * burst). setpriority on a thread id applies to that thread only; elsewhere this is a no-op.
+ */
+function lowerOwnPriority(): void {
+  try {
+    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, os.constants.priority.PRIORITY_LOW);
+  } catch {
+    // not Linux, or not allowed: run at normal priority
+  }
+}
+lowerOwnPriority();
 
 export type WorkerRequest =
   | { type: 'begin'; segmentBase: number; start: number; blockBytes: number }

@@ -4,7 +4,7 @@ import { BlockFormatError, InlineExecutor, type BlockExecutor } from './block-ex
 import { readTokenIndex, type SegmentTokenIndex } from './segment-token-index.js';
 import { FilterCache } from './token-block.js';
 import { decodeEntryHeader } from './token-index-file.js';
-import { workerScript, WorkerExecutor } from './worker-executor.js';
+import { workerScript, WorkerError, WorkerExecutor } from './worker-executor.js';
 
 interface BlockJob {
   seg: SegmentTokenIndex;
@@ -36,7 +36,7 @@ export const DEFAULT_FILTER_CACHE_BYTES = 64 * 1024 * 1024;
  */
 export class TokenIndexer {
   readonly cache: FilterCache;
-  private readonly executor: BlockExecutor;
+  private executor: BlockExecutor;
   private readonly loads: SegmentTokenIndex[] = [];
   private readonly live: BlockJob[] = [];
   private readonly catchUp: BlockJob[] = [];
@@ -44,8 +44,6 @@ export class TokenIndexer {
   private started = false;
   private closed = false;
   private readonly logger: Logger;
-  /** Blocks built since start (for tests and stats). */
-  built = 0;
 
   constructor(options: TokenIndexerOptions) {
     this.logger = options.logger;
@@ -117,9 +115,13 @@ export class TokenIndexer {
 
   private pump(): void {
     if (this.running || !this.started || this.closed) return;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    this.running = this.drain()
+      .catch((err: Error) => this.logger.error(`the search index builder failed: ${err.message}; searches scan what is not indexed`))
+      .finally(() => {
+        this.running = null;
+        // Work enqueued between the drain's last look at the queues and now would otherwise wait for the next enqueue.
+        if (this.backlog > 0) setImmediate(() => this.pump());
+      });
   }
 
   private async drain(): Promise<void> {
@@ -136,6 +138,14 @@ export class TokenIndexer {
       try {
         await this.runJob(job);
       } catch (err) {
+        if (err instanceof WorkerError && !(this.executor instanceof InlineExecutor)) {
+          // No worker thread here (a packaging that lacks its script, a crash): build on this thread, in slices.
+          this.logger.warn(`${err.message}; building the search index on the main thread from now on`);
+          void this.executor.close().catch(() => {});
+          this.executor = new InlineExecutor();
+          this.live.unshift(job);
+          continue;
+        }
         job.seg.state = 'stopped';
         job.seg.blockStart = null;
         const why = err instanceof BlockFormatError ? `the log is not readable there: ${err.message}` : (err as Error).message;
@@ -198,7 +208,6 @@ export class TokenIndexer {
     if (!entry || seg.state !== 'ready') return;
     const meta = decodeEntryHeader(entry, 0, seg.base);
     if (!meta || !seg.addEntry(meta, entry)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
-    this.built++;
     if (job.kind === 'rebuild') this.continueSegment(seg);
     else if (meta.end < to) this.live.unshift({ ...job, from: meta.end }); // before later blocks of the segment
   }

@@ -17,6 +17,14 @@ export function workerScript(): string | null {
 /** A piece handed to the worker is a whole block: one message and one reply per block. */
 const WORKER_PIECE_BYTES = 1024 * 1024 + 64 * 1024;
 
+/** The worker thread could not be started or died: the block was not built (the log is not to blame). */
+export class WorkerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkerError';
+  }
+}
+
 interface Pending {
   resolve: (r: WorkerReply) => void;
   reject: (e: Error) => void;
@@ -35,21 +43,27 @@ export class WorkerExecutor implements BlockExecutor {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.script);
+    let w: Worker;
+    try {
+      w = new Worker(this.script);
+    } catch (err) {
+      throw new WorkerError(`cannot start the token index worker ${this.script}: ${(err as Error).message}`, { cause: err });
+    }
     w.unref();
     w.on('message', (m: WorkerReply) => {
       const p = this.pending;
       this.pending = null;
       p?.resolve(m);
     });
-    const fail = (err: Error) => {
+    const fail = (cause: Error) => {
+      const err = cause instanceof WorkerError ? cause : new WorkerError(`the token index worker failed: ${cause.message}`, { cause });
       if (this.worker === w) this.worker = null;
       const p = this.pending;
       this.pending = null;
       p?.reject(err);
     };
     w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`the token index worker exited (code ${code})`)));
+    w.on('exit', (code) => fail(new WorkerError(`the token index worker exited (code ${code})`)));
     this.worker = w;
     return w;
   }
@@ -62,7 +76,12 @@ export class WorkerExecutor implements BlockExecutor {
     if (this.pending) return Promise.reject(new Error('the token index worker is busy'));
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.send(m, transfer);
+      try {
+        this.send(m, transfer);
+      } catch (err) {
+        this.pending = null;
+        reject(err);
+      }
     }).then((r) => {
       if (r.type === 'error') throw r.format ? new BlockFormatError(r.message) : new Error(r.message);
       return r;

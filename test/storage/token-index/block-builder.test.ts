@@ -1,9 +1,9 @@
 // Building one block from log bytes: the same entry whatever pieces the bytes come in, the block cut at the first
 // batch boundary at or after its size, and records that cannot be read making the block match anything.
 import { describe, expect, it } from 'vitest';
-import { buildRecordBatch } from '../../../src/protocol/record-batch-builder.js';
+import { buildRecordBatch, gzipBatch } from '../../../src/protocol/record-batch-builder.js';
 import { BATCH_HEADER_SIZE, computeBatchCrc, BATCH_OFFSET_CRC, rewriteBatchOffset } from '../../../src/protocol/record-batch.js';
-import { BlockBuilder, BlockFormatError } from '../../../src/storage/token-index/block-builder.js';
+import { BlockBuilder, BlockFormatError, MAX_INDEXED_BATCH_BYTES } from '../../../src/storage/token-index/block-builder.js';
 import { decodeEntryHeader } from '../../../src/storage/token-index/token-index-file.js';
 import { StoredBlock, FilterCache } from '../../../src/storage/token-index/token-block.js';
 import { tokenHashes } from '../../../src/storage/token-index/tokens.js';
@@ -76,5 +76,15 @@ describe('block builder', () => {
 
     const zero = Buffer.alloc(64);
     expect(() => new BlockBuilder(0, 0).push(zero, 0)).toThrow(BlockFormatError);
+  });
+
+  it('does not inflate a compressed batch past its cap: the block then matches anything', () => {
+    const bomb = gzipBatch(buildRecordBatch([{ value: Buffer.alloc(MAX_INDEXED_BATCH_BYTES + 1024, 'a') }, { value: 'tiny' }]));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const b = new BlockBuilder(0, 0);
+    b.push(bomb, 0);
+    const { meta, entry } = b.finish()!;
+    expect(meta).toMatchObject({ probes: 0, records: 2 });
+    expect(blockOf(entry).mayContainAll(tokenHashes('tiny'))).toBe(true);
   });
 });

@@ -57,4 +57,18 @@ describe('worker executor', () => {
     expect((await ex.finish())!.length).toBeGreaterThan(56);
     await ex.close();
   });
+
+  it('falls back to building on the main thread when no worker can run', async () => {
+    const logger = captureLogger();
+    const m = await openManager(tempDir(), { logger, tokenIndex: { executor: new WorkerExecutor('/nonexistent/index-worker.js') } });
+    m.createTopic('logs', 1, { 'segment.bytes': String(2 * BLOCK_BYTES) });
+    const log = m.partition('logs', 0)!;
+    const r = rng(8);
+    for (let i = 0; i < 20_000; i += 250) appendBatch(log, buildRecordBatch(Array.from({ length: 250 }, (_, j) => ({ value: logLine(r, i + j) }))));
+    await m.tokenIndexer!.idle();
+    expect(logger.lines.filter((l) => l.includes('building the search index on the main thread')).length).toBe(1);
+    expect(log.tokenIndexStats().blocks).toBeGreaterThan(2);
+    expectExactCover(log);
+    await expectNoFalseNegatives(log);
+  });
 });
