@@ -2,6 +2,7 @@ import type {} from '@fastify/websocket'; // the websocket route option and hand
 import type { FastifyInstance } from 'fastify';
 import { SearchError } from '../../query/search/index.js';
 import { DEFAULT_TAIL_BUFFER_BYTES, DEFAULT_TAIL_MAX_LAG, MAX_TAIL_LAST, TailSession } from '../../query/tail/index.js';
+import { wsTokenQuery } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
 /** Tails at once over all clients; one more is refused (close code 1013, "try again later"). */
@@ -30,7 +31,7 @@ export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promi
             topics: { type: 'string', minLength: 1, maxLength: 65536, description: 'comma-separated topics' },
             q: { type: 'string', maxLength: 8192, default: '', description: 'only records matching this query' },
             last: { type: 'integer', minimum: 0, maximum: MAX_TAIL_LAST, default: 0, description: 'start with the last N matching records' },
-            token: { type: 'string', maxLength: 256 },
+            ...wsTokenQuery,
           },
         },
       },
