@@ -1,5 +1,5 @@
 import { ATTR_TIMESTAMP_TYPE_LOG_APPEND, BATCH_HEADER_SIZE, readBatchHeader } from '../../protocol/record-batch.js';
-import type { PartitionLog } from '../../storage/index.js';
+import type { PartitionLog, TokenBlock } from '../../storage/index.js';
 import type { CompiledQuery } from '../language/index.js';
 import { scanBatches, type BatchFilter } from './batch-scan.js';
 import { SearchCancelled, type FoundRecord, type SearchOrder, type SearchStats } from './types.js';
@@ -37,6 +37,8 @@ export class PartitionScan {
   /** The segment the walk is in, and whether any of it was read. */
   private segment: number | null = null;
   private segmentRead = false;
+  /** The block of the last piece walked (for counting blocks, not pieces). */
+  private lastBlock: TokenBlock | null = null;
 
   constructor(
     private readonly log: PartitionLog,
@@ -125,21 +127,24 @@ export class PartitionScan {
     this.enterSegment(it.segmentBase);
     const bytes = it.end - it.start;
     const r = this.range;
+    // A block is read in pieces: it is counted once, at its first piece (pieces of a block come one after another).
+    const first = it.block === null || it.block !== this.lastBlock;
+    this.lastBlock = it.block;
     if (it.maxTimestamp < r.from || it.minTimestamp >= r.to) {
-      s.blocksSkippedByTime++;
+      if (first) s.blocksSkippedByTime++;
       s.bytesSkipped += bytes;
       return null;
     }
     if (it.block && !blockMayMatch(it.block, this.query.tokens)) {
-      s.blocksSkippedByIndex++;
+      if (first) s.blocksSkippedByIndex++;
       s.bytesSkipped += bytes;
       return null;
     }
     const buf = await this.log.readRange(it.segmentBase, it.start, it.end);
     this.segmentRead = true;
     s.bytesScanned += buf.length;
-    if (it.block) s.blocksScanned++;
-    else s.unindexedRangesScanned++;
+    if (!it.block) s.unindexedRangesScanned++;
+    else if (first) s.blocksScanned++;
     // Offsets may have moved while reading (a page taken meanwhile is impossible: one scan per request).
     const f = this.filter;
     f.lo = r.lo;

@@ -27,7 +27,7 @@ export interface SearchStats {
   segmentsScanned: number;
   /** Segments walked past without reading a byte (time range or index). */
   segmentsSkipped: number;
-  /** Indexed blocks read, and unindexed ranges read (the block being filled, or everything with searchIndex off). */
+  /** Indexed blocks read (in part or whole), and pieces (≤ 256 KiB) of unindexed ranges read (the block being filled, or everything with searchIndex off). */
   blocksScanned: number;
   unindexedRangesScanned: number;
   /** Blocks (and unindexed ranges) skipped because their timestamps lie outside the range. */

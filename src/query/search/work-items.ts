@@ -1,10 +1,13 @@
 import type { PartitionLog, TokenBlock } from '../../storage/index.js';
 import type { TokenRequirement } from '../language/index.js';
 
-/** Unindexed ranges are read in pieces of about this size, cut at batch starts: a scan holds one piece at a time. */
-export const PIECE_BYTES = 1024 * 1024;
+/**
+ * Stretches are read in pieces of about this size, cut at batch starts (from the segment's offset index): a scan holds
+ * one piece at a time, and the first page of newest records reads the end of each partition, not a whole block.
+ */
+export const PIECE_BYTES = 256 * 1024;
 
-/** One stretch of a segment a scan may read: an indexed block, or a piece of an unindexed range. */
+/** One stretch of a segment a scan may read: a piece of an indexed block (`block` set), or of an unindexed range. */
 export interface WorkItem {
   segmentBase: number;
   start: number;
@@ -26,17 +29,25 @@ export function blockMayMatch(block: TokenBlock, req: TokenRequirement): boolean
   return req.anyOf.some((r) => blockMayMatch(block, r));
 }
 
-/** Batch start positions in [start, end) of a segment about `PIECE_BYTES` apart, from its sparse offset index. */
+/** Batch start positions in (start, end) of a segment about `PIECE_BYTES` apart, from its sparse offset index. */
 function cutPoints(log: PartitionLog, segmentBase: number, start: number, end: number): { position: number; offset: number }[] {
   const seg = log.segments.find((s) => s.baseOffset === segmentBase);
   const cuts: { position: number; offset: number }[] = [];
   if (!seg) return cuts;
   const idx = seg.offsetIndex;
+  // Entries are in position order: find the first after `start`, then walk only this stretch's entries.
+  let lo = 0;
+  let hi = idx.entries;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (idx.entry(mid).position <= start) lo = mid + 1;
+    else hi = mid;
+  }
   let last = start;
-  for (let i = 0; i < idx.entries; i++) {
+  for (let i = lo; i < idx.entries; i++) {
     const e = idx.entry(i);
     if (e.position >= end) break;
-    if (e.position - last >= PIECE_BYTES) {
+    if (e.position - last >= PIECE_BYTES && end - e.position >= PIECE_BYTES / 4) {
       cuts.push(e);
       last = e.position;
     }
@@ -44,9 +55,20 @@ function cutPoints(log: PartitionLog, segmentBase: number, start: number, end: n
   return cuts;
 }
 
+/** The stretch [start, end) cut into pieces at batch starts; `lastOffset` of each piece ends where the next begins. */
+function pieces(log: PartitionLog, base: Omit<WorkItem, 'start' | 'end' | 'firstOffset' | 'lastOffset'>, start: number, end: number, firstOffset: number, nextOffset: number, out: WorkItem[]): void {
+  let piece = { position: start, offset: firstOffset };
+  const cuts = end - start > PIECE_BYTES ? cutPoints(log, base.segmentBase, start, end) : [];
+  for (const c of [...cuts, { position: end, offset: nextOffset }]) {
+    if (c.position <= piece.position || c.offset <= piece.offset) continue;
+    out.push({ ...base, start: piece.position, end: c.position, firstOffset: piece.offset, lastOffset: c.offset - 1 });
+    piece = c;
+  }
+}
+
 /**
- * Every stretch of the partition, oldest first, from its search spans: blocks as they are, unindexed ranges cut into
- * pieces. Offsets of unindexed pieces end where the next span begins (the log end for the last one).
+ * Every stretch of the partition, oldest first, from its search spans, cut into pieces. Offsets of unindexed pieces
+ * end where the next span begins (the log end for the last one).
  */
 export function workItems(log: PartitionLog): WorkItem[] {
   const spans = log.searchSpans();
@@ -55,27 +77,13 @@ export function workItems(log: PartitionLog): WorkItem[] {
     const s = spans[i]!;
     if (s.kind === 'block') {
       const b = s.block;
-      out.push({
-        segmentBase: b.segmentBase,
-        start: b.start,
-        end: b.end,
-        firstOffset: b.firstOffset,
-        lastOffset: b.lastOffset,
-        minTimestamp: b.minTimestamp >= 0 ? b.minTimestamp : -Infinity,
-        maxTimestamp: b.maxTimestamp >= 0 ? b.maxTimestamp : Infinity,
-        block: b,
-      });
+      const meta = { segmentBase: b.segmentBase, minTimestamp: b.minTimestamp >= 0 ? b.minTimestamp : -Infinity, maxTimestamp: b.maxTimestamp >= 0 ? b.maxTimestamp : Infinity, block: b };
+      pieces(log, meta, b.start, b.end, b.firstOffset, b.lastOffset + 1, out);
       continue;
     }
     const next = spans[i + 1];
     const nextOffset = next ? (next.kind === 'block' ? next.block.firstOffset : next.firstOffset) : log.logEndOffset;
-    let piece = { position: s.start, offset: s.firstOffset };
-    const cuts = s.end - s.start > PIECE_BYTES ? cutPoints(log, s.segmentBase, s.start, s.end) : [];
-    for (const c of [...cuts, { position: s.end, offset: nextOffset }]) {
-      if (c.position <= piece.position) continue;
-      out.push({ segmentBase: s.segmentBase, start: piece.position, end: c.position, firstOffset: piece.offset, lastOffset: c.offset - 1, minTimestamp: -Infinity, maxTimestamp: Infinity, block: null });
-      piece = c;
-    }
+    pieces(log, { segmentBase: s.segmentBase, minTimestamp: -Infinity, maxTimestamp: Infinity, block: null }, s.start, s.end, s.firstOffset, nextOffset, out);
   }
   return out;
 }

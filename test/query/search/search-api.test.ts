@@ -89,7 +89,8 @@ describe('skipping', () => {
     // The two blocks with the needle, a few false positives at most, and the active segments' unindexed tails.
     expect(s.blocksScanned).toBeLessThanOrEqual(4);
     expect(s.blocksSkippedByIndex).toBeGreaterThanOrEqual(blocks - 4);
-    expect(s.unindexedRangesScanned).toBeLessThanOrEqual(PARTITIONS);
+    // The active segments' tails, read in pieces of 256 KiB.
+    expect(s.unindexedRangesScanned).toBeLessThanOrEqual(5 * PARTITIONS);
     expect(s.segmentsScanned).toBeLessThanOrEqual(2 + PARTITIONS);
     expect(s.segmentsSkipped).toBeGreaterThanOrEqual(10);
     expect(s.bytesScanned).toBeLessThan(s.bytesSkipped / 3);
