@@ -1,12 +1,11 @@
-import { BATCH_HEADER_SIZE, BATCH_OFFSET_LAST_OFFSET_DELTA, baseOffsetAt, batchSizeAt } from '../../protocol/record-batch.js';
-import { StorageError, type PartitionLog } from '../../storage/index.js';
 import { compileQuery, QuerySyntaxError, type CompiledQuery } from '../language/index.js';
-import { emptyStats, planSearch, recordJson, scanBatches, SearchError, searchPage, type BatchFilter, type SearchLogs } from '../search/index.js';
+import { planSearch, recordJson, SearchError, searchPage, type SearchLogs } from '../search/index.js';
+import { TailFeed, type FeedMember } from './tail-feed.js';
 
 /** Where a tail sends its messages: a WebSocket in the API, anything with the same two members in tests. */
 export interface TailSink {
   /** Queues one text message; `written` is called once it has gone out to the network. */
-  send(text: string, written: () => void): void;
+  send(text: string | Buffer, written: () => void): void;
   /** Bytes queued and not yet written to the network. */
   readonly bufferedAmount: number;
 }
@@ -17,218 +16,167 @@ export interface TailOptions {
   query?: string;
   /** Start with the last N matching records (newest N, sent oldest first); 0: from now. */
   last?: number;
-  /** The client's buffer: while more than this many bytes wait to go out, nothing more is read for it. */
+  /** The client's buffer: while more than this many bytes wait to go out, what is read meanwhile is skipped for it. */
   maxBufferedBytes?: number;
-  /** How far (records, per partition) a client may fall behind the log before the tail skips ahead. */
+  /** How far (records, per partition) the log may run ahead of clients that all wait before their tail skips. */
   maxLagRecords?: number;
 }
 
 export const DEFAULT_TAIL_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_TAIL_MAX_LAG = 20_000;
 export const MAX_TAIL_LAST = 10_000;
-/** Bytes read from a partition per step: one message carries at most this much of the log. */
-const READ_BYTES = 256 * 1024;
 
-interface Follow {
-  log: PartitionLog;
-  topic: string;
-  partition: number;
-  /** Next offset to read. */
-  next: number;
-  /** Records skipped and not yet reported (the notice goes out before the next records of this partition). */
-  skipped: number;
-  skippedFrom: number;
-  onAppend: () => void;
-}
-
-/** Offset after the last whole batch in `buf`, or -1 when it holds none. */
-function afterWholeBatches(buf: Buffer): number {
-  let after = -1;
-  for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; ) {
-    const size = batchSizeAt(buf, pos);
-    if (size < BATCH_HEADER_SIZE || pos + size > buf.length) break;
-    after = baseOffsetAt(buf, pos) + buf.readInt32BE(pos + BATCH_OFFSET_LAST_OFFSET_DELTA) + 1;
-    pos += size;
+function compile(text: string): CompiledQuery {
+  try {
+    return compileQuery(text);
+  } catch (e) {
+    if (e instanceof QuerySyntaxError) throw new SearchError(`query: ${e.message}`, 'invalid');
+    throw e;
   }
-  return after;
 }
 
 /**
- * A live tail of some topics for one client: on every append to a followed partition the new batches are read from
- * the log (nothing is copied or kept for the client beyond what its socket holds), filtered, and sent as
- * `{"type":"records","records":[…]}`. A client that reads slowly never slows the broker or other clients: while its
- * socket holds more than `maxBufferedBytes` nothing more is read for it; once it is more than `maxLagRecords` behind
- * in a partition, the tail skips to the log end and tells it so, `{"type":"skipped","topic","partition","count",
- * "fromOffset","toOffset"}`, with the exact count of records (offsets) it will not see, before anything newer.
+ * The feeds of one server: clients that tail the same topics with the same query (and no backlog) share one feed, so
+ * twenty of them cost one read, one filter and one JSON encoding of each record, not twenty.
  */
-export class TailSession {
-  private readonly follows: Follow[] = [];
-  private readonly query: CompiledQuery;
-  private readonly filter: BatchFilter;
-  private readonly stats = emptyStats();
+export class TailHub {
+  private readonly feeds = new Map<string, TailFeed>();
+
+  constructor(
+    private readonly logs: SearchLogs,
+    private readonly maxLag = DEFAULT_TAIL_MAX_LAG,
+  ) {}
+
+  get feedCount(): number {
+    return this.feeds.size;
+  }
+
+  /** The shared feed for these topics and query (created on first use), or a private one (key null). */
+  feed(topics: readonly string[], query: string, shared: boolean): { feed: TailFeed; release: (m: FeedMember) => void } {
+    const key = shared ? JSON.stringify([[...new Set(topics)].sort(), query]) : null;
+    let feed = key !== null ? this.feeds.get(key) : undefined;
+    if (!feed) {
+      feed = new TailFeed(this.logs, topics, compile(query), this.maxLag);
+      if (key !== null) this.feeds.set(key, feed);
+    }
+    const f = feed;
+    return {
+      feed: f,
+      release: (m) => {
+        if (!f.remove(m) && key !== null && this.feeds.get(key) === f) this.feeds.delete(key);
+      },
+    };
+  }
+}
+
+interface Gap {
+  count: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * One client's live tail: a member of a feed, with its own buffer bound and its own record of what it missed. While
+ * its socket holds more than `maxBufferedBytes`, what the feed reads is not sent to it but counted; before anything
+ * newer of that partition (or as soon as its socket drains) it is told, `{"type":"skipped","topic","partition","count",
+ * "fromOffset","toOffset"}`, with the exact count of records (offsets) it will not see. Nothing is dropped silently.
+ */
+export class TailSession implements FeedMember {
+  private readonly gaps = new Map<string, Gap>();
   private readonly maxBuffered: number;
-  private readonly maxLag: number;
-  private pumping = false;
-  private again = false;
-  private scheduled = false;
   private closed = false;
-  /** Records sent and skipped so far (for tests and the close log). */
+  private release: ((m: FeedMember) => void) | null = null;
+  private feed: TailFeed | null = null;
+  /** Records sent and skipped so far. */
   sent = 0;
   skipped = 0;
 
   private constructor(
     private readonly sink: TailSink,
-    private readonly opts: TailOptions,
+    opts: TailOptions,
   ) {
-    try {
-      this.query = compileQuery(opts.query ?? '');
-    } catch (e) {
-      if (e instanceof QuerySyntaxError) throw new SearchError(`query: ${e.message}`, 'invalid');
-      throw e;
-    }
-    this.filter = { topic: '', partition: 0, lo: 0, hi: Infinity, from: -Infinity, to: Infinity, query: this.query, prefilter: true };
     this.maxBuffered = opts.maxBufferedBytes ?? DEFAULT_TAIL_BUFFER_BYTES;
-    this.maxLag = opts.maxLagRecords ?? DEFAULT_TAIL_MAX_LAG;
   }
 
   /** Starts following: the backlog of `last` records first (if asked), then every append. */
-  static async start(logs: SearchLogs, sink: TailSink, opts: TailOptions): Promise<TailSession> {
-    if (opts.topics.length === 0) throw new SearchError('name at least one topic to tail (topics=a,b)', 'invalid');
+  static async start(logs: SearchLogs, hub: TailHub, sink: TailSink, opts: TailOptions): Promise<TailSession> {
     const t = new TailSession(sink, opts);
-    for (const name of new Set(opts.topics)) {
-      const topic = logs.getTopic(name);
-      if (!topic) throw new SearchError(`topic ${name} does not exist`, 'not-found');
-      for (let p = 0; p < topic.partitions; p++) {
-        const log = logs.partition(name, p);
-        if (!log) continue;
-        const f: Follow = { log, topic: name, partition: p, next: log.logEndOffset, skipped: 0, skippedFrom: 0, onAppend: () => t.schedule() };
-        t.follows.push(f);
-      }
-    }
+    const query = opts.query ?? '';
     const last = Math.min(MAX_TAIL_LAST, Math.max(0, Math.floor(opts.last ?? 0)));
-    // Positions are taken in the same tick as the backlog's plan pins its ends: nothing is sent twice or missed.
-    const plan = last > 0 ? planSearch(logs, { query: opts.query ?? '', topics: opts.topics, order: 'newest' }) : null;
-    for (const f of t.follows) {
-      f.next = f.log.logEndOffset;
-      f.log.on('append', f.onAppend);
-    }
+    const { feed, release } = hub.feed(opts.topics, query, last === 0);
+    // A private feed starts at the log ends, pinned in the same tick as the backlog's search: no gap, no repeat.
+    const plan = last > 0 ? planSearch(logs, { query, topics: opts.topics, order: 'newest' }) : null;
+    t.feed = feed;
+    t.release = release;
+    feed.add(t);
+    t.send({ type: 'subscribed', topics: [...new Set(opts.topics)], partitions: feed.positions() });
     try {
-      await t.begin(plan, last);
+      if (plan) {
+        const page = await searchPage(plan, { limit: last, render: recordJson });
+        if (page.records.length) t.send({ type: 'records', records: page.records.reverse() });
+        t.sent += page.records.length;
+      }
     } catch (e) {
       t.close();
       throw e;
     }
+    feed.schedule();
     return t;
-  }
-
-  private async begin(plan: ReturnType<typeof planSearch> | null, last: number): Promise<void> {
-    this.send({ type: 'subscribed', topics: [...new Set(this.opts.topics)], partitions: this.follows.map((f) => ({ topic: f.topic, partition: f.partition, offset: f.next })) });
-    if (plan) {
-      const page = await searchPage(plan, { limit: last, render: recordJson });
-      if (page.records.length) this.send({ type: 'records', records: page.records.reverse() });
-      this.sent += page.records.length;
-    }
-    this.schedule();
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const f of this.follows) f.log.off('append', f.onAppend);
+    this.release?.(this);
   }
 
-  private send(msg: unknown): void {
-    this.sink.send(JSON.stringify(msg), () => {
-      // Written out: if reading was held back for this client, go on.
-      if (this.sink.bufferedAmount <= this.maxBuffered) this.schedule();
-    });
-  }
-
-  private get congested(): boolean {
+  get congested(): boolean {
     return this.sink.bufferedAmount > this.maxBuffered;
   }
 
-  /** Coalesces appends in one turn of the event loop into one pump. */
-  schedule(): void {
-    if (this.closed || this.scheduled) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.pump();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.again = false;
-        for (const f of this.follows) {
-          if (this.closed) return;
-          await this.drainPartition(f);
-        }
-      } while (this.again && !this.closed);
-    } finally {
-      this.pumping = false;
+  deliver(topic: string, partition: number, from: number, to: number, message: Buffer | null, count: number): void {
+    if (this.closed) return;
+    if (this.congested) return this.skip(topic, partition, from, to);
+    this.flushGap(topic, partition);
+    if (message) {
+      this.sent += count;
+      this.sink.send(message, this.onWritten);
     }
   }
 
-  /** Sends what is new in one partition, as far as the client's buffer allows; skips ahead when it fell too far behind. */
-  private async drainPartition(f: Follow): Promise<void> {
-    for (;;) {
-      const end = f.log.logEndOffset;
-      if (f.next >= end) return;
-      if (this.congested) {
-        // Held back: the log keeps what the client has not read, up to maxLag records; beyond, skip to the end.
-        if (end - f.next > this.maxLag) {
-          if (f.skipped === 0) f.skippedFrom = f.next;
-          f.skipped += end - f.next;
-          this.skipped += end - f.next;
-          f.next = end;
-        }
-        return;
-      }
-      if (f.skipped > 0) {
-        this.send({ type: 'skipped', topic: f.topic, partition: f.partition, count: f.skipped, fromOffset: f.skippedFrom, toOffset: f.next, reason: `the client read too slowly: it fell more than ${this.maxLag} records behind` });
-        f.skipped = 0;
-        if (f.next >= end) return;
-      }
-      let chunks: Buffer[];
-      try {
-        chunks = (await f.log.read(f.next, READ_BYTES)).chunks;
-      } catch (e) {
-        if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE' && f.next < f.log.logStartOffset) {
-          // Retention removed what this client had not read yet: report it like any other skip.
-          f.skippedFrom = f.next;
-          f.skipped += f.log.logStartOffset - f.next;
-          this.skipped += f.log.logStartOffset - f.next;
-          f.next = f.log.logStartOffset;
-          continue;
-        }
-        this.send({ type: 'error', error: { code: e instanceof StorageError ? e.code : 'INTERNAL', message: `${f.topic}-${f.partition}: ${(e as Error).message}` } });
-        f.log.off('append', f.onAppend);
-        this.follows.splice(this.follows.indexOf(f), 1);
-        return;
-      }
-      const records: ReturnType<typeof recordJson>[] = [];
-      let after = f.next;
-      for (const c of chunks) {
-        this.filter.topic = f.topic;
-        this.filter.partition = f.partition;
-        this.filter.lo = f.next;
-        scanBatches(c, this.filter, this.stats, (r) => records.push(recordJson(r)));
-        after = Math.max(after, afterWholeBatches(c));
-      }
-      if (after <= f.next) return; // nothing whole to read yet
-      f.next = after;
-      if (records.length) {
-        this.sent += records.length;
-        this.send({ type: 'records', records });
-      }
+  skip(topic: string, partition: number, from: number, to: number): void {
+    if (this.closed || to <= from) return;
+    const key = `${topic}\u0000${partition}`;
+    const g = this.gaps.get(key) ?? { count: 0, from, to };
+    g.count += to - from;
+    g.to = to;
+    this.gaps.set(key, g);
+    this.skipped += to - from;
+  }
+
+  fail(code: string, message: string): void {
+    this.send({ type: 'error', error: { code, message } });
+  }
+
+  private flushGap(topic: string, partition: number): void {
+    const key = `${topic}\u0000${partition}`;
+    const g = this.gaps.get(key);
+    if (!g) return;
+    this.gaps.delete(key);
+    this.send({ type: 'skipped', topic, partition, count: g.count, fromOffset: g.from, toOffset: g.to, reason: 'the client read too slowly: its buffer was full while these records arrived' });
+  }
+
+  private readonly onWritten = () => {
+    if (this.closed || this.congested) return;
+    // Drained: tell about gaps at once (do not wait for the next records), and let the feed read again.
+    for (const key of [...this.gaps.keys()]) {
+      const [topic, p] = key.split('\u0000');
+      this.flushGap(topic!, Number(p));
     }
+    this.feed?.schedule();
+  };
+
+  private send(msg: unknown): void {
+    this.sink.send(JSON.stringify(msg), this.onWritten);
   }
 }

@@ -1,7 +1,7 @@
 import type {} from '@fastify/websocket'; // the websocket route option and handler types
 import type { FastifyInstance } from 'fastify';
 import { SearchError } from '../../query/search/index.js';
-import { DEFAULT_TAIL_BUFFER_BYTES, DEFAULT_TAIL_MAX_LAG, MAX_TAIL_LAST, TailSession } from '../../query/tail/index.js';
+import { DEFAULT_TAIL_BUFFER_BYTES, DEFAULT_TAIL_MAX_LAG, MAX_TAIL_LAST, TailHub, TailSession } from '../../query/tail/index.js';
 import { wsTokenQuery } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
@@ -11,6 +11,8 @@ export const MAX_TAIL_CLIENTS = 100;
 export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const { services: s } = ctx;
   let clients = 0;
+  // Created on first use: building the OpenAPI document registers routes without services.
+  let hub: TailHub | null = null;
   app.get(
     '/api/v1/tail',
     {
@@ -20,9 +22,9 @@ export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         summary: 'WebSocket: live tail of topics, optionally filtered by a query, from now or from the last N matches',
         description:
           'Messages (JSON text): first {"type":"subscribed","topics","partitions":[{topic,partition,offset}]}, then {"type":"records","records":[{topic,partition,offset,timestamp,key,headers,value}]} ' +
-          `as records arrive (the backlog of last=N first, oldest first). A client that reads too slowly is never waited for: while more than ${DEFAULT_TAIL_BUFFER_BYTES} bytes wait in its ` +
-          `socket nothing more is read for it, and once it is more than ${DEFAULT_TAIL_MAX_LAG} records behind in a partition the tail skips to the newest and says so, before anything ` +
-          'newer: {"type":"skipped","topic","partition","count","fromOffset","toOffset","reason"} (count: exactly the records not sent; nothing is dropped silently). ' +
+          `as records arrive (the backlog of last=N first, oldest first). Clients with the same topics and query share one reader and one encoding. A client that reads too slowly is never waited for: while more than ${DEFAULT_TAIL_BUFFER_BYTES} bytes wait in its ` +
+          'socket, records that arrive are not sent to it but counted, and it is told before anything newer of that partition (or as soon as its socket drains): ' +
+          `{"type":"skipped","topic","partition","count","fromOffset","toOffset","reason"} (count: exactly the records not sent; nothing is dropped silently). When every client of a feed is that slow, the log holds up to ${DEFAULT_TAIL_MAX_LAG} records per partition for them, then skips likewise. ` +
           'Errors: {"type":"error","error":{"code","message"}} and the socket closes (1008 for a bad request).',
         querystring: {
           type: 'object',
@@ -47,8 +49,8 @@ export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       let session: TailSession | null = null;
       let closed = false;
       const sink = {
-        send: (text: string, written: () => void) => {
-          if (socket.readyState === socket.OPEN) socket.send(text, written);
+        send: (text: string | Buffer, written: () => void) => {
+          if (socket.readyState === socket.OPEN) socket.send(text, { binary: false }, written);
         },
         get bufferedAmount() {
           return socket.bufferedAmount;
@@ -63,7 +65,8 @@ export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promi
       socket.on('close', done);
       socket.on('error', done);
       const topics = q.topics.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-      TailSession.start(s.logs, sink, { topics, query: q.q, last: q.last })
+      hub ??= new TailHub(s.logs);
+      TailSession.start(s.logs, hub, sink, { topics, query: q.q, last: q.last })
         .then((t) => {
           session = t;
           if (closed) t.close();

@@ -1,0 +1,187 @@
+import { BATCH_HEADER_SIZE, BATCH_OFFSET_LAST_OFFSET_DELTA, baseOffsetAt, batchSizeAt } from '../../protocol/record-batch.js';
+import { StorageError, type PartitionLog } from '../../storage/index.js';
+import type { CompiledQuery } from '../language/index.js';
+import { emptyStats, recordJson, scanBatches, SearchError, type BatchFilter, type SearchLogs } from '../search/index.js';
+
+/** Bytes read from a partition per step: one message carries at most this much of the log. */
+const READ_BYTES = 256 * 1024;
+
+/** One client of a feed. */
+export interface FeedMember {
+  /** True while the client's socket holds more than it may: what the feed reads meanwhile is skipped for it. */
+  readonly congested: boolean;
+  /**
+   * Offsets [from, to) of a partition were read: `message` (encoded once for every member) holds the `count`
+   * records of them that match, or is null when none did. A congested member counts them as skipped instead.
+   */
+  deliver(topic: string, partition: number, from: number, to: number, message: Buffer | null, count: number): void;
+  /** Offsets [from, to) of a partition will not be read for anyone (every member was congested too long, or retention). */
+  skip(topic: string, partition: number, from: number, to: number): void;
+  /** Something went wrong with a partition (deleted topic, unreadable log). */
+  fail(code: string, message: string): void;
+}
+
+interface Follow {
+  log: PartitionLog;
+  topic: string;
+  partition: number;
+  /** Next offset to read. */
+  next: number;
+  onAppend: () => void;
+}
+
+/** Offset after the last whole batch in `buf`, or -1 when it holds none. */
+function afterWholeBatches(buf: Buffer): number {
+  let after = -1;
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; ) {
+    const size = batchSizeAt(buf, pos);
+    if (size < BATCH_HEADER_SIZE || pos + size > buf.length) break;
+    after = baseOffsetAt(buf, pos) + buf.readInt32BE(pos + BATCH_OFFSET_LAST_OFFSET_DELTA) + 1;
+    pos += size;
+  }
+  return after;
+}
+
+/**
+ * The reading side of live tails: follows some partitions from their ends, and on every append reads the new batches
+ * from the log (nothing copied or kept beyond one read), filters them with one query and encodes the matches once,
+ * for every member that follows the same topics with the same query. It reads while at least one member can take
+ * more; while all are congested it waits, and once it is more than `maxLag` records behind a partition it skips to
+ * its end, telling every member exactly which offsets it will not see.
+ */
+export class TailFeed {
+  readonly follows: Follow[] = [];
+  private readonly members = new Set<FeedMember>();
+  private readonly filter: BatchFilter;
+  private readonly stats = emptyStats();
+  private pumping = false;
+  private again = false;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    logs: SearchLogs,
+    topics: readonly string[],
+    query: CompiledQuery,
+    private readonly maxLag: number,
+  ) {
+    if (topics.length === 0) throw new SearchError('name at least one topic to tail (topics=a,b)', 'invalid');
+    for (const name of new Set(topics)) {
+      const topic = logs.getTopic(name);
+      if (!topic) throw new SearchError(`topic ${name} does not exist`, 'not-found');
+      for (let p = 0; p < topic.partitions; p++) {
+        const log = logs.partition(name, p);
+        if (log) this.follows.push({ log, topic: name, partition: p, next: log.logEndOffset, onAppend: () => this.schedule() });
+      }
+    }
+    for (const f of this.follows) f.log.on('append', f.onAppend);
+    this.filter = { topic: '', partition: 0, lo: 0, hi: Infinity, from: -Infinity, to: Infinity, query, prefilter: true };
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Where a member joining now starts: the next offset read per partition. */
+  positions(): { topic: string; partition: number; offset: number }[] {
+    return this.follows.map((f) => ({ topic: f.topic, partition: f.partition, offset: f.next }));
+  }
+
+  add(m: FeedMember): void {
+    this.members.add(m);
+  }
+
+  /** False once the last member left (the feed is closed then). */
+  remove(m: FeedMember): boolean {
+    this.members.delete(m);
+    if (this.members.size > 0) return true;
+    this.close();
+    return false;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const f of this.follows) f.log.off('append', f.onAppend);
+  }
+
+  /** Coalesces appends (and members draining) in one turn of the event loop into one pump. */
+  schedule(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        for (const f of [...this.follows]) {
+          if (this.closed) return;
+          await this.drain(f);
+        }
+      } while (this.again && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private everyoneCongested(): boolean {
+    for (const m of this.members) if (!m.congested) return false;
+    return true;
+  }
+
+  private async drain(f: Follow): Promise<void> {
+    for (;;) {
+      const end = f.log.logEndOffset;
+      if (f.next >= end || this.closed) return;
+      if (this.everyoneCongested()) {
+        // Held back: the log keeps what nobody read yet, up to maxLag records; beyond, skip to the end.
+        if (end - f.next > this.maxLag) {
+          for (const m of this.members) m.skip(f.topic, f.partition, f.next, end);
+          f.next = end;
+        }
+        return;
+      }
+      let chunks: Buffer[];
+      try {
+        chunks = (await f.log.read(f.next, READ_BYTES)).chunks;
+      } catch (e) {
+        const start = f.log.logStartOffset;
+        if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE' && f.next < start) {
+          // Retention removed what was not read yet: reported like any other skip.
+          for (const m of this.members) m.skip(f.topic, f.partition, f.next, start);
+          f.next = start;
+          continue;
+        }
+        for (const m of this.members) m.fail(e instanceof StorageError ? e.code : 'INTERNAL', `${f.topic}-${f.partition}: ${(e as Error).message}`);
+        f.log.off('append', f.onAppend);
+        this.follows.splice(this.follows.indexOf(f), 1);
+        return;
+      }
+      const records: ReturnType<typeof recordJson>[] = [];
+      let after = f.next;
+      this.filter.topic = f.topic;
+      this.filter.partition = f.partition;
+      this.filter.lo = f.next;
+      for (const c of chunks) {
+        scanBatches(c, this.filter, this.stats, (r) => records.push(recordJson(r)));
+        after = Math.max(after, afterWholeBatches(c));
+      }
+      if (after <= f.next) return; // nothing whole to read yet
+      const message = records.length ? Buffer.from(JSON.stringify({ type: 'records', records })) : null;
+      const from = f.next;
+      f.next = after;
+      for (const m of this.members) m.deliver(f.topic, f.partition, from, after, message, records.length);
+    }
+  }
+}
