@@ -1,7 +1,9 @@
 import { BATCH_HEADER_SIZE, BATCH_OFFSET_LAST_OFFSET_DELTA, baseOffsetAt, batchSizeAt } from '../../protocol/record-batch.js';
 import { StorageError, type PartitionLog } from '../../storage/index.js';
 import type { CompiledQuery } from '../language/index.js';
+import { performance } from 'node:perf_hooks';
 import { emptyStats, recordJson, scanBatches, SearchError, type BatchFilter, type SearchLogs } from '../search/index.js';
+import type { CpuBudget } from './cpu-budget.js';
 
 /** Bytes read from a partition per step: one message carries at most this much of the log. */
 const READ_BYTES = 256 * 1024;
@@ -58,12 +60,15 @@ export class TailFeed {
   private again = false;
   private scheduled = false;
   private closed = false;
+  private budgetTimer: NodeJS.Timeout | null = null;
 
   constructor(
     logs: SearchLogs,
     topics: readonly string[],
     query: CompiledQuery,
     private readonly maxLag: number,
+    /** CPU time all tails share; none: unlimited. */
+    private readonly budget: CpuBudget | null = null,
   ) {
     if (topics.length === 0) throw new SearchError('name at least one topic to tail (topics=a,b)', 'invalid');
     for (const name of new Set(topics)) {
@@ -102,6 +107,7 @@ export class TailFeed {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
     for (const f of this.follows) f.log.off('append', f.onAppend);
   }
 
@@ -144,11 +150,19 @@ export class TailFeed {
     for (;;) {
       const end = f.log.logEndOffset;
       if (f.next >= end || this.closed) return;
-      if (this.everyoneCongested()) {
-        // Held back: the log keeps what nobody read yet, up to maxLag records; beyond, skip to the end.
+      const wait = this.budget?.waitMs() ?? 0;
+      if (this.everyoneCongested() || wait > 0) {
+        // Held back (no member can take more, or tails used their share of CPU): the log keeps what was not read yet,
+        // up to maxLag records; beyond, skip to the end.
         if (end - f.next > this.maxLag) {
           for (const m of this.members) m.skip(f.topic, f.partition, f.next, end);
           f.next = end;
+        }
+        if (wait > 0 && !this.budgetTimer) {
+          this.budgetTimer = setTimeout(() => {
+            this.budgetTimer = null;
+            this.schedule();
+          }, wait);
         }
         return;
       }
@@ -168,6 +182,7 @@ export class TailFeed {
         this.follows.splice(this.follows.indexOf(f), 1);
         return;
       }
+      const started = performance.now();
       const records: ReturnType<typeof recordJson>[] = [];
       let after = f.next;
       this.filter.topic = f.topic;
@@ -182,6 +197,7 @@ export class TailFeed {
       const from = f.next;
       f.next = after;
       for (const m of this.members) m.deliver(f.topic, f.partition, from, after, message, records.length);
+      this.budget?.spend(performance.now() - started);
     }
   }
 }

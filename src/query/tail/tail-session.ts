@@ -1,5 +1,6 @@
 import { compileQuery, QuerySyntaxError, type CompiledQuery } from '../language/index.js';
 import { planSearch, recordJson, SearchError, searchPage, type SearchLogs } from '../search/index.js';
+import { CpuBudget } from './cpu-budget.js';
 import { TailFeed, type FeedMember } from './tail-feed.js';
 
 /** Where a tail sends its messages: a WebSocket in the API, anything with the same two members in tests. */
@@ -25,6 +26,8 @@ export interface TailOptions {
 export const DEFAULT_TAIL_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_TAIL_MAX_LAG = 20_000;
 export const MAX_TAIL_LAST = 10_000;
+/** Live tails together spend at most this much of the event loop per second (10 %): producing keeps its speed. */
+export const DEFAULT_TAIL_CPU_MS_PER_SECOND = 100;
 
 function compile(text: string): CompiledQuery {
   try {
@@ -45,7 +48,13 @@ export class TailHub {
   constructor(
     private readonly logs: SearchLogs,
     private readonly maxLag = DEFAULT_TAIL_MAX_LAG,
-  ) {}
+    /** CPU time per second all tails of this hub may spend (see CpuBudget); 0: unlimited. */
+    cpuMsPerSecond = DEFAULT_TAIL_CPU_MS_PER_SECOND,
+  ) {
+    this.budget = cpuMsPerSecond > 0 ? new CpuBudget(cpuMsPerSecond) : null;
+  }
+
+  private readonly budget: CpuBudget | null;
 
   get feedCount(): number {
     return this.feeds.size;
@@ -56,7 +65,7 @@ export class TailHub {
     const key = shared ? JSON.stringify([[...new Set(topics)].sort(), query]) : null;
     let feed = key !== null ? this.feeds.get(key) : undefined;
     if (!feed) {
-      feed = new TailFeed(this.logs, topics, compile(query), this.maxLag);
+      feed = new TailFeed(this.logs, topics, compile(query), this.maxLag, this.budget);
       if (key !== null) this.feeds.set(key, feed);
     }
     const f = feed;

@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseDuration } from '../../common/duration.js';
 import { renderRecord } from './messages.js';
 import { VALUE_FORMATS, type ValueFormat } from '../../query/browse/index.js';
@@ -86,13 +86,13 @@ function plan(logs: SearchLogs, req: SearchRequest) {
 }
 
 /** Aborted when the client goes away before the answer is complete: a closed client cancels its scan. */
-export function clientGone(req: FastifyRequest, reply: FastifyReply): AbortSignal {
+export function clientGone(reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
   const onClose = () => {
     if (!reply.raw.writableFinished) ac.abort();
   };
+  // The response's 'close' comes when it was sent, or when the connection went away first (then it is unfinished).
   reply.raw.once('close', onClose);
-  req.raw.socket?.once('close', onClose);
   return ac.signal;
 }
 
@@ -151,7 +151,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (req, reply) => {
       const q = req.query as CommonQuery & { limit: number; order: 'newest' | 'oldest'; cursor?: string; stream: boolean; format: ValueFormat; maxValueBytes: number };
       const p = plan(s.logs, requestOf(q));
-      const signal = clientGone(req, reply);
+      const signal = clientGone(reply);
       const opts = { limit: q.limit, render: render(q.format, q.maxValueBytes), signal };
       if (!q.stream) {
         try {
@@ -227,7 +227,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       }
       const p = plan(s.logs, requestOf({ ...q, order: 'oldest' }));
       try {
-        return await histogram(p, { step, signal: clientGone(req, reply) });
+        return await histogram(p, { step, signal: clientGone(reply) });
       } catch (e) {
         if (e instanceof SearchCancelled) return reply.code(499).send();
         throw fromSearchError(e);
@@ -275,7 +275,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       const q = req.query as CommonQuery & { field: string; top: number; maxMatches: number };
       const p = plan(s.logs, requestOf(q));
       try {
-        return await facets(p, q.field, { top: q.top, maxMatches: q.maxMatches, signal: clientGone(req, reply) });
+        return await facets(p, q.field, { top: q.top, maxMatches: q.maxMatches, signal: clientGone(reply) });
       } catch (e) {
         if (e instanceof SearchCancelled) return reply.code(499).send();
         throw fromSearchError(e);
@@ -302,7 +302,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (req, reply) => {
       const q = req.query as CommonQuery & { format: 'ndjson' | 'csv'; order: 'newest' | 'oldest' };
       const p = plan(s.logs, requestOf(q));
-      const lines = exportLines(p, q.format, clientGone(req, reply));
+      const lines = exportLines(p, q.format, clientGone(reply));
       const body = Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 });
       body.on('error', () => {}); // cancelled by a closed client: nothing to answer
       const csv = q.format === 'csv';
