@@ -8,15 +8,23 @@ import type { CpuBudget } from './cpu-budget.js';
 /** Bytes read from a partition per step: one message carries at most this much of the log. */
 const READ_BYTES = 256 * 1024;
 
+/** Offsets [from, to) of one partition, read in one step. */
+export interface Range {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+}
+
 /** One client of a feed. */
 export interface FeedMember {
   /** True while the client's socket holds more than it may: what the feed reads meanwhile is skipped for it. */
   readonly congested: boolean;
   /**
-   * Offsets [from, to) of a partition were read: `message` (encoded once for every member) holds the `count`
-   * records of them that match, or is null when none did. A congested member counts them as skipped instead.
+   * These ranges were read: `message` (encoded once for every member) holds the `count` records of them that match,
+   * or is null when none did. A congested member counts the ranges as skipped instead.
    */
-  deliver(topic: string, partition: number, from: number, to: number, message: Buffer | null, count: number): void;
+  deliver(ranges: readonly Range[], message: Buffer | null, count: number): void;
   /** Offsets [from, to) of a partition will not be read for anyone (every member was congested too long, or retention). */
   skip(topic: string, partition: number, from: number, to: number): void;
   /** Something went wrong with a partition (deleted topic, unreadable log). */
@@ -126,15 +134,28 @@ export class TailFeed {
     });
   }
 
+  /**
+   * Rounds of one read per partition, all that was read in a round going out as one message (fewer, larger messages:
+   * each costs a send per member), until nothing new is left or reading is held back.
+   */
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
       do {
         this.again = false;
+        const ranges: Range[] = [];
+        const records: ReturnType<typeof recordJson>[] = [];
         for (const f of [...this.follows]) {
           if (this.closed) return;
-          await this.drain(f);
+          const r = await this.readOnce(f, records);
+          if (r) ranges.push(r);
         }
+        if (ranges.length === 0 || this.closed) continue;
+        const started = performance.now();
+        const message = records.length ? Buffer.from(JSON.stringify({ type: 'records', records })) : null;
+        for (const m of this.members) m.deliver(ranges, message, records.length);
+        this.budget?.spend(performance.now() - started);
+        this.again = true; // there may be more than one read's worth
       } while (this.again && !this.closed);
     } finally {
       this.pumping = false;
@@ -146,10 +167,11 @@ export class TailFeed {
     return true;
   }
 
-  private async drain(f: Follow): Promise<void> {
+  /** One read of a partition's new batches, its matches added to `into`; null when there was nothing to read or reading is held back. */
+  private async readOnce(f: Follow, into: ReturnType<typeof recordJson>[]): Promise<Range | null> {
     for (;;) {
       const end = f.log.logEndOffset;
-      if (f.next >= end || this.closed) return;
+      if (f.next >= end || this.closed) return null;
       const wait = this.budget?.waitMs() ?? 0;
       if (this.everyoneCongested() || wait > 0) {
         // Held back (no member can take more, or tails used their share of CPU): the log keeps what was not read yet,
@@ -164,7 +186,7 @@ export class TailFeed {
             this.schedule();
           }, wait);
         }
-        return;
+        return null;
       }
       let chunks: Buffer[];
       try {
@@ -180,24 +202,22 @@ export class TailFeed {
         for (const m of this.members) m.fail(e instanceof StorageError ? e.code : 'INTERNAL', `${f.topic}-${f.partition}: ${(e as Error).message}`);
         f.log.off('append', f.onAppend);
         this.follows.splice(this.follows.indexOf(f), 1);
-        return;
+        return null;
       }
       const started = performance.now();
-      const records: ReturnType<typeof recordJson>[] = [];
       let after = f.next;
       this.filter.topic = f.topic;
       this.filter.partition = f.partition;
       this.filter.lo = f.next;
       for (const c of chunks) {
-        scanBatches(c, this.filter, this.stats, (r) => records.push(recordJson(r)));
+        scanBatches(c, this.filter, this.stats, (r) => into.push(recordJson(r)));
         after = Math.max(after, afterWholeBatches(c));
       }
-      if (after <= f.next) return; // nothing whole to read yet
-      const message = records.length ? Buffer.from(JSON.stringify({ type: 'records', records })) : null;
-      const from = f.next;
-      f.next = after;
-      for (const m of this.members) m.deliver(f.topic, f.partition, from, after, message, records.length);
       this.budget?.spend(performance.now() - started);
+      if (after <= f.next) return null; // nothing whole to read yet
+      const range = { topic: f.topic, partition: f.partition, from: f.next, to: after };
+      f.next = after;
+      return range;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { compileQuery, QuerySyntaxError, type CompiledQuery } from '../language/index.js';
 import { planSearch, recordJson, SearchError, searchPage, type SearchLogs } from '../search/index.js';
 import { CpuBudget } from './cpu-budget.js';
-import { TailFeed, type FeedMember } from './tail-feed.js';
+import { TailFeed, type FeedMember, type Range } from './tail-feed.js';
 
 /** Where a tail sends its messages: a WebSocket in the API, anything with the same two members in tests. */
 export interface TailSink {
@@ -143,10 +143,13 @@ export class TailSession implements FeedMember {
     return this.sink.bufferedAmount > this.maxBuffered;
   }
 
-  deliver(topic: string, partition: number, from: number, to: number, message: Buffer | null, count: number): void {
+  deliver(ranges: readonly Range[], message: Buffer | null, count: number): void {
     if (this.closed) return;
-    if (this.congested) return this.skip(topic, partition, from, to);
-    this.flushGap(topic, partition);
+    if (this.congested) {
+      for (const r of ranges) this.skip(r.topic, r.partition, r.from, r.to);
+      return;
+    }
+    for (const r of ranges) this.flushGap(r.topic, r.partition);
     if (message) {
       this.sent += count;
       this.sink.send(message, this.onWritten);
