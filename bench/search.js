@@ -58,12 +58,15 @@ async function kcatProduce(ctx, address, topic, file) {
   return elapsedMs;
 }
 
-function openTails(ctx, topic, n) {
+/** `n` tail clients of `topic`; with `parse` false they only count bytes (so the bench process's own CPU stays out of the way). */
+function openTails(ctx, topic, n, parse = true) {
   return Promise.all(
     Array.from({ length: n }, () => {
       const ws = new WebSocket(`${ctx.api.base.replace('http', 'ws')}/api/v1/tail?topics=${topic}`, { headers: { authorization: `Bearer ${ctx.api.token}` } });
-      const client = { ws, latencies: [], received: 0, skipped: 0 };
+      const client = { ws, latencies: [], received: 0, skipped: 0, bytes: 0 };
       ws.on('message', (data) => {
+        client.bytes += data.length;
+        if (!parse) return;
         const now = Date.now();
         const m = JSON.parse(data.toString());
         if (m.type === 'records') {
@@ -197,7 +200,7 @@ export default {
     writeLogLines(part, Math.max(20, Math.round(mb / 4)));
     const bare = await kcatProduce(ctx, ctx.broker.address, 'bench-tp-none', part);
     await createTopic(ctx.broker.address, 'bench-tp-tailed', PARTITIONS);
-    const followers = await openTails(ctx, 'bench-tp-tailed', 20);
+    const followers = await openTails(ctx, 'bench-tp-tailed', 20, false);
     let tailed;
     try {
       tailed = await kcatProduce(ctx, ctx.broker.address, 'bench-tp-tailed', part).catch((e) => {
@@ -207,6 +210,7 @@ export default {
       for (const f of followers) f.ws.close();
     }
     const withTailsPercent = Math.round((100 * bare) / tailed);
+    const followedMB = round1(followers.reduce((n, f) => n + f.bytes, 0) / 1e6);
 
     const mbps = (bytes, ms) => round1(bytes / 1e6 / (ms / 1000));
     const metrics = {
@@ -220,7 +224,7 @@ export default {
       regexScan: { query: '/[0-9]{5}zq/', ms: round1(regex.ms), MBPerSec: mbps(logBytes, regex.ms), stats: regex.value.stats },
       histogram24h: { allMsMedian: round1(median(histAll)), allRunsMs: histAll.map(round1), rareMsMedian: round1(median(histRare)), rareRunsMs: histRare.map(round1) },
       tail: { oneClient: tail1, twentyClients: tail20 },
-      produceWithTails: { noneMs: round1(bare), twentyTailsMs: round1(tailed), throughputPercentOfNone: withTailsPercent },
+      produceWithTails: { noneMs: round1(bare), twentyTailsMs: round1(tailed), throughputPercentOfNone: withTailsPercent, tailMBReceivedByAll: followedMB },
     };
     const checks = [
       { name: `rare word to completion vs rg -c (${round1(median(rg))} ms): half of rg`, value: round1(median(rare)), unit: 'ms', op: '<=', target: round1(median(rg) / 2) },
