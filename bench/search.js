@@ -185,6 +185,8 @@ export default {
     const regex = await timed(() => searchAll(ctx, '/[0-9]{5}zq/'));
     const logBytes = index?.logBytes ?? data.bytes;
 
+    // All records by level: the first time every block is read; asked again, sealed blocks count from their summaries.
+    const histCold = (await timed(() => api(ctx, `/api/v1/search/histogram?topics=${TOPIC}&from=24h`))).ms;
     const histAll = [];
     const histRare = [];
     for (let i = 0; i < 3; i++) {
@@ -222,7 +224,7 @@ export default {
       rareTerm: { needle: NEEDLE, matches: rareResult.matches, searchMsMedian: round1(median(rare)), runsMs: rare.map(round1), rgMsMedian: round1(median(rg)), rgRunsMs: rg.map(round1), stats: rareResult.stats },
       commonFirstPage: { word: COMMON, msMedian: round1(median(firstPage)), runsMs: firstPage.map(round1), stats: firstStats },
       regexScan: { query: '/[0-9]{5}zq/', ms: round1(regex.ms), MBPerSec: mbps(logBytes, regex.ms), stats: regex.value.stats },
-      histogram24h: { allMsMedian: round1(median(histAll)), allRunsMs: histAll.map(round1), rareMsMedian: round1(median(histRare)), rareRunsMs: histRare.map(round1) },
+      histogram24h: { allColdMs: round1(histCold), allMsMedian: round1(median(histAll)), allRunsMs: histAll.map(round1), rareMsMedian: round1(median(histRare)), rareRunsMs: histRare.map(round1) },
       tail: { oneClient: tail1, twentyClients: tail20 },
       produceWithTails: { noneMs: round1(bare), twentyTailsMs: round1(tailed), throughputPercentOfNone: withTailsPercent, tailMBReceivedByAll: followedMB },
     };
@@ -230,7 +232,8 @@ export default {
       { name: `rare word to completion vs rg -c (${round1(median(rg))} ms): half of rg`, value: round1(median(rare)), unit: 'ms', op: '<=', target: round1(median(rg) / 2) },
       { name: 'common word, first page of 100 newest', value: round1(median(firstPage)), unit: 'ms', op: '<=', target: 100 },
       { name: 'regex scan (no literal to skip by)', value: mbps(logBytes, regex.ms), unit: 'MB/s', op: 'info' },
-      { name: '24 h histogram, all records by level', value: round1(median(histAll)), unit: 'ms', op: '<=', target: 300 },
+      { name: '24 h histogram, all records by level, first time', value: round1(histCold), unit: 'ms', op: '<=', target: 300 },
+      { name: '24 h histogram, all records by level, again', value: round1(median(histAll)), unit: 'ms', op: '<=', target: 300 },
       { name: '24 h histogram, rare word', value: round1(median(histRare)), unit: 'ms', op: '<=', target: 300 },
       ...(index ? [{ name: 'search index size (% of log)', value: index.indexSizePercent, unit: '%', op: '<=', target: 5 }] : []),
       { name: 'produce MB/s, token index on', value: mbps(data.bytes, produceMs), unit: 'MB/s', op: 'info' },
@@ -244,7 +247,7 @@ export default {
       checks,
       summary:
         `rare word ${round1(median(rare))} ms vs rg ${round1(median(rg))} ms; first page ${round1(median(firstPage))} ms; regex ${mbps(logBytes, regex.ms)} MB/s; ` +
-        `histogram ${round1(median(histAll))} ms (rare ${round1(median(histRare))} ms); index ${index?.indexSizePercent ?? '-'} %; produce ${mbps(data.bytes, produceMs)} MB/s on / ${produceOffMs === null ? '-' : mbps(data.bytes, produceOffMs)} MB/s off; ` +
+        `histogram ${round1(histCold)} ms first, ${round1(median(histAll))} ms again (rare ${round1(median(histRare))} ms); index ${index?.indexSizePercent ?? '-'} %; produce ${mbps(data.bytes, produceMs)} MB/s on / ${produceOffMs === null ? '-' : mbps(data.bytes, produceOffMs)} MB/s off; ` +
         `tail p99 ${tail1.p99Ms} ms (1) / ${tail20.p99Ms} ms (20); produce with 20 tails ${withTailsPercent} % of none`,
     };
   },

@@ -1,4 +1,6 @@
+import type { TokenBlock } from '../../storage/index.js';
 import { LEVEL_NAMES } from '../language/index.js';
+import type { BlockSummaries } from './partition-scan.js';
 import type { SearchPlan } from './search.js';
 import { finishStats } from './search.js';
 import { SearchError, type SearchStats } from './types.js';
@@ -26,6 +28,18 @@ export interface Histogram {
   total: number;
   stats: SearchStats;
 }
+
+/**
+ * Matches per second and level of whole sealed blocks, per query text, so that a histogram asked again (a refreshing
+ * dashboard, a zoom) reads only the blocks at the edges of its range and the unindexed tail. Sealed blocks never
+ * change; a block dropped by retention takes its summaries with it (weak keys). Bounded: a few queries per block and
+ * SUMMARY_SECONDS_MAX seconds in all. Assumes a record is not older than its batch's first timestamp (as producers
+ * write them): a block wholly inside a range is taken to hold no record outside it.
+ */
+const summaries = new WeakMap<TokenBlock, Map<string, Map<number, Int32Array>>>();
+const QUERIES_PER_BLOCK = 4;
+const SUMMARY_SECONDS_MAX = 2_000_000;
+let summarySeconds = 0;
 
 export function autoStep(from: number, to: number): number {
   const span = Math.max(1, to - from);
@@ -58,16 +72,67 @@ export async function histogram(plan: SearchPlan, opts: { step?: number; signal?
   const levels = Object.fromEntries(HISTOGRAM_LEVELS.map((l) => [l, new Array<number>(n).fill(0)])) as Record<HistogramLevel, number[]>;
   let total = 0;
   const q = plan.query;
+  const columns = HISTOGRAM_LEVELS.map((l) => levels[l]);
+  const levelIndex = new Map<string, number>(HISTOGRAM_LEVELS.map((l, i) => [l, i]));
+  let lastLevel = 0;
+  const add = (i: number, level: number, k: number) => {
+    if (i < 0 || i >= n) return;
+    counts[i]! += k;
+    columns[level]![i]! += k;
+    total += k;
+  };
+  // Summaries count per second: usable when buckets are whole seconds (then `first` is too).
+  const inside = (b: TokenBlock) => b.minTimestamp >= from && b.maxTimestamp >= 0 && b.maxTimestamp < to;
+  let building: Map<number, Int32Array> | null = null;
+  const hook: BlockSummaries | undefined =
+    step % 1000 === 0
+      ? {
+          use: (b) => {
+            const sum = inside(b) ? summaries.get(b)?.get(q.text) : undefined;
+            if (!sum) return false;
+            for (const [sec, byLevel] of sum) {
+              const i = Math.floor((sec * 1000 - first) / step);
+              for (let l = 0; l < byLevel.length; l++) if (byLevel[l]) add(i, l, byLevel[l]!);
+            }
+            return true;
+          },
+          start: (b) => {
+            if (!inside(b) || summarySeconds >= SUMMARY_SECONDS_MAX) return null;
+            const sum = new Map<number, Int32Array>();
+            building = sum;
+            return (r) => {
+              const sec = Math.floor(r.timestamp / 1000);
+              let byLevel = sum.get(sec);
+              if (!byLevel) sum.set(sec, (byLevel = new Int32Array(HISTOGRAM_LEVELS.length)));
+              byLevel[lastLevel]!++;
+            };
+          },
+          end: (b) => {
+            if (!building) return;
+            let per = summaries.get(b);
+            if (!per) summaries.set(b, (per = new Map()));
+            if (per.size >= QUERIES_PER_BLOCK) {
+              const oldest = per.keys().next().value!;
+              summarySeconds -= per.get(oldest)!.size;
+              per.delete(oldest);
+            }
+            per.set(q.text, building);
+            summarySeconds += building.size;
+            building = null;
+          },
+        }
+      : undefined;
   for (const s of plan.scans) {
     s.range.from = Math.max(s.range.from, from);
     s.range.to = Math.min(s.range.to, to);
-    await s.scanAll(opts.signal, (r) => {
-      const i = Math.floor((r.timestamp - first) / step);
-      if (i < 0 || i >= n) return;
-      counts[i]!++;
-      levels[(q.levelOf(r) ?? 'unknown') as HistogramLevel][i]!++;
-      total++;
-    });
+    await s.scanAll(
+      opts.signal,
+      (r) => {
+        lastLevel = levelIndex.get(q.levelOf(r) ?? 'unknown')!;
+        add(Math.floor((r.timestamp - first) / step), lastLevel, 1);
+      },
+      hook,
+    );
   }
   return { from, to, step, times: Array.from({ length: n }, (_, i) => first + i * step), counts, levels, total, stats: finishStats(plan) };
 }

@@ -14,6 +14,19 @@ export interface ScanRange {
   to: number;
 }
 
+/**
+ * Per-block summaries a full scan may use instead of reading a block, and build while reading one (histograms over
+ * sealed blocks, which never change). Only blocks wholly inside the offsets searched are offered.
+ */
+export interface BlockSummaries {
+  /** True when the block's matches were counted from a summary: its pieces are then passed over unread. */
+  use(block: TokenBlock): boolean;
+  /** About to read the block: every match of it also goes to the returned function (null: no summary wanted). */
+  start(block: TokenBlock): ((r: FoundRecord) => void) | null;
+  /** The block was read to its end (a cancelled scan never calls this). */
+  end(block: TokenBlock): void;
+}
+
 /** Lets the event loop run other work (requests, appends, other scans) between blocks. */
 export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -110,14 +123,32 @@ export class PartitionScan {
   }
 
   /** Every remaining match, in walk order, to `onMatch` (histograms and facets: nothing is buffered). */
-  async scanAll(signal: AbortSignal | undefined, onMatch: (r: FoundRecord) => void): Promise<void> {
+  async scanAll(signal: AbortSignal | undefined, onMatch: (r: FoundRecord) => void, summaries?: BlockSummaries): Promise<void> {
+    let block: TokenBlock | null = null;
+    let collect: ((r: FoundRecord) => void) | null = null;
+    let summarised = false;
     while (this.next < this.items.length) {
       if (signal?.aborted) throw new SearchCancelled();
       const it = this.items[this.next++]!;
-      const read = await this.scanItem(it, onMatch);
+      if (summaries && it.block !== block) {
+        if (collect) summaries.end(block!);
+        collect = null;
+        block = it.block;
+        // Only a block wholly inside the offsets searched can be summarised or stand for its summary.
+        const whole = block !== null && block.firstOffset >= this.range.lo && block.lastOffset < this.range.hi;
+        summarised = whole && summaries.use(block!);
+        if (whole && !summarised) collect = summaries.start(block!);
+      }
+      if (summarised) {
+        this.passed(it);
+        continue;
+      }
+      const c = collect;
+      const read = await this.scanItem(it, c ? (r) => (onMatch(r), c(r)) : onMatch);
       this.passed(it);
       if (read) await yieldToLoop();
     }
+    if (summaries && collect) summaries.end(block!);
     this.finish();
   }
 
