@@ -1,4 +1,4 @@
-// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch]`.
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch] [search]`.
 // Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
@@ -6,7 +6,8 @@
 // BENCH_WAIT_IDLE (seconds to wait for an idle machine before each scenario, default 30; 0 = don't), KCAT (kcat path),
 // BENCH_SYSLOG_MESSAGES (messages per rate step of the syslog scenario, default 200000), BENCH_AGENT_LINES (lines the agent
 // scenario ships, default 1000000), BENCH_SEARCH_INDEX=0 (run the broker with searchIndex off, to compare produce
-// throughput with the token index on and off).
+// throughput with the token index on and off), BENCH_SEARCH_MB (MB of log lines the search scenario generates, default 1024),
+// BENCH_TAIL_SECONDS (seconds of each tail latency run, default 10), BENCH_SEARCH_COMPARE_OFF=0 (skip its index-off broker).
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
@@ -20,12 +21,13 @@ import groups from './groups.js';
 import { hostileFetch, hostileIngest, idleConnectionsScenario } from './hostile.js';
 import latency from './latency.js';
 import produce from './produce.js';
+import search from './search.js';
 import syslog from './syslog.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { searchIndexOn } from './token-index.js';
 
-const SCENARIOS = [produce, consume, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch];
-const NEEDS_KCAT = new Set(['produce', 'consume', 'groups']);
+const SCENARIOS = [produce, consume, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch, search];
+const NEEDS_KCAT = new Set(['produce', 'consume', 'groups', 'search']);
 const PEAK_RSS_TARGET_MB = 250;
 /** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
 const QUIET_BUSY_PERCENT = 15;
