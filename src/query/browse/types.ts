@@ -1,3 +1,4 @@
+import type { DecodedRecord } from '../../protocol/record-decoder.js';
 import type { PartitionLog, TopicInfo } from '../../storage/index.js';
 
 /** What browsing reads: topics and their partition logs (the LogManager satisfies it). */
@@ -7,13 +8,8 @@ export interface BrowseLogs {
 }
 
 /** One decoded record of a partition. Buffers are views of the bytes read (or decompressed) for it. */
-export interface BrowsedRecord {
+export interface BrowsedRecord extends DecodedRecord {
   partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: [string, Buffer | null][];
   /** Bytes of key, value, and header names and values. */
   size: number;
 }

@@ -1,3 +1,4 @@
+import type { DecodedRecord } from '../../protocol/record-decoder.js';
 import type { PartitionLog, TopicInfo } from '../../storage/index.js';
 
 /** What a search reads: topics and their partition logs (the LogManager satisfies it). */
@@ -10,14 +11,9 @@ export interface SearchLogs {
 export type SearchOrder = 'newest' | 'oldest';
 
 /** One matching record. Buffers are views of the block read (or decompressed) for it: render before the next block. */
-export interface FoundRecord {
+export interface FoundRecord extends DecodedRecord {
   topic: string;
   partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: [string, Buffer | null][];
 }
 
 /** What a search did, for `stats` in every answer: how much the time range and the index let it skip. */

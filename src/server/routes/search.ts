@@ -77,6 +77,16 @@ function fromSearchError(e: unknown): unknown {
   return e.kind === 'not-found' ? notFound(e.message) : badRequest(e.message);
 }
 
+/** Runs one whole scan for a JSON answer: a client gone meanwhile gets 499 (nobody reads it), a bad request 400/404. */
+async function answer<T>(reply: FastifyReply, scan: (signal: AbortSignal) => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await scan(clientGone(reply));
+  } catch (e) {
+    if (e instanceof SearchCancelled) return reply.code(499).send();
+    throw fromSearchError(e);
+  }
+}
+
 function plan(logs: SearchLogs, req: SearchRequest) {
   try {
     return planSearch(logs, req);
@@ -151,20 +161,12 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (req, reply) => {
       const q = req.query as CommonQuery & { limit: number; order: 'newest' | 'oldest'; cursor?: string; stream: boolean; format: ValueFormat; maxValueBytes: number };
       const p = plan(s.logs, requestOf(q));
+      const opts = { limit: q.limit, render: render(q.format, q.maxValueBytes) };
+      if (!q.stream) return answer(reply, (signal) => searchPage(p, { ...opts, signal }));
       const signal = clientGone(reply);
-      const opts = { limit: q.limit, render: render(q.format, q.maxValueBytes), signal };
-      if (!q.stream) {
-        try {
-          const page = await searchPage(p, opts);
-          return page;
-        } catch (e) {
-          if (e instanceof SearchCancelled) return reply.code(499).send();
-          throw fromSearchError(e);
-        }
-      }
       const out = new PassThrough();
       const line = (o: unknown) => out.write(`${JSON.stringify(o)}\n`);
-      searchPage(p, { ...opts, onRecord: (record) => line({ type: 'record', record }), onProgress: (stats) => line({ type: 'progress', stats }) })
+      searchPage(p, { ...opts, signal, onRecord: (record) => line({ type: 'record', record }), onProgress: (stats) => line({ type: 'progress', stats }) })
         .then((page) => line({ type: 'done', cursor: page.cursor, stats: page.stats }))
         .catch((e: unknown) => {
           if (!(e instanceof SearchCancelled)) {
@@ -226,12 +228,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         if (step < 1) throw badRequest('step must be at least 1 ms');
       }
       const p = plan(s.logs, requestOf({ ...q, order: 'oldest' }));
-      try {
-        return await histogram(p, { step, signal: clientGone(reply) });
-      } catch (e) {
-        if (e instanceof SearchCancelled) return reply.code(499).send();
-        throw fromSearchError(e);
-      }
+      return answer(reply, (signal) => histogram(p, { step, signal }));
     },
   );
 
@@ -274,12 +271,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (req, reply) => {
       const q = req.query as CommonQuery & { field: string; top: number; maxMatches: number };
       const p = plan(s.logs, requestOf(q));
-      try {
-        return await facets(p, q.field, { top: q.top, maxMatches: q.maxMatches, signal: clientGone(reply) });
-      } catch (e) {
-        if (e instanceof SearchCancelled) return reply.code(499).send();
-        throw fromSearchError(e);
-      }
+      return answer(reply, (signal) => facets(p, q.field, { top: q.top, maxMatches: q.maxMatches, signal }));
     },
   );
 
