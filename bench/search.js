@@ -11,6 +11,7 @@ import { startBroker } from './broker.js';
 import { runCommand, sleep } from './child.js';
 import { createTopic, totalEndOffset } from './kafka.js';
 import { COMMON, NEEDLE, writeLogLines } from './search-data.js';
+import { openRawTail } from './raw-tail.js';
 import { tokenIndexReport } from './token-index.js';
 
 const TOPIC = 'bench-search';
@@ -58,15 +59,14 @@ async function kcatProduce(ctx, address, topic, file) {
   return elapsedMs;
 }
 
-/** `n` tail clients of `topic`; with `parse` false they only count bytes (so the bench process's own CPU stays out of the way). */
-function openTails(ctx, topic, n, parse = true) {
+/** `n` tail clients of `topic` that parse every message and note each record's latency. */
+function openTails(ctx, topic, n) {
   return Promise.all(
     Array.from({ length: n }, () => {
       const ws = new WebSocket(`${ctx.api.base.replace('http', 'ws')}/api/v1/tail?topics=${topic}`, { headers: { authorization: `Bearer ${ctx.api.token}` } });
       const client = { ws, latencies: [], received: 0, skipped: 0, bytes: 0 };
       ws.on('message', (data) => {
         client.bytes += data.length;
-        if (!parse) return;
         const now = Date.now();
         const m = JSON.parse(data.toString());
         if (m.type === 'records') {
@@ -202,14 +202,15 @@ export default {
     writeLogLines(part, Math.max(20, Math.round(mb / 4)));
     const bare = await kcatProduce(ctx, ctx.broker.address, 'bench-tp-none', part);
     await createTopic(ctx.broker.address, 'bench-tp-tailed', PARTITIONS);
-    const followers = await openTails(ctx, 'bench-tp-tailed', 20, false);
+    // Clients that only count bytes (bench/raw-tail.js): on two cores, parsing in the harness would compete with kcat.
+    const followers = await Promise.all(Array.from({ length: 20 }, () => openRawTail(ctx.api.base, '/api/v1/tail?topics=bench-tp-tailed', ctx.api.token)));
     let tailed;
     try {
       tailed = await kcatProduce(ctx, ctx.broker.address, 'bench-tp-tailed', part).catch((e) => {
         throw e;
       });
     } finally {
-      for (const f of followers) f.ws.close();
+      for (const f of followers) f.close();
     }
     const withTailsPercent = Math.round((100 * bare) / tailed);
     const followedMB = round1(followers.reduce((n, f) => n + f.bytes, 0) / 1e6);
