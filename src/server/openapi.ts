@@ -27,6 +27,11 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    // @fastify/websocket hides its routes from the document; ours are part of the API, so they are shown, answering 101.
+    transform: ({ schema, url, route }) =>
+      (route as { websocket?: boolean }).websocket
+        ? { schema: { ...schema, hide: false, response: { 101: { description: 'Switching Protocols: the connection is a WebSocket from here on' } } } as typeof schema, url }
+        : { schema, url },
     // Shared schemas ($id) keep their names in components.schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
