@@ -149,8 +149,8 @@ class PerSeriesAccumulator implements GroupAccumulator {
   }
 
   result(): (number | null)[] {
-    const perSecond = this.agg === 'rate' ? 1000 / this.g.step : 1;
-    return Array.from(this.total, (v, b) => (this.has[b] ? v * perSecond : null));
+    const seconds = this.agg === 'rate' ? this.g.step / 1000 : 1;
+    return Array.from(this.total, (v, b) => (this.has[b] ? v / seconds : null));
   }
 }
 
