@@ -154,33 +154,58 @@ class PerSeriesAccumulator implements GroupAccumulator {
   }
 }
 
-/** p50…p99: the values (raw points, or per-interval means on rollups) of each bucket, kept until the end. */
+/**
+ * p50…p99: the values (raw points, or per-interval means on rollups) with their buckets, in two flat arrays; at the
+ * end they are placed bucket by bucket (a counting sort) and each bucket's slice sorted in place: no array per bucket.
+ */
 class QuantileAccumulator implements GroupAccumulator {
-  private readonly values: number[][];
+  private vals = new Float64Array(1024);
+  private bkts = new Int32Array(1024);
+  private n = 0;
 
   constructor(
     private readonly g: BucketGrid,
     private readonly q: number,
-  ) {
-    this.values = Array.from({ length: g.count }, () => []);
+  ) {}
+
+  private push(b: number, v: number): void {
+    if (this.n === this.vals.length) {
+      const vals = new Float64Array(this.n * 2);
+      vals.set(this.vals);
+      const bkts = new Int32Array(this.n * 2);
+      bkts.set(this.bkts);
+      this.vals = vals;
+      this.bkts = bkts;
+    }
+    this.vals[this.n] = v;
+    this.bkts[this.n++] = b;
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
     for (let i = 0; i < ts.length; i++) {
       const b = bucketOf(this.g, ts[i]!);
-      if (b >= 0 && b < this.g.count) this.values[b]!.push(vs[i]!);
+      if (b >= 0 && b < this.g.count) this.push(b, vs[i]!);
     }
   }
 
   addRollups(r: RollupRows): void {
     for (let i = 0; i < r.timestamps.length; i++) {
       const b = bucketOf(this.g, r.timestamps[i]!);
-      if (b >= 0 && b < this.g.count && r.count[i]! > 0) this.values[b]!.push(r.sum[i]! / r.count[i]!);
+      if (b >= 0 && b < this.g.count && r.count[i]! > 0) this.push(b, r.sum[i]! / r.count[i]!);
     }
   }
 
   result(): (number | null)[] {
-    return this.values.map((v) => quantile(v, this.q));
+    const count = this.g.count;
+    const at = new Int32Array(count + 1);
+    for (let i = 0; i < this.n; i++) at[this.bkts[i]! + 1]!++;
+    for (let b = 0; b < count; b++) at[b + 1]! += at[b]!;
+    const placed = new Float64Array(this.n);
+    const next = at.slice(0, count);
+    for (let i = 0; i < this.n; i++) placed[next[this.bkts[i]!]!++] = this.vals[i]!;
+    const out = new Array<number | null>(count);
+    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q);
+    return out;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Metrics queries: parse and check the parameters, choose the tier from the step, aggregate the store's series into
- * the columnar answers charts draw, and keep a query live. Semantics: docs/metrics.md.
+ * the columnar answers charts draw, and keep a query live. Semantics: docs/metrics-queries.md.
  */
 export { parseMetricsQuery, AGGREGATIONS, DEFAULT_POINTS, MAX_POINTS, DEFAULT_RANGE_MS, MAX_BY_KEYS, type Aggregation, type MetricsQuery, type MetricsQueryInput } from './params.js';
 export { runMetricsQuery, MAX_ANSWER_VALUES, PREDECESSOR_LOOKBACK_MS, type MetricsAnswer, type MetricsSeries, type MetricsQueryStats, type RunOptions } from './run.js';
