@@ -33,6 +33,8 @@ export class LogSeriesLive {
   /** Bucket holding the clock at the last update: the next update starts there at the latest. */
   private lastBucket = 0;
   private span = 0;
+  /** Buckets before this are forgotten (the window slid past them). */
+  private droppedBefore = -Infinity;
   private query!: CompiledQuery;
 
   constructor(
@@ -88,7 +90,10 @@ export class LogSeriesLive {
         p.next = end;
       }
       if (this.closed) return;
-      this.counts.dropBefore(windowFirst);
+      if (windowFirst > this.droppedBefore) {
+        this.counts.dropBefore(windowFirst);
+        this.droppedBefore = windowFirst;
+      }
       const current = Math.floor(now / step) * step;
       if (this.changedFrom === Infinity && current === this.lastBucket) return;
       if (this.sink.bufferedAmount > (this.opts.maxBufferedBytes ?? DEFAULT_LIVE_BUFFER_BYTES)) return;

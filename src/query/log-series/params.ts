@@ -10,6 +10,8 @@ export const DEFAULT_LOG_RANGE_MS = 3_600_000;
 /** Series in an answer by default and at most; the rest are summed into one series marked `other`. */
 export const DEFAULT_LOG_SERIES = 20;
 export const MAX_LOG_SERIES = 1000;
+/** Values in one answer at most (series × buckets), as for metrics queries. */
+export const MAX_LOG_VALUES = 2_000_000;
 
 /** The request as the API receives it (strings). */
 export interface LogSeriesInput {
@@ -75,5 +77,7 @@ export function parseLogSeriesRequest(input: LogSeriesInput, now = Date.now()): 
     if (n > MAX_LOG_POINTS) throw invalid('step', `${formatStep(step)} over ${formatStep(to - from)} gives ${n} buckets, more than ${MAX_LOG_POINTS}; use a step of at least ${formatStep(stepForPoints(from, to, MAX_LOG_POINTS))}, or a shorter range`);
   } else step = stepForPoints(from, to, points);
   const limit = wholeNumber('limit', input.limit, DEFAULT_LOG_SERIES, MAX_LOG_SERIES);
+  const buckets = bucketsOf(from, to, step).count;
+  if ((limit + 1) * buckets > MAX_LOG_VALUES) throw invalid('limit', `${limit} series of ${buckets} buckets is more than ${MAX_LOG_VALUES} values; ask for fewer series or fewer points`);
   return { topics: topics?.length ? topics : undefined, query: input.q ?? '', by, from, to, step, limit };
 }
