@@ -121,7 +121,7 @@ describe('metrics API', () => {
     ws.send(JSON.stringify({ type: 'query', query: { measurement: 'nope', field: 'v' } }));
     await waitUntil('an error for an unknown measurement', () => msgs.length > 0, { timeoutMs: 5000 });
     expect(msgs[0]).toMatchObject({ type: 'error', error: { code: 'NOT_FOUND' } });
-    ws.send(JSON.stringify({ type: 'query', query: { measurement: 'live', field: 'v', agg: 'sum', step: '1s', from: '1m' } }));
+    ws.send(JSON.stringify({ type: 'query', query: { measurement: 'live', field: 'v', agg: 'sum', step: '1s', from: Date.now() - 60_000 } }));
     await waitUntil('the first answer', () => msgs.some((m) => m.type === 'answer'), { timeoutMs: 5000 });
     const first = msgs.find((m) => m.type === 'answer');
     expect(first.series).toEqual([{ tags: {}, values: first.timestamps.map(() => null) }]);

@@ -67,8 +67,10 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
   const grid = bucketsOf(q.from, q.to, stepOnTier(q.step, tier));
   const selected = reader.select(q.measurement, q.field, q.where);
   const groups = new Map<string, { tags: Record<string, string>; acc: GroupAccumulator }>();
-  for (const s of selected) {
-    const k = groupKey(s, q.by);
+  const keys = selected.map((s) => groupKey(s, q.by));
+  for (let i = 0; i < selected.length; i++) {
+    const s = selected[i]!;
+    const k = keys[i]!;
     if (!groups.has(k)) {
       if ((groups.size + 1) * grid.count > MAX_ANSWER_VALUES) {
         throw new MetricsQueryError('by', `more than ${groups.size} series of ${grid.count} points (over ${MAX_ANSWER_VALUES} values); narrow the query with where, group by fewer tags, or ask for fewer points`);
@@ -78,8 +80,9 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
   }
   const end = grid.first + grid.count * grid.step;
   let pointsRead = 0;
-  for (const s of selected) {
-    const { acc } = groups.get(groupKey(s, q.by))!;
+  for (let i = 0; i < selected.length; i++) {
+    const s = selected[i]!;
+    const { acc } = groups.get(keys[i]!)!;
     if (tier === 'raw') {
       const p = reader.readRaw(s.id, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
       pointsRead += p.timestamps.length;

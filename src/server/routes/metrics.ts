@@ -224,9 +224,11 @@ export async function metricsRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         } catch {
           return fail('BAD_REQUEST', 'a message is JSON: {"type":"query","query":{…}} or {"type":"logs","query":{…}}');
         }
-        const input = msg.query && typeof msg.query === 'object' ? (msg.query as Record<string, unknown>) : null;
-        const strings = input && Object.values(input).every((v) => typeof v === 'string' || typeof v === 'number');
-        if ((msg.type !== 'query' && msg.type !== 'logs') || !input || !strings) {
+        const raw = msg.query && typeof msg.query === 'object' ? Object.entries(msg.query as Record<string, unknown>) : null;
+        const scalars = raw?.every(([, v]) => typeof v === 'string' || typeof v === 'number');
+        // Parameters as the query string has them: strings (a number like from: 1714564800000 is taken as written).
+        const input = raw && scalars ? Object.fromEntries(raw.map(([k, v]) => [k, String(v)])) : null;
+        if ((msg.type !== 'query' && msg.type !== 'logs') || !input) {
           return fail('BAD_REQUEST', 'send {"type":"query","query":{"measurement":…,"field":…}} or {"type":"logs","query":{"q":…}}, parameters as strings');
         }
         live?.close();
