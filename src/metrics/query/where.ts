@@ -5,6 +5,8 @@ import { MetricsQueryError } from './errors.js';
 /** Longest regex accepted in `where`, and at most this many conditions. */
 export const MAX_WHERE_REGEX_CHARS = 1024;
 export const MAX_WHERE_CONDITIONS = 32;
+/** Instructions of a compiled tag regex at most (as search's regexes, src/query/language/clauses.ts). */
+export const MAX_WHERE_REGEX_PROGRAM = 500;
 const OPS = ['!~', '=~', '!=', '='] as const;
 
 /**
@@ -52,12 +54,18 @@ function splitUnescaped(text: string): string[] {
 /** The regex of a `=~`/`!~` condition, anchored (RE2: linear time). Throws MetricsQueryError naming `where`. */
 export function compileTagRegex(pattern: string): RE2JS {
   if (pattern.length > MAX_WHERE_REGEX_CHARS) throw new MetricsQueryError('where', `a regex of ${pattern.length} characters is longer than the ${MAX_WHERE_REGEX_CHARS} allowed`);
+  let re: RE2JS;
   try {
-    return RE2JS.compile(`^(?:${pattern})$`);
+    RE2JS.compile(pattern); // errors name the pattern as written, not our anchored form
+    re = RE2JS.compile(`^(?:${pattern})$`);
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
     throw new MetricsQueryError('where', `${JSON.stringify(pattern)} is not a valid regex (${why}); the syntax is RE2 (no lookahead or backreferences)`);
   }
+  // Linear in the value, times the compiled program's size: bound it as search's regexes are (`.{1000}` is short to type).
+  const size = (re as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst?.length;
+  if (size !== undefined && size > MAX_WHERE_REGEX_PROGRAM) throw new MetricsQueryError('where', `the regex ${JSON.stringify(pattern)} is too complex (${size} steps, at most ${MAX_WHERE_REGEX_PROGRAM}); use smaller repeat counts like {1,50}`);
+  return re;
 }
 
 /** A test of a tag set against every matcher (the semantics of TagMatcher, for readers that filter in memory). */
