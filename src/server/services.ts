@@ -5,6 +5,7 @@ import type { BrokerLimits } from '../broker/limits.js';
 import type { TopicAdmin } from '../broker/services.js';
 import type { Logger } from '../common/logger.js';
 import type { SingleRecord } from '../ingest/local-producer.js';
+import type { MetricsReader } from '../metrics/types.js';
 import type { LogManager } from '../storage/index.js';
 
 /** Running totals of records and bytes into and out of the log (the API derives per-second rates from them). */
@@ -51,4 +52,6 @@ export interface ApiServices {
   /** Kafka and ingest listeners. */
   listeners(): ListenerAddress[];
   logger: Logger;
+  /** The metrics store's read side; null (or absent) while no store runs: the metrics routes answer 503. */
+  metrics?: MetricsReader | null;
 }

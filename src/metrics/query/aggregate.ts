@@ -1,0 +1,232 @@
+import type { RawPoints, RollupRows } from '../types.js';
+import type { Aggregation } from './params.js';
+import { quantile } from './percentile.js';
+
+/**
+ * How one group (the series sharing the `by` tag values) becomes one column of values, bucket by bucket.
+ *
+ * - avg, min, max, sum, count and the percentiles are taken over all points of the group's series in the bucket
+ *   (as InfluxQL does): avg = Σ values / number of points. On rollup tiers avg, min, max, sum and count come out the
+ *   same (Σ sum / Σ count, min of min, …); percentiles are taken over the per-interval means (sum/count of each series'
+ *   rollup row), not over the points, so on rollups they describe how the minute (or hour) averages spread.
+ * - last, increase and rate are per series, then summed over the group: last = the value of each series' newest point
+ *   in the bucket; increase = Σ of the counter-aware steps from each point's predecessor (possibly in an earlier bucket)
+ *   to the point, a drop counted as a reset (the value after it is the increase), as Prometheus's increase() treats
+ *   resets, without its extrapolation: buckets add up exactly to the whole increase; rate = increase / step in
+ *   seconds (per second).
+ * - An empty bucket (no point of any series of the group) is null.
+ */
+export interface GroupAccumulator {
+  /** Points of one series: `ts` ascending; those before the first bucket serve only as predecessors (increase/rate). */
+  addRaw(p: RawPoints): void;
+  /** Rollup rows of one series (their intervals divide the step). */
+  addRollups(r: RollupRows): void;
+  result(): (number | null)[];
+}
+
+export interface BucketGrid {
+  first: number;
+  step: number;
+  count: number;
+}
+
+const bucketOf = (g: BucketGrid, t: number) => Math.floor((t - g.first) / g.step);
+
+/** avg, min, max, sum, count: running totals per bucket. */
+class StatsAccumulator implements GroupAccumulator {
+  private readonly sum: Float64Array;
+  private readonly n: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+
+  constructor(
+    private readonly g: BucketGrid,
+    private readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
+  ) {
+    this.sum = new Float64Array(g.count);
+    this.n = new Float64Array(g.count);
+    this.min = new Float64Array(g.count).fill(Infinity);
+    this.max = new Float64Array(g.count).fill(-Infinity);
+  }
+
+  addRaw({ timestamps: ts, values: vs }: RawPoints): void {
+    const { g, sum, n, min, max } = this;
+    for (let i = 0; i < ts.length; i++) {
+      const b = bucketOf(g, ts[i]!);
+      if (b < 0 || b >= g.count) continue;
+      const v = vs[i]!;
+      sum[b] += v;
+      n[b]++;
+      if (v < min[b]!) min[b] = v;
+      if (v > max[b]!) max[b] = v;
+    }
+  }
+
+  addRollups(r: RollupRows): void {
+    const { g, sum, n, min, max } = this;
+    for (let i = 0; i < r.timestamps.length; i++) {
+      const b = bucketOf(g, r.timestamps[i]!);
+      if (b < 0 || b >= g.count) continue;
+      sum[b] += r.sum[i]!;
+      n[b] += r.count[i]!;
+      if (r.min[i]! < min[b]!) min[b] = r.min[i]!;
+      if (r.max[i]! > max[b]!) max[b] = r.max[i]!;
+    }
+  }
+
+  result(): (number | null)[] {
+    const out = new Array<number | null>(this.g.count);
+    const col = this.agg === 'sum' ? this.sum : this.agg === 'count' ? this.n : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : null;
+    for (let b = 0; b < out.length; b++) {
+      if (this.n[b] === 0) out[b] = null;
+      else out[b] = col ? col[b]! : this.sum[b]! / this.n[b]!;
+    }
+    return out;
+  }
+}
+
+/** last, increase, rate: per series, summed over the group. */
+class PerSeriesAccumulator implements GroupAccumulator {
+  private readonly total: Float64Array;
+  private readonly has: Uint8Array;
+
+  constructor(
+    private readonly g: BucketGrid,
+    private readonly agg: 'last' | 'increase' | 'rate',
+  ) {
+    this.total = new Float64Array(g.count);
+    this.has = new Uint8Array(g.count);
+  }
+
+  addRaw({ timestamps: ts, values: vs }: RawPoints): void {
+    const { g, total, has } = this;
+    if (this.agg === 'last') {
+      // Ascending: the last point seen in a bucket is its newest.
+      let cur = -1;
+      let val = 0;
+      for (let i = 0; i < ts.length; i++) {
+        const b = bucketOf(g, ts[i]!);
+        if (b < 0 || b >= g.count) continue;
+        if (b !== cur && cur >= 0) (total[cur] += val), (has[cur] = 1);
+        cur = b;
+        val = vs[i]!;
+      }
+      if (cur >= 0) (total[cur] += val), (has[cur] = 1);
+      return;
+    }
+    for (let i = 0; i < ts.length; i++) {
+      const b = bucketOf(g, ts[i]!);
+      if (b < 0 || b >= g.count) continue;
+      has[b] = 1;
+      if (i === 0) continue; // no predecessor: a counter's first point adds nothing
+      const d = vs[i]! - vs[i - 1]!;
+      total[b] += d >= 0 ? d : vs[i]!;
+    }
+  }
+
+  addRollups(r: RollupRows): void {
+    const { g, total, has } = this;
+    const col = this.agg === 'last' ? r.last : r.increase;
+    if (this.agg === 'last') {
+      let cur = -1;
+      let val = 0;
+      for (let i = 0; i < r.timestamps.length; i++) {
+        const b = bucketOf(g, r.timestamps[i]!);
+        if (b < 0 || b >= g.count) continue;
+        if (b !== cur && cur >= 0) (total[cur] += val), (has[cur] = 1);
+        cur = b;
+        val = col[i]!;
+      }
+      if (cur >= 0) (total[cur] += val), (has[cur] = 1);
+      return;
+    }
+    for (let i = 0; i < r.timestamps.length; i++) {
+      const b = bucketOf(g, r.timestamps[i]!);
+      if (b < 0 || b >= g.count) continue;
+      has[b] = 1;
+      total[b] += col[i]!;
+    }
+  }
+
+  result(): (number | null)[] {
+    const seconds = this.agg === 'rate' ? this.g.step / 1000 : 1;
+    return Array.from(this.total, (v, b) => (this.has[b] ? v / seconds : null));
+  }
+}
+
+/**
+ * p50…p99: the values (raw points, or per-interval means on rollups) with their buckets, in two flat arrays; at the
+ * end they are placed bucket by bucket (a counting sort) and each bucket's slice sorted in place: no array per bucket.
+ */
+class QuantileAccumulator implements GroupAccumulator {
+  private vals = new Float64Array(1024);
+  private bkts = new Int32Array(1024);
+  private n = 0;
+
+  constructor(
+    private readonly g: BucketGrid,
+    private readonly q: number,
+  ) {}
+
+  private push(b: number, v: number): void {
+    if (this.n === this.vals.length) {
+      const vals = new Float64Array(this.n * 2);
+      vals.set(this.vals);
+      const bkts = new Int32Array(this.n * 2);
+      bkts.set(this.bkts);
+      this.vals = vals;
+      this.bkts = bkts;
+    }
+    this.vals[this.n] = v;
+    this.bkts[this.n++] = b;
+  }
+
+  addRaw({ timestamps: ts, values: vs }: RawPoints): void {
+    for (let i = 0; i < ts.length; i++) {
+      const b = bucketOf(this.g, ts[i]!);
+      if (b >= 0 && b < this.g.count) this.push(b, vs[i]!);
+    }
+  }
+
+  addRollups(r: RollupRows): void {
+    for (let i = 0; i < r.timestamps.length; i++) {
+      const b = bucketOf(this.g, r.timestamps[i]!);
+      if (b >= 0 && b < this.g.count && r.count[i]! > 0) this.push(b, r.sum[i]! / r.count[i]!);
+    }
+  }
+
+  result(): (number | null)[] {
+    const count = this.g.count;
+    const at = new Int32Array(count + 1);
+    for (let i = 0; i < this.n; i++) at[this.bkts[i]! + 1]!++;
+    for (let b = 0; b < count; b++) at[b + 1]! += at[b]!;
+    const placed = new Float64Array(this.n);
+    const next = at.slice(0, count);
+    for (let i = 0; i < this.n; i++) placed[next[this.bkts[i]!]!++] = this.vals[i]!;
+    const out = new Array<number | null>(count);
+    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q);
+    return out;
+  }
+}
+
+const QUANTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+export function groupAccumulator(agg: Aggregation, grid: BucketGrid): GroupAccumulator {
+  switch (agg) {
+    case 'last':
+    case 'increase':
+    case 'rate':
+      return new PerSeriesAccumulator(grid, agg);
+    case 'avg':
+    case 'min':
+    case 'max':
+    case 'sum':
+    case 'count':
+      return new StatsAccumulator(grid, agg);
+    default:
+      return new QuantileAccumulator(grid, QUANTILES[agg]!);
+  }
+}
+
+/** Aggregations that look at the point before each bucket (raw reads start earlier for them). */
+export const needsPredecessor = (agg: Aggregation): boolean => agg === 'increase' || agg === 'rate';

@@ -1,0 +1,113 @@
+import { bucketsOf } from '../../common/time-buckets.js';
+import type { MetricsReader, SeriesInfo, Tier } from '../types.js';
+import { groupAccumulator, needsPredecessor, type GroupAccumulator } from './aggregate.js';
+import { MetricsQueryError } from './errors.js';
+import type { MetricsQuery } from './params.js';
+import { chooseTier, stepOnTier } from './tier.js';
+
+/** Raw reads for increase/rate start this much before the first bucket, to find each series' predecessor point. */
+export const PREDECESSOR_LOOKBACK_MS = 3_600_000;
+/** Values in one answer (series × buckets): beyond it the query is refused; narrow it with where, by or points. */
+export const MAX_ANSWER_VALUES = 2_000_000;
+
+export interface MetricsSeries {
+  /** The group's values of the `by` tags (a missing tag is ""); {} without `by`. */
+  tags: Record<string, string>;
+  /** One per timestamp; null where no series of the group has a point. */
+  values: (number | null)[];
+}
+
+export interface MetricsQueryStats {
+  tier: Tier;
+  /** The step used (ms): as asked, or rounded up to a whole number of the tier's intervals. */
+  step: number;
+  seriesRead: number;
+  /** Raw points, or rollup rows, read. */
+  pointsRead: number;
+  elapsedMs: number;
+}
+
+/** The columnar answer uPlot draws: `timestamps` are bucket starts (ms), each series one value per bucket. */
+export interface MetricsAnswer {
+  timestamps: number[];
+  series: MetricsSeries[];
+  stats: MetricsQueryStats;
+}
+
+export interface RunOptions {
+  /** Read this tier (live updates keep the tier of their first answer); default chosen from the step. */
+  tier?: Tier;
+}
+
+/** Checks that the measurement and field exist (404 naming what does). */
+function checkExists(reader: MetricsReader, q: MetricsQuery): void {
+  const fields = reader.fields(q.measurement);
+  if (fields.length === 0 && !reader.measurements(q.measurement).some((m) => m.name === q.measurement)) {
+    const near = reader.measurements(q.measurement.slice(0, 2)).slice(0, 10).map((m) => m.name);
+    throw new MetricsQueryError('measurement', `no measurement ${JSON.stringify(q.measurement)}${near.length ? `; some that exist: ${near.join(', ')}` : ''} (GET /api/v1/metrics/measurements lists them)`, 'not-found');
+  }
+  if (!fields.includes(q.field)) {
+    throw new MetricsQueryError('field', `${q.measurement} has no numeric field ${JSON.stringify(q.field)}; its fields: ${fields.slice(0, 30).join(', ')}${fields.length > 30 ? ', …' : ''}`, 'not-found');
+  }
+}
+
+function groupKey(s: SeriesInfo, by: readonly string[]): string {
+  return JSON.stringify(by.map((k) => s.tags[k] ?? ''));
+}
+
+/**
+ * Runs a parsed query against the store: chooses the tier from the step (a coarser one where the finer does not reach
+ * back to `from`), selects the series, groups them by the `by` tags, aggregates each group bucket by bucket
+ * (aggregate.ts says how), and answers columns. Throws MetricsQueryError (unknown measurement or field, too large).
+ */
+export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsAnswer {
+  const started = performance.now();
+  checkExists(reader, q);
+  const tier = opts.tier ?? chooseTier(q.step, q.from, reader.tierSpans());
+  const grid = bucketsOf(q.from, q.to, stepOnTier(q.step, tier));
+  const selected = reader.select(q.measurement, q.field, q.where);
+  const groups = new Map<string, { tags: Record<string, string>; acc: GroupAccumulator }>();
+  const keys = selected.map((s) => groupKey(s, q.by));
+  for (let i = 0; i < selected.length; i++) {
+    const s = selected[i]!;
+    const k = keys[i]!;
+    if (!groups.has(k)) {
+      if ((groups.size + 1) * grid.count > MAX_ANSWER_VALUES) {
+        throw new MetricsQueryError('by', `more than ${groups.size} series of ${grid.count} points (over ${MAX_ANSWER_VALUES} values); narrow the query with where, group by fewer tags, or ask for fewer points`);
+      }
+      groups.set(k, { tags: Object.fromEntries(q.by.map((b) => [b, s.tags[b] ?? ''])), acc: groupAccumulator(q.agg, grid) });
+    }
+  }
+  const end = grid.first + grid.count * grid.step;
+  let pointsRead = 0;
+  for (let i = 0; i < selected.length; i++) {
+    const s = selected[i]!;
+    const { acc } = groups.get(keys[i]!)!;
+    if (tier === 'raw') {
+      const p = reader.readRaw(s.id, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
+      pointsRead += p.timestamps.length;
+      acc.addRaw(p);
+    } else {
+      const r = reader.readRollups(s.id, tier, grid.first, end);
+      pointsRead += r.timestamps.length;
+      acc.addRollups(r);
+    }
+  }
+  const series = [...groups.values()]
+    .sort((a, b) => compareTags(a.tags, b.tags, q.by))
+    .map((g) => ({ tags: g.tags, values: g.acc.result() }));
+  return {
+    timestamps: Array.from({ length: grid.count }, (_, i) => grid.first + i * grid.step),
+    series,
+    stats: { tier, step: grid.step, seriesRead: selected.length, pointsRead, elapsedMs: Math.round((performance.now() - started) * 100) / 100 },
+  };
+}
+
+function compareTags(a: Record<string, string>, b: Record<string, string>, by: readonly string[]): number {
+  for (const k of by) {
+    const x = a[k]!;
+    const y = b[k]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
