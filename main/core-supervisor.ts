@@ -139,16 +139,24 @@ export class CoreSupervisor {
     const child = this.o.fork();
     this.child = child;
 
-    const keep = (chunk: Buffer | string) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line) continue;
-        this.o.onLog?.(line);
-        lines.push(line);
-        if (lines.length > STDERR_LINES_KEPT) lines.shift();
-      }
+    const keep = (line: string) => {
+      if (!line) return;
+      this.o.onLog?.(line);
+      lines.push(line);
+      if (lines.length > STDERR_LINES_KEPT) lines.shift();
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    // Chunks do not end at line ends: the unfinished tail of each waits for the next chunk (or the end).
+    const lineReader = (stream: NodeJS.ReadableStream | null) => {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer | string) => {
+        const parts = (partial + chunk.toString()).split('\n');
+        partial = parts.pop()!;
+        parts.forEach(keep);
+      });
+      stream?.on('end', () => keep(partial));
+    };
+    lineReader(child.stdout);
+    lineReader(child.stderr);
 
     child.on('message', (m: unknown) => {
       const msg = parseMessage(m);

@@ -100,7 +100,13 @@ export interface GuardOptions {
  * No navigation away from the local server and no new windows: a link to elsewhere opens in the browser (when it is
  * http/https), anything else is dropped. No <webview>.
  */
+const guarded = new WeakSet<WebContents>();
+
 export function guardNavigation(contents: WebContents, opts: GuardOptions): void {
+  // Once per webContents: the window's is guarded when it is made and again by app's web-contents-created, and two
+  // will-navigate listeners would open an external link twice.
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   const leave = (event: Event, url: string) => {
     if (isLocalUrl(url, opts.origin())) return;
     event.preventDefault();

@@ -96,7 +96,8 @@ describe('CoreSupervisor', () => {
     expect(h.last()).toMatchObject({ reason: 'uncaught error in the core: EACCES: permission denied, open /d/x.log (exit code 70)' });
     h.advance(1000);
     h.child().emit('message', READY);
-    h.child().stderr.write('2026-12-02T10:00:00.000Z INFO  data directory /d\n2026-12-02T10:00:01.000Z ERROR disk full: no space left on device\n');
+    h.child().stderr.write('2026-12-02T10:00:00.000Z INFO  data directory /d\n2026-12-02T10:00:01.000Z ERROR disk full: no sp');
+    h.child().stderr.write('ace left on device\n'); // a line split across two chunks
     h.child().stderr.write('2026-12-02T10:00:01.500Z INFO  something after it\n');
     h.child().emit('exit', 1);
     expect(h.last()).toMatchObject({ reason: 'disk full: no space left on device (exit code 1)' });

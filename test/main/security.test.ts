@@ -210,3 +210,14 @@ describe('permissions', () => {
     expect(other.cancelled).toBe(true);
   });
 });
+
+describe('guarding a webContents twice (the window, then web-contents-created)', () => {
+  it('opens an external link once, not once per guard', () => {
+    const contents = new FakeWebContents();
+    const openExternal = vi.fn();
+    guardNavigation(contents as never, { origin: () => ORIGIN, openExternal });
+    guardNavigation(contents as never, { origin: () => ORIGIN, openExternal });
+    contents.emit('will-navigate', navEvent(), 'https://example.com/');
+    expect(openExternal).toHaveBeenCalledTimes(1);
+  });
+});
