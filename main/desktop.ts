@@ -129,6 +129,8 @@ export function startDesktop(paths: ShellPaths = SHELL_PATHS): DesktopHandle {
         app.quit();
       });
     });
+    // Ctrl-C in the terminal that ran `npm start` quits like the tray's Quit: the core flushes its logs first.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
     supervisor.start();
   });
   return { primary: true };
