@@ -100,7 +100,7 @@ describe('the core under the supervisor (real processes)', () => {
     await h.sup.stop();
     expect(await exited).toBe(0);
     expect(h.last()).toEqual({ kind: 'stopped' });
-  });
+  }, 180_000);
 
   it("surfaces a configuration error in the core's words and gives up", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-desktop-bad-'));
@@ -112,5 +112,5 @@ describe('the core under the supervisor (real processes)', () => {
     expect(h.children).toHaveLength(2);
     const failed = h.last() as Extract<CoreState, { kind: 'failed' }>;
     expect(failed.reason).toMatch(/^configuration error: .*maxConnections.* \(exit code 1\)$/);
-  });
+  }, 180_000);
 });

@@ -65,5 +65,5 @@ describe.skipIf(!available)('the CSP in Chromium', () => {
     expect(words).toContain('other-origin-blocked');
     expect(words).toContain('ws-open');
     expect(words.filter((w) => /inline-ran|handler-ran|eval-ran|other-origin-ran|ws-error/.test(w))).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -44,7 +44,7 @@ describe('npm start', () => {
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     expect((await fetch(`${origin}/`, { headers: { cookie } })).status).toBe(200);
     expect((await proc.stop('SIGINT')).code).toBe(0);
-  });
+  }, 180_000);
 
   it('with the Electron binary: launches it on the app directory with the arguments, and exits with its code', () => {
     const dist = mkdtempSync(join(tmpdir(), 'tributary-fake-electron-'));
@@ -54,7 +54,7 @@ describe('npm start', () => {
     const r = spawnSync(process.execPath, [start, '--data-dir', '/tmp/x'], { env: env({ ELECTRON_OVERRIDE_DIST_PATH: dist, ELECTRON_RUN_AS_NODE: '1' }), encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(3);
     expect(r.stdout.split('\n')).toEqual(['fake electron', root.replace(/\/$/, ''), '--data-dir', '/tmp/x', 'run-as-node=', '']);
-  });
+  }, 180_000);
 
   it('TRIBUTARY_HEADLESS runs `tributary serve` even where Electron is installed', async () => {
     const dist = mkdtempSync(join(tmpdir(), 'tributary-fake-electron-'));
@@ -67,5 +67,5 @@ describe('npm start', () => {
     await waitUntil('the ui line', () => proc!.lines.some((l) => UI_LINE.test(l)), { timeoutMs: 120_000, details: () => proc!.describe() });
     expect(proc.lines[0]).toMatch(/^TRIBUTARY_HEADLESS is set, so the app runs as `tributary serve`/);
     expect(proc.lines).not.toContain('must not run');
-  });
+  }, 180_000);
 });
