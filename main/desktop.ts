@@ -3,7 +3,7 @@
  * it decides is in the modules it wires (security, ipc, core-supervisor, alerts, tray), each tested on its own.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell, utilityProcess } from 'electron';
 import type { Alert } from './alerts.js';
 import { CoreSupervisor, type CoreState } from './core-supervisor.js';
@@ -51,7 +51,7 @@ export function startDesktop(paths: ShellPaths = SHELL_PATHS): DesktopHandle {
     const configFile = join(userData, 'config.json');
     // `npm start -- --data-dir DIR` chooses another data directory, as it does for `tributary serve`.
     const dataDirFlag = process.argv.indexOf('--data-dir');
-    const dataDir = dataDirFlag > 0 && process.argv[dataDirFlag + 1] ? process.argv[dataDirFlag + 1] : join(userData, 'data');
+    const dataDir = dataDirFlag > 0 && process.argv[dataDirFlag + 1] ? resolve(process.argv[dataDirFlag + 1]!) : join(userData, 'data');
     const args = ['--data-dir', dataDir, ...(existsSync(configFile) ? ['--config', configFile] : [])];
 
     installCsp(session.defaultSession, () => origin);
