@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^electron$|node_modules/electron/' },
     },
     {
+      name: 'main-stays-out-of-the-core',
+      comment: 'main/ (Electron main process) runs the core in a utility process and talks to it by messages; it may read only their types from src/',
+      severity: 'error',
+      from: { path: '^main/' },
+      to: { path: '^src/', pathNot: '^src/app/desktop-protocol\\.ts$' },
+    },
+    {
       name: 'no-dev-dependency-in-src',
       comment: 'src/ is what ships; devDependencies (kafkajs is only a second client for tests and benchmarks) are not installed with it',
       severity: 'error',

@@ -88,7 +88,9 @@ describe('tributary serve with the API', () => {
   it('`npm start` (bin/start.js) prints the UI URL line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-npm-start-'));
     const bin = fileURLToPath(new URL('../../bin/start.js', import.meta.url));
-    const child = spawn(process.execPath, [bin, '--data-dir', dir, '--kafka', '127.0.0.1:0', '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Headless: where Electron's binary is installed, npm start would open the desktop app (test/main/start.test.ts).
+    const env = { ...process.env, TRIBUTARY_HEADLESS: '1' };
+    const child = spawn(process.execPath, [bin, '--data-dir', dir, '--kafka', '127.0.0.1:0', '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     try {
       await new Promise<void>((resolve, reject) => {
