@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { sleep } from './child.js';
 import { dirBytes } from './metrics-disk.js';
-import { perSeries, repeatQuery, round1, round2 } from './metrics-stats.js';
+import { machineWindow, perSeries, repeatQuery, round1, round2, round3 } from './metrics-stats.js';
 import { startVictoriaMetrics } from './victoria-metrics.js';
 
 const MERGE_SETTLE_MS = 30_000;
@@ -50,12 +50,14 @@ export async function runPeer(ctx, p) {
     await sleep(1_000);
     const rss0 = vm.rssBytes();
     console.log(`  VictoriaMetrics pid ${vm.pid} on ${vm.base}: writing the day…`);
+    const machine = machineWindow(vm.pid);
     const t0 = process.hrtime.bigint();
     const cpu0 = vm.cpuSeconds();
     const written = await vm.writeFile(p.dayFile);
     await vm.flush();
     const ingestMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpuSeconds = vm.cpuSeconds() - cpu0;
+    const ingestMachine = machine();
     const rows = await vm.rowsAdded();
     if (rows !== p.day.samples) throw new Error(`VictoriaMetrics added ${rows} rows for the day's ${p.day.samples} samples`);
     const counted = await countSamples(vm, '{__name__=~".+"}', p.day);
@@ -64,7 +66,7 @@ export async function runPeer(ctx, p) {
     }
     await sleep(2_000);
     const rss1 = vm.rssBytes();
-    console.log(`  ingested ${p.day.samples.toLocaleString('en-US')} samples in ${round1(ingestMs / 1000)} s; waiting for merges to settle…`);
+    console.log(`  ingested ${p.day.samples.toLocaleString('en-US')} samples in ${round1(ingestMs / 1000)} s (machine ${ingestMachine.machineBusyPercent} % busy, ${ingestMachine.otherCpuPercent} % of it other work); waiting for merges to settle…`);
     const disk = await settledBytes(dataDir);
 
     const hourTo = p.day.toMs;
@@ -72,6 +74,13 @@ export async function runPeer(ctx, p) {
       () => vm.queryRange('avg_over_time(cpu_usage_user[10s])', hourTo - 3_600_000, hourTo, '10s'),
       p.runs,
       expectSeries('the 1 h query', p.cpuSeries),
+    );
+
+    // The same scan with a one-series answer: how much of the above is reading and how much is the 1,000-series JSON.
+    const hourOne = await repeatQuery(
+      () => vm.queryRange('avg(avg_over_time(cpu_usage_user[10s]))', hourTo - 3_600_000, hourTo, '10s'),
+      p.runs,
+      expectSeries('the 1 h query averaged into one series', 1),
     );
 
     console.log('  writing the week…');
@@ -96,16 +105,18 @@ export async function runPeer(ctx, p) {
         cpuSeconds: round2(cpuSeconds),
         samplesPerCpuSecond: Math.round(p.day.samples / cpuSeconds),
         rowsAdded: rows,
+        ...ingestMachine,
         verified: counted,
       },
       disk: {
         afterFlush: disk.afterFlush,
         settled: disk.settled,
-        bytesPerSample: round2(disk.settled.apparent / p.day.samples),
-        allocatedBytesPerSample: round2(disk.settled.allocated / p.day.samples),
+        bytesPerSample: round3(disk.settled.apparent / p.day.samples),
+        allocatedBytesPerSample: round3(disk.settled.allocated / p.day.samples),
       },
       rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series) },
       queryHour: { query: 'avg_over_time(cpu_usage_user[10s]) step 10s', ...hour },
+      queryHourOneSeries: { query: 'avg(avg_over_time(cpu_usage_user[10s])) step 10s', ...hourOne },
       weekIngest: { ms: round1(weekWrite.ms), cpuSeconds: round2(weekWrite.cpuSeconds), verified: weekCounted },
       queryWeek: { query: `avg_over_time(cpu_usage_user{fleet="archive"}[${p.weekStep}]) step ${p.weekStep}`, ...week },
     };

@@ -8,7 +8,7 @@ import { runCommand, sleep } from './child.js';
 import { createTopic } from './kafka.js';
 import { readCpuSeconds, startBroker } from './broker.js';
 import { dirBytes } from './metrics-disk.js';
-import { perSeries, repeatQuery, round1, round2 } from './metrics-stats.js';
+import { machineWindow, perSeries, repeatQuery, round1, round2, round3 } from './metrics-stats.js';
 
 export const METRICS_TOPIC = 'metrics';
 const PLAIN_TOPIC = 'bench-metrics-plain';
@@ -163,7 +163,9 @@ export async function runTributary(ctx, p) {
     const rss0 = broker.memory().vmRssBytes;
     console.log('  producing the day to the metrics topic…');
     const timeoutMs = 60_000 + Math.ceil(p.day.samples / 50); // 20k samples/s at the very least
+    const machine = machineWindow(broker.pid);
     const day = await ingest(ctx, broker, api, p.dayFile, p.day, { timeoutMs });
+    const ingestMachine = machine();
     const storeCpu = costPerByte === null ? null : Math.max(0, day.cpuSeconds - costPerByte * p.day.bytes);
     await sleep(2_000);
     const rss1 = broker.memory().vmRssBytes;
@@ -173,9 +175,18 @@ export async function runTributary(ctx, p) {
     const expect = (what) => (r) => {
       if (r.series !== p.cpuSeries) throw new Error(`Tributary ${what} returned ${r.series} series, expected ${p.cpuSeries}`);
     };
-    const base = { measurement: 'cpu', field: 'usage_user', by: 'host,cpu', agg: 'avg' };
+    const one = { measurement: 'cpu', field: 'usage_user', agg: 'avg' };
+    const base = { ...one, by: 'host,cpu' };
     const hourTo = p.day.toMs;
     const hour = await repeatQuery(() => query(api, { ...base, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }), p.runs, expect('the 1 h query'));
+
+    const hourOne = await repeatQuery(
+      () => query(api, { ...one, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }),
+      p.runs,
+      (r) => {
+        if (r.series !== 1) throw new Error(`Tributary's 1 h query without by returned ${r.series} series, expected 1`);
+      },
+    );
 
     console.log('  producing the week…');
     const week = await ingest(ctx, broker, api, p.weekFile, p.week, { timeoutMs: 60_000 + Math.ceil(p.week.samples / 50) });
@@ -196,16 +207,20 @@ export async function runTributary(ctx, p) {
         storeCpuSecondsEstimate: round2(storeCpu),
         samplesPerStoreCpuSecond: storeCpu ? Math.round(p.day.samples / storeCpu) : null,
         pointsAppliedCounts: day.counted,
+        ...ingestMachine,
         stats: day.stats,
       },
       disk: {
         bytesOnDisk: disk.bytesOnDisk,
         du: disk.du,
-        bytesPerSample: disk.du ? round2(disk.du.apparent / p.day.samples) : null,
-        tiersBytesPerSample: round2(tiers / p.day.samples),
+        // Everything under DATA/__metrics (series index and checkpoints included, as VictoriaMetrics' indexdb is);
+        // the stats' tiers when the store keeps its files elsewhere.
+        bytesPerSample: round3((disk.du ? disk.du.apparent : tiers) / p.day.samples),
+        tiersBytesPerSample: round3(tiers / p.day.samples),
       },
       rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series) },
       queryHour: { query: new URLSearchParams({ ...base, step: '10s' }).toString(), ...hour },
+      queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },
       weekIngest: { ms: round1(week.ms), brokerCpuSeconds: round2(week.cpuSeconds) },
       queryWeek: { query: new URLSearchParams({ ...base, where: 'fleet=archive', step: p.weekStep }).toString(), ...weekQuery },
     };
