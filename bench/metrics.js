@@ -8,7 +8,8 @@
 // and RSS growth per series. Until the metrics API is merged the Tributary side reports "metrics API not available".
 // Environment: BENCH_METRICS_HOURS (24), BENCH_METRICS_HOSTS (100), BENCH_METRICS_WEEK_DAYS (7),
 // BENCH_METRICS_WEEK_INTERVAL (60, seconds), BENCH_METRICS_WEEK_STEP (1h), BENCH_METRICS_QUERY_RUNS (20),
-// BENCH_METRICS_BASELINE (0.25: share of the day produced to a plain topic to estimate the produce path's CPU; 0 = off),
+// BENCH_METRICS_BASELINE (0.25: share of the day produced to a plain topic to estimate the produce path's CPU; 0 = off,
+// the broker's whole CPU then counts as the store's),
 // BENCH_METRICS_PEER=0 / BENCH_METRICS_TRIBUTARY=0 (skip a side), BENCH_METRICS_BROKER_CONFIG (JSON merged into the
 // broker's config), VICTORIA_METRICS (binary path).
 import { join } from 'node:path';
