@@ -17,8 +17,15 @@ export default defineConfig({
     rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: {
+    host: '127.0.0.1',
     proxy: {
-      '/api': { target: 'http://127.0.0.1:9300', changeOrigin: true, ws: true },
+      '/api': {
+        target: 'http://127.0.0.1:9300',
+        changeOrigin: true,
+        ws: true,
+        // The API takes WebSocket upgrades only from its own pages (Origin check): the dev page speaks as one.
+        configure: (proxy) => proxy.on('proxyReqWs', (req) => req.setHeader('origin', 'http://127.0.0.1:9300')),
+      },
     },
   },
 });
