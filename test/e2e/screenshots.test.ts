@@ -14,7 +14,7 @@ const VIEWS: [string, string, string][] = [
   // name, hash when empty, hash when busy
   ['overview', '#/overview', '#/overview'],
   ['topics', '#/topics', '#/topics?sel=app-logs'],
-  ['messages', '#/messages', '#/messages?topic=app-logs&sel=0:5'],
+  ['messages', '#/messages', '#/messages?topic=app-logs&sel=0:2995'],
   ['search', '#/search', '#/search?q=-healthcheck&from=1h&row=3'],
   ['tail', '#/tail', '#/tail?topics=app-logs,syslog&q=error OR warn'],
   ['groups', '#/groups', '#/groups?group=billing'],
