@@ -145,6 +145,22 @@ describe.skipIf(!available)('GUI in Chromium', () => {
     await context.close();
   });
 
+  it('Messages: a 5 MB value is cut in the list, fetched whole on demand, and only its first 100,000 characters are put on the page', async () => {
+    await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'e2e-big', partitions: 1, configs: { 'max.message.bytes': '8388608' } } });
+    const big = JSON.stringify({ level: 'info', blob: 'y'.repeat(5 * 1024 * 1024) });
+    const at = await app.call('/api/v1/topics/e2e-big/messages', 201, { method: 'POST', json: { value: big, key: 'k1' } });
+    const { context, page } = await signedIn(browser, app.base, app.token, { hash: `#/messages?topic=e2e-big&sel=${at.partition}:${at.offset}` });
+    await page.getByTestId('record-detail').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Load the whole value' }).click();
+    await page.getByText(`of ${big.length.toLocaleString('en-US')} characters`).waitFor({ timeout: 15_000 });
+    const shown = await page.getByTestId('value').evaluate((el) => el.textContent!.length);
+    expect(shown).toBe(100_000);
+    // The tab still answers at once: the keyboard help opens.
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcuts').waitFor({ timeout: 5000 });
+    await context.close();
+  });
+
   it('creates and deletes a topic in the UI, as kcat sees it', async () => {
     const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/topics' });
     await page.getByTestId('create-topic').click();
