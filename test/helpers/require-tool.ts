@@ -46,3 +46,6 @@ export function requireTools(...tools: ExternalTool[]): boolean {
   console.warn(`skipping real-client tests: missing ${what}; these tests fail instead of skipping when CI=true`);
   return false;
 }
+
+/** Debian's Chromium, driven by playwright-core in the browser tests (test/e2e/). */
+export const CHROMIUM: ExternalTool = { name: 'chromium (/usr/bin/chromium)', command: '/usr/bin/chromium', probe: ['--version'], install: 'apt-get install chromium' };

@@ -1,0 +1,274 @@
+// The typed client of Tributary's HTTP API (docs/openapi.json). Same-origin: `tributary serve` serves this page, and
+// the cookie set by opening the URL it prints authenticates every fetch and WebSocket; the UI never sees the token.
+import { connection } from './connection.svelte';
+
+export interface Rates {
+  recordsInPerSec: number;
+  bytesInPerSec: number;
+  recordsOutPerSec: number;
+  bytesOutPerSec: number;
+}
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+export interface Overview {
+  version: string;
+  startedAt: number;
+  uptimeMs: number;
+  rates: Rates;
+  totals: { recordsIn: number; bytesIn: number; recordsOut: number; bytesOut: number };
+  clients: { connected: number };
+  listeners: Listener[];
+  disk: { totalBytes: number; topics: { name: string; bytes: number }[] };
+}
+export interface PartitionInfo {
+  partition: number;
+  startOffset: number;
+  endOffset: number;
+  size: number;
+  segments: number;
+}
+export interface Topic {
+  name: string;
+  id: string;
+  size: number;
+  records: number;
+  rates: { recordsInPerSec: number; bytesInPerSec: number };
+  configs: Record<string, string>;
+  partitions: PartitionInfo[];
+}
+export interface TopicConfig {
+  name: string;
+  value: string;
+  source: 'TOPIC' | 'BROKER' | 'DEFAULT';
+  isDefault: boolean;
+  documentation: string;
+}
+export type ValueFormat = 'text' | 'json' | 'hex' | 'base64';
+export interface Rec {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  headers: { key: string; value: string | null }[];
+  value: string | null;
+  valueFormat: ValueFormat;
+  size: number;
+  valueSize: number;
+  truncated: boolean;
+}
+export interface BrowsePage {
+  topic: string;
+  direction: 'forward' | 'backward';
+  records: Rec[];
+  cursor: string | null;
+  atEnd: boolean;
+}
+export interface Source {
+  id: number;
+  clientId: string | null;
+  address: string;
+  port: number;
+  software: string | null;
+  agent: string | null;
+  host: string | null;
+  connected: boolean;
+  connectedAt: number;
+  disconnectedAt: number | null;
+  lastSeenAt: number;
+  requests: number;
+  recordsProduced: number;
+  bytesProduced: number;
+  recordsPerSec: number;
+}
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+export interface GroupSummary {
+  id: string;
+  state: GroupState;
+  protocolType: string | null;
+  members: number;
+  totalLag: number;
+}
+export interface GroupDetail {
+  id: string;
+  state: GroupState;
+  protocolType: string | null;
+  protocol: string | null;
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string }[];
+  partitions: { topic: string; partition: number; committedOffset: number | null; endOffset: number; lag: number | null; memberId: string | null; clientId: string | null; host: string | null }[];
+  totalLag: number;
+}
+export interface ResetPlan {
+  group: string;
+  dryRun: boolean;
+  partitions: { topic: string; partition: number; previousOffset: number | null; newOffset: number }[];
+}
+export interface SearchStats {
+  partitions: number;
+  segmentsScanned: number;
+  segmentsSkipped: number;
+  blocksScanned: number;
+  unindexedRangesScanned: number;
+  blocksSkippedByTime: number;
+  blocksSkippedByIndex: number;
+  bytesScanned: number;
+  bytesSkipped: number;
+  batchesSkippedByBytes: number;
+  batchesUnreadable: number;
+  recordsDecoded: number;
+  recordsMatched: number;
+  elapsedMs: number;
+}
+export const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'unknown'] as const;
+export type Level = (typeof LEVELS)[number];
+export interface Histogram {
+  from: number;
+  to: number;
+  step: number;
+  times: number[];
+  counts: number[];
+  levels: Record<Level, number[]>;
+  total: number;
+  stats: SearchStats;
+}
+export interface Facets {
+  field: string;
+  values: { value: string; count: number }[];
+  matchesScanned: number;
+  withField: number;
+  other: number;
+  complete: boolean;
+}
+export interface SearchParams {
+  q: string;
+  topics?: string;
+  from?: string;
+  to?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function qs(params: Record<string, string | number | boolean | undefined | null>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '') as [string, string | number | boolean][];
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = `HTTP_${res.status}`;
+  let message = res.statusText || `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // not our JSON error shape
+  }
+  return new ApiError(res.status, code, message);
+}
+
+/** fetch against the API; reports reachability and auth to `connection`, throws ApiError for non-2xx. */
+export async function request(method: string, path: string, opts: { body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      signal: opts.signal,
+      credentials: 'same-origin',
+      headers: opts.body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    connection.report('unreachable');
+    throw new ApiError(0, 'UNREACHABLE', `cannot reach the Tributary API at ${location.host}: is \`tributary serve\` running?`);
+  }
+  if (res.status === 401) {
+    connection.report('unauthorized');
+    throw await errorOf(res);
+  }
+  connection.report('ok');
+  if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+async function json<T>(method: string, path: string, opts: { body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const res = await request(method, path, opts);
+  return (await res.json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  overview: (signal?: AbortSignal) => json<Overview>('GET', '/api/v1/overview', { signal }),
+  topics: (signal?: AbortSignal) => json<{ topics: Topic[] }>('GET', '/api/v1/topics', { signal }).then((r) => r.topics),
+  topic: (name: string, signal?: AbortSignal) => json<Topic>('GET', `/api/v1/topics/${enc(name)}`, { signal }),
+  createTopic: (body: { name: string; partitions?: number; configs?: Record<string, string>; validateOnly?: boolean }) => json<Topic>('POST', '/api/v1/topics', { body }),
+  deleteTopic: (name: string) => json<{ name: string; deleted: boolean }>('DELETE', `/api/v1/topics/${enc(name)}`),
+  topicConfigs: (name: string) => json<{ name: string; configs: TopicConfig[] }>('GET', `/api/v1/topics/${enc(name)}/configs`).then((r) => r.configs),
+  alterConfigs: (name: string, configs: Record<string, string | null>, validateOnly = false) =>
+    json<{ name: string; configs: TopicConfig[] }>('PATCH', `/api/v1/topics/${enc(name)}/configs`, { body: { configs, validateOnly } }).then((r) => r.configs),
+  browse: (
+    topic: string,
+    p: { seek?: string; offset?: number; timestamp?: string; partition?: number; direction?: string; limit?: number; cursor?: string; format?: ValueFormat; maxValueBytes?: number },
+    signal?: AbortSignal,
+  ) => json<BrowsePage>('GET', `/api/v1/topics/${enc(topic)}/messages${qs(p)}`, { signal }),
+  record: (topic: string, partition: number, offset: number, format: ValueFormat = 'text', signal?: AbortSignal) =>
+    json<Rec>('GET', `/api/v1/topics/${enc(topic)}/messages/${partition}/${offset}${qs({ format })}`, { signal }),
+  context: (topic: string, partition: number, offset: number, n = 10) =>
+    json<{ records: Rec[]; index: number }>('GET', `/api/v1/topics/${enc(topic)}/messages/${partition}/${offset}/context${qs({ n })}`),
+  produce: (topic: string, body: { value: string | null; key?: string | null; headers?: Record<string, string>; partition?: number; encoding?: 'text' | 'base64' }) =>
+    json<{ topic: string; partition: number; offset: number; timestamp: number }>('POST', `/api/v1/topics/${enc(topic)}/messages`, { body }),
+  groups: () => json<{ groups: GroupSummary[] }>('GET', '/api/v1/groups').then((r) => r.groups),
+  group: (id: string, signal?: AbortSignal) => json<GroupDetail>('GET', `/api/v1/groups/${enc(id)}`, { signal }),
+  resetOffsets: (id: string, body: { to: 'earliest' | 'latest' | 'offset' | 'timestamp'; offset?: number; timestamp?: string; topic?: string; dryRun: boolean }) =>
+    json<ResetPlan>('POST', `/api/v1/groups/${enc(id)}/reset-offsets`, { body }),
+  sources: (signal?: AbortSignal) => json<{ sources: Source[] }>('GET', '/api/v1/sources', { signal }).then((r) => r.sources),
+  histogram: (p: SearchParams & { step?: string }, signal?: AbortSignal) => json<Histogram>('GET', `/api/v1/search/histogram${qs({ ...p })}`, { signal }),
+  facets: (p: SearchParams & { field: string; top?: number; maxMatches?: number }, signal?: AbortSignal) => json<Facets>('GET', `/api/v1/search/facets${qs({ ...p })}`, { signal }),
+  exportUrl: (p: SearchParams & { format: 'ndjson' | 'csv'; order?: string }) => `/api/v1/search/export${qs({ ...p })}`,
+  searchPage: (p: SearchParams & { limit?: number; cursor?: string; order?: 'newest' | 'oldest' }, signal?: AbortSignal) =>
+    json<{ records: Rec[]; cursor: string | null; stats: SearchStats }>('GET', `/api/v1/search${qs({ ...p })}`, { signal }),
+};
+
+export type StreamEvent =
+  | { type: 'record'; record: Rec }
+  | { type: 'progress'; stats: SearchStats }
+  | { type: 'done'; cursor: string | null; stats: SearchStats }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/**
+ * A search page streamed as NDJSON (`stream=true`): records as they are found and progress every 250 ms.
+ * Abort the signal to cancel the scan (the server stops when the connection closes).
+ */
+export async function searchStream(
+  p: SearchParams & { limit?: number; cursor?: string; order?: 'newest' | 'oldest' },
+  onEvent: (e: StreamEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const res = await request('GET', `/api/v1/search${qs({ ...p, stream: true })}`, { signal });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += value;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line) onEvent(JSON.parse(line) as StreamEvent);
+    }
+  }
+  if (buf.trim()) onEvent(JSON.parse(buf) as StreamEvent);
+}

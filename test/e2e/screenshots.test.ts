@@ -1,0 +1,76 @@
+// Screenshots of every view, empty (first run) and busy, in light and dark, into test/e2e/screenshots/ (git-ignored),
+// for people to look at (`npm run screenshots`). Each view must render without a page error or a failed API call.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, KCAT, requireTools } from '../helpers/require-tool.js';
+import { startApp, type TestApp } from '../server/helpers.js';
+import { kcat, launchBrowser, screenshotPath, signedIn } from './browser.js';
+
+// About a minute on a busy 2-core machine, so not part of every test run: `npm run screenshots` runs it.
+const wanted = process.env.TRIBUTARY_SCREENSHOTS === '1';
+const available = wanted && requireTools(CHROMIUM, KCAT);
+
+const VIEWS: [string, string, string][] = [
+  // name, hash when empty, hash when busy
+  ['overview', '#/overview', '#/overview'],
+  ['topics', '#/topics', '#/topics?sel=app-logs'],
+  ['messages', '#/messages', '#/messages?topic=app-logs&sel=0:2995'],
+  ['search', '#/search', '#/search?q=-healthcheck&from=1h&row=3'],
+  ['tail', '#/tail', '#/tail?topics=app-logs,syslog&q=error OR warn'],
+  ['groups', '#/groups', '#/groups?group=billing'],
+  ['metrics', '#/metrics', '#/metrics'],
+  ['settings', '#/settings', '#/settings'],
+];
+
+function busyLines(n: number): string {
+  const levels = ['info', 'info', 'info', 'debug', 'warn', 'error'];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const level = levels[i % levels.length];
+    out.push(JSON.stringify({ level, msg: level === 'error' ? `payment ${i} failed: connection refused` : `GET /api/v1/orders/${i} 200`, host: `web-${i % 3}`, ms: i % 97 }));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+describe.skipIf(!available)('screenshots of every view', () => {
+  let app: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function shoot(state: 'empty' | 'busy') {
+    for (const dark of [false, true]) {
+      const { context, page } = await signedIn(browser, app.base, app.token, { dark });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('response', (r) => {
+        if (r.url().includes('/api/') && r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+      });
+      for (const [name, empty, busy] of VIEWS) {
+        await page.goto(`${app.base}/${state === 'empty' ? empty : busy}`);
+        await page.waitForTimeout(name === 'overview' ? 1500 : 500);
+        await page.screenshot({ path: screenshotPath(`${name}-${state}-${dark ? 'dark' : 'light'}`) });
+      }
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }
+
+  it('empty', async () => {
+    await shoot('empty');
+  }, 90_000);
+
+  it('busy', async () => {
+    await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'app-logs', partitions: 3 } });
+    await kcat(['-b', app.kafka, '-t', 'app-logs', '-P', '-k', 'order'], busyLines(3000));
+    await kcat(['-b', app.kafka, '-t', 'syslog', '-P'], 'Dec  2 17:00:01 web-1 sshd[42]: error: maximum authentication attempts exceeded\nDec  2 17:00:02 web-1 cron[7]: (root) CMD (run-parts /etc/cron.hourly)\n');
+    for (let i = 0; i < 20; i++) await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: `service-${String(i).padStart(2, '0')}.events`, partitions: 1 + (i % 4) } });
+    await kcat(['-b', app.kafka, '-G', 'billing', '-c', '500', '-X', 'auto.offset.reset=earliest', '-q', 'app-logs'], undefined, 30_000);
+    await shoot('busy');
+  }, 120_000);
+});
