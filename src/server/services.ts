@@ -5,6 +5,7 @@ import type { BrokerLimits } from '../broker/limits.js';
 import type { TopicAdmin } from '../broker/services.js';
 import type { Logger } from '../common/logger.js';
 import type { SingleRecord } from '../ingest/local-producer.js';
+import type { MetricsReader } from '../metrics/types.js';
 import type { LogManager } from '../storage/index.js';
 
 /** Running totals of records and bytes into and out of the log (the API derives per-second rates from them). */
@@ -50,5 +51,7 @@ export interface ApiServices {
   traffic(): TrafficTotals;
   /** Kafka and ingest listeners. */
   listeners(): ListenerAddress[];
+  /** Series from the metric topics; null when the metrics store is off. */
+  metrics: MetricsReader | null;
   logger: Logger;
 }

@@ -1,0 +1,168 @@
+import { ByteReader, ByteWriter } from './bytes.js';
+
+/**
+ * How points are written, in memory and on disk. Timestamps (ms): zigzag varints of the delta of deltas, so points at
+ * a steady interval take one byte (zero). Values: one tag byte, then
+ *   tag 0              the same value as the previous one (idle gauges, flat counters: one byte);
+ *   tag (k << 2) | 1   value = m / 10^k with the previous value's k: a zigzag varint of m - previous m (counters);
+ *   tag (k << 2) | 2   value = m / 10^k: a zigzag varint of m (a gauge with few decimals);
+ *   tag 3              the float64 itself (values with more than 15 decimals or beyond 2^50).
+ * As VictoriaMetrics does, a float becomes a decimal mantissa and exponent when that is exact (m / 10^k gives back
+ * the very same double, checked by doing the division), so deltas are small integers a general compressor packs well.
+ * Lossless for every finite double (and -0 through tag 3).
+ */
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const MANTISSA_LIMIT = 2 ** 50;
+/** Timestamps beyond ±2^49 ms (year 19,800) cannot be delta-coded in a double's integer range; the store refuses them. */
+export const MAX_ABS_TIMESTAMP_MS = 2 ** 49;
+
+let decK = 0;
+let decM = 0;
+
+/** Sets decK/decM to the decimal form of v and returns true, or false when v has none (too many digits). */
+function decimal(v: number): boolean {
+  if (Number.isInteger(v)) {
+    if (Math.abs(v) >= MANTISSA_LIMIT || Object.is(v, -0)) return false;
+    decK = 0;
+    decM = v;
+    return true;
+  }
+  for (let k = 1; k < 16; k++) {
+    const p = POW10[k]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) >= MANTISSA_LIMIT) return false;
+    if (m / p === v) {
+      decK = k;
+      decM = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+export class ValueEncoder {
+  private prev = NaN;
+  private prevM = 0;
+  private prevK = -1;
+
+  write(w: ByteWriter, v: number): void {
+    if (Object.is(v, this.prev)) {
+      w.byte(0);
+      return;
+    }
+    this.prev = v;
+    if (!decimal(v)) {
+      w.byte(3);
+      w.float64(v);
+      this.prevK = -1;
+      return;
+    }
+    if (decK === this.prevK) {
+      w.byte((decK << 2) | 1);
+      w.varint(decM - this.prevM);
+    } else {
+      w.byte((decK << 2) | 2);
+      w.varint(decM);
+    }
+    this.prevK = decK;
+    this.prevM = decM;
+  }
+}
+
+export class ValueDecoder {
+  private prev = NaN;
+  private prevM = 0;
+  private prevK = -1;
+
+  read(r: ByteReader): number {
+    const tag = r.byte();
+    if (tag === 0) return this.prev;
+    if (tag === 3) {
+      this.prevK = -1;
+      return (this.prev = r.float64());
+    }
+    const k = tag >> 2;
+    const m = (tag & 3) === 1 ? this.prevM + r.varint() : r.varint();
+    this.prevK = k;
+    this.prevM = m;
+    return (this.prev = k === 0 ? m : m / POW10[k]!);
+  }
+}
+
+export class TimeEncoder {
+  private prev = 0;
+  private prevDelta = 0;
+
+  write(w: ByteWriter, t: number): void {
+    const d = t - this.prev;
+    w.varint(d - this.prevDelta);
+    this.prev = t;
+    this.prevDelta = d;
+  }
+}
+
+export class TimeDecoder {
+  private prev = 0;
+  private prevDelta = 0;
+
+  read(r: ByteReader): number {
+    this.prevDelta += r.varint();
+    return (this.prev += this.prevDelta);
+  }
+}
+
+/** Points in ascending time, unique timestamps. */
+export interface Points {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export const NO_POINTS: Points = { timestamps: new Float64Array(0), values: new Float64Array(0) };
+
+/**
+ * Sorts points written in any order by time; of points with the same timestamp the one written last wins (a later
+ * write of the same ms replaces the value). Returns the arrays themselves when they were in order already.
+ */
+export function normalize(ts: Float64Array, vs: Float64Array): Points {
+  let ordered = true;
+  for (let i = 1; i < ts.length; i++) {
+    if (!(ts[i]! > ts[i - 1]!)) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return { timestamps: ts, values: vs };
+  const idx = Array.from({ length: ts.length }, (_, i) => i);
+  idx.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const outT: number[] = [];
+  const outV: number[] = [];
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j]!;
+    if (outT.length > 0 && outT[outT.length - 1] === ts[i]) outV[outV.length - 1] = vs[i]!;
+    else {
+      outT.push(ts[i]!);
+      outV.push(vs[i]!);
+    }
+  }
+  return { timestamps: Float64Array.from(outT), values: Float64Array.from(outV) };
+}
+
+/** Points in [from, to) of ascending points, as views. */
+export function slicePoints(p: Points, from: number, to: number): Points {
+  const lo = lowerBound(p.timestamps, from);
+  const hi = lowerBound(p.timestamps, to);
+  if (lo === 0 && hi === p.timestamps.length) return p;
+  return { timestamps: p.timestamps.subarray(lo, hi), values: p.values.subarray(lo, hi) };
+}
+
+export function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
