@@ -32,11 +32,15 @@ const isDigit = (c: number) => c >= D0 && c <= D9;
 
 /** What one line held. Reused from line to line: copy what you keep. */
 export class ScannedLine {
-  /** Set by the fast path: the bytes before the first space (measurement and tags, unescaped), latin1-decoded. */
-  key: string | null = null;
+  /** The fast path read the line: the series part is the bytes [keyStart, keyEnd) (no escapes), field keys are byte ranges. */
+  fast = false;
   keyStart = 0;
   keyEnd = 0;
-  /** Set by the general path instead of key. */
+  /** FNV-1a of the series part's bytes. */
+  keyHash = 0;
+  fieldStarts: number[] = [];
+  fieldEnds: number[] = [];
+  /** Set by the general path instead (fieldKeys too). */
   measurement = '';
   tags: Record<string, string> | null = null;
   fieldKeys: string[] = [];
@@ -175,7 +179,7 @@ export type LineResult = 'point' | 'skip' | 'bad';
  * (out.error says why).
  */
 export function scanLine(buf: Uint8Array, start: number, end: number, out: ScannedLine): LineResult {
-  out.key = null;
+  out.fast = false;
   out.tags = null;
   out.fieldCount = 0;
   out.skippedFields = 0;
@@ -191,9 +195,12 @@ export function scanLine(buf: Uint8Array, start: number, end: number, out: Scann
   let e = end;
   if (e > p && buf[e - 1] === 0x0d) e--;
   const keyStart = p;
-  while (p < e && buf[p] !== SP) {
+  let hash = 0x811c9dc5;
+  while (p < e) {
     const c = buf[p]!;
+    if (c === SP) break;
     if (c === BSLASH || c === QUOTE) return general(buf, start, end, out);
+    hash = Math.imul(hash ^ c, 16777619);
     p++;
   }
   const keyEnd = p;
@@ -205,12 +212,10 @@ export function scanLine(buf: Uint8Array, start: number, end: number, out: Scann
   let n = 0;
   for (;;) {
     const ks = p;
-    let high = false;
     while (p < e) {
       const c = buf[p]!;
       if (c === EQ || c === COMMA || c === SP) break;
       if (c === BSLASH || c === QUOTE) return general(buf, start, end, out);
-      if (c >= 0x80) high = true;
       p++;
     }
     if (p === ks || buf[p] !== EQ) {
@@ -232,7 +237,8 @@ export function scanLine(buf: Uint8Array, start: number, end: number, out: Scann
     }
     const v = fieldNumber(buf, vs, p, out);
     if (out.error !== null) return 'bad';
-    out.fieldKeys[n] = high ? Buffer.from(buf.buffer, buf.byteOffset + ks, ke - ks).toString('utf8') : latin1(buf, ks, ke);
+    out.fieldStarts[n] = ks;
+    out.fieldEnds[n] = ke;
     out.values[n] = v;
     n++;
     if (buf[p] === COMMA && p < e) {
@@ -262,7 +268,8 @@ export function scanLine(buf: Uint8Array, start: number, end: number, out: Scann
       return 'bad';
     }
   }
-  out.key = latin1(buf, keyStart, keyEnd);
+  out.fast = true;
+  out.keyHash = hash;
   out.keyStart = keyStart;
   out.keyEnd = keyEnd;
   out.fieldCount = n;

@@ -20,7 +20,13 @@ export const MAX_ABS_TIMESTAMP_MS = 2 ** 49;
 let decK = 0;
 let decM = 0;
 
-/** Sets decK/decM to the decimal form of v and returns true, or false when v has none (too many digits). */
+/** Sets the decimal form of v (read with decimalK/decimalM) and returns true, or false when v has none (too many digits). */
+export function toDecimal(v: number): boolean {
+  return decimal(v);
+}
+export const decimalK = (): number => decK;
+export const decimalM = (): number => decM;
+
 function decimal(v: number): boolean {
   if (Number.isInteger(v)) {
     if (Math.abs(v) >= MANTISSA_LIMIT || Object.is(v, -0)) return false;

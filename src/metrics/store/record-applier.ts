@@ -9,11 +9,29 @@ import type { FollowMode } from './topic-follower.js';
 /** Where parsed points go: a series id, a time (ms) and a value. */
 export type PointSink = (id: number, ts: number, value: number) => void;
 
-/** A known measurement + tag set, by the bytes of a line's series part: its fields' series ids (-1: refused by a cap). */
+/**
+ * A known measurement + tag set, found by the hash and bytes of a line's series part. Its fields' series ids (-1:
+ * refused by a cap) by name, and by position for the field keys in the order lines usually repeat them, compared as
+ * bytes, so a known line allocates no string at all.
+ */
 interface KeyEntry {
+  bytes: Uint8Array;
   measurement: string;
   tags: Record<string, string>;
-  fields: Map<string, number>;
+  byName: Map<string, number>;
+  fieldBytes: Uint8Array[];
+  fieldIds: number[];
+  /** Another entry with the same hash. */
+  next: KeyEntry | null;
+}
+
+/** Field keys remembered by position per series part. */
+const MAX_POSITIONAL_FIELDS = 64;
+
+function sameBytes(data: Uint8Array, s: number, e: number, b: Uint8Array): boolean {
+  if (e - s !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (data[s + i] !== b[i]) return false;
+  return true;
 }
 
 const NEWLINE = 0x0a;
@@ -27,7 +45,8 @@ export class RecordApplier {
   badLines = 0;
   skippedFields = 0;
   private readonly line = new ScannedLine();
-  private readonly keys = new Map<string, KeyEntry>();
+  private readonly keys = new Map<number, KeyEntry>();
+  private keyCount = 0;
 
   constructor(
     private readonly registry: SeriesRegistry,
@@ -66,34 +85,59 @@ export class RecordApplier {
       }
       this.skippedFields += line.skippedFields;
       const ts = Number.isNaN(line.timestampMs) ? recordTs : line.timestampMs;
-      if (line.key === null) {
+      if (!line.fast) {
         for (let i = 0; i < line.fieldCount; i++) {
           const id = this.registry.resolve(line.measurement, line.tags!, line.fieldKeys[i]!);
           if (id >= 0) sink(id, ts, line.values[i]!);
         }
         continue;
       }
-      let entry = this.keys.get(line.key);
+      const entry = this.entry(data, line);
       if (!entry) {
-        const k = parseKey(data, line.keyStart, line.keyEnd);
-        if (typeof k === 'string') {
-          this.badLines++;
-          continue;
-        }
-        if (this.keys.size >= this.maxKeys) this.keys.clear();
-        entry = { measurement: k.measurement, tags: k.tags, fields: new Map() };
-        this.keys.set(line.key, entry);
+        this.badLines++;
+        continue;
       }
       for (let i = 0; i < line.fieldCount; i++) {
-        const name = line.fieldKeys[i]!;
-        let id = entry.fields.get(name);
-        if (id === undefined) {
-          id = this.registry.resolve(entry.measurement, entry.tags, name);
-          entry.fields.set(name, id);
-        }
+        const fs = line.fieldStarts[i]!;
+        const fe = line.fieldEnds[i]!;
+        let id: number;
+        if (i < entry.fieldBytes.length && sameBytes(data, fs, fe, entry.fieldBytes[i]!)) id = entry.fieldIds[i]!;
+        else id = this.fieldId(entry, data, fs, fe, i);
         if (id >= 0) sink(id, ts, line.values[i]!);
       }
     }
+  }
+
+  /** The entry of a line's series part, created when new; null when the part breaks the rules (a bad line). */
+  private entry(data: Buffer, line: ScannedLine): KeyEntry | null {
+    const s = line.keyStart;
+    const e = line.keyEnd;
+    const first = this.keys.get(line.keyHash);
+    for (let k: KeyEntry | null = first ?? null; k; k = k.next) if (sameBytes(data, s, e, k.bytes)) return k;
+    const parsed = parseKey(data, s, e);
+    if (typeof parsed === 'string') return null;
+    if (this.keyCount >= this.maxKeys) {
+      this.keys.clear();
+      this.keyCount = 0;
+    }
+    const entry: KeyEntry = { bytes: data.slice(s, e), ...parsed, byName: new Map(), fieldBytes: [], fieldIds: [], next: this.keys.get(line.keyHash) ?? null };
+    this.keys.set(line.keyHash, entry);
+    this.keyCount++;
+    return entry;
+  }
+
+  private fieldId(entry: KeyEntry, data: Buffer, s: number, e: number, position: number): number {
+    const name = data.toString('utf8', s, e);
+    let id = entry.byName.get(name);
+    if (id === undefined) {
+      id = this.registry.resolve(entry.measurement, entry.tags, name);
+      entry.byName.set(name, id);
+    }
+    if (position === entry.fieldBytes.length && position < MAX_POSITIONAL_FIELDS) {
+      entry.fieldBytes.push(data.slice(s, e));
+      entry.fieldIds.push(id);
+    }
+    return id;
   }
 
   private point(p: Point, recordTs: number, sink: PointSink): void {
