@@ -91,28 +91,30 @@ async function main() {
     console.log(`wrote ${samples.toLocaleString()} samples (${HOSTS} hosts x ${SAMPLES_PER_INTERVAL} series, ${HOURS} h at 10 s), ${(logBytes / 1e6).toFixed(0)} MB of log, in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     globalThis.gc?.();
-    const rssBefore = process.memoryUsage().rss;
+    const memBefore = process.memoryUsage();
+    const rssBefore = memBefore.rss;
     const cpu0 = process.cpuUsage();
     const a0 = performance.now();
     const store = await MetricsStore.open({ dir: path.join(dir, '__metrics'), logs, config: { ...METRICS_DEFAULTS, latenessMs: 0 }, logger: silentLogger });
     await store.caughtUp(3_600_000);
+    await store.seal();
     const applyMs = performance.now() - a0;
     const cpu = process.cpuUsage(cpu0);
     const st = store.stats();
     const cpuMs = (cpu.user + cpu.system) / 1000;
     console.log(
-      `ingest: ${st.pointsApplied.toLocaleString()} samples in ${(applyMs / 1000).toFixed(2)} s wall, ${(cpuMs / 1000).toFixed(2)} s CPU = ${Math.round(st.pointsApplied / (cpuMs / 1000)).toLocaleString()} samples per CPU second (${Math.round(st.pointsApplied / (applyMs / 1000)).toLocaleString()}/s wall; sealing included)`,
+      `ingest: ${st.pointsApplied.toLocaleString()} samples in ${(applyMs / 1000).toFixed(2)} s wall, ${(cpuMs / 1000).toFixed(2)} s CPU = ${Math.round(st.pointsApplied / (cpuMs / 1000)).toLocaleString()} samples per CPU second (${Math.round(st.pointsApplied / (applyMs / 1000)).toLocaleString()}/s wall; sealing the hours included)`,
     );
-    const s0 = performance.now();
-    await store.seal();
-    const sealMs = performance.now() - s0;
     globalThis.gc?.();
-    const rssAfter = process.memoryUsage().rss;
+    const memAfter = process.memoryUsage();
+    const rssAfter = memAfter.rss;
     const st2 = store.stats();
     const raw = st2.bytesOnDisk.raw;
-    console.log(`seal (rest after catching up): ${sealMs.toFixed(0)} ms`);
     console.log(`disk: raw ${(raw / 1e6).toFixed(2)} MB = ${(raw / sealedSamples).toFixed(3)} B/sample over ${sealedSamples.toLocaleString()} sealed samples; 1m ${(st2.bytesOnDisk['1m'] / 1e6).toFixed(2)} MB, 1h ${(st2.bytesOnDisk['1h'] / 1e6).toFixed(2)} MB; all tiers ${((raw + st2.bytesOnDisk['1m'] + st2.bytesOnDisk['1h']) / sealedSamples).toFixed(3)} B/sample`);
-    console.log(`memory: ${st2.series} series; open-hour streams ${(st2.memoryBytes / st2.series).toFixed(0)} B/series; RSS growth ${((rssAfter - rssBefore) / st2.series / 1024).toFixed(2)} KiB/series (${((rssAfter - rssBefore) / 1e6).toFixed(0)} MB)`);
+    const per = (k) => `${((memAfter[k] - memBefore[k]) / st2.series / 1024).toFixed(2)} KiB`;
+    console.log(
+      `memory: ${st2.series} series; open-hour streams ${(st2.memoryBytes / st2.series).toFixed(0)} B/series; growth per series after GC: RSS ${per('rss')}, JS heap ${per('heapUsed')}, buffers ${per('arrayBuffers')}`,
+    );
 
     const ids = [];
     for (const m of store.measurements()) for (const f of store.fields(m.name)) for (const s of store.select(m.name, f, [])) ids.push(s.id);

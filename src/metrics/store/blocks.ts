@@ -1,17 +1,13 @@
-import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
-import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
+import { ByteReader, ByteWriter } from './bytes.js';
 import { TimeDecoder, TimeEncoder, ValueDecoder, ValueEncoder, type Points } from './point-codec.js';
 import type { RollupRows } from '../types.js';
 
 /**
  * One series' block in a part file: its points (or rollup rows) of one hour or day, columnar (all timestamps, then
- * each value column: a compressor finds the repeats of a column next to each other) and deflated. Deflate, not
- * brotli: at these block sizes brotli saves a few percent and costs several times the CPU on the sealing path.
+ * each value column: the compressor of the part's frames finds the repeats of a column next to each other).
  */
 
-const DEFLATE = { level: 6, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY };
-
-export function encodePointsBlock(p: Points): Buffer {
+export function encodePointsBlock(p: Points): Uint8Array {
   const w = new ByteWriter(16 + p.timestamps.length * 3);
   const n = p.timestamps.length;
   w.uvarint(n);
@@ -19,20 +15,11 @@ export function encodePointsBlock(p: Points): Buffer {
   for (let i = 0; i < n; i++) te.write(w, p.timestamps[i]!);
   const ve = new ValueEncoder();
   for (let i = 0; i < n; i++) ve.write(w, p.values[i]!);
-  return deflateRawSync(w.view(), DEFLATE);
-}
-
-function inflate(block: Uint8Array): Buffer {
-  try {
-    return inflateRawSync(block);
-  } catch (e) {
-    throw new CorruptDataError(`a metrics block does not inflate (${(e as Error).message})`);
-  }
+  return w.trimmed();
 }
 
 export function decodePointsBlock(block: Uint8Array): Points {
-  const data = inflate(block);
-  const r = new ByteReader(data);
+  const r = new ByteReader(block);
   const n = r.uvarint();
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
@@ -57,7 +44,7 @@ export function emptyRollups(n = 0): RollupRows {
   };
 }
 
-export function encodeRollupBlock(rows: RollupRows): Buffer {
+export function encodeRollupBlock(rows: RollupRows): Uint8Array {
   const n = rows.timestamps.length;
   const w = new ByteWriter(16 + n * 8);
   w.uvarint(n);
@@ -68,11 +55,11 @@ export function encodeRollupBlock(rows: RollupRows): Buffer {
     const col = rows[c];
     for (let i = 0; i < n; i++) ve.write(w, col[i]!);
   }
-  return deflateRawSync(w.view(), DEFLATE);
+  return w.trimmed();
 }
 
 export function decodeRollupBlock(block: Uint8Array): RollupRows {
-  const r = new ByteReader(inflate(block));
+  const r = new ByteReader(block);
   const n = r.uvarint();
   const rows = emptyRollups(n);
   const td = new TimeDecoder();

@@ -1,51 +1,89 @@
 import fs from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
 
 /**
- * A part file: the blocks of every series of one hour (raw, 1m) or one day (1h), then an index of them.
+ * A part file: the blocks of every series of one hour (raw, 1m) or one day (1h), in frames, then an index of them.
  *
- *   Part   => "TRMP" version:u8 blocks index footer
- *   index  => count:uvarint [id-delta:uvarint length:uvarint minTs:varint maxTs:varint]*   (ids ascending)
+ *   Part   => "TRMP" version:u8 frame* index footer
+ *   frame  => deflateRaw(block*)            blocks of series with consecutive ids, about FRAME_BYTES before deflate
+ *   index  => frames:uvarint [frameLength:uvarint]* count:uvarint [id-delta:uvarint frame:uvarint offset:uvarint length:uvarint minTs:varint maxTs:varint]*
  *   footer => indexOffset:u32le indexLength:u32le "TRMP"
  *
+ * Frames, not one deflate per block: a zlib call costs tens of microseconds whatever its size, and neighbouring series
+ * compress better together. Blocks are laid out in the order the caller gives (the store: by measurement, field and
+ * tags), so the series one query reads (one field of many hosts) sit in a few consecutive frames; the index is by id.
+ * A read inflates one frame and keeps the last few, so such a query inflates each frame once.
+ *
  * Written whole and atomically (temp file, fsync, rename): a part is never seen half-written, so the existence of a
- * part is a fact the checkpoint can rely on. Read with positioned reads of one block at a time.
+ * part is a fact the checkpoint can rely on.
  */
 
 const MAGIC = Buffer.from('TRMP');
-const VERSION = 1;
+const VERSION = 2;
 const HEADER = 5;
 const FOOTER = 12;
+const FRAME_BYTES = 64 * 1024;
+const FRAMES_KEPT = 4;
+const DEFLATE = { level: 6, memLevel: 9 };
 
 export interface PartEntry {
   id: number;
+  /** The block's bytes (uncompressed: frames are deflated whole). */
   block: Uint8Array;
   minTs: number;
   maxTs: number;
 }
 
-export function encodePart(entries: PartEntry[]): Buffer {
-  entries.sort((a, b) => a.id - b.id);
-  const index = new ByteWriter(16 + entries.length * 12);
+/** Lays blocks out by `order` (default: id), indexes them by id. */
+export function encodePart(entries: PartEntry[], order?: (id: number) => string): Buffer {
+  if (order) {
+    const keys = new Map(entries.map((e) => [e.id, order(e.id)]));
+    entries.sort((a, b) => (keys.get(a.id)! < keys.get(b.id)! ? -1 : keys.get(a.id)! > keys.get(b.id)! ? 1 : a.id - b.id));
+  } else entries.sort((a, b) => a.id - b.id);
+  const frames: Buffer[] = [];
+  const frameOf = new Map<PartEntry, number>();
+  const offsetOf = new Map<PartEntry, number>();
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const cut = () => {
+    if (pending.length === 0) return;
+    frames.push(deflateRawSync(Buffer.concat(pending), DEFLATE));
+    pending = [];
+    pendingBytes = 0;
+  };
+  for (const e of entries) {
+    if (pendingBytes > 0 && pendingBytes + e.block.length > FRAME_BYTES) cut();
+    frameOf.set(e, frames.length);
+    offsetOf.set(e, pendingBytes);
+    pending.push(e.block);
+    pendingBytes += e.block.length;
+  }
+  cut();
+  const index = new ByteWriter(16 + entries.length * 12 + frames.length * 3);
+  index.uvarint(frames.length);
+  for (const f of frames) index.uvarint(f.length);
   index.uvarint(entries.length);
   let prev = 0;
-  let size = HEADER;
-  for (const e of entries) {
+  const byId = [...entries].sort((a, b) => a.id - b.id);
+  byId.forEach((e) => {
     index.uvarint(e.id - prev);
+    index.uvarint(frameOf.get(e)!);
+    index.uvarint(offsetOf.get(e)!);
     index.uvarint(e.block.length);
     index.varint(e.minTs);
     index.varint(e.maxTs);
     prev = e.id;
-    size += e.block.length;
-  }
-  const out = Buffer.allocUnsafe(size + index.len + FOOTER);
+  });
+  const body = frames.reduce((a, f) => a + f.length, 0);
+  const out = Buffer.allocUnsafe(HEADER + body + index.len + FOOTER);
   MAGIC.copy(out, 0);
   out[4] = VERSION;
   let at = HEADER;
-  for (const e of entries) {
-    out.set(e.block, at);
-    at += e.block.length;
+  for (const f of frames) {
+    f.copy(out, at);
+    at += f.length;
   }
   out.set(index.view(), at);
   out.writeUInt32LE(at, at + index.len);
@@ -54,17 +92,22 @@ export function encodePart(entries: PartEntry[]): Buffer {
   return out;
 }
 
-export function writePart(file: string, entries: PartEntry[]): Promise<number> {
-  const data = encodePart(entries);
+export function writePart(file: string, entries: PartEntry[], order?: (id: number) => string): Promise<number> {
+  const data = encodePart(entries, order);
   return writeFileAtomic(file, data).then(() => data.length);
 }
 
 export class PartReader {
   readonly ids: Float64Array;
-  readonly offsets: Float64Array;
-  readonly lengths: Float64Array;
   readonly minTs: Float64Array;
   readonly maxTs: Float64Array;
+  private readonly frame: Float64Array;
+  private readonly offsets: Float64Array;
+  private readonly lengths: Float64Array;
+  private readonly frameAt: Float64Array;
+  private readonly frameLength: Float64Array;
+  /** The last frames inflated, most recent last. */
+  private readonly inflated = new Map<number, Buffer>();
 
   private constructor(
     readonly file: string,
@@ -73,20 +116,30 @@ export class PartReader {
     index: Uint8Array,
   ) {
     const r = new ByteReader(index);
+    const frames = r.uvarint();
+    this.frameAt = new Float64Array(frames);
+    this.frameLength = new Float64Array(frames);
+    for (let f = 0, at = HEADER; f < frames; f++) {
+      this.frameAt[f] = at;
+      this.frameLength[f] = r.uvarint();
+      at += this.frameLength[f]!;
+    }
     const n = r.uvarint();
     this.ids = new Float64Array(n);
+    this.frame = new Float64Array(n);
     this.offsets = new Float64Array(n);
     this.lengths = new Float64Array(n);
     this.minTs = new Float64Array(n);
     this.maxTs = new Float64Array(n);
     let id = 0;
-    let at = HEADER;
     for (let i = 0; i < n; i++) {
       id += r.uvarint();
       this.ids[i] = id;
-      this.offsets[i] = at;
+      const f = r.uvarint();
+      if (f >= frames) throw new CorruptDataError(`${file} names frame ${f} of ${frames}`);
+      this.frame[i] = f;
+      this.offsets[i] = r.uvarint();
       this.lengths[i] = r.uvarint();
-      at += this.lengths[i]!;
       this.minTs[i] = r.varint();
       this.maxTs[i] = r.varint();
     }
@@ -100,6 +153,9 @@ export class PartReader {
       const footer = Buffer.alloc(FOOTER);
       fs.readSync(fd, footer, 0, FOOTER, size - FOOTER);
       if (!footer.subarray(8).equals(MAGIC)) throw new CorruptDataError(`${file} is not a metrics part (bad footer)`);
+      const head = Buffer.alloc(HEADER);
+      fs.readSync(fd, head, 0, HEADER, 0);
+      if (head[4] !== VERSION) throw new CorruptDataError(`${file} is a metrics part of version ${head[4]}, this Tributary reads version ${VERSION}`);
       const at = footer.readUInt32LE(0);
       const len = footer.readUInt32LE(4);
       if (at + len + FOOTER !== size) throw new CorruptDataError(`${file} has an index outside the file`);
@@ -126,21 +182,43 @@ export class PartReader {
     return -1;
   }
 
-  block(i: number): Buffer {
-    const len = this.lengths[i]!;
-    const out = Buffer.allocUnsafe(len);
+  private inflate(f: number): Buffer {
+    let data = this.inflated.get(f);
+    if (data) {
+      this.inflated.delete(f);
+      this.inflated.set(f, data);
+      return data;
+    }
+    const len = this.frameLength[f]!;
+    const raw = Buffer.allocUnsafe(len);
     let done = 0;
     while (done < len) {
-      const n = fs.readSync(this.fd, out, done, len - done, this.offsets[i]! + done);
-      if (n === 0) throw new CorruptDataError(`${this.file} ends inside a block`);
+      const n = fs.readSync(this.fd, raw, done, len - done, this.frameAt[f]! + done);
+      if (n === 0) throw new CorruptDataError(`${this.file} ends inside a frame`);
       done += n;
     }
-    return out;
+    try {
+      data = inflateRawSync(raw);
+    } catch (e) {
+      throw new CorruptDataError(`${this.file}: a frame does not inflate (${(e as Error).message})`);
+    }
+    this.inflated.set(f, data);
+    if (this.inflated.size > FRAMES_KEPT) this.inflated.delete(this.inflated.keys().next().value as number);
+    return data;
+  }
+
+  /** The block at index position i (a view into an inflated frame: decode it, do not keep it). */
+  block(i: number): Buffer {
+    const data = this.inflate(this.frame[i]!);
+    const end = this.offsets[i]! + this.lengths[i]!;
+    if (end > data.length) throw new CorruptDataError(`${this.file}: a block runs past its frame`);
+    return data.subarray(this.offsets[i]!, end);
   }
 
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+    this.inflated.clear();
   }
 }
 

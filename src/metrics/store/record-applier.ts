@@ -120,7 +120,7 @@ export class RecordApplier {
       this.keys.clear();
       this.keyCount = 0;
     }
-    const entry: KeyEntry = { bytes: data.slice(s, e), ...parsed, byName: new Map(), fieldBytes: [], fieldIds: [], next: this.keys.get(line.keyHash) ?? null };
+    const entry: KeyEntry = { bytes: new Uint8Array(data.subarray(s, e)), ...parsed, byName: new Map(), fieldBytes: [], fieldIds: [], next: this.keys.get(line.keyHash) ?? null };
     this.keys.set(line.keyHash, entry);
     this.keyCount++;
     return entry;
@@ -134,7 +134,7 @@ export class RecordApplier {
       entry.byName.set(name, id);
     }
     if (position === entry.fieldBytes.length && position < MAX_POSITIONAL_FIELDS) {
-      entry.fieldBytes.push(data.slice(s, e));
+      entry.fieldBytes.push(new Uint8Array(data.subarray(s, e)));
       entry.fieldIds.push(id);
     }
     return id;

@@ -156,6 +156,12 @@ export class SeriesRegistry {
     this.fd = -1;
   }
 
+  /** Sorts series the way queries read them: by measurement, field, then tags. */
+  layoutKey(id: number): string {
+    const s = this.infos[id];
+    return s ? identityOf(s.measurement, { ...s.tags, '\u0000': s.field }, '') : '';
+  }
+
   nearCap(): string[] {
     const out: string[] = [];
     for (const [name, m] of this.measurementIndex) if (m.series >= 0.8 * this.maxPerMeasurement) out.push(name);

@@ -53,6 +53,8 @@ export class TierFiles {
   constructor(
     readonly dir: string,
     private readonly logger: Logger,
+    /** Where a series' block goes in a part (by measurement, field, tags: what one query reads together). */
+    private readonly order?: (id: number) => string,
   ) {
     this.starts = { raw: listStarts(this.tierDir('raw')), '1m': listStarts(this.tierDir('1m')), '1h': listStarts(this.tierDir('1h')) };
     for (const tier of ['raw', '1m', '1h'] as Tier[]) for (const s of this.starts[tier]) this.bytes[tier] += this.sizeOf(tier, s);
@@ -160,7 +162,7 @@ export class TierFiles {
   private async replace(tier: Tier, start: number, entries: PartEntry[]): Promise<void> {
     const file = this.file(tier, start);
     const before = this.starts[tier].includes(start) ? this.sizeOf(tier, start) : 0;
-    const size = await writePart(file, entries);
+    const size = await writePart(file, entries, this.order);
     this.cache.drop(file);
     insertSorted(this.starts[tier], start);
     this.bytes[tier] += size - before;
