@@ -24,8 +24,8 @@ export interface MetricsStoreOptions {
   logger: Logger;
 }
 
-/** Bytes read from a partition per step. */
-const READ_BYTES = 1024 * 1024;
+/** Bytes read from a partition per step: about 10k lines, some 20 ms of applying. */
+const READ_BYTES = 256 * 1024;
 /** Longest stretch of applying before the store yields the event loop. */
 const SLICE_MS = 20;
 /** How often the store looks for new topics and seals due hours. */

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+
+const deflateRawAsync = promisify(deflateRaw);
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
 
@@ -38,6 +41,23 @@ export interface PartEntry {
 
 /** Lays blocks out by `order` (default: id), indexes them by id. */
 export function encodePart(entries: PartEntry[], order?: (id: number) => string): Buffer {
+  const { layout, frames } = frameBlocks(entries, order);
+  return assemble(layout, frames.map((f) => deflateRawSync(f, DEFLATE)));
+}
+
+/** encodePart with the deflating on libuv's thread pool: sealing a large hour never holds the event loop for long. */
+export async function encodePartAsync(entries: PartEntry[], order?: (id: number) => string): Promise<Buffer> {
+  const { layout, frames } = frameBlocks(entries, order);
+  return assemble(layout, await Promise.all(frames.map((f) => deflateRawAsync(f, DEFLATE))));
+}
+
+interface Layout {
+  entries: PartEntry[];
+  frameOf: Map<PartEntry, number>;
+  offsetOf: Map<PartEntry, number>;
+}
+
+function frameBlocks(entries: PartEntry[], order?: (id: number) => string): { layout: Layout; frames: Buffer[] } {
   if (order) {
     const keys = new Map(entries.map((e) => [e.id, order(e.id)]));
     entries.sort((a, b) => (keys.get(a.id)! < keys.get(b.id)! ? -1 : keys.get(a.id)! > keys.get(b.id)! ? 1 : a.id - b.id));
@@ -49,7 +69,7 @@ export function encodePart(entries: PartEntry[], order?: (id: number) => string)
   let pendingBytes = 0;
   const cut = () => {
     if (pending.length === 0) return;
-    frames.push(deflateRawSync(Buffer.concat(pending), DEFLATE));
+    frames.push(Buffer.concat(pending));
     pending = [];
     pendingBytes = 0;
   };
@@ -61,6 +81,10 @@ export function encodePart(entries: PartEntry[], order?: (id: number) => string)
     pendingBytes += e.block.length;
   }
   cut();
+  return { layout: { entries, frameOf, offsetOf }, frames };
+}
+
+function assemble({ entries, frameOf, offsetOf }: Layout, frames: Buffer[]): Buffer {
   const index = new ByteWriter(16 + entries.length * 12 + frames.length * 3);
   index.uvarint(frames.length);
   for (const f of frames) index.uvarint(f.length);
@@ -92,9 +116,10 @@ export function encodePart(entries: PartEntry[], order?: (id: number) => string)
   return out;
 }
 
-export function writePart(file: string, entries: PartEntry[], order?: (id: number) => string): Promise<number> {
-  const data = encodePart(entries, order);
-  return writeFileAtomic(file, data).then(() => data.length);
+export async function writePart(file: string, entries: PartEntry[], order?: (id: number) => string): Promise<number> {
+  const data = await encodePartAsync(entries, order);
+  await writeFileAtomic(file, data);
+  return data.length;
 }
 
 export class PartReader {

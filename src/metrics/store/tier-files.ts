@@ -16,6 +16,7 @@ import { PartCache, writePart, type PartEntry, type PartReader } from './part-fi
  */
 
 export const HOUR = 3_600_000;
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 export const DAY = 86_400_000;
 const DIRS: Record<Tier, string> = { raw: 'raw', '1m': '1m', '1h': '1h' };
 
@@ -126,7 +127,9 @@ export class TierFiles {
     // 1h rows first: rewriting them is idempotent, and the raw part written last marks the hour sealed.
     const dayEntries = this.kept('1h', day, touched);
     const old = this.reader('1h', day);
+    let n = 0;
     for (const s of series) {
+      if (++n % 512 === 0) await yieldLoop();
       if (s.hour.timestamps.length === 0) continue;
       const i = old ? old.find(s.id) : -1;
       const rows = i < 0 ? s.hour : mergeRollups(decodeRollupBlock(old!.block(i)), s.hour);
