@@ -384,10 +384,11 @@ export class MetricsStore implements MetricsReader {
   /** Stops following, waits for the running apply and seal, writes the checkpoint (open hours are rebuilt from the log next time). */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Closed first: no new apply or seal pass starts; one already running finishes (its parts and checkpoint stay consistent).
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.sealing;
     await this.refreshing;
-    this.closed = true;
     while (this.pumping) await new Promise((r) => setTimeout(r, 2));
     for (const f of this.follows.values()) f.log.off('append', f.onAppend);
     const applied = new Map([...this.follows.values()].map((f) => [f.key, f.next]));

@@ -73,4 +73,21 @@ describe('metrics store', () => {
     expect(minutes.increase[0]).toBe(50);
     expect(minutes.increase[1]).toBe(60);
   });
+
+  it('tells listeners which series got points and the newest time, until they unsubscribe', async () => {
+    const dir = tempDir();
+    const logs = await openLogs(dir);
+    const store = await openStore(path.join(dir, '__metrics'), logs);
+    const seen: [number[], number][] = [];
+    const off = store.onAppend((ids, newest) => seen.push([[...ids].sort(), newest]));
+    const t = Math.floor(Date.now() / HOUR) * HOUR;
+    append(logs, 'metrics', [`live,host=a v=1 ${ms(t)}`, `live,host=b v=2 ${ms(t + 5)}`]);
+    await store.caughtUp();
+    const ids = store.select('live', 'v', []).map((s) => s.id).sort();
+    expect(seen).toEqual([[ids, t + 5]]);
+    off();
+    append(logs, 'metrics', [`live,host=a v=3 ${ms(t + 9)}`]);
+    await store.caughtUp();
+    expect(seen).toHaveLength(1);
+  });
 });
