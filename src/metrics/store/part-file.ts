@@ -123,12 +123,12 @@ export async function writePart(file: string, entries: PartEntry[], order?: (id:
 }
 
 export class PartReader {
-  readonly ids: Float64Array;
+  readonly ids: Uint32Array;
   readonly minTs: Float64Array;
   readonly maxTs: Float64Array;
-  private readonly frame: Float64Array;
-  private readonly offsets: Float64Array;
-  private readonly lengths: Float64Array;
+  private readonly frame: Uint32Array;
+  private readonly offsets: Uint32Array;
+  private readonly lengths: Uint32Array;
   private readonly frameAt: Float64Array;
   private readonly frameLength: Float64Array;
   /** The last frames inflated, most recent last. */
@@ -150,10 +150,10 @@ export class PartReader {
       at += this.frameLength[f]!;
     }
     const n = r.uvarint();
-    this.ids = new Float64Array(n);
-    this.frame = new Float64Array(n);
-    this.offsets = new Float64Array(n);
-    this.lengths = new Float64Array(n);
+    this.ids = new Uint32Array(n);
+    this.frame = new Uint32Array(n);
+    this.offsets = new Uint32Array(n);
+    this.lengths = new Uint32Array(n);
     this.minTs = new Float64Array(n);
     this.maxTs = new Float64Array(n);
     let id = 0;
