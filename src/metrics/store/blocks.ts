@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter } from './bytes.js';
-import { TimeDecoder, TimeEncoder, ValueDecoder, ValueEncoder, type Points } from './point-codec.js';
+import { decodeTimes, decodeValues, TimeEncoder, ValueEncoder, type Points } from './point-codec.js';
 import type { RollupRows } from '../types.js';
 
 /**
@@ -23,10 +23,8 @@ export function decodePointsBlock(block: Uint8Array): Points {
   const n = r.uvarint();
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
-  const td = new TimeDecoder();
-  for (let i = 0; i < n; i++) timestamps[i] = td.read(r);
-  const vd = new ValueDecoder();
-  for (let i = 0; i < n; i++) values[i] = vd.read(r);
+  const pos = decodeTimes(block, r.pos, block.length, n, timestamps);
+  decodeValues(block, pos, block.length, n, values);
   return { timestamps, values };
 }
 
@@ -62,12 +60,7 @@ export function decodeRollupBlock(block: Uint8Array): RollupRows {
   const r = new ByteReader(block);
   const n = r.uvarint();
   const rows = emptyRollups(n);
-  const td = new TimeDecoder();
-  for (let i = 0; i < n; i++) rows.timestamps[i] = td.read(r);
-  for (const c of ROLLUP_COLUMNS) {
-    const vd = new ValueDecoder();
-    const col = rows[c];
-    for (let i = 0; i < n; i++) col[i] = vd.read(r);
-  }
+  let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
+  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c]);
   return rows;
 }

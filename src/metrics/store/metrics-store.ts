@@ -468,8 +468,8 @@ export class MetricsStore implements MetricsReader {
     const mem = this.hours.starts().filter((h) => h + HOUR > fromMs && h < toMs);
     const memRows = new Map<number, RollupRows>();
     for (const hour of mem) {
-      const minutes = rollupPoints(this.hourPoints(seriesId, hour, this.tiers.starts.raw.includes(hour)), TIER_INTERVAL_MS['1m'], this.prevValue(seriesId, hour));
-      memRows.set(hour, tier === '1m' ? minutes : coarsen(minutes, HOUR));
+      const points = this.hourPoints(seriesId, hour, this.tiers.starts.raw.includes(hour));
+      if (points.timestamps.length > 0) memRows.set(hour, rollupPoints(points, TIER_INTERVAL_MS[tier], this.prevValue(seriesId, hour)));
     }
     const parts: RollupRows[] = [];
     if (tier === '1m') {
@@ -483,7 +483,7 @@ export class MetricsStore implements MetricsReader {
       if (r) parts.push(r);
     }
     rows = concatRollups(parts);
-    for (const hour of mem) rows = mergeRollups(rows, memRows.get(hour)!);
+    for (const r of memRows.values()) rows = mergeRollups(rows, r);
     return sliceRollups(rows, fromMs, toMs);
   }
 

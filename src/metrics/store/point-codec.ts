@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
 
 /**
  * How points are written, in memory and on disk. Timestamps (ms): zigzag varints of the delta of deltas, so points at
@@ -171,4 +171,137 @@ export function lowerBound(a: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/*
+ * Decoding loops with the varints inlined: reads decode hundreds of thousands of points per query, and a method call
+ * per byte (ByteReader) costs several times the work. Bounds are checked once per value against `end`.
+ */
+
+function corrupt(): never {
+  throw new CorruptDataError('metrics data ends inside a point');
+}
+
+/** n timestamps (delta-of-delta varints) from buf[pos…] into out; returns the position after them. */
+export function decodeTimes(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array): number {
+  let prev = 0;
+  let delta = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    let b = buf[pos++]!;
+    let u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    prev += delta;
+    out[i] = prev;
+  }
+  return pos;
+}
+
+/** n values (tagged, see above) from buf[pos…] into out; returns the position after them. */
+export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array): number {
+  let prev = NaN;
+  let prevM = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    const tag = buf[pos++]!;
+    if (tag === 0) {
+      out[i] = prev;
+      continue;
+    }
+    if (tag === 3) {
+      if (pos + 8 > end) corrupt();
+      for (let j = 0; j < 8; j++) F64_BYTES[j] = buf[pos + j]!;
+      pos += 8;
+      out[i] = prev = F64[0]!;
+      continue;
+    }
+    let b = buf[pos++]!;
+    let u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    const m = (tag & 3) === 1 ? prevM + z : z;
+    prevM = m;
+    const k = tag >> 2;
+    out[i] = prev = k === 0 ? m : m / POW10[k]!;
+  }
+  return pos;
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** n points written as time, value, time, value… (an in-memory stream) into ts and vs. */
+export function decodeInterleaved(buf: Uint8Array, pos: number, end: number, n: number, ts: Float64Array, vs: Float64Array): number {
+  let prevT = 0;
+  let delta = 0;
+  let prev = NaN;
+  let prevM = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    let b = buf[pos++]!;
+    let u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    prevT += delta;
+    ts[i] = prevT;
+    if (pos >= end) corrupt();
+    const tag = buf[pos++]!;
+    if (tag === 0) {
+      vs[i] = prev;
+      continue;
+    }
+    if (tag === 3) {
+      if (pos + 8 > end) corrupt();
+      for (let j = 0; j < 8; j++) F64_BYTES[j] = buf[pos + j]!;
+      pos += 8;
+      vs[i] = prev = F64[0]!;
+      continue;
+    }
+    b = buf[pos++]!;
+    u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    const m = (tag & 3) === 1 ? prevM + z : z;
+    prevM = m;
+    const k = tag >> 2;
+    vs[i] = prev = k === 0 ? m : m / POW10[k]!;
+  }
+  return pos;
 }

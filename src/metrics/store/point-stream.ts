@@ -1,6 +1,4 @@
-import { decimalK, decimalM, toDecimal } from './point-codec.js';
-import { ByteReader } from './bytes.js';
-import { normalize, TimeDecoder, ValueDecoder, type Points } from './point-codec.js';
+import { decimalK, decimalM, decodeInterleaved, normalize, toDecimal, type Points } from './point-codec.js';
 
 /**
  * The points of one series in one open hour, in memory, in the order they were applied: each point appended to one
@@ -75,13 +73,7 @@ export class PointStream {
   points(): Points {
     const ts = new Float64Array(this.count);
     const vs = new Float64Array(this.count);
-    const r = new ByteReader(this.buf, 0, this.len);
-    const td = new TimeDecoder();
-    const vd = new ValueDecoder();
-    for (let i = 0; i < this.count; i++) {
-      ts[i] = td.read(r);
-      vs[i] = vd.read(r);
-    }
+    decodeInterleaved(this.buf, 0, this.len, this.count, ts, vs);
     return normalize(ts, vs);
   }
 }
