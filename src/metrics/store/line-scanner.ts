@@ -156,16 +156,33 @@ function fastInt(buf: Uint8Array, s: number, e: number): number {
   return v;
 }
 
-/** Nanoseconds [s, e) (validated digits with optional sign) floored to ms, or NaN when outside int64. */
+const INT64_MAX_BYTES = Buffer.from(INT64_MAX_DIGITS);
+const INT64_MIN_BYTES = Buffer.from(INT64_MIN_DIGITS);
+
+/** Nanoseconds [s, e) (validated digits with optional sign) floored to ms, or NaN when outside int64. No allocation. */
 function timestampMs(buf: Uint8Array, s: number, e: number): number {
   const neg = buf[s] === MINUS;
-  const d = digits(buf, neg ? s + 1 : s, e);
-  if (!notAbove(d, neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) return NaN;
-  const cut = d.length - 6;
-  const ms = cut > 0 ? Number(d.slice(0, cut)) : 0;
+  let d = neg ? s + 1 : s;
+  while (d < e - 1 && buf[d] === D0) d++;
+  const len = e - d;
+  if (len > 19) return NaN;
+  if (len === 19) {
+    const bound = neg ? INT64_MIN_BYTES : INT64_MAX_BYTES;
+    for (let i = 0; i < 19; i++) {
+      const c = buf[d + i]!;
+      const b = bound[i]!;
+      if (c < b) break;
+      if (c > b) return NaN;
+    }
+  }
+  // Whole ms: the digits before the last six (at most 13 of them: exact in a double); the rest only decides the floor.
+  const cut = e - 6;
+  let ms = 0;
+  for (let i = d; i < cut; i++) ms = ms * 10 + (buf[i]! - D0);
   if (!neg) return ms;
-  const rest = cut > 0 ? d.slice(cut) : d;
-  return -(ms + (/[1-9]/.test(rest) ? 1 : 0)) || 0;
+  let rest = false;
+  for (let i = Math.max(d, cut); i < e; i++) if (buf[i] !== D0) rest = true;
+  return -(ms + (rest ? 1 : 0)) || 0;
 }
 
 function isSpaceLike(c: number): boolean {
