@@ -50,10 +50,21 @@ function mergePoints(list: Points[]): Points {
   return normalize(ts, vs);
 }
 
+/** Points of consecutive hours (each sorted, the hours disjoint and ascending) as one list: a plain concatenation. */
 function concatPoints(list: Points[]): RawPoints {
   const nonEmpty = list.filter((p) => p.timestamps.length > 0);
+  if (nonEmpty.length === 0) return NO_POINTS;
   if (nonEmpty.length === 1) return nonEmpty[0]!;
-  return mergePoints(nonEmpty.length ? nonEmpty : [NO_POINTS]);
+  const n = nonEmpty.reduce((a, p) => a + p.timestamps.length, 0);
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  let at = 0;
+  for (const p of nonEmpty) {
+    timestamps.set(p.timestamps, at);
+    values.set(p.values, at);
+    at += p.timestamps.length;
+  }
+  return { timestamps, values };
 }
 
 /**

@@ -189,9 +189,11 @@ export function decodeTimes(buf: Uint8Array, pos: number, end: number, n: number
   for (let i = 0; i < n; i++) {
     if (pos >= end) corrupt();
     let b = buf[pos++]!;
-    let u = b;
-    if (b >= 128) {
-      u = b & 127;
+    if (b < 128) {
+      // One byte (a steady interval: zero): small-integer arithmetic only.
+      delta += (b & 1) === 0 ? b >> 1 : -((b + 1) >> 1);
+    } else {
+      let u = b & 127;
       let mul = 128;
       do {
         if (pos >= end) corrupt();
@@ -199,8 +201,8 @@ export function decodeTimes(buf: Uint8Array, pos: number, end: number, n: number
         u += (b & 127) * mul;
         mul *= 128;
       } while (b >= 128);
+      delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
     }
-    delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
     prev += delta;
     out[i] = prev;
   }
@@ -258,8 +260,9 @@ export function decodeInterleaved(buf: Uint8Array, pos: number, end: number, n: 
   for (let i = 0; i < n; i++) {
     if (pos >= end) corrupt();
     let b = buf[pos++]!;
-    let u = b;
-    if (b >= 128) {
+    let u: number;
+    if (b < 128) delta += (b & 1) === 0 ? b >> 1 : -((b + 1) >> 1);
+    else {
       u = b & 127;
       let mul = 128;
       do {
@@ -268,8 +271,8 @@ export function decodeInterleaved(buf: Uint8Array, pos: number, end: number, n: 
         u += (b & 127) * mul;
         mul *= 128;
       } while (b >= 128);
+      delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
     }
-    delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
     prevT += delta;
     ts[i] = prevT;
     if (pos >= end) corrupt();

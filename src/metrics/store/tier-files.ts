@@ -50,6 +50,7 @@ export class TierFiles {
   readonly starts: Record<Tier, number[]>;
   readonly bytes: Record<Tier, number> = { raw: 0, '1m': 0, '1h': 0 };
   private readonly cache = new PartCache(64);
+  private readonly dirOf: Record<Tier, string>;
 
   constructor(
     readonly dir: string,
@@ -57,6 +58,7 @@ export class TierFiles {
     /** Where a series' block goes in a part (by measurement, field, tags: what one query reads together). */
     private readonly order?: (id: number) => string,
   ) {
+    this.dirOf = { raw: this.tierDir('raw'), '1m': this.tierDir('1m'), '1h': this.tierDir('1h') };
     this.starts = { raw: listStarts(this.tierDir('raw')), '1m': listStarts(this.tierDir('1m')), '1h': listStarts(this.tierDir('1h')) };
     for (const tier of ['raw', '1m', '1h'] as Tier[]) for (const s of this.starts[tier]) this.bytes[tier] += this.sizeOf(tier, s);
   }
@@ -66,7 +68,8 @@ export class TierFiles {
   }
 
   file(tier: Tier, start: number): string {
-    return path.join(this.tierDir(tier), `${start}.part`);
+    // Concatenation, not path.join: a query asks for a part once per series it reads.
+    return `${this.dirOf[tier]}${path.sep}${start}.part`;
   }
 
   private sizeOf(tier: Tier, start: number): number {
