@@ -6,14 +6,14 @@ import type { MetricsConfig } from '../config.js';
 import { TIER_INTERVAL_MS, type AppendListener, type MetricsReader, type MetricsStats, type RawPoints, type RollupRows, type SeriesInfo, type TagMatcher, type Tier, type TierSpan } from '../types.js';
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 import { OpenHours, type OpenHour } from './open-hours.js';
-import { MAX_ABS_TIMESTAMP_MS, normalize, NO_POINTS, slicePoints, type Points } from './point-codec.js';
+import { MAX_ABS_TIMESTAMP_MS } from './point-codec.js';
 import { RecordApplier } from './record-applier.js';
 import { walkRecords, type RecordVisitor } from './record-walker.js';
-import { coarsen, concatRollups, mergeRollups, rollupPoints, sliceRollups } from './rollup.js';
+import { coarsen, rollupPoints } from './rollup.js';
 import { SeriesRegistry } from './series-registry.js';
-import { DAY, HOUR, TierFiles, type SealedSeries } from './tier-files.js';
+import { mergePoints, TierReads } from './tier-reads.js';
+import { HOUR, TierFiles, type SealedSeries } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
-import { emptyRollups } from './blocks.js';
 
 export interface MetricsStoreOptions {
   /** The store's own directory (e.g. DATA/__metrics); created when missing. */
@@ -33,39 +33,6 @@ const TICK_MS = 2_000;
 /** Points further ahead of the clock are refused (a wrong clock or unit would otherwise open hours far away). */
 const MAX_FUTURE_MS = HOUR;
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
-
-/** Several point lists of one hour in the order their writes win: sorted, the last write of a ms kept. */
-function mergePoints(list: Points[]): Points {
-  if (list.length === 0) return NO_POINTS;
-  if (list.length === 1) return list[0]!;
-  const n = list.reduce((a, p) => a + p.timestamps.length, 0);
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
-  let at = 0;
-  for (const p of list) {
-    ts.set(p.timestamps, at);
-    vs.set(p.values, at);
-    at += p.timestamps.length;
-  }
-  return normalize(ts, vs);
-}
-
-/** Points of consecutive hours (each sorted, the hours disjoint and ascending) as one list: a plain concatenation. */
-function concatPoints(list: Points[]): RawPoints {
-  const nonEmpty = list.filter((p) => p.timestamps.length > 0);
-  if (nonEmpty.length === 0) return NO_POINTS;
-  if (nonEmpty.length === 1) return nonEmpty[0]!;
-  const n = nonEmpty.reduce((a, p) => a + p.timestamps.length, 0);
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  let at = 0;
-  for (const p of nonEmpty) {
-    timestamps.set(p.timestamps, at);
-    values.set(p.values, at);
-    at += p.timestamps.length;
-  }
-  return { timestamps, values };
-}
 
 /**
  * The metrics store: follows the metric partitions of the local log, turns their records into series (series-
@@ -100,6 +67,7 @@ export class MetricsStore implements MetricsReader {
   private marked: OpenHour | null = null;
   private markedFollow: Follow | null = null;
   private readonly sink = (id: number, ts: number, v: number) => this.addPoint(id, ts, v);
+  private readonly reads: TierReads;
 
   private constructor(
     private readonly o: MetricsStoreOptions,
@@ -111,6 +79,7 @@ export class MetricsStore implements MetricsReader {
     private readonly hours: OpenHours,
   ) {
     this.frontier = manifest.frontier;
+    this.reads = new TierReads(hours, tiers, (id, hour) => this.prevValue(id, hour));
     this.lastHour = new Float64Array(o.config.maxSeries).fill(NaN);
     this.lastValue = new Float64Array(o.config.maxSeries).fill(NaN);
   }
@@ -448,73 +417,16 @@ export class MetricsStore implements MetricsReader {
     return this.registry.select(measurement, field, matchers);
   }
 
-  /** Every point of one hour: disk first, then memory (later writes win). */
-  private hourPoints(id: number, hour: number, onDisk: boolean): Points {
-    const list = this.hours.points(id, hour);
-    if (onDisk) {
-      const d = this.tiers.readPoints(id, hour);
-      if (d) list.unshift(d);
-    }
-    return mergePoints(list);
-  }
-
-  private hoursIn(fromMs: number, toMs: number): { hour: number; onDisk: boolean; inMemory: boolean }[] {
-    const mem = new Set(this.hours.starts());
-    const disk = new Set(this.tiers.starts.raw);
-    return [...new Set([...disk, ...mem])]
-      .filter((h) => h + HOUR > fromMs && h < toMs)
-      .sort((a, b) => a - b)
-      .map((hour) => ({ hour, onDisk: disk.has(hour), inMemory: mem.has(hour) }));
-  }
-
   readRaw(seriesId: number, fromMs: number, toMs: number): RawPoints {
-    if (!(fromMs < toMs)) return NO_POINTS;
-    const parts: Points[] = [];
-    for (const { hour, onDisk } of this.hoursIn(fromMs, toMs)) parts.push(slicePoints(this.hourPoints(seriesId, hour, onDisk), fromMs, toMs));
-    return concatPoints(parts);
+    return this.reads.readRaw(seriesId, fromMs, toMs);
   }
 
   readRollups(seriesId: number, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows {
-    if (!(fromMs < toMs)) return emptyRollups();
-    const mem = this.hours.starts().filter((h) => h + HOUR > fromMs && h < toMs);
-    const memRows = new Map<number, RollupRows>();
-    for (const hour of mem) {
-      const points = this.hourPoints(seriesId, hour, this.tiers.starts.raw.includes(hour));
-      if (points.timestamps.length > 0) memRows.set(hour, rollupPoints(points, TIER_INTERVAL_MS[tier], this.prevValue(seriesId, hour)));
-    }
-    const parts: RollupRows[] = [];
-    if (tier === '1m') {
-      const hours = [...new Set([...this.tiers.starts['1m'].filter((h) => h + HOUR > fromMs && h < toMs), ...mem])].sort((a, b) => a - b);
-      for (const hour of hours) parts.push(memRows.get(hour) ?? this.tiers.readRows(seriesId, '1m', hour) ?? emptyRollups());
-      return sliceRollups(concatRollups(parts), fromMs, toMs);
-    }
-    let rows = emptyRollups();
-    for (const day of this.tiers.starts['1h'].filter((d) => d + DAY > fromMs && d < toMs)) {
-      const r = this.tiers.readRows(seriesId, '1h', day);
-      if (r) parts.push(r);
-    }
-    rows = concatRollups(parts);
-    for (const r of memRows.values()) rows = mergeRollups(rows, r);
-    return sliceRollups(rows, fromMs, toMs);
+    return this.reads.readRollups(seriesId, tier, fromMs, toMs);
   }
 
   tierSpans(): TierSpan[] {
-    const range = (tier: Tier) => {
-      const s = this.tiers.starts[tier];
-      const first = s.length ? this.tiers.partRange(tier, s[0]!) : null;
-      const last = s.length ? this.tiers.partRange(tier, s[s.length - 1]!) : null;
-      return { oldest: first?.min ?? Infinity, newest: last?.max ?? -Infinity };
-    };
-    const memOldest = this.hours.oldest();
-    const newest = this.newestMs;
-    return (['raw', '1m', '1h'] as Tier[]).map((tier) => {
-      const r = range(tier);
-      const step = TIER_INTERVAL_MS[tier];
-      const align = (t: number) => (step === 0 || !Number.isFinite(t) ? t : Math.floor(t / step) * step);
-      const oldest = Math.min(r.oldest, align(memOldest));
-      const newestMs = Math.max(r.newest, align(newest));
-      return { tier, oldestMs: Number.isFinite(oldest) ? oldest : null, newestMs: Number.isFinite(newestMs) ? newestMs : null };
-    });
+    return this.reads.tierSpans(this.newestMs);
   }
 
   stats(): MetricsStats {

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
+import { ByteWriter, CorruptDataError } from './bytes.js';
 
 /**
  * How points are written, in memory and on disk. Timestamps (ms): zigzag varints of the delta of deltas, so points at
@@ -76,26 +76,6 @@ export class ValueEncoder {
   }
 }
 
-export class ValueDecoder {
-  private prev = NaN;
-  private prevM = 0;
-  private prevK = -1;
-
-  read(r: ByteReader): number {
-    const tag = r.byte();
-    if (tag === 0) return this.prev;
-    if (tag === 3) {
-      this.prevK = -1;
-      return (this.prev = r.float64());
-    }
-    const k = tag >> 2;
-    const m = (tag & 3) === 1 ? this.prevM + r.varint() : r.varint();
-    this.prevK = k;
-    this.prevM = m;
-    return (this.prev = k === 0 ? m : m / POW10[k]!);
-  }
-}
-
 export class TimeEncoder {
   private prev = 0;
   private prevDelta = 0;
@@ -105,16 +85,6 @@ export class TimeEncoder {
     w.varint(d - this.prevDelta);
     this.prev = t;
     this.prevDelta = d;
-  }
-}
-
-export class TimeDecoder {
-  private prev = 0;
-  private prevDelta = 0;
-
-  read(r: ByteReader): number {
-    this.prevDelta += r.varint();
-    return (this.prev += this.prevDelta);
   }
 }
 
@@ -175,7 +145,7 @@ export function lowerBound(a: Float64Array, x: number): number {
 
 /*
  * Decoding loops with the varints inlined: reads decode hundreds of thousands of points per query, and a method call
- * per byte (ByteReader) costs several times the work. Bounds are checked once per value against `end`.
+ * per byte costs several times the work. Bounds are checked once per value against `end`.
  */
 
 function corrupt(): never {
