@@ -5,7 +5,11 @@ import { packageVersion } from '../common/package-info.js';
 import { Ingest, ingestConfigured } from '../ingest/index.js';
 import type { ListenerInfo } from '../ingest/listener-info.js';
 import { LocalProducer } from '../ingest/local-producer.js';
+import path from 'node:path';
+import { parseMetricsConfig } from '../metrics/config.js';
+import { MetricsStore } from '../metrics/store/index.js';
 import { ApiServer, type ApiServices } from '../server/index.js';
+import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
 
 /**
@@ -20,6 +24,8 @@ export class App {
     readonly broker: Broker,
     /** Direct ingest (syslog, HTTP, scrapes, files) when configured. */
     readonly ingest: Ingest | null,
+    /** The metrics store, unless metrics are off. */
+    readonly metrics: MetricsStore | null,
     /** The HTTP/WebSocket API, unless it is off. */
     readonly api: ApiServer | null,
   ) {}
@@ -29,10 +35,15 @@ export class App {
     const broker = await Broker.start(config.broker, log);
     let ingest: Ingest | null = null;
     let api: ApiServer | null = null;
+    let metrics: MetricsStore | null = null;
     try {
+      const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
+      if (metricsConfig.enabled) {
+        metrics = await MetricsStore.open({ dir: path.join(config.broker.dataDir, METRICS_DIR), logs: broker.logs, config: metricsConfig, logger: log });
+      }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, metrics, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
@@ -41,10 +52,11 @@ export class App {
       }
     } catch (e) {
       await ingest?.stop().catch(() => {});
+      await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, api);
+    return new App(broker, ingest, metrics, api);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -52,11 +64,15 @@ export class App {
     return this.ingest?.listeners() ?? [];
   }
 
-  /** The API first (no new work), then ingest, so its sources write what they already received while storage is still open; then the broker. */
+  /**
+   * The API first (no new work), then ingest, so its sources write what they already received while storage is still
+   * open; then the metrics store (it reads the broker's log), then the broker.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
+      await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
       await this.broker.stop();
     })();
     return this.stopping;
@@ -64,7 +80,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, startedAt: number, log: Logger): ApiServices {
+function apiServices(broker: Broker, ingest: Ingest | null, metrics: MetricsStore | null, startedAt: number, log: Logger): ApiServices {
   const producer = new LocalProducer(broker);
   return {
     version: packageVersion(),
@@ -91,6 +107,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, startedAt: number, l
       const k = broker.address();
       return [{ name: 'kafka', host: k.host, port: k.port }, ...(ingest?.listeners() ?? [])];
     },
+    metrics,
     logger: log,
   };
 }

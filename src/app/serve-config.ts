@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } from '../broker/config.js';
 import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
+import { MetricsConfigError, parseMetricsConfig, type MetricsConfig } from '../metrics/config.js';
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
@@ -10,6 +11,8 @@ export interface ServeConfig {
   ingest: IngestConfig;
   /** The HTTP/WebSocket API; null or absent when off (`--http off`; programs that build a ServeConfig by hand). */
   api?: ApiConfig | null;
+  /** The metrics store (series from the metric topics); absent: the defaults (on, topic `metrics`). */
+  metrics?: MetricsConfig;
 }
 
 export interface ServeConfigSources {
@@ -26,7 +29,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -66,5 +69,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
     }
   }
   const api = parseApiConfig({ http: src.http, httpPublic: src.httpPublic, file });
-  return { broker, ingest, api };
+  let metrics: MetricsConfig;
+  try {
+    metrics = parseMetricsConfig(file.metrics, 'metrics');
+  } catch (e) {
+    throw e instanceof MetricsConfigError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics };
 }

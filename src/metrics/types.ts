@@ -81,6 +81,12 @@ export interface MetricsStats {
   /** How far behind the log the store is, in records, summed over the metric partitions it follows. */
   lagRecords: number;
   bytesOnDisk: Record<Tier, number>;
+  /** Points for an hour already sealed on disk, merged into it at the next seal pass (optional: added by the store). */
+  latePoints?: number;
+  /** Points refused: older than the raw tier keeps, more than an hour ahead of the clock, or beyond ±2^49 ms. */
+  droppedPoints?: number;
+  /** Bytes the open hours' point streams take in memory. */
+  memoryBytes?: number;
 }
 
 /** Called after the store applied new points: the series that got points and the newest timestamp among them. */

@@ -51,7 +51,7 @@ export interface ApiServices {
   traffic(): TrafficTotals;
   /** Kafka and ingest listeners. */
   listeners(): ListenerAddress[];
+  /** The metrics store's read side (series from the metric topics); null when it is off: the metrics routes answer 503. */
+  metrics: MetricsReader | null;
   logger: Logger;
-  /** The metrics store's read side; null (or absent) while no store runs: the metrics routes answer 503. */
-  metrics?: MetricsReader | null;
 }

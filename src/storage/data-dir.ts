@@ -10,6 +10,8 @@ import { StorageError } from './types.js';
 
 /** Files at the top of the data directory, named like Kafka's where Kafka has one. */
 export const META_DIR = '__meta';
+/** The metrics store's own directory (src/metrics/store), beside the partitions. */
+export const METRICS_DIR = '__metrics';
 export const TOPICS_FILE = 'topics.json';
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 export const LOCK_FILE = '.lock';

@@ -12,7 +12,7 @@ import { parsePartitionDirName } from './topic-name.js';
  */
 
 /** Our top-level files besides partition directories (and the temp files of their atomic rewrites, lock takeovers). */
-const OWN_FILES = /^(__meta|\.lock(\..+)?|(\.clean-shutdown|recovery-point-offset-checkpoint|log-start-offset-checkpoint)(\.tmp)?)$/;
+const OWN_FILES = /^(__meta|__metrics|\.lock(\..+)?|(\.clean-shutdown|recovery-point-offset-checkpoint|log-start-offset-checkpoint)(\.tmp)?)$/;
 /** Desktop file managers drop these anywhere; not worth a warning. */
 const OS_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 /** A partition directory renamed for removal: `<topic>-<n>.<16 hex>-delete` (partition-dirs.ts). */

@@ -9,7 +9,7 @@ import { decodeRecords, RecordDecodeError } from '../../dist/src/protocol/record
 import { codecFor, inRange, isFlexible } from '../../dist/src/protocol/schema.js';
 import * as schemas from '../../dist/src/protocol/schemas/index.js';
 import { encodeLine, LineProtocolError, parseLine } from '../../dist/src/collect/line-protocol/index.js';
-import { ExpositionError, parseExposition } from '../../dist/src/ingest/prometheus/parse.js';
+import { ExpositionError, parseExposition } from '../../dist/src/collect/prometheus/parse.js';
 import { SyslogFramer } from '../../dist/src/ingest/syslog/framing.js';
 import { syslogRecord } from '../../dist/src/ingest/syslog/record.js';
 import { HttpError } from '../../dist/src/ingest/http/http-error.js';

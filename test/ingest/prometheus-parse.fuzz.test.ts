@@ -3,7 +3,7 @@
 // ExpositionError.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExpositionError, parseExposition } from '../../src/ingest/prometheus/parse.js';
+import { ExpositionError, parseExposition } from '../../src/collect/prometheus/parse.js';
 import { fuzzParams } from '../helpers/fuzz.js';
 
 const params = (runs: number) => fuzzParams(import.meta.url, runs);

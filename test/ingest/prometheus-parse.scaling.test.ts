@@ -1,7 +1,7 @@
 // Prometheus text is outside input (HTTP ingest bodies, scraped targets): parsing it must be linear in its size, so
 // one hostile body cannot hold the event loop that also serves Kafka clients. Each case grows a hostile input 10×.
 import { describe, it } from 'vitest';
-import { parseExposition } from '../../src/ingest/prometheus/parse.js';
+import { parseExposition } from '../../src/collect/prometheus/parse.js';
 import { attempt, expectLinear } from '../helpers/scaling.js';
 
 const parse = (text: string) => attempt(() => parseExposition(text));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExpositionError, parseExposition, parseGoFloat } from '../../src/ingest/prometheus/parse.js';
-import { samplesToPoints } from '../../src/ingest/prometheus/points.js';
+import { ExpositionError, parseExposition, parseGoFloat } from '../../src/collect/prometheus/parse.js';
+import { samplesToPoints } from '../../src/collect/prometheus/points.js';
 
 const TEXT = `# HELP http_requests_total The total number of HTTP requests.
 # TYPE http_requests_total counter

@@ -1,4 +1,4 @@
-import { utf8LengthOver } from '../line-size.js';
+import { utf8LengthOver } from '../../collect/line-size.js';
 import { HttpError } from './http-error.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { AgentRecord } from '../../collect/record.js';
-import { jsonMetricToPoint } from '../json-metrics.js';
+import { jsonMetricToPoint } from '../../collect/json-metric.js';
 import { parseLine, pointToRecord, type Point, type Precision } from '../../collect/line-protocol/index.js';
-import { ExpositionError, parseExposition } from '../prometheus/parse.js';
-import { samplesToPoints } from '../prometheus/points.js';
+import { ExpositionError, parseExposition } from '../../collect/prometheus/parse.js';
+import { samplesToPoints } from '../../collect/prometheus/points.js';
 import { HttpError } from './http-error.js';
 import { eachLine, lineTooLong } from './lines.js';
 import { parseJsonLine } from './log-body.js';

@@ -2,8 +2,8 @@ import type { AgentRecord, RecordSink } from '../../collect/record.js';
 import type { Logger } from '../../common/logger.js';
 import type { PrometheusConfig, PrometheusTarget } from '../config.js';
 import { msToNs, pointToRecord } from '../../collect/line-protocol/index.js';
-import { parseExposition } from './parse.js';
-import { samplesToPoints } from './points.js';
+import { parseExposition } from '../../collect/prometheus/parse.js';
+import { samplesToPoints } from '../../collect/prometheus/points.js';
 
 export interface TargetStatus {
   url: string;

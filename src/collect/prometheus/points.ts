@@ -1,5 +1,5 @@
-import type { Point } from '../../collect/line-protocol/index.js';
-import { msToNs } from '../../collect/line-protocol/index.js';
+import type { Point } from '../line-protocol/index.js';
+import { msToNs } from '../line-protocol/index.js';
 import type { Sample } from './parse.js';
 
 export interface SamplePoints {

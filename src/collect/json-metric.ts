@@ -1,5 +1,5 @@
-import { INT64_MAX, INT64_MIN } from '../collect/line-protocol/types.js';
-import { LineProtocolError, nsPerUnit, type FieldInput, type Point, type Precision } from '../collect/line-protocol/index.js';
+import { INT64_MAX, INT64_MIN } from './line-protocol/types.js';
+import { LineProtocolError, nsPerUnit, type FieldInput, type Point, type Precision } from './line-protocol/index.js';
 
 /**
  * A JSON metric as a line-protocol point:

@@ -1,0 +1,66 @@
+import { ByteReader, ByteWriter } from './bytes.js';
+import { decodeTimes, decodeValues, TimeEncoder, ValueEncoder, type Points } from './point-codec.js';
+import type { RollupRows } from '../types.js';
+
+/**
+ * One series' block in a part file: its points (or rollup rows) of one hour or day, columnar (all timestamps, then
+ * each value column: the compressor of the part's frames finds the repeats of a column next to each other).
+ */
+
+export function encodePointsBlock(p: Points): Uint8Array {
+  const w = new ByteWriter(16 + p.timestamps.length * 3);
+  const n = p.timestamps.length;
+  w.uvarint(n);
+  const te = new TimeEncoder();
+  for (let i = 0; i < n; i++) te.write(w, p.timestamps[i]!);
+  const ve = new ValueEncoder();
+  for (let i = 0; i < n; i++) ve.write(w, p.values[i]!);
+  return w.trimmed();
+}
+
+export function decodePointsBlock(block: Uint8Array): Points {
+  const r = new ByteReader(block);
+  const n = r.uvarint();
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  const pos = decodeTimes(block, r.pos, block.length, n, timestamps);
+  decodeValues(block, pos, block.length, n, values);
+  return { timestamps, values };
+}
+
+export const ROLLUP_COLUMNS = ['min', 'max', 'sum', 'count', 'last', 'increase'] as const;
+
+export function emptyRollups(n = 0): RollupRows {
+  return {
+    timestamps: new Float64Array(n),
+    min: new Float64Array(n),
+    max: new Float64Array(n),
+    sum: new Float64Array(n),
+    count: new Float64Array(n),
+    last: new Float64Array(n),
+    increase: new Float64Array(n),
+  };
+}
+
+export function encodeRollupBlock(rows: RollupRows): Uint8Array {
+  const n = rows.timestamps.length;
+  const w = new ByteWriter(16 + n * 8);
+  w.uvarint(n);
+  const te = new TimeEncoder();
+  for (let i = 0; i < n; i++) te.write(w, rows.timestamps[i]!);
+  for (const c of ROLLUP_COLUMNS) {
+    const ve = new ValueEncoder();
+    const col = rows[c];
+    for (let i = 0; i < n; i++) ve.write(w, col[i]!);
+  }
+  return w.trimmed();
+}
+
+export function decodeRollupBlock(block: Uint8Array): RollupRows {
+  const r = new ByteReader(block);
+  const n = r.uvarint();
+  const rows = emptyRollups(n);
+  let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
+  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c]);
+  return rows;
+}

@@ -1,0 +1,92 @@
+import { HOUR } from './tier-files.js';
+import { PointStream } from './point-stream.js';
+import type { Points } from './point-codec.js';
+
+/** One hour of points in memory: the recent window, or late points for an hour already sealed (merged at the next seal). */
+export interface OpenHour {
+  start: number;
+  streams: Map<number, PointStream>;
+  /** Per partition (`topic-partition`), the first offset whose record put a point here: the checkpoint stays at or below it. */
+  firstOffset: Map<string, number>;
+}
+
+/**
+ * The hours held in memory: open ones (points still arriving) and those a seal pass is writing (still readable until
+ * their parts are on disk).
+ */
+export class OpenHours {
+  readonly open = new Map<number, OpenHour>();
+  private sealing: OpenHour[] = [];
+  private last: OpenHour | null = null;
+
+  hour(start: number): OpenHour {
+    if (this.last?.start === start) return this.last;
+    let h = this.open.get(start);
+    if (!h) this.open.set(start, (h = { start, streams: new Map(), firstOffset: new Map() }));
+    return (this.last = h);
+  }
+
+  append(h: OpenHour, id: number, ts: number, v: number): void {
+    let s = h.streams.get(id);
+    if (!s) h.streams.set(id, (s = new PointStream()));
+    s.append(ts, v);
+  }
+
+  /** Hours ending at or before `frontier`, moved to the sealing set, oldest first. */
+  take(frontier: number): OpenHour[] {
+    const out: OpenHour[] = [];
+    for (const h of this.open.values()) if (h.start + HOUR <= frontier) out.push(h);
+    for (const h of out) this.open.delete(h.start);
+    this.last = null;
+    this.sealing = out.sort((a, b) => a.start - b.start);
+    return this.sealing;
+  }
+
+  /** The sealing hours are on disk now. */
+  sealed(): void {
+    this.sealing = [];
+  }
+
+  /** Points of a series in one hour held in memory, in the order writes must win (sealing before open). */
+  points(id: number, start: number): Points[] {
+    const out: Points[] = [];
+    for (const h of this.sealing) if (h.start === start) push(h, id, out);
+    const h = this.open.get(start);
+    if (h) push(h, id, out);
+    return out;
+  }
+
+  /** Starts of every hour in memory, ascending, unique. */
+  starts(): number[] {
+    const s = new Set<number>();
+    for (const h of this.sealing) s.add(h.start);
+    for (const h of this.open.keys()) s.add(h);
+    return [...s].sort((a, b) => a - b);
+  }
+
+  /** Lowest first offset of a partition among open hours (Infinity: none). */
+  firstOffset(key: string): number {
+    let min = Infinity;
+    for (const h of this.open.values()) min = Math.min(min, h.firstOffset.get(key) ?? Infinity);
+    return min;
+  }
+
+  /** Bytes of point streams in memory (capacity, as allocated). */
+  bytes(): number {
+    let n = 0;
+    for (const h of [...this.open.values(), ...this.sealing]) for (const s of h.streams.values()) n += s.bytes;
+    return n;
+  }
+
+  /** Oldest point held in memory (Infinity: none). */
+  oldest(): number {
+    let min = Infinity;
+    for (const h of [...this.sealing, ...this.open.values()]) for (const s of h.streams.values()) min = Math.min(min, s.minTs);
+    return min;
+  }
+}
+
+function push(h: OpenHour, id: number, out: Points[]): void {
+  const s = h.streams.get(id);
+  if (s && s.count > 0) out.push(s.points());
+}

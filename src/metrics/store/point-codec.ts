@@ -1,0 +1,280 @@
+import { ByteWriter, CorruptDataError } from './bytes.js';
+
+/**
+ * How points are written, in memory and on disk. Timestamps (ms): zigzag varints of the delta of deltas, so points at
+ * a steady interval take one byte (zero). Values: one tag byte, then
+ *   tag 0              the same value as the previous one (idle gauges, flat counters: one byte);
+ *   tag (k << 2) | 1   value = m / 10^k with the previous value's k: a zigzag varint of m - previous m (counters);
+ *   tag (k << 2) | 2   value = m / 10^k: a zigzag varint of m (a gauge with few decimals);
+ *   tag 3              the float64 itself (values with more than 15 decimals or beyond 2^50).
+ * As VictoriaMetrics does, a float becomes a decimal mantissa and exponent when that is exact (m / 10^k gives back
+ * the very same double, checked by doing the division), so deltas are small integers a general compressor packs well.
+ * Lossless for every finite double (and -0 through tag 3).
+ */
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const MANTISSA_LIMIT = 2 ** 50;
+/** Timestamps beyond ±2^49 ms (year 19,800) cannot be delta-coded in a double's integer range; the store refuses them. */
+export const MAX_ABS_TIMESTAMP_MS = 2 ** 49;
+
+let decK = 0;
+let decM = 0;
+
+/** Sets the decimal form of v (read with decimalK/decimalM) and returns true, or false when v has none (too many digits). */
+export function toDecimal(v: number): boolean {
+  return decimal(v);
+}
+export const decimalK = (): number => decK;
+export const decimalM = (): number => decM;
+
+function decimal(v: number): boolean {
+  if (Number.isInteger(v)) {
+    if (Math.abs(v) >= MANTISSA_LIMIT || Object.is(v, -0)) return false;
+    decK = 0;
+    decM = v;
+    return true;
+  }
+  for (let k = 1; k < 16; k++) {
+    const p = POW10[k]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) >= MANTISSA_LIMIT) return false;
+    if (m / p === v) {
+      decK = k;
+      decM = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+export class ValueEncoder {
+  private prev = NaN;
+  private prevM = 0;
+  private prevK = -1;
+
+  write(w: ByteWriter, v: number): void {
+    if (Object.is(v, this.prev)) {
+      w.byte(0);
+      return;
+    }
+    this.prev = v;
+    if (!decimal(v)) {
+      w.byte(3);
+      w.float64(v);
+      this.prevK = -1;
+      return;
+    }
+    if (decK === this.prevK) {
+      w.byte((decK << 2) | 1);
+      w.varint(decM - this.prevM);
+    } else {
+      w.byte((decK << 2) | 2);
+      w.varint(decM);
+    }
+    this.prevK = decK;
+    this.prevM = decM;
+  }
+}
+
+export class TimeEncoder {
+  private prev = 0;
+  private prevDelta = 0;
+
+  write(w: ByteWriter, t: number): void {
+    const d = t - this.prev;
+    w.varint(d - this.prevDelta);
+    this.prev = t;
+    this.prevDelta = d;
+  }
+}
+
+/** Points in ascending time, unique timestamps. */
+export interface Points {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export const NO_POINTS: Points = { timestamps: new Float64Array(0), values: new Float64Array(0) };
+
+/**
+ * Sorts points written in any order by time; of points with the same timestamp the one written last wins (a later
+ * write of the same ms replaces the value). Returns the arrays themselves when they were in order already.
+ */
+export function normalize(ts: Float64Array, vs: Float64Array): Points {
+  let ordered = true;
+  for (let i = 1; i < ts.length; i++) {
+    if (!(ts[i]! > ts[i - 1]!)) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return { timestamps: ts, values: vs };
+  const idx = Array.from({ length: ts.length }, (_, i) => i);
+  idx.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const outT: number[] = [];
+  const outV: number[] = [];
+  for (let j = 0; j < idx.length; j++) {
+    const i = idx[j]!;
+    if (outT.length > 0 && outT[outT.length - 1] === ts[i]) outV[outV.length - 1] = vs[i]!;
+    else {
+      outT.push(ts[i]!);
+      outV.push(vs[i]!);
+    }
+  }
+  return { timestamps: Float64Array.from(outT), values: Float64Array.from(outV) };
+}
+
+/** Points in [from, to) of ascending points, as views. */
+export function slicePoints(p: Points, from: number, to: number): Points {
+  const lo = lowerBound(p.timestamps, from);
+  const hi = lowerBound(p.timestamps, to);
+  if (lo === 0 && hi === p.timestamps.length) return p;
+  return { timestamps: p.timestamps.subarray(lo, hi), values: p.values.subarray(lo, hi) };
+}
+
+export function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/*
+ * Decoding loops with the varints inlined: reads decode hundreds of thousands of points per query, and a method call
+ * per byte costs several times the work. Bounds are checked once per value against `end`.
+ */
+
+function corrupt(): never {
+  throw new CorruptDataError('metrics data ends inside a point');
+}
+
+/** n timestamps (delta-of-delta varints) from buf[pos…] into out; returns the position after them. */
+export function decodeTimes(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array): number {
+  let prev = 0;
+  let delta = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    let b = buf[pos++]!;
+    if (b < 128) {
+      // One byte (a steady interval: zero): small-integer arithmetic only.
+      delta += (b & 1) === 0 ? b >> 1 : -((b + 1) >> 1);
+    } else {
+      let u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+      delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    }
+    prev += delta;
+    out[i] = prev;
+  }
+  return pos;
+}
+
+/** n values (tagged, see above) from buf[pos…] into out; returns the position after them. */
+export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array): number {
+  let prev = NaN;
+  let prevM = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    const tag = buf[pos++]!;
+    if (tag === 0) {
+      out[i] = prev;
+      continue;
+    }
+    if (tag === 3) {
+      if (pos + 8 > end) corrupt();
+      for (let j = 0; j < 8; j++) F64_BYTES[j] = buf[pos + j]!;
+      pos += 8;
+      out[i] = prev = F64[0]!;
+      continue;
+    }
+    let b = buf[pos++]!;
+    let u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    const m = (tag & 3) === 1 ? prevM + z : z;
+    prevM = m;
+    const k = tag >> 2;
+    out[i] = prev = k === 0 ? m : m / POW10[k]!;
+  }
+  return pos;
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** n points written as time, value, time, value… (an in-memory stream) into ts and vs. */
+export function decodeInterleaved(buf: Uint8Array, pos: number, end: number, n: number, ts: Float64Array, vs: Float64Array): number {
+  let prevT = 0;
+  let delta = 0;
+  let prev = NaN;
+  let prevM = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    let b = buf[pos++]!;
+    let u: number;
+    if (b < 128) delta += (b & 1) === 0 ? b >> 1 : -((b + 1) >> 1);
+    else {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+      delta += u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    }
+    prevT += delta;
+    ts[i] = prevT;
+    if (pos >= end) corrupt();
+    const tag = buf[pos++]!;
+    if (tag === 0) {
+      vs[i] = prev;
+      continue;
+    }
+    if (tag === 3) {
+      if (pos + 8 > end) corrupt();
+      for (let j = 0; j < 8; j++) F64_BYTES[j] = buf[pos + j]!;
+      pos += 8;
+      vs[i] = prev = F64[0]!;
+      continue;
+    }
+    b = buf[pos++]!;
+    u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    const m = (tag & 3) === 1 ? prevM + z : z;
+    prevM = m;
+    const k = tag >> 2;
+    vs[i] = prev = k === 0 ? m : m / POW10[k]!;
+  }
+  return pos;
+}

@@ -1,0 +1,79 @@
+import { decimalK, decimalM, decodeInterleaved, normalize, toDecimal, type Points } from './point-codec.js';
+
+/**
+ * The points of one series in one open hour, in memory, in the order they were applied: each point appended to one
+ * compact byte stream in point-codec.ts's encoding (about 1 byte of time and 1 to 5 bytes of value at a steady
+ * interval), so an active series costs a few KiB, not an object per point. The encoder state lives inline (this is
+ * the hottest object of ingestion). Reading sorts the points and lets the last write of a ms win.
+ */
+export class PointStream {
+  private buf: Uint8Array = new Uint8Array(48);
+  private len = 0;
+  private prevTs = 0;
+  private prevDelta = 0;
+  private prev = NaN;
+  private prevM = 0;
+  private prevK = -1;
+  count = 0;
+  minTs = Infinity;
+  maxTs = -Infinity;
+
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length < 1024 ? this.buf.length * 2 : Math.ceil(this.buf.length * 1.5));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  private uvarint(v: number): void {
+    const b = this.buf;
+    while (v >= 128) {
+      b[this.len++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    b[this.len++] = v;
+  }
+
+  append(t: number, v: number): void {
+    // Room for the worst case: a 8-byte timestamp varint, a tag and a 8-byte value.
+    if (this.len + 18 > this.buf.length) this.grow();
+    const d = t - this.prevTs;
+    const dod = d - this.prevDelta;
+    this.uvarint(dod >= 0 ? dod * 2 : -dod * 2 - 1);
+    this.prevTs = t;
+    this.prevDelta = d;
+    if (Object.is(v, this.prev)) this.buf[this.len++] = 0;
+    else {
+      this.prev = v;
+      if (!toDecimal(v)) {
+        this.buf[this.len++] = 3;
+        new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.len, v, true);
+        this.len += 8;
+        this.prevK = -1;
+      } else {
+        const k = decimalK();
+        const m = decimalM();
+        const delta = k === this.prevK;
+        const x = delta ? m - this.prevM : m;
+        this.buf[this.len++] = (k << 2) | (delta ? 1 : 2);
+        this.uvarint(x >= 0 ? x * 2 : -x * 2 - 1);
+        this.prevK = k;
+        this.prevM = m;
+      }
+    }
+    this.count++;
+    if (t < this.minTs) this.minTs = t;
+    if (t > this.maxTs) this.maxTs = t;
+  }
+
+  get bytes(): number {
+    return this.buf.length;
+  }
+
+  /** Sorted, unique timestamps (last write wins). */
+  points(): Points {
+    const ts = new Float64Array(this.count);
+    const vs = new Float64Array(this.count);
+    decodeInterleaved(this.buf, 0, this.len, this.count, ts, vs);
+    return normalize(ts, vs);
+  }
+}

@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import type { RollupRows, Tier } from '../types.js';
+import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from './blocks.js';
+import type { Points } from './point-codec.js';
+import { mergeRollups } from './rollup.js';
+import { PartCache, writePart, type PartEntry, type PartReader } from './part-file.js';
+
+/**
+ * The persisted tiers: `raw/<hour>.part` (points as written), `1m/<hour>.part` (one-minute rollups) and
+ * `1h/<day>.part` (hourly rollups of a UTC day), each named by the epoch ms of its start. An hour is sealed by writing
+ * its 1h rows, then its 1m part, then its raw part: the raw part (or, once retention removed it, the 1m part) is the
+ * mark that the hour is on disk, and rewriting the rows of an hour is idempotent, so a crash between two writes
+ * only means the hour is sealed again from the log.
+ */
+
+export const HOUR = 3_600_000;
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+export const DAY = 86_400_000;
+const DIRS: Record<Tier, string> = { raw: 'raw', '1m': '1m', '1h': '1h' };
+
+/** What sealing an hour writes for one series: its points of the hour and their rollups. */
+export interface SealedSeries {
+  id: number;
+  points: Points;
+  minutes: RollupRows;
+  hour: RollupRows;
+}
+
+function listStarts(dir: string): number[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const out: number[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^(-?\d+)\.part$/.exec(name);
+    if (m) out.push(Number(m[1]));
+    else if (name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true }); // an interrupted atomic write
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function insertSorted(a: number[], v: number): void {
+  if (a.includes(v)) return;
+  a.push(v);
+  a.sort((x, y) => x - y);
+}
+
+export class TierFiles {
+  /** Starts of the parts of each tier, ascending. */
+  readonly starts: Record<Tier, number[]>;
+  readonly bytes: Record<Tier, number> = { raw: 0, '1m': 0, '1h': 0 };
+  private readonly cache = new PartCache(64);
+  private readonly dirOf: Record<Tier, string>;
+
+  constructor(
+    readonly dir: string,
+    private readonly logger: Logger,
+    /** Where a series' block goes in a part (by measurement, field, tags: what one query reads together). */
+    private readonly order?: (id: number) => string,
+  ) {
+    this.dirOf = { raw: this.tierDir('raw'), '1m': this.tierDir('1m'), '1h': this.tierDir('1h') };
+    this.starts = { raw: listStarts(this.tierDir('raw')), '1m': listStarts(this.tierDir('1m')), '1h': listStarts(this.tierDir('1h')) };
+    for (const tier of ['raw', '1m', '1h'] as Tier[]) for (const s of this.starts[tier]) this.bytes[tier] += this.sizeOf(tier, s);
+  }
+
+  private tierDir(tier: Tier): string {
+    return path.join(this.dir, DIRS[tier]);
+  }
+
+  file(tier: Tier, start: number): string {
+    // Concatenation, not path.join: a query asks for a part once per series it reads.
+    return `${this.dirOf[tier]}${path.sep}${start}.part`;
+  }
+
+  private sizeOf(tier: Tier, start: number): number {
+    try {
+      return fs.statSync(this.file(tier, start)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Whether an hour was sealed (its raw part, or its 1m part once raw retention removed that). */
+  sealed(hour: number): boolean {
+    return this.starts.raw.includes(hour) || this.starts['1m'].includes(hour);
+  }
+
+  private reader(tier: Tier, start: number): PartReader | null {
+    if (!this.starts[tier].includes(start)) return null;
+    try {
+      return this.cache.get(this.file(tier, start));
+    } catch (e) {
+      this.logger.warn(`metrics: cannot read ${this.file(tier, start)} (${(e as Error).message}); its data is left out of answers`);
+      return null;
+    }
+  }
+
+  readPoints(id: number, hour: number): Points | null {
+    const r = this.reader('raw', hour);
+    const i = r ? r.find(id) : -1;
+    return i < 0 ? null : decodePointsBlock(r!.block(i));
+  }
+
+  readRows(id: number, tier: '1m' | '1h', start: number): RollupRows | null {
+    const r = this.reader(tier, start);
+    const i = r ? r.find(id) : -1;
+    return i < 0 ? null : decodeRollupBlock(r!.block(i));
+  }
+
+  /** Oldest block start and newest block end recorded in the index of one part (for the tier spans). */
+  partRange(tier: Tier, start: number): { min: number; max: number } | null {
+    const r = this.reader(tier, start);
+    if (!r || r.ids.length === 0) return null;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < r.ids.length; i++) {
+      min = Math.min(min, r.minTs[i]!);
+      max = Math.max(max, r.maxTs[i]!);
+    }
+    return { min, max };
+  }
+
+  /**
+   * Writes one sealed hour: the series given replace theirs in the hour's parts (others already there are kept, for
+   * late points merged into an hour sealed before).
+   */
+  async writeHour(hour: number, series: SealedSeries[]): Promise<void> {
+    const touched = new Set(series.map((s) => s.id));
+    const day = Math.floor(hour / DAY) * DAY;
+    // 1h rows first: rewriting them is idempotent, and the raw part written last marks the hour sealed.
+    const dayEntries = this.kept('1h', day, touched);
+    const old = this.reader('1h', day);
+    let n = 0;
+    for (const s of series) {
+      if (++n % 512 === 0) await yieldLoop();
+      if (s.hour.timestamps.length === 0) continue;
+      const i = old ? old.find(s.id) : -1;
+      const rows = i < 0 ? s.hour : mergeRollups(decodeRollupBlock(old!.block(i)), s.hour);
+      dayEntries.push({ id: s.id, block: encodeRollupBlock(rows), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
+    }
+    await this.replace('1h', day, dayEntries);
+    const minuteEntries = this.kept('1m', hour, touched);
+    for (const s of series) {
+      const n = s.minutes.timestamps.length;
+      if (n > 0) minuteEntries.push({ id: s.id, block: encodeRollupBlock(s.minutes), minTs: s.minutes.timestamps[0]!, maxTs: s.minutes.timestamps[n - 1]! });
+    }
+    await this.replace('1m', hour, minuteEntries);
+    const rawEntries = this.kept('raw', hour, touched);
+    for (const s of series) {
+      const n = s.points.timestamps.length;
+      if (n > 0) rawEntries.push({ id: s.id, block: encodePointsBlock(s.points), minTs: s.points.timestamps[0]!, maxTs: s.points.timestamps[n - 1]! });
+    }
+    await this.replace('raw', hour, rawEntries);
+  }
+
+  /** The blocks of a part for series other than `touched`, copied as they are. */
+  private kept(tier: Tier, start: number, touched: Set<number>): PartEntry[] {
+    const r = this.reader(tier, start);
+    const out: PartEntry[] = [];
+    if (!r) return out;
+    for (let i = 0; i < r.ids.length; i++) {
+      const id = r.ids[i]!;
+      if (!touched.has(id)) out.push({ id, block: r.block(i), minTs: r.minTs[i]!, maxTs: r.maxTs[i]! });
+    }
+    return out;
+  }
+
+  private async replace(tier: Tier, start: number, entries: PartEntry[]): Promise<void> {
+    const file = this.file(tier, start);
+    const before = this.starts[tier].includes(start) ? this.sizeOf(tier, start) : 0;
+    const size = await writePart(file, entries, this.order);
+    this.cache.drop(file);
+    insertSorted(this.starts[tier], start);
+    this.bytes[tier] += size - before;
+  }
+
+  /** Deletes the parts of a tier that end at or before `horizon`; returns how many. */
+  dropBefore(tier: Tier, horizon: number): number {
+    const span = tier === '1h' ? DAY : HOUR;
+    let n = 0;
+    while (this.starts[tier].length > 0 && this.starts[tier][0]! + span <= horizon) {
+      const start = this.starts[tier].shift()!;
+      const file = this.file(tier, start);
+      this.bytes[tier] -= this.sizeOf(tier, start);
+      this.cache.drop(file);
+      fs.rmSync(file, { force: true });
+      n++;
+    }
+    return n;
+  }
+
+  close(): void {
+    this.cache.close();
+  }
+}
