@@ -38,8 +38,30 @@ export const overviewSchema = {
         topics: { type: 'array', items: { type: 'object', required: ['name', 'bytes'], properties: { name: { type: 'string' }, bytes: { type: 'integer' } } } },
       },
     },
+    metrics: {
+      type: 'object',
+      nullable: true,
+      description: 'The metrics store (null when it is off): series against the caps, series refused by a cap, lines that could not be read, how far behind the log it is, bytes of its tiers. Details: GET /api/v1/metrics/stats.',
+      required: ['series', 'maxSeries', 'seriesRefused', 'nearCap', 'badLines', 'lagRecords', 'bytesOnDisk'],
+      properties: {
+        series: { type: 'integer' },
+        maxSeries: { type: 'integer' },
+        seriesRefused: { type: 'integer' },
+        nearCap: { type: 'array', items: { type: 'string' }, description: 'measurements at 80 % or more of their cap' },
+        badLines: { type: 'integer' },
+        lagRecords: { type: 'integer' },
+        bytesOnDisk: { type: 'integer', description: 'all tiers' },
+      },
+    },
   },
 } as const;
+
+function metricsSummary(ctx: RouteContext) {
+  const m = ctx.services.metrics?.stats();
+  if (!m) return null;
+  const { series, maxSeries, seriesRefused, nearCap, badLines, lagRecords } = m;
+  return { series, maxSeries, seriesRefused, nearCap, badLines, lagRecords, bytesOnDisk: m.bytesOnDisk.raw + m.bytesOnDisk['1m'] + m.bytesOnDisk['1h'] };
+}
 
 export function overview(ctx: RouteContext, now = Date.now()) {
   const s = ctx.services;
@@ -53,6 +75,7 @@ export function overview(ctx: RouteContext, now = Date.now()) {
     clients: { connected: s.clients().length },
     listeners: s.listeners(),
     disk: { totalBytes: topics.reduce((n, t) => n + t.bytes, 0), topics },
+    metrics: metricsSummary(ctx),
   };
 }
 
