@@ -4,4 +4,5 @@ export { compileQuery, type CompiledQuery } from './compile.js';
 export { QuerySyntaxError } from './errors.js';
 export { LEVEL_NAMES, normalizeLevel, type LevelName } from '../../common/level/index.js';
 export { requirementHolds, type TokenRequirement } from './prefilter.js';
+export type { LevelColumn } from './level-only.js';
 export type { RecordView } from './record-fields.js';
