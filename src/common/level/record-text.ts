@@ -65,7 +65,8 @@ export class RecordText {
     let vs = this.pairs.get(key);
     if (vs === undefined) {
       const m = this.message();
-      vs = m === null || this.jsonObject() !== null ? [] : logfmtValues(m, key);
+      // A pair `key=…` needs those bytes together: most lines lack them, and are not walked.
+      vs = m === null || !m.includes(`${key}=`) || this.jsonObject() !== null ? [] : logfmtValues(m, key);
       this.pairs.set(key, vs);
     }
     return vs;
