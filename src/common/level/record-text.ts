@@ -8,7 +8,8 @@ export type RecordHeaders = ReadonlyArray<readonly [string, Buffer | null]>;
 
 /** Where the level is looked for, in order, after the headers `level` and `severity`. Nested `log.level` is a path too. */
 const JSON_LEVEL_FIELDS = ['level', 'lvl', 'severity', 'loglevel', 'log.level', 'levelname', 'severity_text', '@l', 'LEVEL', 'Level', 'Severity'];
-const LOGFMT_LEVEL_FIELDS = ['level', 'lvl', 'severity'];
+/** The logfmt keys, and what a line must contain for each to be there at all. */
+const LOGFMT_LEVEL_FIELDS = ['level', 'lvl', 'severity'].map((key) => ({ key, pair: `${key}=` }));
 
 const UNSET = Symbol('unset');
 
@@ -112,14 +113,17 @@ export class RecordText {
       }
       return null;
     }
-    for (const f of LOGFMT_LEVEL_FIELDS) {
-      for (const v of this.logfmt(f)) {
-        const l = normalizeLevel(v);
-        if (l) return l;
-      }
-    }
     const m = this.message();
-    const stated = m === null ? undefined : detectLevel(m);
+    if (m === null) return null;
+    // Not this.logfmt(): the first value that names a level is enough, the rest of the line need not be walked.
+    let found: LevelName | null = null;
+    const names = (v: string): boolean => (found = normalizeLevel(v)) !== null;
+    for (const { key, pair } of LOGFMT_LEVEL_FIELDS) {
+      if (!m.includes(pair)) continue;
+      logfmtValues(m, key, names);
+      if (found) return found;
+    }
+    const stated = detectLevel(m);
     return stated === undefined ? null : normalizeLevel(stated);
   }
 }
