@@ -6,6 +6,9 @@ import { normalizeLevel, type LevelName } from './levels.js';
 /** Record headers as protocol/record-decoder.ts decodes them: [key, value] pairs, in order, repeats allowed. */
 export type RecordHeaders = ReadonlyArray<readonly [string, Buffer | null]>;
 
+const HEADER_LEVEL_FIELDS = ['level', 'severity'];
+/** Values found at one JSON path (level() runs on one thread at a time and finishes before it returns). */
+const scratch: unknown[] = [];
 /** Where the level is looked for, in order, after the headers `level` and `severity`. Nested `log.level` is a path too. */
 const JSON_LEVEL_FIELDS = ['level', 'lvl', 'severity', 'loglevel', 'log.level', 'levelname', 'severity_text', '@l', 'LEVEL', 'Level', 'Severity'];
 /** The logfmt keys, and what a line must contain for each to be there at all. */
@@ -95,21 +98,29 @@ export class RecordText {
    * would find it (`ERROR …`, `[warn]`, glog's `E0501 …`), so lines shipped without `--parse level` have one too.
    */
   level(): LevelName | null {
-    for (const name of ['level', 'severity']) {
-      for (const v of this.headerValues(name) ?? []) {
-        const l = normalizeLevel(v);
-        if (l) return l;
+    // Called for every record a histogram reads and the index counts: nothing is allocated that need not be.
+    if (this.headers.length > 0) {
+      for (const name of HEADER_LEVEL_FIELDS) {
+        for (const v of this.headerValues(name) ?? []) {
+          const l = normalizeLevel(v);
+          if (l) return l;
+        }
       }
     }
     const obj = this.jsonObject();
     if (obj) {
-      for (const f of JSON_LEVEL_FIELDS) {
-        const found: unknown[] = [];
-        collectRaw(obj, f, found);
-        for (const v of found) {
-          const l = typeof v === 'string' || typeof v === 'number' ? normalizeLevel(v) : null;
-          if (l) return l;
+      const found = scratch;
+      try {
+        for (const f of JSON_LEVEL_FIELDS) {
+          found.length = 0;
+          collectRaw(obj, f, found);
+          for (const v of found) {
+            const l = typeof v === 'string' || typeof v === 'number' ? normalizeLevel(v) : null;
+            if (l) return l;
+          }
         }
+      } finally {
+        found.length = 0; // holds no part of the record afterwards
       }
       return null;
     }
