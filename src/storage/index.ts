@@ -18,5 +18,6 @@ export {
 export { MAX_TOPIC_NAME_LENGTH, validateTopicName } from './topic-name.js';
 export { uuidToString } from './metadata-store.js';
 export * from './types.js';
-export type { SearchSpan, TokenBlock, TokenIndexStats } from './token-index/index.js';
+export type { LevelCounts, SearchSpan, TokenBlock, TokenIndexStats } from './token-index/index.js';
+export { LEVEL_COLUMNS } from './token-index/level-counts.js';
 export { forEachToken, MAX_TOKEN_BYTES, tokenHashes, tokensOf } from './token-index/tokens.js';

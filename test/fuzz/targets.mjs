@@ -16,7 +16,7 @@ import { HttpError } from '../../dist/src/ingest/http/http-error.js';
 import { ndjsonRecords, textRecords } from '../../dist/src/ingest/http/log-body.js';
 import { jsonMetricRecords, lineProtocolRecords, prometheusRecords } from '../../dist/src/ingest/http/metric-body.js';
 import { parseJsonLine } from '../../dist/src/collect/tail/json-line.js';
-import { detectLevel } from '../../dist/src/collect/tail/level.js';
+import { detectLevel } from '../../dist/src/common/level/detect-level.js';
 import { LineSplitter } from '../../dist/src/collect/tail/line-splitter.js';
 import { MultilineJoiner } from '../../dist/src/collect/tail/multiline.js';
 import { DEFAULT_CONTINUE_PATTERN } from '../../dist/src/collect/tail/options.js';

@@ -14,5 +14,5 @@ export {
 } from './options.js';
 export { CheckpointError, type FileIdentity, type ResumePoint } from './checkpoint.js';
 export { parseTimestamp } from './timestamp.js';
-export { detectLevel } from './level.js';
+export { detectLevel } from '../../common/level/index.js';
 export { jsonFields } from './json-line.js';

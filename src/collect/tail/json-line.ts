@@ -1,5 +1,5 @@
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
-import { normalizeLevel } from './level.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../common/json-depth.js';
+import { levelWord } from '../../common/level/index.js';
 import { epochToMs, parseTimestampString } from './timestamp.js';
 
 /*
@@ -63,7 +63,7 @@ function timeValue(v: unknown, now: number): number | undefined {
 }
 
 function levelValue(v: unknown): string | undefined {
-  if (typeof v === 'string') return normalizeLevel(v.trim());
+  if (typeof v === 'string') return levelWord(v.trim());
   if (typeof v === 'number') {
     for (const [min, name] of NUMERIC_LEVELS) if (v >= min) return name;
   }

@@ -1,6 +1,6 @@
 import type { SourcedRecord } from '../record.js';
 import { parseJsonLine } from './json-line.js';
-import { detectLevel } from './level.js';
+import { detectLevel } from '../../common/level/index.js';
 import type { ResolvedTailerOptions } from './options.js';
 import { parseTimestamp } from './timestamp.js';
 

@@ -1,4 +1,4 @@
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../collect/json-depth.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../common/json-depth.js';
 import { detectLevel, jsonFields } from '../../collect/tail/index.js';
 import type { AgentRecord } from '../../collect/record.js';
 import { eachLine } from './lines.js';

@@ -1,5 +1,5 @@
 import type { RE2JS } from 're2js';
-import type { LevelName } from './levels.js';
+import type { LevelName } from '../../common/level/index.js';
 import type { Literal } from './literal.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { QueryNode } from './ast.js';
 import { byteFilter } from './byte-filter.js';
+import { levelsMatched, type LevelColumn } from './level-only.js';
 import { compileNode } from './matcher.js';
 import { parseQuery } from './parser.js';
 import { byteRequirement, tokenRequirement, type TokenRequirement } from './prefilter.js';
@@ -26,6 +27,11 @@ export interface CompiledQuery {
    * a bound is absent when the query does not limit it. No record outside them matches.
    */
   readonly timeRange: { from?: number; to?: number };
+  /**
+   * When the query matches a record by its level alone: the levels it matches ('unknown': records without one), so a
+   * histogram can count from per-level counts; null when anything else decides (words, fields, regexes, …).
+   */
+  readonly levels: ReadonlySet<LevelColumn> | null;
   /** Level of a record as the language sees it: 'fatal'|'error'|'warn'|'info'|'debug'|'trace', or null. */
   levelOf(r: RecordView): string | null;
   /** Value of a field for facets (same lookup as field:value), as a string, or null. Several values: the first. */
@@ -46,6 +52,7 @@ export function compileQuery(text: string, options: { caseSensitive?: boolean } 
     mayMatchBytes: byteFilter(byteRequirement(tree)),
     matches: (r) => test(ctx.reset(r)),
     timeRange: timeRange(tree),
+    levels: levelsMatched(tree),
     levelOf: (r) => ctx.reset(r).level(),
     fieldOf: (r, field) => {
       return ctx.reset(r).values(field)?.[0] ?? null;

@@ -1,5 +1,5 @@
 import type { CompareOp, QueryNode } from './ast.js';
-import { levelRank } from './levels.js';
+import { levelRank } from '../../common/level/index.js';
 import { asciiLower, findLiteral } from './literal.js';
 import type { RecordContext } from './record-fields.js';
 

@@ -2,7 +2,7 @@ import type { CompareOp, QueryNode } from './ast.js';
 import { regexClause, timeClause } from './clauses.js';
 import { syntaxError } from './errors.js';
 import { isSpaceChar, readQuoted, readSlashRegex, readWord, termEndsAt } from './lexemes.js';
-import { LEVEL_FIELDS, normalizeLevel } from './levels.js';
+import { LEVEL_FIELDS, normalizeLevel } from '../../common/level/index.js';
 import { makeLiteral } from './literal.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { TokenBlock } from '../../storage/index.js';
+import { LEVEL_COLUMNS, type LevelCounts, type TokenBlock } from '../../storage/index.js';
 import { LEVEL_NAMES } from '../language/index.js';
 import type { BlockSummaries } from './partition-scan.js';
 import type { SearchPlan } from './search.js';
@@ -14,6 +14,8 @@ export const MAX_BUCKETS = 10_000;
 /** Level columns: the six the language knows, and `unknown` for records without one. */
 export const HISTOGRAM_LEVELS = [...LEVEL_NAMES, 'unknown'] as const;
 export type HistogramLevel = (typeof HISTOGRAM_LEVELS)[number];
+// The index's level counts have the same columns in the same order (both are LEVEL_NAMES, then unknown).
+if (LEVEL_COLUMNS.join() !== HISTOGRAM_LEVELS.join()) throw new Error('histogram levels and the index level columns differ');
 
 export interface Histogram {
   from: number;
@@ -60,7 +62,10 @@ export async function dataRange(plan: SearchPlan, now: number): Promise<{ from: 
 
 /**
  * Counts of matches per time bucket and level, in one pass over what the plan's scans read (blocks that cannot match
- * by time or index are not read). `step` in ms, or chosen for about 60–120 buckets.
+ * by time or index are not read). Sealed blocks of a query decided by the level alone are counted from the level
+ * counts their index entry holds, unread, where its buckets divide the step and do not straddle the range's ends;
+ * other queries' blocks from a summary kept by an earlier histogram of the same query. `step` in ms, or chosen for
+ * about 60–120 buckets.
  */
 export async function histogram(plan: SearchPlan, opts: { step?: number; signal?: AbortSignal; now?: number } = {}): Promise<Histogram> {
   const { from, to } = await dataRange(plan, opts.now ?? Date.now());
@@ -81,47 +86,70 @@ export async function histogram(plan: SearchPlan, opts: { step?: number; signal?
     columns[level]![i]! += k;
     total += k;
   };
+  const stats = plan.stats;
+  // A query decided by the level alone (the empty query, `level:error`) is counted from the level counts the index
+  // stores per sealed block, for the levels it matches.
+  const wanted = q.levels ? HISTOGRAM_LEVELS.map((l) => q.levels!.has(l)) : null;
+  const fromCounts = (b: TokenBlock): boolean => {
+    if (!wanted) return false;
+    const c = b.levelCounts();
+    if (!c || !countsFit(c, step, from, to)) return false;
+    const cols = HISTOGRAM_LEVELS.length;
+    for (let i = 0; i < c.starts.length; i++) {
+      const start = c.starts[i]!;
+      if (start < from || start >= to) continue;
+      const bucket = Math.floor((start - first) / step);
+      for (let l = 0; l < cols; l++) if (wanted[l] && c.counts[i * cols + l]) add(bucket, l, c.counts[i * cols + l]!);
+    }
+    return true;
+  };
   // Summaries count per second: usable when buckets are whole seconds (then `first` is too).
   const inside = (b: TokenBlock) => b.minTimestamp >= from && b.maxTimestamp >= 0 && b.maxTimestamp < to;
+  const outside = (b: TokenBlock) => (b.maxTimestamp >= 0 && b.maxTimestamp < from) || b.minTimestamp >= to;
+  const summarise = step % 1000 === 0;
   let building: Map<number, Int32Array> | null = null;
-  const hook: BlockSummaries | undefined =
-    step % 1000 === 0
-      ? {
-          use: (b) => {
-            const sum = inside(b) ? summaries.get(b)?.get(q.text) : undefined;
-            if (!sum) return false;
-            for (const [sec, byLevel] of sum) {
-              const i = Math.floor((sec * 1000 - first) / step);
-              for (let l = 0; l < byLevel.length; l++) if (byLevel[l]) add(i, l, byLevel[l]!);
-            }
-            return true;
-          },
-          start: (b) => {
-            if (!inside(b) || summarySeconds >= SUMMARY_SECONDS_MAX) return null;
-            const sum = new Map<number, Int32Array>();
-            building = sum;
-            return (r) => {
-              const sec = Math.floor(r.timestamp / 1000);
-              let byLevel = sum.get(sec);
-              if (!byLevel) sum.set(sec, (byLevel = new Int32Array(HISTOGRAM_LEVELS.length)));
-              byLevel[lastLevel]!++;
-            };
-          },
-          end: (b) => {
-            if (!building) return;
-            let per = summaries.get(b);
-            if (!per) summaries.set(b, (per = new Map()));
-            if (per.size >= QUERIES_PER_BLOCK) {
-              const oldest = per.keys().next().value!;
-              summarySeconds -= per.get(oldest)!.size;
-              per.delete(oldest);
-            }
-            per.set(q.text, building);
-            summarySeconds += building.size;
-            building = null;
-          },
-        }
-      : undefined;
+  const hook: BlockSummaries = {
+    use: (b) => {
+      // A block outside the range is left to the scan, which skips it by time (and says so in the stats).
+      if (outside(b)) return false;
+      if (fromCounts(b)) {
+        stats.blocksCountedFromIndex++;
+        return true;
+      }
+      const sum = summarise && inside(b) ? summaries.get(b)?.get(q.text) : undefined;
+      if (!sum) return false;
+      for (const [sec, byLevel] of sum) {
+        const i = Math.floor((sec * 1000 - first) / step);
+        for (let l = 0; l < byLevel.length; l++) if (byLevel[l]) add(i, l, byLevel[l]!);
+      }
+      stats.blocksCountedFromCache++;
+      return true;
+    },
+    start: (b) => {
+      if (!summarise || !inside(b) || summarySeconds >= SUMMARY_SECONDS_MAX) return null;
+      const sum = new Map<number, Int32Array>();
+      building = sum;
+      return (r) => {
+        const sec = Math.floor(r.timestamp / 1000);
+        let byLevel = sum.get(sec);
+        if (!byLevel) sum.set(sec, (byLevel = new Int32Array(HISTOGRAM_LEVELS.length)));
+        byLevel[lastLevel]!++;
+      };
+    },
+    end: (b) => {
+      if (!building) return;
+      let per = summaries.get(b);
+      if (!per) summaries.set(b, (per = new Map()));
+      if (per.size >= QUERIES_PER_BLOCK) {
+        const oldest = per.keys().next().value!;
+        summarySeconds -= per.get(oldest)!.size;
+        per.delete(oldest);
+      }
+      per.set(q.text, building);
+      summarySeconds += building.size;
+      building = null;
+    },
+  };
   for (const s of plan.scans) {
     s.range.from = Math.max(s.range.from, from);
     s.range.to = Math.min(s.range.to, to);
@@ -135,4 +163,19 @@ export async function histogram(plan: SearchPlan, opts: { step?: number; signal?
     );
   }
   return { from, to, step, times: Array.from({ length: n }, (_, i) => first + i * step), counts, levels, total, stats: finishStats(plan) };
+}
+
+/**
+ * True when a block's level counts answer exactly for buckets of `step` over [from, to): the step is a whole number of
+ * count buckets (both are aligned to the epoch, so every histogram bucket is a union of count buckets), and no count
+ * bucket straddles `from` or `to` (its records would be on both sides). Count buckets wholly outside are left out.
+ */
+export function countsFit(c: LevelCounts, step: number, from: number, to: number): boolean {
+  if (step % c.resolution !== 0) return false;
+  for (let i = 0; i < c.starts.length; i++) {
+    const start = c.starts[i]!;
+    const end = start + c.resolution;
+    if ((start < from && end > from) || (start < to && end > to)) return false;
+  }
+  return true;
 }

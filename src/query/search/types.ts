@@ -30,6 +30,10 @@ export interface SearchStats {
   blocksSkippedByTime: number;
   /** Blocks skipped because their bloom filter lacks a word the query needs. */
   blocksSkippedByIndex: number;
+  /** Histograms: blocks counted from the level counts stored in the index, unread. */
+  blocksCountedFromIndex: number;
+  /** Histograms: blocks counted from the summary an earlier histogram of the same query kept in memory, unread. */
+  blocksCountedFromCache: number;
   bytesScanned: number;
   bytesSkipped: number;
   /** Batches not decoded because a literal the query needs is not in their (decompressed) bytes. */
@@ -50,6 +54,8 @@ export function emptyStats(): SearchStats {
     unindexedRangesScanned: 0,
     blocksSkippedByTime: 0,
     blocksSkippedByIndex: 0,
+    blocksCountedFromIndex: 0,
+    blocksCountedFromCache: 0,
     bytesScanned: 0,
     bytesSkipped: 0,
     batchesSkippedByBytes: 0,

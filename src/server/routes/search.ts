@@ -32,6 +32,8 @@ const STAT_NAMES = [
   'unindexedRangesScanned',
   'blocksSkippedByTime',
   'blocksSkippedByIndex',
+  'blocksCountedFromIndex',
+  'blocksCountedFromCache',
   'bytesScanned',
   'bytesSkipped',
   'batchesSkippedByBytes',
@@ -46,6 +48,7 @@ export const searchStatsSchema = {
   type: 'object',
   description:
     'What the search read and skipped: segments and blocks (~1 MiB, each with a bloom filter of its words) passed over by time range or index, ' +
+    'blocks a histogram counted without reading them (from the level counts in the index, or from an earlier histogram of the same query), ' +
     'bytes read and skipped, batches whose bytes lacked a needed word, records decoded and matched, and the time taken.',
   required: [...STAT_NAMES],
   properties: Object.fromEntries(STAT_NAMES.map((n) => [n, { type: n === 'elapsedMs' ? 'number' : 'integer' }])),

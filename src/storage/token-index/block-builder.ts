@@ -13,8 +13,10 @@ import {
   batchSizeAt,
   compressionOf,
 } from '../../protocol/record-batch.js';
+import { RecordText, type RecordHeaders } from '../../common/level/index.js';
 import { bloomAdd, filterBytesFor, probesFor } from './bloom-filter.js';
 import { HashSet } from './hash-set.js';
+import { LEVEL_COLUMNS, LevelCountsBuilder, UNKNOWN_COLUMN } from './level-counts.js';
 import { encodeEntry, ENTRY_HEADER_BYTES, type BlockMeta } from './token-index-file.js';
 import { forEachToken } from './tokens.js';
 
@@ -24,6 +26,12 @@ export const BLOCK_BYTES = 1024 * 1024;
 export const MAX_INDEX_RATIO = 0.05;
 /** Filters aim a little below the cap, so the file header and short blocks at segment ends fit in it too. */
 const FILTER_RATIO = 0.048;
+/**
+ * Level counts may take this share of a block (out of the filter's budget), at least MIN_COUNTS_BYTES: per-second
+ * counts of a block filled within minutes take far less; a quiet topic's block spread over hours gets coarser buckets.
+ */
+const COUNTS_RATIO = 0.004;
+const MIN_COUNTS_BYTES = 64;
 /**
  * The most one batch may decompress to while being indexed. The broker stores batches without looking inside, so a
  * hostile producer could store a 1 MB batch that inflates to the protocol's 256 MiB; real batches (producers cut
@@ -73,6 +81,7 @@ export class BlockBuilder {
   private maxTimestamp = -1;
   private records = 0;
   private unreadable = false;
+  private readonly levels = new LevelCountsBuilder();
   private released = false;
 
   constructor(
@@ -133,7 +142,8 @@ export class BlockBuilder {
       if (codec === 'unknown') throw new CompressionError('unknown', `codec ${attributes & 7}`);
       const body = buf.subarray(p + BATCH_HEADER_SIZE, p + size);
       const data = codec === 'none' ? body : decompress(codec, body, MAX_INDEXED_BATCH_BYTES);
-      if (!tokenizeRecords(data, count, this.addToken)) this.unreadable = true;
+      const logAppend = (attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND) !== 0;
+      if (!walkRecords(data, count, this.addToken, logAppend ? maxTs : firstTs, logAppend, this.levels)) this.unreadable = true;
     } catch (err) {
       if (!(err instanceof CompressionError)) throw err;
       this.unreadable = true;
@@ -148,10 +158,12 @@ export class BlockBuilder {
     }
     const bytes = this.pos - this.start;
     let filter = new Uint8Array(0);
+    let counts: Uint8Array = new Uint8Array(0);
     let probes = 0;
     const distinct = this.unreadable ? 0 : this.tokens.size;
     if (!this.unreadable) {
-      filter = new Uint8Array(filterBytesFor(distinct, bytes * FILTER_RATIO - ENTRY_HEADER_BYTES));
+      counts = this.levels.encode(Math.max(MIN_COUNTS_BYTES, bytes * COUNTS_RATIO));
+      filter = new Uint8Array(filterBytesFor(distinct, bytes * FILTER_RATIO - ENTRY_HEADER_BYTES - counts.length));
       probes = probesFor(filter.length, distinct);
       this.tokens.forEach((h) => bloomAdd(filter, probes, h));
     }
@@ -167,15 +179,17 @@ export class BlockBuilder {
       probes,
       filterBytes: filter.length,
       distinctTokens: distinct,
+      countsBytes: counts.length,
     };
-    return { meta, entry: encodeEntry(this.segmentBase, meta, filter) };
+    return { meta, entry: encodeEntry(this.segmentBase, meta, filter, counts) };
   }
 }
 
 /*
  * Record => length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint keyLength:varint key
  *   valueLength:varint value headerCount:varint [headerKeyLength:varint headerKey headerValueLength:varint headerValue]
- * Walked in place (no object per record): only the byte ranges of key, value and headers are handed to the tokenizer.
+ * Walked in place: only the byte ranges of key, value and headers are handed to the tokenizer; the value (a view) and
+ * the headers go to THE level of a record (common/level), which looks no further than it must.
  */
 let at = 0;
 
@@ -193,30 +207,58 @@ function varint(b: Uint8Array, end: number): number {
   return NaN;
 }
 
+/** Where the field last read by field() lies: [fieldStart, at); fieldStart −1 for null. */
+let fieldStart = -1;
+
 /** Tokenize a varint-length-prefixed field at `at`; false when it runs past `end`. */
 function field(b: Buffer, end: number, emit: (h: number) => void): boolean {
   const len = varint(b, end);
+  fieldStart = -1;
   if (Number.isNaN(len)) return false;
-  if (len <= 0) return true; // null (-1) or empty
+  if (len < 0) return true; // null
   if (at + len > end) return false;
+  fieldStart = at;
   forEachToken(b, at, at + len, emit);
   at += len;
   return true;
 }
 
-/** False when the records are malformed (then the block must be treated as matching anything). */
-function tokenizeRecords(data: Buffer, count: number, emit: (h: number) => void): boolean {
+const recordText = new RecordText();
+const NO_HEADERS: RecordHeaders = [];
+const COLUMN_OF = new Map<string | null, number>(LEVEL_COLUMNS.map((l, i) => [l, i]));
+COLUMN_OF.set(null, UNKNOWN_COLUMN);
+
+/**
+ * Tokenizes every record and counts it by level and timestamp (`baseTs` + its delta; `baseTs` itself when the batch
+ * carries log-append time). False when the records are malformed (then the block must be treated as matching
+ * anything, and has no counts).
+ */
+function walkRecords(data: Buffer, count: number, emit: (h: number) => void, baseTs: number, logAppend: boolean, levels: LevelCountsBuilder): boolean {
   at = 0;
   for (let i = 0; i < count; i++) {
     const length = varint(data, data.length);
     if (Number.isNaN(length) || length < 0 || at + length > data.length) return false;
     const end = at + length;
     at++; // attributes
-    if (Number.isNaN(varint(data, end)) || Number.isNaN(varint(data, end))) return false; // timestamp and offset deltas
-    if (!field(data, end, emit) || !field(data, end, emit)) return false; // key, value
-    const headers = varint(data, end);
-    if (Number.isNaN(headers) || headers < 0) return false;
-    for (let j = 0; j < headers; j++) if (!field(data, end, emit) || !field(data, end, emit)) return false;
+    const tsDelta = varint(data, end);
+    if (Number.isNaN(tsDelta) || Number.isNaN(varint(data, end))) return false; // timestamp and offset deltas
+    if (!field(data, end, emit)) return false; // key
+    if (!field(data, end, emit)) return false; // value
+    const value = fieldStart < 0 ? null : data.subarray(fieldStart, at);
+    const headerCount = varint(data, end);
+    if (Number.isNaN(headerCount) || headerCount < 0) return false;
+    let headers = NO_HEADERS;
+    if (headerCount > 0) {
+      const hs: [string, Buffer | null][] = [];
+      for (let j = 0; j < headerCount; j++) {
+        if (!field(data, end, emit)) return false;
+        const k = fieldStart < 0 ? '' : data.toString('utf8', fieldStart, at);
+        if (!field(data, end, emit)) return false;
+        hs.push([k, fieldStart < 0 ? null : data.subarray(fieldStart, at)]);
+      }
+      headers = hs;
+    }
+    levels.add(logAppend ? baseTs : baseTs + tsDelta, COLUMN_OF.get(recordText.resetText(value, headers).level())!);
     at = end;
   }
   return true;

@@ -25,8 +25,14 @@
  * minTimestamp/maxTimestamp are the smallest first timestamp and largest max timestamp of the block's batches (-1:
  * none); firstOffset/lastOffset the offsets of its first and last batch (control batches included, their records
  * not counted in `records`).
+ *
+ * A block's `levelCounts()` gives its records per level (LEVEL_COLUMNS: the six level names, then `unknown`; THE level
+ * of a record as common/level defines it) and per epoch-aligned time bucket of `resolution` ms (one second unless the
+ * block spans so long that coarser buckets were needed), counted from each record's own timestamp; null when the block
+ * has none (it could not be read). They sum to `records`.
  */
 export type { TokenBlock } from './token-block.js';
+export { LEVEL_COLUMNS, type LevelCounts } from './level-counts.js';
 export type { SearchSpan, TokenIndexStats } from './partition-token-index.js';
 export { TokenIndexer, DEFAULT_FILTER_CACHE_BYTES, type TokenIndexerOptions } from './token-indexer.js';
 export { BLOCK_BYTES, MAX_INDEX_RATIO } from './block-builder.js';

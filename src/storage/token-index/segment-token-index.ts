@@ -7,7 +7,9 @@ import {
   ENTRY_HEADER_BYTES,
   FILE_HEADER_BYTES,
   fileHeaderProblem,
+  entryBytes,
   filterCrc,
+  storedCountsCrc,
   storedFilterCrc,
   type BlockMeta,
 } from './token-index-file.js';
@@ -20,7 +22,7 @@ export interface IndexedSegment {
 
 /** The result of reading a sidecar: the entries that can be trusted, and why the rest (if any) could not. */
 export interface LoadedIndex {
-  blocks: { meta: BlockMeta; filePos: number; filter: Uint8Array }[];
+  blocks: { meta: BlockMeta; filePos: number; filter: Uint8Array; counts: Uint8Array }[];
   /** Bytes of the file that hold the header and the trusted entries. */
   validBytes: number;
   /** Why reading stopped before the end of the file (null: the file was whole; 'missing': there was none). */
@@ -57,12 +59,15 @@ export async function readTokenIndex(file: string, segmentBase: number, logSize:
       if (!meta) return { blocks, validBytes: pos, problem: `${at} is corrupt (CRC mismatch or impossible values)` };
       if (meta.start !== expectStart) return { blocks, validBytes: pos, problem: `${at} starts at ${meta.start}, not at ${expectStart} where the previous block ended` };
       if (meta.end > logSize) return { blocks, validBytes: pos, problem: `${at} reaches position ${meta.end}, past the log's end at ${logSize}` };
-      if (fileSize - pos - ENTRY_HEADER_BYTES < meta.filterBytes) return { blocks, validBytes: pos, problem: `${at} is cut off` };
-      const filter = Buffer.alloc(meta.filterBytes);
-      await fh.read(filter, 0, meta.filterBytes, pos + ENTRY_HEADER_BYTES);
+      if (fileSize - pos < entryBytes(meta)) return { blocks, validBytes: pos, problem: `${at} is cut off` };
+      const body = Buffer.alloc(meta.filterBytes + meta.countsBytes);
+      await fh.read(body, 0, body.length, pos + ENTRY_HEADER_BYTES);
+      const filter = body.subarray(0, meta.filterBytes);
+      const counts = body.subarray(meta.filterBytes);
       if (filterCrc(filter) !== storedFilterCrc(entryHead, 0)) return { blocks, validBytes: pos, problem: `${at} has a corrupt filter (CRC mismatch)` };
-      blocks.push({ meta, filePos: pos, filter });
-      pos += ENTRY_HEADER_BYTES + meta.filterBytes;
+      if (filterCrc(counts) !== storedCountsCrc(entryHead, 0)) return { blocks, validBytes: pos, problem: `${at} has corrupt level counts (CRC mismatch)` };
+      blocks.push({ meta, filePos: pos, filter, counts });
+      pos += entryBytes(meta);
       expectStart = meta.end;
     }
     return { blocks, validBytes: pos, problem: null };
@@ -93,7 +98,7 @@ export function trimTokenIndexSync(file: string, segmentBase: number, logSize: n
       while (keep + ENTRY_HEADER_BYTES <= fileSize && fs.readSync(fd, head, 0, ENTRY_HEADER_BYTES, keep) === ENTRY_HEADER_BYTES) {
         const meta = decodeEntryHeader(head, 0, segmentBase);
         if (!meta || meta.end > logSize) break;
-        keep += ENTRY_HEADER_BYTES + meta.filterBytes;
+        keep += entryBytes(meta);
       }
       keep = Math.min(keep, fileSize);
     }
@@ -143,7 +148,7 @@ export class SegmentTokenIndex implements FilterSource {
   /** Adopt what readTokenIndex trusted; cut the file back to it (or remove a file whose header is bad). */
   async adopt(loaded: LoadedIndex): Promise<void> {
     for (const b of loaded.blocks) {
-      const block = new StoredBlock(this.base, b.meta, b.filePos, this.cache, this);
+      const block = new StoredBlock(this.base, b.meta, b.filePos, this.cache, this, b.counts);
       this.blocks.push(block);
       this.cache.put(block, b.filter);
     }
@@ -181,9 +186,10 @@ export class SegmentTokenIndex implements FilterSource {
         this.warn(`could not write ${this.file} (${(err as Error).message}); searches use the blocks in memory, the next start rebuilds the file`);
       }
     }
-    const block = new StoredBlock(this.base, meta, filePos, this.cache, this);
+    const filterEnd = ENTRY_HEADER_BYTES + meta.filterBytes;
+    const block = new StoredBlock(this.base, meta, filePos, this.cache, this, entry.subarray(filterEnd, filterEnd + meta.countsBytes));
     this.blocks.push(block);
-    this.cache.put(block, entry.subarray(ENTRY_HEADER_BYTES));
+    this.cache.put(block, entry.subarray(ENTRY_HEADER_BYTES, filterEnd));
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { bloomHasAll } from './bloom-filter.js';
+import { decodeLevelCounts, type LevelCounts } from './level-counts.js';
 import type { BlockMeta } from './token-index-file.js';
 
 /** One indexed block of a segment (the read API's contract: see index.ts). */
@@ -13,6 +14,8 @@ export interface TokenBlock {
   records: number;
   /** False only when some hash is certainly in none of the block's records; true for an empty list. */
   mayContainAll(hashes: readonly number[]): boolean;
+  /** Its records per level and time bucket, or null when the block has none (then read it to count). */
+  levelCounts(): LevelCounts | null;
 }
 
 /** Where a block's filter comes from when it is not in memory; null when it cannot be had (then: may contain). */
@@ -76,6 +79,8 @@ export class StoredBlock implements TokenBlock {
   readonly distinctTokens: number;
   /** Set when the filter read back from disk failed its CRC: never trusted again (the segment is rebuilt). */
   untrusted = false;
+  /** The encoded level counts (a few dozen bytes for a block filled in seconds; CRC checked when read or built). */
+  private readonly counts: Uint8Array | null;
 
   constructor(
     readonly segmentBase: number,
@@ -84,7 +89,10 @@ export class StoredBlock implements TokenBlock {
     readonly filePos: number,
     private readonly cache: FilterCache,
     private readonly source: FilterSource,
+    counts: Uint8Array,
   ) {
+    // A copy: `counts` is a view of the whole entry or file body, which should not be kept alive for a few bytes.
+    this.counts = counts.length > 0 && meta.probes > 0 ? Uint8Array.from(counts) : null;
     this.start = meta.start;
     this.end = meta.end;
     this.firstOffset = meta.firstOffset;
@@ -95,6 +103,10 @@ export class StoredBlock implements TokenBlock {
     this.probes = meta.probes;
     this.filterBytes = meta.filterBytes;
     this.distinctTokens = meta.distinctTokens;
+  }
+
+  levelCounts(): LevelCounts | null {
+    return this.counts ? decodeLevelCounts(this.counts, this.records) : null;
   }
 
   mayContainAll(hashes: readonly number[]): boolean {

@@ -2,25 +2,30 @@ import { crc32c } from '@node-rs/crc32';
 
 /*
  * The sidecar file `<base offset>.tokens` beside a segment's .log, .index and .timeindex: a header, then one entry per
- * block, appended as blocks are built. Every entry carries two CRC32C (its fields, its filter), so a torn tail after
+ * block, appended as blocks are built. Every entry carries three CRC32C (its fields, its filter, its level counts), so a torn tail after
  * kill -9 or a flipped byte is found and that entry and everything after it are rebuilt from the log, never trusted.
  * The file is never fsynced: it can always be rebuilt. Big-endian, like Kafka's index files.
  *
  * Header (12 bytes):  magic "TKIX" | version u16 | reserved u16 | crc32c(bytes 0..8) u32
- * Entry (56 + filter bytes):
- *   0 crc32c(bytes 8..56) u32 | 4 crc32c(filter) u32 | 8 start u32 | 12 end u32 (file positions in the .log)
+ * Entry (64 + filter + counts bytes):
+ *   0 crc32c(bytes 8..64) u32 | 4 crc32c(filter) u32 | 8 start u32 | 12 end u32 (file positions in the .log)
  *   16 firstOffset − base u32 | 20 lastOffset − base u32 | 24 minTimestamp f64 | 32 maxTimestamp f64 (−1: none)
  *   40 records u32 | 44 probes u8 (0: the block could not be read; it may contain anything) | 45 reserved 3 bytes
- *   48 filterBytes u32 | 52 distinct tokens u32 | 56 filter
+ *   48 filterBytes u32 | 52 distinct tokens u32 | 56 countsBytes u32 | 60 crc32c(counts) u32 | 64 filter | counts
+ * `counts` are the block's records per level and time bucket (level-counts.ts; 0 bytes: none).
+ *
+ * Version 1 (until the level counts) had 56-byte entries without counts: such a file is removed and rebuilt.
  */
 
 export const TOKEN_INDEX_SUFFIX = '.tokens';
-export const TOKEN_INDEX_VERSION = 1;
+export const TOKEN_INDEX_VERSION = 2;
 const MAGIC = 0x544b4958; // "TKIX"
 export const FILE_HEADER_BYTES = 12;
-export const ENTRY_HEADER_BYTES = 56;
+export const ENTRY_HEADER_BYTES = 64;
 /** No filter is this large: a block of 2 GiB at 5 % is 107 MB; anything beyond is corruption. */
 const MAX_FILTER_BYTES = 128 * 1024 * 1024;
+/** Counts are capped far below this (block-builder.ts); anything beyond is corruption. */
+const MAX_COUNTS_BYTES = 16 * 1024 * 1024;
 
 /** One block's description as stored (offsets absolute). */
 export interface BlockMeta {
@@ -35,6 +40,8 @@ export interface BlockMeta {
   probes: number;
   filterBytes: number;
   distinctTokens: number;
+  /** Bytes of the level counts after the filter (0: none). */
+  countsBytes: number;
 }
 
 export function encodeFileHeader(): Buffer {
@@ -55,9 +62,9 @@ export function fileHeaderProblem(b: Buffer): string | null {
   return null;
 }
 
-/** One whole entry (header and filter) in a new buffer. */
-export function encodeEntry(segmentBase: number, m: BlockMeta, filter: Uint8Array): Buffer {
-  const b = Buffer.alloc(ENTRY_HEADER_BYTES + filter.length);
+/** One whole entry (header, filter, counts) in a new buffer. */
+export function encodeEntry(segmentBase: number, m: BlockMeta, filter: Uint8Array, counts: Uint8Array): Buffer {
+  const b = Buffer.alloc(ENTRY_HEADER_BYTES + filter.length + counts.length);
   b.writeUInt32BE(m.start, 8);
   b.writeUInt32BE(m.end, 12);
   b.writeUInt32BE(m.firstOffset - segmentBase, 16);
@@ -68,7 +75,10 @@ export function encodeEntry(segmentBase: number, m: BlockMeta, filter: Uint8Arra
   b.writeUInt8(m.probes, 44);
   b.writeUInt32BE(filter.length, 48);
   b.writeUInt32BE(m.distinctTokens, 52);
+  b.writeUInt32BE(counts.length, 56);
+  b.writeUInt32BE(crc32c(counts as Buffer) >>> 0, 60);
   b.set(filter, ENTRY_HEADER_BYTES);
+  b.set(counts, ENTRY_HEADER_BYTES + filter.length);
   b.writeUInt32BE(crc32c(b.subarray(8, ENTRY_HEADER_BYTES)) >>> 0, 0);
   b.writeUInt32BE(crc32c(filter as Buffer) >>> 0, 4);
   return b;
@@ -89,14 +99,25 @@ export function decodeEntryHeader(b: Buffer, at: number, segmentBase: number): B
     probes: b.readUInt8(at + 44),
     filterBytes: b.readUInt32BE(at + 48),
     distinctTokens: b.readUInt32BE(at + 52),
+    countsBytes: b.readUInt32BE(at + 56),
   };
-  const sane = m.end > m.start && m.lastOffset >= m.firstOffset && m.filterBytes <= MAX_FILTER_BYTES && m.probes <= 32;
+  const sane = m.end > m.start && m.lastOffset >= m.firstOffset && m.filterBytes <= MAX_FILTER_BYTES && m.countsBytes <= MAX_COUNTS_BYTES && m.probes <= 32;
   return sane ? m : null;
 }
 
 /** The filter CRC stored in the entry header at `at`. */
 export function storedFilterCrc(b: Buffer, at: number): number {
   return b.readUInt32BE(at + 4);
+}
+
+/** The counts CRC stored in the entry header at `at`. */
+export function storedCountsCrc(b: Buffer, at: number): number {
+  return b.readUInt32BE(at + 60);
+}
+
+/** Bytes of a whole entry (header, filter, counts). */
+export function entryBytes(m: BlockMeta): number {
+  return ENTRY_HEADER_BYTES + m.filterBytes + m.countsBytes;
 }
 
 export function filterCrc(filter: Uint8Array): number {

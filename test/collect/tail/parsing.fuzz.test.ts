@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonFields, parseJsonLine } from '../../../src/collect/tail/json-line.js';
-import { detectLevel } from '../../../src/collect/tail/level.js';
+import { detectLevel } from '../../../src/common/level/detect-level.js';
 import { LineSplitter, type LineHandler } from '../../../src/collect/tail/line-splitter.js';
 import { MultilineJoiner } from '../../../src/collect/tail/multiline.js';
 import { DEFAULT_CONTINUE_PATTERN } from '../../../src/collect/tail/options.js';

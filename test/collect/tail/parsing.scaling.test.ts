@@ -3,7 +3,7 @@
 // linear in the line, or bounded. Each case grows a hostile line 10×.
 import { describe, it } from 'vitest';
 import { parseJsonLine } from '../../../src/collect/tail/json-line.js';
-import { detectLevel } from '../../../src/collect/tail/level.js';
+import { detectLevel } from '../../../src/common/level/detect-level.js';
 import { LineSplitter } from '../../../src/collect/tail/line-splitter.js';
 import { MultilineJoiner } from '../../../src/collect/tail/multiline.js';
 import { DEFAULT_CONTINUE_PATTERN } from '../../../src/collect/tail/options.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRecordBatch, gzipBatch } from '../../../src/protocol/record-batch-builder.js';
 import { BATCH_HEADER_SIZE, computeBatchCrc, BATCH_OFFSET_CRC, rewriteBatchOffset } from '../../../src/protocol/record-batch.js';
 import { BlockBuilder, BlockFormatError, MAX_INDEXED_BATCH_BYTES } from '../../../src/storage/token-index/block-builder.js';
-import { decodeEntryHeader } from '../../../src/storage/token-index/token-index-file.js';
+import { decodeEntryHeader, ENTRY_HEADER_BYTES } from '../../../src/storage/token-index/token-index-file.js';
 import { StoredBlock, FilterCache } from '../../../src/storage/token-index/token-block.js';
 import { tokenHashes } from '../../../src/storage/token-index/tokens.js';
 
@@ -26,8 +26,9 @@ function log(n: number, base = 0): { bytes: Buffer; ends: number[] } {
 function blockOf(entry: Buffer, base = 0): StoredBlock {
   const meta = decodeEntryHeader(entry, 0, base)!;
   const cache = new FilterCache(1 << 20);
-  const block = new StoredBlock(base, meta, -1, cache, { loadFilter: () => null });
-  cache.put(block, entry.subarray(56));
+  const filterEnd = ENTRY_HEADER_BYTES + meta.filterBytes;
+  const block = new StoredBlock(base, meta, -1, cache, { loadFilter: () => null }, entry.subarray(filterEnd, filterEnd + meta.countsBytes));
+  cache.put(block, entry.subarray(ENTRY_HEADER_BYTES, filterEnd));
   return block;
 }
 
@@ -73,6 +74,7 @@ describe('block builder', () => {
     const { meta, entry } = b.finish()!;
     expect(meta.probes).toBe(0);
     expect(blockOf(entry).mayContainAll(tokenHashes('anything at all'))).toBe(true);
+    expect(blockOf(entry).levelCounts()).toBeNull(); // a histogram reads it (and skips what cannot be decoded)
 
     const zero = Buffer.alloc(64);
     expect(() => new BlockBuilder(0, 0).push(zero, 0)).toThrow(BlockFormatError);
@@ -86,5 +88,6 @@ describe('block builder', () => {
     const { meta, entry } = b.finish()!;
     expect(meta).toMatchObject({ probes: 0, records: 2 });
     expect(blockOf(entry).mayContainAll(tokenHashes('tiny'))).toBe(true);
+    expect(blockOf(entry).levelCounts()).toBeNull();
   });
 });

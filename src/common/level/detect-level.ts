@@ -32,8 +32,8 @@ const LEVELS = new Map<string, string>([
 
 const GLOG: Record<string, string> = { I: 'INFO', W: 'WARN', E: 'ERROR', F: 'FATAL' };
 
-/** The canonical level for a level word in any case ("warning" → WARN), or undefined. */
-export function normalizeLevel(word: string): string | undefined {
+/** The canonical upper-case level for a level word in any case ("warning" → WARN, glog's "E" → ERROR), or undefined. */
+export function levelWord(word: string): string | undefined {
   const direct = LEVELS.get(word);
   if (direct !== undefined) return direct;
   if (word.length > 11) return undefined;
@@ -75,7 +75,7 @@ export function detectLevel(line: string): string | undefined {
       const level = LEVELS.get(line.slice(start, i));
       if (level) return level;
     } else if (fieldLike(line, start, i)) {
-      const level = normalizeLevel(line.slice(start, i));
+      const level = levelWord(line.slice(start, i));
       if (level) return level;
     }
   }

@@ -2,9 +2,10 @@
  * The values of `key` in a logfmt line (Heroku, Go's slog/logrus/zap text output): pairs anywhere in the line, so a
  * timestamp or level word before them does not matter. Keys are runs of characters other than space, `=` and `"`;
  * values are bare (up to the next space) or "quoted" with backslash escapes (\" \\ \n \t \r). A key that repeats gives
- * all its values. One pass over the line; only the values asked for become strings.
+ * all its values. One pass over the line; only the values asked for become strings. `until`, when given, is shown
+ * each value as it is found and ends the walk when it returns true (a caller that needs only the first good value).
  */
-export function logfmtValues(line: string, wanted: string): string[] {
+export function logfmtValues(line: string, wanted: string, until?: (value: string) => boolean): string[] {
   const out: string[] = [];
   const n = line.length;
   let i = 0;
@@ -22,12 +23,20 @@ export function logfmtValues(line: string, wanted: string): string[] {
     i++; // '='
     if (line[i] === '"') {
       const end = quotedEnd(line, i + 1);
-      if (isWanted) out.push(unescape(line.slice(i + 1, end > n ? n : end - 1)));
+      if (isWanted) {
+        const v = unescape(line.slice(i + 1, end > n ? n : end - 1));
+        out.push(v);
+        if (until?.(v)) return out;
+      }
       i = end;
     } else {
       const start = i;
       while (i < n && !isSpace(line.charCodeAt(i))) i++;
-      if (isWanted) out.push(line.slice(start, i));
+      if (isWanted) {
+        const v = line.slice(start, i);
+        out.push(v);
+        if (until?.(v)) return out;
+      }
     }
   }
   return out;
