@@ -18,7 +18,7 @@ const T = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000 + 60_000;
 let liveId = 0;
 
 beforeAll(async () => {
-  t = await startApp();
+  t = await startApp({ metrics: { enabled: false } }); // the app's own API runs without a store; `server` gets the in-memory one
   mem.add('cpu', 'usage', { host: 'web-1', region: 'eu-west' }, [[T, 10], [T + 5000, 20], [T + 60_000, 30]]);
   mem.add('cpu', 'usage', { host: 'web-2', region: 'us-east' }, [[T + 1000, 40]]);
   mem.add('cpu', 'system', { host: 'web-1', region: 'eu-west' }, [[T, 1]]);
