@@ -56,6 +56,8 @@ export class MetricsStore implements MetricsReader {
   private scheduled = false;
   private closed = false;
   private sealing: Promise<void> | null = null;
+  /** A write failed and was logged; cleared (and said) once writes succeed again. */
+  private failing = false;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly lastHour: Float64Array;
@@ -101,7 +103,20 @@ export class MetricsStore implements MetricsReader {
 
   private tick(): void {
     void this.refreshTopics();
-    void this.seal();
+    void this.seal().catch((e: Error) => this.writeFailed('writing the checkpoint', e));
+  }
+
+  /** A failed write (a full disk, most likely) is logged once until writes succeed again; everything stays in memory or in the log and is retried. */
+  private writeFailed(what: string, e: Error): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.o.logger.error(`metrics: ${what} in ${this.o.dir} failed (${e.message}); nothing is lost (the log keeps what was not written) and it is retried every second`);
+  }
+
+  private writeSucceeded(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.o.logger.info(`metrics: writes to ${this.o.dir} succeed again`);
   }
 
   // ---- following the log ----
@@ -298,7 +313,7 @@ export class MetricsStore implements MetricsReader {
       this.registry.sync();
       this.hours.sealed();
     } catch (e) {
-      this.o.logger.error(`metrics: sealing hours to ${this.o.dir} failed (${(e as Error).message}); they stay in memory and are retried`);
+      this.writeFailed('sealing hours', e as Error);
       for (const h of due) if (!this.hours.open.has(h.start)) this.hours.open.set(h.start, h);
       this.hours.sealed();
       return;
@@ -309,6 +324,7 @@ export class MetricsStore implements MetricsReader {
     this.tiers.dropBefore('1m', this.nowMs - c.rollup1mRetentionMs);
     this.tiers.dropBefore('1h', this.nowMs - c.rollup1hRetentionMs);
     await this.writeCheckpoint(applied);
+    this.writeSucceeded();
   }
 
   private async sealHour(h: OpenHour): Promise<void> {
@@ -372,8 +388,13 @@ export class MetricsStore implements MetricsReader {
     while (this.pumping) await new Promise((r) => setTimeout(r, 2));
     for (const f of this.follows.values()) f.log.off('append', f.onAppend);
     const applied = new Map([...this.follows.values()].map((f) => [f.key, f.next]));
-    this.registry.sync();
-    await this.writeCheckpoint(applied);
+    try {
+      this.registry.sync();
+      await this.writeCheckpoint(applied);
+    } catch (e) {
+      // The previous checkpoint stays: the next start replays a little more of the log.
+      this.o.logger.error(`metrics: writing the checkpoint at close failed (${(e as Error).message}); the next start reads the log from the previous one`);
+    }
     this.registry.close();
     this.tiers.close();
   }

@@ -41,6 +41,8 @@ export class SeriesRegistry {
   refused = 0;
   readonly refusedBy = new Map<string, number>();
   private pending = '';
+  /** Bytes of whole lines in the file: a failed append is cut back to this. */
+  private fileBytes = 0;
   private fd: number;
 
   private constructor(
@@ -81,6 +83,7 @@ export class SeriesRegistry {
       logger.warn(`${file}: ignoring a torn or malformed tail after ${r.infos.length} series (written at a crash); they are re-created from the log`);
       fs.ftruncateSync(r.fd, good);
     }
+    r.fileBytes = good;
     return r;
   }
 
@@ -140,7 +143,21 @@ export class SeriesRegistry {
   /** Writes the series created since the last call (page cache; `sync` makes them durable). */
   flush(): void {
     if (!this.pending) return;
-    fs.writeSync(this.fd, this.pending);
+    const buf = Buffer.from(this.pending);
+    let off = 0;
+    try {
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off);
+    } catch (e) {
+      // A full disk can take part of the lines: cut them off again, so no torn line ends up in the middle of the file
+      // (ids are positions); the series stay pending and are written with the next try.
+      try {
+        fs.ftruncateSync(this.fd, this.fileBytes);
+      } catch {
+        // the file keeps a torn tail, which the next open drops
+      }
+      throw e;
+    }
+    this.fileBytes += buf.length;
     this.pending = '';
   }
 
