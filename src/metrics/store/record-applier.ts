@@ -74,8 +74,10 @@ export class RecordApplier {
   private influx(data: Buffer, start: number, end: number, recordTs: number, sink: PointSink): void {
     const line = this.line;
     for (let s = start; s < end; ) {
-      let e = data.indexOf(NEWLINE, s);
-      if (e < 0 || e > end) e = end;
+      // Only within this record: Buffer.indexOf would search on through the rest of the batch (every record, to its
+      // end, when values carry no newline: quadratic in the batch).
+      let e = s;
+      while (e < end && data[e] !== NEWLINE) e++;
       const r = scanLine(data, s, e, line);
       s = e + 1;
       if (r === 'skip') continue;
