@@ -43,5 +43,11 @@ export function levelRank(level: LevelName): number {
   return LEVEL_NAMES.indexOf(level);
 }
 
+/**
+ * Where a JSON line's level is looked for, in order, after the headers `level` and `severity`. Nested `log.level` is a
+ * path too.
+ */
+export const JSON_LEVEL_FIELDS: readonly string[] = ['level', 'lvl', 'severity', 'loglevel', 'log.level', 'levelname', 'severity_text', '@l', 'LEVEL', 'Level', 'Severity'];
+
 /** Field names that mean "the record's level": `level:error` compares normalised levels, not text. */
 export const LEVEL_FIELDS: ReadonlySet<string> = new Set(['level', 'lvl', 'severity', 'loglevel', 'log.level', 'levelname', 'severity_text', '@l']);

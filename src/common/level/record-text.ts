@@ -1,7 +1,8 @@
 import { jsonDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 import { logfmtValues } from '../logfmt.js';
 import { detectLevel } from './detect-level.js';
-import { normalizeLevel, type LevelName } from './levels.js';
+import { jsonLevelScan, UNDECIDED } from './json-level-scan.js';
+import { JSON_LEVEL_FIELDS, normalizeLevel, type LevelName } from './levels.js';
 
 /** Record headers as protocol/record-decoder.ts decodes them: [key, value] pairs, in order, repeats allowed. */
 export type RecordHeaders = ReadonlyArray<readonly [string, Buffer | null]>;
@@ -9,8 +10,6 @@ export type RecordHeaders = ReadonlyArray<readonly [string, Buffer | null]>;
 const HEADER_LEVEL_FIELDS = ['level', 'severity'];
 /** Values found at one JSON path (level() runs on one thread at a time and finishes before it returns). */
 const scratch: unknown[] = [];
-/** Where the level is looked for, in order, after the headers `level` and `severity`. Nested `log.level` is a path too. */
-const JSON_LEVEL_FIELDS = ['level', 'lvl', 'severity', 'loglevel', 'log.level', 'levelname', 'severity_text', '@l', 'LEVEL', 'Level', 'Severity'];
 /** The logfmt keys, and what a line must contain for each to be there at all. */
 const LOGFMT_LEVEL_FIELDS = ['level', 'lvl', 'severity'].map((key) => ({ key, pair: `${key}=` }));
 
@@ -107,6 +106,10 @@ export class RecordText {
         }
       }
     }
+    if (this.json === UNSET && this.value !== null && startsLikeObject(this.value)) {
+      const scanned = jsonLevelScan(this.value);
+      if (scanned !== UNDECIDED) return scanned;
+    }
     const obj = this.jsonObject();
     if (obj) {
       const found = scratch;
@@ -137,6 +140,13 @@ export class RecordText {
     const stated = detectLevel(m);
     return stated === undefined ? null : normalizeLevel(stated);
   }
+}
+
+/** The first byte after JSON whitespace is `{`: worth the byte scan before parsing. */
+function startsLikeObject(b: Buffer): boolean {
+  let i = 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  return b[i] === 0x7b;
 }
 
 function looksLikeObject(s: string): boolean {
