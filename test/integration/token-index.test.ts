@@ -126,7 +126,11 @@ describe.skipIf(!available)('token index in a real broker', () => {
         const log = m.partition(`idx-${codec}`, 0)!;
         const blocks = log.searchSpans().flatMap((s) => (s.kind === 'block' ? [s.block] : []));
         const first = decodeBatches(await log.readRange(blocks[0]!.segmentBase, blocks[0]!.start, blocks[0]!.end));
-        expect(compressionOf(first[0]!.header.attributes)).toBe(codec);
+        // librdkafka sends a batch uncompressed when compressing would not make it smaller (a lone record early on):
+        // the block must hold batches of this codec, and no other.
+        const kinds = new Set(first.map((b) => compressionOf(b.header.attributes)));
+        expect(kinds.has(codec)).toBe(true);
+        expect([...kinds].every((k) => k === codec || k === 'none')).toBe(true);
         // The needle sits near the start of the input, so in the first segment, which is sealed and indexed: its
         // block admits it; other blocks (a handful per topic, ~1 % false positives each) almost never do.
         const needle = tokenHashes(`${codec}needleword`);
