@@ -223,6 +223,9 @@ export const api = {
     p: { seek?: string; offset?: number; timestamp?: string; partition?: number; direction?: string; limit?: number; cursor?: string; format?: ValueFormat; maxValueBytes?: number },
     signal?: AbortSignal,
   ) => json<BrowsePage>('GET', `/api/v1/topics/${enc(topic)}/messages${qs(p)}`, { signal }),
+  /** The browser's result set from its seek point, streamed as a download (the page's cookie authenticates it). */
+  browseExportUrl: (topic: string, p: { seek?: string; offset?: number; timestamp?: string; partition?: number; direction?: string; format: 'ndjson' | 'csv'; max?: number }) =>
+    `/api/v1/topics/${enc(topic)}/messages/export${qs(p)}`,
   record: (topic: string, partition: number, offset: number, format: ValueFormat = 'text', signal?: AbortSignal) =>
     json<Rec>('GET', `/api/v1/topics/${enc(topic)}/messages/${partition}/${offset}${qs({ format })}`, { signal }),
   context: (topic: string, partition: number, offset: number, n = 10) =>

@@ -41,8 +41,17 @@ function csvLine(r: FoundRecord): string {
  * memory stays at one block per partition plus one piece.
  */
 export async function* exportLines(plan: SearchPlan, format: ExportFormat, signal?: AbortSignal): AsyncGenerator<string> {
+  yield* recordLines(matchedRecords(plan, signal), format);
+}
+
+async function* matchedRecords(plan: SearchPlan, signal?: AbortSignal): AsyncGenerator<FoundRecord> {
+  for await (const { record } of mergedMatches(plan, signal)) yield record;
+}
+
+/** Any stream of records (a search's matches, a browse from a seek point) as NDJSON lines or CSV rows, in pieces. */
+export async function* recordLines(records: AsyncIterable<FoundRecord>, format: ExportFormat): AsyncGenerator<string> {
   let piece = format === 'csv' ? CSV_HEADER : '';
-  for await (const { record } of mergedMatches(plan, signal)) {
+  for await (const record of records) {
     piece += format === 'csv' ? csvLine(record) : `${JSON.stringify(recordJson(record))}\n`;
     if (piece.length >= PIECE_CHARS) {
       yield piece;

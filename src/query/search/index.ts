@@ -6,7 +6,7 @@
 export { planSearch, searchPage, mergedMatches, finishStats, MAX_SEARCH_LIMIT, PROGRESS_INTERVAL_MS, type SearchPage, type SearchPlan, type SearchRequest, type PageOptions } from './search.js';
 export { histogram, autoStep, AUTO_BUCKETS, MAX_BUCKETS, HISTOGRAM_LEVELS, type Histogram, type HistogramLevel } from './histogram.js';
 export { facets, DEFAULT_FACET_SCAN, MAX_FACET_SCAN, type Facets } from './facets.js';
-export { exportLines, recordJson, CSV_HEADER, type ExportFormat } from './export.js';
+export { exportLines, recordLines, recordJson, CSV_HEADER, type ExportFormat } from './export.js';
 export { scanBatches, type BatchFilter } from './batch-scan.js';
 export { PartitionScan, yieldToLoop, type ScanRange } from './partition-scan.js';
 export { parseTimeBound } from './time-bound.js';

@@ -1,9 +1,12 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseTimeArg } from '../../common/time-arg.js';
-import { browseTopic, BrowseError, MAX_BROWSE_LIMIT, readRecord, recordContext, renderBytes, VALUE_FORMATS, type BrowsedRecord, type Seek, type ValueFormat } from '../../query/browse/index.js';
+import { browseAll, browseTopic, BrowseError, MAX_BROWSE_LIMIT, readRecord, recordContext, renderBytes, VALUE_FORMATS, type BrowsedRecord, type Seek, type ValueFormat } from '../../query/browse/index.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { ERROR_RESPONSES, offset, partition, topicParams } from '../schemas.js';
+import { recordLines } from '../../query/search/index.js';
 import type { RouteContext } from './context.js';
+import { clientGone } from '../client-gone.js';
 
 /** Values longer than this are cut in pages (`truncated: true`); the single-record endpoint returns them whole. */
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
@@ -86,7 +89,7 @@ interface BrowseQuery {
   maxValueBytes: number;
 }
 
-function seekOf(q: BrowseQuery): Seek {
+function seekOf(q: Pick<BrowseQuery, 'seek' | 'offset' | 'timestamp'>): Seek {
   switch (q.seek) {
     case 'offset':
       if (q.offset === undefined) throw badRequest('seek=offset needs offset=N');
@@ -152,6 +155,61 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
       } catch (e) {
         throw fromBrowseError(e);
       }
+    },
+  );
+
+  app.get(
+    '/api/v1/topics/:name/messages/export',
+    {
+      preHandler: limited,
+      schema: {
+        tags: ['messages'],
+        summary: "The browser's result set as NDJSON or CSV, streamed: every record from the seek point in the browse's order, up to max",
+        description:
+          'The same seek, partition and direction as browsing; no page limit. Forward it ends at the end of the log as it was when reached (it does not follow new records). ' +
+          'NDJSON: one record per line (topic, partition, offset, timestamp, key, headers, value as UTF-8 text). CSV: time,topic,partition,offset,timestamp,key,value,headers.',
+        params: topicParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            partition: { ...partition, description: 'only this partition (default: all, merged by record time)' },
+            seek: { type: 'string', enum: ['newest', 'oldest', 'offset', 'timestamp'], default: 'newest' },
+            offset: { ...offset, description: 'with seek=offset: start at this offset in every partition browsed' },
+            timestamp: { ...timeParam, description: `with seek=timestamp: ${timeParam.description}` },
+            direction: { type: 'string', enum: ['forward', 'backward'], description: 'default: backward from newest, forward otherwise' },
+            format: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' },
+            max: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 1_000_000_000, description: 'stop after this many records' },
+          },
+        },
+        response: { 200: { type: 'string', description: 'the records, streamed' }, ...ERROR_RESPONSES },
+      },
+    },
+    async (req, reply) => {
+      const { name } = req.params as { name: string };
+      const q = req.query as Omit<BrowseQuery, 'format'> & { format: 'ndjson' | 'csv'; max: number };
+      const request = { topic: name, partition: q.partition, seek: seekOf(q), direction: q.direction };
+      const records = browseAll(s.logs, request, q.max, clientGone(reply));
+      // The first page is read before answering, so a bad topic, partition or seek is a 4xx, not a cut-off stream.
+      let first: IteratorResult<Awaited<ReturnType<typeof records.next>>['value']>;
+      try {
+        first = await records.next();
+      } catch (e) {
+        throw fromBrowseError(e);
+      }
+      async function* all() {
+        if (first.done) return;
+        yield first.value;
+        yield* records;
+      }
+      const body = Readable.from(recordLines(all(), q.format), { objectMode: false, highWaterMark: 64 * 1024 });
+      body.on('error', () => {}); // cancelled by a closed client, or the topic deleted meanwhile: the stream ends short
+      const csv = q.format === 'csv';
+      return reply
+        .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}.${csv ? 'csv' : 'ndjson'}"`)
+        .header('cache-control', 'no-store')
+        .send(body);
     },
   );
 

@@ -8,7 +8,7 @@ import { ApiError, badRequest, notFound } from '../errors.js';
 import { ERROR_RESPONSES, wsTokenQuery } from '../schemas.js';
 import type { ApiServices } from '../services.js';
 import type { RouteContext } from './context.js';
-import { clientGone } from './search.js';
+import { clientGone } from '../client-gone.js';
 import { answerSchema, logAnswerSchema, metricsStatsSchema, seriesAnswerSchema } from './metrics-schemas.js';
 
 /** Live metric and log-series subscriptions at once over all clients; one more is refused (close code 1013). */

@@ -21,6 +21,7 @@ import {
 } from '../../query/search/index.js';
 import { badRequest, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
+import { clientGone } from '../client-gone.js';
 import type { RouteContext } from './context.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './messages.js';
 
@@ -98,16 +99,6 @@ function plan(logs: SearchLogs, req: SearchRequest) {
   }
 }
 
-/** Aborted when the client goes away before the answer is complete: a closed client cancels its scan. */
-export function clientGone(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) ac.abort();
-  };
-  // The response's 'close' comes when it was sent, or when the connection went away first (then it is unfinished).
-  reply.raw.once('close', onClose);
-  return ac.signal;
-}
 
 function render(format: ValueFormat, maxValueBytes: number) {
   return (r: FoundRecord) => {
