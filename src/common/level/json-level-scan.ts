@@ -47,21 +47,24 @@ const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 
-/** End of the number at `i` (one past it), or -1 when it is not one by JSON's grammar. */
+/**
+ * End of the number at `i` (one past it), or -1 when it is not one by JSON's grammar. Never reads at or past `n`:
+ * the bytes may be one record's value inside a whole batch.
+ */
 function numberEnd(b: Buffer, i: number, n: number): number {
   if (b[i] === 0x2d) i++;
   if (i >= n) return -1;
   if (b[i] === 0x30) i++;
   else if (b[i]! >= 0x31 && b[i]! <= 0x39) while (i < n && isDigit(b[i]!)) i++;
   else return -1;
-  if (b[i] === 0x2e) {
+  if (i < n && b[i] === 0x2e) {
     i++;
     if (i >= n || !isDigit(b[i]!)) return -1;
     while (i < n && isDigit(b[i]!)) i++;
   }
-  if (b[i] === 0x65 || b[i] === 0x45) {
+  if (i < n && (b[i] === 0x65 || b[i] === 0x45)) {
     i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if (i < n && (b[i] === 0x2b || b[i] === 0x2d)) i++;
     if (i >= n || !isDigit(b[i]!)) return -1;
     while (i < n && isDigit(b[i]!)) i++;
   }
@@ -88,15 +91,14 @@ function keyIndex(b: Buffer, from: number, to: number): number {
 }
 
 /**
- * Validates `b` as one JSON object (JSON's grammar, depth at most MAX_DEPTH) and notes where the values of its
+ * Validates bytes [start, n) of `b` as one JSON object (JSON's grammar, depth at most MAX_DEPTH) and notes where the values of its
  * top-level level keys lie. False when it is not valid, or not decidable here (a top-level key with escapes, or `log`).
  * One function with local state: this loop is the whole cost of indexing a JSON line.
  */
-function scan(b: Buffer): boolean {
-  const n = b.length;
-  let i = 0;
+function scan(b: Buffer, start: number, n: number): boolean {
+  let i = start;
   while (i < n && isWs(b[i]!)) i++;
-  if (b[i] !== 0x7b) return false;
+  if (i >= n || b[i] !== 0x7b) return false;
   i++;
   let depth = 1;
   stack[1] = OBJECT;
@@ -142,6 +144,7 @@ function scan(b: Buffer): boolean {
         if (d < 0x20) return false;
         if (d === BACKSLASH) {
           escaped = true;
+          if (i + 1 >= n) return false;
           const e = b[i + 1];
           if (e === 0x75 /* u */) {
             if (i + 5 >= n || !isHex(b[i + 2]!) || !isHex(b[i + 3]!) || !isHex(b[i + 4]!) || !isHex(b[i + 5]!)) return false;
@@ -213,9 +216,9 @@ function levelOfValue(b: Buffer, from: number, to: number): LevelName | null | t
  * The level of `value` as RecordText.level() finds it for a JSON object line (headers aside), or UNDECIDED when this
  * scan cannot be sure (then parse).
  */
-export function jsonLevelScan(value: Buffer): LevelName | null | typeof UNDECIDED {
+export function jsonLevelScan(value: Buffer, start = 0, end = value.length): LevelName | null | typeof UNDECIDED {
   valueStart.fill(-1);
-  if (!scan(value)) return UNDECIDED;
+  if (!scan(value, start, end)) return UNDECIDED;
   for (let k = 0; k < KEYS.length; k++) {
     if (valueStart[k]! < 0) continue;
     const l = levelOfValue(value, valueStart[k]!, valueEnd[k]!);

@@ -25,7 +25,9 @@ const UNSET = Symbol('unset');
  * (src/storage).
  */
 export class RecordText {
-  private value: Buffer | null = null;
+  private buf: Buffer | null = null;
+  private start = 0;
+  private end = 0;
   private headers: RecordHeaders = [];
   private text: string | null | typeof UNSET = UNSET;
   private json: Record<string, unknown> | null | typeof UNSET = UNSET;
@@ -33,7 +35,17 @@ export class RecordText {
 
   /** Look at another record from now on. */
   resetText(value: Buffer | null, headers: RecordHeaders): this {
-    this.value = value;
+    return value === null ? this.resetTextAt(null, 0, 0, headers) : this.resetTextAt(value, 0, value.length, headers);
+  }
+
+  /**
+   * Look at another record whose value is bytes [start, end) of `buf` (null: no value). The token index walks
+   * records in place: a view per record (Buffer.subarray) cost a fifth of its time.
+   */
+  resetTextAt(buf: Buffer | null, start: number, end: number, headers: RecordHeaders): this {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
     this.headers = headers;
     this.text = UNSET;
     this.json = UNSET;
@@ -43,7 +55,7 @@ export class RecordText {
 
   /** The value as UTF-8 text, null for a null value. */
   message(): string | null {
-    if (this.text === UNSET) this.text = this.value === null ? null : this.value.toString('utf8');
+    if (this.text === UNSET) this.text = this.buf === null ? null : this.buf.toString('utf8', this.start, this.end);
     return this.text;
   }
 
@@ -106,8 +118,8 @@ export class RecordText {
         }
       }
     }
-    if (this.json === UNSET && this.value !== null && startsLikeObject(this.value)) {
-      const scanned = jsonLevelScan(this.value);
+    if (this.json === UNSET && this.buf !== null && startsLikeObject(this.buf, this.start, this.end)) {
+      const scanned = jsonLevelScan(this.buf, this.start, this.end);
       if (scanned !== UNDECIDED) return scanned;
     }
     const obj = this.jsonObject();
@@ -143,10 +155,10 @@ export class RecordText {
 }
 
 /** The first byte after JSON whitespace is `{`: worth the byte scan before parsing. */
-function startsLikeObject(b: Buffer): boolean {
-  let i = 0;
-  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-  return b[i] === 0x7b;
+function startsLikeObject(b: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  return i < end && b[i] === 0x7b;
 }
 
 function looksLikeObject(s: string): boolean {

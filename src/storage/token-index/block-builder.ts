@@ -244,7 +244,8 @@ function walkRecords(data: Buffer, count: number, emit: (h: number) => void, bas
     if (Number.isNaN(tsDelta) || Number.isNaN(varint(data, end))) return false; // timestamp and offset deltas
     if (!field(data, end, emit)) return false; // key
     if (!field(data, end, emit)) return false; // value
-    const value = fieldStart < 0 ? null : data.subarray(fieldStart, at);
+    const valueStart = fieldStart;
+    const valueEnd = at;
     const headerCount = varint(data, end);
     if (Number.isNaN(headerCount) || headerCount < 0) return false;
     let headers = NO_HEADERS;
@@ -258,7 +259,7 @@ function walkRecords(data: Buffer, count: number, emit: (h: number) => void, bas
       }
       headers = hs;
     }
-    levels.add(logAppend ? baseTs : baseTs + tsDelta, COLUMN_OF.get(recordText.resetText(value, headers).level())!);
+    levels.add(logAppend ? baseTs : baseTs + tsDelta, COLUMN_OF.get(recordText.resetTextAt(valueStart < 0 ? null : data, valueStart, valueEnd, headers).level())!);
     at = end;
   }
   return true;

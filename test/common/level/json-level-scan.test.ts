@@ -69,4 +69,23 @@ describe('the level of a JSON line read from its bytes', () => {
     );
     expect(decided).toBeGreaterThan(400); // the scan decides a good share of these (not a formality)
   });
+
+  it('reads only the bytes of the value when it lies inside a larger buffer (a record inside a batch) (property)', () => {
+    const around = fc.constantFrom('', '0', '5', 'e', 'E', '.', '-', '"', '\\', '}', ']', ' ', 'u', '1e5', 'ue', 'x');
+    fc.assert(
+      fc.property(fc.oneof(json, damaged), around, around, (s, before, after) => {
+        const value = Buffer.from(s);
+        const whole = Buffer.concat([Buffer.from(before), value, Buffer.from(after)]);
+        const start = Buffer.byteLength(before);
+        expect(jsonLevelScan(whole, start, start + value.length)).toBe(jsonLevelScan(value));
+        expect(new RecordText().resetTextAt(whole, start, start + value.length, []).level()).toBe(parsedLevel(value));
+      }),
+      { numRuns: 3000 },
+    );
+    // Cut-offs that the byte after the value would complete: a number, an escape, an exponent.
+    for (const [v, next] of [['{"level":1', '0}'], ['{"level":"info\\', '"}'], ['{"a":1e', '5,"level":"info"}'], ['{"a":1.', '5}'], ['{"a":-', '1}']]) {
+      const whole = Buffer.from(v + next);
+      expect(jsonLevelScan(whole, 0, Buffer.byteLength(v))).toBe(UNDECIDED);
+    }
+  });
 });
