@@ -60,7 +60,8 @@ try {
   const q = new URLSearchParams({ measurement: 'uibench', field: 'v', by: 's', step: '1s', from: '1h' });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const a = await call(api, 'GET', `/api/v1/metrics/query?${q}`);
+    // 404 until the store has read the first record.
+    const a = await call(api, 'GET', `/api/v1/metrics/query?${q}`).catch(() => ({ series: [] }));
     const filled = a.series.length === SERIES && a.series.every((s) => s.values.filter((v) => v !== null).length >= POINTS - 10);
     if (filled) break;
     if (Date.now() > deadline) throw new Error(`the store did not show ${SERIES} × ${POINTS} points within 60 s`);
