@@ -17,6 +17,7 @@ export const HOST_DASHBOARD: { id: string; title: string; charts: ChartSpec[] } 
     { kind: 'metric', title: 'Disk write bytes/s', measurement: 'diskio', field: 'write_bytes', agg: 'avg', by: 'host,name' },
     { kind: 'metric', title: 'Network received bytes/s', measurement: 'net', field: 'bytes_recv', where: 'interface!=lo', agg: 'avg', by: 'host,interface' },
     { kind: 'metric', title: 'Network sent bytes/s', measurement: 'net', field: 'bytes_sent', where: 'interface!=lo', agg: 'avg', by: 'host,interface' },
-    { kind: 'logs', title: 'Log records by level', by: 'level' },
+    // Every topic but the metric points themselves (line protocol has no level).
+    { kind: 'logs', title: 'Log records by level', q: '-_topic:metrics', by: 'level' },
   ],
 };

@@ -92,5 +92,5 @@ export function seriesLabel(tags: Record<string, string>, c: ChartSpec, other = 
   if (other) return 'other';
   const vals = Object.values(tags);
   if (vals.length === 0) return c.kind === 'logs' ? 'records' : c.field || 'value';
-  return vals.map((v) => v || '""').join(' · ');
+  return vals.map((v) => v || '(none)').join(' · ');
 }
