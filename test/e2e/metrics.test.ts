@@ -140,4 +140,27 @@ describe.skipIf(!available)('Metrics view in Chromium', () => {
     expect(paramsOf(page).get('to')).toBeNull();
     await context.close();
   }, 60_000);
+
+  it('the ready-made host dashboard charts the agent\'s measurements, filtered to one host', async () => {
+    const now = Date.now();
+    const lines: string[] = [];
+    for (const host of ['web-8', 'web-9']) {
+      for (let t = now - 120_000; t <= now; t += 10_000) lines.push(`cpu,host=${host},cpu=total usage_active=${host === 'web-9' ? 90 : 10} ${t * 1e6}`, `mem,host=${host} used_percent=50 ${t * 1e6}`);
+    }
+    await kcat(['-b', app.kafka, '-t', 'metrics', '-P'], `${lines.join('\n')}\n`);
+    const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/metrics?d=hosts&host=web-9' });
+    const cpu = page.getByTestId('metric-chart').first();
+    await page.waitForFunction(() => document.querySelector('[data-testid=metric-chart]')?.getAttribute('data-series') === '1', undefined, { timeout: 20_000 });
+    expect(await cpu.locator('.title').textContent()).toBe('CPU busy %');
+    const legend = await cpu.locator('.u-legend').textContent();
+    expect(legend).toContain('web-9');
+    expect(legend).not.toContain('web-8');
+    expect(legend).toContain('90'); // the latest value at rest
+    // A measurement nobody wrote here (diskio) waits for data instead of failing.
+    await page.getByTestId('chart-waiting').first().waitFor({ timeout: 10_000 });
+    // Saving the read-only host dashboard saves a copy.
+    await page.getByTestId('dashboard-save').click();
+    expect(await page.getByTestId('dashboard-title').inputValue()).toBe('My hosts');
+    await context.close();
+  }, 60_000);
 });

@@ -6,6 +6,8 @@ import { listTail, whereSuggestions } from '../../renderer/src/lib/metric-sugges
 import { decodeCharts, encodeCharts, queryOf } from '../../renderer/src/lib/metrics-query.js';
 import { SeriesWindow } from '../../renderer/src/lib/series-window.js';
 import { parseWhere } from '../../src/metrics/query/index.js';
+import { HOST_DASHBOARD } from '../../renderer/src/lib/host-dashboard.js';
+import { HostMetricsCollector } from '../../src/agent/host-metrics/index.js';
 
 describe('SeriesWindow (a live chart\'s columns)', () => {
   const answer = { timestamps: [0, 1000, 2000, 3000], series: [{ tags: { host: 'a' }, values: [1, 2, 3, 4] }] };
@@ -85,5 +87,25 @@ describe('chart specs', () => {
     expect(queryOf({ kind: 'metric', measurement: 'cpu', field: 'u', where: 'cpu=total', agg: 'max' }, { from: '1h', to: '' }, 'host=a')).toEqual({ measurement: 'cpu', field: 'u', where: 'cpu=total,host=a', agg: 'max', from: '1h' });
     expect(queryOf({ kind: 'logs', q: 'level:error', by: 'host' }, { from: '100', to: '200' })).toEqual({ q: 'level:error', by: 'host', from: '100', to: '200' });
     expect(queryOf({ kind: 'logs', q: 'x' }, { from: '5m', to: '200' }, '', true)).toEqual({ q: 'x', from: '5m' });
+  });
+});
+
+describe.runIf(process.platform === 'linux')('the host dashboard', () => {
+  it('charts fields and tags that the agent\'s collector really writes on this machine', async () => {
+    const c = new HostMetricsCollector({ host: 'me' });
+    await c.collect(Date.now());
+    await new Promise((r) => setTimeout(r, 300));
+    const points = await c.collect(Date.now());
+    const seen = new Set(points.map((p) => p.measurement));
+    for (const m of ['cpu', 'mem', 'system', 'disk']) expect(seen, `the collector writes ${m}`).toContain(m);
+    for (const chart of HOST_DASHBOARD.charts.filter((x) => x.kind === 'metric')) {
+      const of = points.filter((p) => p.measurement === chart.measurement);
+      if (of.length === 0) continue; // diskio/net: a container may have no block device or interface to report
+      expect(Object.keys(of[0]!.fields), `${chart.measurement} has ${chart.field}`).toContain(chart.field);
+      const keys = new Set(of.flatMap((p) => Object.keys(p.tags)));
+      for (const k of [...(chart.by ?? '').split(','), ...parseWhere(chart.where ?? '').map((w) => w.key)].filter(Boolean)) {
+        expect([...keys], `${chart.measurement} is tagged ${k}`).toContain(k);
+      }
+    }
   });
 });
