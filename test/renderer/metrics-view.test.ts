@@ -102,7 +102,7 @@ describe.runIf(process.platform === 'linux')('the host dashboard', () => {
       const of = points.filter((p) => p.measurement === chart.measurement);
       if (of.length === 0) continue; // diskio/net: a container may have no block device or interface to report
       expect(Object.keys(of[0]!.fields), `${chart.measurement} has ${chart.field}`).toContain(chart.field);
-      const keys = new Set(of.flatMap((p) => Object.keys(p.tags)));
+      const keys = new Set(of.flatMap((p) => Object.keys(p.tags ?? {})));
       for (const k of [...(chart.by ?? '').split(','), ...parseWhere(chart.where ?? '').map((w) => w.key)].filter(Boolean)) {
         expect([...keys], `${chart.measurement} is tagged ${k}`).toContain(k);
       }

@@ -1,7 +1,7 @@
 // The ready-made dashboard for hosts running `tributary agent`: the measurements and fields its host-metrics collector
 // writes (src/agent/host-metrics/collector.ts), every series tagged `host`. diskio and net fields are already per
 // second (the agent divides by its interval), so they are averaged, not rated.
-import type { ChartSpec } from './metrics-query';
+import type { ChartSpec } from './metrics-query.js';
 
 export const HOST_DASHBOARD_ID = 'hosts';
 
