@@ -81,16 +81,32 @@ export class DashboardStore {
   async put(id: string, input: DashboardInput, now = Date.now()): Promise<Dashboard | null> {
     if (!this.byId.has(id) && this.byId.size >= MAX_DASHBOARDS) return null;
     const d: Dashboard = { id, title: input.title, ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}), charts: input.charts, updatedAt: now };
+    const before = this.byId.get(id);
     this.byId.set(id, d);
-    await this.save();
+    await this.save().catch((e: unknown) => {
+      this.undo(id, before, d);
+      throw e;
+    });
     return d;
   }
 
   /** False when there was none. */
   async delete(id: string): Promise<boolean> {
-    if (!this.byId.delete(id)) return false;
-    await this.save();
+    const before = this.byId.get(id);
+    if (!before) return false;
+    this.byId.delete(id);
+    await this.save().catch((e: unknown) => {
+      this.undo(id, before, undefined);
+      throw e;
+    });
     return true;
+  }
+
+  /** A change whose write failed is taken back, so what is listed stays what is on disk (unless changed since). */
+  private undo(id: string, before: Dashboard | undefined, after: Dashboard | undefined): void {
+    if (this.byId.get(id) !== after) return;
+    if (before) this.byId.set(id, before);
+    else this.byId.delete(id);
   }
 
   private save(): Promise<void> {

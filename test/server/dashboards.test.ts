@@ -85,3 +85,18 @@ describe('dashboards API', () => {
     await t.call('/api/v1/dashboards/a', 200, { method: 'PUT', json: { title: 'A', charts: [] } });
   });
 });
+
+describe('DashboardStore', () => {
+  it('takes back a change whose write failed, so the list stays what is on disk', async () => {
+    const { DashboardStore } = await import('../../src/server/dashboard-store.js');
+    const dir = tempDir();
+    const store = DashboardStore.open(dir);
+    await store.put('a', { title: 'A', charts: [] });
+    // A directory where the temp file must go makes the next write fail.
+    mkdirSync(join(dir, '__meta', 'dashboards.json.tmp'));
+    await expect(store.put('b', { title: 'B', charts: [] })).rejects.toThrow();
+    await expect(store.delete('a')).rejects.toThrow();
+    expect(store.list().map((d) => d.id)).toEqual(['a']);
+    expect(JSON.parse(readFileSync(join(dir, '__meta', 'dashboards.json'), 'utf8')).dashboards.map((d: { id: string }) => d.id)).toEqual(['a']);
+  });
+});
