@@ -4,6 +4,7 @@ import type { HostPort } from '../common/host-port.js';
 import { formatHostPort } from '../common/host-port.js';
 import { isLoopback } from '../common/listen.js';
 import { registerAuth } from './auth.js';
+import { DashboardStore } from './dashboard-store.js';
 import { errorSchema, pathOf, registerErrorHandling } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { openApiDocument, registerOpenApi } from './openapi.js';
@@ -30,6 +31,8 @@ export interface ApiAppOptions {
   maxConcurrentReads?: number;
   /** More route modules (the search, tail and export areas register here). */
   extraRoutes?: readonly RouteModule[];
+  /** Where the GUI's dashboards are kept; none (the OpenAPI build): the dashboard routes answer 503. */
+  dataDir?: string;
 }
 
 export interface ApiApp {
@@ -68,6 +71,7 @@ export async function buildApiApp(services: ApiServices, opts: ApiAppOptions): P
     services,
     rates: new RateSampler(services),
     readLimiter: new ConcurrencyLimiter(opts.maxConcurrentReads ?? DEFAULT_MAX_CONCURRENT_READS, 1, 'expensive reads (browsing, searches)'),
+    dashboards: opts.dataDir ? DashboardStore.open(opts.dataDir) : null,
   };
   await registerUi(app, opts.token, opts.uiDir ?? DEFAULT_UI_DIR);
   await registerRoutes(app, context, opts.extraRoutes);

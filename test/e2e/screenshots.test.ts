@@ -18,9 +18,29 @@ const VIEWS: [string, string, string][] = [
   ['search', '#/search', '#/search?q=-healthcheck&from=1h&row=3'],
   ['tail', '#/tail', '#/tail?topics=app-logs,syslog&q=error OR warn'],
   ['groups', '#/groups', '#/groups?group=billing'],
-  ['metrics', '#/metrics', '#/metrics'],
+  ['metrics', '#/metrics', '#/metrics?d=hosts&from=15m'],
   ['settings', '#/settings', '#/settings'],
 ];
+
+/** What `tributary agent` writes for three hosts (src/agent/host-metrics), every 10 s over the last 15 minutes. */
+function hostMetrics(now = Date.now()): string {
+  const out: string[] = [];
+  ['web-1', 'web-2', 'db-1'].forEach((host, h) => {
+    for (let i = 0; i <= 90; i++) {
+      const t = (now - (90 - i) * 10_000) * 1e6;
+      const wave = Math.sin(i / 9 + h) * 0.5 + 0.5;
+      out.push(
+        `cpu,host=${host},cpu=total usage_active=${(15 + 30 * h + 25 * wave).toFixed(1)} ${t}`,
+        `mem,host=${host} used_percent=${(40 + 12 * h + 3 * wave).toFixed(1)} ${t}`,
+        `system,host=${host} load1=${(0.4 + h + wave).toFixed(2)} ${t}`,
+        `disk,host=${host},path=/,device=sda1,fstype=ext4 used_percent=${(52 + 8 * h + i * 0.02).toFixed(2)} ${t}`,
+        `diskio,host=${host},name=sda read_bytes=${Math.round(2e5 * wave + 1e5 * h)},write_bytes=${Math.round(8e5 * (1 - wave) + 3e5 * h)} ${t}`,
+        `net,host=${host},interface=eth0 bytes_recv=${Math.round(1.2e6 * wave + 4e5 * h)},bytes_sent=${Math.round(6e5 * (1 - wave) + 2e5 * h)} ${t}`,
+      );
+    }
+  });
+  return `${out.join('\n')}\n`;
+}
 
 function busyLines(n: number): string {
   const levels = ['info', 'info', 'info', 'debug', 'warn', 'error'];
@@ -53,7 +73,7 @@ describe.skipIf(!available)('screenshots of every view', () => {
       });
       for (const [name, empty, busy] of VIEWS) {
         await page.goto(`${app.base}/${state === 'empty' ? empty : busy}`);
-        await page.waitForTimeout(name === 'overview' ? 1500 : 500);
+        await page.waitForTimeout(name === 'overview' || name === 'metrics' ? 1500 : 500);
         await page.screenshot({ path: screenshotPath(`${name}-${state}-${dark ? 'dark' : 'light'}`) });
       }
       expect(errors).toEqual([]);
@@ -71,6 +91,8 @@ describe.skipIf(!available)('screenshots of every view', () => {
     await kcat(['-b', app.kafka, '-t', 'syslog', '-P'], 'Dec  2 17:00:01 web-1 sshd[42]: error: maximum authentication attempts exceeded\nDec  2 17:00:02 web-1 cron[7]: (root) CMD (run-parts /etc/cron.hourly)\n');
     for (let i = 0; i < 20; i++) await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: `service-${String(i).padStart(2, '0')}.events`, partitions: 1 + (i % 4) } });
     await kcat(['-b', app.kafka, '-G', 'billing', '-c', '500', '-X', 'auto.offset.reset=earliest', '-q', 'app-logs'], undefined, 30_000);
+    // Last, after the topic creations above (at most 10 a second): kcat creates the metrics topic.
+    await kcat(['-b', app.kafka, '-t', 'metrics', '-P'], hostMetrics());
     await shoot('busy');
   }, 120_000);
 });

@@ -20,6 +20,7 @@ export const SHORTCUTS: [string, string][] = [
   ['g s', 'go to Search'],
   ['g l', 'go to Live tail'],
   ['g c', 'go to Consumer groups'],
+  ['g x', 'go to Metrics'],
   ['g ,', 'go to Settings'],
   ['t z', 'widen the time range (twice as wide)'],
   ['Esc', 'close a dialog, leave a text box'],

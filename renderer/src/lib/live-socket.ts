@@ -62,6 +62,11 @@ export class LiveSocket {
     };
   }
 
+  /** Sends a JSON message if the socket is open (subscriptions are re-sent from onOpen after a reconnect). */
+  send(data: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(data));
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

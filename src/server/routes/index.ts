@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './context.js';
+import { dashboardRoutes } from './dashboards.js';
 import { groupRoutes } from './groups.js';
 import { messageRoutes } from './messages.js';
 import { metricsRoutes } from './metrics.js';
@@ -15,7 +16,7 @@ export type { RouteContext } from './context.js';
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => Promise<void>;
 
 /** Every area of /api/v1, in one place. A new area (search, tail, export) is one more module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes, dashboardRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: RouteContext, extra: readonly RouteModule[] = []): Promise<void> {
   for (const m of [...ROUTE_MODULES, ...extra]) await m(app, ctx);
