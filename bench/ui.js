@@ -9,7 +9,8 @@
 //  (c) a fresh `serve` on an empty data dir: time to its "ui on" line, to the page's first contentful paint and to a
 //      usable Overview.
 // `node bench/ui.js [tail] [messages] [startup]` runs it alone (own broker); `node bench/run.js ui` runs it in the harness.
-// Environment: CHROMIUM (default /usr/bin/chromium), BENCH_UI_SCROLL_STEPS (scrollbar positions visited, default 200).
+// Environment: CHROMIUM (default /usr/bin/chromium), BENCH_UI_SCROLL_STEPS (scrollbar positions visited, default 200),
+// BENCH_UI_MESSAGES_PARTITIONS (default 1; more browses the partitions merged by time, paged by cursor).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ const TAIL_RATE = Number(process.env.BENCH_UI_TAIL_RATE ?? 20_000);
 const TAIL_SECONDS = Number(process.env.BENCH_UI_TAIL_SECONDS ?? 10);
 const MESSAGES = Number(process.env.BENCH_UI_MESSAGES ?? 1_000_000);
 const SCROLL_STEPS = Number(process.env.BENCH_UI_SCROLL_STEPS ?? 200);
+/** Partitions of the Messages topic: 1 is random access by offset; more are merged by time and paged by cursor. */
+const MESSAGES_PARTITIONS = Number(process.env.BENCH_UI_MESSAGES_PARTITIONS ?? 1);
 const UI_LINE = /ui on (http:\/\/\S+?)\/\?token=(\S+)/;
 const FRAME_TARGET_MS = 50; // p95 frame gap: below this the view still reads as smooth while records pour in
 const VIEWPORT = { width: 1280, height: 800 };
@@ -172,7 +175,7 @@ async function tailScenario(ctx, browser, api) {
 
 async function messagesScenario(ctx, browser, api) {
   const topic = 'bench-ui-messages';
-  await createTopic(ctx.broker.address, topic, 1);
+  await createTopic(ctx.broker.address, topic, MESSAGES_PARTITIONS);
   const file = join(ctx.tmpDir, 'ui-messages.txt');
   {
     const parts = [];
@@ -193,7 +196,7 @@ async function messagesScenario(ctx, browser, api) {
     // Drag the scrollbar top to bottom in SCROLL_STEPS positions (a frame each, plus whatever loading it triggers), then
     // keep at the bottom until the oldest record (offset 0; the list starts at the newest) is on screen.
     const t0 = performance.now();
-    const oldest = `0@0`;
+    const oldest = MESSAGES_PARTITIONS === 1 ? '0@0' : null; // merged: any partition's offset 0
     const reached = await page.evaluate(
       async ({ steps, oldest, maxMs }) => {
         const el = document.querySelector('[data-testid=messages-list]');
@@ -210,7 +213,7 @@ async function messagesScenario(ctx, browser, api) {
             await frame();
           }
         }
-        const seen = () => [...document.querySelectorAll('[data-testid=message-row] .po')].some((e) => e.textContent === oldest);
+        const seen = () => [...document.querySelectorAll('[data-testid=message-row] .po')].some((e) => (oldest === null ? e.textContent.endsWith('@0') : e.textContent === oldest));
         while (!seen() && performance.now() - start < maxMs) {
           el.scrollTop = el.scrollHeight;
           await frame();
@@ -221,7 +224,8 @@ async function messagesScenario(ctx, browser, api) {
     );
     const endToEndMs = Math.round(performance.now() - t0);
     const probe = await stop();
-    return { records: MESSAGES, produceSeconds, openMs, reachedOldest: reached.ok, endToEndMs, framesWaitingForRows: reached.framesWaitingForRows, scrollSteps: SCROLL_STEPS, ...probe };
+    const loaded = await page.getByTestId('messages-count').textContent();
+    return { records: MESSAGES, partitions: MESSAGES_PARTITIONS, loaded, produceSeconds, openMs, reachedOldest: reached.ok, endToEndMs, framesWaitingForRows: reached.framesWaitingForRows, scrollSteps: SCROLL_STEPS, ...probe };
   } finally {
     await context.close();
   }
