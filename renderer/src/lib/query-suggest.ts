@@ -15,6 +15,9 @@ export interface Token {
 /** The word around the caret, split at its first `:` when it has one. */
 export function tokenAt(text: string, caret: number): Token {
   let start = caret;
+  // Inside a quoted value still being typed ("web 1), the word starts before its opening quote.
+  const quotes = (text.slice(0, caret).match(/(?<!\\)"/g) ?? []).length;
+  if (quotes % 2 === 1) start = text.lastIndexOf('"', caret - 1);
   while (start > 0 && !/[\s(]/.test(text[start - 1]!)) start--;
   let end = caret;
   while (end < text.length && !/[\s)]/.test(text[end]!)) end++;
