@@ -1,6 +1,6 @@
 // Autocomplete for the search query bar: which word the caret is in, whether it is a field name or a `field:value`,
 // the field names seen in a sample of records (JSON paths, logfmt keys, headers), and the text after picking one.
-import { clause } from './query-edit';
+import { clause } from './query-edit.js';
 
 export interface Token {
   /** Where the word starts and ends in the query (a leading `-` is not part of it). */
