@@ -73,8 +73,18 @@ describe.skipIf(!available)('screenshots of every view', () => {
       });
       for (const [name, empty, busy] of VIEWS) {
         await page.goto(`${app.base}/${state === 'empty' ? empty : busy}`);
-        await page.waitForTimeout(name === 'overview' || name === 'metrics' ? 1500 : 500);
+        await page.waitForTimeout(name === 'overview' || name === 'metrics' ? 1500 : name === 'groups' && state === 'busy' ? 6500 : 500); // groups: two lag samples make a line
         await page.screenshot({ path: screenshotPath(`${name}-${state}-${dark ? 'dark' : 'light'}`) });
+      }
+      if (state === 'busy') {
+        // The query bar's autocomplete open on a field's values.
+        await page.goto(`${app.base}/#/search?from=1h`);
+        await page.getByTestId('search-row').first().waitFor({ timeout: 15_000 });
+        await page.getByTestId('search-input').fill('level:error ho');
+        await page.locator('[data-testid=suggestion]').first().waitFor({ timeout: 10_000 });
+        await page.keyboard.press('Tab');
+        await page.locator('[data-testid=suggestion][data-kind=value]').first().waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: screenshotPath(`search-suggest-${dark ? 'dark' : 'light'}`) });
       }
       expect(errors).toEqual([]);
       await context.close();
@@ -89,7 +99,16 @@ describe.skipIf(!available)('screenshots of every view', () => {
     await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'app-logs', partitions: 3 } });
     await kcat(['-b', app.kafka, '-t', 'app-logs', '-P', '-k', 'order'], busyLines(3000));
     await kcat(['-b', app.kafka, '-t', 'syslog', '-P'], 'Dec  2 17:00:01 web-1 sshd[42]: error: maximum authentication attempts exceeded\nDec  2 17:00:02 web-1 cron[7]: (root) CMD (run-parts /etc/cron.hourly)\n');
-    for (let i = 0; i < 20; i++) await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: `service-${String(i).padStart(2, '0')}.events`, partitions: 1 + (i % 4) } });
+    for (let i = 0; i < 20; i++) {
+      // Topic creation is rate-limited (10/s): wait out a 429 as its message says, a bounded number of times.
+      const json = { name: `service-${String(i).padStart(2, '0')}.events`, partitions: 1 + (i % 4) };
+      for (let attempt = 0; ; attempt++) {
+        const res = await app.api('/api/v1/topics', { method: 'POST', json });
+        if (res.status === 201) break;
+        if (res.status !== 429 || attempt >= 10) throw new Error(`creating ${json.name}: ${res.status} ${await res.text()}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     await kcat(['-b', app.kafka, '-G', 'billing', '-c', '500', '-X', 'auto.offset.reset=earliest', '-q', 'app-logs'], undefined, 30_000);
     // Last, after the topic creations above (at most 10 a second): kcat creates the metrics topic.
     await kcat(['-b', app.kafka, '-t', 'metrics', '-P'], hostMetrics());
