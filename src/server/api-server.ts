@@ -9,6 +9,7 @@ import { errorSchema, pathOf, registerErrorHandling } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { openApiDocument, registerOpenApi } from './openapi.js';
 import { RateSampler } from './rates.js';
+import { EventLoopHealth } from './event-loop-health.js';
 import { registerRoutes, type RouteContext, type RouteModule } from './routes/index.js';
 import type { ApiServices } from './services.js';
 import { loadOrCreateToken } from './token.js';
@@ -70,6 +71,7 @@ export async function buildApiApp(services: ApiServices, opts: ApiAppOptions): P
   const context: RouteContext = {
     services,
     rates: new RateSampler(services),
+    eventLoop: new EventLoopHealth(),
     readLimiter: new ConcurrencyLimiter(opts.maxConcurrentReads ?? DEFAULT_MAX_CONCURRENT_READS, 1, 'expensive reads (browsing, searches)'),
     dashboards: opts.dataDir ? DashboardStore.open(opts.dataDir) : null,
   };
@@ -123,6 +125,7 @@ export class ApiServer {
       services.logger.warn(`the API listens on ${formatHostPort(bound)}: other machines can reach it (anyone with the token can read and change everything); the token is in ${options.dataDir}/__meta/api-token`);
     }
     context.rates.start();
+    context.eventLoop.start();
     return new ApiServer(app, context, token, bound);
   }
 
@@ -137,6 +140,7 @@ export class ApiServer {
 
   async close(): Promise<void> {
     this.context.rates.stop();
+    this.context.eventLoop.stop();
     await this.app.close();
   }
 }

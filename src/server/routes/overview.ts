@@ -13,7 +13,7 @@ const rates = {
 export const overviewSchema = {
   $id: 'Overview',
   type: 'object',
-  required: ['version', 'startedAt', 'uptimeMs', 'rates', 'totals', 'clients', 'listeners', 'disk'],
+  required: ['version', 'startedAt', 'uptimeMs', 'rates', 'totals', 'clients', 'listeners', 'disk', 'eventLoop'],
   properties: {
     version: { type: 'string' },
     startedAt: { type: 'integer', description: 'epoch ms' },
@@ -37,6 +37,12 @@ export const overviewSchema = {
         totalBytes: { type: 'integer', description: 'bytes of every topic\'s segments' },
         topics: { type: 'array', items: { type: 'object', required: ['name', 'bytes'], properties: { name: { type: 'string' }, bytes: { type: 'integer' } } } },
       },
+    },
+    eventLoop: {
+      type: 'object',
+      description: 'The last 5 s of the process\'s event loop (one loop serves Kafka, the API and live tails): how late it ran timers, and the share of the time it was busy.',
+      required: ['delayP50Ms', 'delayP99Ms', 'delayMaxMs', 'utilization', 'windowMs'],
+      properties: { delayP50Ms: { type: 'number' }, delayP99Ms: { type: 'number' }, delayMaxMs: { type: 'number' }, utilization: { type: 'number' }, windowMs: { type: 'integer' } },
     },
     metrics: {
       type: 'object',
@@ -75,6 +81,7 @@ export function overview(ctx: RouteContext, now = Date.now()) {
     clients: { connected: s.clients().length },
     listeners: s.listeners(),
     disk: { totalBytes: topics.reduce((n, t) => n + t.bytes, 0), topics },
+    eventLoop: ctx.eventLoop.snapshot(),
     metrics: metricsSummary(ctx),
   };
 }
