@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseTimeArg } from '../../common/time-arg.js';
 import { browseAll, browseTopic, BrowseError, MAX_BROWSE_LIMIT, readRecord, recordContext, renderBytes, VALUE_FORMATS, type BrowsedRecord, type Seek, type ValueFormat } from '../../query/browse/index.js';
@@ -7,6 +6,7 @@ import { ERROR_RESPONSES, offset, partition, topicParams } from '../schemas.js';
 import { recordLines } from '../../query/search/index.js';
 import type { RouteContext } from './context.js';
 import { clientGone } from '../client-gone.js';
+import { sendDownload } from '../download.js';
 
 /** Values longer than this are cut in pages (`truncated: true`); the single-record endpoint returns them whole. */
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
@@ -43,6 +43,15 @@ const timeParam = {
   type: 'string',
   maxLength: 64,
   description: 'ISO-8601 (2024-05-01T12:00:00Z), epoch ms, or that long ago: 30s, 15m, 2h, 7d, 1h30m',
+} as const;
+
+/** Where browsing starts and which way it goes: the same for pages and for an export. */
+const seekParams = {
+  partition: { ...partition, description: 'only this partition (default: all, merged by record time)' },
+  seek: { type: 'string', enum: ['newest', 'oldest', 'offset', 'timestamp'], default: 'newest' },
+  offset: { ...offset, description: 'with seek=offset: start at this offset in every partition browsed' },
+  timestamp: { ...timeParam, description: `with seek=timestamp: ${timeParam.description}` },
+  direction: { type: 'string', enum: ['forward', 'backward'], description: 'default: backward from newest, forward otherwise' },
 } as const;
 
 /** ISO-8601, epoch ms, or a duration ago (the CLI's --since syntax, common/time-arg.ts). */
@@ -119,11 +128,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
           type: 'object',
           additionalProperties: false,
           properties: {
-            partition: { ...partition, description: 'only this partition (default: all, merged by record time)' },
-            seek: { type: 'string', enum: ['newest', 'oldest', 'offset', 'timestamp'], default: 'newest' },
-            offset: { ...offset, description: 'with seek=offset: start at this offset in every partition browsed' },
-            timestamp: { ...timeParam, description: `with seek=timestamp: ${timeParam.description}` },
-            direction: { type: 'string', enum: ['forward', 'backward'], description: 'default: backward from newest, forward otherwise' },
+            ...seekParams,
             limit: { type: 'integer', minimum: 1, maximum: MAX_BROWSE_LIMIT, default: 100 },
             cursor: { type: 'string', maxLength: 65536, description: 'the previous page\'s cursor: the next page in the same direction (seek and direction are then ignored)' },
             format: formatParam,
@@ -173,11 +178,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
           type: 'object',
           additionalProperties: false,
           properties: {
-            partition: { ...partition, description: 'only this partition (default: all, merged by record time)' },
-            seek: { type: 'string', enum: ['newest', 'oldest', 'offset', 'timestamp'], default: 'newest' },
-            offset: { ...offset, description: 'with seek=offset: start at this offset in every partition browsed' },
-            timestamp: { ...timeParam, description: `with seek=timestamp: ${timeParam.description}` },
-            direction: { type: 'string', enum: ['forward', 'backward'], description: 'default: backward from newest, forward otherwise' },
+            ...seekParams,
             format: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' },
             max: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 1_000_000_000, description: 'stop after this many records' },
           },
@@ -202,14 +203,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
         yield first.value;
         yield* records;
       }
-      const body = Readable.from(recordLines(all(), q.format), { objectMode: false, highWaterMark: 64 * 1024 });
-      body.on('error', () => {}); // cancelled by a closed client, or the topic deleted meanwhile: the stream ends short
-      const csv = q.format === 'csv';
-      return reply
-        .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}.${csv ? 'csv' : 'ndjson'}"`)
-        .header('cache-control', 'no-store')
-        .send(body);
+      return sendDownload(reply, recordLines(all(), q.format), name, q.format);
     },
   );
 

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseDuration } from '../../common/duration.js';
 import { renderRecord } from './messages.js';
@@ -22,6 +22,7 @@ import {
 import { badRequest, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import { clientGone } from '../client-gone.js';
+import { sendDownload } from '../download.js';
 import type { RouteContext } from './context.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './messages.js';
 
@@ -288,15 +289,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (req, reply) => {
       const q = req.query as CommonQuery & { format: 'ndjson' | 'csv'; order: 'newest' | 'oldest' };
       const p = plan(s.logs, requestOf(q));
-      const lines = exportLines(p, q.format, clientGone(reply));
-      const body = Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 });
-      body.on('error', () => {}); // cancelled by a closed client: nothing to answer
-      const csv = q.format === 'csv';
-      return reply
-        .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="search.${csv ? 'csv' : 'ndjson'}"`)
-        .header('cache-control', 'no-store')
-        .send(body);
+      return sendDownload(reply, exportLines(p, q.format, clientGone(reply)), 'search', q.format);
     },
   );
 }
