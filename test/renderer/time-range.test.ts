@@ -14,6 +14,7 @@ import {
   rangeSeek,
   stepForPoints,
   toLive,
+  switchParams,
   withRange,
 } from '../../renderer/src/lib/time-range.js';
 import { bucketsOf, NICE_STEPS, stepForPoints as serverStepForPoints } from '../../src/common/time-buckets.js';
@@ -52,6 +53,20 @@ describe('carrying the range to the next view', () => {
     expect(withRange('search', { from: '24h' }, range)).toEqual({ from: '24h' });
     expect(withRange('search', { q: 'x' }, {})).toEqual({ q: 'x' });
     expect(withRange('search', {}, { from: '15m' })).toEqual({ from: '15m' });
+  });
+});
+
+describe('switching views (nav links, g s / g x)', () => {
+  const range = { from: '1000', to: '2000' };
+  it('returns to what the view showed last, on the shared range rather than the one it had', () => {
+    const last = { c: '[{"kind":"logs"}]', d: 'x', from: '15m' };
+    expect(switchParams('metrics', {}, last, range)).toEqual({ c: '[{"kind":"logs"}]', d: 'x', from: '1000', to: '2000' });
+    expect(switchParams('metrics', {}, last, {})).toEqual({ c: '[{"kind":"logs"}]', d: 'x' }); // the default range
+    expect(switchParams('topics', {}, { sel: 't' }, range)).toEqual({ sel: 't' });
+  });
+  it('a link with its own params keeps them, with the shared range', () => {
+    expect(switchParams('messages', { topic: 'b' }, { topic: 'a', seek: 'oldest' }, range)).toEqual({ topic: 'b', from: '1000', to: '2000' });
+    expect(switchParams('search', {}, undefined, range)).toEqual({ from: '1000', to: '2000' });
   });
 });
 

@@ -2,7 +2,7 @@
 // same thing. Views read `router.params` and change it with `setParams` (replace) or `go` (a new history entry).
 // The time range is one for the views that show time (RANGE_VIEWS): the router remembers the last one such a view's
 // URL held and carries it to the next (`go`, `link`), so a range picked on a chart re-scopes Search, Messages and tail.
-import { RANGE_VIEWS, withRange } from './time-range';
+import { RANGE_VIEWS, switchParams } from './time-range';
 
 export const VIEWS = ['overview', 'topics', 'messages', 'search', 'tail', 'groups', 'metrics', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
@@ -38,6 +38,8 @@ class Router {
   params = $state<Params>({});
   /** The shared range as URL params (`from`, `to`; absent: the default), from the last time view shown. */
   range = $state<{ from?: string; to?: string }>(loadRange());
+  /** What each view showed last, so switching back (nav, `g x`) returns to it: the same dashboard, query or topic. */
+  last = $state<Partial<Record<View, Params>>>({});
 
   constructor() {
     const r = parse(location.hash);
@@ -51,6 +53,7 @@ class Router {
   private show(view: View, params: Params): void {
     this.view = view;
     this.params = params;
+    if (this.last[view] !== params) this.last = { ...this.last, [view]: params };
     if (RANGE_VIEWS.includes(view) && (params.from !== this.range.from || params.to !== this.range.to)) {
       this.range = { from: params.from, to: params.to };
       try {
@@ -61,14 +64,14 @@ class Router {
     }
   }
 
-  /** Goes to a view; a time view gets the shared range unless `params` has `from` or `to`. */
+  /** Goes to a view: without params, back to what it showed last; a time view gets the shared range (unless `params` sets one). */
   go(view: View, params: Params = {}): void {
-    location.hash = href(view, withRange(view, params, this.range));
+    location.hash = this.link(view, params);
   }
 
-  /** A link to a view that carries the shared range (as `go` does). */
+  /** A link to a view, as `go` goes there. */
   link(view: View, params: Params = {}): string {
-    return href(view, withRange(view, params, this.range));
+    return href(view, switchParams(view, params, this.last[view], this.range));
   }
 
   /** Changes some params of the current view without a new history entry (typing, scrolling, selecting). */

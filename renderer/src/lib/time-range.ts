@@ -151,3 +151,13 @@ export function rangeSeek(r: Range, newestFirst: boolean, now = Date.now()): Ran
   }
   return { ...(open.from ? { seek: 'oldest' } : { seek: 'timestamp', timestamp: String(from) }), direction: 'forward', ...(open.to ? {} : { stopAfter: to }) } as RangeSeek;
 }
+
+/**
+ * The params of a plain switch to `view` (a nav link, `g s`: no params of its own): what the view showed last, on the
+ * shared range; a link with params of its own (a topic, a query) gets the shared range only.
+ */
+export function switchParams(view: string, params: Record<string, string>, last: Record<string, string> | undefined, range: { from?: string; to?: string }): Record<string, string> {
+  if (Object.keys(params).length > 0 || !last) return withRange(view, params, range);
+  const { from: _f, to: _t, ...rest } = last;
+  return RANGE_VIEWS.includes(view) ? withRange(view, rest, range) : last;
+}
