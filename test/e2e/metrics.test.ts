@@ -217,6 +217,13 @@ describe.skipIf(!available)('Metrics view in Chromium', () => {
     });
     const shown = await page.getByTestId('message-row').allTextContents();
     expect(shown.map((t) => /tlrec(\d+)/.exec(t)?.[1]).map(Number)).toEqual(inRange.map((t) => stamps.indexOf(t)));
+    // Oldest: the same records from the range's start on.
+    await page.getByRole('button', { name: 'Oldest' }).click();
+    await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('seek') === 'oldest');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=message-row]').length === n && /oldest first · end of the range/.test(document.querySelector('[data-testid=messages-range]')?.textContent ?? ''), inRange.length, { timeout: 15_000 });
+    const oldest = await page.getByTestId('message-row').allTextContents();
+    expect(oldest.map((t) => /tlrec(\d+)/.exec(t)?.[1]).map(Number)).toEqual(inRange.map((t) => stamps.indexOf(t)).reverse());
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from), String(to)]);
 
     // 4. g l: a range in the past cannot be tailed; the view says so and links to Search on it.
     await page.getByTestId('messages-topic').blur();
