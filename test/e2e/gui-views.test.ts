@@ -208,7 +208,7 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     await page.getByTestId('shortcuts').waitFor({ state: 'detached' });
     await page.keyboard.press('t');
     await page.keyboard.press('z');
-    await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('from') === '2d'); // twice the default 24 hours
+    await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('from') === '2h'); // twice the default hour (the one range of every time view)
     for (const [keys, view] of [['gt', 'topics'], ['gl', 'tail'], ['gs', 'search']] as const) {
       await page.keyboard.press(keys[0]);
       await page.keyboard.press(keys[1]);

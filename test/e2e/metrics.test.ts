@@ -1,7 +1,8 @@
 // The Metrics view in real Chromium against a real `serve`: line protocol produced with kcat into the metrics topic
 // shows on a chart and keeps streaming (a new host appears without a reload); a chart built in the query editor from
 // the autocomplete lists; a dashboard saved on the server comes back after a reload and from the API; a drag on a chart
-// re-scopes every chart and the links to Search.
+// re-scopes every chart and the links to Search; one timeline: a drag on a chart scopes Search, Messages and Live tail
+// (reached by keyboard), and a drag on the search histogram scopes the charts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, KCAT, requireTools } from '../helpers/require-tool.js';
@@ -131,7 +132,7 @@ describe.skipIf(!available)('Metrics view in Chromium', () => {
     const search = new URLSearchParams((await page.getByTestId('timeline-search').getAttribute('href'))!.split('?')[1]);
     expect([search.get('from'), search.get('to'), search.get('q')]).toEqual([String(from), String(to), 'error']);
     const messages = new URLSearchParams((await page.getByTestId('timeline-messages').getAttribute('href'))!.split('?')[1]);
-    expect([messages.get('topic'), messages.get('seek'), messages.get('ts')]).toEqual(['metrics', 'timestamp', String(from)]);
+    expect([messages.get('topic'), messages.get('from'), messages.get('to')]).toEqual(['metrics', String(from), String(to)]);
     // Reload keeps the zoomed range; Live returns to a sliding window.
     await page.reload();
     await page.waitForFunction(() => document.querySelector('[data-testid=metric-chart]')?.getAttribute('data-status') === 'done', undefined, { timeout: 15_000 });
@@ -140,6 +141,131 @@ describe.skipIf(!available)('Metrics view in Chromium', () => {
     expect(paramsOf(page).get('to')).toBeNull();
     await context.close();
   }, 60_000);
+
+  /** Drags across the middle of a uPlot chart, from `a` to `b` (fractions of its width). */
+  async function drag(page: Page, over: ReturnType<Page['locator']>, a: number, b: number) {
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * a, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * ((a + b) / 2), box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * b, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+  async function keys(page: Page, ...k: string[]) {
+    for (const key of k) await page.keyboard.press(key);
+  }
+
+  it('one timeline: a drag on a chart scopes Search, Messages and Live tail; a drag on the histogram scopes the charts', async () => {
+    // Log records one a minute over the last 15 minutes (timestamps set through the API), and a metric beside them.
+    const topic = 'e2e-timeline';
+    await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: topic, partitions: 2 } });
+    const now = Date.now();
+    const stamps = Array.from({ length: 15 }, (_, i) => now - (i + 1) * 60_000 + 500);
+    // Oldest first, as producers write (a partition's timestamps grow with its offsets; seeking by time relies on it).
+    for (const [i, ts] of [...stamps.entries()].reverse()) {
+      await app.call(`/api/v1/topics/${topic}/messages`, 201, { method: 'POST', json: { value: `{"level":"warn","msg":"timeline tlrec${i}"}`, timestamp: ts, partition: i % 2 } });
+    }
+    await kcat(['-b', app.kafka, '-t', 'metrics', '-P'], points('e2etl', 'eta', 15, now));
+    const charts = JSON.stringify([
+      { kind: 'metric', measurement: 'e2etl', field: 'value' },
+      { kind: 'logs', topic },
+    ]);
+    const { context, page } = await signedIn(browser, app.base, app.token, { hash: `#/metrics?c=${encodeURIComponent(charts)}&from=15m` });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.waitForFunction(() => document.querySelector('[data-testid=metric-chart]')?.getAttribute('data-series') === '1', undefined, { timeout: 20_000 });
+
+    // 1. A drag on the metric chart sets the range.
+    await drag(page, page.locator('[data-testid=metric-chart] .u-over').first(), 0.2, 0.7);
+    await page.waitForFunction(() => /[?&]to=\d+/.test(location.hash), undefined, { timeout: 5000 });
+    const from = Number(paramsOf(page).get('from'));
+    const to = Number(paramsOf(page).get('to'));
+    expect(to - from).toBeGreaterThan(4 * 60_000); // about half of 15 minutes
+    const inRange = stamps.filter((t) => t >= from && t < to).sort((x, y) => y - x);
+    expect(inRange.length).toBeGreaterThan(3);
+    expect(inRange.length).toBeLessThan(stamps.length);
+
+    // 2. g s: Search is on that range, its histogram drawn over exactly it, bucketed as the metrics API buckets it.
+    await page.locator('h1').first().click(); // focus off the chart, on the page
+    await keys(page, 'g', 's');
+    await page.waitForFunction(() => location.hash.startsWith('#/search'));
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from), String(to)]);
+    expect(await page.getByTestId('time-range').textContent()).toContain('→');
+    await page.getByTestId('search-input').fill(`_topic:${topic}`);
+    await page.keyboard.press('Enter');
+    const hist = page.getByTestId('histogram');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=histogram]')?.getAttribute('data-total') === String(n), inRange.length, { timeout: 15_000 });
+    expect([Number(await hist.getAttribute('data-from')), Number(await hist.getAttribute('data-to'))]).toEqual([from, to]);
+    const step = Number(await hist.getAttribute('data-step'));
+    const first = Number(await hist.getAttribute('data-first'));
+    // The metrics API's log series over the same range with as many points picks the same step and the same buckets.
+    const series = (await app.call(`/api/v1/metrics/logs?topic=${topic}&from=${from}&to=${to}&points=120`, 200)) as { timestamps: number[]; stats: { step: number } };
+    expect(step).toBe(series.stats.step);
+    expect(first).toBe(series.timestamps[0]);
+    expect(first % step).toBe(0);
+
+    // 3. g m: Messages shows the range, newest first from its end, and stops at its start.
+    await keys(page, 'Escape', 'g', 'm');
+    await page.waitForFunction(() => location.hash.startsWith('#/messages'));
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from), String(to)]);
+    await page.getByTestId('messages-topic').selectOption(topic);
+    const bar = page.getByTestId('messages-range');
+    await bar.waitFor({ timeout: 10_000 });
+    expect([Number(await bar.getAttribute('data-from')), Number(await bar.getAttribute('data-to'))]).toEqual([from, to]);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=message-row]').length === n && /end of the range/.test(document.querySelector('[data-testid=messages-range]')?.textContent ?? ''), inRange.length, {
+      timeout: 15_000,
+    });
+    const shown = await page.getByTestId('message-row').allTextContents();
+    expect(shown.map((t) => /tlrec(\d+)/.exec(t)?.[1]).map(Number)).toEqual(inRange.map((t) => stamps.indexOf(t)));
+    // Oldest: the same records from the range's start on.
+    await page.getByRole('button', { name: 'Oldest' }).click();
+    await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('seek') === 'oldest');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=message-row]').length === n && /oldest first · end of the range/.test(document.querySelector('[data-testid=messages-range]')?.textContent ?? ''), inRange.length, { timeout: 15_000 });
+    const oldest = await page.getByTestId('message-row').allTextContents();
+    expect(oldest.map((t) => /tlrec(\d+)/.exec(t)?.[1]).map(Number)).toEqual(inRange.map((t) => stamps.indexOf(t)).reverse());
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from), String(to)]);
+
+    // 4. g l: a range in the past cannot be tailed; the view says so and links to Search on it.
+    await page.getByTestId('messages-topic').blur();
+    await keys(page, 'Escape', 'g', 'l');
+    await page.waitForFunction(() => location.hash.startsWith('#/tail'));
+    await page.getByTestId('tail-past-range').waitFor({ timeout: 5000 });
+    const link = new URLSearchParams((await page.getByTestId('tail-search-range').getAttribute('href'))!.split('?')[1]);
+    expect([link.get('from'), link.get('to')]).toEqual([String(from), String(to)]);
+
+    // 5. Back in Search (the nav link carries the range too), a drag on the histogram narrows it; g x: the charts follow.
+    await page.locator('[data-nav=search]').click();
+    await page.waitForFunction(() => location.hash.startsWith('#/search'));
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from), String(to)]);
+    await hist.waitFor({ timeout: 15_000 });
+    await drag(page, hist.locator('.u-over'), 0.25, 0.75);
+    await page.waitForFunction((f) => new URLSearchParams(location.hash.split('?')[1]).get('from') !== f, String(from), { timeout: 5000 });
+    const from2 = Number(paramsOf(page).get('from'));
+    const to2 = Number(paramsOf(page).get('to'));
+    expect(from2).toBeGreaterThan(from);
+    expect(to2).toBeLessThan(to);
+    await page.locator('h2').first().click();
+    await keys(page, 'g', 'x');
+    await page.waitForFunction(() => location.hash.startsWith('#/metrics'));
+    expect([paramsOf(page).get('from'), paramsOf(page).get('to')]).toEqual([String(from2), String(to2)]);
+    await page.waitForFunction(() => {
+      const c = [...document.querySelectorAll('[data-testid=metric-chart]')];
+      return c.length === 2 && c.every((x) => x.getAttribute('data-status') === 'done');
+    }, undefined, { timeout: 15_000 });
+    for (const c of await page.getByTestId('metric-chart').all()) expect([Number(await c.getAttribute('data-from')), Number(await c.getAttribute('data-to'))]).toEqual([from2, to2]);
+
+    // 6. Live: a sliding range again, everywhere.
+    await page.getByTestId('back-to-live').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=metric-chart]')?.getAttribute('data-status') === 'live', undefined, { timeout: 15_000 });
+    expect(paramsOf(page).get('to')).toBeNull();
+    await page.locator('h1').first().click();
+    await keys(page, 'g', 's');
+    await page.waitForFunction(() => location.hash.startsWith('#/search'));
+    expect(paramsOf(page).get('to')).toBeNull();
+    expect(paramsOf(page).get('from')).toMatch(/^\d+m$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 
   it('the ready-made host dashboard charts the agent\'s measurements, filtered to one host', async () => {
     const now = Date.now();

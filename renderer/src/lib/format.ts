@@ -96,3 +96,16 @@ export function fmtDuration(ms: number): string {
   }
   return out;
 }
+
+/**
+ * A range in the chosen zone, as short as stays clear: the date only where it is not today, the end's date only
+ * where it differs from the start's (`06:58:00 → 07:08:00`, `2026-12-01 23:00:00 → 12-02 01:00:00`). NaN end: now.
+ */
+export function fmtRange(from: number, to: number, now = Date.now()): string {
+  const today = fmtTime(now, { millis: false }).slice(0, 10);
+  const a = Number.isFinite(from) ? fmtTime(from, { millis: false }) : '';
+  const b = Number.isFinite(to) ? fmtTime(to, { millis: false }) : '';
+  const left = !a ? 'the start' : a.slice(0, 10) === today ? a.slice(11) : a;
+  const right = !b ? 'now' : b.slice(0, 10) === (a ? a.slice(0, 10) : today) ? b.slice(11) : b.slice(0, 4) === a.slice(0, 4) ? b.slice(5) : b;
+  return `${left} → ${right}`;
+}
