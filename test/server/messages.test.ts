@@ -135,6 +135,11 @@ describe('browsing a topic', () => {
     const setUpRows = rows.filter((r) => /,k\d+,/.test(r));
     expect(setUpRows.length).toBe(10);
     expect(setUpRows[0]).toBe(`${new Date(T0 + 50_000).toISOString()},m,${50 % 3},16,${T0 + 50_000},k50,"{""i"":50}","{""n"":""50""}"`);
+    // A time range's edge ends it, as it ends the view's list: forward from 10 s to before 20 s, backward to 50 s.
+    const forward = await lines(`/api/v1/topics/m/messages/export?seek=timestamp&timestamp=${T0 + 10_000}&stopAfter=${T0 + 20_000}`);
+    expect(forward.text.trimEnd().split('\n').map((l) => JSON.parse(JSON.parse(l).value).i)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    const backward = await lines(`/api/v1/topics/m/messages/export?seek=timestamp&timestamp=${T0 + 54_000}&direction=backward&stopBefore=${T0 + 50_000}`);
+    expect(backward.text.trimEnd().split('\n').map((l) => JSON.parse(JSON.parse(l).value).i)).toEqual([54, 53, 52, 51, 50]);
     // Bad input is an error before any byte of the stream.
     expect((await t.call('/api/v1/topics/nope/messages/export', 404)).error.message).toMatch(/topic nope does not exist/);
     expect((await t.call('/api/v1/topics/m/messages/export?partition=7', 404)).error.message).toMatch(/no partition 7/);

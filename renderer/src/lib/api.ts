@@ -224,7 +224,7 @@ export const api = {
     signal?: AbortSignal,
   ) => json<BrowsePage>('GET', `/api/v1/topics/${enc(topic)}/messages${qs(p)}`, { signal }),
   /** The browser's result set from its seek point, streamed as a download (the page's cookie authenticates it). */
-  browseExportUrl: (topic: string, p: { seek?: string; offset?: number; timestamp?: string; partition?: number; direction?: string; format: 'ndjson' | 'csv'; max?: number }) =>
+  browseExportUrl: (topic: string, p: { seek?: string; offset?: number; timestamp?: string; partition?: number; direction?: string; format: 'ndjson' | 'csv'; max?: number; stopBefore?: number; stopAfter?: number }) =>
     `/api/v1/topics/${enc(topic)}/messages/export${qs(p)}`,
   record: (topic: string, partition: number, offset: number, format: ValueFormat = 'text', signal?: AbortSignal) =>
     json<Rec>('GET', `/api/v1/topics/${enc(topic)}/messages/${partition}/${offset}${qs({ format })}`, { signal }),

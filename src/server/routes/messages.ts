@@ -169,7 +169,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
       preHandler: limited,
       schema: {
         tags: ['messages'],
-        summary: "The browser's result set as NDJSON or CSV, streamed: every record from the seek point in the browse's order, up to max",
+        summary: "The browser's result set as NDJSON or CSV, streamed: every record from the seek point in the browse's order, up to max or a time range's edge",
         description:
           'The same seek, partition and direction as browsing; no page limit. Forward it ends at the end of the log as it was when reached (it does not follow new records). ' +
           'NDJSON: one record per line (topic, partition, offset, timestamp, key, headers, value as UTF-8 text). CSV: time,topic,partition,offset,timestamp,key,value,headers.',
@@ -181,6 +181,8 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
             ...seekParams,
             format: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' },
             max: { type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 1_000_000_000, description: 'stop after this many records' },
+            stopBefore: { type: 'integer', description: 'epoch ms: end at the first record older than this (backward to a time range\'s start)' },
+            stopAfter: { type: 'integer', description: 'epoch ms: end at the first record at or after this (forward to a time range\'s end)' },
           },
         },
         response: { 200: { type: 'string', description: 'the records, streamed' }, ...ERROR_RESPONSES },
@@ -188,9 +190,9 @@ export async function messageRoutes(app: FastifyInstance, ctx: RouteContext): Pr
     },
     async (req, reply) => {
       const { name } = req.params as { name: string };
-      const q = req.query as Omit<BrowseQuery, 'format'> & { format: 'ndjson' | 'csv'; max: number };
+      const q = req.query as Omit<BrowseQuery, 'format'> & { format: 'ndjson' | 'csv'; max: number; stopBefore?: number; stopAfter?: number };
       const request = { topic: name, partition: q.partition, seek: seekOf(q), direction: q.direction };
-      const records = browseAll(s.logs, request, q.max, clientGone(reply));
+      const records = browseAll(s.logs, request, q.max, clientGone(reply), { before: q.stopBefore, atOrAfter: q.stopAfter });
       // The first page is read before answering, so a bad topic, partition or seek is a 4xx, not a cut-off stream.
       let first: IteratorResult<Awaited<ReturnType<typeof records.next>>['value']>;
       try {
