@@ -198,9 +198,12 @@ export class TierReads {
       if (hs.length) {
         const ks: number[] = [];
         for (let k = 0; k < ids.length; k++) if (streamsOf(hs, ids[k]!)) ks.push(k);
+        const prev = this.prevValues(ids, ks, hour);
+        let j = 0;
         this.hourPointsMany(ids, ks, hour, hs, (k, points) => {
+          const p = prev[j++]!;
           if (points.timestamps.length === 0) return;
-          parts[k]!.push(rollupPoints(points, interval, this.prevValue(ids[k]!, hour)));
+          parts[k]!.push(rollupPoints(points, interval, p));
           fromMemory[k] = 1;
         });
       }
@@ -225,6 +228,8 @@ export class TierReads {
       const hs = this.hours.at(hour);
       if (hs.length === 0) continue;
       const raw = this.rawPart(hour);
+      const fast: number[] = [];
+      const fastStream: PointStream[] = [];
       const slow: number[] = [];
       for (let k = 0; k < ids.length; k++) {
         const id = ids[k]!;
@@ -232,16 +237,25 @@ export class TierReads {
         if (!streams) continue;
         const s = streams[0]!;
         if (streams.length === 1 && s.inOrder && !(raw && raw.find(id) >= 0)) {
-          // The stream's own rollup; the step into its first point comes from the value before the hour.
-          const prev = this.prevValue(id, hour);
-          const into = Number.isNaN(prev) ? 0 : s.first >= prev ? s.first - prev : s.first;
-          (mem[k] ??= new RowList()).push(hour, s.min, s.max, s.sum, s.count, s.last, into + s.incWithin);
+          fast.push(k);
+          fastStream.push(s);
         } else slow.push(k);
       }
+      // The stream's own rollup; the step into its first point comes from the value before the hour.
+      const prev = this.prevValues(ids, fast, hour);
+      for (let j = 0; j < fast.length; j++) {
+        const s = fastStream[j]!;
+        const p = prev[j]!;
+        const into = Number.isNaN(p) ? 0 : s.first >= p ? s.first - p : s.first;
+        (mem[fast[j]!] ??= new RowList()).push(hour, s.min, s.max, s.sum, s.count, s.last, into + s.incWithin);
+      }
       // Points out of order, or late points for an hour on disk: merged with the block and rolled up.
+      const slowPrev = this.prevValues(ids, slow, hour);
+      let j = 0;
       this.hourPointsMany(ids, slow, hour, hs, (k, points) => {
+        const p = slowPrev[j++]!;
         if (points.timestamps.length === 0) return;
-        const r = rollupPoints(points, HOUR, this.prevValue(ids[k]!, hour));
+        const r = rollupPoints(points, HOUR, p);
         (mem[k] ??= new RowList()).push(hour, r.min[0]!, r.max[0]!, r.sum[0]!, r.count[0]!, r.last[0]!, r.increase[0]!);
       });
     }
@@ -262,12 +276,16 @@ export class TierReads {
     return p.values.length ? p.values[p.values.length - 1] : undefined;
   }
 
+  /** Set by prevKnown when it returns undefined: look in the 1m parts after `scanFloor`, else answer `scanFallback`. */
+  private scanFloor = -Infinity;
+  private scanFallback = NaN;
+
   /**
-   * The value of a series' last point before `hour` (NaN when unknown): the first increase of the hour starts there.
-   * The newest of: the hours in memory before it, the newest sealed hour with a point of the series (remembered at
-   * sealing, with the value), and, when that is not known (after a restart), the 1m parts on disk.
+   * prevValue without the disk: the newest of the hours in memory before `hour` and the newest sealed hour with a
+   * point of the series (remembered at sealing, with the value). undefined when the 1m parts must be looked at (the
+   * sealed hour is not known, after a restart, or is after `hour`, a read of an older hour).
    */
-  prevValue(id: number, hour: number): number {
+  private prevKnown(id: number, hour: number): number | undefined {
     const sealedHour = this.sealedLast.hour[id]!;
     const starts = this.hours.starts();
     let memHour = -Infinity;
@@ -288,17 +306,52 @@ export class TierReads {
       }
     }
     if (sealedHour < hour) return memValue ?? this.sealedLast.value[id]!;
-    // Unknown (after a restart), or sealed hours after `hour` (a read of an older hour): the 1m parts after the hour
-    // in memory found, if any, may hold a newer point.
-    const disk = this.tiers.starts['1m'];
-    for (let i = lowerBoundOf(disk, hour) - 1, looked = 0; i >= 0 && looked < 24 && disk[i]! > memHour; i--, looked++) {
-      const r = this.tiers.part('1m', disk[i]!);
-      const at = r ? r.find(id) : -1;
-      if (at < 0) continue;
-      const rows = decodeRollupBlock(r!.block(at));
-      if (rows.last.length) return rows.last[rows.last.length - 1]!;
+    this.scanFloor = memHour;
+    this.scanFallback = memValue ?? NaN;
+    return undefined;
+  }
+
+  /**
+   * The value of a series' last point before `hour` (NaN when unknown): the first increase of the hour starts there.
+   * The newest of: the hours in memory before it, the newest sealed hour with a point of the series, the 1m parts
+   * on disk (at most 24 back).
+   */
+  prevValue(id: number, hour: number): number {
+    return this.prevValues([id], [0], hour)[0]!;
+  }
+
+  /** prevValue of the series ids[k] for k in `ks`, in that order; the 1m parts read once for all, frame by frame. */
+  private prevValues(ids: readonly number[], ks: readonly number[], hour: number): Float64Array {
+    const out = new Float64Array(ks.length);
+    let pending: number[] = [];
+    const floor = new Float64Array(ks.length);
+    for (let j = 0; j < ks.length; j++) {
+      const v = this.prevKnown(ids[ks[j]!]!, hour);
+      if (v !== undefined) out[j] = v;
+      else {
+        out[j] = this.scanFallback;
+        floor[j] = this.scanFloor;
+        pending.push(j);
+      }
     }
-    return memValue ?? NaN;
+    const disk = this.tiers.starts['1m'];
+    for (let i = lowerBoundOf(disk, hour) - 1, looked = 0; i >= 0 && looked < 24 && pending.length > 0; i--, looked++) {
+      const start = disk[i]!;
+      const asked = pending.filter((j) => start > floor[j]!);
+      if (asked.length === 0) break; // every one left has an hour in memory newer than the parts further back
+      const r = this.tiers.part('1m', start);
+      if (!r) continue;
+      const found = new Uint8Array(asked.length);
+      eachBlock(r, asked.map((j) => ids[ks[j]!]!), (a, block) => {
+        const rows = decodeRollupBlock(block);
+        if (rows.last.length === 0) return;
+        out[asked[a]!] = rows.last[rows.last.length - 1]!;
+        found[a] = 1;
+      });
+      const done = new Set(asked.filter((_, a) => found[a]));
+      if (done.size) pending = pending.filter((j) => !done.has(j));
+    }
+    return out;
   }
 
   tierSpans(newestMs: number): TierSpan[] {
