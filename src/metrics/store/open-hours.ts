@@ -35,7 +35,12 @@ export class OpenHours {
 
   append(h: OpenHour, id: number, ts: number, v: number): void {
     let s = h.streams.get(id);
-    if (!s) h.streams.set(id, (s = new PointStream()));
+    if (!s) {
+      // Sized from the series' previous hour, when it is still in memory: one allocation for the hour instead of
+      // six doublings from 48 bytes, and less unused capacity at the end.
+      const before = this.open.get(h.start - HOUR)?.streams.get(id);
+      h.streams.set(id, (s = new PointStream(before ? before.used + (before.used >>> 4) + 24 : undefined)));
+    }
     s.append(ts, v);
   }
 

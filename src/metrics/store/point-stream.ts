@@ -7,7 +7,7 @@ import { decimalK, decimalM, decodeInterleaved, normalize, toDecimal, type Point
  * the hottest object of ingestion). Reading sorts the points and lets the last write of a ms win.
  */
 export class PointStream {
-  private buf: Uint8Array = new Uint8Array(48);
+  private buf: Uint8Array;
   private len = 0;
   private prevTs = 0;
   private prevDelta = 0;
@@ -29,6 +29,16 @@ export class PointStream {
   max = -Infinity;
   sum = 0;
   incWithin = 0;
+
+  /** `capacity`: bytes to start with (the series' previous hour says how many an hour takes; growing is a copy and garbage). */
+  constructor(capacity = 48) {
+    this.buf = new Uint8Array(Math.max(32, capacity));
+  }
+
+  /** Bytes of points written (a next hour of the same series will likely need about as many). */
+  get used(): number {
+    return this.len;
+  }
 
   private grow(): void {
     const next = new Uint8Array(this.buf.length < 1024 ? this.buf.length * 2 : Math.ceil(this.buf.length * 1.5));
