@@ -17,6 +17,7 @@ import { MetricsStore } from '../dist/src/metrics/store/index.js';
 import { buildRecordBatch } from '../dist/src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../dist/src/protocol/record-batch.js';
 import { LogManager } from '../dist/src/storage/index.js';
+import { Session } from 'node:inspector/promises';
 import { writeMetrics } from './metrics-data.js';
 
 const HOSTS = Number(process.env.QBENCH_HOSTS ?? 100);
@@ -24,9 +25,8 @@ const HOURS = Number(process.env.QBENCH_HOURS ?? 1);
 const WEEK_DAYS = Number(process.env.QBENCH_WEEK_DAYS ?? 2);
 const RUNS = Number(process.env.QBENCH_RUNS ?? 5);
 
-/** Appends a line-protocol file to the log, 600 lines per batch, as kcat -l would produce it. */
+/** Appends a line-protocol file to the log, 600 lines per batch, as kcat -l would produce it (read in 8 MB pieces). */
 function appendFile(log, file) {
-  const text = fs.readFileSync(file, 'utf8');
   let records = [];
   const now = Date.now();
   const flush = () => {
@@ -35,12 +35,26 @@ function appendFile(log, file) {
     log.append(batch, readBatchHeader(batch));
     records = [];
   };
-  for (let s = 0; s < text.length; ) {
-    let e = text.indexOf('\n', s);
-    if (e < 0) e = text.length;
-    if (e > s) records.push({ value: text.slice(s, e), headers: [['format', 'influx']], timestamp: now });
-    if (records.length >= 600) flush();
-    s = e + 1;
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(8 << 20);
+  let carry = '';
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const text = carry + buf.toString('utf8', 0, n);
+      const cut = n === 0 ? text.length : text.lastIndexOf('\n') + 1;
+      for (let s = 0; s < cut; ) {
+        let e = text.indexOf('\n', s);
+        if (e < 0 || e > cut) e = cut;
+        if (e > s) records.push({ value: text.slice(s, e), headers: [['format', 'influx']], timestamp: now });
+        if (records.length >= 600) flush();
+        s = e + 1;
+      }
+      carry = text.slice(cut);
+      if (n === 0) break;
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   flush();
 }
@@ -59,6 +73,13 @@ async function query(store, label, input) {
   // A seal pass the store's timer started goes on deflating on libuv's threads, which process.cpuUsage counts: let it
   // finish first (late points applied after it began stay in memory, as they would).
   await store.sealing;
+  // QBENCH_PROFILE=text: a CPU profile of the runs of the queries whose label contains it (then bench/profile-summary.js).
+  const profile = process.env.QBENCH_PROFILE && label.includes(process.env.QBENCH_PROFILE) ? new Session() : null;
+  if (profile) {
+    profile.connect();
+    await profile.post('Profiler.enable');
+    await profile.post('Profiler.start');
+  }
   const runs = [];
   let answer;
   for (let i = 0; i < RUNS; i++) {
@@ -67,6 +88,12 @@ async function query(store, label, input) {
     answer = runMetricsQuery(store, parseMetricsQuery(input));
     const used = process.cpuUsage(c);
     runs.push([performance.now() - t, (used.user + used.system) / 1000]);
+  }
+  if (profile) {
+    const { profile: p } = await profile.post('Profiler.stop');
+    const file = path.join(os.tmpdir(), `qbench-${label.replace(/\W+/g, '-')}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(p));
+    console.log(`  profile: ${file}`);
   }
   const med = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
   const first = runs[0];
@@ -104,7 +131,24 @@ async function main() {
     console.log(`  = ${Math.round(week.samples / (weekCpu / 1000)).toLocaleString()} samples per CPU-second (no seal)`);
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, fresh (late points in memory)`, weekQ);
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h increase, fresh`, { ...weekQ, agg: 'increase' });
-    await timed(null, 'seal pass', () => store.seal());
+    // As over HTTP: a request waits for the event loop, which a seal pass holds in slices. `wait` is how late a 20 ms
+    // timer fired (the loop was held), `total` that plus the query.
+    const waits = [];
+    const totals = [];
+    const sealing = timed(null, 'seal pass', () => store.seal());
+    for (let i = 0; i < 200 && totals.length < RUNS * 4 && store.sealing !== null; i++) {
+      const t = performance.now();
+      await new Promise((r) => setTimeout(r, 20));
+      waits.push(performance.now() - t - 20);
+      runMetricsQuery(store, parseMetricsQuery(weekQ));
+      totals.push(performance.now() - t - 20);
+    }
+    await sealing;
+    const stat = (a) => {
+      a.sort((x, y) => x - y);
+      return `median ${a[Math.floor(a.length / 2)]?.toFixed(1)} ms, max ${a[a.length - 1]?.toFixed(1)} ms`;
+    };
+    console.log(`  ${WEEK_DAYS} d x 1000 series while the seal pass runs (${totals.length} queries): request to answer ${stat(totals)}; of it waiting for the event loop ${stat(waits)}`);
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ);
     await query(store, '1 h x 1000 series at 10 s, sealed', hour);
     await store.close();

@@ -156,14 +156,16 @@ export class TierFiles {
     await this.replace('1h', day, dayEntries);
     const minuteEntries = this.kept('1m', hour, touched);
     for (const s of series) {
-      const n = s.minutes.timestamps.length;
-      if (n > 0) minuteEntries.push({ id: s.id, block: encodeRollupBlock(s.minutes), minTs: s.minutes.timestamps[0]!, maxTs: s.minutes.timestamps[n - 1]! });
+      if (++n % 512 === 0) await yieldLoop();
+      const len = s.minutes.timestamps.length;
+      if (len > 0) minuteEntries.push({ id: s.id, block: encodeRollupBlock(s.minutes), minTs: s.minutes.timestamps[0]!, maxTs: s.minutes.timestamps[len - 1]! });
     }
     await this.replace('1m', hour, minuteEntries);
     const rawEntries = this.kept('raw', hour, touched);
     for (const s of series) {
-      const n = s.points.timestamps.length;
-      if (n > 0) rawEntries.push({ id: s.id, block: encodePointsBlock(s.points), minTs: s.points.timestamps[0]!, maxTs: s.points.timestamps[n - 1]! });
+      if (++n % 512 === 0) await yieldLoop();
+      const len = s.points.timestamps.length;
+      if (len > 0) rawEntries.push({ id: s.id, block: encodePointsBlock(s.points), minTs: s.points.timestamps[0]!, maxTs: s.points.timestamps[len - 1]! });
     }
     await this.replace('raw', hour, rawEntries);
   }
