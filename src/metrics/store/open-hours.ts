@@ -10,6 +10,8 @@ export interface OpenHour {
   firstOffset: Map<string, number>;
   /** A sealing hour whose parts are written: its points are all on disk now, and reads leave this copy out. */
   written?: boolean;
+  /** Oldest point of the hour (asked per query, for the tier spans: not a walk over every stream). */
+  minTs: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class OpenHours {
     if (this.last?.start === start) return this.last;
     let h = this.open.get(start);
     if (!h) {
-      this.open.set(start, (h = { start, streams: new Map(), firstOffset: new Map() }));
+      this.open.set(start, (h = { start, streams: new Map(), firstOffset: new Map(), minTs: Infinity }));
       this.startsMemo = null;
     }
     return (this.last = h);
@@ -42,6 +44,7 @@ export class OpenHours {
       h.streams.set(id, (s = new PointStream(before ? before.used + (before.used >>> 4) + 24 : undefined)));
     }
     s.append(ts, v);
+    if (ts < h.minTs) h.minTs = ts;
   }
 
   /** Hours ending at or before `frontier`, moved to the sealing set, oldest first. */
@@ -115,7 +118,8 @@ export class OpenHours {
   /** Oldest point held in memory (Infinity: none). */
   oldest(): number {
     let min = Infinity;
-    for (const h of [...this.sealing, ...this.open.values()]) for (const s of h.streams.values()) min = Math.min(min, s.minTs);
+    for (const h of this.sealing) if (!h.written) min = Math.min(min, h.minTs);
+    for (const h of this.open.values()) min = Math.min(min, h.minTs);
     return min;
   }
 }
