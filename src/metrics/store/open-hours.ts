@@ -1,6 +1,5 @@
 import { HOUR } from './tier-files.js';
 import { PointStream } from './point-stream.js';
-import type { Points } from './point-codec.js';
 
 /** One hour of points in memory: the recent window, or late points for an hour already sealed (merged at the next seal). */
 export interface OpenHour {
@@ -80,15 +79,6 @@ export class OpenHours {
     return out;
   }
 
-  /** Points of a series in one hour held in memory, in the order writes must win (sealing before open). */
-  points(id: number, start: number): Points[] {
-    const out: Points[] = [];
-    for (const h of this.sealing) if (h.start === start && !h.written) push(h, id, out);
-    const h = this.open.get(start);
-    if (h) push(h, id, out);
-    return out;
-  }
-
   /** Starts of every hour in memory, ascending, unique (shared: do not modify). */
   starts(): readonly number[] {
     if (this.startsMemo) return this.startsMemo;
@@ -122,9 +112,4 @@ export class OpenHours {
     for (const h of this.open.values()) min = Math.min(min, h.minTs);
     return min;
   }
-}
-
-function push(h: OpenHour, id: number, out: Points[]): void {
-  const s = h.streams.get(id);
-  if (s && s.count > 0) out.push(s.points());
 }

@@ -116,12 +116,6 @@ export class TierFiles {
     return i < 0 ? null : decodePointsBlock(r!.block(i));
   }
 
-  readRows(id: number, tier: '1m' | '1h', start: number): RollupRows | null {
-    const r = this.part(tier, start);
-    const i = r ? r.find(id) : -1;
-    return i < 0 ? null : decodeRollupBlock(r!.block(i));
-  }
-
   /** Oldest block start and newest block end recorded in the index of one part (for the tier spans). */
   partRange(tier: Tier, start: number): { min: number; max: number } | null {
     const r = this.part(tier, start);
