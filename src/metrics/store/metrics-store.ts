@@ -12,7 +12,7 @@ import { walkRecords, type RecordVisitor } from './record-walker.js';
 import { coarsen, rollupPoints } from './rollup.js';
 import { SeriesRegistry } from './series-registry.js';
 import { mergePoints, TierReads } from './tier-reads.js';
-import { HOUR, TierFiles, type SealedSeries } from './tier-files.js';
+import { HOUR, sealedSeries, TierFiles, type SealedSeries } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 
 export interface MetricsStoreOptions {
@@ -343,7 +343,7 @@ export class MetricsStore implements MetricsReader {
         if (old) points = mergePoints([old, points]);
       }
       const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start));
-      out.push({ id, points, minutes, hour: coarsen(minutes, HOUR) });
+      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR)));
       if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
         this.lastHour[id] = h.start;
         this.lastValue[id] = points.values[points.values.length - 1]!;
