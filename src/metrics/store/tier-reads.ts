@@ -271,8 +271,20 @@ export class TierReads {
     const hs = this.hours.at(hour);
     const streams = streamsOf(hs, id);
     if (!streams) return undefined;
-    if (streams.length === 1 && streams[0]!.inOrder && (diskKnownEmpty || !this.tiers.sealed(hour))) return streams[0]!.last;
-    const p = this.hourPoints(id, hour, hs, this.rawPart(hour));
+    // The newest point wins (a later write on a tie: memory after disk, open after sealing). Streams in time order
+    // know theirs, and the part's index knows its block's newest time: only a newer point on disk needs a decode.
+    let newest: PointStream | null = null;
+    for (const st of streams) {
+      if (!st.inOrder) {
+        newest = null;
+        break;
+      }
+      if (!newest || st.maxTs >= newest.maxTs) newest = st;
+    }
+    const raw = diskKnownEmpty ? null : this.rawPart(hour);
+    const at = raw ? raw.find(id) : -1;
+    if (newest && (at < 0 || newest.maxTs >= raw!.maxTs[at]!)) return newest.last;
+    const p = this.hourPoints(id, hour, hs, raw);
     return p.values.length ? p.values[p.values.length - 1] : undefined;
   }
 
