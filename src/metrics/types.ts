@@ -108,6 +108,13 @@ export interface MetricsReader {
   readRaw(seriesId: number, fromMs: number, toMs: number): RawPoints;
   /** Rollup rows whose interval start s satisfies fromMs <= s < toMs (callers align fromMs down to the interval). */
   readRollups(seriesId: number, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows;
+  /**
+   * readRaw of many series at once, answers in the order of `seriesIds`: a query's read, each part on disk read once
+   * for all of them rather than once per series.
+   */
+  readRawMany(seriesIds: readonly number[], fromMs: number, toMs: number): RawPoints[];
+  /** readRollups of many series at once, answers in the order of `seriesIds`. */
+  readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[];
   /** What each tier holds (for choosing the tier of a query). */
   tierSpans(): TierSpan[];
   stats(): MetricsStats;

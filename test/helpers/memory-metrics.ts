@@ -76,6 +76,14 @@ export class MemoryMetrics implements MetricsReader {
     return { timestamps: Float64Array.from(idx, (i) => s.ts[i]!), values: Float64Array.from(idx, (i) => s.vs[i]!) };
   }
 
+  readRawMany(seriesIds: readonly number[], fromMs: number, toMs: number): RawPoints[] {
+    return seriesIds.map((id) => this.readRaw(id, fromMs, toMs));
+  }
+
+  readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[] {
+    return seriesIds.map((id) => this.readRollups(id, tier, fromMs, toMs));
+  }
+
   readRollups(seriesId: number, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows {
     this.reads[tier]++;
     const s = this.series[seriesId - 1]!;

@@ -31,6 +31,7 @@ export interface BucketGrid {
 }
 
 const bucketOf = (g: BucketGrid, t: number) => Math.floor((t - g.first) / g.step);
+const NONE = new Float64Array(0);
 
 /** avg, min, max, sum, count: running totals per bucket. */
 class StatsAccumulator implements GroupAccumulator {
@@ -43,34 +44,41 @@ class StatsAccumulator implements GroupAccumulator {
     private readonly g: BucketGrid,
     private readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
   ) {
-    this.sum = new Float64Array(g.count);
+    // Only the columns the aggregation answers from (a query has one accumulator per group: 1,000 of them is common).
     this.n = new Float64Array(g.count);
-    this.min = new Float64Array(g.count).fill(Infinity);
-    this.max = new Float64Array(g.count).fill(-Infinity);
+    this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(g.count) : NONE;
+    this.min = agg === 'min' ? new Float64Array(g.count).fill(Infinity) : NONE;
+    this.max = agg === 'max' ? new Float64Array(g.count).fill(-Infinity) : NONE;
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
     const { g, sum, n, min, max } = this;
+    const hasSum = sum.length > 0;
+    const hasMin = min.length > 0;
+    const hasMax = max.length > 0;
     for (let i = 0; i < ts.length; i++) {
       const b = bucketOf(g, ts[i]!);
       if (b < 0 || b >= g.count) continue;
       const v = vs[i]!;
-      sum[b] += v;
       n[b]++;
-      if (v < min[b]!) min[b] = v;
-      if (v > max[b]!) max[b] = v;
+      if (hasSum) sum[b] += v;
+      if (hasMin && v < min[b]!) min[b] = v;
+      if (hasMax && v > max[b]!) max[b] = v;
     }
   }
 
   addRollups(r: RollupRows): void {
     const { g, sum, n, min, max } = this;
+    const hasSum = sum.length > 0;
+    const hasMin = min.length > 0;
+    const hasMax = max.length > 0;
     for (let i = 0; i < r.timestamps.length; i++) {
       const b = bucketOf(g, r.timestamps[i]!);
       if (b < 0 || b >= g.count) continue;
-      sum[b] += r.sum[i]!;
       n[b] += r.count[i]!;
-      if (r.min[i]! < min[b]!) min[b] = r.min[i]!;
-      if (r.max[i]! > max[b]!) max[b] = r.max[i]!;
+      if (hasSum) sum[b] += r.sum[i]!;
+      if (hasMin && r.min[i]! < min[b]!) min[b] = r.min[i]!;
+      if (hasMax && r.max[i]! > max[b]!) max[b] = r.max[i]!;
     }
   }
 

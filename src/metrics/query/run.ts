@@ -80,17 +80,21 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
   }
   const end = grid.first + grid.count * grid.step;
   let pointsRead = 0;
-  for (let i = 0; i < selected.length; i++) {
-    const s = selected[i]!;
-    const { acc } = groups.get(keys[i]!)!;
-    if (tier === 'raw') {
-      const p = reader.readRaw(s.id, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
+  // One read for every selected series: the store goes through each part once, not once per series.
+  const ids = selected.map((s) => s.id);
+  if (tier === 'raw') {
+    const points = reader.readRawMany(ids, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
+    for (let i = 0; i < selected.length; i++) {
+      const p = points[i]!;
       pointsRead += p.timestamps.length;
-      acc.addRaw(p);
-    } else {
-      const r = reader.readRollups(s.id, tier, grid.first, end);
+      groups.get(keys[i]!)!.acc.addRaw(p);
+    }
+  } else {
+    const rows = reader.readRollupsMany(ids, tier, grid.first, end);
+    for (let i = 0; i < selected.length; i++) {
+      const r = rows[i]!;
       pointsRead += r.timestamps.length;
-      acc.addRollups(r);
+      groups.get(keys[i]!)!.acc.addRollups(r);
     }
   }
   const series = [...groups.values()]

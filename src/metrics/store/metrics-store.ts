@@ -12,7 +12,7 @@ import { walkRecords, type RecordVisitor } from './record-walker.js';
 import { coarsen, rollupPoints } from './rollup.js';
 import { SeriesRegistry } from './series-registry.js';
 import { mergePoints, TierReads } from './tier-reads.js';
-import { HOUR, TierFiles, type SealedSeries } from './tier-files.js';
+import { HOUR, sealedSeries, TierFiles, type SealedSeries } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 
 export interface MetricsStoreOptions {
@@ -81,9 +81,9 @@ export class MetricsStore implements MetricsReader {
     private readonly hours: OpenHours,
   ) {
     this.frontier = manifest.frontier;
-    this.reads = new TierReads(hours, tiers, (id, hour) => this.prevValue(id, hour));
     this.lastHour = new Float64Array(o.config.maxSeries).fill(NaN);
     this.lastValue = new Float64Array(o.config.maxSeries).fill(NaN);
+    this.reads = new TierReads(hours, tiers, { hour: this.lastHour, value: this.lastValue });
   }
 
   static async open(o: MetricsStoreOptions): Promise<MetricsStore> {
@@ -314,7 +314,7 @@ export class MetricsStore implements MetricsReader {
       this.hours.sealed();
     } catch (e) {
       this.writeFailed('sealing hours', e as Error);
-      for (const h of due) if (!this.hours.open.has(h.start)) this.hours.open.set(h.start, h);
+      for (const h of due) this.hours.reopen(h);
       this.hours.sealed();
       return;
     }
@@ -342,8 +342,8 @@ export class MetricsStore implements MetricsReader {
         const old = this.tiers.readPoints(id, h.start);
         if (old) points = mergePoints([old, points]);
       }
-      const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.prevValue(id, h.start));
-      out.push({ id, points, minutes, hour: coarsen(minutes, HOUR) });
+      const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start));
+      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR)));
       if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
         this.lastHour[id] = h.start;
         this.lastValue[id] = points.values[points.values.length - 1]!;
@@ -351,31 +351,17 @@ export class MetricsStore implements MetricsReader {
       if (++n % 512 === 0) await yieldLoop();
     }
     await this.tiers.writeHour(h.start, out);
-  }
-
-  /** The value of a series' last point before `hour` (NaN when unknown): the first increase of the hour starts there. */
-  private prevValue(id: number, hour: number): number {
-    if (this.lastHour[id]! < hour) return this.lastValue[id]!;
-    const mem = this.hours.points(id, hour - HOUR);
-    if (mem.length) {
-      const p = mergePoints(mem);
-      if (p.values.length) return p.values[p.values.length - 1]!;
-    }
-    const starts = this.tiers.starts['1m'];
-    for (let i = starts.length - 1, looked = 0; i >= 0 && looked < 24; i--) {
-      if (starts[i]! >= hour) continue;
-      looked++;
-      const rows = this.tiers.readRows(id, '1m', starts[i]!);
-      if (rows && rows.last.length) return rows.last[rows.last.length - 1]!;
-    }
-    return NaN;
+    h.written = true;
   }
 
   private async writeCheckpoint(applied: Map<string, number>): Promise<void> {
     const partitions: Manifest['partitions'] = {};
     for (const f of this.follows.values()) {
       const a = applied.get(f.key) ?? f.next;
-      partitions[f.key] = { topicId: f.topicId, checkpoint: Math.min(a, this.hours.firstOffset(f.key)), applied: Math.max(a, f.replayedBelow) };
+      // Records at or past `applied` are applied again after a restart even for sealed hours: late points still in
+      // memory (not merged into their sealed hour yet) keep it at their first record, or a restart would skip them.
+      const below = Math.min(Math.max(a, f.replayedBelow), this.hours.firstOffset(f.key, this.frontier));
+      partitions[f.key] = { topicId: f.topicId, checkpoint: Math.min(a, this.hours.firstOffset(f.key)), applied: below };
     }
     this.manifest.frontier = this.frontier;
     this.manifest.partitions = partitions;
@@ -444,11 +430,19 @@ export class MetricsStore implements MetricsReader {
   }
 
   readRaw(seriesId: number, fromMs: number, toMs: number): RawPoints {
-    return this.reads.readRaw(seriesId, fromMs, toMs);
+    return this.reads.readRawMany([seriesId], fromMs, toMs)[0]!;
   }
 
   readRollups(seriesId: number, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows {
-    return this.reads.readRollups(seriesId, tier, fromMs, toMs);
+    return this.reads.readRollupsMany([seriesId], tier, fromMs, toMs)[0]!;
+  }
+
+  readRawMany(seriesIds: readonly number[], fromMs: number, toMs: number): RawPoints[] {
+    return this.reads.readRawMany(seriesIds, fromMs, toMs);
+  }
+
+  readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[] {
+    return this.reads.readRollupsMany(seriesIds, tier, fromMs, toMs);
   }
 
   tierSpans(): TierSpan[] {

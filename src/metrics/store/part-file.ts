@@ -207,6 +207,11 @@ export class PartReader {
     return -1;
   }
 
+  /** The frame holding the block at index position i: readers of many blocks go frame by frame. */
+  frameOf(i: number): number {
+    return this.frame[i]!;
+  }
+
   private inflate(f: number): Buffer {
     let data = this.inflated.get(f);
     if (data) {

@@ -7,7 +7,7 @@ import { decimalK, decimalM, decodeInterleaved, normalize, toDecimal, type Point
  * the hottest object of ingestion). Reading sorts the points and lets the last write of a ms win.
  */
 export class PointStream {
-  private buf: Uint8Array = new Uint8Array(48);
+  private buf: Uint8Array;
   private len = 0;
   private prevTs = 0;
   private prevDelta = 0;
@@ -17,6 +17,28 @@ export class PointStream {
   count = 0;
   minTs = Infinity;
   maxTs = -Infinity;
+  /**
+   * The hour's rollup kept as points arrive, while they arrive in time order (the usual case): a 1h query then reads
+   * these instead of decoding and rolling up the stream. `inOrder` false (a point at or before the newest): readers
+   * decode and sort the points instead. `incWithin` is the counter-aware increase from the first point to the last;
+   * the step into the first point needs the previous hour's last value, known only when read.
+   */
+  inOrder = true;
+  first = NaN;
+  min = Infinity;
+  max = -Infinity;
+  sum = 0;
+  incWithin = 0;
+
+  /** `capacity`: bytes to start with (the series' previous hour says how many an hour takes; growing is a copy and garbage). */
+  constructor(capacity = 48) {
+    this.buf = new Uint8Array(Math.max(32, capacity));
+  }
+
+  /** Bytes of points written (a next hour of the same series will likely need about as many). */
+  get used(): number {
+    return this.len;
+  }
 
   private grow(): void {
     const next = new Uint8Array(this.buf.length < 1024 ? this.buf.length * 2 : Math.ceil(this.buf.length * 1.5));
@@ -34,6 +56,18 @@ export class PointStream {
   }
 
   append(t: number, v: number): void {
+    // As rollupPoints computes a row (tier-reads.ts relies on the same arithmetic in the same order).
+    if (this.count === 0) {
+      this.first = v;
+      this.min = v;
+      this.max = v;
+    } else {
+      if (t > this.maxTs) this.incWithin += v >= this.prev ? v - this.prev : v;
+      else this.inOrder = false;
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+    }
+    this.sum += v;
     // Room for the worst case: a 8-byte timestamp varint, a tag and a 8-byte value.
     if (this.len + 18 > this.buf.length) this.grow();
     const d = t - this.prevTs;
@@ -63,6 +97,11 @@ export class PointStream {
     this.count++;
     if (t < this.minTs) this.minTs = t;
     if (t > this.maxTs) this.maxTs = t;
+  }
+
+  /** The value appended last (the hour's last value while `inOrder`). */
+  get last(): number {
+    return this.prev;
   }
 
   get bytes(): number {

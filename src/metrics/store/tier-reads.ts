@@ -1,14 +1,19 @@
 import { TIER_INTERVAL_MS, type RawPoints, type RollupRows, type Tier, type TierSpan } from '../types.js';
-import { emptyRollups } from './blocks.js';
-import type { OpenHours } from './open-hours.js';
+import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
+import type { OpenHour, OpenHours } from './open-hours.js';
+import type { PartReader } from './part-file.js';
 import { normalize, NO_POINTS, slicePoints, type Points } from './point-codec.js';
+import type { PointStream } from './point-stream.js';
 import { concatRollups, mergeRollups, rollupPoints, sliceRollups } from './rollup.js';
-import { DAY, HOUR, type TierFiles } from './tier-files.js';
+import { DAY, hasSorted, HOUR, type TierFiles } from './tier-files.js';
 
 /*
- * The read side of the store: points and rollups of one series over a time range, from the parts on disk and the
+ * The read side of the store: points and rollups of many series over a time range, from the parts on disk and the
  * hours in memory (an hour being sealed, an open hour, late points waiting to be merged), merged so that later writes
- * win. Hours in memory get their rollups computed on the fly.
+ * win. A query reads all its series at once, part by part: each part is opened once, its blocks visited frame by
+ * frame (each frame inflated once), instead of every part and frame looked up again for every series. An hour in
+ * memory answers a 1h read from the rollup its point stream keeps as points arrive (point-stream.ts); only an hour
+ * whose points came out of order, or that also has points on disk (late points), is decoded and rolled up.
  */
 
 /** Several point lists of one hour in the order their writes win: sorted, the last write of a ms kept. */
@@ -29,14 +34,13 @@ export function mergePoints(list: Points[]): Points {
 
 /** Points of consecutive hours (each sorted, the hours disjoint and ascending) as one list: a plain concatenation. */
 function concatPoints(list: Points[]): RawPoints {
-  const nonEmpty = list.filter((p) => p.timestamps.length > 0);
-  if (nonEmpty.length === 0) return NO_POINTS;
-  if (nonEmpty.length === 1) return nonEmpty[0]!;
-  const n = nonEmpty.reduce((a, p) => a + p.timestamps.length, 0);
+  if (list.length === 0) return NO_POINTS;
+  if (list.length === 1) return list[0]!;
+  const n = list.reduce((a, p) => a + p.timestamps.length, 0);
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
   let at = 0;
-  for (const p of nonEmpty) {
+  for (const p of list) {
     timestamps.set(p.timestamps, at);
     values.set(p.values, at);
     at += p.timestamps.length;
@@ -44,62 +48,322 @@ function concatPoints(list: Points[]): RawPoints {
   return { timestamps, values };
 }
 
+/** Ascending, unique values of two ascending lists with start + span > from and start < to. */
+function startsIn(a: readonly number[], b: readonly number[], span: number, from: number, to: number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    const s = Math.min(x, y);
+    if (x === s) i++;
+    if (y === s) j++;
+    if (s + span > from && s < to) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Calls visit(k, block) for every series ids[k] the part holds, in the part's frame order (each frame inflated once,
+ * whatever order the ids come in).
+ */
+function eachBlock(r: PartReader, ids: readonly number[], visit: (k: number, block: Uint8Array) => void): void {
+  const pos = new Int32Array(ids.length);
+  const order: number[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    const p = r.find(ids[k]!);
+    pos[k] = p;
+    if (p >= 0) order.push(k);
+  }
+  order.sort((a, b) => r.frameOf(pos[a]!) - r.frameOf(pos[b]!) || pos[a]! - pos[b]!);
+  for (const k of order) visit(k, r.block(pos[k]!));
+}
+
+/** The streams of one series in the hours in memory of one start (write order), or null when it has no point there. */
+function streamsOf(hs: OpenHour[], id: number): PointStream[] | null {
+  let out: PointStream[] | null = null;
+  for (const h of hs) {
+    const s = h.streams.get(id);
+    if (s && s.count > 0) (out ??= []).push(s);
+  }
+  return out;
+}
+
+/** Hourly rollup rows gathered one at a time, ascending. */
+class RowList {
+  readonly t: number[] = [];
+  readonly v: number[][] = [[], [], [], [], [], []];
+
+  push(t: number, min: number, max: number, sum: number, count: number, last: number, increase: number): void {
+    this.t.push(t);
+    const v = this.v;
+    v[0]!.push(min);
+    v[1]!.push(max);
+    v[2]!.push(sum);
+    v[3]!.push(count);
+    v[4]!.push(last);
+    v[5]!.push(increase);
+  }
+
+  rows(): RollupRows {
+    const v = this.v;
+    return {
+      timestamps: Float64Array.from(this.t),
+      min: Float64Array.from(v[0]!),
+      max: Float64Array.from(v[1]!),
+      sum: Float64Array.from(v[2]!),
+      count: Float64Array.from(v[3]!),
+      last: Float64Array.from(v[4]!),
+      increase: Float64Array.from(v[5]!),
+    };
+  }
+}
+
 export class TierReads {
   constructor(
     private readonly hours: OpenHours,
     private readonly tiers: TierFiles,
-    /** The value of a series' last point before an hour (NaN: unknown). */
-    private readonly prevValue: (id: number, hour: number) => number,
+    /** Per series id: the newest sealed hour with a point of it (NaN: unknown, e.g. after a restart) and that point's value. */
+    private readonly sealedLast: { hour: Float64Array; value: Float64Array },
   ) {}
 
-  /** Every point of one hour: disk first, then memory (later writes win). */
-  private hourPoints(id: number, hour: number, onDisk: boolean): Points {
-    const list = this.hours.points(id, hour);
-    if (onDisk) {
-      const d = this.tiers.readPoints(id, hour);
-      if (d) list.unshift(d);
+  /** Every point of one series in one hour: its block in the raw part (if any), then memory (later writes win). */
+  private hourPoints(id: number, hour: number, hs: OpenHour[], disk: PartReader | null): Points {
+    const list: Points[] = [];
+    if (disk) {
+      const i = disk.find(id);
+      if (i >= 0) list.push(decodePointsBlock(disk.block(i)));
     }
+    for (const s of streamsOf(hs, id) ?? []) list.push(s.points());
     return mergePoints(list);
   }
 
-  private hoursIn(fromMs: number, toMs: number): { hour: number; onDisk: boolean; inMemory: boolean }[] {
-    const mem = new Set(this.hours.starts());
-    const disk = new Set(this.tiers.starts.raw);
-    return [...new Set([...disk, ...mem])]
-      .filter((h) => h + HOUR > fromMs && h < toMs)
-      .sort((a, b) => a - b)
-      .map((hour) => ({ hour, onDisk: disk.has(hour), inMemory: mem.has(hour) }));
+  /**
+   * Every point of the series ids[k] for k in `ks` in one hour: their blocks in the raw part (frame by frame), then
+   * memory; visit(k, points) for each.
+   */
+  private hourPointsMany(ids: readonly number[], ks: number[], hour: number, hs: OpenHour[], visit: (k: number, p: Points) => void): void {
+    const disk: (Points | undefined)[] = new Array(ks.length);
+    const r = this.rawPart(hour);
+    if (r) eachBlock(r, ks.map((k) => ids[k]!), (j, block) => (disk[j] = decodePointsBlock(block)));
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j]!;
+      const list: Points[] = [];
+      if (disk[j]) list.push(disk[j]!);
+      for (const st of streamsOf(hs, ids[k]!) ?? []) list.push(st.points());
+      visit(k, mergePoints(list));
+    }
   }
 
-  readRaw(seriesId: number, fromMs: number, toMs: number): RawPoints {
-    if (!(fromMs < toMs)) return NO_POINTS;
-    const parts: Points[] = [];
-    for (const { hour, onDisk } of this.hoursIn(fromMs, toMs)) parts.push(slicePoints(this.hourPoints(seriesId, hour, onDisk), fromMs, toMs));
-    return concatPoints(parts);
+  private rawPart(hour: number): PartReader | null {
+    return hasSorted(this.tiers.starts.raw, hour) ? this.tiers.part('raw', hour) : null;
   }
 
-  readRollups(seriesId: number, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows {
-    if (!(fromMs < toMs)) return emptyRollups();
-    const mem = this.hours.starts().filter((h) => h + HOUR > fromMs && h < toMs);
-    const memRows = new Map<number, RollupRows>();
-    for (const hour of mem) {
-      const points = this.hourPoints(seriesId, hour, this.tiers.starts.raw.includes(hour));
-      if (points.timestamps.length > 0) memRows.set(hour, rollupPoints(points, TIER_INTERVAL_MS[tier], this.prevValue(seriesId, hour)));
+  /** Raw points with fromMs <= t < toMs of each series in `ids`, in the same order. */
+  readRawMany(ids: readonly number[], fromMs: number, toMs: number): RawPoints[] {
+    if (!(fromMs < toMs)) return ids.map(() => NO_POINTS);
+    const parts: Points[][] = ids.map(() => []);
+    for (const hour of startsIn(this.tiers.starts.raw, this.hours.starts(), HOUR, fromMs, toMs)) {
+      const hs = this.hours.at(hour);
+      const disk: (Points | undefined)[] = new Array(ids.length);
+      const r = this.rawPart(hour);
+      if (r) eachBlock(r, ids, (k, block) => (disk[k] = decodePointsBlock(block)));
+      for (let k = 0; k < ids.length; k++) {
+        const streams = hs.length ? streamsOf(hs, ids[k]!) : null;
+        const d = disk[k];
+        if (!d && !streams) continue;
+        const list: Points[] = d ? [d] : [];
+        if (streams) for (const s of streams) list.push(s.points());
+        const p = slicePoints(mergePoints(list), fromMs, toMs);
+        if (p.timestamps.length > 0) parts[k]!.push(p);
+      }
     }
-    const parts: RollupRows[] = [];
-    if (tier === '1m') {
-      const hours = [...new Set([...this.tiers.starts['1m'].filter((h) => h + HOUR > fromMs && h < toMs), ...mem])].sort((a, b) => a - b);
-      for (const hour of hours) parts.push(memRows.get(hour) ?? this.tiers.readRows(seriesId, '1m', hour) ?? emptyRollups());
-      return sliceRollups(concatRollups(parts), fromMs, toMs);
+    return parts.map(concatPoints);
+  }
+
+  /** Rollup rows of a tier with fromMs <= start < toMs of each series in `ids`, in the same order. */
+  readRollupsMany(ids: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[] {
+    if (!(fromMs < toMs)) return ids.map(() => emptyRollups());
+    return tier === '1m' ? this.minutes(ids, fromMs, toMs) : this.hourly(ids, fromMs, toMs);
+  }
+
+  /** 1m: per hour, the hour's 1m block, or (when the series has points in memory then) its points rolled up. */
+  private minutes(ids: readonly number[], fromMs: number, toMs: number): RollupRows[] {
+    const parts: RollupRows[][] = ids.map(() => []);
+    const interval = TIER_INTERVAL_MS['1m'];
+    for (const hour of startsIn(this.tiers.starts['1m'], this.hours.starts(), HOUR, fromMs, toMs)) {
+      const hs = this.hours.at(hour);
+      const fromMemory = new Uint8Array(ids.length);
+      if (hs.length) {
+        const ks: number[] = [];
+        for (let k = 0; k < ids.length; k++) if (streamsOf(hs, ids[k]!)) ks.push(k);
+        const prev = this.prevValues(ids, ks, hour);
+        let j = 0;
+        this.hourPointsMany(ids, ks, hour, hs, (k, points) => {
+          const p = prev[j++]!;
+          if (points.timestamps.length === 0) return;
+          parts[k]!.push(rollupPoints(points, interval, p));
+          fromMemory[k] = 1;
+        });
+      }
+      const r = hasSorted(this.tiers.starts['1m'], hour) ? this.tiers.part('1m', hour) : null;
+      if (r) eachBlock(r, ids, (k, block) => fromMemory[k] || parts[k]!.push(decodeRollupBlock(block)));
     }
-    let rows = emptyRollups();
-    for (const day of this.tiers.starts['1h'].filter((d) => d + DAY > fromMs && d < toMs)) {
-      const r = this.tiers.readRows(seriesId, '1h', day);
-      if (r) parts.push(r);
+    return parts.map((p) => sliceRollups(concatRollups(p), fromMs, toMs));
+  }
+
+  /** 1h: the day parts' rows, and a row for each hour in memory (which wins over the day part's row of that hour). */
+  private hourly(ids: readonly number[], fromMs: number, toMs: number): RollupRows[] {
+    const disk: RollupRows[][] = ids.map(() => []);
+    for (const day of this.tiers.starts['1h']) {
+      if (!(day + DAY > fromMs && day < toMs)) continue;
+      const r = this.tiers.part('1h', day);
+      if (r) eachBlock(r, ids, (k, block) => disk[k]!.push(decodeRollupBlock(block)));
     }
-    rows = concatRollups(parts);
-    for (const r of memRows.values()) rows = mergeRollups(rows, r);
-    return sliceRollups(rows, fromMs, toMs);
+    const mem: (RowList | undefined)[] = new Array(ids.length);
+    const memStarts = this.hours.starts();
+    for (let i = lowerBoundOf(memStarts, fromMs - HOUR + 1); i < memStarts.length && memStarts[i]! < toMs; i++) {
+      const hour = memStarts[i]!;
+      const hs = this.hours.at(hour);
+      if (hs.length === 0) continue;
+      const raw = this.rawPart(hour);
+      const fast: number[] = [];
+      const fastStream: PointStream[] = [];
+      const slow: number[] = [];
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k]!;
+        const streams = streamsOf(hs, id);
+        if (!streams) continue;
+        const s = streams[0]!;
+        if (streams.length === 1 && s.inOrder && !(raw && raw.find(id) >= 0)) {
+          fast.push(k);
+          fastStream.push(s);
+        } else slow.push(k);
+      }
+      // The stream's own rollup; the step into its first point comes from the value before the hour.
+      const prev = this.prevValues(ids, fast, hour);
+      for (let j = 0; j < fast.length; j++) {
+        const s = fastStream[j]!;
+        const p = prev[j]!;
+        const into = Number.isNaN(p) ? 0 : s.first >= p ? s.first - p : s.first;
+        (mem[fast[j]!] ??= new RowList()).push(hour, s.min, s.max, s.sum, s.count, s.last, into + s.incWithin);
+      }
+      // Points out of order, or late points for an hour on disk: merged with the block and rolled up.
+      const slowPrev = this.prevValues(ids, slow, hour);
+      let j = 0;
+      this.hourPointsMany(ids, slow, hour, hs, (k, points) => {
+        const p = slowPrev[j++]!;
+        if (points.timestamps.length === 0) return;
+        const r = rollupPoints(points, HOUR, p);
+        (mem[k] ??= new RowList()).push(hour, r.min[0]!, r.max[0]!, r.sum[0]!, r.count[0]!, r.last[0]!, r.increase[0]!);
+      });
+    }
+    return disk.map((parts, k) => {
+      const m = mem[k];
+      const rows = m ? mergeRollups(concatRollups(parts), m.rows()) : concatRollups(parts);
+      return sliceRollups(rows, fromMs, toMs);
+    });
+  }
+
+  /** The value of a series' last point in one hour (memory merged with its sealed block, if any); undefined: none. */
+  private lastOf(id: number, hour: number, diskKnownEmpty: boolean): number | undefined {
+    const hs = this.hours.at(hour);
+    const streams = streamsOf(hs, id);
+    if (!streams) return undefined;
+    // The newest point wins (a later write on a tie: memory after disk, open after sealing). Streams in time order
+    // know theirs, and the part's index knows its block's newest time: only a newer point on disk needs a decode.
+    let newest: PointStream | null = null;
+    for (const st of streams) {
+      if (!st.inOrder) {
+        newest = null;
+        break;
+      }
+      if (!newest || st.maxTs >= newest.maxTs) newest = st;
+    }
+    const raw = diskKnownEmpty ? null : this.rawPart(hour);
+    const at = raw ? raw.find(id) : -1;
+    if (newest && (at < 0 || newest.maxTs >= raw!.maxTs[at]!)) return newest.last;
+    const p = this.hourPoints(id, hour, hs, raw);
+    return p.values.length ? p.values[p.values.length - 1] : undefined;
+  }
+
+  /** Set by prevKnown when it returns undefined: look in the 1m parts after `scanFloor`, else answer `scanFallback`. */
+  private scanFloor = -Infinity;
+  private scanFallback = NaN;
+
+  /**
+   * prevValue without the disk: the newest of the hours in memory before `hour` and the newest sealed hour with a
+   * point of the series (remembered at sealing, with the value). undefined when the 1m parts must be looked at (the
+   * sealed hour is not known, after a restart, or is after `hour`, a read of an older hour).
+   */
+  private prevKnown(id: number, hour: number): number | undefined {
+    const sealedHour = this.sealedLast.hour[id]!;
+    const starts = this.hours.starts();
+    let memHour = -Infinity;
+    let memValue: number | undefined;
+    for (let i = lowerBoundOf(starts, hour) - 1; i >= 0; i--) {
+      const s = starts[i]!;
+      if (s < sealedHour) break; // the sealed hour's value is newer than anything older in memory
+      if (s === sealedHour) {
+        // Its points are in the remembered value, unless late points for it arrived since (an open hour of that start).
+        const late = this.hours.open.get(s)?.streams.get(id);
+        if (late && late.count > 0) return this.lastOf(id, s, false) ?? this.sealedLast.value[id]!;
+        break;
+      }
+      memValue = this.lastOf(id, s, sealedHour < s);
+      if (memValue !== undefined) {
+        memHour = s;
+        break;
+      }
+    }
+    if (sealedHour < hour) return memValue ?? this.sealedLast.value[id]!;
+    this.scanFloor = memHour;
+    this.scanFallback = memValue ?? NaN;
+    return undefined;
+  }
+
+  /**
+   * The value of a series' last point before `hour` (NaN when unknown): the first increase of the hour starts there.
+   * The newest of: the hours in memory before it, the newest sealed hour with a point of the series, the 1m parts
+   * on disk (at most 24 back).
+   */
+  prevValue(id: number, hour: number): number {
+    return this.prevValues([id], [0], hour)[0]!;
+  }
+
+  /** prevValue of the series ids[k] for k in `ks`, in that order; the 1m parts read once for all, frame by frame. */
+  private prevValues(ids: readonly number[], ks: readonly number[], hour: number): Float64Array {
+    const out = new Float64Array(ks.length);
+    let pending: number[] = [];
+    const floor = new Float64Array(ks.length);
+    for (let j = 0; j < ks.length; j++) {
+      const v = this.prevKnown(ids[ks[j]!]!, hour);
+      if (v !== undefined) out[j] = v;
+      else {
+        out[j] = this.scanFallback;
+        floor[j] = this.scanFloor;
+        pending.push(j);
+      }
+    }
+    const disk = this.tiers.starts['1m'];
+    for (let i = lowerBoundOf(disk, hour) - 1, looked = 0; i >= 0 && looked < 24 && pending.length > 0; i--, looked++) {
+      const start = disk[i]!;
+      const asked = pending.filter((j) => start > floor[j]!);
+      if (asked.length === 0) break; // every one left has an hour in memory newer than the parts further back
+      const r = this.tiers.part('1m', start);
+      if (!r) continue;
+      const found = new Uint8Array(asked.length);
+      eachBlock(r, asked.map((j) => ids[ks[j]!]!), (a, block) => {
+        const rows = decodeRollupBlock(block);
+        if (rows.last.length === 0) return;
+        out[asked[a]!] = rows.last[rows.last.length - 1]!;
+        found[a] = 1;
+      });
+      const done = new Set(asked.filter((_, a) => found[a]));
+      if (done.size) pending = pending.filter((j) => !done.has(j));
+    }
+    return out;
   }
 
   tierSpans(newestMs: number): TierSpan[] {
@@ -120,4 +384,16 @@ export class TierReads {
       return { tier, oldestMs: Number.isFinite(oldest) ? oldest : null, newestMs: Number.isFinite(newestMs) ? newestMs : null };
     });
   }
+}
+
+/** First index of ascending `a` whose value is >= x. */
+function lowerBoundOf(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -62,13 +62,23 @@ export async function metricsRoutes(app: FastifyInstance, ctx: RouteContext): Pr
   app.addSchema(metricsStatsSchema);
   const tags = ['metrics'];
   const get = (url: string, summary: string, querystring: object, response: object, handler: (q: any) => unknown, expensive = false) =>
-    app.get(url, { ...(expensive ? { preHandler: limited } : {}), schema: { tags, summary, querystring, response: { 200: response, ...ERROR_RESPONSES } } }, async (req) => {
-      try {
-        return await handler(req.query);
-      } catch (e) {
-        throw apiErrorOf(e);
-      }
-    });
+    app.get(
+      url,
+      {
+        ...(expensive ? { preHandler: limited } : {}),
+        // Answers of numbers by the hundred thousand: JSON.stringify writes them 4× faster than the schema-compiled
+        // serializer, which checks each `number | null` (130 vs 32 ms for 1,000 series × 360). The schema still documents them.
+        ...(expensive ? { serializerCompiler: () => (data: unknown) => JSON.stringify(data) } : {}),
+        schema: { tags, summary, querystring, response: { 200: response, ...ERROR_RESPONSES } },
+      },
+      async (req) => {
+        try {
+          return await handler(req.query);
+        } catch (e) {
+          throw apiErrorOf(e);
+        }
+      },
+    );
   const obj = (properties: object, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
 
   get(
