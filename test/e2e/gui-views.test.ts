@@ -157,6 +157,8 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     const first = Number(paramsOf(page).get('sel')!.split(':')[1]);
     await page.keyboard.press('j');
     await page.waitForFunction((f) => new URLSearchParams(location.hash.split('?')[1]).get('sel') === `0:${f - 1}`, first);
+    // As a reader would: the record shows, then k (on a loaded machine its page may still be on its way).
+    await page.waitForFunction((t) => document.querySelector('[data-testid=record-detail]')?.textContent?.includes(t) ?? false, `partrec ${first - 1}`, { timeout: 15_000 });
     await page.keyboard.press('k');
     await page.waitForFunction((f) => new URLSearchParams(location.hash.split('?')[1]).get('sel') === `0:${f}`, first);
     await page.getByTestId('record-detail').waitFor({ timeout: 10_000 });
