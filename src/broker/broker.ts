@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
@@ -10,7 +11,9 @@ import type { ApiHandler } from './api.js';
 import { newClientInfo, type ClientInfo } from './client-info.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
-import { formatListener, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { formatListener, usesTls, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { generatedTls, readUserTls, type ServerTls } from './security/certificates.js';
+import { machineNames } from './security/machine-names.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
@@ -44,6 +47,9 @@ export interface ListenerAddress {
   advertised: { host: string; port: number };
 }
 
+/** A TLS client that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** Disconnected clients remembered for the sources view: at most `max`, for at most `keepMs`. */
 export const RECENT_CLIENTS = { max: 200, keepMs: 60 * 60 * 1000 };
 
@@ -67,6 +73,9 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly refusedConnection: ThrottledWarning;
+  private readonly failedHandshake: ThrottledWarning;
+  /** The TLS listeners' certificate, once loaded or generated; null when every listener is plaintext. */
+  private tls: { context: SecureContext; files: ServerTls } | null = null;
   private nextClientNumber = 1;
   /** Recently disconnected clients, oldest first. */
   private readonly recent: ClientInfo[] = [];
@@ -118,6 +127,7 @@ export class Broker {
     this.requestMemory = new MemoryPool(config.queuedMaxRequestBytes);
     this.fetchMemory = new MemoryPool(config.maxFetchMemoryBytes);
     this.refusedConnection = new ThrottledWarning(log);
+    this.failedHandshake = new ThrottledWarning(log);
     this.offsetRetentionTimer = setInterval(() => {
       this.offsets
         .expire(config.offsetsRetentionMs)
@@ -128,8 +138,9 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
-    const secured = config.listeners.find((l) => l.protocol !== 'PLAINTEXT');
-    if (secured) throw new ConfigError(`listener ${formatListener(secured)}: ${secured.protocol} is not implemented yet; use PLAINTEXT`);
+    const sasl = config.listeners.find((l) => l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL');
+    if (sasl) throw new ConfigError(`listener ${formatListener(sasl)}: ${sasl.protocol} is not implemented yet; use PLAINTEXT or SSL`);
+    const tls = config.listeners.some((l) => usesTls(l.protocol)) ? await loadTls(config, log) : null;
     const low = belowTopicConfigMinimum(config.topicDefaults);
     if (low) throw new ConfigError(`topicDefaults: ${low}`);
     try {
@@ -148,6 +159,7 @@ export class Broker {
       searchIndex: config.searchIndex,
     });
     const broker = new Broker(config, logs, log, topicDefaults);
+    broker.tls = tls;
     try {
       for (const l of config.listeners) await broker.listen(l);
     } catch (e) {
@@ -190,6 +202,11 @@ export class Broker {
     const bound: BoundListener = { config: l, server, address, deps };
     this.bound.push(bound);
     server.on('connection', (s) => this.accept(s, bound));
+  }
+
+  /** The CA file clients should trust: the generated one, or null (no TLS listener, or the user's own certificate). */
+  caFile(): string | null {
+    return this.tls?.files.caFile ?? null;
   }
 
   /** Where the first listener is bound (the real port when 0 was asked for). */
@@ -258,10 +275,34 @@ export class Broker {
       return;
     }
     this.connectionsPerIp.set(ip, fromIp + 1);
-    const transport = new SocketTransport(socket);
+    const remote = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.startTls(socket, ip) : socket, remote);
     const info = newClientInfo(this.nextClientNumber++, transport.remoteAddress, transport.remotePort);
     const c = new Connection(transport, listener.deps, info);
     this.connections.add(c);
+  }
+
+  /**
+   * Wraps an accepted socket in TLS. The connection is built at once (it counts against the limits like any other) but
+   * sees bytes only after the handshake; one that fails or stalls closes this socket alone, with a throttled warning.
+   */
+  private startTls(socket: Socket, ip: string): TLSSocket {
+    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.tls!.context, requestCert: false });
+    const timer = setTimeout(() => {
+      this.failedHandshake.warn(`TLS handshake from ${ip} did not finish within ${TLS_HANDSHAKE_TIMEOUT_MS} ms; closed`);
+      tls.destroy();
+    }, TLS_HANDSHAKE_TIMEOUT_MS);
+    let secured = false;
+    tls.once('secure', () => {
+      secured = true;
+      clearTimeout(timer);
+    });
+    tls.once('close', () => clearTimeout(timer));
+    tls.on('error', (e: NodeJS.ErrnoException) => {
+      if (secured) return; // a reset after the handshake: the connection closes as over plain TCP
+      this.failedHandshake.warn(`TLS handshake from ${ip} failed (${e.code ?? e.message}): a client without TLS on a TLS listener, or one that does not trust this certificate`);
+    });
+    return tls;
   }
 
   private forget(c: Connection): void {
@@ -286,5 +327,25 @@ export class Broker {
     await closed;
     this.offsets.store.close();
     await this.logs.close();
+  }
+}
+
+/** The TLS listeners' certificate: the user's (`tls` in the config) or the one generated in DATA/tls/. TLS 1.2+ only. */
+async function loadTls(config: BrokerConfig, log: Logger): Promise<{ context: SecureContext; files: ServerTls }> {
+  let files: ServerTls;
+  if (config.tls) {
+    try {
+      files = readUserTls(config.tls.cert, config.tls.key);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+  } else {
+    const extra = [...config.listeners.map((l) => l.host), ...(config.advertisedHost ? [config.advertisedHost] : [])];
+    files = await generatedTls(config.dataDir, machineNames(extra), log);
+  }
+  try {
+    return { context: createSecureContext({ cert: files.cert, key: files.key, minVersion: 'TLSv1.2' }), files };
+  } catch (e) {
+    throw new ConfigError(`tls: the certificate and key cannot be used (${(e as Error).message}); check that the key belongs to the certificate and both are PEM`);
   }
 }
