@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { hostname } from 'node:os';
@@ -11,7 +12,11 @@ import type { ApiHandler } from './api.js';
 import { newClientInfo, type ClientInfo } from './client-info.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
-import { formatListener, usesTls, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { formatListener, usesSasl, usesTls, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { AuthFailureDelay } from './security/auth-failure-delay.js';
+import type { SaslServices } from './security/sasl-authenticator.js';
+import { usersFilePath } from './security/users-file.js';
+import { UsersStore } from './security/users-store.js';
 import { generatedTls, readUserTls, type ServerTls } from './security/certificates.js';
 import { machineNames } from './security/machine-names.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
@@ -76,6 +81,8 @@ export class Broker {
   private readonly failedHandshake: ThrottledWarning;
   /** The TLS listeners' certificate, once loaded or generated; null when every listener is plaintext. */
   private tls: { context: SecureContext; files: ServerTls } | null = null;
+  /** Shared by the SASL listeners; null when there is none. */
+  private readonly sasl: SaslServices | null;
   private nextClientNumber = 1;
   /** Recently disconnected clients, oldest first. */
   private readonly recent: ClientInfo[] = [];
@@ -128,6 +135,15 @@ export class Broker {
     this.fetchMemory = new MemoryPool(config.maxFetchMemoryBytes);
     this.refusedConnection = new ThrottledWarning(log);
     this.failedHandshake = new ThrottledWarning(log);
+    this.sasl = config.listeners.some((l) => usesSasl(l.protocol))
+      ? {
+          users: new UsersStore(usersFilePath(config.dataDir), log),
+          failures: new AuthFailureDelay(),
+          warnings: new ThrottledWarning(log, 5_000),
+          decoySecret: randomBytes(32),
+          logger: log,
+        }
+      : null;
     this.offsetRetentionTimer = setInterval(() => {
       this.offsets
         .expire(config.offsetsRetentionMs)
@@ -138,8 +154,6 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
-    const sasl = config.listeners.find((l) => l.protocol === 'SASL_PLAINTEXT' || l.protocol === 'SASL_SSL');
-    if (sasl) throw new ConfigError(`listener ${formatListener(sasl)}: ${sasl.protocol} is not implemented yet; use PLAINTEXT or SSL`);
     const tls = config.listeners.some((l) => usesTls(l.protocol)) ? await loadTls(config, log) : null;
     const low = belowTopicConfigMinimum(config.topicDefaults);
     if (low) throw new ConfigError(`topicDefaults: ${low}`);
@@ -160,6 +174,9 @@ export class Broker {
     });
     const broker = new Broker(config, logs, log, topicDefaults);
     broker.tls = tls;
+    if (broker.sasl && (await broker.sasl.users.count()) === 0) {
+      log.warn(`no SASL users yet: nobody can log in on the SASL listeners until one is added (tributary users add NAME --data-dir ${config.dataDir})`);
+    }
     try {
       for (const l of config.listeners) await broker.listen(l);
     } catch (e) {
@@ -198,6 +215,7 @@ export class Broker {
       requestMemory: this.requestMemory,
       fetchMemory: this.fetchMemory,
       onClosed: (c) => this.forget(c),
+      ...(usesSasl(l.protocol) ? { sasl: this.sasl! } : {}),
     };
     const bound: BoundListener = { config: l, server, address, deps };
     this.bound.push(bound);

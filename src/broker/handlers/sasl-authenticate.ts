@@ -1,0 +1,29 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCode } from '../../protocol/errors.js';
+import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../protocol/schemas/sasl-authenticate.js';
+import { defineApi } from '../api.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export const saslAuthenticate = defineApi({
+  request: SaslAuthenticateRequest,
+  response: SaslAuthenticateResponse,
+  async handle(ctx, req) {
+    const sasl = ctx.sasl;
+    if (!sasl || !sasl.inExchange || sasl.rawTokens) {
+      ctx.closeAfterResponse();
+      const message = sasl ? 'SaslAuthenticate without a SaslHandshake v1 before it' : 'this listener does not use SASL';
+      return { errorCode: errorCode('ILLEGAL_SASL_STATE'), errorMessage: message, authBytes: EMPTY, sessionLifetimeMs: 0 };
+    }
+    const step = await sasl.step(req.authBytes);
+    if (!step.ok) {
+      // The answer waits (per address, growing with each failure) and the connection then closes: no guessing at line speed.
+      ctx.closeAfterResponse();
+      await sleep(step.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
+      return { errorCode: errorCode('SASL_AUTHENTICATION_FAILED'), errorMessage: step.message, authBytes: EMPTY, sessionLifetimeMs: 0 };
+    }
+    if (step.done) ctx.client.principal = sasl.principal;
+    // Session lifetime 0: no re-authentication required (KIP-368); clients may still re-authenticate.
+    return { errorCode: 0, errorMessage: null, authBytes: step.token, sessionLifetimeMs: 0 };
+  },
+});

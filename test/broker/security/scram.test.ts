@@ -1,0 +1,106 @@
+// SCRAM: the test client against RFC 7677's vector, then the broker's server side against that client, credential by
+// credential: right and wrong passwords, unknown users, malformed and replayed messages.
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AuthFailureDelay } from '../../../src/broker/security/auth-failure-delay.js';
+import { parsePlain } from '../../../src/broker/security/plain.js';
+import { passwordMatches, SaslFailure, scramCredential, ScramServer, type ScramCredential, type ScramMechanism } from '../../../src/broker/security/scram.js';
+import { scramClientFinal } from '../../helpers/sasl-client.js';
+
+describe('the test SCRAM client', () => {
+  it('reproduces RFC 7677 section 3 (SCRAM-SHA-256, user "user", password "pencil")', () => {
+    const serverFirst = 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096';
+    const { clientFinal, serverSignature } = scramClientFinal('sha256', 'user', 'pencil', 'rOprNGfwEbeRWgbNEkqO', serverFirst);
+    expect(clientFinal).toBe('c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=');
+    expect(serverSignature).toBe('6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
+  });
+});
+
+const SECRET = randomBytes(32);
+
+async function exchange(m: ScramMechanism, stored: ScramCredential | null, user: string, password: string) {
+  const server = new ScramServer(m, async (u) => (u === user ? stored : null), SECRET);
+  const nonce = 'fyko+d2lbbFgONRv9qkxdawL';
+  const serverFirst = (await server.step(Buffer.from(`n,,n=${user},r=${nonce}`))).toString();
+  const hash = m === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
+  const { clientFinal, serverSignature } = scramClientFinal(hash, user, password, nonce, serverFirst);
+  return { server, serverFirst, clientFinal, serverSignature, final: () => server.step(Buffer.from(clientFinal)) };
+}
+
+describe.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s server', (m) => {
+  it('accepts the right password and proves it holds the credential', async () => {
+    const cred = await scramCredential(m, 'correct horse', 4096);
+    const x = await exchange(m, cred, 'alice', 'correct horse');
+    expect(x.serverFirst).toMatch(new RegExp(`^r=fyko\\+d2lbbFgONRv9qkxdawL[^,]+,s=${cred.salt.toString('base64').replace(/[+/]/g, '\\$&')},i=4096$`));
+    expect((await x.final()).toString()).toBe(`v=${x.serverSignature}`);
+    expect(x.server.username).toBe('alice');
+  });
+
+  it('refuses a wrong password, and an unknown user the same way (with a stable decoy salt)', async () => {
+    const cred = await scramCredential(m, 'right', 4096);
+    await expect((await exchange(m, cred, 'alice', 'wrong')).final()).rejects.toThrow(new SaslFailure('invalid credentials'));
+    const a = await exchange(m, null, 'nobody', 'x');
+    const b = await exchange(m, null, 'nobody', 'x');
+    expect(a.serverFirst.split(',')[1]).toMatch(/^s=.{20,}/);
+    expect(a.serverFirst.split(',')[1]).toBe(b.serverFirst.split(',')[1]);
+    await expect(a.final()).rejects.toThrow(/invalid credentials/);
+  });
+
+  it('refuses a changed nonce, channel binding, and a second final message', async () => {
+    const cred = await scramCredential(m, 'pw', 4096);
+    const x = await exchange(m, cred, 'bob', 'pw');
+    await expect(x.server.step(Buffer.from(x.clientFinal.replace('r=fyko', 'r=fykX')))).rejects.toThrow(/nonce/);
+    const y = await exchange(m, cred, 'bob', 'pw');
+    await expect(y.server.step(Buffer.from(y.clientFinal.replace('c=biws', 'c=eSws')))).rejects.toThrow(/channel binding/);
+    const z = await exchange(m, cred, 'bob', 'pw');
+    await z.final();
+    await expect(z.final()).rejects.toThrow(/already complete/);
+    const p = new ScramServer(m, async () => cred, randomBytes(32));
+    await expect(p.step(Buffer.from('p=tls-unique,,n=bob,r=abc'))).rejects.toThrow(/channel binding/);
+    await expect(p.step(Buffer.from('garbage'))).rejects.toThrow(SaslFailure);
+  });
+
+  it('unescapes =2C and =3D in user names and refuses an authzid naming someone else', async () => {
+    const seen: string[] = [];
+    const s = new ScramServer(m, async (u) => (seen.push(u), null), randomBytes(32));
+    await s.step(Buffer.from('n,,n=a=2Cb=3Dc,r=abc'));
+    expect(seen).toEqual(['a,b=c']);
+    await expect(new ScramServer(m, async () => null, randomBytes(32)).step(Buffer.from('n,a=root,n=bob,r=abc'))).rejects.toThrow(/authorization id/);
+  });
+
+  it('checks PLAIN passwords against the stored credential', async () => {
+    const cred = await scramCredential(m, 'sesame', 4096);
+    expect(await passwordMatches(m, cred, 'sesame')).toBe(true);
+    expect(await passwordMatches(m, cred, 'sesamE')).toBe(false);
+  });
+});
+
+describe('PLAIN messages', () => {
+  it('reads authzid, user and password, refusing malformed ones', () => {
+    expect(parsePlain(Buffer.from('\0u\0p'))).toEqual({ user: 'u', password: 'p' });
+    expect(parsePlain(Buffer.from('u\0u\0p'))).toEqual({ user: 'u', password: 'p' });
+    expect(() => parsePlain(Buffer.from('root\0u\0p'))).toThrow(/authorization id/);
+    expect(() => parsePlain(Buffer.from('u\0p'))).toThrow(/malformed/);
+    expect(() => parsePlain(Buffer.from('\0u\0'))).toThrow(/password/);
+  });
+});
+
+describe('AuthFailureDelay', () => {
+  it('doubles per failure from one address up to the cap, and forgets after a quiet spell', () => {
+    const d = new AuthFailureDelay({ baseMs: 100, maxMs: 1000, forgetMs: 60_000, maxAddresses: 3 });
+    expect([0, 1, 2, 3, 4, 5].map((i) => d.failed('10.0.0.1', 1000 + i))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(d.failed('10.0.0.2', 2000)).toBe(100);
+    expect(d.failed('10.0.0.1', 2000 + 60_000)).toBe(100);
+  });
+
+  it('remembers a bounded number of addresses, dropping the longest quiet first', () => {
+    const d = new AuthFailureDelay({ baseMs: 100, maxMs: 1000, forgetMs: 60_000, maxAddresses: 2 });
+    d.failed('a', 1);
+    d.failed('b', 2);
+    d.failed('a', 3);
+    d.failed('c', 4); // b is dropped
+    expect(d.remembered()).toBe(2);
+    expect(d.failed('a', 5)).toBe(400);
+    expect(d.failed('b', 6)).toBe(100);
+  });
+});
