@@ -133,7 +133,11 @@ export class ScramServer {
     const withoutProof = text.slice(0, proofAt);
     const attrs = attributes(withoutProof.split(','));
     if (attrs.get('c') !== Buffer.from(this.gs2Header).toString('base64')) throw new SaslFailure('SCRAM channel binding does not match');
-    if (attrs.get('r') !== this.nonce) throw new SaslFailure('SCRAM nonce does not match');
+    // librdkafka (2.0 at least) sends its client nonce and then the whole server nonce, so the client nonce twice;
+    // Kafka's ScramSaslServer accepts any final nonce that ends with the server's, and so must we. The proof covers
+    // the message as sent, so this widens nothing.
+    const r = attrs.get('r');
+    if (r === undefined || !r.endsWith(this.nonce)) throw new SaslFailure('SCRAM nonce does not match');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const m = this.mechanism;
     const c = this.credential;

@@ -46,6 +46,24 @@ describe.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s server', (m) => {
     await expect(a.final()).rejects.toThrow(/invalid credentials/);
   });
 
+  it('accepts librdkafka\'s final nonce (its client nonce, then the whole server nonce), as Kafka does', async () => {
+    const cred = await scramCredential(m, 'pw', 4096);
+    const server = new ScramServer(m, async () => cred, SECRET);
+    const nonce = 'abcdefghijklmnop';
+    const serverFirst = (await server.step(Buffer.from(`n,,n=bob,r=${nonce}`))).toString();
+    const serverNonce = /^r=([^,]+)/.exec(serverFirst)![1]!;
+    const hash = m === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
+    // As librdkafka builds it: its nonce, then the whole server nonce; the proof over exactly that message.
+    const { createHmac, createHash, pbkdf2Sync } = await import('node:crypto');
+    const salted = pbkdf2Sync('pw', cred.salt, 4096, hash === 'sha256' ? 32 : 64, hash);
+    const clientKey = createHmac(hash, salted).update('Client Key').digest();
+    const withoutProof = `c=biws,r=${nonce}${serverNonce}`;
+    const sig = createHmac(hash, createHash(hash).update(clientKey).digest()).update(`n=bob,r=${nonce},${serverFirst},${withoutProof}`).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ sig[i]!)).toString('base64');
+    expect((await server.step(Buffer.from(`${withoutProof},p=${proof}`))).toString()).toMatch(/^v=/);
+    expect(server.username).toBe('bob');
+  });
+
   it('refuses a changed nonce, channel binding, and a second final message', async () => {
     const cred = await scramCredential(m, 'pw', 4096);
     const x = await exchange(m, cred, 'bob', 'pw');
