@@ -306,19 +306,29 @@ export class Broker {
    */
   private startTls(socket: Socket, ip: string): TLSSocket {
     const tls = new TLSSocket(socket, { isServer: true, secureContext: this.tls!.context, requestCert: false });
+    // Both layers are destroyed explicitly, so the accepted socket (which holds a connection slot) can never outlive
+    // a TLS wrapper that failed.
+    const drop = () => {
+      tls.destroy();
+      socket.destroy();
+    };
     const timer = setTimeout(() => {
       this.failedHandshake.warn(`TLS handshake from ${ip} did not finish within ${TLS_HANDSHAKE_TIMEOUT_MS} ms; closed`);
-      tls.destroy();
+      drop();
     }, TLS_HANDSHAKE_TIMEOUT_MS);
     let secured = false;
     tls.once('secure', () => {
       secured = true;
       clearTimeout(timer);
     });
-    tls.once('close', () => clearTimeout(timer));
+    tls.once('close', () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
     tls.on('error', (e: NodeJS.ErrnoException) => {
       if (secured) return; // a reset after the handshake: the connection closes as over plain TCP
       this.failedHandshake.warn(`TLS handshake from ${ip} failed (${e.code ?? e.message}): a client without TLS on a TLS listener, or one that does not trust this certificate`);
+      drop();
     });
     return tls;
   }

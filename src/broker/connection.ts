@@ -11,7 +11,7 @@ import type { MemoryPool } from './memory-pool.js';
 import { ResponseBudget, type ResponseSlot } from './response-budget.js';
 import type { BrokerServices } from './services.js';
 import type { Transport } from './transport.js';
-import { SaslAuthenticator, type SaslServices } from './security/sasl-authenticator.js';
+import { SASL_MAX_RECEIVE_BYTES, SaslAuthenticator, type SaslServices } from './security/sasl-authenticator.js';
 
 const API_VERSIONS_KEY = 18;
 const SASL_HANDSHAKE_KEY = 17;
@@ -93,7 +93,14 @@ export class Connection {
     this.parser = new FrameParser(this.services.limits.maxRequestBytes);
     this.responses = new ResponseBudget(deps.fetchMemory, this.services.limits.maxResponseBytesPerConnection, () => this.pump());
     const ip = info.remoteAddress.startsWith('::ffff:') ? info.remoteAddress.slice(7) : info.remoteAddress;
-    this.auth = deps.sasl ? new SaslAuthenticator(deps.sasl, ip) : null;
+    this.auth = deps.sasl
+      ? new SaslAuthenticator(deps.sasl, ip, (principal) => {
+          this.info.principal = principal;
+          this.parser.setLimit(this.services.limits.maxRequestBytes, 'socket.request.max.bytes');
+        })
+      : null;
+    // Before login, nobody gets to make the broker buffer a 100 MB frame.
+    if (this.auth) this.parser.setLimit(Math.min(SASL_MAX_RECEIVE_BYTES, this.services.limits.maxRequestBytes), 'sasl.server.max.receive.size: the limit before SASL login');
     transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.pump(), close: () => this.onClose() });
   }
 
@@ -316,10 +323,7 @@ export class Connection {
           setTimeout(() => this.close(), step.delayMs).unref();
           return;
         }
-        if (step.done) {
-          auth.rawTokens = false;
-          this.info.principal = auth.principal;
-        }
+        if (step.done) auth.rawTokens = false;
         this.halted = false;
         this.complete(slot, 0, false, (w) => w.raw(step.token), true);
       },

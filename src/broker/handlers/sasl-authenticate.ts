@@ -22,7 +22,6 @@ export const saslAuthenticate = defineApi({
       await sleep(step.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
       return { errorCode: errorCode('SASL_AUTHENTICATION_FAILED'), errorMessage: step.message, authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
-    if (step.done) ctx.client.principal = sasl.principal;
     // Session lifetime 0: no re-authentication required (KIP-368); clients may still re-authenticate.
     return { errorCode: 0, errorMessage: null, authBytes: step.token, sessionLifetimeMs: 0 };
   },

@@ -19,6 +19,9 @@ export interface SaslServices {
   logger: Logger;
 }
 
+/** Kafka's sasl.server.max.receive.size: the largest frame a client may send before it has logged in. */
+export const SASL_MAX_RECEIVE_BYTES = 512 * 1024;
+
 export type AuthStep = { ok: true; token: Buffer; done: boolean } | { ok: false; message: string; delayMs: number };
 
 /**
@@ -34,9 +37,11 @@ export class SaslAuthenticator {
   rawTokens = false;
   principal: string | null = null;
 
+  /** `onAuthenticated`: called on each successful login (re-authentication included). */
   constructor(
     private readonly sv: SaslServices,
     private readonly address: string,
+    private readonly onAuthenticated: (principal: string) => void = () => {},
   ) {}
 
   get authenticated(): boolean {
@@ -91,6 +96,7 @@ export class SaslAuthenticator {
     this.principal = user;
     this.mechanism = null;
     this.scram = null;
+    this.onAuthenticated(user);
     return { ok: true, token, done: true };
   }
 
