@@ -46,6 +46,8 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
   for (const l of broker.listenerAddresses()) {
     process.stdout.write(`kafka listener on ${formatHostPort(l)} (${l.protocol}, advertised as ${formatHostPort(l.advertised)}, cluster ${broker.clusterId})\n`);
   }
+  const ca = broker.caFile();
+  if (ca) process.stdout.write(`kafka TLS clients trust ${ca} (kcat: -X ssl.ca.location=${ca}; kafka-python: ssl_cafile='${ca}')\n`);
   for (const l of app.listeners()) {
     process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
   }

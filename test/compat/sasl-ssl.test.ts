@@ -23,7 +23,9 @@ beforeAll(async () => {
   broker = await startBroker({ args: ['--listeners', 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0'] });
   const line = await broker.waitForLine(/kafka listener on 127\.0\.0\.1:\d+ \(SASL_SSL/);
   saslPort = Number(/:(\d+) \(SASL_SSL/.exec(line)![1]);
-  ca = join(broker.dataDir, 'tls', 'ca.pem');
+  // The CA as `serve` tells users where it is.
+  ca = /kafka TLS clients trust (\S+) /.exec(await broker.waitForLine(/kafka TLS clients trust /))![1]!;
+  expect(ca).toBe(join(broker.dataDir, 'tls', 'ca.pem'));
   // Added while the broker runs: it re-reads the users file at the next login.
   assertOk(await runCli(['users', 'add', 'agent', '--data-dir', broker.dataDir], { input: `${PASSWORD}\n` }), 'users add');
 }, 60_000);
