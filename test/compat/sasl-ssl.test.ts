@@ -1,7 +1,9 @@
-// Real clients over SASL_SSL with the generated CA: kcat (librdkafka 2.0.2) and kafka-python 2.0.2 with PLAIN,
-// SCRAM-SHA-256 and SCRAM-SHA-512, against a real `tributary serve` with a plaintext and a SASL_SSL listener. A wrong
+// Real clients over SASL_SSL with the generated CA: kcat (librdkafka 2.0.2), kafka-python 2.0.2 and kafkajs 2.2.4
+// with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, against a real `tributary serve` with a plaintext and a SASL_SSL listener. A wrong
 // password is refused with SASL's error; a plaintext client on the TLS port fails while another client keeps working.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
@@ -19,7 +21,6 @@ let saslPort: number;
 let ca: string;
 
 beforeAll(async () => {
-  if (!kcatAvailable && !pythonAvailable) return;
   broker = await startBroker({ args: ['--listeners', 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0'] });
   const line = await broker.waitForLine(/kafka listener on 127\.0\.0\.1:\d+ \(SASL_SSL/);
   saslPort = Number(/:(\d+) \(SASL_SSL/.exec(line)![1]);
@@ -93,4 +94,49 @@ describe.skipIf(!pythonAvailable)('kafka-python over SASL_SSL', () => {
     // Failed-login warnings are throttled (one per few seconds), so the first of these tests may have logged for both.
     await broker.waitForLine(/SASL (PLAIN|SCRAM-SHA-256) authentication failed for user "agent" from 127\.0\.0\.1: invalid credentials/);
   }, 120_000);
+});
+
+describe('kafkajs over SASL_SSL', () => {
+  const client = (mechanism: string, password = PASSWORD) =>
+    new Kafka({
+      clientId: 'compat-kafkajs-sasl',
+      brokers: [`127.0.0.1:${saslPort}`],
+      ssl: { ca: [readFileSync(ca, 'utf8')] },
+      sasl: { mechanism: mechanism.toLowerCase(), username: 'agent', password } as SASLOptions,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
+
+  it.each(MECHANISMS)('%s: produces and consumes back through a consumer group', async (mechanism) => {
+    const kafka = client(mechanism);
+    const topic = `js-sasl-${mechanism.toLowerCase()}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `${mechanism}-${i}` })) });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: `js-sasl-${mechanism.toLowerCase()}`, rebalanceTimeout: 3000, sessionTimeout: 6000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+          if (seen.length === 50) resolve();
+        },
+      });
+    });
+    await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`consumed ${seen.length} of 50`)), 45_000))]);
+    await consumer.disconnect();
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `${mechanism}-${i}`));
+  }, 90_000);
+
+  it('a wrong password is refused with SASL_AUTHENTICATION_FAILED', async () => {
+    const admin = client('SCRAM-SHA-512', 'wrong').admin();
+    const err = await admin.connect().then(() => null, (e: Error & { type?: string }) => e);
+    expect(err).not.toBeNull();
+    expect(err!.name).toBe('KafkaJSSASLAuthenticationError');
+    // kafkajs shows the broker's SASL_AUTHENTICATION_FAILED error message.
+    expect(err!.message).toBe('SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512');
+  }, 60_000);
 });

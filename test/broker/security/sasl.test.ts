@@ -152,6 +152,23 @@ describe('SASL listener', () => {
     expect((await saslLogin(await client(), 'SCRAM-SHA-512', 'bob', 'bob-new')).errorCode).toBe(SASL_ERROR);
   });
 
+  it('lets a logged-in connection re-authenticate as the same user (KIP-368), not as another', async () => {
+    await addUser('bob', 'bob-pw');
+    const c = await client();
+    expect((await saslLogin(c, 'SCRAM-SHA-256', 'alice', 'alice-secret')).errorCode).toBe(0);
+    expect((await saslLogin(c, 'PLAIN', 'alice', 'alice-secret')).errorCode).toBe(0);
+    expect((await metadata(c)).brokers).toHaveLength(1);
+    const other = await saslLogin(c, 'SCRAM-SHA-512', 'bob', 'bob-pw');
+    expect(other.errorCode).toBe(SASL_ERROR);
+    await c.closed;
+  });
+
+  it('keeps its users across a restart', async () => {
+    await broker.stop();
+    broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'SASL_PLAINTEXT://127.0.0.1:0' }), silentLogger);
+    expect((await saslLogin(await client(), 'SCRAM-SHA-512', 'alice', 'alice-secret')).errorCode).toBe(0);
+  });
+
   it('answers SaslHandshake on a plaintext listener with ILLEGAL_SASL_STATE and needs no login there', async () => {
     const c = await client('PLAINTEXT');
     expect((await c.send(SaslHandshakeRequest, SaslHandshakeResponse, 1, { mechanism: 'PLAIN' })).errorCode).toBe(34);
