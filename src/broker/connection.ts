@@ -310,7 +310,7 @@ export class Connection {
 
   /**
    * A SASL token sent as a bare frame after a v0 SaslHandshake (kafka-python does this): answered with a bare frame;
-   * a failure closes the connection without an answer, as Kafka does, once the failure delay has passed.
+   * a failure closes the connection without an answer, as Kafka does (after the failure delay, see AuthFailureDelay).
    */
   private dispatchRawToken(frame: Buffer, auth: SaslAuthenticator): void {
     const slot: Slot = { fetchBytes: 0, heldBytes: 0, released: false, frameBytes: frame.length, done: false, response: null, closeAfter: false };
@@ -320,7 +320,7 @@ export class Connection {
     auth.step(frame).then(
       (step) => {
         if (!step.ok) {
-          setTimeout(() => this.close(), step.delayMs).unref();
+          this.close();
           return;
         }
         if (step.done) auth.rawTokens = false;

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode } from '../../protocol/errors.js';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../protocol/schemas/sasl-authenticate.js';
 import { defineApi } from '../api.js';
@@ -17,9 +16,8 @@ export const saslAuthenticate = defineApi({
     }
     const step = await sasl.step(req.authBytes);
     if (!step.ok) {
-      // The answer waits (per address, growing with each failure) and the connection then closes: no guessing at line speed.
+      // The answer has waited (per address, growing with each failure); the connection then closes.
       ctx.closeAfterResponse();
-      await sleep(step.delayMs, undefined, { signal: ctx.signal }).catch(() => {});
       return { errorCode: errorCode('SASL_AUTHENTICATION_FAILED'), errorMessage: step.message, authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
     // Session lifetime 0: no re-authentication required (KIP-368); clients may still re-authenticate.

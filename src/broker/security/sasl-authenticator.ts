@@ -22,7 +22,8 @@ export interface SaslServices {
 /** Kafka's sasl.server.max.receive.size: the largest frame a client may send before it has logged in. */
 export const SASL_MAX_RECEIVE_BYTES = 512 * 1024;
 
-export type AuthStep = { ok: true; token: Buffer; done: boolean } | { ok: false; message: string; delayMs: number };
+/** A failure has already waited out its delay (AuthFailureDelay) when it is returned: answer it, then close. */
+export type AuthStep = { ok: true; token: Buffer; done: boolean } | { ok: false; message: string };
 
 /**
  * One connection's SASL state (Kafka's SaslServerAuthenticator): SaslHandshake picks a mechanism, then tokens go back
@@ -63,10 +64,16 @@ export class SaslAuthenticator {
     return this.mechanism !== null;
   }
 
-  /** One client token; a failure ends the connection (after `delayMs`). */
+  /** One client token; a failure ends the connection. */
   async step(token: Buffer): Promise<AuthStep> {
     const mechanism = this.mechanism;
-    if (mechanism === null) return this.fail('?', '', 'no SaslHandshake before SaslAuthenticate');
+    if (mechanism === null) return this.sv.failures.check(this.address, async () => this.fail('?', '', 'no SaslHandshake before SaslAuthenticate'));
+    // SCRAM's first message checks nothing; every other token is a credential check, slowed after failures.
+    if (this.scram && !this.scram.awaitingProof) return this.run(mechanism, token);
+    return this.sv.failures.check(this.address, () => this.run(mechanism, token));
+  }
+
+  private async run(mechanism: SaslMechanism, token: Buffer): Promise<AuthStep> {
     try {
       if (mechanism === 'PLAIN') {
         const { user, password } = parsePlain(token);
@@ -101,11 +108,10 @@ export class SaslAuthenticator {
   }
 
   private fail(mechanism: string, user: string, why: string): AuthStep {
-    const delayMs = this.sv.failures.failed(this.address);
     this.sv.warnings.warn(`SASL ${mechanism} authentication failed for user "${user.slice(0, 128)}" from ${this.address}: ${why}`);
     this.mechanism = null;
     this.scram = null;
     // Kafka's message: the same whether the user is unknown or the password wrong.
-    return { ok: false, message: `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`, delayMs };
+    return { ok: false, message: `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}` };
   }
 }

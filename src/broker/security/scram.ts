@@ -90,6 +90,11 @@ export class ScramServer {
     return this.state === 'done' ? this.user : null;
   }
 
+  /** True once the client-first message is in: the next token carries the proof. */
+  get awaitingProof(): boolean {
+    return this.state === 'final';
+  }
+
   /** Lets a failed exchange name who tried, for logs. */
   get attemptedUser(): string {
     return this.user;

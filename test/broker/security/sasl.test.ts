@@ -139,6 +139,29 @@ describe('SASL listener', () => {
     expect((await pending).errorCode).toBe(SASL_ERROR);
   });
 
+  it('makes parallel guesses from one address wait in turn, each longer, while another address logs in at once', async () => {
+    const from = async (local: string) => {
+      const c = await WireClient.connect(port('SASL_PLAINTEXT'), '127.0.0.1', local);
+      clients.push(c);
+      return c;
+    };
+    expect((await saslLogin(await from('127.0.0.77'), 'PLAIN', 'alice', 'guess-0')).errorCode).toBe(SASL_ERROR); // 200 ms
+    const started = Date.now();
+    const finished: number[] = [];
+    const guesses = ['guess-1', 'guess-2', 'guess-3'].map(async (pw) => {
+      const r = await saslLogin(await from('127.0.0.77'), 'PLAIN', 'alice', pw);
+      finished.push(Date.now() - started);
+      return r.errorCode;
+    });
+    const good = await saslLogin(await from('127.0.0.78'), 'SCRAM-SHA-256', 'alice', 'alice-secret');
+    const goodAt = Date.now() - started;
+    expect(good.errorCode).toBe(0);
+    expect(await Promise.all(guesses)).toEqual([SASL_ERROR, SASL_ERROR, SASL_ERROR]);
+    // One at a time, waiting 400, 800 and 1600 ms: no faster than that however busy the machine is.
+    expect(Math.max(...finished)).toBeGreaterThanOrEqual(2800 - 50);
+    expect(goodAt).toBeLessThan(Math.max(...finished));
+  }, 20_000);
+
   it('sees users added, changed and removed in the users file without a restart', async () => {
     expect((await saslLogin(await client(), 'PLAIN', 'bob', 'bob-pw')).errorCode).toBe(SASL_ERROR);
     await addUser('bob', 'bob-pw');

@@ -104,21 +104,72 @@ describe('PLAIN messages', () => {
 });
 
 describe('AuthFailureDelay', () => {
-  it('doubles per failure from one address up to the cap, and forgets after a quiet spell', () => {
-    const d = new AuthFailureDelay({ baseMs: 100, maxMs: 1000, forgetMs: 60_000, maxAddresses: 3 });
-    expect([0, 1, 2, 3, 4, 5].map((i) => d.failed('10.0.0.1', 1000 + i))).toEqual([100, 200, 400, 800, 1000, 1000]);
-    expect(d.failed('10.0.0.2', 2000)).toBe(100);
-    expect(d.failed('10.0.0.1', 2000 + 60_000)).toBe(100);
+  const options = { baseMs: 100, maxMs: 1000, forgetMs: 60_000, maxAddresses: 3 };
+  /** Waits that are recorded and resolved by hand, on a clock the test moves. */
+  function harness(maxAddresses = 3) {
+    let now = 1_000;
+    const waits: { ms: number; done: () => void }[] = [];
+    const d = new AuthFailureDelay(
+      { ...options, maxAddresses },
+      (ms) => new Promise<void>((resolve) => waits.push({ ms, done: resolve })),
+      () => now,
+    );
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    };
+    return { d, waits, settle, advance: (ms: number) => (now += ms) };
+  }
+  const failing = async () => ({ ok: false });
+  const passing = async () => ({ ok: true });
+
+  it('answers a success at once, and each failure after a wait doubling up to the cap', async () => {
+    const { d, waits, settle } = harness();
+    expect(await d.check('a', passing)).toEqual({ ok: true });
+    expect(waits).toHaveLength(0);
+    for (const expected of [100, 200, 400, 800, 1000, 1000]) {
+      const r = d.check('a', failing);
+      await settle();
+      expect(waits.at(-1)!.ms).toBe(expected);
+      waits.at(-1)!.done();
+      expect(await r).toEqual({ ok: false });
+    }
   });
 
-  it('remembers a bounded number of addresses, dropping the longest quiet first', () => {
-    const d = new AuthFailureDelay({ baseMs: 100, maxMs: 1000, forgetMs: 60_000, maxAddresses: 2 });
-    d.failed('a', 1);
-    d.failed('b', 2);
-    d.failed('a', 3);
-    d.failed('c', 4); // b is dropped
+  it('runs the checks of an address that has failed one at a time, each after the previous wait; other addresses are not held', async () => {
+    const { d, waits, settle } = harness();
+    const first = d.check('a', failing);
+    await settle();
+    expect(waits.map((w) => w.ms)).toEqual([100]);
+    const ran: string[] = [];
+    const second = d.check('a', async () => (ran.push('second'), { ok: true }));
+    const other = d.check('b', async () => (ran.push('other'), { ok: true }));
+    await settle();
+    expect(ran).toEqual(['other']); // 'a' is held until its last failure's wait is over
+    await other;
+    waits[0]!.done();
+    await first;
+    await second;
+    expect(ran).toEqual(['other', 'second']);
+  });
+
+  it('forgets an address after a quiet spell, and remembers a bounded number, longest quiet dropped first', async () => {
+    const { d, waits, settle, advance } = harness(2);
+    const fail = async (addr: string) => {
+      const r = d.check(addr, failing);
+      await settle();
+      const ms = waits.at(-1)!.ms;
+      waits.at(-1)!.done();
+      await r;
+      return ms;
+    };
+    expect(await fail('a')).toBe(100);
+    expect(await fail('a')).toBe(200);
+    advance(60_000);
+    expect(await fail('a')).toBe(100);
+    await fail('b');
+    await fail('a');
+    await fail('c'); // 'b' is dropped
     expect(d.remembered()).toBe(2);
-    expect(d.failed('a', 5)).toBe(400);
-    expect(d.failed('b', 6)).toBe(100);
+    expect(await fail('b')).toBe(100);
   });
 });
