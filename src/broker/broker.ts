@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
@@ -17,8 +16,7 @@ import { AuthFailureDelay } from './security/auth-failure-delay.js';
 import type { SaslServices } from './security/sasl-authenticator.js';
 import { usersFilePath } from './security/users-file.js';
 import { UsersStore } from './security/users-store.js';
-import { generatedTls, readUserTls, type ServerTls } from './security/certificates.js';
-import { machineNames } from './security/machine-names.js';
+import { TlsAcceptor } from './security/tls-acceptor.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
@@ -52,9 +50,6 @@ export interface ListenerAddress {
   advertised: { host: string; port: number };
 }
 
-/** A TLS client that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
-
 /** Disconnected clients remembered for the sources view: at most `max`, for at most `keepMs`. */
 export const RECENT_CLIENTS = { max: 200, keepMs: 60 * 60 * 1000 };
 
@@ -69,7 +64,6 @@ export class Broker {
   readonly offsets: GroupOffsets;
   readonly topics: BrokerTopicAdmin;
   private readonly services: BrokerServices;
-  private readonly versions: ApiVersionRange[];
   private readonly apis: ReturnType<typeof buildApiTable>;
   private readonly requestMemory: MemoryPool;
   private readonly fetchMemory: MemoryPool;
@@ -78,9 +72,8 @@ export class Broker {
   private readonly connections = new Set<Connection>();
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly refusedConnection: ThrottledWarning;
-  private readonly failedHandshake: ThrottledWarning;
-  /** The TLS listeners' certificate, once loaded or generated; null when every listener is plaintext. */
-  private tls: { context: SecureContext; files: ServerTls } | null = null;
+  /** The TLS listeners' side of the handshake; null when every listener is plaintext. */
+  private tls: TlsAcceptor | null = null;
   /** Shared by the SASL listeners; null when there is none. */
   private readonly sasl: SaslServices | null;
   private nextClientNumber = 1;
@@ -109,12 +102,12 @@ export class Broker {
     );
     this.offsets = new GroupOffsets(this.coordinator, OffsetStore.open(join(config.dataDir, '__meta'), log), logs, log);
     this.topics = new BrokerTopicAdmin(logs, config, topicDefaults, (topic) => this.offsets.forgetTopic(topic), log);
-    const versions: ApiVersionRange[] = (this.versions = [...apis.entries()]
+    const versions: ApiVersionRange[] = [...apis.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([apiKey, h]) => {
         const [minVersion, maxVersion] = parseRange(h.request.validVersions);
         return { apiKey, minVersion, maxVersion };
-      }));
+      });
     const identity: BrokerIdentity = {
       nodeId: config.nodeId,
       clusterId: logs.clusterId,
@@ -134,7 +127,6 @@ export class Broker {
     this.requestMemory = new MemoryPool(config.queuedMaxRequestBytes);
     this.fetchMemory = new MemoryPool(config.maxFetchMemoryBytes);
     this.refusedConnection = new ThrottledWarning(log);
-    this.failedHandshake = new ThrottledWarning(log);
     this.sasl = config.listeners.some((l) => usesSasl(l.protocol))
       ? {
           users: new UsersStore(usersFilePath(config.dataDir), log),
@@ -154,7 +146,7 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
-    const tls = config.listeners.some((l) => usesTls(l.protocol)) ? await loadTls(config, log) : null;
+    const tls = config.listeners.some((l) => usesTls(l.protocol)) ? await TlsAcceptor.load(config, log) : null;
     const low = belowTopicConfigMinimum(config.topicDefaults);
     if (low) throw new ConfigError(`topicDefaults: ${low}`);
     try {
@@ -224,7 +216,7 @@ export class Broker {
 
   /** The CA file clients should trust: the generated one, or null (no TLS listener, or the user's own certificate). */
   caFile(): string | null {
-    return this.tls?.files.caFile ?? null;
+    return this.tls?.caFile ?? null;
   }
 
   /** Where the first listener is bound (the real port when 0 was asked for). */
@@ -294,43 +286,10 @@ export class Broker {
     }
     this.connectionsPerIp.set(ip, fromIp + 1);
     const remote = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
-    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.startTls(socket, ip) : socket, remote);
+    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.tls!.wrap(socket, ip) : socket, remote);
     const info = newClientInfo(this.nextClientNumber++, transport.remoteAddress, transport.remotePort);
     const c = new Connection(transport, listener.deps, info);
     this.connections.add(c);
-  }
-
-  /**
-   * Wraps an accepted socket in TLS. The connection is built at once (it counts against the limits like any other) but
-   * sees bytes only after the handshake; one that fails or stalls closes this socket alone, with a throttled warning.
-   */
-  private startTls(socket: Socket, ip: string): TLSSocket {
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.tls!.context, requestCert: false });
-    // Both layers are destroyed explicitly, so the accepted socket (which holds a connection slot) can never outlive
-    // a TLS wrapper that failed.
-    const drop = () => {
-      tls.destroy();
-      socket.destroy();
-    };
-    const timer = setTimeout(() => {
-      this.failedHandshake.warn(`TLS handshake from ${ip} did not finish within ${TLS_HANDSHAKE_TIMEOUT_MS} ms; closed`);
-      drop();
-    }, TLS_HANDSHAKE_TIMEOUT_MS);
-    let secured = false;
-    tls.once('secure', () => {
-      secured = true;
-      clearTimeout(timer);
-    });
-    tls.once('close', () => {
-      clearTimeout(timer);
-      socket.destroy();
-    });
-    tls.on('error', (e: NodeJS.ErrnoException) => {
-      if (secured) return; // a reset after the handshake: the connection closes as over plain TCP
-      this.failedHandshake.warn(`TLS handshake from ${ip} failed (${e.code ?? e.message}): a client without TLS on a TLS listener, or one that does not trust this certificate`);
-      drop();
-    });
-    return tls;
   }
 
   private forget(c: Connection): void {
@@ -358,22 +317,3 @@ export class Broker {
   }
 }
 
-/** The TLS listeners' certificate: the user's (`tls` in the config) or the one generated in DATA/tls/. TLS 1.2+ only. */
-async function loadTls(config: BrokerConfig, log: Logger): Promise<{ context: SecureContext; files: ServerTls }> {
-  let files: ServerTls;
-  if (config.tls) {
-    try {
-      files = readUserTls(config.tls.cert, config.tls.key);
-    } catch (e) {
-      throw new ConfigError((e as Error).message);
-    }
-  } else {
-    const extra = [...config.listeners.map((l) => l.host), ...(config.advertisedHost ? [config.advertisedHost] : [])];
-    files = await generatedTls(config.dataDir, machineNames(extra), log);
-  }
-  try {
-    return { context: createSecureContext({ cert: files.cert, key: files.key, minVersion: 'TLSv1.2' }), files };
-  } catch (e) {
-    throw new ConfigError(`tls: the certificate and key cannot be used (${(e as Error).message}); check that the key belongs to the certificate and both are PEM`);
-  }
-}
