@@ -317,7 +317,7 @@ export class Connection {
     this.slots.push(slot);
     this.inFlightFrameBytes += frame.length;
     this.halted = true; // the next token waits for this answer
-    auth.step(frame).then(
+    auth.step(frame, this.abort.signal).then(
       (step) => {
         if (!step.ok) {
           this.close();

@@ -14,7 +14,7 @@ export const saslAuthenticate = defineApi({
       const message = sasl ? 'SaslAuthenticate without a SaslHandshake v1 before it' : 'this listener does not use SASL';
       return { errorCode: errorCode('ILLEGAL_SASL_STATE'), errorMessage: message, authBytes: EMPTY, sessionLifetimeMs: 0 };
     }
-    const step = await sasl.step(req.authBytes);
+    const step = await sasl.step(req.authBytes, ctx.signal);
     if (!step.ok) {
       // The answer has waited (per address, growing with each failure); the connection then closes.
       ctx.closeAfterResponse();

@@ -30,8 +30,12 @@ export class AuthFailureDelay {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs one credential check for `address` under the rules above; resolves with its outcome once it may be answered. */
-  async check<T extends { ok: boolean }>(address: string, attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one credential check for `address` under the rules above; resolves with its outcome once it may be answered.
+   * A check whose connection has closed (`signal`) while it queued is dropped (`dropped()` is its outcome), so a
+   * client that gave up holds no one else up; a check that ran keeps its failure wait whatever the connection does.
+   */
+  async check<T extends { ok: boolean }>(address: string, attempt: () => Promise<T>, signal?: AbortSignal, dropped?: () => T): Promise<T> {
     const o = this.options;
     let p: Penalty | undefined = this.penalties.get(address);
     if (p && this.now() - p.lastAt >= o.forgetMs) {
@@ -43,6 +47,10 @@ export class AuthFailureDelay {
       const before = p.queue;
       p.queue = new Promise<void>((resolve) => (release = resolve));
       await before;
+      if (signal?.aborted && dropped) {
+        release();
+        return dropped();
+      }
     }
     try {
       const result = await attempt();

@@ -64,13 +64,14 @@ export class SaslAuthenticator {
     return this.mechanism !== null;
   }
 
-  /** One client token; a failure ends the connection. */
-  async step(token: Buffer): Promise<AuthStep> {
+  /** One client token; a failure ends the connection. `signal`: aborted when the connection closes. */
+  async step(token: Buffer, signal?: AbortSignal): Promise<AuthStep> {
     const mechanism = this.mechanism;
-    if (mechanism === null) return this.sv.failures.check(this.address, async () => this.fail('?', '', 'no SaslHandshake before SaslAuthenticate'));
+    const dropped = (): AuthStep => ({ ok: false, message: 'the connection closed' });
+    if (mechanism === null) return this.sv.failures.check(this.address, async () => this.fail('?', '', 'no SaslHandshake before SaslAuthenticate'), signal, dropped);
     // SCRAM's first message checks nothing; every other token is a credential check, slowed after failures.
     if (this.scram && !this.scram.awaitingProof) return this.run(mechanism, token);
-    return this.sv.failures.check(this.address, () => this.run(mechanism, token));
+    return this.sv.failures.check(this.address, () => this.run(mechanism, token), signal, dropped);
   }
 
   private async run(mechanism: SaslMechanism, token: Buffer): Promise<AuthStep> {

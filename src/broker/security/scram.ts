@@ -75,6 +75,7 @@ export class ScramServer {
   private user = '';
   private gs2Header = '';
   private nonce = '';
+  private clientNonce = '';
   private clientFirstBare = '';
   private serverFirst = '';
   private credential: ScramCredential | null = null;
@@ -126,6 +127,7 @@ export class ScramServer {
     this.credential = await this.lookup(this.user);
     const salt = this.credential?.salt ?? createHmac('sha256', this.decoySecret).update(`${this.mechanism}:${this.user}`).digest();
     const iterations = this.credential?.iterations ?? DEFAULT_ITERATIONS;
+    this.clientNonce = clientNonce;
     this.nonce = clientNonce + randomBytes(24).toString('base64');
     this.serverFirst = `r=${this.nonce},s=${salt.toString('base64')},i=${iterations}`;
     this.state = 'final';
@@ -138,11 +140,11 @@ export class ScramServer {
     const withoutProof = text.slice(0, proofAt);
     const attrs = attributes(withoutProof.split(','));
     if (attrs.get('c') !== Buffer.from(this.gs2Header).toString('base64')) throw new SaslFailure('SCRAM channel binding does not match');
-    // librdkafka (2.0 at least) sends its client nonce and then the whole server nonce, so the client nonce twice;
-    // Kafka's ScramSaslServer accepts any final nonce that ends with the server's, and so must we. The proof covers
-    // the message as sent, so this widens nothing.
+    // librdkafka (2.0 at least) sends its client nonce and then the whole server nonce: the client nonce twice.
+    // Kafka's ScramSaslServer accepts any final nonce that merely ends with the server's; we accept exactly the two
+    // forms clients send. The proof covers the message as sent either way.
     const r = attrs.get('r');
-    if (r === undefined || !r.endsWith(this.nonce)) throw new SaslFailure('SCRAM nonce does not match');
+    if (r !== this.nonce && r !== this.clientNonce + this.nonce) throw new SaslFailure('SCRAM nonce does not match');
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
     const m = this.mechanism;
     const c = this.credential;

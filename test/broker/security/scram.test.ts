@@ -68,6 +68,8 @@ describe.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s server', (m) => {
     const cred = await scramCredential(m, 'pw', 4096);
     const x = await exchange(m, cred, 'bob', 'pw');
     await expect(x.server.step(Buffer.from(x.clientFinal.replace('r=fyko', 'r=fykX')))).rejects.toThrow(/nonce/);
+    const prefixed = await exchange(m, cred, 'bob', 'pw'); // anything before the server nonce but the client nonce itself
+    await expect(prefixed.server.step(Buffer.from(prefixed.clientFinal.replace('r=fyko', 'r=junkfyko')))).rejects.toThrow(/nonce/);
     const y = await exchange(m, cred, 'bob', 'pw');
     await expect(y.server.step(Buffer.from(y.clientFinal.replace('c=biws', 'c=eSws')))).rejects.toThrow(/channel binding/);
     const z = await exchange(m, cred, 'bob', 'pw');
@@ -150,6 +152,23 @@ describe('AuthFailureDelay', () => {
     await first;
     await second;
     expect(ran).toEqual(['other', 'second']);
+  });
+
+  it('drops a queued check whose connection closed, so it holds no one up', async () => {
+    const { d, waits, settle } = harness();
+    const first = d.check('a', failing);
+    await settle();
+    const gone = new AbortController();
+    const ran: string[] = [];
+    const abandoned = d.check('a', async () => (ran.push('abandoned'), { ok: false }), gone.signal, () => ({ ok: false, dropped: true }));
+    const next = d.check('a', async () => (ran.push('next'), { ok: true }));
+    gone.abort();
+    waits[0]!.done();
+    await first;
+    expect(await abandoned).toEqual({ ok: false, dropped: true });
+    expect(await next).toEqual({ ok: true });
+    expect(ran).toEqual(['next']);
+    expect(waits).toHaveLength(1); // the dropped check neither ran nor waited
   });
 
   it('forgets an address after a quiet spell, and remembers a bounded number, longest quiet dropped first', async () => {
