@@ -104,8 +104,8 @@ function apiServices(broker: Broker, ingest: Ingest | null, metrics: MetricsStor
       };
     },
     listeners: () => {
-      const k = broker.address();
-      return [{ name: 'kafka', host: k.host, port: k.port }, ...(ingest?.listeners() ?? [])];
+      const kafka = broker.listenerAddresses().map((k, i) => ({ name: i === 0 ? 'kafka' : `kafka ${k.protocol}`, host: k.host, port: k.port }));
+      return [...kafka, ...(ingest?.listeners() ?? [])];
     },
     metrics,
     logger: log,

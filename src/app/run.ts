@@ -1,4 +1,5 @@
 import { ConfigError } from '../broker/config.js';
+import { formatHostPort } from '../common/host-port.js';
 import { formatAddress } from '../common/listen.js';
 import { consoleLogger } from '../common/logger.js';
 import { App } from './app.js';
@@ -41,9 +42,12 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   const { broker } = app;
-  const { host, port } = broker.address();
-  const adv = broker.advertised();
-  process.stdout.write(`kafka listener on ${host}:${port} (advertised as ${adv.host}:${adv.port}, cluster ${broker.clusterId})\n`);
+  // One line per listener, the first as it always was ("kafka listener on HOST:PORT (…"), so scripts keep finding it.
+  for (const l of broker.listenerAddresses()) {
+    process.stdout.write(`kafka listener on ${formatHostPort(l)} (${l.protocol}, advertised as ${formatHostPort(l.advertised)}, cluster ${broker.clusterId})\n`);
+  }
+  const ca = broker.caFile();
+  if (ca) process.stdout.write(`kafka TLS clients trust ${ca} (kcat: -X ssl.ca.location=${ca}; kafka-python: ssl_cafile='${ca}')\n`);
   for (const l of app.listeners()) {
     process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
   }

@@ -21,6 +21,8 @@ export interface ServeConfigSources {
   /** Command-line flags; they win over the file. */
   dataDir?: string;
   kafka?: string;
+  /** `--listeners`: Kafka's comma-separated list, e.g. PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093. */
+  listeners?: string;
   advertisedHost?: string;
   /** `--http HOST:PORT|off`. */
   http?: string;
@@ -59,7 +61,7 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
     }
     brokerKeys[k] = v;
   }
-  const broker = loadBrokerConfig({ file: brokerKeys, fileName: src.configFile, dataDir: src.dataDir, kafka: src.kafka, advertisedHost: src.advertisedHost });
+  const broker = loadBrokerConfig({ file: brokerKeys, fileName: src.configFile, dataDir: src.dataDir, kafka: src.kafka, listeners: src.listeners, advertisedHost: src.advertisedHost });
   let ingest = NO_INGEST;
   if (file.ingest !== undefined) {
     try {

@@ -1,6 +1,7 @@
 import type { Decoded, Encodable, MessageDef } from '../protocol/schema.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { ClientInfo } from './client-info.js';
+import type { SaslAuthenticator } from './security/sasl-authenticator.js';
 import type { BrokerServices } from './services.js';
 
 /**
@@ -25,6 +26,10 @@ export interface RequestContext extends BrokerServices {
   /** Aborted when the connection closes, so long polls stop waiting. */
   signal: AbortSignal;
   memory: ResponseMemory;
+  /** The connection's SASL state; null on listeners without SASL. */
+  sasl: SaslAuthenticator | null;
+  /** Close the connection once this request's response has been written; nothing after it is handled. */
+  closeAfterResponse(): void;
 }
 
 /** One Kafka API: its request/response schemas and the handler that answers it. */

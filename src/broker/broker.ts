@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,12 @@ import type { ApiHandler } from './api.js';
 import { newClientInfo, type ClientInfo } from './client-info.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
+import { formatListener, usesSasl, usesTls, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { AuthFailureDelay } from './security/auth-failure-delay.js';
+import type { SaslServices } from './security/sasl-authenticator.js';
+import { usersFilePath } from './security/users-file.js';
+import { UsersStore } from './security/users-store.js';
+import { TlsAcceptor } from './security/tls-acceptor.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
@@ -27,6 +34,22 @@ function clientAddress(remote: string): string {
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }
 
+/** A listener once bound: where it is, and what its connections are given. */
+interface BoundListener {
+  config: ListenerConfig;
+  server: Server;
+  address: { host: string; port: number };
+  deps: ConnectionDeps;
+}
+
+/** One listener as the app reports it. */
+export interface ListenerAddress {
+  protocol: SecurityProtocol;
+  host: string;
+  port: number;
+  advertised: { host: string; port: number };
+}
+
 /** Disconnected clients remembered for the sources view: at most `max`, for at most `keepMs`. */
 export const RECENT_CLIENTS = { max: 200, keepMs: 60 * 60 * 1000 };
 
@@ -41,25 +64,31 @@ export class Broker {
   readonly offsets: GroupOffsets;
   readonly topics: BrokerTopicAdmin;
   private readonly services: BrokerServices;
-  private readonly connectionDeps: ConnectionDeps;
+  private readonly apis: ReturnType<typeof buildApiTable>;
+  private readonly requestMemory: MemoryPool;
+  private readonly fetchMemory: MemoryPool;
+  private readonly bound: BoundListener[] = [];
   private readonly offsetRetentionTimer: NodeJS.Timeout;
   private readonly connections = new Set<Connection>();
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly refusedConnection: ThrottledWarning;
+  /** The TLS listeners' side of the handshake; null when every listener is plaintext. */
+  private tls: TlsAcceptor | null = null;
+  /** Shared by the SASL listeners; null when there is none. */
+  private readonly sasl: SaslServices | null;
   private nextClientNumber = 1;
   /** Recently disconnected clients, oldest first. */
   private readonly recent: ClientInfo[] = [];
-  private listening: { host: string; port: number } | null = null;
   private stopping = false;
 
   private constructor(
     readonly config: BrokerConfig,
     readonly logs: LogManager,
-    private readonly server: Server,
     readonly log: Logger,
     topicDefaults: TopicConfig,
   ) {
     const apis = buildApiTable();
+    this.apis = apis;
     this.coordinator = new GroupCoordinator(
       {
         minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
@@ -95,14 +124,18 @@ export class Broker {
       identity,
       logger: log,
     };
-    this.connectionDeps = {
-      services: this.services,
-      apis,
-      requestMemory: new MemoryPool(config.queuedMaxRequestBytes),
-      fetchMemory: new MemoryPool(config.maxFetchMemoryBytes),
-      onClosed: (c) => this.forget(c),
-    };
+    this.requestMemory = new MemoryPool(config.queuedMaxRequestBytes);
+    this.fetchMemory = new MemoryPool(config.maxFetchMemoryBytes);
     this.refusedConnection = new ThrottledWarning(log);
+    this.sasl = config.listeners.some((l) => usesSasl(l.protocol))
+      ? {
+          users: new UsersStore(usersFilePath(config.dataDir), log),
+          failures: new AuthFailureDelay(),
+          warnings: new ThrottledWarning(log, 5_000),
+          decoySecret: randomBytes(32),
+          logger: log,
+        }
+      : null;
     this.offsetRetentionTimer = setInterval(() => {
       this.offsets
         .expire(config.offsetsRetentionMs)
@@ -113,6 +146,7 @@ export class Broker {
 
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     let topicDefaults: TopicConfig;
+    const tls = config.listeners.some((l) => usesTls(l.protocol)) ? await TlsAcceptor.load(config, log) : null;
     const low = belowTopicConfigMinimum(config.topicDefaults);
     if (low) throw new ConfigError(`topicDefaults: ${low}`);
     try {
@@ -130,40 +164,78 @@ export class Broker {
       diskCheckIntervalMs: config.diskCheckIntervalMs,
       searchIndex: config.searchIndex,
     });
+    const broker = new Broker(config, logs, log, topicDefaults);
+    broker.tls = tls;
+    if (broker.sasl && (await broker.sasl.users.count()) === 0) {
+      log.warn(`no SASL users yet: nobody can log in on the SASL listeners until one is added (tributary users add NAME --data-dir ${config.dataDir})`);
+    }
+    try {
+      for (const l of config.listeners) await broker.listen(l);
+    } catch (e) {
+      for (const b of broker.bound) b.server.close();
+      clearInterval(broker.offsetRetentionTimer);
+      broker.offsets.store.close();
+      await logs.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  /** Binds one listener; its connections are told its own advertised address (Kafka's per-listener Metadata). */
+  private async listen(l: ListenerConfig): Promise<void> {
     const server = createServer({ noDelay: true });
-    const broker = new Broker(config, logs, server, log, topicDefaults);
-    server.on('connection', (s) => broker.accept(s));
-    server.on('error', (e) => log.error(`kafka listener error: ${e.message}`));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.kafkaPort, config.kafkaHost, () => {
+        server.listen(l.port, l.host, () => {
           server.off('error', reject);
           resolve();
         });
       });
     } catch (e) {
-      clearInterval(broker.offsetRetentionTimer);
-      broker.offsets.store.close();
-      await logs.close();
       const err = e as NodeJS.ErrnoException;
-      const hint = err.code === 'EADDRINUSE' ? ' — another broker (or Kafka) is using it; pick another with --kafka HOST:PORT' : '';
-      throw new Error(`cannot listen on ${config.kafkaHost}:${config.kafkaPort}: ${err.message}${hint}`);
+      const hint = err.code === 'EADDRINUSE' ? ' — another broker (or Kafka) is using it; pick another with --kafka HOST:PORT or --listeners' : '';
+      throw new Error(`cannot listen on ${formatListener(l)}: ${err.message}${hint}`);
     }
-    const addr = server.address();
-    if (addr && typeof addr === 'object') broker.listening = { host: addr.address, port: addr.port };
-    return broker;
+    server.on('error', (e) => this.log.error(`kafka listener ${formatListener(l)} error: ${e.message}`));
+    const a = server.address();
+    const address = a && typeof a === 'object' ? { host: a.address, port: a.port } : { host: l.host, port: l.port };
+    const identity: BrokerIdentity = { ...this.services.identity, advertised: () => this.advertisedFor(address) };
+    const deps: ConnectionDeps = {
+      services: { ...this.services, identity },
+      apis: this.apis,
+      requestMemory: this.requestMemory,
+      fetchMemory: this.fetchMemory,
+      onClosed: (c) => this.forget(c),
+      ...(usesSasl(l.protocol) ? { sasl: this.sasl! } : {}),
+    };
+    const bound: BoundListener = { config: l, server, address, deps };
+    this.bound.push(bound);
+    server.on('connection', (s) => this.accept(s, bound));
   }
 
-  /** Where the listener is bound (the real port when 0 was asked for). */
+  /** The CA file clients should trust: the generated one, or null (no TLS listener, or the user's own certificate). */
+  caFile(): string | null {
+    return this.tls?.caFile ?? null;
+  }
+
+  /** Where the first listener is bound (the real port when 0 was asked for). */
   address(): { host: string; port: number } {
-    if (!this.listening) throw new Error('broker is not listening');
-    return this.listening;
+    if (this.bound.length === 0) throw new Error('broker is not listening');
+    return this.bound[0]!.address;
   }
 
-  /** What Metadata tells clients to connect to. */
+  /** Every listener, in configuration order, with where it is bound and what it advertises. */
+  listenerAddresses(): ListenerAddress[] {
+    return this.bound.map((b) => ({ protocol: b.config.protocol, ...b.address, advertised: this.advertisedFor(b.address) }));
+  }
+
+  /** What Metadata tells clients of the first listener to connect to. */
   advertised(): { host: string; port: number } {
-    const { host, port } = this.address();
+    return this.advertisedFor(this.address());
+  }
+
+  private advertisedFor({ host, port }: { host: string; port: number }): { host: string; port: number } {
     if (this.config.advertisedHost) return { host: this.config.advertisedHost, port };
     const wildcard = host === '0.0.0.0' || host === '::' || host === '';
     return { host: wildcard ? hostname() : host, port };
@@ -193,7 +265,7 @@ export class Broker {
     return this.topics.topicForWrite(name, allowAutoCreate);
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, listener: BoundListener): void {
     if (this.stopping) {
       socket.destroy();
       return;
@@ -213,9 +285,10 @@ export class Broker {
       return;
     }
     this.connectionsPerIp.set(ip, fromIp + 1);
-    const transport = new SocketTransport(socket);
+    const remote = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.tls!.wrap(socket, ip) : socket, remote);
     const info = newClientInfo(this.nextClientNumber++, transport.remoteAddress, transport.remotePort);
-    const c = new Connection(transport, this.connectionDeps, info);
+    const c = new Connection(transport, listener.deps, info);
     this.connections.add(c);
   }
 
@@ -234,7 +307,7 @@ export class Broker {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = Promise.all(this.bound.map((b) => new Promise<void>((resolve) => b.server.close(() => resolve()))));
     clearInterval(this.offsetRetentionTimer);
     this.coordinator.shutdown();
     for (const c of this.connections) c.close();
@@ -243,3 +316,4 @@ export class Broker {
     await this.logs.close();
   }
 }
+

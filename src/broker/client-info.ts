@@ -4,6 +4,8 @@ export interface ClientInfo {
   remoteAddress: string;
   remotePort: number;
   clientId: string | null;
+  /** The SASL user, once authenticated on a SASL listener. */
+  principal?: string | null;
   softwareName: string | null;
   softwareVersion: string | null;
   connectedAt: number;

@@ -2,6 +2,7 @@ import { defaultDataDir } from '../common/data-root.js';
 import { parseHostPort as parseAddress } from '../common/host-port.js';
 import { InvalidValueError } from '../common/invalid-value.js';
 import { DEFAULT_LIMITS, LIMIT_NAMES, LIMITS, type BrokerLimits } from './limits.js';
+import { parseListeners, type ListenerConfig } from './listeners.js';
 
 export { defaultDataDir };
 
@@ -12,11 +13,15 @@ export { defaultDataDir };
 export interface BrokerConfig extends BrokerLimits {
   /** Where topics, offsets and metadata live. */
   dataDir: string;
-  /** Kafka listener. 0.0.0.0 by default: agents on other machines must reach it (documented in README). */
-  kafkaHost: string;
-  kafkaPort: number;
+  /**
+   * Kafka listeners, in Kafka's syntax (`SASL_SSL://0.0.0.0:9093`). One PLAINTEXT listener on 0.0.0.0:9092 by default:
+   * agents on other machines must reach it (documented in README).
+   */
+  listeners: ListenerConfig[];
   /** Host name clients are told to connect to; defaults to the listener host, or this machine's name when bound to all interfaces. */
   advertisedHost: string | null;
+  /** Certificate and key (PEM files) of the TLS listeners; null: generated in DATA/tls/ on first start. */
+  tls: TlsFiles | null;
   nodeId: number;
   /** auto.create.topics.enable */
   autoCreateTopics: boolean;
@@ -39,10 +44,15 @@ export interface BrokerConfig extends BrokerLimits {
   searchIndex: boolean;
 }
 
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
 export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
-  kafkaHost: '0.0.0.0',
-  kafkaPort: 9092,
+  listeners: [{ protocol: 'PLAINTEXT', host: '0.0.0.0', port: 9092 }],
   advertisedHost: null,
+  tls: null,
   nodeId: 1,
   autoCreateTopics: true,
   defaultPartitions: 1,
@@ -95,7 +105,22 @@ const str: Check = (v, key) => {
 const FILE_KEYS: Record<string, Check> = {
   dataDir: str,
   kafka: str,
+  listeners: (v, key) => {
+    try {
+      return parseListeners(v);
+    } catch (e) {
+      if (e instanceof InvalidValueError) throw new ConfigError(`${key}: ${e.message}`);
+      throw e;
+    }
+  },
   advertisedHost: str,
+  tls: (v, key) => {
+    const o = v as Record<string, unknown> | null;
+    if (typeof o !== 'object' || o === null || typeof o.cert !== 'string' || typeof o.key !== 'string' || Object.keys(o).some((k) => k !== 'cert' && k !== 'key')) {
+      throw new ConfigError(`${key} must be {"cert": "server.pem", "key": "server-key.pem"} (PEM files); leave it out to use the certificate generated in DATA/tls/`);
+    }
+    return { cert: o.cert, key: o.key };
+  },
   nodeId: int(0, 2 ** 31 - 1),
   autoCreateTopics: bool,
   defaultPartitions: int(1, 100_000),
@@ -124,6 +149,8 @@ export interface ConfigSources {
   /** Command-line flags; they win over the file. */
   dataDir?: string;
   kafka?: string;
+  /** `--listeners`: Kafka's comma-separated list. */
+  listeners?: string;
   advertisedHost?: string;
 }
 
@@ -135,13 +162,25 @@ export function loadBrokerConfig(src: ConfigSources): BrokerConfig {
     if (!check) throw new ConfigError(`unknown key '${k}' in ${src.fileName ?? 'the config'}; known keys: ${Object.keys(FILE_KEYS).join(', ')}`);
     parsed[k] = check(v, k);
   }
-  const kafka = parseHostPort(src.kafka ?? (parsed.kafka as string | undefined) ?? `${BROKER_DEFAULTS.kafkaHost}:${BROKER_DEFAULTS.kafkaPort}`, 'kafka listener');
+  if (src.kafka !== undefined && src.listeners !== undefined) throw new ConfigError('--kafka and --listeners both name the Kafka listeners; use one');
+  if (parsed.kafka !== undefined && parsed.listeners !== undefined) throw new ConfigError(`${src.fileName ?? 'the config'} has both "kafka" and "listeners"; keep "listeners"`);
+  // Flags win over the file; `kafka` (HOST:PORT) is the one PLAINTEXT listener it always was.
+  const kafka = src.kafka ?? (src.listeners === undefined ? (parsed.kafka as string | undefined) : undefined);
+  let listeners: ListenerConfig[];
+  if (kafka !== undefined) {
+    const { host, port } = parseHostPort(kafka, 'kafka listener');
+    listeners = [{ protocol: 'PLAINTEXT', host, port }];
+  } else if (src.listeners !== undefined) {
+    listeners = FILE_KEYS.listeners!(src.listeners, '--listeners') as ListenerConfig[];
+  } else {
+    listeners = (parsed.listeners as ListenerConfig[] | undefined) ?? BROKER_DEFAULTS.listeners;
+  }
+  delete parsed.kafka;
   return {
     ...BROKER_DEFAULTS,
     ...(parsed as Partial<BrokerConfig>),
     dataDir: src.dataDir ?? (parsed.dataDir as string | undefined) ?? defaultDataDir(),
-    kafkaHost: kafka.host,
-    kafkaPort: kafka.port,
+    listeners,
     advertisedHost: src.advertisedHost ?? (parsed.advertisedHost as string | undefined) ?? null,
   };
 }

@@ -6,9 +6,13 @@ export class SocketTransport implements Transport {
   readonly remoteAddress: string;
   readonly remotePort: number;
 
-  constructor(private readonly socket: Socket) {
-    this.remoteAddress = socket.remoteAddress ?? '?';
-    this.remotePort = socket.remotePort ?? 0;
+  /** `remote`: the peer, when `socket` wraps another (TLS over the accepted TCP socket). */
+  constructor(
+    private readonly socket: Socket,
+    remote?: { address: string; port: number },
+  ) {
+    this.remoteAddress = remote?.address ?? socket.remoteAddress ?? '?';
+    this.remotePort = remote?.port ?? socket.remotePort ?? 0;
     socket.setNoDelay(true);
   }
 

@@ -10,6 +10,7 @@ import { registerGroups } from './groups.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
+import { registerUsers } from './users.js';
 
 export function createProgram(): Command {
   const program = new Command('tributary')
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerAgent(program);
+  registerUsers(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 // `tributary serve`: the flags live here with the rest of the CLI; the app itself is src/app/run.ts.
 import { Command, Option } from 'commander';
+import { parseListeners } from '../broker/listeners.js';
 import { parseHostPort } from './args.js';
 
 export interface ServeOptions {
   dataDir?: string;
   kafka?: string;
+  listeners?: string;
   advertisedHost?: string;
   config?: string;
   http?: string;
@@ -20,6 +22,13 @@ export function registerServe(program: Command): void {
       new Option('--kafka <host:port>', 'address the Kafka listener binds (default 0.0.0.0:9092; port 0 picks a free port)')
         .argParser((value: string) => {
           parseHostPort(value, { allowPortZero: true }); // validate only; the broker gets the text as written
+          return value.trim();
+        }),
+    )
+    .addOption(
+      new Option('--listeners <list>', 'Kafka listeners in Kafka\'s syntax, comma-separated, e.g. PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093 (protocols PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); instead of --kafka')
+        .argParser((value: string) => {
+          parseListeners(value); // validate only, as --kafka
           return value.trim();
         }),
     )

@@ -40,10 +40,12 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+/** `mode`: the new file's permissions (0o600 for secrets), set before any byte is written, whatever the umask. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
   const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', options.mode ?? 0o666);
   try {
+    if (options.mode !== undefined) fs.fchmodSync(fd, options.mode);
     writeFullySync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
   } catch (err) {

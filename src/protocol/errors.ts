@@ -39,6 +39,8 @@ const defs = {
   CLUSTER_AUTHORIZATION_FAILED: [31, false, 'Cluster authorization failed.'],
   INVALID_TIMESTAMP: [32, false, 'The timestamp of the message is out of acceptable range.'],
   UNSUPPORTED_SASL_MECHANISM: [33, false, 'The broker does not support the requested SASL mechanism.'],
+  ILLEGAL_SASL_STATE: [34, false, 'Request is not valid given the current SASL state.'],
+  SASL_AUTHENTICATION_FAILED: [58, false, 'SASL Authentication failed.'],
   UNSUPPORTED_VERSION: [35, false, 'The version of API is not supported.'],
   TOPIC_ALREADY_EXISTS: [36, false, 'Topic with this name already exists.'],
   INVALID_PARTITIONS: [37, false, 'Number of partitions is below 1.'],

@@ -9,7 +9,15 @@ export class FrameParser {
   private buffered = 0;
   private need = -1;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  private limitName = 'socket.request.max.bytes';
+
+  constructor(private maxFrameBytes: number) {}
+
+  /** Changes the largest frame accepted from the next frame on (a SASL listener allows less before login, as Kafka). */
+  setLimit(maxFrameBytes: number, name: string): void {
+    this.maxFrameBytes = maxFrameBytes;
+    this.limitName = name;
+  }
 
   /** Feed bytes; returns the complete frames (without their 4-byte size prefix). Throws DecodeError on a bad size. */
   push(chunk: Buffer): Buffer[] {
@@ -21,7 +29,7 @@ export class FrameParser {
         if (this.buffered < 4) break;
         const size = this.peekInt32();
         if (size < 0 || size > this.maxFrameBytes) {
-          throw new DecodeError(`frame size ${size} outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`);
+          throw new DecodeError(`frame size ${size} outside 0..${this.maxFrameBytes} (${this.limitName})`);
         }
         this.consume(4);
         this.need = size;

@@ -149,7 +149,7 @@ describe('topic names', () => {
 describe('callers share one policy', () => {
   it('an explicit ":PORT" is loopback for the Kafka listener, ingest listeners, the agent and the CLI', () => {
     const broker = loadBrokerConfig({ kafka: ':9092', dataDir: '/tmp/unused' });
-    expect([broker.kafkaHost, broker.kafkaPort]).toEqual(['127.0.0.1', 9092]);
+    expect(broker.listeners).toEqual([{ protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }]);
     expect(parseIngestConfig({ syslog: { udp: ':5514' } }).syslog!.udp).toEqual({ host: '127.0.0.1', port: 5514 });
     expect(checkKeys({ bootstrap: [':9092'] }, 'test').bootstrap).toEqual(['127.0.0.1:9092']);
     expect(parseBootstrap(':9092')).toEqual(['127.0.0.1:9092']);
@@ -157,7 +157,7 @@ describe('callers share one policy', () => {
 
   it('the Kafka listener still defaults to all interfaces when nothing is configured', () => {
     const broker = loadBrokerConfig({ dataDir: '/tmp/unused' });
-    expect([broker.kafkaHost, broker.kafkaPort]).toEqual(['0.0.0.0', 9092]);
+    expect(broker.listeners).toEqual([{ protocol: 'PLAINTEXT', host: '0.0.0.0', port: 9092 }]);
   });
 
   it('".." is refused as a topic name by the agent, ingest and the CLI alike', () => {

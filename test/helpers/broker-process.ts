@@ -75,7 +75,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     tempDirs.add(dataDir);
   }
   const extra = options.args ?? [];
-  const listen = extra.includes('--kafka') ? [] : ['--kafka', '127.0.0.1:0'];
+  const listen = extra.includes('--kafka') || extra.includes('--listeners') ? [] : ['--kafka', '127.0.0.1:0'];
   // The API's default port (9300) would clash between brokers running side by side.
   if (!extra.includes('--http')) listen.push('--http', '127.0.0.1:0');
   const args = [TRIBUTARY_BIN, 'serve', '--data-dir', dataDir, ...listen, ...extra];

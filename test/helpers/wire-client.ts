@@ -59,6 +59,12 @@ export class WireClient {
     return new WireClient(s);
   }
 
+  /** Over a socket already connected (a TLS socket after its handshake, for one). */
+  static over(socket: Socket): WireClient {
+    socket.on('error', () => {});
+    return new WireClient(socket);
+  }
+
   /** Encode a request frame without sending it. */
   frame<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>, correlationId = this.nextCorrelation++): Buffer {
     return encodeRequest(req, version, body, correlationId);

@@ -20,12 +20,15 @@ import { listGroups } from './list-groups.js';
 import { describeGroups } from './describe-groups.js';
 import { deleteGroups } from './delete-groups.js';
 import { offsetDelete } from './offset-delete.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
 
 /** Every API this broker answers, by API key; ApiVersions advertises exactly these. */
 export function buildApiTable(): Map<number, ApiHandler> {
   const all: ApiHandler<any, any>[] = [
     produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, initProducerId, describeConfigs, createPartitions,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups, describeGroups, deleteGroups, offsetDelete,
+    saslHandshake, saslAuthenticate,
   ];
   return new Map(all.map((h) => [h.request.apiKey, h as ApiHandler]));
 }

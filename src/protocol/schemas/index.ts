@@ -19,3 +19,5 @@ export * from './list-groups.js';
 export * from './describe-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
+export * from './sasl-handshake.js';
+export * from './sasl-authenticate.js';

@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import type { Logger } from '../../common/logger.js';
+import { ConfigError, type BrokerConfig } from '../config.js';
+import { ThrottledWarning } from '../throttled-warning.js';
+import { generatedTls, readUserTls, type ServerTls } from './certificates.js';
+import { machineNames } from './machine-names.js';
+
+/** A TLS client that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** The server side of the TLS listeners' handshakes: one certificate (TLS 1.2+ only) for every TLS listener. */
+export class TlsAcceptor {
+  private readonly failedHandshake: ThrottledWarning;
+
+  private constructor(
+    private readonly context: SecureContext,
+    private readonly files: ServerTls,
+    log: Logger,
+  ) {
+    this.failedHandshake = new ThrottledWarning(log);
+  }
+
+  /** The user's certificate (`tls` in the config) or the one generated in DATA/tls/. */
+  static async load(config: BrokerConfig, log: Logger): Promise<TlsAcceptor> {
+    let files: ServerTls;
+    if (config.tls) {
+      try {
+        files = readUserTls(config.tls.cert, config.tls.key);
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
+    } else {
+      const extra = [...config.listeners.map((l) => l.host), ...(config.advertisedHost ? [config.advertisedHost] : [])];
+      files = await generatedTls(config.dataDir, machineNames(extra), log);
+    }
+    let context: SecureContext;
+    try {
+      context = createSecureContext({ cert: files.cert, key: files.key, minVersion: 'TLSv1.2' });
+    } catch (e) {
+      throw new ConfigError(`tls: the certificate and key cannot be used (${(e as Error).message}); check that the key belongs to the certificate and both are PEM`);
+    }
+    return new TlsAcceptor(context, files, log);
+  }
+
+  /** The CA file clients should trust: the generated one, or null with the user's own certificate. */
+  get caFile(): string | null {
+    return this.files.caFile;
+  }
+
+  /**
+   * Wraps an accepted socket in TLS. The caller builds its connection at once (it counts against the limits like any
+   * other) but sees bytes only after the handshake; one that fails or stalls closes this socket alone, with a
+   * throttled warning.
+   */
+  wrap(socket: Socket, ip: string): TLSSocket {
+    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.context, requestCert: false });
+    // Both layers are destroyed explicitly, so the accepted socket (which holds a connection slot) can never outlive
+    // a TLS wrapper that failed.
+    const drop = () => {
+      tls.destroy();
+      socket.destroy();
+    };
+    const timer = setTimeout(() => {
+      this.failedHandshake.warn(`TLS handshake from ${ip} did not finish within ${TLS_HANDSHAKE_TIMEOUT_MS} ms; closed`);
+      drop();
+    }, TLS_HANDSHAKE_TIMEOUT_MS);
+    let secured = false;
+    tls.once('secure', () => {
+      secured = true;
+      clearTimeout(timer);
+    });
+    tls.once('close', () => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+    tls.on('error', (e: NodeJS.ErrnoException) => {
+      if (secured) return; // a reset after the handshake: the connection closes as over plain TCP
+      this.failedHandshake.warn(`TLS handshake from ${ip} failed (${e.code ?? e.message}): a client without TLS on a TLS listener, or one that does not trust this certificate`);
+      drop();
+    });
+    return tls;
+  }
+}
