@@ -34,6 +34,8 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     ];
     await kcat(['-b', app.kafka, '-t', 'e2e-errs', '-P'], `${lines.join('\n')}\n`);
     const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/overview' });
+    // The server's own health is on the page too: its event loop's delay and busy share.
+    expect(await page.getByTestId('event-loop').textContent()).toMatch(/^\d+ ms.*delay p99 · \d+ % busy/);
     const stat = page.getByTestId('errors-per-minute');
     // Polled every 10 s: the first poll may predate the records' arrival by a little.
     await page.waitForFunction(() => /^10\b/.test(document.querySelector('[data-testid=errors-per-minute] .v')?.textContent ?? ''), undefined, { timeout: 25_000 });

@@ -22,6 +22,8 @@ export interface Overview {
   clients: { connected: number };
   listeners: Listener[];
   disk: { totalBytes: number; topics: { name: string; bytes: number }[] };
+  /** The server's event loop over the last 5 s: how late it ran timers, and how busy it was (0–1). */
+  eventLoop?: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number; windowMs: number };
 }
 export interface PartitionInfo {
   partition: number;
