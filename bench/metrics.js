@@ -93,9 +93,15 @@ export default {
       { key: 'weekMedian', name: `${p.weekDays} d × ${p.cpuSeries} series at ${p.weekStep}, median`, unit: ' ms', ours: o?.queryWeek.medianMs, peer: peer?.queryWeek.medianMs, goal: `< ${GOALS.weekMs} ms`, op: '<=', target: GOALS.weekMs },
       { key: 'weekP95', name: `${p.weekDays} d × ${p.cpuSeries} series at ${p.weekStep}, p95`, unit: ' ms', ours: o?.queryWeek.p95Ms, peer: peer?.queryWeek.p95Ms, goal: '' },
       { key: 'rssPerSeries', name: 'RSS growth per series', unit: ' B', ours: o?.rss.bytesPerSeries, peer: peer?.rss.bytesPerSeries, goal: `≤ ${GOALS.bytesPerSeries} B`, op: '<=', target: GOALS.bytesPerSeries },
+      { key: 'rssPerSeriesAfterGc', name: 'RSS growth per series, after full GCs', unit: ' B', ours: o?.rss.perSeriesAfterGc?.rss, peer: null, goal: '' },
     ].map((f) => ({ ...f, ratio: ratio(f.ours, f.peer) }));
     console.log('');
     printSideBySide(figures, ours.available ? 'Tributary' : 'Tributary (n/a)');
+    if (o?.rss.perSeriesAsIs) {
+      const line = (v) => Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(', ');
+      console.log(`  Tributary memory growth per series, as is: ${line(o.rss.perSeriesAsIs)} B`);
+      console.log(`  Tributary memory growth per series, after full GCs: ${line(o.rss.perSeriesAfterGc)} B`);
+    }
 
     const checks = [];
     for (const f of figures) {
