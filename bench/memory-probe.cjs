@@ -27,6 +27,33 @@ function snapshot() {
   } catch {
     status = null;
   }
+  // Anonymous mappings by kind: glibc's main heap ([heap]), the other anonymous mappings (V8's pages, malloc's
+  // thread arenas, large malloc'd blocks) counted by size class, and threads (each with its own malloc arena).
+  const maps = { heapRss: 0, anonRss: 0, anonCount: 0, bySize: {}, threads: null };
+  try {
+    let cur = null;
+    for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+      if (head) {
+        const size = Number(BigInt(`0x${head[2]}`) - BigInt(`0x${head[1]}`));
+        cur = { name: head[4].trim(), inode: head[3], size };
+        continue;
+      }
+      const r = /^Rss:\s+(\d+) kB/.exec(line);
+      if (!r || !cur) continue;
+      const rss = Number(r[1]) * 1024;
+      if (cur.name === '[heap]') maps.heapRss += rss;
+      else if (cur.name === '' && cur.inode === '0') {
+        maps.anonRss += rss;
+        maps.anonCount++;
+        const mib = cur.size >= 64 << 20 ? '>=64M' : cur.size >= 1 << 20 ? '1M-64M' : cur.size >= 256 << 10 ? '256K-1M' : '<256K';
+        maps.bySize[mib] = (maps.bySize[mib] ?? 0) + rss;
+      }
+    }
+    maps.threads = fs.readdirSync('/proc/self/task').length;
+  } catch {
+    // not Linux
+  }
   const spaces = {};
   for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size };
   return {
@@ -40,6 +67,7 @@ function snapshot() {
     peakMallocedMemory: h.peak_malloced_memory,
     status,
     smaps,
+    maps,
     spaces,
   };
 }

@@ -161,12 +161,16 @@ function memoryGrowth(probe0, probe1, series) {
     malloced: per(a, b, 'mallocedMemory'),
     rssAnon: a.status && b.status ? Math.round((b.status.RssAnon - a.status.RssAnon) / series) : null,
     rssFile: a.status && b.status ? Math.round((b.status.RssFile - a.status.RssFile) / series) : null,
+    // glibc's main heap (brk) and the other anonymous mappings (V8 pages, malloc's thread arenas, large blocks).
+    brkHeap: a.maps && b.maps ? Math.round((b.maps.heapRss - a.maps.heapRss) / series) : null,
+    otherAnon: a.maps && b.maps ? Math.round((b.maps.anonRss - a.maps.anonRss) / series) : null,
   });
   return {
     // Bytes per series, growth over the day's ingest: as the process stood, then after full GCs.
     perSeriesAsIs: view(probe0.before, probe1.before),
     perSeriesAfterGc: view(probe0.after, probe1.after),
     afterGcBytes: probe1.after.rss,
+    mappings: { start: probe0.after.maps, end: probe1.before.maps, endAfterGc: probe1.after.maps },
     heapSpacesAfterGc: Object.fromEntries(Object.entries(probe1.after.spaces).map(([k, v]) => [k, { size: v.size, used: v.used }])),
   };
 }

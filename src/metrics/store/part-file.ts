@@ -65,20 +65,24 @@ function frameBlocks(entries: PartEntry[], order?: (id: number) => string): { la
   const frames: Buffer[] = [];
   const frameOf = new Map<PartEntry, number>();
   const offsetOf = new Map<PartEntry, number>();
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  // Every frame is a view of one buffer of all the blocks: one large allocation per part, not a 64 KiB one per frame
+  // (small enough for glibc's heap, where such transient buffers left holes the process kept as RSS).
+  let total = 0;
+  for (const e of entries) total += e.block.length;
+  const all = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  let frameStart = 0;
   const cut = () => {
-    if (pending.length === 0) return;
-    frames.push(Buffer.concat(pending));
-    pending = [];
-    pendingBytes = 0;
+    if (at === frameStart) return;
+    frames.push(all.subarray(frameStart, at));
+    frameStart = at;
   };
   for (const e of entries) {
-    if (pendingBytes > 0 && pendingBytes + e.block.length > FRAME_BYTES) cut();
+    if (at > frameStart && at - frameStart + e.block.length > FRAME_BYTES) cut();
     frameOf.set(e, frames.length);
-    offsetOf.set(e, pendingBytes);
-    pending.push(e.block);
-    pendingBytes += e.block.length;
+    offsetOf.set(e, at - frameStart);
+    all.set(e.block, at);
+    at += e.block.length;
   }
   cut();
   return { layout: { entries, frameOf, offsetOf }, frames };
