@@ -57,6 +57,12 @@ export class MetricsStore implements MetricsReader {
   private scheduled = false;
   private closed = false;
   private sealing: Promise<void> | null = null;
+  /**
+   * Every read of the log lands here (its chunks are applied before the next read): a new buffer per read was a
+   * topic's whole size in garbage, which glibc's heap kept as RSS between collections. The slack covers the log
+   * reader's look-ahead past the budget.
+   */
+  private readonly readScratch = Buffer.allocUnsafeSlow(READ_BYTES + 64 * 1024);
   /** A write failed and was logged; cleared (and said) once writes succeed again. */
   private failing = false;
   private refreshing: Promise<void> | null = null;
@@ -194,7 +200,7 @@ export class MetricsStore implements MetricsReader {
         this.again = false;
         for (const f of [...this.follows.values()]) {
           if (this.closed) return;
-          const chunks = await readNext(f, READ_BYTES, this.o.logger);
+          const chunks = await readNext(f, READ_BYTES, this.o.logger, this.readScratch);
           if (chunks === 'gone') {
             this.unfollow(f);
             continue;
