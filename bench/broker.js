@@ -1,7 +1,7 @@
 // Starts the Tributary broker as a child process on a loopback ephemeral port and watches its memory and CPU
 // through /proc/<pid> (Linux only).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, tail, waitForLine, withTimeout } from './child.js';
@@ -56,16 +56,19 @@ export function loadAverage() {
  * Start `tributary serve` on 127.0.0.1:0 with the given JSON config. With cpuProfDir, the broker runs under
  * `node --cpu-prof` and writes its profile there on a clean shutdown.
  */
-export async function startBroker({ dataDir, config, cpuProfDir }) {
+export async function startBroker({ dataDir, config, cpuProfDir, memoryProbe = false }) {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the CLI entry point has not been written or built yet`);
   const configFile = join(dataDir, '..', 'bench-broker.json');
   writeFileSync(configFile, JSON.stringify(config));
   const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  // The memory probe (bench/memory-probe.cjs) reports V8's and Node's view of memory, before and after full GCs.
+  const probeFile = memoryProbe ? join(dataDir, '..', 'bench-memory-probe.json') : null;
+  if (probeFile) nodeArgs.push('--expose-gc', '--require', join(ROOT, 'bench', 'memory-probe.cjs'));
   const args = [...nodeArgs, BIN, 'serve', '--data-dir', dataDir, '--kafka', '127.0.0.1:0', '--http', '127.0.0.1:0', '--config', configFile];
   const child = spawnTracked(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info' },
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {}) },
   });
   const stderr = tail(child.stderr);
   // Every stdout line is kept: ingest listeners print their own line after the Kafka listener's.
@@ -111,6 +114,7 @@ export async function startBroker({ dataDir, config, cpuProfDir }) {
     });
   const broker = new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
   broker.dataDir = dataDir;
+  broker.probeFile = probeFile;
   return broker;
 }
 
@@ -172,6 +176,22 @@ export class BrokerProcess {
         loadAtStart,
       };
     };
+  }
+
+  /**
+   * With startBroker({ memoryProbe: true }): the broker's memory as V8 and Node see it ({ before, after } full GCs:
+   * rss, heapUsed, heapTotal, arrayBuffers, external, RssAnon…), or null without the probe or when it does not answer.
+   */
+  async probeMemory(timeoutMs = 10_000) {
+    if (!this.probeFile) return null;
+    rmSync(this.probeFile, { force: true });
+    this.child.kill('SIGUSR2');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (existsSync(this.probeFile)) return JSON.parse(readFileSync(this.probeFile, 'utf8'));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return null;
   }
 
   /** Peak RSS of the broker over its whole life (the kernel's VmHWM), plus the current RSS. */

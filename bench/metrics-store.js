@@ -61,7 +61,19 @@ async function settle() {
     globalThis.gc?.();
     await new Promise((r) => setTimeout(r, 50));
   }
-  return process.memoryUsage();
+  return { ...process.memoryUsage(), brkHeap: brkHeapRss() };
+}
+
+/** RSS of glibc's main heap ([heap], grown by brk): freed malloc memory stays here unless it is at the top. */
+function brkHeapRss() {
+  try {
+    const smaps = fs.readFileSync('/proc/self/smaps', 'utf8');
+    const at = smaps.indexOf('[heap]');
+    if (at < 0) return 0;
+    return Number(/Rss:\s+(\d+) kB/.exec(smaps.slice(at))[1]) * 1024;
+  } catch {
+    return 0;
+  }
 }
 
 const SAMPLES_PER_INTERVAL = 9 + 8 + 5 + 7 + 4 + 8;
@@ -134,7 +146,7 @@ async function main() {
     const grew = (k) => memAfter[k] - memBefore[k];
     const kib = (b) => `${(b / st2.series / 1024).toFixed(2)} KiB`;
     console.log(
-      `memory per series (${st2.series} series, open hour ${new Date(end).toISOString().slice(14, 19)} into it): store (JS heap + buffers after GC) ${kib(grew('heapUsed') + grew('arrayBuffers'))}, of which point streams ${kib(st2.memoryBytes)}; process RSS growth ${kib(grew('rss'))} (V8 and malloc keep what sealing used)`,
+      `memory per series (${st2.series} series, open hour ${new Date(end).toISOString().slice(14, 19)} into it): store (JS heap + buffers after GC) ${kib(grew('heapUsed') + grew('arrayBuffers'))}, of which point streams ${kib(st2.memoryBytes)}; process RSS growth ${kib(grew('rss'))} (V8 and malloc keep what sealing used), of which glibc's brk heap ${kib(grew('brkHeap'))}`,
     );
 
     const ids = [];

@@ -146,6 +146,36 @@ export async function diskUse(api, dataDir) {
 }
 
 /**
+ * Where the RSS growth sits, per series, from the broker's memory probe: RSS after full GCs, the live JS heap, the heap
+ * V8 keeps committed, ArrayBuffers (point streams, Buffers) and the rest (malloc arenas, code, stacks).
+ */
+function memoryGrowth(probe0, probe1, series) {
+  if (!probe0 || !probe1) return { afterGc: null };
+  const per = (a, b, k) => Math.round((b[k] - a[k]) / series);
+  const view = (a, b) => ({
+    rss: per(a, b, 'rss'),
+    heapUsed: per(a, b, 'heapUsed'),
+    heapTotal: per(a, b, 'heapTotal'),
+    arrayBuffers: per(a, b, 'arrayBuffers'),
+    external: per(a, b, 'external'),
+    malloced: per(a, b, 'mallocedMemory'),
+    rssAnon: a.status && b.status ? Math.round((b.status.RssAnon - a.status.RssAnon) / series) : null,
+    rssFile: a.status && b.status ? Math.round((b.status.RssFile - a.status.RssFile) / series) : null,
+    // glibc's main heap (brk) and the other anonymous mappings (V8 pages, malloc's thread arenas, large blocks).
+    brkHeap: a.maps && b.maps ? Math.round((b.maps.heapRss - a.maps.heapRss) / series) : null,
+    otherAnon: a.maps && b.maps ? Math.round((b.maps.anonRss - a.maps.anonRss) / series) : null,
+  });
+  return {
+    // Bytes per series, growth over the day's ingest: as the process stood, then after full GCs.
+    perSeriesAsIs: view(probe0.before, probe1.before),
+    perSeriesAfterGc: view(probe0.after, probe1.after),
+    afterGcBytes: probe1.after.rss,
+    mappings: { start: probe0.after.maps, end: probe1.before.maps, endAfterGc: probe1.after.maps },
+    heapSpacesAfterGc: Object.fromEntries(Object.entries(probe1.after.spaces).map(([k, v]) => [k, { size: v.size, used: v.used }])),
+  };
+}
+
+/**
  * Everything the peer measures, on a dedicated `tributary serve`. Resolves with { available: false, reason } when the
  * build has no metrics API, so the scenario still reports the peer's figures.
  */
@@ -157,7 +187,7 @@ export async function runTributary(ctx, p) {
   } catch (e) {
     throw new Error(`BENCH_METRICS_BROKER_CONFIG must be a JSON object of broker config: ${e.message}`);
   }
-  const broker = await startBroker({ dataDir, config: { defaultPartitions: 1, ...extra } });
+  const broker = await startBroker({ dataDir, config: { defaultPartitions: 1, ...extra }, memoryProbe: true });
   try {
     const api = await apiOf(broker);
     const reason = await probe(api);
@@ -166,6 +196,7 @@ export async function runTributary(ctx, p) {
     const costPerByte = p.baseline > 0 ? await produceCostPerByte(ctx, broker, p.dayFile, p.baseline) : null;
     await sleep(1_000);
     const rss0 = broker.memory().vmRssBytes;
+    const probe0 = await broker.probeMemory();
     console.log('  producing the day to the metrics topic…');
     const timeoutMs = 60_000 + Math.ceil(p.day.samples / 50); // 20k samples/s at the very least
     const machine = machineWindow(broker.pid);
@@ -175,6 +206,7 @@ export async function runTributary(ctx, p) {
     const storeCpu = costPerByte === null ? day.cpuSeconds : Math.max(0, day.cpuSeconds - costPerByte * p.day.bytes);
     await sleep(2_000);
     const rss1 = broker.memory().vmRssBytes;
+    const probe1 = await broker.probeMemory();
     const disk = await diskUse(api, dataDir);
     const tiers = Object.values(disk.bytesOnDisk ?? {}).reduce((a, b) => a + b, 0);
 
@@ -225,7 +257,7 @@ export async function runTributary(ctx, p) {
         bytesPerSample: round3((disk.du ? disk.du.apparent : tiers) / p.day.samples),
         tiersBytesPerSample: round3(tiers / p.day.samples),
       },
-      rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series) },
+      rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series), ...memoryGrowth(probe0, probe1, p.day.series) },
       queryHour: { query: new URLSearchParams({ ...base, step: '10s' }).toString(), ...hour },
       queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },
       weekIngest: { ms: round1(week.ms), brokerCpuSeconds: round2(week.cpuSeconds) },

@@ -5,7 +5,8 @@
 // VictoriaMetrics gets the files on /write; Tributary gets them produced with kcat to its `metrics` topic. Measured
 // for both: ingest samples/s (wall, and per CPU-second of the process doing it), bytes per sample on disk after a
 // flush, query latency (median, p95) for 1 h × 1,000 series at 10 s and 7 d × 1,000 series at BENCH_METRICS_WEEK_STEP,
-// and RSS growth per series. Until the metrics API is merged the Tributary side reports "metrics API not available".
+// and RSS growth per series, as the process stands and after full GCs, split into JS heap, ArrayBuffers, glibc's brk
+// heap and other anonymous memory (bench/memory-probe.cjs, preloaded into the broker). Until the metrics API is merged the Tributary side reports "metrics API not available".
 // Environment: BENCH_METRICS_HOURS (24), BENCH_METRICS_HOSTS (100), BENCH_METRICS_WEEK_DAYS (7),
 // BENCH_METRICS_WEEK_INTERVAL (60, seconds), BENCH_METRICS_WEEK_STEP (1h), BENCH_METRICS_QUERY_RUNS (20),
 // BENCH_METRICS_BASELINE (0.25: share of the day produced to a plain topic to estimate the produce path's CPU; 0 = off,
@@ -93,9 +94,15 @@ export default {
       { key: 'weekMedian', name: `${p.weekDays} d × ${p.cpuSeries} series at ${p.weekStep}, median`, unit: ' ms', ours: o?.queryWeek.medianMs, peer: peer?.queryWeek.medianMs, goal: `< ${GOALS.weekMs} ms`, op: '<=', target: GOALS.weekMs },
       { key: 'weekP95', name: `${p.weekDays} d × ${p.cpuSeries} series at ${p.weekStep}, p95`, unit: ' ms', ours: o?.queryWeek.p95Ms, peer: peer?.queryWeek.p95Ms, goal: '' },
       { key: 'rssPerSeries', name: 'RSS growth per series', unit: ' B', ours: o?.rss.bytesPerSeries, peer: peer?.rss.bytesPerSeries, goal: `≤ ${GOALS.bytesPerSeries} B`, op: '<=', target: GOALS.bytesPerSeries },
+      { key: 'rssPerSeriesAfterGc', name: 'RSS growth per series, after full GCs', unit: ' B', ours: o?.rss.perSeriesAfterGc?.rss, peer: null, goal: '' },
     ].map((f) => ({ ...f, ratio: ratio(f.ours, f.peer) }));
     console.log('');
     printSideBySide(figures, ours.available ? 'Tributary' : 'Tributary (n/a)');
+    if (o?.rss.perSeriesAsIs) {
+      const line = (v) => Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(', ');
+      console.log(`  Tributary memory growth per series, as is: ${line(o.rss.perSeriesAsIs)} B`);
+      console.log(`  Tributary memory growth per series, after full GCs: ${line(o.rss.perSeriesAfterGc)} B`);
+    }
 
     const checks = [];
     for (const f of figures) {

@@ -74,3 +74,28 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await fsp.rename(tmp, file);
   await fsyncDir(path.dirname(file));
 }
+
+/**
+ * writeFileAtomic for a file written piece by piece: `fill` calls `write` with each piece in order (a large file is
+ * then never assembled in memory). Returns the bytes written.
+ */
+export async function writeFileAtomicStreamed(file: string, fill: (write: (data: Uint8Array) => Promise<void>) => Promise<void>): Promise<number> {
+  const tmp = `${file}.tmp`;
+  const fh = await fsp.open(tmp, 'w');
+  let size = 0;
+  try {
+    await fill(async (data) => {
+      for (let done = 0; done < data.length; ) done += (await fh.write(data, done, data.length - done)).bytesWritten;
+      size += data.length;
+    });
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  await fsp.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+  return size;
+}

@@ -79,7 +79,7 @@ interface Collected {
  * regardless when `mustTakeOne`: KIP-74). Usually one read of budget + slack bytes; returned
  * chunks are views of the read buffers, one per contiguous run.
  */
-async function collect(seg: Segment, startPos: number, target: number, budget: number, mustTakeOne: boolean, slack: number): Promise<Collected> {
+async function collect(seg: Segment, startPos: number, target: number, budget: number, mustTakeOne: boolean, slack: number, scratch: Scratch | null): Promise<Collected> {
   const end = seg.size;
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -98,7 +98,10 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
     const at = bufPos + p;
     const len = Math.min(Math.max(minLen, wantLen), end - at);
     if (len < minLen) throw corrupt(seg, at, `${end - at} bytes left, a batch needs ${minLen}`);
-    buf = await seg.readAt(at, len);
+    // The caller's scratch buffer for the read's first fill only: later chunks of the same read must not overwrite it.
+    const into = scratch && !scratch.used && len <= scratch.buf.length ? scratch.buf : undefined;
+    if (into) scratch!.used = true;
+    buf = await seg.readAt(at, len, into?.subarray(0, len));
     if (buf.length < len) throw corrupt(seg, at, 'file is shorter than the log');
     bufPos = at;
     p = 0;
@@ -130,11 +133,18 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
   return { chunks, bytes, endPos: bufPos + p, reachedEnd };
 }
 
+interface Scratch {
+  buf: Buffer;
+  used: boolean;
+}
+
 /**
  * Whole batches from the one holding `offset`, up to `maxBytes`. With `minOneBatch` (the default) the first batch is
  * returned even when larger than `maxBytes` (KIP-74: the first partition of a fetch response); without it nothing is.
+ * With `scratch`, the chunks may be views of it (valid until the caller reuses it): a reader that consumes each read
+ * before the next (the metrics store) then leaves no read buffer behind as garbage.
  */
-export async function readLog(log: ReadableLog, offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
+export async function readLog(log: ReadableLog, offset: number, maxBytes: number, minOneBatch = true, scratch?: Buffer): Promise<ReadResult> {
   log.assertOpen();
   const start = log.logStartOffset;
   const end = log.logEndOffset;
@@ -146,12 +156,13 @@ export async function readLog(log: ReadableLog, offset: number, maxBytes: number
   }
   const chunks: Buffer[] = [];
   let bytes = 0;
+  const into: Scratch | null = scratch ? { buf: scratch, used: false } : null;
   let seg: Segment | undefined = offset < end ? log.segments[segmentIndexFor(log.segments, offset)] : undefined;
   let pos = seg ? seg.offsetIndex.lookup(offset) : 0;
   while (seg && (await seg.acquire())) {
     let r: Collected;
     try {
-      r = await collect(seg, pos, offset, maxBytes - bytes, bytes === 0 && minOneBatch, log.indexIntervalBytes);
+      r = await collect(seg, pos, offset, maxBytes - bytes, bytes === 0 && minOneBatch, log.indexIntervalBytes, into);
     } finally {
       seg.release();
     }

@@ -315,9 +315,12 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     return bytesFrom(this, offset);
   }
 
-  /** See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`. */
-  read(offset: number, maxBytes: number, minOneBatch = true): Promise<ReadResult> {
-    return readLog(this, offset, maxBytes, minOneBatch);
+  /**
+   * See readLog: `minOneBatch` false returns nothing rather than a first batch larger than `maxBytes`; with `scratch`
+   * the chunks may be views of it.
+   */
+  read(offset: number, maxBytes: number, minOneBatch = true, scratch?: Buffer): Promise<ReadResult> {
+    return readLog(this, offset, maxBytes, minOneBatch, scratch);
   }
 
   offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {

@@ -299,16 +299,16 @@ export class Segment {
     }
   }
 
-  /** Positional read; returns fewer bytes only at end of file. Caller must hold a reference. */
-  async readAt(position: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length);
+  /** Positional read (into `into` when it is large enough); returns fewer bytes only at end of file. Caller must hold a reference. */
+  async readAt(position: number, length: number, into?: Buffer): Promise<Buffer> {
+    const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await fsRead(this.pinnedFd(), buf, done, length - done, position + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return done === length ? buf : buf.subarray(0, done);
+    return done === buf.length ? buf : buf.subarray(0, done);
   }
 
   readSyncAt(position: number, length: number, into?: Buffer): Buffer {

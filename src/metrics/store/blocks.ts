@@ -1,3 +1,4 @@
+import type { BlockScratch } from './block-arena.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { decodeTimes, decodeValues, TimeEncoder, ValueEncoder, type Points } from './point-codec.js';
 import type { RollupRows } from '../types.js';
@@ -7,15 +8,17 @@ import type { RollupRows } from '../types.js';
  * each value column: the compressor of the part's frames finds the repeats of a column next to each other).
  */
 
-export function encodePointsBlock(p: Points): Uint8Array {
-  const w = new ByteWriter(16 + p.timestamps.length * 3);
+/** With `scratch`, encoded in its writer and kept in its arena (a seal pass: no allocation per block). */
+export function encodePointsBlock(p: Points, scratch?: BlockScratch): Uint8Array {
+  const w = scratch ? scratch.writer : new ByteWriter(16 + p.timestamps.length * 3);
+  w.reset();
   const n = p.timestamps.length;
   w.uvarint(n);
   const te = new TimeEncoder();
   for (let i = 0; i < n; i++) te.write(w, p.timestamps[i]!);
   const ve = new ValueEncoder();
   for (let i = 0; i < n; i++) ve.write(w, p.values[i]!);
-  return w.trimmed();
+  return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
 export function decodePointsBlock(block: Uint8Array): Points {
@@ -44,9 +47,11 @@ export function emptyRollups(n = 0): RollupRows {
   };
 }
 
-export function encodeRollupBlock(rows: RollupRows): Uint8Array {
+/** With `scratch`, encoded in its writer and kept in its arena (a seal pass: no allocation per block). */
+export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uint8Array {
   const n = rows.timestamps.length;
-  const w = new ByteWriter(16 + n * 8);
+  const w = scratch ? scratch.writer : new ByteWriter(16 + n * 8);
+  w.reset();
   w.uvarint(n);
   const te = new TimeEncoder();
   for (let i = 0; i < n; i++) te.write(w, rows.timestamps[i]!);
@@ -55,7 +60,7 @@ export function encodeRollupBlock(rows: RollupRows): Uint8Array {
     const col = rows[c];
     for (let i = 0; i < n; i++) ve.write(w, col[i]!);
   }
-  return w.trimmed();
+  return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
 export function decodeRollupBlock(block: Uint8Array): RollupRows {

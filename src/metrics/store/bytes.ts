@@ -54,6 +54,11 @@ export class ByteWriter {
     this.len += b.length;
   }
 
+  /** Empties the writer, keeping its buffer (a scratch writer reused for many blocks). */
+  reset(): void {
+    this.len = 0;
+  }
+
   /** The bytes written, copied into an exactly sized array (what a long-lived stream keeps). */
   trimmed(): Uint8Array {
     return this.buf.slice(0, this.len);

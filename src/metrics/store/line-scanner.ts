@@ -75,13 +75,21 @@ function fieldNumber(buf: Uint8Array, s: number, e: number, out: ScannedLine): n
     let ok = ds < e - 1 && !(neg && last === 0x75);
     for (let i = ds; ok && i < e - 1; i++) ok = isDigit(buf[i]!);
     if (ok) {
+      // Significant digits counted in place: the usual integer (up to 15 of them) is read without a string (one per
+      // integer field was a fifth of what the store allocated applying host metrics).
+      let lead = ds;
+      while (lead < e - 2 && buf[lead] === D0) lead++;
+      if (e - 1 - lead <= 15) {
+        const v = fastInt(buf, lead, e - 1);
+        return neg && v !== 0 ? -v : v;
+      }
       const d = digits(buf, ds, e - 1);
       const bound = last === 0x75 ? UINT64_MAX_DIGITS : neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS;
       if (!notAbove(d, bound)) {
         out.error = `${last === 0x75 ? 'unsigned' : 'integer'} value is outside the 64-bit range`;
         return NaN;
       }
-      const v = d.length <= 15 ? fastInt(buf, ds, e - 1) : Number(d);
+      const v = Number(d);
       return neg && v !== 0 ? -v : v;
     }
   }

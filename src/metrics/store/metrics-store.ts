@@ -10,6 +10,7 @@ import { MAX_ABS_TIMESTAMP_MS } from './point-codec.js';
 import { RecordApplier } from './record-applier.js';
 import { walkRecords, type RecordVisitor } from './record-walker.js';
 import { coarsen, rollupPoints } from './rollup.js';
+import { SealScratch } from './seal-scratch.js';
 import { SeriesRegistry } from './series-registry.js';
 import { mergePoints, TierReads } from './tier-reads.js';
 import { HOUR, sealedSeries, TierFiles, type SealedSeries } from './tier-files.js';
@@ -56,6 +57,12 @@ export class MetricsStore implements MetricsReader {
   private scheduled = false;
   private closed = false;
   private sealing: Promise<void> | null = null;
+  /**
+   * Every read of the log lands here (its chunks are applied before the next read): a new buffer per read was a
+   * topic's whole size in garbage, which glibc's heap kept as RSS between collections. The slack covers the log
+   * reader's look-ahead past the budget.
+   */
+  private readonly readScratch = Buffer.allocUnsafeSlow(READ_BYTES + 64 * 1024);
   /** A write failed and was logged; cleared (and said) once writes succeed again. */
   private failing = false;
   private refreshing: Promise<void> | null = null;
@@ -193,7 +200,7 @@ export class MetricsStore implements MetricsReader {
         this.again = false;
         for (const f of [...this.follows.values()]) {
           if (this.closed) return;
-          const chunks = await readNext(f, READ_BYTES, this.o.logger);
+          const chunks = await readNext(f, READ_BYTES, this.o.logger, this.readScratch);
           if (chunks === 'gone') {
             this.unfollow(f);
             continue;
@@ -330,6 +337,7 @@ export class MetricsStore implements MetricsReader {
   private async sealHour(h: OpenHour): Promise<void> {
     const merge = this.tiers.sealed(h.start);
     const out: SealedSeries[] = [];
+    const scratch = new SealScratch();
     let n = 0;
     // In the parts' layout order (measurement, field, tags): the blocks read back below (late points merged into a
     // sealed hour, the previous hour's last value) then come frame after frame, each frame inflated once, instead of
@@ -337,20 +345,20 @@ export class MetricsStore implements MetricsReader {
     const ids = [...h.streams.keys()].map((id) => [this.registry.layoutKey(id), id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (const [, id] of ids) {
       const stream = h.streams.get(id)!;
-      let points = stream.points();
+      let points = stream.points((k) => scratch.points(k));
       if (merge) {
         const old = this.tiers.readPoints(id, h.start);
         if (old) points = mergePoints([old, points]);
       }
-      const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start));
-      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR)));
+      const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start), scratch.rows);
+      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR), scratch.blocks));
       if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
         this.lastHour[id] = h.start;
         this.lastValue[id] = points.values[points.values.length - 1]!;
       }
       if (++n % 512 === 0) await yieldLoop();
     }
-    await this.tiers.writeHour(h.start, out);
+    await this.tiers.writeHour(h.start, out, scratch.blocks);
     h.written = true;
   }
 

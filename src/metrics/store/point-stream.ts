@@ -108,10 +108,12 @@ export class PointStream {
     return this.buf.length;
   }
 
-  /** Sorted, unique timestamps (last write wins). */
-  points(): Points {
-    const ts = new Float64Array(this.count);
-    const vs = new Float64Array(this.count);
+  /**
+   * Sorted, unique timestamps (last write wins). With `into` (a seal pass's scratch) decoded into the arrays it gives,
+   * valid until its next use.
+   */
+  points(into?: (n: number) => { ts: Float64Array; vs: Float64Array }): Points {
+    const { ts, vs } = into ? into(this.count) : { ts: new Float64Array(this.count), vs: new Float64Array(this.count) };
     decodeInterleaved(this.buf, 0, this.len, this.count, ts, vs);
     return normalize(ts, vs);
   }

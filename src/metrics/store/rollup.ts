@@ -7,7 +7,7 @@ import { lowerBound, type Points } from './point-codec.js';
  * `prev` is the value of the series' point just before the first one (NaN when unknown): the first interval's
  * increase starts from it. A drop is a counter reset, and the value after it is the increase (Prometheus's rule).
  */
-export function rollupPoints(p: Points, intervalMs: number, prev: number): RollupRows {
+export function rollupPoints(p: Points, intervalMs: number, prev: number, alloc: (n: number) => RollupRows = emptyRollups): RollupRows {
   const { timestamps: ts, values: vs } = p;
   let rows = 0;
   for (let i = 0, last = NaN; i < ts.length; i++) {
@@ -17,7 +17,8 @@ export function rollupPoints(p: Points, intervalMs: number, prev: number): Rollu
       last = s;
     }
   }
-  const out = emptyRollups(rows);
+  // Every column of a row is set when the row starts (`alloc` need not zero: a seal pass's scratch does not).
+  const out = alloc(rows);
   let r = -1;
   let start = NaN;
   let before = prev;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { RollupRows, Tier } from '../types.js';
+import type { BlockScratch } from './block-arena.js';
 import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from './blocks.js';
 import type { Points } from './point-codec.js';
 import { mergeRollups } from './rollup.js';
@@ -33,13 +34,13 @@ export interface SealedSeries {
  * The sealed blocks of one series, encoded as soon as its points are rolled up: a seal pass then holds some 1.5 KiB
  * per series, not its decoded points and rows (~10 KiB), which set the process's peak memory for a large hour.
  */
-export function sealedSeries(id: number, points: Points, minutes: RollupRows, hour: RollupRows): SealedSeries {
+export function sealedSeries(id: number, points: Points, minutes: RollupRows, hour: RollupRows, scratch?: BlockScratch): SealedSeries {
   const n = points.timestamps.length;
   const m = minutes.timestamps.length;
   return {
     id,
-    raw: n > 0 ? { id, block: encodePointsBlock(points), minTs: points.timestamps[0]!, maxTs: points.timestamps[n - 1]! } : null,
-    minutes: m > 0 ? { id, block: encodeRollupBlock(minutes), minTs: minutes.timestamps[0]!, maxTs: minutes.timestamps[m - 1]! } : null,
+    raw: n > 0 ? { id, block: encodePointsBlock(points, scratch), minTs: points.timestamps[0]!, maxTs: points.timestamps[n - 1]! } : null,
+    minutes: m > 0 ? { id, block: encodeRollupBlock(minutes, scratch), minTs: minutes.timestamps[0]!, maxTs: minutes.timestamps[m - 1]! } : null,
     hour,
   };
 }
@@ -149,7 +150,7 @@ export class TierFiles {
    * Writes one sealed hour: the series given replace theirs in the hour's parts (others already there are kept, for
    * late points merged into an hour sealed before).
    */
-  async writeHour(hour: number, series: SealedSeries[]): Promise<void> {
+  async writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
     const touched = new Set(series.map((s) => s.id));
     const day = Math.floor(hour / DAY) * DAY;
     // 1h rows first: rewriting them is idempotent, and the raw part written last marks the hour sealed.
@@ -161,7 +162,7 @@ export class TierFiles {
       if (s.hour.timestamps.length === 0) continue;
       const i = old ? old.find(s.id) : -1;
       const rows = i < 0 ? s.hour : mergeRollups(decodeRollupBlock(old!.block(i)), s.hour);
-      dayEntries.push({ id: s.id, block: encodeRollupBlock(rows), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
+      dayEntries.push({ id: s.id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
     }
     await this.replace('1h', day, dayEntries);
     const minuteEntries = this.kept('1m', hour, touched);

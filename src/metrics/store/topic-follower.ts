@@ -105,11 +105,14 @@ export class TopicSelector {
   }
 }
 
-/** Reads the next chunk of a followed partition; null when there is nothing new or it failed (reported). */
-export async function readNext(f: Follow, maxBytes: number, logger: Logger): Promise<Buffer[] | null | 'gone'> {
+/**
+ * Reads the next chunk of a followed partition; null when there is nothing new or it failed (reported). With
+ * `scratch` the chunks may be views of it: consume them before the next read.
+ */
+export async function readNext(f: Follow, maxBytes: number, logger: Logger, scratch?: Buffer): Promise<Buffer[] | null | 'gone'> {
   if (f.next >= f.log.logEndOffset) return null;
   try {
-    return (await f.log.read(f.next, maxBytes)).chunks;
+    return (await f.log.read(f.next, maxBytes, true, scratch)).chunks;
   } catch (e) {
     if (e instanceof StorageError && e.code === 'OFFSET_OUT_OF_RANGE' && f.next < f.log.logStartOffset) {
       logger.warn(`metrics: ${f.key}: records ${f.next} to ${f.log.logStartOffset - 1} were deleted by retention before the store read them`);

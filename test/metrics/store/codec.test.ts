@@ -81,6 +81,37 @@ describe('part files', () => {
     expect(back).toEqual(rows);
   });
 
+  it('writes a part of many frames, frame by frame, as encodePart lays it out whole', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'many.part');
+    // ~3,000 blocks of ~300 points (and one block larger than a frame): dozens of 64 KiB frames.
+    const pts = (id: number) => {
+      const n = id === 16 ? 40_000 : 200 + (id % 200);
+      const timestamps = new Float64Array(n);
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        timestamps[i] = 1_700_000_000_000 + i * 10_000 + (i % 3);
+        values[i] = Math.round(Math.sin(id * 7 + i) * 1e4) / 100;
+      }
+      return { timestamps, values };
+    };
+    const entries = () => Array.from({ length: 3_000 }, (_, k) => k * 3 + 1).map((id) => ({ id, block: encodePointsBlock(pts(id)), minTs: id, maxTs: id + 1 }));
+    const order = (id: number) => String(id % 97).padStart(3, '0');
+    const size = await writePart(file, entries(), order);
+    const whole = encodePart(entries(), order);
+    expect(size).toBe(fs.statSync(file).size);
+    expect(fs.readFileSync(file).equals(whole)).toBe(true);
+    const r = PartReader.open(file);
+    expect(r.ids.length).toBe(3_000);
+    for (const id of [1, 16, 4_000, 8_998]) {
+      const got = decodePointsBlock(r.block(r.find(id)));
+      expect([...got.values]).toEqual([...pts(id).values]);
+      expect(r.maxTs[r.find(id)]).toBe(id + 1);
+    }
+    r.close();
+    expect(fs.readdirSync(dir)).toEqual(['many.part']); // no temp file left
+  });
+
   it('refuses a file that is not a whole part', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.part');

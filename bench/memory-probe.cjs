@@ -1,0 +1,89 @@
+// Preloaded into the benchmark's broker (`node --expose-gc --require bench/memory-probe.cjs`): on SIGUSR2 it writes the
+// process's memory as V8 and Node see it to BENCH_MEMORY_PROBE_FILE, first as it is and then after full GCs, so the
+// bench can tell what RSS holds (live JS heap, ArrayBuffers, heap V8 keeps committed, malloc's arenas) from outside.
+// Bench-only: the product never installs this.
+'use strict';
+const fs = require('node:fs');
+const v8 = require('node:v8');
+
+const file = process.env.BENCH_MEMORY_PROBE_FILE;
+
+function snapshot() {
+  const m = process.memoryUsage();
+  const h = v8.getHeapStatistics();
+  let smaps = {};
+  try {
+    for (const line of fs.readFileSync('/proc/self/smaps_rollup', 'utf8').split('\n')) {
+      const r = /^(Rss|Anonymous|Private_Dirty|Shared_Clean|Private_Clean):\s+(\d+) kB/.exec(line);
+      if (r) smaps[r[1]] = Number(r[2]) * 1024;
+    }
+  } catch {
+    smaps = null;
+  }
+  let status = {};
+  try {
+    const s = fs.readFileSync('/proc/self/status', 'utf8');
+    for (const k of ['RssAnon', 'RssFile', 'RssShmem']) status[k] = Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024;
+  } catch {
+    status = null;
+  }
+  // Anonymous mappings by kind: glibc's main heap ([heap]), the other anonymous mappings (V8's pages, malloc's
+  // thread arenas, large malloc'd blocks) counted by size class, and threads (each with its own malloc arena).
+  const maps = { heapRss: 0, anonRss: 0, anonCount: 0, bySize: {}, threads: null };
+  try {
+    let cur = null;
+    for (const line of fs.readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+      if (head) {
+        const size = Number(BigInt(`0x${head[2]}`) - BigInt(`0x${head[1]}`));
+        cur = { name: head[4].trim(), inode: head[3], size };
+        continue;
+      }
+      const r = /^Rss:\s+(\d+) kB/.exec(line);
+      if (!r || !cur) continue;
+      const rss = Number(r[1]) * 1024;
+      if (cur.name === '[heap]') maps.heapRss += rss;
+      else if (cur.name === '' && cur.inode === '0') {
+        maps.anonRss += rss;
+        maps.anonCount++;
+        const mib = cur.size >= 64 << 20 ? '>=64M' : cur.size >= 1 << 20 ? '1M-64M' : cur.size >= 256 << 10 ? '256K-1M' : '<256K';
+        maps.bySize[mib] = (maps.bySize[mib] ?? 0) + rss;
+      }
+    }
+    maps.threads = fs.readdirSync('/proc/self/task').length;
+  } catch {
+    // not Linux
+  }
+  const spaces = {};
+  for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = { size: s.space_size, used: s.space_used_size, physical: s.physical_space_size };
+  return {
+    rss: m.rss,
+    heapTotal: m.heapTotal,
+    heapUsed: m.heapUsed,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+    totalPhysical: h.total_physical_size,
+    mallocedMemory: h.malloced_memory,
+    peakMallocedMemory: h.peak_malloced_memory,
+    status,
+    smaps,
+    maps,
+    spaces,
+  };
+}
+
+if (file) {
+  process.on('SIGUSR2', () => {
+    const before = snapshot();
+    let i = 0;
+    // Several full GCs with pauses: ArrayBuffer backing stores are freed after the collection that finds them dead.
+    const step = () => {
+      if (typeof globalThis.gc === 'function') globalThis.gc();
+      if (++i < 4) return void setTimeout(step, 50);
+      const after = snapshot();
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify({ before, after }));
+      fs.renameSync(`${file}.tmp`, file);
+    };
+    step();
+  });
+}
