@@ -153,8 +153,13 @@ export class TailFeed {
         if (ranges.length === 0 || this.closed) continue;
         const started = performance.now();
         const message = records.length ? Buffer.from(JSON.stringify({ type: 'records', records })) : null;
-        for (const m of this.members) m.deliver(ranges, message, records.length);
+        let sent = 0;
+        for (const m of this.members) {
+          if (message && !m.congested) sent += message.length;
+          m.deliver(ranges, message, records.length);
+        }
         this.budget?.spend(performance.now() - started);
+        this.budget?.spendBytes(sent);
         this.again = true; // there may be more than one read's worth
       } while (this.again && !this.closed);
     } finally {

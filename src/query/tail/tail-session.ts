@@ -1,6 +1,7 @@
 import { compileQuery, QuerySyntaxError, type CompiledQuery } from '../language/index.js';
 import { planSearch, recordJson, SearchError, searchPage, type SearchLogs } from '../search/index.js';
 import { CpuBudget } from './cpu-budget.js';
+import { MachineLoad } from './machine-load.js';
 import { TailFeed, type FeedMember, type Range } from './tail-feed.js';
 
 /** Where a tail sends its messages: a WebSocket in the API, anything with the same two members in tests. */
@@ -38,6 +39,13 @@ function compile(text: string): CompiledQuery {
   }
 }
 
+let machineLoad: MachineLoad | null = null;
+function sharedMachineLoad(): () => number {
+  machineLoad ??= new MachineLoad();
+  const load = machineLoad;
+  return () => load.busy();
+}
+
 /**
  * The feeds of one server: clients that tail the same topics with the same query (and no backlog) share one feed, so
  * twenty of them cost one read, one filter and one JSON encoding of each record, not twenty.
@@ -50,8 +58,10 @@ export class TailHub {
     private readonly maxLag = DEFAULT_TAIL_MAX_LAG,
     /** CPU time per second all tails of this hub may spend (see CpuBudget); 0: unlimited. */
     cpuMsPerSecond = DEFAULT_TAIL_CPU_MS_PER_SECOND,
+    /** Share of the machine's cores busy (tails step aside when it is saturated); default: sampled from the OS. */
+    machineBusy: () => number = sharedMachineLoad(),
   ) {
-    this.budget = cpuMsPerSecond > 0 ? new CpuBudget(cpuMsPerSecond) : null;
+    this.budget = cpuMsPerSecond > 0 ? new CpuBudget(cpuMsPerSecond, undefined, machineBusy) : null;
   }
 
   private readonly budget: CpuBudget | null;

@@ -24,7 +24,7 @@ export async function tailRoutes(app: FastifyInstance, ctx: RouteContext): Promi
           'Messages (JSON text): first {"type":"subscribed","topics","partitions":[{topic,partition,offset}]}, then {"type":"records","records":[{topic,partition,offset,timestamp,key,headers,value}]} ' +
           `as records arrive (the backlog of last=N first, oldest first). Clients with the same topics and query share one reader and one encoding. A client that reads too slowly is never waited for: while more than ${DEFAULT_TAIL_BUFFER_BYTES} bytes wait in its ` +
           'socket, records that arrive are not sent to it but counted, and it is told before anything newer of that partition (or as soon as its socket drains): ' +
-          `{"type":"skipped","topic","partition","count","fromOffset","toOffset","reason"} (count: exactly the records not sent; nothing is dropped silently). When every client of a feed is that slow, the log holds up to ${DEFAULT_TAIL_MAX_LAG} records per partition for them, then skips likewise, as when a producer outruns the 10 % of the broker's time all tails may spend. ` +
+          `{"type":"skipped","topic","partition","count","fromOffset","toOffset","reason"} (count: exactly the records not sent; nothing is dropped silently). When every client of a feed is that slow, the log holds up to ${DEFAULT_TAIL_MAX_LAG} records per partition for them, then skips likewise, as when a producer outruns the 10 % of the broker's time all tails may spend (a quarter of that while the machine is saturated). ` +
           'Errors: {"type":"error","error":{"code","message"}} and the socket closes (1008 for a bad request).',
         querystring: {
           type: 'object',
