@@ -4,6 +4,8 @@ import type { Logger } from '../common/logger.js';
 import { packageVersion } from '../common/package-info.js';
 import { Ingest, ingestConfigured } from '../ingest/index.js';
 import type { ListenerInfo } from '../ingest/listener-info.js';
+import type { IngestConfig } from '../ingest/config.js';
+import { ingestEndpoints } from './ingest-endpoints.js';
 import { LocalProducer } from '../ingest/local-producer.js';
 import path from 'node:path';
 import { parseMetricsConfig } from '../metrics/config.js';
@@ -43,7 +45,7 @@ export class App {
       }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, metrics, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
@@ -80,7 +82,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, metrics: MetricsStore | null, startedAt: number, log: Logger): ApiServices {
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, startedAt: number, log: Logger): ApiServices {
   const producer = new LocalProducer(broker);
   return {
     version: packageVersion(),
@@ -103,6 +105,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, metrics: MetricsStor
         bytesOut: s.fetchedBytes,
       };
     },
+    ingestEndpoints: () => ingestEndpoints(ingestConfig, ingest?.listeners() ?? []),
     listeners: () => {
       const kafka = broker.listenerAddresses().map((k, i) => ({ name: i === 0 ? 'kafka' : `kafka ${k.protocol}`, host: k.host, port: k.port }));
       return [...kafka, ...(ingest?.listeners() ?? [])];

@@ -23,6 +23,19 @@ export interface ListenerAddress {
   port: number;
 }
 
+/** A direct-ingest endpoint as configured, for the settings page: where senders point and what they need. */
+export interface IngestEndpoint {
+  kind: 'syslog udp' | 'syslog tcp' | 'http ingest' | 'prometheus scrape' | 'files';
+  /** HOST:PORT it listens on (as bound); null for what listens nowhere (scrapes, files). */
+  address: string | null;
+  /** Topics it writes to. */
+  topics: string[];
+  /** The bearer token senders must present (HTTP ingest), or null when none is needed. */
+  token: string | null;
+  /** One line a person reads: the endpoint's paths, targets or files. */
+  detail: string;
+}
+
 /** Writes one record into an existing topic (the in-process producer direct ingest uses). */
 export interface RecordProducer {
   produce(topic: string, record: SingleRecord, partition?: number): Promise<{ partition: number; offset: number }>;
@@ -51,6 +64,8 @@ export interface ApiServices {
   traffic(): TrafficTotals;
   /** Kafka and ingest listeners. */
   listeners(): ListenerAddress[];
+  /** Direct-ingest endpoints as configured (with their tokens: the API is behind its own token). */
+  ingestEndpoints(): IngestEndpoint[];
   /** The metrics store's read side (series from the metric topics); null when it is off: the metrics routes answer 503. */
   metrics: MetricsReader | null;
   logger: Logger;

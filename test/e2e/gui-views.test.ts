@@ -199,6 +199,16 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     await context.close();
   }, 120_000);
 
+  it('Settings show the data directory and what new topics get', async () => {
+    const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/settings' });
+    await page.getByTestId('settings-data').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('settings-data').textContent()).toContain(app.dataDir);
+    const retention = await page.getByTestId('settings-retention').textContent();
+    expect(retention).toMatch(/retention\.ms\s*7d/); // Kafka's default, read as a person says it
+    expect(await page.getByTestId('settings-ingest').textContent()).toMatch(/No direct ingest is configured/);
+    await context.close();
+  });
+
   it('keyboard from any view: / opens Search focused, ? toggles help, g t / g s / g l navigate, t z widens', async () => {
     const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/groups' });
     await page.getByText('Consumer groups').first().waitFor();

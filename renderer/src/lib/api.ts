@@ -25,6 +25,19 @@ export interface Overview {
   /** The server's event loop over the last 5 s: how late it ran timers, and how busy it was (0–1). */
   eventLoop?: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number; windowMs: number };
 }
+export interface IngestEndpoint {
+  kind: string;
+  address: string | null;
+  topics: string[];
+  token: string | null;
+  detail: string;
+}
+export interface ServerSettings {
+  dataDir: string;
+  topicDefaults: Record<string, string>;
+  listeners: Listener[];
+  ingest: IngestEndpoint[];
+}
 export interface PartitionInfo {
   partition: number;
   startOffset: number;
@@ -212,6 +225,7 @@ async function json<T>(method: string, path: string, opts: { body?: unknown; sig
 const enc = encodeURIComponent;
 
 export const api = {
+  settings: () => json<ServerSettings>('GET', '/api/v1/settings'),
   overview: (signal?: AbortSignal) => json<Overview>('GET', '/api/v1/overview', { signal }),
   topics: (signal?: AbortSignal) => json<{ topics: Topic[] }>('GET', '/api/v1/topics', { signal }).then((r) => r.topics),
   topic: (name: string, signal?: AbortSignal) => json<Topic>('GET', `/api/v1/topics/${enc(name)}`, { signal }),
