@@ -60,19 +60,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
 
 /** Async twin for files rewritten from timers, so a slow disk never stalls the event loop. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  await fsp.rename(tmp, file);
-  await fsyncDir(path.dirname(file));
+  await writeFileAtomicStreamed(file, (write) => write(typeof data === 'string' ? Buffer.from(data) : data));
 }
 
 /**
