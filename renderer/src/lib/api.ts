@@ -224,7 +224,19 @@ async function json<T>(method: string, path: string, opts: { body?: unknown; sig
 
 const enc = encodeURIComponent;
 
+export interface KafkaUser {
+  name: string;
+  mechanisms: string[];
+  iterations: number;
+}
+
 export const api = {
+  users: () => json<KafkaUser[]>('GET', '/api/v1/users'),
+  /** Without a password the server generates one and returns it, this once. */
+  addUser: (body: { name: string; password?: string; mechanisms?: string[] }) => json<{ name: string; mechanisms: string[]; password?: string }>('POST', '/api/v1/users', { body }),
+  resetPassword: (name: string, password?: string) =>
+    json<{ name: string; mechanisms: string[]; password?: string }>('PUT', `/api/v1/users/${enc(name)}/password`, { body: password === undefined ? {} : { password } }),
+  deleteUser: (name: string) => request('DELETE', `/api/v1/users/${enc(name)}`).then(() => undefined),
   settings: () => json<ServerSettings>('GET', '/api/v1/settings'),
   overview: (signal?: AbortSignal) => json<Overview>('GET', '/api/v1/overview', { signal }),
   topics: (signal?: AbortSignal) => json<{ topics: Topic[] }>('GET', '/api/v1/topics', { signal }).then((r) => r.topics),

@@ -10,6 +10,7 @@ import { settingsRoutes } from './settings.js';
 import { sourceRoutes } from './sources.js';
 import { tailRoutes } from './tail.js';
 import { topicRoutes } from './topics.js';
+import { userRoutes } from './users.js';
 
 export type { RouteContext } from './context.js';
 
@@ -17,7 +18,7 @@ export type { RouteContext } from './context.js';
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => Promise<void>;
 
 /** Every area of /api/v1, in one place. A new area (search, tail, export) is one more module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes, dashboardRoutes, settingsRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes, dashboardRoutes, settingsRoutes, userRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: RouteContext, extra: readonly RouteModule[] = []): Promise<void> {
   for (const m of [...ROUTE_MODULES, ...extra]) await m(app, ctx);
