@@ -14,6 +14,10 @@ export interface DirectReadPlan {
   end: Map<number, number> | null;
   maxMessages?: number;
   format: OutputFormat;
+  /** Only records this accepts are written and counted (export --query / --until). */
+  keep?: (partition: number, record: PartitionFetch['records'][number]) => boolean;
+  /** Called after each round with the count so far (progress). */
+  onProgress?: (count: number) => void;
 }
 
 // Long enough to let the broker batch up new data, short enough that Ctrl-C is handled promptly.
@@ -54,6 +58,7 @@ export async function consumeDirect(client: KafkaClient, plan: DirectReadPlan, w
       const stop = plan.end?.get(f.partition);
       for (const r of f.records) {
         if ((stop !== undefined && r.offset >= stop) || limitReached()) break;
+        if (plan.keep && !plan.keep(f.partition, r)) continue;
         addRecordLine(lines, plan.topic, f.partition, r, plan.format);
         count++;
       }
@@ -64,6 +69,7 @@ export async function consumeDirect(client: KafkaClient, plan: DirectReadPlan, w
     }
     if (more()) next = settle(fetcher.fetch(active(), FOLLOW_MAX_WAIT_MS));
     await writer.write(lines);
+    plan.onProgress?.(count);
   }
   return count;
 }

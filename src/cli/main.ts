@@ -6,7 +6,9 @@ import { registerAgent } from './agent.js';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
 import { describeError } from './errors.js';
+import { registerExport } from './export.js';
 import { registerGroups } from './groups.js';
+import { registerImport } from './import.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
@@ -26,6 +28,8 @@ export function createProgram(): Command {
   registerProduce(program);
   registerConsume(program);
   registerGroups(program);
+  registerExport(program);
+  registerImport(program);
   registerAgent(program);
   registerUsers(program);
   return program;

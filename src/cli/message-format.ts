@@ -1,8 +1,10 @@
 // How a consumed message is printed. Both formats are one line per message so output can be piped to grep, jq, wc.
 import { isUtf8 } from 'node:buffer';
 import type { LineBatch } from './output.js';
-export type OutputFormat = 'text' | 'json';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+import { captureJson } from '../common/record-capture.js';
+/** text: the value; json: one object of text fields; capture: json with exact base64 for bytes that are not UTF-8 (what `import` reads). */
+export type OutputFormat = 'text' | 'json' | 'capture';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'capture'];
 
 type HeaderValue = Buffer | string | Array<Buffer | string> | undefined;
 
@@ -37,7 +39,7 @@ function headersToStrings(headers: ConsumedMessage['headers']): Record<string, s
 }
 
 /** Returns the line without its trailing newline. A null value (a tombstone) prints as `null`, as Kafka's console consumer does. */
-export function formatMessage(message: ConsumedMessage, format: OutputFormat): string {
+export function formatMessage(message: ConsumedMessage, format: Exclude<OutputFormat, 'capture'>): string {
   if (format === 'text') return toText(message.value) ?? 'null';
   return JSON.stringify({
     topic: message.topic,
@@ -64,6 +66,7 @@ export interface RecordToPrint {
  * copied as bytes (the same bytes its string would encode to); anything else goes through formatMessage.
  */
 export function addRecordLine(out: LineBatch, topic: string, partition: number, record: RecordToPrint, format: OutputFormat): void {
-  if (format === 'text' && record.value !== null && isUtf8(record.value)) out.addBytes(record.value);
-  else out.addText(formatMessage({ topic, partition, ...record }, format));
+  if (format === 'capture') out.addText(JSON.stringify(captureJson({ topic, partition, ...record })));
+  else if (format === 'text' && record.value !== null && isUtf8(record.value)) out.addBytes(record.value);
+  else out.addText(formatMessage({ topic, partition, ...record }, format as Exclude<OutputFormat, 'capture'>));
 }

@@ -8,12 +8,13 @@ import { check, kafkaError } from './errors.js';
 import { Partitioner } from './partitioner.js';
 import { retryIfMoved } from './retry.js';
 import { sleep } from './backoff.js';
+import { partitionForKey as keyPartition } from '../protocol/murmur2.js';
 
 export interface ProducerRecord {
-  key?: string | null;
+  key?: string | Buffer | null;
   value: string | Buffer | null;
-  /** Repeated names are kept, in order, as Kafka allows. */
-  headers?: Array<[string, string | Buffer]>;
+  /** Repeated names are kept, in order, as Kafka allows; a null value is Kafka's null header value. */
+  headers?: Array<[string, string | Buffer | null]>;
   /** Overrides the partitioner. */
   partition?: number;
   timestamp?: number;
@@ -52,7 +53,8 @@ export class Producer {
     this.partitioner.nextCall();
     const byPartition = new Map<number, RecordInput[]>();
     for (const r of records) {
-      const partition = r.partition ?? this.partitioner.partition(r.key ?? null, partitions);
+      // A key in bytes (a replayed capture) is hashed as bytes: the same partition its original producer chose.
+      const partition = r.partition ?? (Buffer.isBuffer(r.key) ? keyPartition(r.key, partitions) : this.partitioner.partition(r.key ?? null, partitions));
       if (partition >= partitions) throw kafkaError('UNKNOWN_TOPIC_OR_PARTITION', { topic, partition });
       let list = byPartition.get(partition);
       if (!list) byPartition.set(partition, (list = []));

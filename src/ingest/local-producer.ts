@@ -155,6 +155,44 @@ export class LocalProducer extends EventEmitter implements RecordSink {
     return { partition: p, offset: res.baseOffset };
   }
 
+  /**
+   * Records as they were, into an existing topic (an import): each to `partition` when given, else by key as write()
+   * places it; keys, header lists (repeated names, null values) and timestamps kept. Batches split to fit
+   * max.message.bytes; resolves once they are as durable as the topic's flush policy asks.
+   */
+  async appendRecords(topicName: string, records: ReadonlyArray<RecordInput & { partition?: number }>): Promise<void> {
+    if (this.closed) throw new IngestError('the local producer is closed (the broker is shutting down)', 503);
+    const topic = this.broker.logs.getTopic(topicName);
+    if (!topic) throw new IngestError(`topic ${topicName} does not exist; create it first`, 404);
+    const byPartition = new Map<number, RecordInput[]>();
+    let unkeyed: number | undefined;
+    for (const r of records) {
+      const key = r.key ?? null;
+      const p = r.partition ?? (key !== null ? partitionForKey(typeof key === 'string' ? Buffer.from(key) : key, topic.partitions) : (unkeyed ??= this.nextSticky(topic)));
+      if (p >= topic.partitions) throw new IngestError(`topic ${topicName} has no partition ${p} (it has ${topic.partitions})`, 400);
+      let list = byPartition.get(p);
+      if (!list) byPartition.set(p, (list = []));
+      list.push(r.partition === undefined ? r : { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+    }
+    const maxBatch = topic.config['max.message.bytes'] + BATCH_LOG_OVERHEAD;
+    const waits: Promise<void>[] = [];
+    for (const [partition, list] of byPartition) {
+      for (const batch of this.fitInputs(topicName, list, maxBatch)) {
+        const res = this.appendBatch(topic, partition, batch);
+        if (res.durable) waits.push(res.durable);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  private fitInputs(topic: string, records: RecordInput[], maxBatch: number): Buffer[] {
+    const batch = buildRecordBatch(records);
+    if (batch.length <= maxBatch) return [batch];
+    if (records.length === 1) throw new IngestError(`a record of ${batch.length} bytes exceeds max.message.bytes=${maxBatch - BATCH_LOG_OVERHEAD} of topic ${topic}`, 413);
+    const mid = records.length >> 1;
+    return [...this.fitInputs(topic, records.slice(0, mid), maxBatch), ...this.fitInputs(topic, records.slice(mid), maxBatch)];
+  }
+
   private nextSticky(topic: TopicInfo): number {
     const p = (this.sticky.get(topic.name) ?? -1) + 1;
     const next = p % topic.partitions;

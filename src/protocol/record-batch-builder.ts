@@ -32,7 +32,8 @@ import {
 export interface RecordInput {
   key?: Buffer | string | null;
   value: Buffer | string | null;
-  headers?: [string, Buffer | string][];
+  /** A null value is Kafka's null header value (length -1). */
+  headers?: [string, Buffer | string | null][];
   /** Milliseconds since the epoch; defaults to the batch's `timestamp` option. */
   timestamp?: number;
 }

@@ -5,6 +5,7 @@ import type { BrokerLimits } from '../broker/limits.js';
 import type { TopicAdmin } from '../broker/services.js';
 import type { Logger } from '../common/logger.js';
 import type { SingleRecord } from '../ingest/local-producer.js';
+import type { RecordInput } from '../protocol/record-batch-builder.js';
 import type { MetricsReader } from '../metrics/types.js';
 import type { LogManager } from '../storage/index.js';
 
@@ -39,6 +40,8 @@ export interface IngestEndpoint {
 /** Writes one record into an existing topic (the in-process producer direct ingest uses). */
 export interface RecordProducer {
   produce(topic: string, record: SingleRecord, partition?: number): Promise<{ partition: number; offset: number }>;
+  /** Records as they were (an import): to their partition when given, else by key; keys, headers, timestamps kept. */
+  appendRecords(topic: string, records: ReadonlyArray<RecordInput & { partition?: number }>): Promise<void>;
 }
 
 /**

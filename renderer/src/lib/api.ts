@@ -236,6 +236,17 @@ export const api = {
   addUser: (body: { name: string; password?: string; mechanisms?: string[] }) => json<{ name: string; mechanisms: string[]; password?: string }>('POST', '/api/v1/users', { body }),
   resetPassword: (name: string, password?: string) =>
     json<{ name: string; mechanisms: string[]; password?: string }>('PUT', `/api/v1/users/${enc(name)}/password`, { body: password === undefined ? {} : { password } }),
+  /** Streams the file as the request body: the server reads it line by line. */
+  importCapture: async (topic: string, file: Blob, partitions: 'keep' | 'key') => {
+    let res: Response;
+    try {
+      res = await fetch(`/api/v1/topics/${enc(topic)}/import${qs({ partitions })}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/x-ndjson' }, body: file });
+    } catch {
+      throw new ApiError(0, 'UNREACHABLE', `cannot reach the Tributary API at ${location.host}`);
+    }
+    if (!res.ok) throw await errorOf(res);
+    return (await res.json()) as { topic: string; imported: number };
+  },
   deleteUser: (name: string) => request('DELETE', `/api/v1/users/${enc(name)}`).then(() => undefined),
   settings: () => json<ServerSettings>('GET', '/api/v1/settings'),
   overview: (signal?: AbortSignal) => json<Overview>('GET', '/api/v1/overview', { signal }),

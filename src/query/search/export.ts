@@ -1,5 +1,6 @@
 import { mergedMatches, type SearchPlan } from './search.js';
 import type { FoundRecord } from './types.js';
+import { captureJson, type CaptureJson } from '../../common/record-capture.js';
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -8,17 +9,12 @@ const PIECE_CHARS = 64 * 1024;
 
 const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 
-/** One record as an object for JSON: the same fields as a search page's records, values as UTF-8 text. */
-export function recordJson(r: FoundRecord): { topic: string; partition: number; offset: number; timestamp: number; key: string | null; headers: { key: string; value: string | null }[]; value: string | null } {
-  return {
-    topic: r.topic,
-    partition: r.partition,
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: text(r.key),
-    headers: r.headers.map(([key, v]) => ({ key, value: text(v) })),
-    value: text(r.value),
-  };
+/**
+ * One record as an object for JSON: the same fields as a search page's records, values as UTF-8 text, and bytes that
+ * are not UTF-8 also exactly as base64 (the capture format `tributary import` reads back).
+ */
+export function recordJson(r: FoundRecord): CaptureJson {
+  return captureJson(r);
 }
 
 /** RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
