@@ -20,6 +20,32 @@ export interface PartitionFetch {
   logStartOffset: number;
 }
 
+/** One record batch as the broker sent it: a view into the response (not a copy), CRC checked, never decoded. */
+export interface RawBatch {
+  bytes: Buffer;
+  baseOffset: number;
+  lastOffset: number;
+  recordsCount: number;
+  maxTimestamp: number;
+}
+
+export interface PartitionBatches {
+  partition: number;
+  /** Whole batches ending at or after the requested offset, in order; control batches included (a copy keeps them). */
+  batches: RawBatch[];
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+interface PartitionData {
+  partition: number;
+  requested: number;
+  highWatermark: number;
+  logStartOffset: number;
+  records: Buffer | null;
+}
+
 export interface FetcherOptions {
   /** Per partition per request; the first batch is returned even if larger, as Kafka does. */
   partitionMaxBytes?: number;
@@ -47,11 +73,21 @@ export class Fetcher {
    * One fetch round for partition → offset `positions`, one request per leader, waiting up to `maxWaitMs` for data.
    * Throws OffsetOutOfRangeError (its `subject.partition` says which) when an offset no longer exists.
    */
-  fetch(positions: ReadonlyMap<number, number>, maxWaitMs: number): Promise<PartitionFetch[]> {
-    return retryIfMoved(() => this.fetchOnce(positions, maxWaitMs), () => this.cluster.metadata([this.topic]));
+  async fetch(positions: ReadonlyMap<number, number>, maxWaitMs: number): Promise<PartitionFetch[]> {
+    const data = await retryIfMoved(() => this.fetchOnce(positions, maxWaitMs), () => this.cluster.metadata([this.topic]));
+    return data.map((d) => this.decode(d.partition, d.requested, d.highWatermark, d.logStartOffset, d.records));
   }
 
-  private async fetchOnce(positions: ReadonlyMap<number, number>, maxWaitMs: number): Promise<PartitionFetch[]> {
+  /**
+   * A fetch round that hands back the record batches as they came, for a copy that stores or forwards them (follow,
+   * mirroring): nothing is decoded or copied, only each batch's framing and CRC checked. Same errors as fetch().
+   */
+  async fetchBatches(positions: ReadonlyMap<number, number>, maxWaitMs: number): Promise<PartitionBatches[]> {
+    const data = await retryIfMoved(() => this.fetchOnce(positions, maxWaitMs), () => this.cluster.metadata([this.topic]));
+    return data.map((d) => this.batchesOf(d));
+  }
+
+  private async fetchOnce(positions: ReadonlyMap<number, number>, maxWaitMs: number): Promise<PartitionData[]> {
     const byLeader = await this.leadersOf([...positions.keys()]);
     const responses = await Promise.all(
       [...byLeader].map(async ([leader, partitions]) => {
@@ -83,7 +119,7 @@ export class Fetcher {
         );
       }),
     );
-    const out: PartitionFetch[] = [];
+    const out: PartitionData[] = [];
     for (const res of responses) {
       check(res.errorCode, { topic: this.topic });
       for (const t of res.responses) {
@@ -92,7 +128,7 @@ export class Fetcher {
           if (requested === undefined) continue;
           if (p.errorCode === errorCode('OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(this.topic, p.partitionIndex, requested);
           check(p.errorCode, { topic: this.topic, partition: p.partitionIndex });
-          out.push(this.decode(p.partitionIndex, requested, p.highWatermark, p.logStartOffset, p.records));
+          out.push({ partition: p.partitionIndex, requested, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, records: p.records });
         }
       }
     }
@@ -148,6 +184,30 @@ export class Fetcher {
       pos += size;
     }
     return { partition, records, nextOffset, highWatermark, logStartOffset };
+  }
+
+  private batchesOf(d: PartitionData): PartitionBatches {
+    const batches: RawBatch[] = [];
+    let nextOffset = d.requested;
+    const buf = d.records ?? Buffer.alloc(0);
+    for (let pos = 0; pos < buf.length; ) {
+      const size = batchSizeAt(buf, pos);
+      if (size < BATCH_HEADER_SIZE || pos + size > buf.length) break; // a partial batch at the end, as Fetch allows
+      let header;
+      try {
+        header = validateBatch(buf, pos, size);
+      } catch (err) {
+        if (err instanceof BatchFormatError) throw this.corrupt(d.partition, err);
+        throw err;
+      }
+      const lastOffset = header.baseOffset + header.lastOffsetDelta;
+      if (lastOffset + 1 > nextOffset) nextOffset = lastOffset + 1;
+      if (lastOffset >= d.requested) {
+        batches.push({ bytes: buf.subarray(pos, pos + size), baseOffset: header.baseOffset, lastOffset, recordsCount: header.recordsCount, maxTimestamp: header.maxTimestamp });
+      }
+      pos += size;
+    }
+    return { partition: d.partition, batches, nextOffset, highWatermark: d.highWatermark, logStartOffset: d.logStartOffset };
   }
 
   private corrupt(partition: number, err: Error): KafkaError {

@@ -182,6 +182,65 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     return { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset, duplicate: false, durable };
   }
 
+  /**
+   * A batch copied from another cluster's partition, kept at its own offsets, as a Kafka follower replica keeps them:
+   * the copy's offsets are the source's, so where to resume copying is this log's end, written in the same append as
+   * the data (nothing to keep in step). Offsets may jump forward (the source's compaction or retention removed some);
+   * a log still empty starts at the first batch's offset. The batch is stored as received: not rewritten, not
+   * decoded. Throws when the batch starts below the log's end (it would rewrite history).
+   */
+  appendCopied(batch: Buffer, header: BatchHeader, now = Date.now()): AppendResult {
+    this.assertOpen();
+    if (this.failure) {
+      throw new StorageError(`${this.name} stopped accepting writes after a failed fsync (${this.failure.message}); check the disk and restart Tributary`, 'KAFKA_STORAGE_ERROR');
+    }
+    if (header.baseOffset < this.logEndOffset) {
+      throw new StorageError(`a copied batch at offset ${header.baseOffset} is below the end of ${this.name} (${this.logEndOffset})`, 'OFFSET_OUT_OF_RANGE');
+    }
+    if (batch.length > this.config['max.message.bytes'] + BATCH_LOG_OVERHEAD) {
+      throw new StorageError(`copied batch of ${batch.length} bytes exceeds max.message.bytes=${this.config['max.message.bytes']} for ${this.name}; raise max.message.bytes of the local topic`, 'MESSAGE_TOO_LARGE');
+    }
+    if (this.logEndOffset === this.logStartOffset && this.segments.length === 1 && this.active.size === 0 && header.baseOffset > this.logEndOffset) {
+      this.restartEmptyAt(header.baseOffset, now);
+    }
+    const { baseOffset } = header;
+    const lastOffset = baseOffset + header.lastOffsetDelta;
+    const disk = this.hooks.disk;
+    try {
+      this.maybeRoll(batch.length, lastOffset, header.maxTimestamp, now);
+      this.active.append(batch, baseOffset, lastOffset, header.maxTimestamp);
+    } catch (err) {
+      if (err instanceof StorageError) disk.writeFailed(`appending to ${this.name}`, err.cause ?? err);
+      throw err;
+    }
+    if (disk.failing) disk.writeSucceeded();
+    this.tokens?.appended(this.active);
+    this.logEndOffset = lastOffset + 1;
+    this.unflushedMessages += header.lastOffsetDelta + 1;
+    let durable: Promise<void> | null = null;
+    if (this.unflushedMessages >= this.config['flush.messages']) durable = this.flush();
+    else this.armFlushTimer();
+    try {
+      this.emit('append', this.logEndOffset);
+    } catch (err) {
+      this.hooks.logger.error(`an 'append' listener of ${this.name} threw: ${(err as Error).message}`);
+    }
+    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset, duplicate: false, durable };
+  }
+
+  /** An empty log (one empty segment) begins at `offset` instead: its segment is replaced by one based there. */
+  private restartEmptyAt(offset: number, now: number): void {
+    const old = this.active;
+    const next = Segment.create(this.dir, offset, segmentSettings(this.config), now, this.hooks.files);
+    this.segments = [next];
+    this.tokens?.forget(old);
+    this.unsynced.delete(old);
+    old.retire(0, (m) => this.hooks.logger.warn(m));
+    this.tokens?.created(next);
+    this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
+    this.hooks.onCheckpointDirty();
+  }
+
   /** Kafka's LogSegment.shouldRoll: size, age (by batch timestamps), full index, or offsets beyond int32 of the base. */
   private maybeRoll(batchBytes: number, lastOffset: number, maxTimestamp: number, now: number): void {
     const seg = this.active;
