@@ -13,6 +13,7 @@ import { MetricsStore } from '../metrics/store/index.js';
 import { ApiServer, type ApiServices } from '../server/index.js';
 import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
+import { Connections } from '../ingest/follow/connections.js';
 
 /**
  * The composition root: builds the running services from one ServeConfig, in dependency order (storage and the
@@ -30,6 +31,8 @@ export class App {
     readonly metrics: MetricsStore | null,
     /** The HTTP/WebSocket API, unless it is off. */
     readonly api: ApiServer | null,
+    /** Other Kafka clusters and the topics followed from them. */
+    readonly connections: Connections,
   ) {}
 
   static async start(config: ServeConfig, log: Logger): Promise<App> {
@@ -38,14 +41,16 @@ export class App {
     let ingest: Ingest | null = null;
     let api: ApiServer | null = null;
     let metrics: MetricsStore | null = null;
+    const connections = new Connections(config.broker.dataDir, config.connections ?? [], { logs: broker.logs, topics: broker.topics }, log);
     try {
       const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
       if (metricsConfig.enabled) {
         metrics = await MetricsStore.open({ dir: path.join(config.broker.dataDir, METRICS_DIR), logs: broker.logs, config: metricsConfig, logger: log });
       }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
+      connections.start();
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
@@ -53,12 +58,13 @@ export class App {
         });
       }
     } catch (e) {
+      await connections.stop().catch(() => {});
       await ingest?.stop().catch(() => {});
       await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api);
+    return new App(broker, ingest, metrics, api, connections);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -73,6 +79,7 @@ export class App {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
+      await this.connections.stop().catch((e: Error) => this.broker.log.error(`stopping the follow of other clusters failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
       await this.broker.stop();
@@ -82,7 +89,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, startedAt: number, log: Logger): ApiServices {
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, startedAt: number, log: Logger): ApiServices {
   const producer = new LocalProducer(broker);
   return {
     version: packageVersion(),
@@ -111,6 +118,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
       return [...kafka, ...(ingest?.listeners() ?? [])];
     },
     metrics,
+    connections,
     logger: log,
   };
 }

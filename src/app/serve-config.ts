@@ -3,6 +3,8 @@ import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } 
 import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
 import { MetricsConfigError, parseMetricsConfig, type MetricsConfig } from '../metrics/config.js';
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
+import { parseConnections, type ConnectionConfig } from '../ingest/follow/connection-config.js';
+import { InvalidValueError } from '../common/invalid-value.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
 export interface ServeConfig {
@@ -13,6 +15,8 @@ export interface ServeConfig {
   api?: ApiConfig | null;
   /** The metrics store (series from the metric topics); absent: the defaults (on, topic `metrics`). */
   metrics?: MetricsConfig;
+  /** Other Kafka clusters (`connections`), with the topics followed from each. */
+  connections?: ConnectionConfig[];
 }
 
 export interface ServeConfigSources {
@@ -31,7 +35,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', 'metrics', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', 'connections', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -77,5 +81,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
   } catch (e) {
     throw e instanceof MetricsConfigError ? new ConfigError(e.message) : e;
   }
-  return { broker, ingest, api, metrics };
+  let connections: ConnectionConfig[];
+  try {
+    connections = parseConnections(file.connections);
+  } catch (e) {
+    throw e instanceof InvalidValueError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics, connections };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.js';
 import type { SingleRecord } from '../ingest/local-producer.js';
 import type { RecordInput } from '../protocol/record-batch-builder.js';
 import type { MetricsReader } from '../metrics/types.js';
+import type { ConnectionView } from '../ingest/follow/connections.js';
 import type { LogManager } from '../storage/index.js';
 
 /** Running totals of records and bytes into and out of the log (the API derives per-second rates from them). */
@@ -35,6 +36,14 @@ export interface IngestEndpoint {
   token: string | null;
   /** One line a person reads: the endpoint's paths, targets or files. */
   detail: string;
+}
+
+/** The connections to other clusters, as the API lists and changes them (ingest/follow/Connections). */
+export interface ConnectionRegistry {
+  list(): ConnectionView[];
+  get(name: string): ConnectionView | undefined;
+  put(name: string, raw: unknown): Promise<ConnectionView>;
+  remove(name: string): Promise<boolean>;
 }
 
 /** Writes one record into an existing topic (the in-process producer direct ingest uses). */
@@ -71,5 +80,7 @@ export interface ApiServices {
   ingestEndpoints(): IngestEndpoint[];
   /** The metrics store's read side (series from the metric topics); null when it is off: the metrics routes answer 503. */
   metrics: MetricsReader | null;
+  /** Other Kafka clusters and what is followed from them; null where none can be configured (the OpenAPI build). */
+  connections: ConnectionRegistry | null;
   logger: Logger;
 }
