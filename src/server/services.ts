@@ -8,6 +8,7 @@ import type { SingleRecord } from '../ingest/local-producer.js';
 import type { RecordInput } from '../protocol/record-batch-builder.js';
 import type { MetricsReader } from '../metrics/types.js';
 import type { ConnectionView } from '../ingest/follow/connections.js';
+import type { KafkaClient } from '../client/client.js';
 import type { LogManager } from '../storage/index.js';
 
 /** Running totals of records and bytes into and out of the log (the API derives per-second rates from them). */
@@ -44,6 +45,7 @@ export interface ConnectionRegistry {
   get(name: string): ConnectionView | undefined;
   put(name: string, raw: unknown): Promise<ConnectionView>;
   remove(name: string): Promise<boolean>;
+  client(name: string): KafkaClient | undefined;
 }
 
 /** Writes one record into an existing topic (the in-process producer direct ingest uses). */

@@ -230,7 +230,71 @@ export interface KafkaUser {
   iterations: number;
 }
 
+export interface FollowedPartition {
+  partition: number;
+  position: number;
+  remoteEnd: number;
+  lost: number;
+  diverged: string | null;
+}
+export interface Connection {
+  name: string;
+  bootstrap: string[];
+  follow: string[];
+  group: string;
+  state: 'connecting' | 'following' | 'unreachable' | 'stopped';
+  error: string | null;
+  lag: number;
+  source: 'config' | 'api';
+  topics: { remote: string; local: string; partitions: FollowedPartition[]; recordsCopied: number; bytesCopied: number; lastCopiedAt: number | null }[];
+}
+export interface RemoteTopic {
+  name: string;
+  internal: boolean;
+  partitions: number;
+  records: number;
+}
+export interface RemoteTopicDetail {
+  name: string;
+  partitions: { partition: number; leader: number; replicas: number[]; isr: number[]; startOffset: number; endOffset: number }[];
+  configs: { name: string; value: string | null; isDefault: boolean }[];
+}
+export interface RemoteRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  headers: { key: string; value: string | null }[];
+  value: string | null;
+  size: number;
+}
+export interface RemoteGroup {
+  groupId: string;
+  protocolType: string;
+  state: string;
+  members: number;
+}
+export interface RemoteGroupDetail {
+  groupId: string;
+  state: string;
+  members: { memberId: string; clientId: string; host: string }[];
+  partitions: { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; consumerId: string | null }[];
+}
+
 export const api = {
+  connections: (signal?: AbortSignal) => json<Connection[]>('GET', '/api/v1/connections', { signal }),
+  putConnection: (name: string, body: { bootstrap: string; follow: string[]; start?: 'earliest' | 'latest' }) => json<Connection>('PUT', `/api/v1/connections/${enc(name)}`, { body }),
+  deleteConnection: (name: string) => request('DELETE', `/api/v1/connections/${enc(name)}`).then(() => undefined),
+  remoteTopics: (name: string) => json<{ topics: RemoteTopic[]; total: number }>('GET', `/api/v1/connections/${enc(name)}/topics`),
+  remoteTopic: (name: string, topic: string) => json<RemoteTopicDetail>('GET', `/api/v1/connections/${enc(name)}/topics/${enc(topic)}`),
+  remoteRecords: (name: string, topic: string, p: { partition?: number; offset?: number; limit?: number } = {}) =>
+    json<{ records: RemoteRecord[] }>('GET', `/api/v1/connections/${enc(name)}/topics/${enc(topic)}/messages${qs(p)}`).then((r) => r.records),
+  remoteProduce: (name: string, topic: string, body: { key?: string | null; value: string | null }) => json<{ produced: number }>('POST', `/api/v1/connections/${enc(name)}/topics/${enc(topic)}/messages`, { body }),
+  remoteGroups: (name: string) => json<{ groups: RemoteGroup[] }>('GET', `/api/v1/connections/${enc(name)}/groups`).then((r) => r.groups),
+  remoteGroup: (name: string, id: string) => json<RemoteGroupDetail>('GET', `/api/v1/connections/${enc(name)}/groups/${enc(id)}`),
+  remoteReset: (name: string, id: string, body: { topic: string; to: 'earliest' | 'latest' | 'offset' | 'timestamp'; offset?: number; timestamp?: string; dryRun: boolean }) =>
+    json<{ partitions: { topic: string; partition: number; from: number | null; to: number }[] }>('POST', `/api/v1/connections/${enc(name)}/groups/${enc(id)}/reset-offsets`, { body }),
   users: () => json<KafkaUser[]>('GET', '/api/v1/users'),
   /** Without a password the server generates one and returns it, this once. */
   addUser: (body: { name: string; password?: string; mechanisms?: string[] }) => json<{ name: string; mechanisms: string[]; password?: string }>('POST', '/api/v1/users', { body }),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../common/atomic-file.js';
 import { InvalidValueError } from '../../common/invalid-value.js';
 import type { Logger } from '../../common/logger.js';
+import type { KafkaClient } from '../../client/client.js';
 import { parseConnections, type ConnectionConfig } from './connection-config.js';
 import { Follower, type ConnectionStatus, type FollowerOptions, type FollowTarget } from './follower.js';
 
@@ -52,6 +53,11 @@ export class Connections {
 
   list(): ConnectionView[] {
     return [...this.followers.values()].map((f) => ({ ...f.status(), source: this.fromConfig.has(f.config.name) ? 'config' : 'api' }));
+  }
+
+  /** The connection's Kafka client, for browsing that cluster. */
+  client(name: string): KafkaClient | undefined {
+    return this.followers.get(name)?.client;
   }
 
   get(name: string): ConnectionView | undefined {

@@ -74,7 +74,8 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 
 export class Follower {
-  private readonly client: KafkaClient;
+  /** The connection's client: the follow's, and the API's for browsing that cluster. */
+  readonly client: KafkaClient;
   private readonly topics = new Map<string, TopicState>();
   private state: ConnectionStatus['state'] = 'connecting';
   private error: string | null = null;
