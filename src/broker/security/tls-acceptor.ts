@@ -89,8 +89,9 @@ export class TlsAcceptor {
       clearTimeout(timer);
       if (!requestCert) return onSecure(null);
       const cert = tls.getPeerX509Certificate();
-      if (cert && !tls.authorized) {
-        this.failedHandshake.warn(`TLS client certificate from ${ip} refused (${String(tls.authorizationError)}): not signed by the client CA (tls.clientCa)`);
+      const problem = cert ? verifyError(tls) : null;
+      if (problem) {
+        this.failedHandshake.warn(`TLS client certificate from ${ip} (${principalOfSubject(cert!.subject)}) refused: ${problem}; client certificates must be signed by the client CA (tls.clientCa) and be valid now`);
         return drop();
       }
       if (!cert && this.clientAuth === 'required') {
@@ -110,4 +111,16 @@ export class TlsAcceptor {
     });
     return tls;
   }
+}
+
+/**
+ * OpenSSL's verdict on the peer's chain against the context's CA (null: verified). A TLSSocket made around an accepted
+ * socket, rather than by a tls.Server, never sets `authorized`: the Server does that in a 'secure' handler reading this
+ * same handle (node's _tls_wrap.js onServerSocketSecure). Without the handle, fail closed.
+ */
+function verifyError(tls: TLSSocket): string | null {
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  if (typeof handle?.verifyError !== 'function') return 'the certificate could not be verified';
+  const e = handle.verifyError();
+  return e ? (e.code ?? e.message) : null;
 }
