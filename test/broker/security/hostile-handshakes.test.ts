@@ -160,7 +160,8 @@ describe('stalled logins', () => {
     const plain = await WireClient.connect(port('SASL_PLAINTEXT'), '127.0.0.1', '127.0.0.60');
     await stallMidScram(plain);
     const tls = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({ host: '127.0.0.1', port: port('SASL_SSL'), ca: readFileSync(broker.caFile()!), localAddress: '127.0.0.61' }, () => resolve(s));
+      const tcp = netConnect({ host: '127.0.0.1', port: port('SASL_SSL'), localAddress: '127.0.0.61' });
+      const s = tlsConnect({ socket: tcp, servername: 'localhost', ca: readFileSync(broker.caFile()!) }, () => resolve(s));
       s.once('error', reject);
     });
     const overTls = WireClient.over(tls);
