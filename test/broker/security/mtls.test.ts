@@ -89,6 +89,22 @@ describe('tls.clientAuth "required"', () => {
   }, 30_000);
 });
 
+describe('tls.clientCa', () => {
+  it('verifies clients against the CA named, not the one that signed the server certificate', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'tributary-mtls-clients-ca-'));
+    try {
+      const fromOther = await issueClientCertificate(other, 'partner-1', 30, silentLogger);
+      await start('required', { clientCa: join(other, 'tls', 'ca.pem') });
+      const fromOurs = await issueClientCertificate(dir, 'web-4', 30, silentLogger);
+      expect(await metadataOver({ cert: fromOther.cert, key: fromOther.key })).toBe('served');
+      expect(await metadataOver({ cert: fromOurs.cert, key: fromOurs.key })).toBe('refused');
+      await waitUntil('the partner client', () => broker!.clients().some((c) => c.tlsPrincipal === 'CN=partner-1'), { timeoutMs: 10_000 });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('tls.clientAuth "requested"', () => {
   it('serves clients with and without a certificate; only the first has a principal', async () => {
     await start('requested');
