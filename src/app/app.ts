@@ -14,6 +14,9 @@ import { ApiServer, type ApiServices } from '../server/index.js';
 import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
 import { Connections } from '../ingest/follow/connections.js';
+import { usesSasl } from '../broker/listeners.js';
+import { ensureAgentUser, type CreatedAgentUser } from '../broker/security/agent-user.js';
+import { securitySettings } from './security-settings.js';
 
 /**
  * The composition root: builds the running services from one ServeConfig, in dependency order (storage and the
@@ -33,10 +36,15 @@ export class App {
     readonly api: ApiServer | null,
     /** Other Kafka clusters and the topics followed from them. */
     readonly connections: Connections,
+    /** The agent user this start created (the first with a SASL listener), with its password, to be shown once. */
+    readonly agentCreated: CreatedAgentUser | null,
   ) {}
 
   static async start(config: ServeConfig, log: Logger): Promise<App> {
     const startedAt = Date.now();
+    // Before the broker listens, so the first agent that connects finds its user.
+    const agentCreated = config.broker.listeners.some((l) => usesSasl(l.protocol)) ? await ensureAgentUser(config.broker.dataDir) : null;
+    if (agentCreated) log.info(`created SASL user ${agentCreated.user} with a generated password (kept in DATA/tls/agent.password until \`tributary users passwd ${agentCreated.user}\`)`);
     const broker = await Broker.start(config.broker, log);
     let ingest: Ingest | null = null;
     let api: ApiServer | null = null;
@@ -64,7 +72,7 @@ export class App {
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api, connections);
+    return new App(broker, ingest, metrics, api, connections, agentCreated);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -113,6 +121,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
       };
     },
     ingestEndpoints: () => ingestEndpoints(ingestConfig, ingest?.listeners() ?? []),
+    security: () => securitySettings(broker),
     listeners: () => {
       const kafka = broker.listenerAddresses().map((k, i) => ({ name: i === 0 ? 'kafka' : `kafka ${k.protocol}`, host: k.host, port: k.port }));
       return [...kafka, ...(ingest?.listeners() ?? [])];

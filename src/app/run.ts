@@ -4,6 +4,8 @@ import { formatAddress } from '../common/listen.js';
 import { consoleLogger } from '../common/logger.js';
 import { App } from './app.js';
 import { loadServeConfig, type ServeConfigSources } from './serve-config.js';
+import { firstStartBanner } from './first-start-banner.js';
+import { securitySettings } from './security-settings.js';
 
 /** `tributary serve`: run the app in the foreground until SIGINT/SIGTERM, then shut down cleanly. Owns exit codes. */
 export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { config?: string }): Promise<void> {
@@ -48,6 +50,7 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
   }
   const ca = broker.caFile();
   if (ca) process.stdout.write(`kafka TLS clients trust ${ca} (kcat: -X ssl.ca.location=${ca}; kafka-python: ssl_cafile='${ca}')\n`);
+  if (app.agentCreated) process.stdout.write(firstStartBanner(await securitySettings(broker)));
   for (const l of app.listeners()) {
     process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
   }

@@ -17,6 +17,7 @@ import type { SaslServices } from './security/sasl-authenticator.js';
 import { usersFilePath } from './security/users-file.js';
 import { UsersStore } from './security/users-store.js';
 import { TlsAcceptor } from './security/tls-acceptor.js';
+import { exposedListenerWarnings } from './security/exposed-listeners.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { GroupOffsets } from './groups/group-offsets.js';
 import { OffsetStore } from './groups/offset-store.js';
@@ -169,6 +170,7 @@ export class Broker {
     if (broker.sasl && (await broker.sasl.users.count()) === 0) {
       log.warn(`no SASL users yet: nobody can log in on the SASL listeners until one is added (tributary users add NAME --data-dir ${config.dataDir})`);
     }
+    for (const w of exposedListenerWarnings(config.listeners)) log.warn(w);
     try {
       for (const l of config.listeners) await broker.listen(l);
     } catch (e) {
@@ -286,8 +288,8 @@ export class Broker {
     }
     this.connectionsPerIp.set(ip, fromIp + 1);
     const remote = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
-    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.tls!.wrap(socket, ip) : socket, remote);
-    const info = newClientInfo(this.nextClientNumber++, transport.remoteAddress, transport.remotePort);
+    const info = newClientInfo(this.nextClientNumber++, remote.address, remote.port);
+    const transport = new SocketTransport(usesTls(listener.config.protocol) ? this.tls!.wrap(socket, ip, (dn) => (info.tlsPrincipal = dn)) : socket, remote);
     const c = new Connection(transport, listener.deps, info);
     this.connections.add(c);
   }

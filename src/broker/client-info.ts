@@ -6,6 +6,11 @@ export interface ClientInfo {
   clientId: string | null;
   /** The SASL user, once authenticated on a SASL listener. */
   principal?: string | null;
+  /**
+   * The verified TLS client certificate's subject DN, RFC 2253 (`CN=web-1,OU=ops`), without Kafka's `User:`; null
+   * without one (no mTLS, a plaintext listener, or no certificate with clientAuth "requested"). A SASL login wins over it.
+   */
+  tlsPrincipal: string | null;
   softwareName: string | null;
   softwareVersion: string | null;
   connectedAt: number;
@@ -38,6 +43,7 @@ export function newClientInfo(id: number, remoteAddress: string, remotePort: num
     remoteAddress,
     remotePort,
     clientId: null,
+    tlsPrincipal: null,
     softwareName: null,
     softwareVersion: null,
     connectedAt: now,

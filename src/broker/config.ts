@@ -14,14 +14,16 @@ export interface BrokerConfig extends BrokerLimits {
   /** Where topics, offsets and metadata live. */
   dataDir: string;
   /**
-   * Kafka listeners, in Kafka's syntax (`SASL_SSL://0.0.0.0:9093`). One PLAINTEXT listener on 0.0.0.0:9092 by default:
-   * agents on other machines must reach it (documented in README).
+   * Kafka listeners, in Kafka's syntax (`SASL_SSL://0.0.0.0:9093`). Secure by default: plaintext only on loopback (local
+   * tools and seed scripts), and the network listener is SASL_SSL (agents on other machines log in over TLS).
    */
   listeners: ListenerConfig[];
   /** Host name clients are told to connect to; defaults to the listener host, or this machine's name when bound to all interfaces. */
   advertisedHost: string | null;
   /** Certificate and key (PEM files) of the TLS listeners; null: generated in DATA/tls/ on first start. */
   tls: TlsFiles | null;
+  /** Client certificates (mTLS) on the TLS listeners: `tls.clientAuth` and `tls.clientCa` in the config file. */
+  clientAuth: ClientAuthConfig;
   nodeId: number;
   /** auto.create.topics.enable */
   autoCreateTopics: boolean;
@@ -49,10 +51,29 @@ export interface TlsFiles {
   key: string;
 }
 
+/**
+ * Kafka's ssl.client.auth: `none` asks for no certificate; `requested` asks, takes a connection without one, refuses one
+ * whose certificate the CA did not sign; `required` refuses a connection without a valid one.
+ */
+export const CLIENT_AUTH_MODES = ['none', 'requested', 'required'] as const;
+export type ClientAuthMode = (typeof CLIENT_AUTH_MODES)[number];
+
+export interface ClientAuthConfig {
+  mode: ClientAuthMode;
+  /** PEM file of the CA(s) client certificates must chain to; null: the generated DATA/tls/ca.pem. */
+  caFile: string | null;
+}
+
+export const DEFAULT_LISTENERS: readonly ListenerConfig[] = [
+  { protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092 },
+  { protocol: 'SASL_SSL', host: '0.0.0.0', port: 9093 },
+];
+
 export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
-  listeners: [{ protocol: 'PLAINTEXT', host: '0.0.0.0', port: 9092 }],
+  listeners: DEFAULT_LISTENERS.map((l) => ({ ...l })),
   advertisedHost: null,
   tls: null,
+  clientAuth: { mode: 'none', caFile: null },
   nodeId: 1,
   autoCreateTopics: true,
   defaultPartitions: 1,
@@ -102,6 +123,11 @@ const str: Check = (v, key) => {
   return v;
 };
 
+interface ParsedTls {
+  files: TlsFiles | null;
+  clientAuth: ClientAuthConfig;
+}
+
 const FILE_KEYS: Record<string, Check> = {
   dataDir: str,
   kafka: str,
@@ -114,12 +140,25 @@ const FILE_KEYS: Record<string, Check> = {
     }
   },
   advertisedHost: str,
-  tls: (v, key) => {
+  tls: (v, key): ParsedTls => {
     const o = v as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null || typeof o.cert !== 'string' || typeof o.key !== 'string' || Object.keys(o).some((k) => k !== 'cert' && k !== 'key')) {
-      throw new ConfigError(`${key} must be {"cert": "server.pem", "key": "server-key.pem"} (PEM files); leave it out to use the certificate generated in DATA/tls/`);
+    const shape = `${key} must be {"cert": "server.pem", "key": "server-key.pem", "clientAuth": "none"|"requested"|"required", "clientCa": "clients-ca.pem"} (PEM files, every key optional but cert and key go together); leave cert and key out to use the certificate generated in DATA/tls/`;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ConfigError(shape);
+    const unknown = Object.keys(o).find((k) => !['cert', 'key', 'clientAuth', 'clientCa'].includes(k));
+    if (unknown) throw new ConfigError(`unknown key "${unknown}" in ${key}; ${shape}`);
+    if ((o.cert === undefined) !== (o.key === undefined)) throw new ConfigError(`${key}: "cert" and "key" go together (a certificate is useless without its key)`);
+    if (o.cert !== undefined && (typeof o.cert !== 'string' || typeof o.key !== 'string' || o.cert === '' || o.key === '')) throw new ConfigError(shape);
+    const mode = o.clientAuth ?? 'none';
+    if (!(CLIENT_AUTH_MODES as readonly unknown[]).includes(mode)) throw new ConfigError(`${key}.clientAuth must be one of ${CLIENT_AUTH_MODES.join(', ')}, got ${JSON.stringify(o.clientAuth)}`);
+    if (o.clientCa !== undefined && (typeof o.clientCa !== 'string' || o.clientCa === '')) throw new ConfigError(`${key}.clientCa must be the path of a PEM file`);
+    // A user's own server certificate says nothing about which CA signs clients: without clientCa there is nothing to verify against.
+    if (mode !== 'none' && o.cert !== undefined && o.clientCa === undefined) {
+      throw new ConfigError(`${key}.clientAuth "${mode}" with your own certificate needs "clientCa": the PEM file of the CA that signs client certificates`);
     }
-    return { cert: o.cert, key: o.key };
+    return {
+      files: o.cert !== undefined ? { cert: o.cert as string, key: o.key as string } : null,
+      clientAuth: { mode: mode as ClientAuthMode, caFile: (o.clientCa as string | undefined) ?? null },
+    };
   },
   nodeId: int(0, 2 ** 31 - 1),
   autoCreateTopics: bool,
@@ -176,9 +215,12 @@ export function loadBrokerConfig(src: ConfigSources): BrokerConfig {
     listeners = (parsed.listeners as ListenerConfig[] | undefined) ?? BROKER_DEFAULTS.listeners;
   }
   delete parsed.kafka;
+  const tls = parsed.tls as ParsedTls | undefined;
+  delete parsed.tls;
   return {
     ...BROKER_DEFAULTS,
     ...(parsed as Partial<BrokerConfig>),
+    ...(tls ? { tls: tls.files, clientAuth: tls.clientAuth } : {}),
     dataDir: src.dataDir ?? (parsed.dataDir as string | undefined) ?? defaultDataDir(),
     listeners,
     advertisedHost: src.advertisedHost ?? (parsed.advertisedHost as string | undefined) ?? null,

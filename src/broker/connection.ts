@@ -83,6 +83,8 @@ export class Connection {
   private halted = false;
   /** SASL state, on SASL listeners. */
   private readonly auth: SaslAuthenticator | null;
+  /** Closes a SASL connection that has not logged in by saslLoginTimeoutMs. */
+  private loginTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly transport: Transport,
@@ -97,8 +99,21 @@ export class Connection {
       ? new SaslAuthenticator(deps.sasl, ip, (principal) => {
           this.info.principal = principal;
           this.parser.setLimit(this.services.limits.maxRequestBytes, 'socket.request.max.bytes');
+          if (this.loginTimer) clearTimeout(this.loginTimer);
+          this.loginTimer = null;
         })
       : null;
+    // A client that stalls before or during its login (mid-SCRAM, or in the TLS handshake) holds a connection slot
+    // and its state for a bounded time, not forever. Warnings share the failed-login throttle: many stallers, few lines.
+    if (deps.sasl) {
+      const sasl = deps.sasl;
+      this.loginTimer = setTimeout(() => {
+        this.loginTimer = null;
+        if (this.closed || this.auth!.authenticated) return;
+        sasl.warnings.warn(`connection from ${this.describe()} did not log in within ${this.services.limits.saslLoginTimeoutMs} ms (saslLoginTimeoutMs); closed`);
+        this.close();
+      }, this.services.limits.saslLoginTimeoutMs);
+    }
     // Before login, nobody gets to make the broker buffer a 100 MB frame.
     if (this.auth) this.parser.setLimit(Math.min(SASL_MAX_RECEIVE_BYTES, this.services.limits.maxRequestBytes), 'sasl.server.max.receive.size: the limit before SASL login');
     transport.start({ data: (chunk) => this.onData(chunk), drain: () => this.pump(), close: () => this.onClose() });
@@ -118,6 +133,8 @@ export class Connection {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.loginTimer) clearTimeout(this.loginTimer);
+    this.loginTimer = null;
     this.abort.abort();
     this.cancelMemoryWait?.();
     // Everything this connection held goes back; handlers still running find the connection closed.

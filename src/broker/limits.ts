@@ -29,6 +29,10 @@ export const LIMITS = {
     default: 100, min: 1, max: 1_000_000, unit: 'count', kafka: 'max.connections.per.ip',
     doc: 'client connections at once from one IP address; more are closed as they arrive',
   },
+  saslLoginTimeoutMs: {
+    default: 30_000, min: 1000, max: 600_000, unit: 'ms', kafka: null,
+    doc: 'time a connection on a SASL listener has to log in (from its arrival, TLS handshake included); one that has not is closed',
+  },
   // Requests
   maxRequestBytes: {
     default: 100 * MiB, min: 1024, max: INT32_MAX, unit: 'bytes', kafka: 'socket.request.max.bytes',

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../common/package-info.js';
 import { registerAgent } from './agent.js';
+import { registerCerts } from './certs.js';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
 import { describeError } from './errors.js';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerImport(program);
   registerAgent(program);
   registerUsers(program);
+  registerCerts(program);
   return program;
 }
 

@@ -19,7 +19,7 @@ export function registerServe(program: Command): void {
     .description('run the embedded Kafka-compatible broker')
     .option('--data-dir <dir>', 'directory where topics and offsets are stored')
     .addOption(
-      new Option('--kafka <host:port>', 'address the Kafka listener binds (default 0.0.0.0:9092; port 0 picks a free port)')
+      new Option('--kafka <host:port>', 'one PLAINTEXT Kafka listener HOST:PORT instead of the default listeners (PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093); port 0 picks a free port')
         .argParser((value: string) => {
           parseHostPort(value, { allowPortZero: true }); // validate only; the broker gets the text as written
           return value.trim();

@@ -48,6 +48,26 @@ export interface ConnectionRegistry {
   client(name: string): KafkaClient | undefined;
 }
 
+/** How Kafka clients connect and log in, for the Settings view (the desktop app has no console to print it on). */
+export interface SecuritySettings {
+  /** Every Kafka listener: its protocol, where it is bound and what clients are told. */
+  listeners: { protocol: string; address: string; advertised: string; tls: boolean; sasl: boolean }[];
+  /** The CA file TLS clients trust (the generated one); null with the user's own certificate or no TLS listener. */
+  caFile: string | null;
+  /** Client certificates (mTLS): none, requested or required. */
+  clientAuth: string;
+  /** The user agents log in as; null when no such user exists (deleted, or no SASL listener). */
+  agent: {
+    user: string;
+    /** The password generated on first start while it is still the user's; null once changed. */
+    password: string | null;
+    /** The 0600 file holding it on this machine, while it is current. */
+    passwordFile: string | null;
+  } | null;
+  /** Ready-to-copy commands for another machine, through the first SASL_SSL listener; null without one. */
+  connect: { bootstrap: string; mechanism: string; kcat: string; kafkaPython: string; agent: string } | null;
+}
+
 /** Writes one record into an existing topic (the in-process producer direct ingest uses). */
 export interface RecordProducer {
   produce(topic: string, record: SingleRecord, partition?: number): Promise<{ partition: number; offset: number }>;
@@ -80,6 +100,8 @@ export interface ApiServices {
   listeners(): ListenerAddress[];
   /** Direct-ingest endpoints as configured (with their tokens: the API is behind its own token). */
   ingestEndpoints(): IngestEndpoint[];
+  /** Listeners' protocols, the CA, the agent user and how to connect (with its generated password: behind the token too). */
+  security(): Promise<SecuritySettings>;
   /** The metrics store's read side (series from the metric topics); null when it is off: the metrics routes answer 503. */
   metrics: MetricsReader | null;
   /** Other Kafka clusters and what is followed from them; null where none can be configured (the OpenAPI build). */

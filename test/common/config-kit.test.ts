@@ -155,9 +155,14 @@ describe('callers share one policy', () => {
     expect(parseBootstrap(':9092')).toEqual(['127.0.0.1:9092']);
   });
 
-  it('the Kafka listener still defaults to all interfaces when nothing is configured', () => {
+  it('secure by default: plaintext only on loopback, SASL_SSL on all interfaces', () => {
     const broker = loadBrokerConfig({ dataDir: '/tmp/unused' });
-    expect(broker.listeners).toEqual([{ protocol: 'PLAINTEXT', host: '0.0.0.0', port: 9092 }]);
+    expect(broker.listeners).toEqual([
+      { protocol: 'PLAINTEXT', host: '127.0.0.1', port: 9092 },
+      { protocol: 'SASL_SSL', host: '0.0.0.0', port: 9093 },
+    ]);
+    // --kafka HOST:PORT still means one plaintext listener, where the user puts it.
+    expect(loadBrokerConfig({ dataDir: '/tmp/unused', kafka: '0.0.0.0:9092' }).listeners).toEqual([{ protocol: 'PLAINTEXT', host: '0.0.0.0', port: 9092 }]);
   });
 
   it('".." is refused as a topic name by the agent, ingest and the CLI alike', () => {

@@ -1,5 +1,6 @@
 // Real clients over SASL_SSL with the generated CA: kcat (librdkafka 2.0.2), kafka-python 2.0.2 and kafkajs 2.2.4
-// with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, against a real `tributary serve` with a plaintext and a SASL_SSL listener. A wrong
+// with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, against a real `tributary serve` with a plaintext and a SASL_SSL listener,
+// logging in as the `agent` user the first start created (and the commands it printed, pasted as they are). A wrong
 // password is refused with SASL's error; a plaintext client on the TLS port fails while another client keeps working.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { KCAT, PYTHON_KAFKA, requireTools } from '../helpers/require-tool.js';
-import { runCli } from '../helpers/run-cli.js';
 import { assertOk, runTool } from '../helpers/run-tool.js';
 
 const kcatAvailable = requireTools(KCAT);
 const pythonAvailable = requireTools(PYTHON_KAFKA);
 const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
-const PASSWORD = 'agent-password-0123';
+let PASSWORD: string;
 
 let broker: BrokerProcess;
 let saslPort: number;
@@ -27,11 +27,44 @@ beforeAll(async () => {
   // The CA as `serve` tells users where it is.
   ca = /kafka TLS clients trust (\S+) /.exec(await broker.waitForLine(/kafka TLS clients trust /))![1]!;
   expect(ca).toBe(join(broker.dataDir, 'tls', 'ca.pem'));
-  // Added while the broker runs: it re-reads the users file at the next login.
-  assertOk(await runCli(['users', 'add', 'agent', '--data-dir', broker.dataDir], { input: `${PASSWORD}\n` }), 'users add');
+  // Secure by default: the first start made the agent user and printed its password once.
+  PASSWORD = /^ {2}password: {2}(\S+)$/.exec(await broker.waitForLine(/^ {2}password: /))![1]!;
 }, 60_000);
 afterAll(async () => {
   await stopAllBrokers();
+});
+
+/** The block the first start printed, from its first line to its closing rule. */
+function banner(): string {
+  const start = broker.stdout.findIndex((l) => l.startsWith('Secured by default'));
+  const end = broker.stdout.findIndex((l, i) => i > start && /^=+$/.test(l));
+  expect(start).toBeGreaterThan(-1);
+  return broker.stdout.slice(start, end).join('\n');
+}
+
+/** The lines after `heading` up to the next empty line: one command as printed, ready to paste. */
+function printed(heading: string): string {
+  const lines = banner().split('\n');
+  const from = lines.findIndex((l) => l.startsWith(heading)) + 2;
+  const to = lines.findIndex((l, i) => i >= from && l === '');
+  return lines.slice(from, to).join('\n');
+}
+
+describe.skipIf(!kcatAvailable || !pythonAvailable)('the commands printed on first start, pasted as they are', () => {
+  it('kcat and kafka-python write to topic logs through the SASL_SSL listener with the generated CA and password', async () => {
+    expect(banner()).toContain(`bootstrap: 127.0.0.1:${saslPort}  (SCRAM-SHA-512)`);
+    expect(banner()).toContain(`CA:        ${ca}`);
+    const kcat = printed('kcat');
+    expect(kcat).toContain(`sasl.password=${PASSWORD}`);
+    assertOk(await runTool('sh', ['-c', kcat], { input: 'pasted from the banner\n', timeoutMs: 60_000 }), 'printed kcat');
+    const python = printed('kafka-python');
+    assertOk(await runTool(PYTHON_KAFKA.command, ['-c', python], { timeoutMs: 90_000 }), 'printed kafka-python');
+    const secure = ['-b', `127.0.0.1:${saslPort}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=agent', '-X', `sasl.password=${PASSWORD}`, '-X', `ssl.ca.location=${ca}`];
+    const out = assertOk(await runTool('kcat', [...secure, '-C', '-t', 'logs', '-o', 'beginning', '-e', '-f', '%s\n'], { timeoutMs: 60_000 }), 'kcat -C logs');
+    expect(out.stdout.trim().split('\n').sort()).toEqual(['hello from kafka-python', 'pasted from the banner']);
+    // The agent command names the flags our agent takes and the same CA and bootstrap.
+    expect(printed('tributary agent').replace(/ \\\n\s+/g, ' ')).toContain(`--bootstrap 127.0.0.1:${saslPort} --security-protocol SASL_SSL --sasl-mechanism SCRAM-SHA-512 --sasl-username agent --sasl-password-file agent.password --ca ${ca}`);
+  }, 120_000);
 });
 
 describe.skipIf(!kcatAvailable)('kcat / librdkafka over SASL_SSL', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CoreSupervisor, type CoreState } from '../../main/core-supervisor.js';
 import { FakeUtilityProcess } from './electron-fake.js';
 
-const READY = { type: 'ready', uiUrl: 'http://127.0.0.1:41234/?token=t0k', origin: 'http://127.0.0.1:41234', token: 't0k', kafka: '0.0.0.0:9092', dataDir: '/d' };
+const READY = { type: 'ready', uiUrl: 'http://127.0.0.1:41234/?token=t0k', origin: 'http://127.0.0.1:41234', token: 't0k', kafka: '127.0.0.1:9092', dataDir: '/d' };
 
 function harness(opts: { maxStartFailures?: number } = {}) {
   let now = 0;

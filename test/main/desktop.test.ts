@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeBrowserWindow, FakeTray, FakeUtilityProcess, FakeWebContents, fakeElectron } from './electron-fake.js';
 
 const PATHS = { preload: '/app/dist/main/preload.cjs', coreEntry: '/app/dist/src/app/desktop-core-main.js', windowIcon: '/app/assets/icons/512x512.png', trayIcon: '/app/assets/icons/32x32.png' };
-const READY = { type: 'ready', uiUrl: 'http://127.0.0.1:41234/?token=t0k', origin: 'http://127.0.0.1:41234', token: 't0k', kafka: '0.0.0.0:9092', dataDir: '/d' };
+const READY = { type: 'ready', uiUrl: 'http://127.0.0.1:41234/?token=t0k', origin: 'http://127.0.0.1:41234', token: 't0k', kafka: '127.0.0.1:9092', dataDir: '/d' };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 async function launch(opts: { lock?: boolean } = {}) {
@@ -65,7 +65,7 @@ describe('the desktop shell (mocked electron)', () => {
     expect(decodedLast()).toMatch(/^data:text\/html.*Starting Tributary/s);
     fork().child.emit('message', READY);
     expect(win().loaded.at(-1)).toBe(READY.uiUrl);
-    expect(tray().tooltip).toBe('Tributary — Listening on 0.0.0.0:9092');
+    expect(tray().tooltip).toBe('Tributary — Listening on 127.0.0.1:9092');
   });
 
   it('shows why the core stopped in the window and the tray, then loads the restarted core', async () => {

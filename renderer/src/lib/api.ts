@@ -32,11 +32,20 @@ export interface IngestEndpoint {
   token: string | null;
   detail: string;
 }
+/** How Kafka clients connect and log in (GET /api/v1/settings `security`). */
+export interface SecuritySettings {
+  listeners: { protocol: string; address: string; advertised: string; tls: boolean; sasl: boolean }[];
+  caFile: string | null;
+  clientAuth: 'none' | 'requested' | 'required';
+  agent: { user: string; password: string | null; passwordFile: string | null } | null;
+  connect: { bootstrap: string; mechanism: string; kcat: string; kafkaPython: string; agent: string } | null;
+}
 export interface ServerSettings {
   dataDir: string;
   topicDefaults: Record<string, string>;
   listeners: Listener[];
   ingest: IngestEndpoint[];
+  security: SecuritySettings;
 }
 export interface PartitionInfo {
   partition: number;

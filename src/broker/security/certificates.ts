@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { writeFileAtomicSync } from '../../common/atomic-file.js';
 import type { Logger } from '../../common/logger.js';
-import type { CertNames } from './machine-names.js';
+import { machineNames, type CertNames } from './machine-names.js';
+import { principalOfSubject } from './tls-principal.js';
 
 /** What a TLS listener serves: a certificate chain and its key, PEM. */
 export interface ServerTls {
@@ -64,12 +65,56 @@ export async function generatedTls(dataDir: string, names: CertNames, log: Logge
   const existingKey = readIfExists(file(SERVER_KEY));
   if (existing && existingKey && covers(existing, names) && pairMatches(existing, existingKey)) return { cert: existing, key: existingKey, caFile };
 
-  // Loaded only when a certificate is made: the library (and the metadata polyfill it requires) cost every start otherwise.
+  const { x509, caCert, caKeys } = await loadOrCreateCa(dataDir, names, log);
+  const serverKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const server = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${names.dns.find((n) => n !== 'localhost') ?? 'localhost'}`,
+    issuer: caCert.subject,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(Math.min(now + SERVER_DAYS * DAY, caCert.notAfter.getTime())),
+    publicKey: serverKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+    ],
+  });
+  const key = pkcs8Pem(x509, await webcrypto.subtle.exportKey('pkcs8', serverKeys.privateKey as webcrypto.CryptoKey));
+  const cert = server.toString('pem') + '\n';
+  // Key first: a crash between the two leaves a certificate that does not match, which the next start reissues.
+  writeFileAtomicSync(file(SERVER_KEY), key, { mode: 0o600 });
+  writeFileAtomicSync(file(SERVER), cert, { mode: 0o644 });
+  log.info(`issued a server certificate for ${[...names.dns, ...names.ips].join(', ')} in ${file(SERVER)}`);
+  return { cert, key, caFile };
+}
+
+type X509 = typeof import('@peculiar/x509');
+
+/** The library, loaded on first use: it (and the metadata polyfill it requires) would cost every start otherwise. */
+async function loadX509(): Promise<X509> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return x509;
+}
 
+/** The generated CA in DATA/tls/ (made now, with its key, if there is none yet), ready to sign with. */
+export async function loadOrCreateCa(
+  dataDir: string,
+  names: CertNames,
+  log: Logger,
+): Promise<{ x509: X509; caCert: InstanceType<X509['X509Certificate']>; caKeys: CryptoKeyPair; caFile: string }> {
+  const x509 = await loadX509();
+  const dir = path.join(dataDir, TLS_DIR);
+  const file = (f: string) => path.join(dir, f);
+  const caFile = file(CA);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   let caCert: InstanceType<typeof x509.X509Certificate>;
   let caKeys: CryptoKeyPair;
   const caPem = readIfExists(caFile);
@@ -98,33 +143,49 @@ export async function generatedTls(dataDir: string, names: CertNames, log: Logge
     writeFileAtomicSync(caFile, caCert.toString('pem') + '\n', { mode: 0o644 });
     log.info(`generated a certificate authority in ${caFile}: give this file to clients as their CA (kcat: -X ssl.ca.location=${caFile})`);
   }
+  return { x509, caCert, caKeys, caFile };
+}
 
-  const serverKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+/** A client certificate (mTLS) signed by the generated CA: its subject DN is the connection's principal. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+  /** RFC 2253, as the broker will name the client: `CN=web-1`. */
+  subject: string;
+  notAfter: Date;
+}
+
+/** Issues a client certificate for `CN=<commonName>` from the generated CA (made first if there is none). */
+export async function issueClientCertificate(dataDir: string, commonName: string, days: number, log: Logger): Promise<ClientCertificate> {
+  const { x509, caCert, caKeys } = await loadOrCreateCa(dataDir, machineNames(), log);
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const now = Date.now();
-  const server = await x509.X509CertificateGenerator.create({
+  // A Name built from its JSON form: the common name is taken literally (a comma or plus in it is not a separator).
+  const subject = new x509.Name([{ CN: [commonName] }]);
+  const notAfter = new Date(Math.min(now + days * DAY, caCert.notAfter.getTime()));
+  const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${names.dns.find((n) => n !== 'localhost') ?? 'localhost'}`,
+    subject,
     issuer: caCert.subject,
     notBefore: new Date(now - DAY),
-    notAfter: new Date(Math.min(now + SERVER_DAYS * DAY, caCert.notAfter.getTime())),
-    publicKey: serverKeys.publicKey,
+    notAfter,
+    publicKey: keys.publicKey,
     signingKey: caKeys.privateKey,
     signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))]),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  const key = pkcs8Pem(x509, await webcrypto.subtle.exportKey('pkcs8', serverKeys.privateKey as webcrypto.CryptoKey));
-  const cert = server.toString('pem') + '\n';
-  // Key first: a crash between the two leaves a certificate that does not match, which the next start reissues.
-  writeFileAtomicSync(file(SERVER_KEY), key, { mode: 0o600 });
-  writeFileAtomicSync(file(SERVER), cert, { mode: 0o644 });
-  log.info(`issued a server certificate for ${[...names.dns, ...names.ips].join(', ')} in ${file(SERVER)}`);
-  return { cert, key, caFile };
+  const pem = cert.toString('pem') + '\n';
+  return {
+    cert: pem,
+    key: pkcs8Pem(x509, await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey)),
+    subject: principalOfSubject(new X509Certificate(pem).subject),
+    notAfter,
+  };
 }
 
 function pairMatches(cert: string, key: string): boolean {

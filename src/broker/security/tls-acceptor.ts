@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
-import { ConfigError, type BrokerConfig } from '../config.js';
+import { ConfigError, type BrokerConfig, type ClientAuthMode } from '../config.js';
 import { ThrottledWarning } from '../throttled-warning.js';
 import { generatedTls, readUserTls, type ServerTls } from './certificates.js';
 import { machineNames } from './machine-names.js';
+import { principalOfSubject } from './tls-principal.js';
 
 /** A TLS client that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -16,6 +18,7 @@ export class TlsAcceptor {
   private constructor(
     private readonly context: SecureContext,
     private readonly files: ServerTls,
+    private readonly clientAuth: ClientAuthMode,
     log: Logger,
   ) {
     this.failedHandshake = new ThrottledWarning(log);
@@ -34,13 +37,24 @@ export class TlsAcceptor {
       const extra = [...config.listeners.map((l) => l.host), ...(config.advertisedHost ? [config.advertisedHost] : [])];
       files = await generatedTls(config.dataDir, machineNames(extra), log);
     }
+    const mode = config.clientAuth.mode;
+    let clientCa: string | undefined;
+    if (mode !== 'none') {
+      // The generated CA signs both sides unless the user names another (config.ts insists on one with their own certificate).
+      const caFile = config.clientAuth.caFile ?? files.caFile!;
+      try {
+        clientCa = readFileSync(caFile, 'utf8');
+      } catch (e) {
+        throw new ConfigError(`tls.clientCa: cannot read ${caFile}: ${(e as Error).message}`);
+      }
+    }
     let context: SecureContext;
     try {
-      context = createSecureContext({ cert: files.cert, key: files.key, minVersion: 'TLSv1.2' });
+      context = createSecureContext({ cert: files.cert, key: files.key, minVersion: 'TLSv1.2', ...(clientCa ? { ca: clientCa } : {}) });
     } catch (e) {
-      throw new ConfigError(`tls: the certificate and key cannot be used (${(e as Error).message}); check that the key belongs to the certificate and both are PEM`);
+      throw new ConfigError(`tls: the certificate, key or client CA cannot be used (${(e as Error).message}); check that the key belongs to the certificate and all are PEM`);
     }
-    return new TlsAcceptor(context, files, log);
+    return new TlsAcceptor(context, files, mode, log);
   }
 
   /** The CA file clients should trust: the generated one, or null with the user's own certificate. */
@@ -51,10 +65,14 @@ export class TlsAcceptor {
   /**
    * Wraps an accepted socket in TLS. The caller builds its connection at once (it counts against the limits like any
    * other) but sees bytes only after the handshake; one that fails or stalls closes this socket alone, with a
-   * throttled warning.
+   * throttled warning. `onSecure` gets the verified client certificate's subject (RFC 2253) or null before any byte
+   * of the connection is delivered.
    */
-  wrap(socket: Socket, ip: string): TLSSocket {
-    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.context, requestCert: false });
+  wrap(socket: Socket, ip: string, onSecure: (tlsPrincipal: string | null) => void = () => {}): TLSSocket {
+    // The certificate is checked here rather than by rejectUnauthorized, so "requested" and "required" share one path
+    // and a refusal is logged with its reason.
+    const requestCert = this.clientAuth !== 'none';
+    const tls = new TLSSocket(socket, { isServer: true, secureContext: this.context, requestCert, rejectUnauthorized: false });
     // Both layers are destroyed explicitly, so the accepted socket (which holds a connection slot) can never outlive
     // a TLS wrapper that failed.
     const drop = () => {
@@ -69,6 +87,18 @@ export class TlsAcceptor {
     tls.once('secure', () => {
       secured = true;
       clearTimeout(timer);
+      if (!requestCert) return onSecure(null);
+      const cert = tls.getPeerX509Certificate();
+      const problem = cert ? verifyError(tls) : null;
+      if (problem) {
+        this.failedHandshake.warn(`TLS client certificate from ${ip} (${principalOfSubject(cert!.subject)}) refused: ${problem}; client certificates must be signed by the client CA (tls.clientCa) and be valid now`);
+        return drop();
+      }
+      if (!cert && this.clientAuth === 'required') {
+        this.failedHandshake.warn(`TLS client from ${ip} sent no certificate and tls.clientAuth is "required"; closed`);
+        return drop();
+      }
+      onSecure(cert ? principalOfSubject(cert.subject) : null);
     });
     tls.once('close', () => {
       clearTimeout(timer);
@@ -81,4 +111,16 @@ export class TlsAcceptor {
     });
     return tls;
   }
+}
+
+/**
+ * OpenSSL's verdict on the peer's chain against the context's CA (null: verified). A TLSSocket made around an accepted
+ * socket, rather than by a tls.Server, never sets `authorized`: the Server does that in a 'secure' handler reading this
+ * same handle (node's _tls_wrap.js onServerSocketSecure). Without the handle, fail closed.
+ */
+function verifyError(tls: TLSSocket): string | null {
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })._handle;
+  if (typeof handle?.verifyError !== 'function') return 'the certificate could not be verified';
+  const e = handle.verifyError();
+  return e ? (e.code ?? e.message) : null;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_ITERATIONS, SCRAM_MECHANISMS, scramCredential, type ScramMechanism } from './scram.js';
+import { AGENT_USER, forgetGeneratedPassword } from './generated-password.js';
 import { invalidUserName, readUsers, usersFilePath, UsersFileError, writeUsers, type Users } from './users-file.js';
 
 /*
@@ -90,10 +91,13 @@ export async function setPassword(dataDir: string, name: string, password: strin
     if (!had) throw new UsersFileError(`no user ${name}; add it with \`tributary users add ${name}\``);
     users.set(name, await credentials(password, mechanisms ?? SCRAM_MECHANISMS.filter((m) => had[m]), iterations));
   });
+  // The generated password is no longer the agent's: Settings must stop showing it.
+  if (name === AGENT_USER) forgetGeneratedPassword(dataDir);
 }
 
 export async function deleteUser(dataDir: string, name: string): Promise<void> {
   await change(dataDir, async (users) => {
     if (!users.delete(name)) throw new UsersFileError(`no user ${name}`);
   });
+  if (name === AGENT_USER) forgetGeneratedPassword(dataDir);
 }

@@ -5,7 +5,7 @@ import type { RouteContext } from './context.js';
 
 const settingsSchema = {
   type: 'object',
-  required: ['dataDir', 'topicDefaults', 'listeners', 'ingest'],
+  required: ['dataDir', 'topicDefaults', 'listeners', 'ingest', 'security'],
   properties: {
     dataDir: { type: 'string', description: 'where topics, indexes, metrics and this API\'s token live' },
     topicDefaults: {
@@ -16,6 +16,33 @@ const settingsSchema = {
     listeners: {
       type: 'array',
       items: { type: 'object', required: ['name', 'host', 'port'], properties: { name: { type: 'string' }, host: { type: 'string' }, port: { type: 'integer' } } },
+    },
+    security: {
+      type: 'object',
+      description: 'how Kafka clients connect and log in: listeners with their protocols, the CA, the agent user (with its generated password until changed) and ready-made commands',
+      required: ['listeners', 'caFile', 'clientAuth', 'agent', 'connect'],
+      properties: {
+        listeners: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['protocol', 'address', 'advertised', 'tls', 'sasl'],
+            properties: { protocol: { type: 'string' }, address: { type: 'string' }, advertised: { type: 'string' }, tls: { type: 'boolean' }, sasl: { type: 'boolean' } },
+          },
+        },
+        caFile: { type: ['string', 'null'] },
+        clientAuth: { type: 'string', enum: ['none', 'requested', 'required'] },
+        agent: {
+          type: ['object', 'null'],
+          required: ['user', 'password', 'passwordFile'],
+          properties: { user: { type: 'string' }, password: { type: ['string', 'null'] }, passwordFile: { type: ['string', 'null'] } },
+        },
+        connect: {
+          type: ['object', 'null'],
+          required: ['bootstrap', 'mechanism', 'kcat', 'kafkaPython', 'agent'],
+          properties: { bootstrap: { type: 'string' }, mechanism: { type: 'string' }, kcat: { type: 'string' }, kafkaPython: { type: 'string' }, agent: { type: 'string' } },
+        },
+      },
     },
     ingest: {
       type: 'array',
@@ -43,7 +70,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: RouteContext): P
     {
       schema: {
         tags: ['overview'],
-        summary: 'Data directory, topic defaults (retention), Kafka listeners and direct-ingest endpoints with their tokens',
+        summary: 'Data directory, topic defaults (retention), Kafka listeners, how clients log in (agent user, CA, commands) and direct-ingest endpoints with their tokens',
         response: { 200: settingsSchema, ...ERROR_RESPONSES },
       },
     },
@@ -52,6 +79,7 @@ export async function settingsRoutes(app: FastifyInstance, ctx: RouteContext): P
       topicDefaults: topicConfigToStrings(s.logs.defaults),
       listeners: s.listeners(),
       ingest: s.ingestEndpoints(),
+      security: await s.security(),
     }),
   );
 }

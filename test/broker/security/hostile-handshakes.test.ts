@@ -19,7 +19,9 @@ import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../../src/protoc
 import { buildRecordBatch } from '../../../src/protocol/record-batch-builder.js';
 import { saslLogin } from '../../helpers/sasl-client.js';
 import { WireClient } from '../../helpers/wire-client.js';
+import { waitUntil } from '../../helpers/wait-until.js';
 
+const LOGIN_TIMEOUT_MS = 3000;
 let dir: string;
 let broker: Broker;
 const port = (p: string) => broker.listenerAddresses().find((l) => l.protocol === p)!.port;
@@ -27,7 +29,8 @@ const port = (p: string) => broker.listenerAddresses().find((l) => l.protocol ==
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-hostile-sasl-'));
   writeUsers(usersFilePath(dir), new Map([['alice', { 'SCRAM-SHA-256': await scramCredential('SCRAM-SHA-256', 'pw', 4096) }]]));
-  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0' }), silentLogger);
+  // A short login deadline, so stalled clients are closed within the test's time (the default is 30 s).
+  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0', file: { saslLoginTimeoutMs: LOGIN_TIMEOUT_MS } }), silentLogger);
 });
 afterAll(async () => {
   await broker.stop();
@@ -132,4 +135,93 @@ describe('hostile TLS handshakes', () => {
     expect(await Promise.all(closes)).toEqual(payloads.map(() => true));
     c.close();
   }, 40_000);
+});
+
+/** True when `p` settles within `ms`. */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+/** A SCRAM exchange that stops after the server's first message: the client never sends its proof. */
+async function stallMidScram(c: WireClient): Promise<void> {
+  expect((await c.send(SaslHandshakeRequest, SaslHandshakeResponse, 1, { mechanism: 'SCRAM-SHA-256' })).errorCode).toBe(0);
+  const first = await c.send(SaslAuthenticateRequest, SaslAuthenticateResponse, 2, { authBytes: Buffer.from(`n,,n=alice,r=${randomBytes(12).toString('base64')}`) });
+  expect(first.errorCode).toBe(0);
+  expect(first.authBytes.toString()).toMatch(/^r=.*,s=.*,i=4096$/);
+}
+
+const produceOne = (c: WireClient, i: number) =>
+  c.send(ProduceRequest, ProduceResponse, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: 'good-during-hostile', partitionData: [{ index: 0, records: buildRecordBatch([{ key: `k${i}`, value: `v${i}` }]) }] }],
+  });
+
+describe('stalled logins', () => {
+  it('closes a client that stops mid-SCRAM once the login deadline passes, on the plaintext and the TLS listener', async () => {
+    const plain = await WireClient.connect(port('SASL_PLAINTEXT'), '127.0.0.1', '127.0.0.60');
+    await stallMidScram(plain);
+    const tls = await new Promise<TLSSocket>((resolve, reject) => {
+      const tcp = netConnect({ host: '127.0.0.1', port: port('SASL_SSL'), localAddress: '127.0.0.61' });
+      const s = tlsConnect({ socket: tcp, servername: 'localhost', ca: readFileSync(broker.caFile()!) }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const overTls = WireClient.over(tls);
+    await stallMidScram(overTls);
+    // Both closed: WireClient.closed resolves on the socket's close, whenever it came.
+    expect(await within(Promise.all([plain.closed, overTls.closed]), LOGIN_TIMEOUT_MS + 15_000)).toBe(true);
+  }, 40_000);
+
+  it('many hostile handshakes at once each close alone, in bounded time and memory, while a logged-in client keeps producing', async () => {
+    const good = await goodClient();
+    const before = process.memoryUsage().heapUsed;
+    const baseline = broker.clients().length;
+    const started = Date.now();
+    const hostile: Promise<boolean>[] = [];
+    const raw = (listener: string, i: number, bytes: Buffer | null) =>
+      new Promise<boolean>((resolve) => {
+        const s = netConnect({ port: port(listener), host: '127.0.0.1', localAddress: `127.0.1.${i}` }, () => {
+          if (bytes) s.write(bytes);
+        });
+        s.on('error', () => {});
+        s.resume();
+        void closedWithin(s, LOGIN_TIMEOUT_MS + 20_000).then(resolve);
+      });
+    const oversized = Buffer.alloc(4);
+    oversized.writeInt32BE(8 * 1024 * 1024, 0);
+    for (let i = 1; i <= 80; i++) {
+      const kind = i % 4;
+      if (kind === 0) {
+        // Mid-SCRAM stall on the plaintext SASL listener.
+        hostile.push(
+          WireClient.connect(port('SASL_PLAINTEXT'), '127.0.0.1', `127.0.1.${i}`).then(async (c) => {
+            await stallMidScram(c);
+            return within(c.closed, LOGIN_TIMEOUT_MS + 20_000);
+          }),
+        );
+      } else if (kind === 1) hostile.push(raw('SASL_SSL', i, Buffer.from('160301020001', 'hex'))); // a ClientHello that never comes whole
+      else if (kind === 2) hostile.push(raw('SASL_SSL', i, null)); // connects, says nothing
+      else hostile.push(raw('SASL_PLAINTEXT', i, i % 8 === 3 ? oversized : randomBytes(4096))); // an 8 MiB SASL frame, or garbage
+    }
+    // The good client produces the whole time: bounded by count and by time.
+    let produced = 0;
+    let allClosed = false;
+    const done = Promise.all(hostile).then((r) => {
+      allClosed = true;
+      return r;
+    });
+    for (let i = 0; i < 2000 && !allClosed && Date.now() - started < 40_000; i++) {
+      const r = await produceOne(good, i);
+      expect(r.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+      produced++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await done).toEqual(hostile.map(() => true));
+    // Every hostile connection closed by the login deadline at the latest (not TLS's 10 s handshake timeout, not never).
+    expect(Date.now() - started).toBeLessThan(LOGIN_TIMEOUT_MS + 25_000);
+    expect(produced).toBeGreaterThan(5);
+    await waitUntil('the hostile connections to be forgotten', () => broker.clients().length === baseline, { timeoutMs: 10_000 });
+    // Nothing they sent was kept: the oversized frames were refused from their 4-byte prefix, not buffered.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+    expect((await produceOne(good, -1)).responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    good.close();
+  }, 90_000);
 });

@@ -2,7 +2,7 @@
 // certificate, and a plaintext client on the TLS port failing alone.
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls, { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,10 @@ describe('TLS listener with the generated certificate', () => {
     expect(server.checkIssued(ca)).toBe(true);
     for (const name of ['localhost', hostname()]) expect(server.checkHost(name, { subject: 'never' })).toBe(name.toLowerCase());
     for (const ip of ['127.0.0.1', '::1']) expect(server.checkIP(ip)).toBe(ip);
+    // Every address of every interface, as the OS reports them now: whichever one an agent was told, it verifies.
+    const addresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address.replace(/%.*$/, '')));
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const ip of addresses) expect(server.checkIP(ip), ip).toBe(ip);
     expect(server.checkHost('not-this-machine.example', { subject: 'never' })).toBeUndefined();
     for (const key of ['ca-key.pem', 'server-key.pem']) expect(statSync(join(tlsDir, key)).mode & 0o777).toBe(0o600);
   });
