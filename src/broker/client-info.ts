@@ -6,6 +6,8 @@ export interface ClientInfo {
   clientId: string | null;
   /** The SASL user, once authenticated on a SASL listener. */
   principal?: string | null;
+  /** The TLS client certificate's subject (RFC 2253 DN) when the client presented one (mTLS); without "User:". */
+  tlsPrincipal?: string | null;
   softwareName: string | null;
   softwareVersion: string | null;
   connectedAt: number;
