@@ -29,6 +29,11 @@ beforeAll(async () => {
   expect(ca).toBe(join(broker.dataDir, 'tls', 'ca.pem'));
   // Added while the broker runs: it re-reads the users file at the next login.
   assertOk(await runCli(['users', 'add', 'agent', '--data-dir', broker.dataDir], { input: `${PASSWORD}\n` }), 'users add');
+  // The default ACLs let the agent write and describe; these clients also read back, some through groups.
+  for (const resource of [['--topic', '*'], ['--group', '*']]) {
+    assertOk(await runCli(['acls', 'add', '--principal', 'User:agent', '--operation', 'Read', ...resource, '--data-dir', broker.dataDir]), 'acls add');
+  }
+  await new Promise((r) => setTimeout(r, 2500)); // the broker looks at DATA/acls.json once a second
 }, 60_000);
 afterAll(async () => {
   await stopAllBrokers();
