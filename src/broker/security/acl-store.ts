@@ -53,7 +53,12 @@ export class AclStore {
   /** Writes the default ACLs if the file does not exist, reads it, and starts watching it. */
   static async open(file: string, log: Logger, recheckMs = ACL_RECHECK_MS): Promise<AclStore> {
     const store = new AclStore(file, log);
-    if (await ensureAclsFile(file)) log.info(`wrote the default ACLs to ${file}: User:agent may write and describe every topic`);
+    try {
+      if (await ensureAclsFile(file)) log.info(`wrote the default ACLs to ${file}: User:agent may write and describe every topic`);
+    } catch (e) {
+      // A full or read-only disk must not keep the broker from starting: a missing file means the defaults anyway.
+      log.error(`cannot write the default ACLs to ${file}: ${(e as Error).message}; they apply from memory until the file can be written`);
+    }
     await store.refresh();
     store.timer = setInterval(() => void store.refresh(), recheckMs);
     store.timer.unref();
