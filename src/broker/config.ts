@@ -138,7 +138,8 @@ const FILE_KEYS: Record<string, Check> = {
   offsetsRetentionMs: int(1),
   searchIndex: bool,
   superUsers: (v, key) => {
-    const list = typeof v === 'string' ? v.split(/[;,]/).map((s) => s.trim()).filter((s) => s !== '') : v;
+    // As a string, Kafka's super.users form: separated by semicolons (a certificate's DN holds commas).
+    const list = typeof v === 'string' ? v.split(';').map((s) => s.trim()).filter((s) => s !== '') : v;
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && /^[A-Za-z][A-Za-z0-9_]*:.+$/.test(x))) {
       throw new ConfigError(`${key} must be a list of principals like ["User:admin"], got ${JSON.stringify(v)}`);
     }
