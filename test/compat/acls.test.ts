@@ -1,8 +1,9 @@
 // Real clients against ACLs, on a real `tributary serve` with a loopback PLAINTEXT listener and a SASL_PLAINTEXT one:
 // kcat (librdkafka) and kafka-python refused with TOPIC_AUTHORIZATION_FAILED where a user may not write, kafka-python's
 // consumer with GroupAuthorizationFailedError where it may not use the group, and kafka-python's KafkaAdminClient
-// managing ACLs as the default super user User:admin. ACLs come from `tributary acls` while the broker runs.
+// managing ACLs as the default super user User:admin, and kafkajs's admin client doing the same. ACLs come from `tributary acls` while the broker runs.
 import { fileURLToPath } from 'node:url';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { KCAT, PYTHON_KAFKA, requireTools } from '../helpers/require-tool.js';
@@ -82,4 +83,43 @@ describe.skipIf(!pythonAvailable)('kafka-python with ACLs', () => {
     expect(refused).toMatchObject({ error: 'ClusterAuthorizationFailedError', message: expect.stringMatching(/User:nobody may not describe ACLs/) });
     expect((await cli('acls', 'list', '--principal', 'User:dave')).stdout.trim().split('\n')).toHaveLength(2); // the header and the one ACL
   }, 120_000);
+});
+
+describe('kafkajs admin with ACLs', () => {
+  const admin = (user: string) =>
+    new Kafka({ clientId: 'compat-kafkajs-acls', brokers: [sasl], sasl: { mechanism: 'scram-sha-256', username: user, password: `${user}-password` }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const erin = { principal: 'User:erin', host: '*', permissionType: AclPermissionTypes.ALLOW };
+
+  it('creates, describes and deletes ACLs as User:admin; an ordinary user is refused with CLUSTER_AUTHORIZATION_FAILED', async () => {
+    const a = admin('admin');
+    await a.connect();
+    try {
+      await a.createAcls({
+        acl: [
+          { ...erin, operation: AclOperationTypes.WRITE, resourceType: AclResourceTypes.TOPIC, resourceName: 'erin-', resourcePatternType: ResourcePatternTypes.PREFIXED },
+          { ...erin, operation: AclOperationTypes.READ, resourceType: AclResourceTypes.GROUP, resourceName: 'erin-group', resourcePatternType: ResourcePatternTypes.LITERAL },
+        ],
+      });
+      const filter = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, principal: 'User:erin', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY };
+      const described = await a.describeAcls(filter);
+      expect(described.resources.map((r) => `${r.resourceType} ${r.resourcePatternType} ${r.resourceName} ${r.acls.map((x) => x.operation).join(',')}`).sort()).toEqual([
+        `${AclResourceTypes.GROUP} ${ResourcePatternTypes.LITERAL} erin-group ${AclOperationTypes.READ}`,
+        `${AclResourceTypes.TOPIC} ${ResourcePatternTypes.PREFIXED} erin- ${AclOperationTypes.WRITE}`,
+      ].sort());
+      const deleted = await a.deleteAcls({ filters: [filter] });
+      expect(deleted.filterResponses[0]!.matchingAcls).toHaveLength(2);
+      expect((await a.describeAcls(filter)).resources).toEqual([]);
+    } finally {
+      await a.disconnect();
+    }
+    const n = admin('nobody');
+    await n.connect();
+    try {
+      await expect(
+        n.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }),
+      ).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+    } finally {
+      await n.disconnect();
+    }
+  }, 60_000);
 });
