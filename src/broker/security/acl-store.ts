@@ -81,15 +81,21 @@ export class AclStore {
   /** CreateAcls: adds them to the file and applies them now. */
   async add(acls: readonly AclBinding[]): Promise<number> {
     const n = await addAcls(this.file, acls);
-    await this.refresh();
+    await this.reloadAfterChange();
     return n;
   }
 
   /** DeleteAcls: removes what `matches` selects from the file and applies it now. */
   async remove(matches: (b: AclBinding) => boolean): Promise<AclBinding[]> {
     const removed = await removeAcls(this.file, matches);
-    await this.refresh();
+    await this.reloadAfterChange();
     return removed;
+  }
+
+  /** A refresh already running may have looked at the file before our change: wait for it, then look again. */
+  private async reloadAfterChange(): Promise<void> {
+    await this.loading;
+    await this.refresh();
   }
 
   /** Re-reads the file if it changed since the last read (one refresh at a time; callers share it). */
