@@ -42,6 +42,8 @@ function run(args, input) {
 
 async function main() {
   await run(['users', 'add', 'bench', '--mechanism', 'all', '--data-dir', dataDir], `${PASSWORD}\n`);
+  // The bench user writes and reads every topic (ACLs; see README, Authorization).
+  await run(['acls', 'add', '--principal', 'User:bench', '--operation', 'All', '--topic', '*', '--data-dir', dataDir], '');
   const broker = spawnTracked(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--http', 'off', '--listeners', 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

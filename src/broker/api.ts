@@ -2,6 +2,7 @@ import type { Decoded, Encodable, MessageDef } from '../protocol/schema.js';
 import type { RequestHeader } from '../protocol/header.js';
 import type { ClientInfo } from './client-info.js';
 import type { SaslAuthenticator } from './security/sasl-authenticator.js';
+import type { Session } from './security/session.js';
 import type { BrokerServices } from './services.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ResponseMemory {
 export interface RequestContext extends BrokerServices {
   header: RequestHeader;
   client: ClientInfo;
+  /** Who the client acts as (principal and address), for the authorizer. */
+  session: Session;
   /** Aborted when the connection closes, so long polls stop waiting. */
   signal: AbortSignal;
   memory: ResponseMemory;

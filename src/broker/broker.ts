@@ -12,7 +12,10 @@ import { newClientInfo, type ClientInfo } from './client-info.js';
 import { ConfigError, type BrokerConfig } from './config.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { formatListener, usesSasl, usesTls, type ListenerConfig, type SecurityProtocol } from './listeners.js';
+import { AclStore } from './security/acl-store.js';
+import { aclsFilePath } from './security/acls-file.js';
 import { AuthFailureDelay } from './security/auth-failure-delay.js';
+import { Authorizer } from './security/authorizer.js';
 import type { SaslServices } from './security/sasl-authenticator.js';
 import { usersFilePath } from './security/users-file.js';
 import { UsersStore } from './security/users-store.js';
@@ -87,6 +90,7 @@ export class Broker {
     readonly logs: LogManager,
     readonly log: Logger,
     topicDefaults: TopicConfig,
+    readonly acls: AclStore,
   ) {
     const apis = buildApiTable();
     this.apis = apis;
@@ -123,6 +127,7 @@ export class Broker {
       stats: this.stats,
       limits: limitsOf(config),
       identity,
+      authorizer: new Authorizer(acls, config.superUsers, log),
       logger: log,
     };
     this.requestMemory = new MemoryPool(config.queuedMaxRequestBytes);
@@ -165,7 +170,14 @@ export class Broker {
       diskCheckIntervalMs: config.diskCheckIntervalMs,
       searchIndex: config.searchIndex,
     });
-    const broker = new Broker(config, logs, log, topicDefaults);
+    let acls: AclStore;
+    try {
+      acls = await AclStore.open(aclsFilePath(config.dataDir), log);
+    } catch (e) {
+      await logs.close();
+      throw e;
+    }
+    const broker = new Broker(config, logs, log, topicDefaults, acls);
     broker.tls = tls;
     if (broker.sasl && (await broker.sasl.users.count()) === 0) {
       log.warn(`no SASL users yet: nobody can log in on the SASL listeners until one is added (tributary users add NAME --data-dir ${config.dataDir})`);
@@ -177,6 +189,7 @@ export class Broker {
       for (const b of broker.bound) b.server.close();
       clearInterval(broker.offsetRetentionTimer);
       broker.offsets.store.close();
+      acls.close();
       await logs.close();
       throw e;
     }
@@ -314,6 +327,7 @@ export class Broker {
     this.coordinator.shutdown();
     for (const c of this.connections) c.close();
     await closed;
+    this.acls.close();
     this.offsets.store.close();
     await this.logs.close();
   }

@@ -42,6 +42,11 @@ export interface BrokerConfig extends BrokerLimits {
   offsetsRetentionMs: number;
   /** Broker-wide defaults for topic configs, e.g. {"retention.ms": "86400000"} (log.* in Kafka). */
   topicDefaults: Record<string, string>;
+  /**
+   * Principals that may do everything whatever the ACLs say (Kafka's super.users), e.g. ["User:admin"]. The
+   * unauthenticated workstation user on a loopback connection is one too (see security/session.ts).
+   */
+  superUsers: string[];
   /** Build a token index (bloom filters per ~1 MiB block) beside every segment so searches skip blocks; off: none is written or read. */
   searchIndex: boolean;
 }
@@ -85,6 +90,7 @@ export const BROKER_DEFAULTS: Omit<BrokerConfig, 'dataDir'> = {
   groupInitialRebalanceDelayMs: 3_000,
   offsetsRetentionMs: 7 * 24 * 60 * 60 * 1000,
   topicDefaults: {},
+  superUsers: ['User:admin'],
   searchIndex: true,
 };
 
@@ -170,6 +176,14 @@ const FILE_KEYS: Record<string, Check> = {
   groupInitialRebalanceDelayMs: int(0),
   offsetsRetentionMs: int(1),
   searchIndex: bool,
+  superUsers: (v, key) => {
+    // As a string, Kafka's super.users form: separated by semicolons (a certificate's DN holds commas).
+    const list = typeof v === 'string' ? v.split(';').map((s) => s.trim()).filter((s) => s !== '') : v;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && /^[A-Za-z][A-Za-z0-9_]*:.+$/.test(x))) {
+      throw new ConfigError(`${key} must be a list of principals like ["User:admin"], got ${JSON.stringify(v)}`);
+    }
+    return list as string[];
+  },
   topicDefaults: (v, key) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${key} must be an object of Kafka topic configs`);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));

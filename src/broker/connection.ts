@@ -12,6 +12,7 @@ import { ResponseBudget, type ResponseSlot } from './response-budget.js';
 import type { BrokerServices } from './services.js';
 import type { Transport } from './transport.js';
 import { SASL_MAX_RECEIVE_BYTES, SaslAuthenticator, type SaslServices } from './security/sasl-authenticator.js';
+import { sessionOf, type Session } from './security/session.js';
 
 const API_VERSIONS_KEY = 18;
 const SASL_HANDSHAKE_KEY = 17;
@@ -85,6 +86,9 @@ export class Connection {
   private readonly auth: SaslAuthenticator | null;
   /** Closes a SASL connection that has not logged in by saslLoginTimeoutMs. */
   private loginTimer: NodeJS.Timeout | null = null;
+  /** The session of the latest request, kept while the principals it came from stay the same. */
+  private session: Session | null = null;
+  private sessionPrincipal: string | null = null;
 
   constructor(
     private readonly transport: Transport,
@@ -299,9 +303,11 @@ export class Connection {
       stats: sv.stats,
       limits: sv.limits,
       identity: sv.identity,
+      authorizer: sv.authorizer,
       logger: sv.logger,
       header,
       client: this.info,
+      session: this.currentSession(),
       signal: this.abort.signal,
       memory: this.responses.memoryFor(slot),
       sasl: this.auth,
@@ -323,6 +329,15 @@ export class Connection {
           this.close();
         },
       );
+  }
+
+  /** The session for a request: rebuilt only after a login (or a certificate) changed who the client is. */
+  private currentSession(): Session {
+    const info = this.info;
+    const principal = info.principal ?? info.tlsPrincipal ?? null;
+    if (this.session && this.sessionPrincipal === principal) return this.session;
+    this.sessionPrincipal = principal;
+    return (this.session = sessionOf(info));
   }
 
   /**

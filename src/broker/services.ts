@@ -5,6 +5,7 @@ import type { GroupOffsets } from './groups/group-offsets.js';
 import type { ConfigEntry } from './topic-configs.js';
 import type { BrokerLimits } from './limits.js';
 import type { BrokerStats } from './stats.js';
+import type { Authorizer } from './security/authorizer.js';
 
 /*
  * The services request handlers use, each as narrow as its callers need. The Broker builds them at start-up and every
@@ -75,5 +76,7 @@ export interface BrokerServices {
   stats: BrokerStats;
   limits: BrokerLimits;
   identity: BrokerIdentity;
+  /** Who may do what (ACLs); every handler asks it before acting. */
+  authorizer: Authorizer;
   logger: Logger;
 }

@@ -2,6 +2,7 @@
 // (0 success, 1 runtime failure, 2 usage error — unknown option, missing argument, bad value).
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../common/package-info.js';
+import { registerAcls } from './acls.js';
 import { registerAgent } from './agent.js';
 import { registerCerts } from './certs.js';
 import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerAgent(program);
   registerUsers(program);
   registerCerts(program);
+  registerAcls(program);
   return program;
 }
 

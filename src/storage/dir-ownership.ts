@@ -12,8 +12,9 @@ import { parsePartitionDirName } from './topic-name.js';
  */
 
 /** Our top-level files besides partition directories (and the temp files of their atomic rewrites, lock takeovers). */
-// tls/ and users.json(.tmp|.lock) are the broker's security files (src/broker/security/): its generated certificates and SASL users.
-const OWN_FILES = /^(__meta|__metrics|tls|users\.json(\.tmp|\.lock)?|\.lock(\..+)?|(\.clean-shutdown|recovery-point-offset-checkpoint|log-start-offset-checkpoint)(\.tmp)?)$/;
+// tls/, users.json and acls.json (with .tmp/.lock) are the broker's security files (src/broker/security/): its generated
+// certificates, SASL users and ACLs.
+const OWN_FILES = /^(__meta|__metrics|tls|(users|acls)\.json(\.tmp|\.lock)?|\.lock(\..+)?|(\.clean-shutdown|recovery-point-offset-checkpoint|log-start-offset-checkpoint)(\.tmp)?)$/;
 /** Desktop file managers drop these anywhere; not worth a warning. */
 const OS_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 /** A partition directory renamed for removal: `<topic>-<n>.<16 hex>-delete` (partition-dirs.ts). */

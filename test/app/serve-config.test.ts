@@ -62,3 +62,23 @@ describe('ingest config', () => {
     expect(() => load(ingest)).toThrow(error);
   });
 });
+
+describe('superUsers', () => {
+  const withFile = (doc: unknown) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tributary-superusers-')), 'broker.json');
+    writeFileSync(file, JSON.stringify(doc));
+    return loadServeConfig({ configFile: file, dataDir: '/tmp/x' }).broker.superUsers;
+  };
+
+  it('is User:admin by default, takes a list of principals, or Kafka\'s semicolon-separated text (DNs hold commas)', () => {
+    expect(loadServeConfig({ dataDir: '/tmp/x' }).broker.superUsers).toEqual(['User:admin']);
+    expect(withFile({ superUsers: ['User:root', 'User:CN=ops,O=acme'] })).toEqual(['User:root', 'User:CN=ops,O=acme']);
+    expect(withFile({ superUsers: 'User:root; User:CN=ops,O=acme' })).toEqual(['User:root', 'User:CN=ops,O=acme']);
+    expect(withFile({ superUsers: [] })).toEqual([]);
+  });
+
+  it('refuses what is not a principal', () => {
+    expect(() => withFile({ superUsers: ['admin'] })).toThrow(ConfigError);
+    expect(() => withFile({ superUsers: 'admin' })).toThrow(/superUsers must be a list of principals like \["User:admin"\]/);
+  });
+});

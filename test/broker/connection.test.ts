@@ -30,6 +30,7 @@ function services(limits: Partial<BrokerLimits> = {}): BrokerServices {
     stats: new BrokerStats(),
     limits: { ...DEFAULT_LIMITS, ...limits },
     identity: { nodeId: 7, clusterId: 'fake-cluster', advertised: () => ({ host: 'fake', port: 9 }), apiVersions: () => [{ apiKey: 18, minVersion: 0, maxVersion: 3 }] },
+    authorizer: {} as BrokerServices['authorizer'],
     logger: silentLogger,
   };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { KCAT, PYTHON_KAFKA, requireTools } from '../helpers/require-tool.js';
+import { runCli } from '../helpers/run-cli.js';
 import { assertOk, runTool } from '../helpers/run-tool.js';
 
 const kcatAvailable = requireTools(KCAT);
@@ -29,6 +30,11 @@ beforeAll(async () => {
   expect(ca).toBe(join(broker.dataDir, 'tls', 'ca.pem'));
   // Secure by default: the first start made the agent user and printed its password once.
   PASSWORD = /^ {2}password: {2}(\S+)$/.exec(await broker.waitForLine(/^ {2}password: /))![1]!;
+  // The default ACLs let the agent write and describe; these clients also read back, some through groups.
+  for (const resource of [['--topic', '*'], ['--group', '*']]) {
+    assertOk(await runCli(['acls', 'add', '--principal', 'User:agent', '--operation', 'Read', ...resource, '--data-dir', broker.dataDir]), 'acls add');
+  }
+  await new Promise((r) => setTimeout(r, 2500)); // the broker looks at DATA/acls.json once a second
 }, 60_000);
 afterAll(async () => {
   await stopAllBrokers();

@@ -19,6 +19,10 @@ export const createPartitions = defineApi({
     const results = [];
     for (const t of req.topics) {
       const fail = (code: ErrorName, message: string) => results.push({ name: t.name, errorCode: errorCode(code), errorMessage: message });
+      if (!ctx.authorizer.authorize(ctx.session, 'ALTER', 'TOPIC', t.name)) {
+        fail('TOPIC_AUTHORIZATION_FAILED', `${ctx.session.principal} may not add partitions to topic ${t.name} (ALTER)`);
+        continue;
+      }
       const topic = logs.getTopic(t.name);
       if (!topic) {
         fail('UNKNOWN_TOPIC_OR_PARTITION', `topic ${t.name} does not exist`);

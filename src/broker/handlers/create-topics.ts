@@ -31,7 +31,12 @@ export const createTopics = defineApi({
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failure(t.name, 'POLICY_VIOLATION', why)) };
     }
     const topics: TopicRes[] = [];
+    const clusterCreate = ctx.authorizer.authorizeCluster(ctx.session, 'CREATE', false);
     for (const t of req.topics) {
+      if (!clusterCreate && !ctx.authorizer.authorize(ctx.session, 'CREATE', 'TOPIC', t.name)) {
+        topics.push(failure(t.name, 'TOPIC_AUTHORIZATION_FAILED', `${ctx.session.principal} may not create topic ${t.name} (CREATE on the topic or the cluster)`));
+        continue;
+      }
       const nameError = validateTopicName(t.name);
       if ((seen.get(t.name) ?? 0) > 1) {
         topics.push(failure(t.name, 'INVALID_REQUEST', `topic ${t.name} appears more than once in the request`));

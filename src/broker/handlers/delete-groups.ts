@@ -11,7 +11,9 @@ export const deleteGroups = defineApi({
     const results = [];
     for (const groupId of req.groupsNames) {
       const g = coordinator.group(groupId);
-      if (!g) {
+      if (!ctx.authorizer.authorize(ctx.session, 'DELETE', 'GROUP', groupId)) {
+        results.push({ groupId, errorCode: errorCode('GROUP_AUTHORIZATION_FAILED') });
+      } else if (!g) {
         results.push({ groupId, errorCode: errorCode(groupId === '' ? 'INVALID_GROUP_ID' : 'GROUP_ID_NOT_FOUND') });
       } else if (!g.is('Empty')) {
         results.push({ groupId, errorCode: errorCode('NON_EMPTY_GROUP') });

@@ -17,10 +17,16 @@ export const describeConfigs = defineApi({
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       let entries: ConfigEntry[];
       if (r.resourceType === RESOURCE_TOPIC) {
+        if (!ctx.authorizer.authorize(ctx.session, 'DESCRIBE_CONFIGS', 'TOPIC', r.resourceName)) {
+          return { ...base, errorCode: errorCode('TOPIC_AUTHORIZATION_FAILED'), errorMessage: `${ctx.session.principal} may not describe the configs of topic ${r.resourceName}`, configs: [] };
+        }
         const topic = ctx.logs.getTopic(r.resourceName);
         if (!topic) return { ...base, errorCode: errorCode('UNKNOWN_TOPIC_OR_PARTITION'), errorMessage: `topic ${r.resourceName} does not exist`, configs: [] };
         entries = ctx.topics.describeTopicConfigs(topic);
       } else if (r.resourceType === RESOURCE_BROKER) {
+        if (!ctx.authorizer.authorizeCluster(ctx.session, 'DESCRIBE_CONFIGS')) {
+          return { ...base, errorCode: errorCode('CLUSTER_AUTHORIZATION_FAILED'), errorMessage: `${ctx.session.principal} may not describe the broker's configs`, configs: [] };
+        }
         if (r.resourceName !== '' && r.resourceName !== String(nodeId)) {
           return { ...base, errorCode: errorCode('INVALID_REQUEST'), errorMessage: `unknown broker ${r.resourceName}; this broker is node ${nodeId}`, configs: [] };
         }

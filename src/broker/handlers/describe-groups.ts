@@ -1,3 +1,4 @@
+import { errorCode } from '../../protocol/errors.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/schemas/describe-groups.js';
 import { defineApi } from '../api.js';
 
@@ -8,6 +9,9 @@ export const describeGroups = defineApi({
   response: DescribeGroupsResponse,
   handle(ctx, req) {
     const groups = req.groups.map((groupId) => {
+      if (!ctx.authorizer.authorize(ctx.session, 'DESCRIBE', 'GROUP', groupId)) {
+        return { errorCode: errorCode('GROUP_AUTHORIZATION_FAILED'), groupId, groupState: '', protocolType: '', protocolData: '', members: [] };
+      }
       const g = ctx.coordinator.group(groupId);
       if (!g) return { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
       // Like Kafka: member metadata and assignments only mean something once the group is Stable.

@@ -22,6 +22,10 @@ function plan(ctx: RequestContext, req: Decoded<typeof FetchRequest>): Partition
         existing.maxBytes = p.partitionMaxBytes;
         continue;
       }
+      if (!ctx.authorizer.authorize(ctx.session, 'READ', 'TOPIC', t.topic)) {
+        byKey.set(key, { topic: t.topic, log: undefined, maxBytes: 0, next: p.fetchOffset, bytes: 0, done: true, data: emptyData(p.partition, errorCode('TOPIC_AUTHORIZATION_FAILED')) });
+        continue;
+      }
       const log = ctx.logs.partition(t.topic, p.partition);
       const data = emptyData(p.partition, log ? 0 : errorCode('UNKNOWN_TOPIC_OR_PARTITION'));
       byKey.set(key, { topic: t.topic, log, maxBytes: p.partitionMaxBytes, next: p.fetchOffset, bytes: 0, done: !log, data });

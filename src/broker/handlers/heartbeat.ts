@@ -1,3 +1,4 @@
+import { errorCode } from '../../protocol/errors.js';
 import { HeartbeatRequest, HeartbeatResponse } from '../../protocol/schemas/heartbeat.js';
 import { defineApi } from '../api.js';
 
@@ -5,6 +6,7 @@ export const heartbeat = defineApi({
   request: HeartbeatRequest,
   response: HeartbeatResponse,
   handle(ctx, req) {
+    if (!ctx.authorizer.authorize(ctx.session, 'READ', 'GROUP', req.groupId)) return { throttleTimeMs: 0, errorCode: errorCode('GROUP_AUTHORIZATION_FAILED') };
     return { throttleTimeMs: 0, errorCode: ctx.coordinator.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId) };
   },
 });

@@ -22,13 +22,16 @@ import { deleteGroups } from './delete-groups.js';
 import { offsetDelete } from './offset-delete.js';
 import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
+import { describeAcls } from './describe-acls.js';
+import { createAcls } from './create-acls.js';
+import { deleteAcls } from './delete-acls.js';
 
 /** Every API this broker answers, by API key; ApiVersions advertises exactly these. */
 export function buildApiTable(): Map<number, ApiHandler> {
   const all: ApiHandler<any, any>[] = [
     produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteTopics, initProducerId, describeConfigs, createPartitions,
     findCoordinator, joinGroup, syncGroup, heartbeat, leaveGroup, offsetCommit, offsetFetch, listGroups, describeGroups, deleteGroups, offsetDelete,
-    saslHandshake, saslAuthenticate,
+    saslHandshake, saslAuthenticate, describeAcls, createAcls, deleteAcls,
   ];
   return new Map(all.map((h) => [h.request.apiKey, h as ApiHandler]));
 }

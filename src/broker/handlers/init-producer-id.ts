@@ -12,6 +12,12 @@ export const initProducerId = defineApi({
       // Transactions need a transaction coordinator, which this single-node broker does not implement.
       return { throttleTimeMs: 0, errorCode: errorCode('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'), producerId: -1, producerEpoch: -1 };
     }
+    // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (as in Kafka 2.8+).
+    const { authorizer, session } = ctx;
+    if (!authorizer.authorizeCluster(session, 'IDEMPOTENT_WRITE', false) && !authorizer.authorizeAny(session, 'WRITE', 'TOPIC')) {
+      authorizer.refused(session, 'IDEMPOTENT_WRITE', 'CLUSTER', 'kafka-cluster');
+      return { throttleTimeMs: 0, errorCode: errorCode('CLUSTER_AUTHORIZATION_FAILED'), producerId: -1, producerEpoch: -1 };
+    }
     // KIP-360: an idempotent producer may ask to bump its epoch after a fatal sequence error.
     if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH) {
       return { throttleTimeMs: 0, errorCode: 0, producerId: req.producerId, producerEpoch: req.producerEpoch + 1 };

@@ -1,3 +1,4 @@
+import { errorCode } from '../../protocol/errors.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../../protocol/schemas/join-group.js';
 import { defineApi } from '../api.js';
 
@@ -5,6 +6,10 @@ export const joinGroup = defineApi({
   request: JoinGroupRequest,
   response: JoinGroupResponse,
   async handle(ctx, req) {
+    if (!ctx.authorizer.authorize(ctx.session, 'READ', 'GROUP', req.groupId)) {
+      const code = errorCode('GROUP_AUTHORIZATION_FAILED');
+      return { throttleTimeMs: 0, errorCode: code, generationId: -1, protocolName: ctx.header.apiVersion >= 7 ? null : '', leader: '', memberId: req.memberId, members: [] };
+    }
     const res = await ctx.coordinator.join({
       groupId: req.groupId,
       sessionTimeoutMs: req.sessionTimeoutMs,

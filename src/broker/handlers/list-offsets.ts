@@ -16,10 +16,13 @@ export const listOffsets = defineApi({
     const topics = [];
     for (const t of req.topics) {
       const partitions: PartitionRes[] = [];
+      const authorized = ctx.authorizer.authorize(ctx.session, 'DESCRIBE', 'TOPIC', t.name);
       for (const p of t.partitions) {
-        const log = ctx.logs.partition(t.name, p.partitionIndex);
+        const log = authorized ? ctx.logs.partition(t.name, p.partitionIndex) : undefined;
         const res: PartitionRes = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
-        if (!log) {
+        if (!authorized) {
+          res.errorCode = errorCode('TOPIC_AUTHORIZATION_FAILED');
+        } else if (!log) {
           res.errorCode = errorCode('UNKNOWN_TOPIC_OR_PARTITION');
         } else if (p.timestamp === LATEST) {
           res.offset = log.logEndOffset;

@@ -29,17 +29,31 @@ export const metadata = defineApi({
     // v0: an empty list means every topic; v1+: null means every topic.
     const all = req.topics === null || (ctx.header.apiVersion === 0 && req.topics.length === 0);
     const topics: TopicMeta[] = [];
+    const { authorizer, session } = ctx;
     if (all) {
-      for (const t of ctx.logs.listTopics()) topics.push(describeTopic(nodeId, t));
+      // As Kafka: every topic means every topic this client may describe; the others are left out, not refused.
+      for (const t of ctx.logs.listTopics()) if (authorizer.authorize(session, 'DESCRIBE', 'TOPIC', t.name, false)) topics.push(describeTopic(nodeId, t));
     } else {
       for (const { name } of req.topics!) {
+        if (!authorizer.authorize(session, 'DESCRIBE', 'TOPIC', name)) {
+          topics.push(missing(name, errorCode('TOPIC_AUTHORIZATION_FAILED')));
+          continue;
+        }
         const nameError = validateTopicName(name);
         if (nameError) {
           topics.push(missing(name, errorCode('INVALID_TOPIC_EXCEPTION')));
           continue;
         }
+        // Auto-creation: Kafka asks CREATE on the topic or the cluster; WRITE does here too (an agent's first
+        // Metadata for a new topic precedes its first Produce). Without any, a missing topic is unknown.
+        const mayCreate =
+          req.allowAutoTopicCreation &&
+          (ctx.logs.getTopic(name) !== undefined ||
+            authorizer.authorize(session, 'WRITE', 'TOPIC', name, false) ||
+            authorizer.authorize(session, 'CREATE', 'TOPIC', name, false) ||
+            authorizer.authorizeCluster(session, 'CREATE', false));
         try {
-          const t = await ctx.topics.topicForWrite(name, req.allowAutoTopicCreation);
+          const t = await ctx.topics.topicForWrite(name, mayCreate);
           topics.push(t ? describeTopic(nodeId, t) : missing(name, errorCode('UNKNOWN_TOPIC_OR_PARTITION')));
         } catch (e) {
           // The reason, as Kafka's auto-creation reports it (Errors.forException): a name collision, a limit, the disk.

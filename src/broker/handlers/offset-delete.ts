@@ -8,12 +8,16 @@ export const offsetDelete = defineApi({
   request: OffsetDeleteRequest,
   response: OffsetDeleteResponse,
   async handle(ctx, req) {
-    const { coordinator, offsets } = ctx;
+    const { coordinator, offsets, authorizer, session } = ctx;
+    if (!authorizer.authorize(session, 'DELETE', 'GROUP', req.groupId)) return { errorCode: errorCode('GROUP_AUTHORIZATION_FAILED'), throttleTimeMs: 0, topics: [] };
     const g = coordinator.group(req.groupId);
     if (!g) return { errorCode: errorCode('GROUP_ID_NOT_FOUND'), throttleTimeMs: 0, topics: [] };
     if (!g.is('Empty') && g.protocolType !== 'consumer') return { errorCode: errorCode('NON_EMPTY_GROUP'), throttleTimeMs: 0, topics: [] };
     const toDelete: { topic: string; partition: number }[] = [];
     const topics = req.topics.map((t) => {
+      if (!authorizer.authorize(session, 'READ', 'TOPIC', t.name)) {
+        return { name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorCode('TOPIC_AUTHORIZATION_FAILED') })) };
+      }
       const subscribed = !g.is('Empty') && offsets.isSubscribed(g, t.name, subscribedTopics);
       return {
         name: t.name,

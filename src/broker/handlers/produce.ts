@@ -111,6 +111,9 @@ async function topicFor(ctx: RequestContext, name: string, transactionalId: stri
   }
   if (acks !== 0 && acks !== 1 && acks !== -1) return ['INVALID_REQUIRED_ACKS', `acks must be -1, 0 or 1, got ${acks}`];
   if (transactionalId !== null) return ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'transactions are not supported by Tributary'];
+  // Before anything about the topic: whether it exists is not told to who may not write to it. WRITE also lets the
+  // producer auto-create it (the design's deviation from Kafka, which asks CREATE: an agent's job is to write).
+  if (!ctx.authorizer.authorize(ctx.session, 'WRITE', 'TOPIC', name)) return ['TOPIC_AUTHORIZATION_FAILED', `${ctx.session.principal} may not write to topic ${name}`];
   const nameError = validateTopicName(name);
   if (nameError) return ['INVALID_TOPIC_EXCEPTION', nameError];
   try {

@@ -21,3 +21,6 @@ export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './sasl-handshake.js';
 export * from './sasl-authenticate.js';
+export * from './describe-acls.js';
+export * from './create-acls.js';
+export * from './delete-acls.js';

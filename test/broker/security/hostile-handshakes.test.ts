@@ -29,8 +29,9 @@ const port = (p: string) => broker.listenerAddresses().find((l) => l.protocol ==
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-hostile-sasl-'));
   writeUsers(usersFilePath(dir), new Map([['alice', { 'SCRAM-SHA-256': await scramCredential('SCRAM-SHA-256', 'pw', 4096) }]]));
+  // alice is a super user: these tests are about the handshakes, not about what ACLs grant.
   // A short login deadline, so stalled clients are closed within the test's time (the default is 30 s).
-  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0', file: { saslLoginTimeoutMs: LOGIN_TIMEOUT_MS } }), silentLogger);
+  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0', file: { saslLoginTimeoutMs: LOGIN_TIMEOUT_MS, superUsers: ['User:alice'] } }), silentLogger);
 });
 afterAll(async () => {
   await broker.stop();
