@@ -1,51 +1,27 @@
 // One TCP connection to one Kafka broker, speaking through the project's codec: pipelined requests matched to
 // responses by correlation id, a deadline per request, and one clear reason when the connection goes away.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { FrameParser } from '../protocol/framing.js';
 import { Reader } from '../protocol/reader.js';
 import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../protocol/schema.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { Writer } from '../protocol/writer.js';
+import { ConnectionError, reasonOf } from './connection-error.js';
+import { openSocket } from './open-socket.js';
+import { saslLogin } from './sasl-login.js';
+import { usesSasl, usesTls, type ClientSecurity } from './security.js';
+
+export { ConnectionError } from './connection-error.js';
 
 const MAX_RESPONSE_BYTES = 1 << 30;
 const API_VERSIONS_KEY = 18;
-
-/** The connection failed or was lost: the shipper treats the broker as unreachable and buffers on disk. */
-export class ConnectionError extends Error {
-  /** The socket error code behind it (ECONNREFUSED, ENOTFOUND, …), when there is one. */
-  readonly code: string | undefined;
-
-  constructor(
-    readonly address: string,
-    /** For people: "connection refused", "request timed out after 30 s", … */
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`broker ${address}: ${reason}`, options);
-    this.name = 'ConnectionError';
-    this.code = (options?.cause as NodeJS.ErrnoException | undefined)?.code;
-  }
-}
-
-const SOCKET_PROBLEMS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-};
-
-function reasonOf(err: NodeJS.ErrnoException): string {
-  return (err.code && SOCKET_PROBLEMS[err.code]) ?? err.message;
-}
 
 export interface ConnectionOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** TLS and SASL; plaintext without login when absent. */
+  security?: ClientSecurity;
 }
 
 interface Waiting {
@@ -93,32 +69,38 @@ export class BrokerConnection {
     socket.on('close', () => this.close('connection closed by the broker'));
   }
 
-  /** Connects and asks the broker which API versions it speaks. */
+  /**
+   * Connects (with TLS when the security protocol says so), asks the broker which API versions it speaks, and logs
+   * in with SASL when configured — every connection, before it is handed out for any other request.
+   */
   static async open(host: string, port: number, options: ConnectionOptions): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ConnectionError(address, `connection timed out after ${Math.round(options.connectTimeoutMs / 1000)} s`));
-      }, options.connectTimeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(new ConnectionError(address, reasonOf(err), { cause: err }));
-      });
-    });
+    const security = options.security;
+    const socket = await openSocket(host, port, security, options.connectTimeoutMs);
     const conn = new BrokerConnection(socket, host, port, options);
-    const res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, { clientSoftwareName: 'tributary-agent', clientSoftwareVersion: '1' });
+    let res;
+    try {
+      res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, { clientSoftwareName: 'tributary-agent', clientSoftwareVersion: '1' });
+    } catch (err) {
+      // A TLS listener reads our plaintext request as a broken TLS record: it closes, or waits for more and we time out.
+      if (err instanceof ConnectionError && !usesTls(security)) {
+        throw new ConnectionError(address, `${err.reason} before answering ApiVersions — if this is a TLS listener (SSL or SASL_SSL), connect with that security protocol`);
+      }
+      throw err;
+    }
     if (res.errorCode !== 0) {
       conn.close(`ApiVersions failed with error ${res.errorCode}`);
       throw new ConnectionError(address, `the broker refused ApiVersions (error ${res.errorCode}); is it a Kafka broker?`);
     }
     conn.versions = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    if (usesSasl(security)) {
+      try {
+        await saslLogin(conn, security!.sasl!);
+      } catch (err) {
+        conn.close(err instanceof ConnectionError ? err.reason : String(err));
+        throw err;
+      }
+    }
     return conn;
   }
 
