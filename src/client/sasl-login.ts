@@ -4,7 +4,7 @@
 import { errorByCode } from '../protocol/errors.js';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/schemas/sasl-authenticate.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/schemas/sasl-handshake.js';
-import type { BrokerConnection } from './broker-connection.js';
+import type { Decoded, Encodable, MessageDef } from '../protocol/schema.js';
 import { ConnectionError } from './connection-error.js';
 import { ScramClient, ScramError } from './scram-client.js';
 import type { SaslCredentials } from './security.js';
@@ -23,7 +23,14 @@ export class AuthenticationError extends ConnectionError {
   }
 }
 
-export async function saslLogin(conn: BrokerConnection, sasl: SaslCredentials): Promise<void> {
+/** What a login needs from a connection (BrokerConnection, without importing it back). */
+export interface SaslConnection {
+  readonly address: string;
+  version(def: MessageDef, ours: [number, number]): number;
+  request<Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>): Promise<Decoded<Res>>;
+}
+
+export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Promise<void> {
   const who = `user "${sasl.username}" with mechanism ${sasl.mechanism}`;
   let handshakeVersion: number;
   let authVersion: number;
