@@ -49,6 +49,7 @@ export class Agent {
       restart = await planRestart(readJournal(journalFile), tailer, logger);
       shipper = await Shipper.open({
         bootstrap: config.bootstrap,
+        security: config.security,
         spoolDir: join(config.dataDir, 'spool'),
         clientId: `tributary-agent-${config.name}`,
         compression: config.compression,

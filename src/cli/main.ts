@@ -7,6 +7,7 @@ import { exitQuietlyOnBrokenPipe, exitWith } from './command-runner.js';
 import { registerConsume } from './consume.js';
 import { describeError } from './errors.js';
 import { registerGroups } from './groups.js';
+import { addSecurityToBrokerCommands } from './kafka-client.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerGroups(program);
   registerAgent(program);
   registerUsers(program);
+  addSecurityToBrokerCommands(program);
   return program;
 }
 
