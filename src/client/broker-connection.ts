@@ -36,6 +36,9 @@ export class BrokerConnection {
   private readonly waiting = new Map<number, Waiting>();
   private nextCorrelationId = 1;
   private closedWith: ConnectionError | null = null;
+  /** Responses received; a close before the first one after opening says something about the listener. */
+  private responses = 0;
+  private responsesAtOpen = -1;
   private readonly closeListeners: Array<(err: ConnectionError) => void> = [];
   /** apiKey → highest version the broker supports (from ApiVersions). */
   private versions = new Map<number, [number, number]>();
@@ -62,11 +65,16 @@ export class BrokerConnection {
         if (!w) continue; // a response to a request that already timed out
         this.waiting.delete(id);
         clearTimeout(w.timer);
+        this.responses++;
         w.resolve(frame);
       }
     });
     socket.on('error', (err: NodeJS.ErrnoException) => this.close(reasonOf(err), err));
-    socket.on('close', () => this.close('connection closed by the broker'));
+    socket.on('close', () => {
+      // A SASL listener closes a connection that sends anything but ApiVersions and SASL before logging in.
+      const firstRequestRefused = this.responses === this.responsesAtOpen && !usesSasl(options.security);
+      this.close(firstRequestRefused ? 'connection closed by the broker at the first request — if this listener requires a SASL login (SASL_PLAINTEXT or SASL_SSL), connect with that security protocol' : 'connection closed by the broker');
+    });
   }
 
   /**
@@ -93,6 +101,7 @@ export class BrokerConnection {
       throw new ConnectionError(address, `the broker refused ApiVersions (error ${res.errorCode}); is it a Kafka broker?`);
     }
     conn.versions = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    conn.responsesAtOpen = conn.responses;
     if (usesSasl(security)) {
       try {
         await saslLogin(conn, security!.sasl!);

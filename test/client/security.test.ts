@@ -127,4 +127,14 @@ describe('protocol mismatches', () => {
     const err = await client('PLAINTEXT', { protocol: 'SSL', ca }).admin.listTopics().then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/closed during the TLS handshake — is this a TLS listener \(SSL or SASL_SSL\)\?|did not answer in TLS/);
   }, 30_000);
+
+  it('SASL to a listener without SASL is told the listener does not expect a login', async () => {
+    const err = await client('SSL', saslSsl('PLAIN')).admin.listTopics().then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/this listener does not expect a SASL login; use security protocol SSL or PLAINTEXT for it/);
+  }, 30_000);
+
+  it('no login on a SASL listener: the close is explained', async () => {
+    const err = await client('SASL_SSL', { protocol: 'SSL', ca }).admin.listTopics().then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/closed by the broker at the first request — if this listener requires a SASL login \(SASL_PLAINTEXT or SASL_SSL\)/);
+  }, 30_000);
 });
