@@ -39,6 +39,9 @@ export class BrokerConnection {
   /** Responses received; a close before the first one after opening says something about the listener. */
   private responses = 0;
   private responsesAtOpen = -1;
+  /** While logging in again (KIP-368), new requests wait behind this; null otherwise. */
+  private loginGate: Promise<void> | null = null;
+  private reauthTimer: NodeJS.Timeout | null = null;
   private readonly closeListeners: Array<(err: ConnectionError) => void> = [];
   /** apiKey → highest version the broker supports (from ApiVersions). */
   private versions = new Map<number, [number, number]>();
@@ -104,13 +107,49 @@ export class BrokerConnection {
     conn.responsesAtOpen = conn.responses;
     if (usesSasl(security)) {
       try {
-        await saslLogin(conn, security!.sasl!);
+        conn.scheduleReauthentication((await saslLogin(conn.loginView(), security!.sasl!)).sessionLifetimeMs);
       } catch (err) {
         conn.close(err instanceof ConnectionError ? err.reason : String(err));
         throw err;
       }
     }
     return conn;
+  }
+
+  /** The connection as a login sees it: requests go straight out, never behind the login gate. */
+  private loginView() {
+    return {
+      address: this.address,
+      version: (def: MessageDef, ours: [number, number]) => this.version(def, ours),
+      request: <Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>) => this.send(req, res, version, body, {}),
+    };
+  }
+
+  /**
+   * A broker that sets a session lifetime (Kafka's connections.max.reauth.ms) closes the connection once it ends; log
+   * in again on the same connection at 85–95 % of it, as Kafka's clients do, so producing never sees a disconnect.
+   */
+  private scheduleReauthentication(lifetimeMs: number): void {
+    if (!(lifetimeMs > 0) || this.closedWith) return;
+    this.reauthTimer = setTimeout(() => void this.reauthenticate(), lifetimeMs * (0.85 + Math.random() * 0.1));
+    this.reauthTimer.unref();
+  }
+
+  /** KIP-368: new requests wait, the ones in flight are answered, then the handshake and tokens go out again. */
+  private async reauthenticate(): Promise<void> {
+    let open!: () => void;
+    this.loginGate = new Promise<void>((resolve) => (open = resolve));
+    try {
+      for (let i = 0; this.waiting.size > 0 && !this.closedWith; i++) await new Promise((r) => setTimeout(r, Math.min(50, 1 + i)));
+      if (this.closedWith) return;
+      const { sessionLifetimeMs } = await saslLogin(this.loginView(), this.options.security!.sasl!);
+      this.scheduleReauthentication(sessionLifetimeMs);
+    } catch (err) {
+      this.close(`logging in again (the broker's session lifetime ended) failed: ${err instanceof ConnectionError ? err.reason : String(err)}`);
+    } finally {
+      this.loginGate = null;
+      open();
+    }
   }
 
   get isClosed(): boolean {
@@ -142,6 +181,17 @@ export class BrokerConnection {
     version: number,
     body: Encodable<Req>,
     options: { timeoutMs?: number } = {},
+  ): Promise<Decoded<Res>> {
+    if (this.loginGate) return this.loginGate.then(() => this.send(req, res, version, body, options));
+    return this.send(req, res, version, body, options);
+  }
+
+  private send<Req extends MessageDef, Res extends MessageDef>(
+    req: Req,
+    res: Res,
+    version: number,
+    body: Encodable<Req>,
+    options: { timeoutMs?: number },
   ): Promise<Decoded<Res>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.takeCorrelationId();
@@ -182,6 +232,7 @@ export class BrokerConnection {
    * socket, or rejects with the connection's error.
    */
   requestWithoutResponse<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>): Promise<void> {
+    if (this.loginGate) return this.loginGate.then(() => this.requestWithoutResponse(req, version, body));
     if (this.closedWith) return Promise.reject(this.closedWith);
     const chunks = this.frame(req, version, this.takeCorrelationId(), body);
     return new Promise((resolve, reject) => {
@@ -218,6 +269,7 @@ export class BrokerConnection {
   close(reason = 'closed by the client', cause?: unknown): void {
     if (this.closedWith) return;
     this.closedWith = new ConnectionError(this.address, reason, { cause });
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
     this.socket.destroy();
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);

@@ -30,7 +30,11 @@ export interface SaslConnection {
   request<Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>): Promise<Decoded<Res>>;
 }
 
-export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Promise<void> {
+/**
+ * Logs `conn` in; resolves with the session lifetime the broker set (KIP-368: 0 = none; otherwise the client must log
+ * in again on the same connection before it ends).
+ */
+export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Promise<{ sessionLifetimeMs: number }> {
   const who = `user "${sasl.username}" with mechanism ${sasl.mechanism}`;
   let handshakeVersion: number;
   let authVersion: number;
@@ -52,8 +56,10 @@ export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Pr
           : `the broker refused the SASL handshake for ${who} (${type})`;
     throw new AuthenticationError(conn.address, reason, type);
   }
+  let sessionLifetimeMs = 0;
   const step = async (bytes: Buffer): Promise<Buffer> => {
     const r = await conn.request(SaslAuthenticateRequest, SaslAuthenticateResponse, authVersion, { authBytes: bytes });
+    sessionLifetimeMs = Number(r.sessionLifetimeMs ?? 0);
     if (r.errorCode !== 0) {
       const type = errorByCode(r.errorCode)?.type ?? `error ${r.errorCode}`;
       throw new AuthenticationError(conn.address, `authentication failed for ${who}: ${r.errorMessage ?? 'no reason given'} (${type})`, type);
@@ -63,7 +69,7 @@ export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Pr
   if (sasl.mechanism === 'PLAIN') {
     // RFC 4616: authzid NUL authcid NUL passwd, with an empty authzid (log in as ourselves).
     await step(Buffer.from(`\0${sasl.username}\0${sasl.password}`, 'utf8'));
-    return;
+    return { sessionLifetimeMs };
   }
   const scram = new ScramClient(sasl.mechanism, sasl.username, sasl.password);
   try {
@@ -74,4 +80,5 @@ export async function saslLogin(conn: SaslConnection, sasl: SaslCredentials): Pr
     if (err instanceof ScramError) throw new AuthenticationError(conn.address, `authentication failed for ${who}: ${err.message}`, null, { cause: err });
     throw err;
   }
+  return { sessionLifetimeMs };
 }
