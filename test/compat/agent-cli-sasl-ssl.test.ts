@@ -88,6 +88,8 @@ describe('tributary agent over SASL_SSL', () => {
     await waitUntil('500 lines over SASL_SSL', async () => (await values('agent-sasl-flags')).length >= 500, { timeoutMs: 45_000, details: () => agent.describe() });
     expect(await values('agent-sasl-flags')).toEqual(want);
     expect(agent.stderr.join('\n')).toContain(`connected to broker 127.0.0.1:${saslPort}`);
+    expect(agent.stderr.join('\n')).toContain(`connecting with SASL_SSL, SCRAM-SHA-512 as "agent", trusting ${ca}`);
+    expect(agent.stderr.join('\n')).not.toContain(PASSWORD);
     expect((await agent.stop('SIGTERM')).code).toBe(0);
   }, 120_000);
 
