@@ -7,7 +7,7 @@ import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } f
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { Writer } from '../protocol/writer.js';
 import { ConnectionError, reasonOf } from './connection-error.js';
-import { openSocket } from './open-socket.js';
+import { openSocket, tlsProblem } from './open-socket.js';
 import { saslLogin } from './sasl-login.js';
 import { usesSasl, usesTls, type ClientSecurity } from './security.js';
 
@@ -72,7 +72,11 @@ export class BrokerConnection {
         w.resolve(frame);
       }
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => this.close(reasonOf(err), err));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // TLS alerts can come after the handshake (a refused client certificate under TLS 1.3): explain those too.
+      const tlsAlert = usesTls(options.security) && /^ERR_SSL_/.test(err.code ?? '');
+      this.close(tlsAlert ? tlsProblem(err, host, options.security!) : reasonOf(err), tlsAlert ? undefined : err);
+    });
     socket.on('close', () => {
       // A SASL listener closes a connection that sends anything but ApiVersions and SASL before logging in.
       const firstRequestRefused = this.responses === this.responsesAtOpen && !usesSasl(options.security);
@@ -96,6 +100,11 @@ export class BrokerConnection {
       // A TLS listener reads our plaintext request as a broken TLS record: it closes, or waits for more and we time out.
       if (err instanceof ConnectionError && !usesTls(security)) {
         throw new ConnectionError(address, `${err.reason} before answering ApiVersions — if this is a TLS listener (SSL or SASL_SSL), connect with that security protocol`);
+      }
+      // A Node TLS server that refuses a client certificate just closes, without an alert to explain it.
+      if (err instanceof ConnectionError && /^connection closed by the broker/.test(err.reason)) {
+        const given = security!.cert !== undefined ? 'ours may be signed by a CA it does not trust' : 'none was given (--cert and --key)';
+        throw new ConnectionError(address, `connection closed by the broker right after the TLS handshake — if it checks client certificates (mTLS), ${given}`);
       }
       throw err;
     }

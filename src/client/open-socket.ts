@@ -16,9 +16,15 @@ const UNTRUSTED = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
-function tlsProblem(err: NodeJS.ErrnoException, host: string, security: ClientSecurity): string {
+/** A TLS failure for people: which CA, host or certificate is involved and what to change. */
+export function tlsProblem(err: NodeJS.ErrnoException, host: string, security: ClientSecurity): string {
   const code = err.code ?? '';
   const ca = caDescription(security);
+  // The broker's alerts about our certificate (mTLS); under TLS 1.3 they arrive after the handshake seemed done.
+  if (/CERTIFICATE_REQUIRED/.test(code)) return `TLS: the broker requires a client certificate (${code}); give one with its key (--cert and --key)`;
+  if (/ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)/.test(code)) {
+    return `TLS: the broker refused our client certificate (${code}); it must be signed by a CA the broker trusts`;
+  }
   if (UNTRUSTED.has(code)) {
     return `TLS: the broker's certificate is not signed by a CA we trust (${code}); trusted: ${ca}. Give the broker's CA file (a tributary broker's is DATA/tls/ca.pem)`;
   }
