@@ -3,6 +3,7 @@
 // never talk to a cluster this way (`serve`, `agent`, --help) do not load it.
 import { Option, type Command } from 'commander';
 import type { KafkaClient } from '../client/client.js';
+import { usesTls } from '../client/security.js';
 import { parseBootstrap } from './args.js';
 import { runOnce } from './command-runner.js';
 import type { ErrorContext } from './errors.js';
@@ -36,8 +37,9 @@ export function addSecurityToBrokerCommands(command: Command): void {
 
 export async function createClient(flags: ConnectionFlags): Promise<KafkaClient> {
   const { KafkaClient } = await import('../client/client.js');
-  // A CLI should fail within seconds when nothing is listening, not after a long wait (a TLS handshake included).
-  return new KafkaClient({ bootstrap: flags.bootstrap, clientId: CLIENT_ID, connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, security: flags.security });
+  // A CLI should fail within seconds when nothing is listening, not after a long wait; a TLS handshake gets a little more.
+  const connectTimeoutMs = usesTls(flags.security) ? 5_000 : 3_000;
+  return new KafkaClient({ bootstrap: flags.bootstrap, clientId: CLIENT_ID, connectTimeoutMs, requestTimeoutMs: 30_000, security: flags.security });
 }
 
 /**

@@ -79,7 +79,7 @@ export class BrokerConnection {
     });
     socket.on('close', () => {
       // A SASL listener closes a connection that sends anything but ApiVersions and SASL before logging in.
-      const firstRequestRefused = this.responses === this.responsesAtOpen && !usesSasl(options.security);
+      const firstRequestRefused = this.responses === this.responsesAtOpen && this.waiting.size > 0 && !usesSasl(options.security);
       this.close(firstRequestRefused ? 'connection closed by the broker at the first request — if this listener requires a SASL login (SASL_PLAINTEXT or SASL_SSL), connect with that security protocol' : 'connection closed by the broker');
     });
   }
