@@ -1,5 +1,6 @@
 // The client's SCRAM against RFC 7677's published SCRAM-SHA-256 exchange (section 3), and the checks that keep an
-// impostor server out: a wrong server signature, a nonce it did not extend, too few iterations, an error attribute.
+// impostor server out: a wrong server signature, a nonce it did not extend, too few iterations, an error attribute;
+// and over a real socket, a server that answers SCRAM without the key is refused before any other request reaches it.
 import { describe, expect, it } from 'vitest';
 import { ScramClient } from '../../src/client/scram-client.js';
 
@@ -43,4 +44,27 @@ describe('ScramClient', () => {
   it('escapes "," and "=" in user names (RFC 5802 saslname)', () => {
     expect(new ScramClient('SCRAM-SHA-512', 'a,b=c', 'p', 'n0nce').firstMessage().toString()).toBe('n,,n=a=2Cb=3Dc,r=n0nce');
   });
+});
+
+describe('a SCRAM server that cannot prove it knows the key', () => {
+  it('is refused before the connection is used: no request goes to it after the login', async () => {
+    const { startFakeKafka } = await import('../helpers/fake-kafka-server.js');
+    const { KafkaClient } = await import('../../src/client/client.js');
+    const kafka = await startFakeKafka({ impostorScram: true });
+    const client = new KafkaClient({
+      bootstrap: [`127.0.0.1:${kafka.port}`],
+      clientId: 'impostor-test',
+      security: { protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'pw' } },
+    });
+    try {
+      const err = await client.cluster.metadata(null).then(() => null, (e: Error) => e);
+      expect(err?.name).toBe('AuthenticationError');
+      expect(err?.message).toMatch(/authentication failed for user "alice" with mechanism SCRAM-SHA-256: the server could not prove it knows the password \(wrong server signature\): it may be an impostor/);
+      // ApiVersions, SaslHandshake, the two SCRAM steps — and nothing after them (no Metadata to the impostor).
+      expect(kafka.connections.flat()).toEqual([18, 17, 36, 36]);
+    } finally {
+      await client.close();
+      await kafka.close();
+    }
+  }, 30_000);
 });

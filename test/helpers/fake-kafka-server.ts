@@ -1,5 +1,5 @@
 // A small Kafka-speaking server on a real socket (TCP or TLS), for client behaviour our broker does not exercise:
-// KIP-368 session lifetimes, TLS client-certificate checks. It answers ApiVersions, SaslHandshake, SaslAuthenticate
+// KIP-368 session lifetimes, TLS client-certificate checks, a SCRAM server that cannot prove the key. It answers ApiVersions, SaslHandshake, SaslAuthenticate
 // (PLAIN alice/pw, sessions of `sessionMs`) and Metadata, records every connection's API keys, and closes a connection
 // that asks for anything else, or for Metadata without a live session when logins are required — as Kafka does.
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
@@ -33,7 +33,15 @@ function reply(socket: Socket, def: MessageDef, version: number, correlationId: 
   socket.write(out);
 }
 
-export async function startFakeKafka(options: { sessionMs?: number; requireLogin?: boolean; tls?: TlsOptions } = {}): Promise<FakeKafka> {
+export interface FakeKafkaOptions {
+  sessionMs?: number;
+  requireLogin?: boolean;
+  tls?: TlsOptions;
+  /** Answer SCRAM-SHA-256 with a valid-looking challenge and a made-up server signature (a server without the key). */
+  impostorScram?: boolean;
+}
+
+export async function startFakeKafka(options: FakeKafkaOptions = {}): Promise<FakeKafka> {
   const sessionMs = options.sessionMs ?? 0;
   const requireLogin = options.requireLogin ?? true;
   const connections: number[][] = [];
@@ -58,10 +66,23 @@ export async function startFakeKafka(options: { sessionMs?: number; requireLogin
             apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 0 }, { apiKey: 17, minVersion: 0, maxVersion: 1 }, { apiKey: 36, minVersion: 0, maxVersion: 2 }, { apiKey: 3, minVersion: 1, maxVersion: 1 }],
           });
         } else if (h.apiKey === 17) {
-          reply(socket, SaslHandshakeResponse, h.apiVersion, h.correlationId, { errorCode: 0, mechanisms: ['PLAIN'] });
+          reply(socket, SaslHandshakeResponse, h.apiVersion, h.correlationId, { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-256'] });
         } else if (h.apiKey === 36) {
           skipTags(SaslAuthenticateRequest);
-          const ok = codecFor(SaslAuthenticateRequest, h.apiVersion).decode(r).authBytes.toString() === '\0alice\0pw';
+          const token = codecFor(SaslAuthenticateRequest, h.apiVersion).decode(r).authBytes.toString();
+          if (options.impostorScram && token.startsWith('n,,')) {
+            // SCRAM as an impostor would play it: a well-formed challenge, then "success" without knowing the key.
+            const nonce = /,r=([^,]+)/.exec(token)![1];
+            const first = `r=${nonce}impostor,s=${Buffer.from('salt-salt-salt').toString('base64')},i=4096`;
+            reply(socket, SaslAuthenticateResponse, h.apiVersion, h.correlationId, { errorCode: 0, errorMessage: null, authBytes: Buffer.from(first), sessionLifetimeMs: 0n });
+            continue;
+          }
+          if (options.impostorScram && token.startsWith('c=')) {
+            sessionEnds = Infinity;
+            reply(socket, SaslAuthenticateResponse, h.apiVersion, h.correlationId, { errorCode: 0, errorMessage: null, authBytes: Buffer.from(`v=${Buffer.alloc(32, 7).toString('base64')}`), sessionLifetimeMs: 0n });
+            continue;
+          }
+          const ok = token === '\0alice\0pw';
           if (ok) sessionEnds = sessionMs > 0 ? Date.now() + sessionMs : Infinity;
           reply(socket, SaslAuthenticateResponse, h.apiVersion, h.correlationId, {
             errorCode: ok ? 0 : 58, errorMessage: ok ? null : 'bad', authBytes: Buffer.alloc(0), sessionLifetimeMs: BigInt(ok ? sessionMs : 0),
