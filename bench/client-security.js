@@ -1,10 +1,11 @@
 // Issue 11, our own client: produce throughput over SASL_SSL (SCRAM-SHA-512, the generated CA) next to plaintext,
 // through Tributary's client (src/client, what the agent and CLI use), in one process against one `tributary serve`
 // with both listeners. Rounds are interleaved (plain, TLS, TLS, plain, …) so machine load falls on both alike; each
-// reports records/s and this process's CPU seconds (the client's own cost, TLS encryption included).
+// reports records/s and this process's CPU seconds (the client's own cost, TLS encryption included). Then the rate of
+// new authenticated connections our client opens, one at a time.
 // With BENCH_BASE_DIST=DIR (a build of another commit's src/, e.g. the parent of the TLS/SASL change), its client
 // runs plaintext rounds too, interleaved with ours: does plaintext throughput stay where it was?
-//   npx tsc -p tsconfig.json && node bench/client-security.js   BENCH_RECORDS=1000000 BENCH_ROUNDS=5 BENCH_BATCH=2000
+//   npx tsc -p tsconfig.json && node bench/client-security.js   BENCH_RECORDS=1000000 BENCH_ROUNDS=5 BENCH_BATCH=2000 BENCH_LOGINS=100
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { sleep, spawnTracked } from './child.js';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2_000);
+const LOGINS = Number(process.env.BENCH_LOGINS ?? 100);
 const BASE = process.env.BENCH_BASE_DIST;
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/tributary.js');
@@ -50,6 +52,20 @@ async function produceRound(KafkaClient, bootstrap, security, topic) {
   } finally {
     await client.close();
   }
+}
+
+/**
+ * New authenticated connections per second through our client, one after another: TCP, TLS handshake (the CA read
+ * once), ApiVersions, SaslHandshake and SCRAM-SHA-512's two round trips (PBKDF2 on both sides), then close.
+ */
+async function loginRate(address, security) {
+  const { BrokerConnection } = await import(join(ROOT, 'dist/src/client/broker-connection.js'));
+  const [host, port] = address.split(':');
+  const options = { clientId: 'bench-logins', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, security };
+  const started = performance.now();
+  for (let i = 0; i < LOGINS; i++) (await BrokerConnection.open(host, Number(port), options)).close();
+  const seconds = (performance.now() - started) / 1000;
+  return { logins: LOGINS, perSecond: Math.round(LOGINS / seconds), msEach: +((seconds * 1000) / LOGINS).toFixed(2) };
 }
 
 async function main() {
@@ -89,6 +105,7 @@ async function main() {
     }
   }
   await admin.close();
+  const logins = await loginRate(secure, modes.sasl_ssl[2]);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summary = Object.fromEntries(
     names.map((n) => [n, { produceRecordsPerSec: Math.round(median(results[n].map((r) => r.rps))), clientCpuSec: +median(results[n].map((r) => r.cpu)).toFixed(2) }]),
@@ -100,6 +117,7 @@ async function main() {
         records: RECORDS, rounds: ROUNDS, batch: BATCH, load: loadAverage(), summary,
         tlsCost: cost('sasl_ssl', 'plaintext'),
         ...(base ? { plaintextVsBase: cost('plaintext', 'plaintext_base') } : {}),
+        logins,
       },
       null,
       2,
