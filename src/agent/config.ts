@@ -279,16 +279,24 @@ const SECURITY_NAMES: SpecNames = {
  * The file's security settings with the flags' on top, setting by setting (a flag overrides one setting, not the
  * whole object), checked as a whole and resolved: the password read from its file or TRIBUTARY_SASL_PASSWORD.
  */
-export function resolveSecurity(file: SecuritySpec | undefined, flags: SecuritySpec | undefined, names: SpecNames = SECURITY_NAMES, env: NodeJS.ProcessEnv = process.env): ClientSecurity | undefined {
+export function resolveSecurity(file: SecuritySpec | undefined, flags: SecuritySpec | undefined, flagNames: SpecNames = SECURITY_NAMES, env: NodeJS.ProcessEnv = process.env): ClientSecurity | undefined {
   const defined = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
   const sasl = file?.sasl || flags?.sasl ? { ...defined(file?.sasl), ...defined(flags?.sasl) } : undefined;
+  // Each setting is named as it was given: the flag's name when a flag set it, the config file's otherwise.
+  const fromFlag: Record<keyof SpecNames, unknown> = {
+    protocol: flags?.protocol, mechanism: flags?.sasl?.mechanism, username: flags?.sasl?.username, passwordFile: flags?.sasl?.passwordFile,
+    ca: flags?.ca, cert: flags?.cert, key: flags?.key,
+  };
+  const names = Object.fromEntries(Object.entries(SECURITY_NAMES).map(([k, v]) => [k, fromFlag[k as keyof SpecNames] !== undefined ? flagNames[k as keyof SpecNames] : v])) as unknown as SpecNames;
+  // No protocol anywhere: point to where the other settings were given.
+  if (file?.protocol === undefined && flags?.protocol === undefined && Object.values(fromFlag).some((v) => v !== undefined)) names.protocol = flagNames.protocol;
   return kit(() => resolveSecuritySpec({ ...defined(file), ...defined(flags), sasl }, names, env));
 }
 
-/** Defaults, then the file, then flags; the data directory follows the name unless set. */
-export function resolveAgentConfig(file: Partial<AgentSettings>, flags: Partial<AgentSettings>, securityNames?: SpecNames): AgentConfig {
+/** Defaults, then the file, then flags; the data directory follows the name unless set. `flagNames`: how flags are spelt. */
+export function resolveAgentConfig(file: Partial<AgentSettings>, flags: Partial<AgentSettings>, flagNames?: SpecNames): AgentConfig {
   const name = flags.name ?? file.name ?? os.hostname().replace(/[^a-zA-Z0-9._-]/g, '_');
-  const config: AgentConfig = { ...agentDefaults(name), ...file, ...flags, security: resolveSecurity(file.security, flags.security, securityNames) };
+  const config: AgentConfig = { ...agentDefaults(name), ...file, ...flags, security: resolveSecurity(file.security, flags.security, flagNames) };
   if (config.files.length === 0 && !config.metrics) {
     throw new AgentConfigError('nothing to ship: give --files GLOB (or "files" in the config file), or leave host metrics on');
   }

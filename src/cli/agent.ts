@@ -115,8 +115,7 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
       },
       'the command line',
     );
-    const securityFlagGiven = Object.values(securitySpecOf(flags)).some((v) => v !== undefined);
-    agent = await Agent.start(config.resolveAgentConfig(file, fromFlags, securityFlagGiven ? FLAG_NAMES : undefined), logger);
+    agent = await Agent.start(config.resolveAgentConfig(file, fromFlags, FLAG_NAMES), logger);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     if (process.env.TRIBUTARY_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);

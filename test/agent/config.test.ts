@@ -99,6 +99,9 @@ describe('agent config', () => {
     const env = {};
     expect(() => resolveSecurity({ sasl: { username: 'a' } }, undefined, undefined, env)).toThrow(/security.sasl.username needs security.protocol SASL_SSL/);
     expect(() => resolveSecurity({ protocol: 'PLAINTEXT', ca: '/x' }, undefined, undefined, env)).toThrow(/security.ca needs security.protocol SSL or SASL_SSL/);
+    // Each setting named as it was given: the file's username, the flag's protocol.
+    const flagNames = { protocol: '--security-protocol', mechanism: '--sasl-mechanism', username: '--sasl-username', passwordFile: '--sasl-password-file', ca: '--ca', cert: '--cert', key: '--key' };
+    expect(() => resolveSecurity({ protocol: 'SASL_SSL', sasl: { username: 'a' } }, { protocol: 'SSL' }, flagNames, env)).toThrow(/^security.sasl.username needs --security-protocol SASL_SSL .*the security protocol is SSL$/);
     expect(() => resolveSecurity({ protocol: 'SASL_SSL', sasl: { username: 'a' } }, undefined, undefined, env)).toThrow(/SASL_SSL needs a password: security.sasl.passwordFile FILE, or the environment variable TRIBUTARY_SASL_PASSWORD/);
     expect(resolveSecurity({ protocol: 'SASL_SSL', sasl: { username: 'a' } }, undefined, undefined, { TRIBUTARY_SASL_PASSWORD: 'from-env' })?.sasl).toEqual({ mechanism: 'SCRAM-SHA-512', username: 'a', password: 'from-env' });
     expect(() => resolveSecurity({ protocol: 'SSL', ca: join(tmp, 'missing.pem') }, undefined, undefined, env)).toThrow(/security.ca: cannot read .*missing.pem \(ENOENT\)/);
