@@ -287,9 +287,15 @@ export function resolveSecurity(file: SecuritySpec | undefined, flags: SecurityS
     protocol: flags?.protocol, mechanism: flags?.sasl?.mechanism, username: flags?.sasl?.username, passwordFile: flags?.sasl?.passwordFile,
     ca: flags?.ca, cert: flags?.cert, key: flags?.key,
   };
-  const names = Object.fromEntries(Object.entries(SECURITY_NAMES).map(([k, v]) => [k, fromFlag[k as keyof SpecNames] !== undefined ? flagNames[k as keyof SpecNames] : v])) as unknown as SpecNames;
-  // No protocol anywhere: point to where the other settings were given.
-  if (file?.protocol === undefined && flags?.protocol === undefined && Object.values(fromFlag).some((v) => v !== undefined)) names.protocol = flagNames.protocol;
+  const fromFile: Record<keyof SpecNames, unknown> = {
+    protocol: file?.protocol, mechanism: file?.sasl?.mechanism, username: file?.sasl?.username, passwordFile: file?.sasl?.passwordFile,
+    ca: file?.ca, cert: file?.cert, key: file?.key,
+  };
+  // A setting given nowhere (a missing password file) is named where the others were given: flags first.
+  const flagsUsed = Object.values(fromFlag).some((v) => v !== undefined);
+  const nameOf = (k: keyof SpecNames): string =>
+    fromFlag[k] !== undefined || (fromFile[k] === undefined && flagsUsed) ? flagNames[k] : SECURITY_NAMES[k];
+  const names = Object.fromEntries((Object.keys(SECURITY_NAMES) as Array<keyof SpecNames>).map((k) => [k, nameOf(k)])) as unknown as SpecNames;
   return kit(() => resolveSecuritySpec({ ...defined(file), ...defined(flags), sasl }, names, env));
 }
 
