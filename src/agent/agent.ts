@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
+import { caDescription, usesTls, type ClientSecurity } from '../client/security.js';
 import { defaultAgentDataDir, legacyAgentDataDir, lockDataDir, migrateDataDir } from './data-dir.js';
 import { HostMetricsSource } from './host-metrics/index.js';
 import type { DirLock } from '../common/dir-lock.js';
@@ -49,6 +50,7 @@ export class Agent {
       restart = await planRestart(readJournal(journalFile), tailer, logger);
       shipper = await Shipper.open({
         bootstrap: config.bootstrap,
+        security: config.security,
         spoolDir: join(config.dataDir, 'spool'),
         clientId: `tributary-agent-${config.name}`,
         compression: config.compression,
@@ -104,7 +106,7 @@ export class Agent {
       c.files.length > 0 ? `files ${c.files.join(' ')} → ${c.topic}` : null,
       c.metrics ? `host metrics every ${formatDuration(c.metricsIntervalMs)} → ${c.metricsTopic}` : null,
     ].filter(Boolean);
-    this.logger.info(`agent "${c.name}" started: ${what.join('; ')}; data in ${c.dataDir} (disk buffer up to ${formatBytes(c.maxBufferBytes)})`);
+    this.logger.info(`agent "${c.name}" started: ${what.join('; ')}; data in ${c.dataDir} (disk buffer up to ${formatBytes(c.maxBufferBytes)}); ${connectionSummary(c.security)}`);
   }
 
   /** Hands a batch to the shipper; commits its positions once the shipper has it; pauses reading while saturated. */
@@ -155,4 +157,14 @@ function createTailer(c: AgentConfig, logger: Logger): FileTailer {
     agentName: c.name,
     log: { debug: () => undefined, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
+}
+
+/** How the agent connects, for its start line, with a warning where the settings give secrecy away. */
+function connectionSummary(s: ClientSecurity | undefined): string {
+  if (!s || s.protocol === 'PLAINTEXT') return 'connecting in PLAINTEXT (no TLS, no login)';
+  const parts: string[] = [s.protocol];
+  if (s.sasl) parts.push(`${s.sasl.mechanism} as "${s.sasl.username}"`);
+  if (usesTls(s)) parts.push(s.rejectUnauthorized === false ? 'WARNING: the broker\'s certificate is not verified' : `trusting ${caDescription(s)}`);
+  if (s.protocol === 'SASL_PLAINTEXT' && s.sasl?.mechanism === 'PLAIN') parts.push('WARNING: PLAIN without TLS sends the password in the clear');
+  return `connecting with ${parts.join(', ')}`;
 }

@@ -9,10 +9,15 @@ import { formatHostPort, parseHostPort } from '../common/host-port.js';
 import { InvalidValueError } from '../common/invalid-value.js';
 import { parseSize as parseSizeValue } from '../common/size.js';
 import { validateTopicName } from '../common/topic-name.js';
+import type { ClientSecurity } from '../client/security.js';
+import { resolveSecuritySpec, type SecuritySpec, type SpecNames } from '../client/security-spec.js';
 
-export interface AgentConfig {
+/** What the config file and the flags say; `security` as written (file paths, a password file). */
+export interface AgentSettings {
   /** Bootstrap brokers, "host:port". */
   bootstrap: string[];
+  /** How to connect: TLS, SASL login (see SecuritySpec); absent = PLAINTEXT. */
+  security: SecuritySpec;
   /** This agent's name: header `agent`, and part of the default data directory. */
   name: string;
   /** Checkpoints (file positions) and the disk buffer. */
@@ -49,6 +54,9 @@ export interface AgentConfig {
   shutdownTimeoutMs: number;
 }
 
+/** The agent's resolved configuration: security checked as a whole, the password read. */
+export type AgentConfig = Omit<AgentSettings, 'security'> & { security: ClientSecurity | undefined };
+
 export class AgentConfigError extends Error {
   override name = 'AgentConfigError';
 }
@@ -84,6 +92,7 @@ export function parseParsers(input: string | string[]): { json: boolean; level: 
 export function agentDefaults(name = os.hostname()): AgentConfig {
   return {
     bootstrap: ['localhost:9092'],
+    security: undefined,
     name,
     dataDir: defaultAgentDataDir(name),
     files: [],
@@ -140,12 +149,48 @@ const duration = (min: number): Check => (v, key) => {
   return n;
 };
 
+const securityObject = (v: unknown, key: string, known: string[]): Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AgentConfigError(`${key} must be an object`);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new AgentConfigError(`${key}.${k} is not a setting; known: ${known.join(', ')}`);
+  return o;
+};
+const optional = (check: Check) => (v: unknown, key: string) => (v === undefined ? undefined : check(v, key));
+
+/** `"security": {"protocol": "SASL_SSL", "ca": FILE, "sasl": {"mechanism": …, "username": …, "passwordFile": FILE}}`. */
+const security: Check = (v, key) => {
+  const o = securityObject(v, key, ['protocol', 'ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'sasl']);
+  let sasl: SecuritySpec['sasl'];
+  if (o.sasl !== undefined) {
+    if (typeof o.sasl === 'object' && o.sasl !== null && 'password' in o.sasl) {
+      throw new AgentConfigError(`${key}.sasl.password is not read (config files get copied and shared); put the password in a file named by passwordFile, or in TRIBUTARY_SASL_PASSWORD`);
+    }
+    const so = securityObject(o.sasl, `${key}.sasl`, ['mechanism', 'username', 'passwordFile']);
+    sasl = {
+      mechanism: optional(oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'))(so.mechanism, `${key}.sasl.mechanism`) as NonNullable<SecuritySpec['sasl']>['mechanism'],
+      username: optional(str)(so.username, `${key}.sasl.username`) as string | undefined,
+      passwordFile: optional(str)(so.passwordFile, `${key}.sasl.passwordFile`) as string | undefined,
+    };
+  }
+  const spec: SecuritySpec = {
+    protocol: optional(oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'))(o.protocol, `${key}.protocol`) as SecuritySpec['protocol'],
+    ca: optional(strList)(o.ca, `${key}.ca`) as string[] | undefined,
+    cert: optional(str)(o.cert, `${key}.cert`) as string | undefined,
+    key: optional(str)(o.key, `${key}.key`) as string | undefined,
+    servername: optional(str)(o.servername, `${key}.servername`) as string | undefined,
+    rejectUnauthorized: optional(bool)(o.rejectUnauthorized, `${key}.rejectUnauthorized`) as boolean | undefined,
+    sasl,
+  };
+  return spec;
+};
+
 /** Every key the config file may hold, with its check. Sizes and durations may be numbers or "256MiB" / "10s". */
-const KEYS: Record<keyof AgentConfig, Check> = {
+const KEYS: Record<keyof AgentSettings, Check> = {
   bootstrap: (v, key) => {
     const list = strList(v, key) as string[];
     return list.flatMap((x) => x.split(',')).map((b) => formatHostPort(kit(() => parseHostPort(b), key)));
   },
+  security,
   name: (v, key) => {
     if (typeof v !== 'string' || !/^[a-zA-Z0-9._-]{1,100}$/.test(v)) throw new AgentConfigError(`${key} must be 1-100 of a-z A-Z 0-9 . _ - (it names the data directory)`);
     return v;
@@ -190,7 +235,7 @@ const KEYS: Record<keyof AgentConfig, Check> = {
 };
 
 /** Reads and checks a JSON or YAML config file: every key known, every value valid. */
-export function readConfigFile(file: string): Partial<AgentConfig> {
+export function readConfigFile(file: string): Partial<AgentSettings> {
   const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
@@ -204,11 +249,11 @@ export function readConfigFile(file: string): Partial<AgentConfig> {
 }
 
 /** Validates a partial config (from a file or flags), converting "256MiB"-style values. */
-export function checkKeys(raw: Record<string, unknown>, where: string): Partial<AgentConfig> {
+export function checkKeys(raw: Record<string, unknown>, where: string): Partial<AgentSettings> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined) continue;
-    const check = KEYS[k as keyof AgentConfig];
+    const check = KEYS[k as keyof AgentSettings];
     if (!check) throw new AgentConfigError(`unknown key "${k}" in ${where}; known keys: ${Object.keys(KEYS).join(', ')}`);
     try {
       out[k] = check(v, k);
@@ -216,13 +261,48 @@ export function checkKeys(raw: Record<string, unknown>, where: string): Partial<
       throw new AgentConfigError(`${where}: ${(err as Error).message}`);
     }
   }
-  return out as Partial<AgentConfig>;
+  return out as Partial<AgentSettings>;
 }
 
-/** Defaults, then the file, then flags; the data directory follows the name unless set. */
-export function resolveAgentConfig(file: Partial<AgentConfig>, flags: Partial<AgentConfig>): AgentConfig {
+/** Names in messages about the config file's security settings. */
+const SECURITY_NAMES: SpecNames = {
+  protocol: 'security.protocol',
+  mechanism: 'security.sasl.mechanism',
+  username: 'security.sasl.username',
+  passwordFile: 'security.sasl.passwordFile',
+  ca: 'security.ca',
+  cert: 'security.cert',
+  key: 'security.key',
+};
+
+/**
+ * The file's security settings with the flags' on top, setting by setting (a flag overrides one setting, not the
+ * whole object), checked as a whole and resolved: the password read from its file or TRIBUTARY_SASL_PASSWORD.
+ */
+export function resolveSecurity(file: SecuritySpec | undefined, flags: SecuritySpec | undefined, flagNames: SpecNames = SECURITY_NAMES, env: NodeJS.ProcessEnv = process.env): ClientSecurity | undefined {
+  const defined = <T extends object>(o: T | undefined): Partial<T> => Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const sasl = file?.sasl || flags?.sasl ? { ...defined(file?.sasl), ...defined(flags?.sasl) } : undefined;
+  // Each setting is named as it was given: the flag's name when a flag set it, the config file's otherwise.
+  const fromFlag: Record<keyof SpecNames, unknown> = {
+    protocol: flags?.protocol, mechanism: flags?.sasl?.mechanism, username: flags?.sasl?.username, passwordFile: flags?.sasl?.passwordFile,
+    ca: flags?.ca, cert: flags?.cert, key: flags?.key,
+  };
+  const fromFile: Record<keyof SpecNames, unknown> = {
+    protocol: file?.protocol, mechanism: file?.sasl?.mechanism, username: file?.sasl?.username, passwordFile: file?.sasl?.passwordFile,
+    ca: file?.ca, cert: file?.cert, key: file?.key,
+  };
+  // A setting given nowhere (a missing password file) is named where the others were given: flags first.
+  const flagsUsed = Object.values(fromFlag).some((v) => v !== undefined);
+  const nameOf = (k: keyof SpecNames): string =>
+    fromFlag[k] !== undefined || (fromFile[k] === undefined && flagsUsed) ? flagNames[k] : SECURITY_NAMES[k];
+  const names = Object.fromEntries((Object.keys(SECURITY_NAMES) as Array<keyof SpecNames>).map((k) => [k, nameOf(k)])) as unknown as SpecNames;
+  return kit(() => resolveSecuritySpec({ ...defined(file), ...defined(flags), sasl }, names, env));
+}
+
+/** Defaults, then the file, then flags; the data directory follows the name unless set. `flagNames`: how flags are spelt. */
+export function resolveAgentConfig(file: Partial<AgentSettings>, flags: Partial<AgentSettings>, flagNames?: SpecNames): AgentConfig {
   const name = flags.name ?? file.name ?? os.hostname().replace(/[^a-zA-Z0-9._-]/g, '_');
-  const config: AgentConfig = { ...agentDefaults(name), ...file, ...flags };
+  const config: AgentConfig = { ...agentDefaults(name), ...file, ...flags, security: resolveSecurity(file.security, flags.security, flagNames) };
   if (config.files.length === 0 && !config.metrics) {
     throw new AgentConfigError('nothing to ship: give --files GLOB (or "files" in the config file), or leave host metrics on');
   }

@@ -5,8 +5,9 @@ import * as config from '../agent/config.js';
 import { parseTopicName } from './args.js';
 import { exitWith } from './command-runner.js';
 import { bootstrapOption } from './kafka-client.js';
+import { addSecurityOptions, FLAG_NAMES, securitySpecOf, type SecurityFlags } from './security-options.js';
 
-interface AgentFlags {
+interface AgentFlags extends SecurityFlags {
   bootstrap: string[];
   config?: string;
   files?: string[];
@@ -37,10 +38,12 @@ function usage<T>(parse: (v: string) => T): (v: string) => T {
 const collect = (v: string, previous: string[] = []): string[] => [...previous, v];
 
 export function registerAgent(program: Command): void {
-  program
+  const agent = program
     .command('agent')
     .description('tail log files and collect host metrics, and ship them to a Kafka broker (buffering on disk while it is unreachable)')
-    .addOption(bootstrapOption())
+    .addOption(bootstrapOption());
+  // Not resolved on their own: they are merged with the config file's "security" first.
+  addSecurityOptions(agent, false)
     .option('--config <file>', 'agent configuration file (JSON, or YAML when named .yaml/.yml); flags win over it')
     .option('--files <glob>', 'log files to tail (repeatable), e.g. "/var/log/app/*.log"', collect)
     .option('--topic <name>', 'topic for log lines (default logs)', parseTopicName)
@@ -108,14 +111,15 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
         parse: flags.parse ? { ...flags.parse, timestamp: file.parse?.timestamp ?? true } : undefined,
         maxBufferBytes: flags.maxBuffer,
         compression: flags.compression,
+        security: securitySpecOf(flags),
       },
       'the command line',
     );
-    agent = await Agent.start(config.resolveAgentConfig(file, fromFlags), logger);
+    agent = await Agent.start(config.resolveAgentConfig(file, fromFlags, FLAG_NAMES), logger);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     if (process.env.TRIBUTARY_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    return exitWith(err instanceof config.AgentConfigError ? 2 : 1);
+    return exitWith(err instanceof config.AgentConfigError || err instanceof InvalidArgumentError ? 2 : 1);
   }
   if (signalled) stopAndExit();
   const err = await agent.failed;

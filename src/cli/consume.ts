@@ -41,7 +41,7 @@ function selectPartitions(all: Map<number, PartitionRange>, topic: string, wante
 async function consume(opts: ConsumeOptions): Promise<void> {
   const signal = abortOnSignals();
   const writer = new LineWriter();
-  const client = await createClient(opts.bootstrap);
+  const client = await createClient(opts);
   try {
     if (!(await client.admin.listTopics()).includes(opts.topic)) {
       throw new CliError(`topic "${opts.topic}" does not exist — list topics with \`tributary topics list\``);

@@ -74,6 +74,8 @@ function connectionProblem(err: ConnectionError, context: ErrorContext): string 
   if (known) return `cannot reach broker at ${err.address}: ${withHint(known)}`;
   if (/timed out/.test(err.reason) && /^connection/.test(err.reason)) return `cannot reach broker at ${err.address}: ${withHint(CONNECTION_PROBLEMS.ETIMEDOUT!)}`;
   if (/^request timed out/.test(err.reason)) return `request to broker at ${err.address} timed out — the broker may be overloaded or stuck`;
+  // The client's own reasons for TLS and SASL failures already say what to change.
+  if (/TLS|SASL|authentication|ApiVersions/.test(err.reason)) return `broker ${err.address}: ${err.reason}`;
   if (/closed by the broker/.test(err.reason)) {
     return `broker at ${err.address} closed the connection — check that it is running and speaks Kafka on that port`;
   }

@@ -41,7 +41,7 @@ async function exportTopic(opts: ExportOptions): Promise<void> {
   const signal = abortOnSignals();
   const file = opts.output === undefined || opts.output === '-' ? null : createWriteStream(opts.output, { flags: 'wx', mode: 0o600 });
   if (file) await once(file, 'open').catch((e: Error) => Promise.reject(new CliError(`cannot write ${opts.output}: ${e.message}`)));
-  const client = await createClient(opts.bootstrap);
+  const client = await createClient(opts);
   const started = Date.now();
   let lastProgress = started;
   let count = 0;

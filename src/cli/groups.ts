@@ -86,7 +86,7 @@ export function registerGroups(program: Command): void {
     .addOption(formatOption())
     .addOption(bootstrapOption())
     .action((opts: CommonOptions & { format: Format }) =>
-      withClient({ bootstrap: opts.bootstrap }, (client) => listGroups(client, opts.format)),
+      withClient(opts, { bootstrap: opts.bootstrap }, (client) => listGroups(client, opts.format)),
     );
 
   groups
@@ -96,7 +96,7 @@ export function registerGroups(program: Command): void {
     .addOption(formatOption())
     .addOption(bootstrapOption())
     .action((opts: GroupOptions & { format: Format }) =>
-      withClient({ bootstrap: opts.bootstrap, group: opts.group }, async (client) => {
+      withClient(opts, { bootstrap: opts.bootstrap, group: opts.group }, async (client) => {
         const { describeGroup, formatGroup } = await import('./groups-describe.js');
         const view = await describeGroup(client, opts.group);
         process.stdout.write(opts.format === 'json' ? json(view) : formatGroup(view));
@@ -109,7 +109,7 @@ export function registerGroups(program: Command): void {
     .addOption(groupOption())
     .addOption(bootstrapOption())
     .action((opts: GroupOptions) =>
-      withClient({ bootstrap: opts.bootstrap, group: opts.group }, (client) => deleteGroup(client, opts.group)),
+      withClient(opts, { bootstrap: opts.bootstrap, group: opts.group }, (client) => deleteGroup(client, opts.group)),
     );
 
   const targets = ['toEarliest', 'toLatest', 'toOffset', 'toTime'];
@@ -136,6 +136,6 @@ export function registerGroups(program: Command): void {
     .action((opts: ResetOptions, command: Command) => {
       const target = resetTarget(opts);
       if (target === null) command.error('error: say where to move the offsets: --to-earliest, --to-latest, --to-offset <n> or --to-time <time>');
-      return withClient({ bootstrap: opts.bootstrap, topic: opts.topic, group: opts.group }, (client) => resetOffsets(client, opts, target));
+      return withClient(opts, { bootstrap: opts.bootstrap, topic: opts.topic, group: opts.group }, (client) => resetOffsets(client, opts, target));
     });
 }

@@ -47,7 +47,7 @@ class TargetTopics {
 async function importFile(file: string, opts: ImportOptions): Promise<void> {
   const input: Readable = file === '-' ? process.stdin : createReadStream(file);
   if (file !== '-') await once(input, 'open').catch((e: Error) => Promise.reject(new CliError(`cannot read ${file}: ${e.message}`)));
-  const client = await createClient(opts.bootstrap);
+  const client = await createClient(opts);
   const producer = client.producer({ compression: opts.compression });
   const targets = new TargetTopics(client);
   const started = Date.now();

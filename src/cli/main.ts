@@ -11,6 +11,7 @@ import { describeError } from './errors.js';
 import { registerExport } from './export.js';
 import { registerGroups } from './groups.js';
 import { registerImport } from './import.js';
+import { addSecurityToBrokerCommands } from './kafka-client.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopics } from './topics.js';
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerUsers(program);
   registerCerts(program);
   registerAcls(program);
+  addSecurityToBrokerCommands(program);
   return program;
 }
 

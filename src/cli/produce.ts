@@ -30,7 +30,7 @@ async function checkPartitionExists(client: KafkaClient, topic: string, partitio
 }
 
 async function produce(opts: ProduceOptions): Promise<void> {
-  const client = await createClient(opts.bootstrap);
+  const client = await createClient(opts);
   let sent = 0;
   let finished = false;
   try {

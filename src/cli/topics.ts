@@ -30,7 +30,7 @@ export function registerTopics(program: Command): void {
     .option('--config <key=value>', 'topic config, e.g. retention.ms=86400000 (repeatable)', collectKeyValue)
     .addOption(bootstrapOption())
     .action((name: string, opts: CreateOptions) =>
-      withClient({ bootstrap: opts.bootstrap, topic: name }, async (client) => {
+      withClient(opts, { bootstrap: opts.bootstrap, topic: name }, async (client) => {
         const topic = await client.admin.createTopic({
           name,
           partitions: opts.partitions,
@@ -50,7 +50,7 @@ export function registerTopics(program: Command): void {
     .description('print topic names, one per line')
     .addOption(bootstrapOption())
     .action((opts: CommonOptions) =>
-      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+      withClient(opts, { bootstrap: opts.bootstrap }, async (client) => {
         const names = await client.admin.listTopics();
         if (names.length > 0) process.stdout.write(`${names.join('\n')}\n`);
       }),
@@ -62,7 +62,7 @@ export function registerTopics(program: Command): void {
     .argument('[name]', 'topic name (default: all topics)', parseTopicName)
     .addOption(bootstrapOption())
     .action((name: string | undefined, opts: CommonOptions) =>
-      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+      withClient(opts, { bootstrap: opts.bootstrap }, async (client) => {
         const all = await client.admin.listTopics();
         if (name !== undefined && !all.includes(name)) {
           throw new CliError(`topic "${name}" does not exist — list topics with \`tributary topics list\``);
@@ -77,7 +77,7 @@ export function registerTopics(program: Command): void {
     .argument('<name>', 'topic name', parseTopicName)
     .addOption(bootstrapOption())
     .action((name: string, opts: CommonOptions) =>
-      withClient({ bootstrap: opts.bootstrap }, async (client) => {
+      withClient(opts, { bootstrap: opts.bootstrap }, async (client) => {
         if (!(await client.admin.listTopics()).includes(name)) {
           throw new CliError(`topic "${name}" does not exist — list topics with \`tributary topics list\``);
         }

@@ -1,51 +1,27 @@
 // One TCP connection to one Kafka broker, speaking through the project's codec: pipelined requests matched to
 // responses by correlation id, a deadline per request, and one clear reason when the connection goes away.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { FrameParser } from '../protocol/framing.js';
 import { Reader } from '../protocol/reader.js';
 import { codecFor, isFlexible, type Decoded, type Encodable, type MessageDef } from '../protocol/schema.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
 import { Writer } from '../protocol/writer.js';
+import { ConnectionError, reasonOf } from './connection-error.js';
+import { openSocket, tlsProblem } from './open-socket.js';
+import { saslLogin } from './sasl-login.js';
+import { usesSasl, usesTls, type ClientSecurity } from './security.js';
+
+export { ConnectionError } from './connection-error.js';
 
 const MAX_RESPONSE_BYTES = 1 << 30;
 const API_VERSIONS_KEY = 18;
-
-/** The connection failed or was lost: the shipper treats the broker as unreachable and buffers on disk. */
-export class ConnectionError extends Error {
-  /** The socket error code behind it (ECONNREFUSED, ENOTFOUND, …), when there is one. */
-  readonly code: string | undefined;
-
-  constructor(
-    readonly address: string,
-    /** For people: "connection refused", "request timed out after 30 s", … */
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`broker ${address}: ${reason}`, options);
-    this.name = 'ConnectionError';
-    this.code = (options?.cause as NodeJS.ErrnoException | undefined)?.code;
-  }
-}
-
-const SOCKET_PROBLEMS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-};
-
-function reasonOf(err: NodeJS.ErrnoException): string {
-  return (err.code && SOCKET_PROBLEMS[err.code]) ?? err.message;
-}
 
 export interface ConnectionOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** TLS and SASL; plaintext without login when absent. */
+  security?: ClientSecurity;
 }
 
 interface Waiting {
@@ -60,6 +36,12 @@ export class BrokerConnection {
   private readonly waiting = new Map<number, Waiting>();
   private nextCorrelationId = 1;
   private closedWith: ConnectionError | null = null;
+  /** Responses received; a close before the first one after opening says something about the listener. */
+  private responses = 0;
+  private responsesAtOpen = -1;
+  /** While logging in again (KIP-368), new requests wait behind this; null otherwise. */
+  private loginGate: Promise<void> | null = null;
+  private reauthTimer: NodeJS.Timeout | null = null;
   private readonly closeListeners: Array<(err: ConnectionError) => void> = [];
   /** apiKey → highest version the broker supports (from ApiVersions). */
   private versions = new Map<number, [number, number]>();
@@ -86,40 +68,97 @@ export class BrokerConnection {
         if (!w) continue; // a response to a request that already timed out
         this.waiting.delete(id);
         clearTimeout(w.timer);
+        this.responses++;
         w.resolve(frame);
       }
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => this.close(reasonOf(err), err));
-    socket.on('close', () => this.close('connection closed by the broker'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // TLS alerts can come after the handshake (a refused client certificate under TLS 1.3): explain those too.
+      const tlsAlert = usesTls(options.security) && /^ERR_SSL_/.test(err.code ?? '');
+      this.close(tlsAlert ? tlsProblem(err, host, options.security!) : reasonOf(err), tlsAlert ? undefined : err);
+    });
+    socket.on('close', () => {
+      // A SASL listener closes a connection that sends anything but ApiVersions and SASL before logging in.
+      const firstRequestRefused = this.responses === this.responsesAtOpen && this.waiting.size > 0 && !usesSasl(options.security);
+      this.close(firstRequestRefused ? 'connection closed by the broker at the first request — if this listener requires a SASL login (SASL_PLAINTEXT or SASL_SSL), connect with that security protocol' : 'connection closed by the broker');
+    });
   }
 
-  /** Connects and asks the broker which API versions it speaks. */
+  /**
+   * Connects (with TLS when the security protocol says so), asks the broker which API versions it speaks, and logs
+   * in with SASL when configured — every connection, before it is handed out for any other request.
+   */
   static async open(host: string, port: number, options: ConnectionOptions): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ConnectionError(address, `connection timed out after ${Math.round(options.connectTimeoutMs / 1000)} s`));
-      }, options.connectTimeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(new ConnectionError(address, reasonOf(err), { cause: err }));
-      });
-    });
+    const security = options.security;
+    const socket = await openSocket(host, port, security, options.connectTimeoutMs);
     const conn = new BrokerConnection(socket, host, port, options);
-    const res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, { clientSoftwareName: 'tributary-agent', clientSoftwareVersion: '1' });
+    let res;
+    try {
+      res = await conn.request(ApiVersionsRequest, ApiVersionsResponse, 0, { clientSoftwareName: 'tributary-agent', clientSoftwareVersion: '1' });
+    } catch (err) {
+      // A TLS listener reads our plaintext request as a broken TLS record: it closes, or waits for more and we time out.
+      if (err instanceof ConnectionError && !usesTls(security)) {
+        throw new ConnectionError(address, `${err.reason} before answering ApiVersions — if this is a TLS listener (SSL or SASL_SSL), connect with that security protocol`);
+      }
+      // A Node TLS server that refuses a client certificate just closes, without an alert to explain it.
+      if (err instanceof ConnectionError && /^connection closed by the broker/.test(err.reason)) {
+        const given = security!.cert !== undefined ? 'ours may be signed by a CA it does not trust' : 'none was given (--cert and --key)';
+        throw new ConnectionError(address, `connection closed by the broker right after the TLS handshake — if it checks client certificates (mTLS), ${given}`);
+      }
+      throw err;
+    }
     if (res.errorCode !== 0) {
       conn.close(`ApiVersions failed with error ${res.errorCode}`);
       throw new ConnectionError(address, `the broker refused ApiVersions (error ${res.errorCode}); is it a Kafka broker?`);
     }
     conn.versions = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    conn.responsesAtOpen = conn.responses;
+    if (usesSasl(security)) {
+      try {
+        conn.scheduleReauthentication((await saslLogin(conn.loginView(), security!.sasl!)).sessionLifetimeMs);
+      } catch (err) {
+        conn.close(err instanceof ConnectionError ? err.reason : String(err));
+        throw err;
+      }
+    }
     return conn;
+  }
+
+  /** The connection as a login sees it: requests go straight out, never behind the login gate. */
+  private loginView() {
+    return {
+      address: this.address,
+      version: (def: MessageDef, ours: [number, number]) => this.version(def, ours),
+      request: <Req extends MessageDef, Res extends MessageDef>(req: Req, res: Res, version: number, body: Encodable<Req>) => this.send(req, res, version, body, {}),
+    };
+  }
+
+  /**
+   * A broker that sets a session lifetime (Kafka's connections.max.reauth.ms) closes the connection once it ends; log
+   * in again on the same connection at 85–95 % of it, as Kafka's clients do, so producing never sees a disconnect.
+   */
+  private scheduleReauthentication(lifetimeMs: number): void {
+    if (!(lifetimeMs > 0) || this.closedWith) return;
+    this.reauthTimer = setTimeout(() => void this.reauthenticate(), lifetimeMs * (0.85 + Math.random() * 0.1));
+    this.reauthTimer.unref();
+  }
+
+  /** KIP-368: new requests wait, the ones in flight are answered, then the handshake and tokens go out again. */
+  private async reauthenticate(): Promise<void> {
+    let open!: () => void;
+    this.loginGate = new Promise<void>((resolve) => (open = resolve));
+    try {
+      for (let i = 0; this.waiting.size > 0 && !this.closedWith; i++) await new Promise((r) => setTimeout(r, Math.min(50, 1 + i)));
+      if (this.closedWith) return;
+      const { sessionLifetimeMs } = await saslLogin(this.loginView(), this.options.security!.sasl!);
+      this.scheduleReauthentication(sessionLifetimeMs);
+    } catch (err) {
+      this.close(`logging in again (the broker's session lifetime ended) failed: ${err instanceof ConnectionError ? err.reason : String(err)}`);
+    } finally {
+      this.loginGate = null;
+      open();
+    }
   }
 
   get isClosed(): boolean {
@@ -151,6 +190,17 @@ export class BrokerConnection {
     version: number,
     body: Encodable<Req>,
     options: { timeoutMs?: number } = {},
+  ): Promise<Decoded<Res>> {
+    if (this.loginGate) return this.loginGate.then(() => this.send(req, res, version, body, options));
+    return this.send(req, res, version, body, options);
+  }
+
+  private send<Req extends MessageDef, Res extends MessageDef>(
+    req: Req,
+    res: Res,
+    version: number,
+    body: Encodable<Req>,
+    options: { timeoutMs?: number },
   ): Promise<Decoded<Res>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const correlationId = this.takeCorrelationId();
@@ -191,6 +241,7 @@ export class BrokerConnection {
    * socket, or rejects with the connection's error.
    */
   requestWithoutResponse<Req extends MessageDef>(req: Req, version: number, body: Encodable<Req>): Promise<void> {
+    if (this.loginGate) return this.loginGate.then(() => this.requestWithoutResponse(req, version, body));
     if (this.closedWith) return Promise.reject(this.closedWith);
     const chunks = this.frame(req, version, this.takeCorrelationId(), body);
     return new Promise((resolve, reject) => {
@@ -227,6 +278,7 @@ export class BrokerConnection {
   close(reason = 'closed by the client', cause?: unknown): void {
     if (this.closedWith) return;
     this.closedWith = new ConnectionError(this.address, reason, { cause });
+    if (this.reauthTimer) clearTimeout(this.reauthTimer);
     this.socket.destroy();
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);

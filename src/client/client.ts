@@ -8,6 +8,7 @@ import { GroupAdmin } from './group-admin.js';
 import { GroupMember, type GroupMemberOptions } from './group-member.js';
 import { Offsets } from './offsets.js';
 import { Producer, type ProducerOptions } from './producer.js';
+import { securityProblem, type ClientSecurity } from './security.js';
 
 export interface ClientOptions {
   /** "host:port" of one or more brokers; the rest of the cluster is learnt from Metadata. */
@@ -15,6 +16,8 @@ export interface ClientOptions {
   clientId: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL for every connection (bootstrap, leaders, coordinators); plaintext when absent. */
+  security?: ClientSecurity;
 }
 
 export class KafkaClient {
@@ -26,7 +29,10 @@ export class KafkaClient {
   private readonly members = new Set<GroupMember>();
 
   constructor(options: ClientOptions) {
+    const problem = options.security ? securityProblem(options.security) : null;
+    if (problem) throw new Error(problem);
     this.connectionOptions = {
+      security: options.security,
       clientId: options.clientId,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,

@@ -5,6 +5,9 @@
  * or any Kafka cluster.
  */
 export { BrokerConnection, ConnectionError, type ConnectionOptions } from './broker-connection.js';
+export { AuthenticationError } from './sasl-login.js';
+export { ScramClient, ScramError } from './scram-client.js';
+export { SASL_MECHANISMS, SECURITY_PROTOCOLS, securityProblem, usesSasl, usesTls, type ClientSecurity, type SaslCredentials, type SaslMechanism, type SecurityProtocol } from './security.js';
 export { Cluster, TopicError, type MetadataResult, type ProduceBody, type ProduceResult, type TopicLayout } from './cluster.js';
 export { KafkaClient, type ClientOptions } from './client.js';
 export { Admin, type ConfigEntry, type NewTopic, type PartitionDescription, type TopicDescription } from './admin.js';

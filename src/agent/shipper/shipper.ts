@@ -17,6 +17,7 @@ import type { AgentRecord, RecordSink, SourcedRecord } from '../../collect/recor
 import { Backoff, sleep } from '../../client/backoff.js';
 import { BatchBuilder, recordsOfBatch, type Compression } from './batch-builder.js';
 import { ConnectionError } from '../../client/broker-connection.js';
+import type { ClientSecurity } from '../../client/security.js';
 import { Cluster, TopicError, type TopicLayout } from '../../client/cluster.js';
 import { Partitioner } from '../../client/partitioner.js';
 import { DrainOwner, WriteOwner } from './owners.js';
@@ -58,6 +59,8 @@ export interface ShipperOptions {
   spoolSegmentBytes?: number;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL for every broker connection; plaintext when absent. */
+  security?: ClientSecurity;
   retryBackoffMs?: number;
   retryMaxBackoffMs?: number;
   /** How long close() waits for in-flight batches before spooling them instead. */
@@ -134,6 +137,7 @@ export class Shipper extends EventEmitter implements RecordSink {
       connectTimeoutMs: o.connectTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       produceTimeoutMs: o.requestTimeoutMs,
+      security: o.security,
     });
     this.sender = new Sender(
       this.cluster,
