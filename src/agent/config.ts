@@ -10,7 +10,7 @@ import { InvalidValueError } from '../common/invalid-value.js';
 import { parseSize as parseSizeValue } from '../common/size.js';
 import { validateTopicName } from '../common/topic-name.js';
 import type { ClientSecurity } from '../client/security.js';
-import { resolveSecuritySpec, type SecuritySpec, type SpecNames } from '../client/security-spec.js';
+import { parseSecurityObject, resolveSecuritySpec, type SecuritySpec, type SpecNames } from '../client/security-spec.js';
 
 /** What the config file and the flags say; `security` as written (file paths, a password file). */
 export interface AgentSettings {
@@ -149,39 +149,16 @@ const duration = (min: number): Check => (v, key) => {
   return n;
 };
 
-const securityObject = (v: unknown, key: string, known: string[]): Record<string, unknown> => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AgentConfigError(`${key} must be an object`);
-  const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new AgentConfigError(`${key}.${k} is not a setting; known: ${known.join(', ')}`);
-  return o;
-};
 const optional = (check: Check) => (v: unknown, key: string) => (v === undefined ? undefined : check(v, key));
 
 /** `"security": {"protocol": "SASL_SSL", "ca": FILE, "sasl": {"mechanism": …, "username": …, "passwordFile": FILE}}`. */
 const security: Check = (v, key) => {
-  const o = securityObject(v, key, ['protocol', 'ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'sasl']);
-  let sasl: SecuritySpec['sasl'];
-  if (o.sasl !== undefined) {
-    if (typeof o.sasl === 'object' && o.sasl !== null && 'password' in o.sasl) {
-      throw new AgentConfigError(`${key}.sasl.password is not read (config files get copied and shared); put the password in a file named by passwordFile, or in TRIBUTARY_SASL_PASSWORD`);
-    }
-    const so = securityObject(o.sasl, `${key}.sasl`, ['mechanism', 'username', 'passwordFile']);
-    sasl = {
-      mechanism: optional(oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'))(so.mechanism, `${key}.sasl.mechanism`) as NonNullable<SecuritySpec['sasl']>['mechanism'],
-      username: optional(str)(so.username, `${key}.sasl.username`) as string | undefined,
-      passwordFile: optional(str)(so.passwordFile, `${key}.sasl.passwordFile`) as string | undefined,
-    };
+  try {
+    return parseSecurityObject(v, key);
+  } catch (e) {
+    if (e instanceof InvalidValueError) throw new AgentConfigError(e.message);
+    throw e;
   }
-  const spec: SecuritySpec = {
-    protocol: optional(oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'))(o.protocol, `${key}.protocol`) as SecuritySpec['protocol'],
-    ca: optional(strList)(o.ca, `${key}.ca`) as string[] | undefined,
-    cert: optional(str)(o.cert, `${key}.cert`) as string | undefined,
-    key: optional(str)(o.key, `${key}.key`) as string | undefined,
-    servername: optional(str)(o.servername, `${key}.servername`) as string | undefined,
-    rejectUnauthorized: optional(bool)(o.rejectUnauthorized, `${key}.rejectUnauthorized`) as boolean | undefined,
-    sasl,
-  };
-  return spec;
 };
 
 /** Every key the config file may hold, with its check. Sizes and durations may be numbers or "256MiB" / "10s". */

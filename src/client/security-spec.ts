@@ -79,3 +79,57 @@ export function resolveSecuritySpec(spec: SecuritySpec, names: SpecNames, env: N
   }
   return out;
 }
+
+const objectOf = (v: unknown, key: string, known: readonly string[]): Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidValueError(`${key} must be an object`, v);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new InvalidValueError(`${key}.${k} is not a setting; known: ${known.join(', ')}`, k);
+  return o;
+};
+
+function text(v: unknown, key: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw new InvalidValueError(`${key} must be a non-empty string`, v);
+  return v;
+}
+
+function choice<T extends string>(v: unknown, key: string, choices: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) throw new InvalidValueError(`${key} must be one of ${choices.join(', ')}`, v);
+  return v as T;
+}
+
+/**
+ * A `"security"` object as a config file writes it: `{"protocol": "SASL_SSL", "ca": FILE, "cert": FILE, "key": FILE,
+ * "servername": …, "rejectUnauthorized": …, "sasl": {"mechanism": …, "username": …, "passwordFile": FILE}}`. Only its
+ * shape is checked here (resolveSecuritySpec checks it as a whole). A password in the file is refused: config files
+ * get copied and shared.
+ */
+export function parseSecurityObject(v: unknown, key: string): SecuritySpec {
+  const o = objectOf(v, key, ['protocol', 'ca', 'cert', 'key', 'servername', 'rejectUnauthorized', 'sasl']);
+  let sasl: SecuritySpec['sasl'];
+  if (o.sasl !== undefined) {
+    if (typeof o.sasl === 'object' && o.sasl !== null && 'password' in o.sasl) {
+      throw new InvalidValueError(`${key}.sasl.password is not read (config files get copied and shared); put the password in a file named by passwordFile, or in ${SASL_PASSWORD_ENV}`, key);
+    }
+    const so = objectOf(o.sasl, `${key}.sasl`, ['mechanism', 'username', 'passwordFile']);
+    sasl = { mechanism: choice(so.mechanism, `${key}.sasl.mechanism`, SASL_MECHANISMS), username: text(so.username, `${key}.sasl.username`), passwordFile: text(so.passwordFile, `${key}.sasl.passwordFile`) };
+  }
+  const ca = o.ca === undefined ? undefined : typeof o.ca === 'string' ? [o.ca] : o.ca;
+  if (ca !== undefined && (!Array.isArray(ca) || ca.some((x) => typeof x !== 'string' || x === ''))) throw new InvalidValueError(`${key}.ca must be a file or a list of files`, o.ca);
+  if (o.rejectUnauthorized !== undefined && typeof o.rejectUnauthorized !== 'boolean') throw new InvalidValueError(`${key}.rejectUnauthorized must be true or false`, o.rejectUnauthorized);
+  return {
+    protocol: choice(o.protocol, `${key}.protocol`, SECURITY_PROTOCOLS),
+    ca: ca as string[] | undefined,
+    cert: text(o.cert, `${key}.cert`),
+    key: text(o.key, `${key}.key`),
+    servername: text(o.servername, `${key}.servername`),
+    rejectUnauthorized: o.rejectUnauthorized as boolean | undefined,
+    sasl,
+  };
+}
+
+/** How messages name the settings of a `"security"` object at `key` (e.g. `connections.prod.security`). */
+export function specNamesAt(key: string): SpecNames {
+  return { protocol: `${key}.protocol`, mechanism: `${key}.sasl.mechanism`, username: `${key}.sasl.username`, passwordFile: `${key}.sasl.passwordFile`, ca: `${key}.ca`, cert: `${key}.cert`, key: `${key}.key` };
+}

@@ -4,6 +4,11 @@
 // an unreachable cluster a 502; saved connections survive a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaClient } from '../../src/client/client.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseListeners } from '../../src/broker/listeners.js';
+import { addAcls, aclsFilePath } from '../../src/broker/security/acls-file.js';
+import { addUser } from '../../src/broker/security/user-admin.js';
 import { startApp, type TestApp } from './helpers.js';
 
 let remote: TestApp;
@@ -25,7 +30,7 @@ beforeAll(async () => {
   client = new KafkaClient({ bootstrap: [remote.kafka], clientId: 'connections-test' });
   await remote.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'web-logs', partitions: 2 } });
   await remote.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'billing', partitions: 1 } });
-  await client.producer().send('web-logs', Array.from({ length: 60 }, (_, i) => ({ key: `h${i % 3}`, value: JSON.stringify({ i, level: i % 6 ? 'info' : 'error' }), timestamp: 1_767_225_600_000 + i })));
+  await client.producer().send('web-logs', Array.from({ length: 60 }, (_, i) => ({ key: `h${i % 3}`, value: JSON.stringify({ i, level: i % 6 ? 'info' : 'error' }), timestamp: Date.now() - 60_000 + i })));
 }, 60_000);
 afterAll(async () => {
   await client?.close();
@@ -102,6 +107,35 @@ describe('/api/v1/connections', () => {
     expect((await local.api('/api/v1/connections/dead', { method: 'DELETE' })).status).toBe(204);
   }, 60_000);
 
+  it('follows a cluster over SASL_SSL with its CA, as a user with read ACLs', async () => {
+    const secure = await startApp({ config: { listeners: parseListeners('PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0') } });
+    try {
+      const port = secure.app.broker.listenerAddresses().find((l) => l.protocol === 'SASL_SSL')!.port;
+      await addUser(secure.dataDir, 'mirror', 'mirror-password-1');
+      const readAll = (resourceType: 'TOPIC' | 'GROUP') => ({ resourceType, resourceName: '*', patternType: 'LITERAL' as const, principal: 'User:mirror', host: '*', operation: 'READ' as const, permission: 'ALLOW' as const });
+      await addAcls(aclsFilePath(secure.dataDir), [readAll('TOPIC'), readAll('GROUP')]);
+      await secure.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'secure-logs', partitions: 1 } });
+      for (let i = 0; i < 5; i++) await secure.call('/api/v1/topics/secure-logs/messages', 201, { method: 'POST', json: { value: `secret ${i}` } });
+      const passwordFile = join(secure.dataDir, 'mirror.pass');
+      writeFileSync(passwordFile, 'mirror-password-1\n', { mode: 0o600 });
+      const security = { protocol: 'SASL_SSL', ca: join(secure.dataDir, 'tls', 'ca.pem'), sasl: { mechanism: 'SCRAM-SHA-256', username: 'mirror', passwordFile } };
+      await local.call('/api/v1/connections/sec', 200, { method: 'PUT', json: { bootstrap: `127.0.0.1:${port}`, follow: ['secure-*'], group: 'mirror-group', security } });
+      await until('the copy over SASL_SSL', async () => (await local.api('/api/v1/topics/sec.secure-logs')).status === 200 && (await local.call('/api/v1/topics/sec.secure-logs', 200)).records === 5);
+      // A wrong password is the connection's error, shown with the state.
+      writeFileSync(passwordFile, 'wrong\n');
+      await local.call('/api/v1/connections/sec', 200, { method: 'PUT', json: { bootstrap: `127.0.0.1:${port}`, follow: ['secure-*'], group: 'mirror-group', security } });
+      const bad = await until('the refusal', async () => {
+        const c = await local.call('/api/v1/connections/sec', 200);
+        return c.state === 'unreachable' && c;
+      }, 60_000);
+      expect(bad.error).toMatch(/authentication failed for user "mirror"/);
+      expect((await local.api('/api/v1/connections/sec', { method: 'PUT', json: { bootstrap: `127.0.0.1:${port}`, security: { protocol: 'SASL_SSL', sasl: { password: 'x' } } } })).status).toBe(400);
+      await local.call('/api/v1/connections/sec', 204, { method: 'DELETE' });
+    } finally {
+      await secure.stop();
+    }
+  }, 90_000);
+
   it('keeps saved connections across a restart, and the copy resumes without doubling', async () => {
     const dataDir = local.dataDir;
     await local.app.stop();
@@ -112,6 +146,7 @@ describe('/api/v1/connections', () => {
       return v.lag === 0 && v.state === 'following' && v;
     });
     expect(c.follow).toEqual(['web-*']);
-    await until('62 records', async () => (await local.call('/api/v1/topics/r1.web-logs', 200)).records === 62);
+    const counts: number[] = [];
+    await until(`62 records (saw ${counts.slice(-3).join(', ')})`, async () => { const n = (await local.call('/api/v1/topics/r1.web-logs', 200)).records; counts.push(n); return n === 62; }).catch((e) => { throw new Error(`${e.message}: ${counts.slice(-3).join(', ')} ${JSON.stringify(c)}`); });
   }, 60_000);
 });

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { parseHostPort } from '../../common/host-port.js';
 import { InvalidValueError } from '../../common/invalid-value.js';
+import type { ClientSecurity } from '../../client/security.js';
+import { parseSecurityObject, resolveSecuritySpec, specNamesAt, type SecuritySpec } from '../../client/security-spec.js';
 
 /*
  * `"connections": {"NAME": {"bootstrap": "HOST:PORT[,HOST:PORT]", "follow": ["topic", "prefix*"], …}}`: other Kafka
@@ -16,6 +18,9 @@ export interface ConnectionConfig {
   start: 'earliest' | 'latest';
   /** The remote consumer group the copy commits its positions to (so the remote sees a normal consumer and its lag). */
   group: string;
+  /** TLS and SASL as written (file paths, a password file), kept to save it back; `client` is what it resolves to. */
+  security?: SecuritySpec;
+  client?: ClientSecurity;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -63,7 +68,9 @@ function parseOne(name: string, raw: unknown): ConnectionConfig {
   if (start !== 'earliest' && start !== 'latest') throw new InvalidValueError(`${where}.start must be "earliest" or "latest"`, start);
   const group = o.group ?? defaultFollowGroup();
   if (typeof group !== 'string' || group === '' || group.length > 255) throw new InvalidValueError(`${where}.group must be a consumer group id`, group);
-  return { name, bootstrap, follow: follow as string[], start, group };
+  if (o.security === undefined) return { name, bootstrap, follow: follow as string[], start, group };
+  const security = parseSecurityObject(o.security, `${where}.security`);
+  return { name, bootstrap, follow: follow as string[], start, group, security, client: resolveSecuritySpec(security, specNamesAt(`${where}.security`)) };
 }
 
 /** The config file's `connections` object; throws InvalidValueError naming the connection and key. */

@@ -110,7 +110,8 @@ export class Connections {
   }
 
   private persist(): Promise<void> {
-    const body = Object.fromEntries(this.saved.map(({ name, ...rest }) => [name, rest]));
+    // The resolved client settings hold the password read from its file: only what was written is saved.
+    const body = Object.fromEntries(this.saved.map(({ name, client: _resolved, ...rest }) => [name, rest]));
     const file = path.join(this.dataDir, CONNECTIONS_FILE);
     this.writing = this.writing.then(() => writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`));
     return this.writing;

@@ -97,7 +97,7 @@ export class Follower {
     this.maxWaitMs = options.maxWaitMs ?? 500;
     this.refreshMs = options.refreshMs ?? 30_000;
     this.commitMs = options.commitMs ?? 5_000;
-    this.client = new KafkaClient({ clientId: 'tributary-follow', connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, ...options.client, bootstrap: config.bootstrap });
+    this.client = new KafkaClient({ clientId: 'tributary-follow', connectTimeoutMs: 5_000, requestTimeoutMs: 30_000, ...options.client, bootstrap: config.bootstrap, security: config.client });
   }
 
   start(): void {

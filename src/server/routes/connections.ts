@@ -100,6 +100,10 @@ export async function connectionRoutes(app: FastifyInstance, ctx: RouteContext):
             follow: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 249 }, description: 'topic names or prefixes ending in *, copied into <connection>.<topic>' },
             start: { type: 'string', enum: ['earliest', 'latest'] },
             group: { type: 'string', minLength: 1, maxLength: 255 },
+            security: {
+              type: 'object',
+              description: 'TLS and SASL: {protocol, ca, cert, key, servername, rejectUnauthorized, sasl: {mechanism, username, passwordFile}} (files on this machine; never a password)',
+            },
           },
         },
         response: { 200: { $ref: 'Connection#' }, ...ERROR_RESPONSES },
