@@ -10,7 +10,7 @@ import { validateTopicName } from '../common/topic-name.js';
  * (0.0.0.0, a LAN address) is a deliberate choice written in the config.
  *
  * {
- *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "tls": {"listen": "0.0.0.0:6514", "clientCa": "agents-ca.pem"}, "topic": "syslog" },
+ *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "tls": {"listen": "0.0.0.0:6514", "clientCa": "agents-ca.pem", "handshakeTimeout": "10s"}, "topic": "syslog" },
  *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "tls": true, "maxBodyBytes": 10485760, "maxLineBytes": 1048576, "logsTopic": "logs", "metricsTopic": "metrics" },
  *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics", "maxBodyBytes": 10485760 },
  *   "files": { "globs": ["/var/log/*.log"], "topic": "logs", "startAt": "end" }
@@ -31,6 +31,8 @@ export interface IngestTlsConfig {
   key: string | null;
   /** CA (PEM file) a client certificate must chain to; null: no client certificate is asked for. */
   clientCa: string | null;
+  /** A connection whose TLS handshake has not finished by then is closed (a plaintext or stalled sender). */
+  handshakeTimeoutMs: number;
 }
 
 /** Syslog over TLS (RFC 5425): a TCP listener whose connections are TLS, framed as syslog over TCP. */
@@ -113,6 +115,7 @@ export const INGEST_DEFAULTS = {
   scrapeTimeoutMs: 10_000,
   scrapeJob: 'prometheus',
   filesStartAt: 'end' as const,
+  tlsHandshakeTimeoutMs: 10_000,
 };
 
 export const NO_INGEST: IngestConfig = { syslog: null, http: null, prometheus: null, files: null };
@@ -189,21 +192,24 @@ function tlsFiles(o: Obj, key: string): IngestTlsConfig {
     cert: o.cert === undefined ? null : string(o.cert, `${key}.cert`),
     key: o.key === undefined ? null : string(o.key, `${key}.key`),
     clientCa: o.clientCa === undefined || o.clientCa === null ? null : string(o.clientCa, `${key}.clientCa`),
+    handshakeTimeoutMs: o.handshakeTimeout === undefined ? INGEST_DEFAULTS.tlsHandshakeTimeoutMs : parseDuration(o.handshakeTimeout, `${key}.handshakeTimeout`),
   };
 }
 
+const SHARED_TLS: Readonly<IngestTlsConfig> = { cert: null, key: null, clientCa: null, handshakeTimeoutMs: INGEST_DEFAULTS.tlsHandshakeTimeoutMs };
+
 function httpTls(v: unknown, key: string): IngestTlsConfig | null {
   if (v === undefined || v === null || v === false) return null;
-  if (v === true) return { cert: null, key: null, clientCa: null };
-  const o = object(v, key, ['cert', 'key']);
+  if (v === true) return { ...SHARED_TLS };
+  const o = object(v, key, ['cert', 'key', 'handshakeTimeout']);
   return tlsFiles(o, key);
 }
 
 /** "HOST:PORT" or true (127.0.0.1:6514) with the shared certificate, or {"listen", "cert", "key", "clientCa"}. */
 function syslogTls(v: unknown, key: string): SyslogTlsConfig | null {
   if (v === undefined || v === null || v === false) return null;
-  if (v === true || typeof v === 'string') return { listen: parseListenAddress(v, key, SYSLOG_TLS_PORT), cert: null, key: null, clientCa: null };
-  const o = object(v, key, ['listen', 'cert', 'key', 'clientCa']);
+  if (v === true || typeof v === 'string') return { listen: parseListenAddress(v, key, SYSLOG_TLS_PORT), ...SHARED_TLS };
+  const o = object(v, key, ['listen', 'cert', 'key', 'clientCa', 'handshakeTimeout']);
   return { listen: parseListenAddress(o.listen ?? true, `${key}.listen`, SYSLOG_TLS_PORT), ...tlsFiles(o, key) };
 }
 

@@ -7,9 +7,6 @@ import { IngestConfigError } from './config.js';
 /** The Kafka TLS listeners' certificate (the broker's `tls` files, or the one generated in DATA/tls/), made on demand. */
 export type SharedTls = () => Promise<ServerTls>;
 
-/** A sender that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
-export const INGEST_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
-
 /** What a TLS listener serves, resolved once at start; `caFile` is the CA senders should trust when it is the generated one. */
 export interface IngestTls {
   options: TlsOptions;
@@ -46,7 +43,7 @@ export async function ingestTls(c: IngestTlsConfig, shared: SharedTls | null, ke
     cert,
     key: privateKey,
     minVersion: 'TLSv1.2',
-    handshakeTimeout: INGEST_TLS_HANDSHAKE_TIMEOUT_MS,
+    handshakeTimeout: c.handshakeTimeoutMs,
     ...(ca === undefined ? {} : { ca, requestCert: true, rejectUnauthorized: true }),
   };
   try {
