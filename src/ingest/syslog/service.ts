@@ -110,15 +110,14 @@ export class SyslogIngest {
 
   private onUdp(msg: Buffer, remote: string): void {
     this.counts.udpMessages++;
-    let end = msg.length;
-    while (end > 0 && (msg[end - 1] === 0x0a || msg[end - 1] === 0x00 || msg[end - 1] === 0x0d)) end--;
-    this.batcher.add(this.record(end === msg.length ? msg : msg.subarray(0, end), remote));
+    this.batcher.add(this.record(withoutTrailingNewline(msg), remote));
   }
 
   private onStream(data: Buffer, remote: string, socket: Socket, framingError?: string, tls = false): void {
     if (tls) this.counts.tlsMessages++;
     else this.counts.tcpMessages++;
-    this.batcher.push(this.record(data, remote, framingError));
+    // rsyslog's RFC 5424 templates end in a newline, which it sends inside octet-counted frames too.
+    this.batcher.push(this.record(framingError ? data : withoutTrailingNewline(data), remote, framingError));
     // TCP has flow control: while the writer is saturated, stop reading instead of refusing records.
     if (this.batcher.saturated && !socket.destroyed && !this.paused.has(socket)) {
       socket.pause();
@@ -149,4 +148,11 @@ export class SyslogIngest {
     await Promise.all(closing);
     await this.batcher.close();
   }
+}
+
+/** The message without the line ending (LF, CRLF or NUL) a sender put at its end: a view, no copy. */
+function withoutTrailingNewline(msg: Buffer): Buffer {
+  let end = msg.length;
+  while (end > 0 && (msg[end - 1] === 0x0a || msg[end - 1] === 0x00 || msg[end - 1] === 0x0d)) end--;
+  return end === msg.length ? msg : msg.subarray(0, end);
 }
