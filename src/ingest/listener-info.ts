@@ -5,4 +5,6 @@ export interface ListenerInfo {
   port: number;
   /** Connections are TLS. */
   tls?: boolean;
+  /** TLS with the generated certificate: the CA file senders trust. */
+  caFile?: string;
 }

@@ -99,7 +99,8 @@ export class HttpIngest {
   static async start(config: HttpIngestConfig, sink: RecordSink, log: Logger, sharedTls: SharedTls | null = null): Promise<HttpIngest> {
     const missing = tokenMissingOffLoopback(config.listen, config.token);
     if (missing) throw new IngestConfigError(missing);
-    const https = config.tls ? (await ingestTls(config.tls, sharedTls, 'ingest.http.tls')).options : null;
+    const tls = config.tls ? await ingestTls(config.tls, sharedTls, 'ingest.http.tls') : null;
+    const https = tls?.options ?? null;
     const options = { logger: false, exposeHeadRoutes: false, requestTimeout: 60_000, keepAliveTimeout: 5_000, forceCloseConnections: 'idle' } as const;
     // Fastify types an HTTPS instance apart; the routes and hooks used here are the same on both.
     const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as unknown as FastifyInstance;
@@ -114,7 +115,7 @@ export class HttpIngest {
     }
     app.server.on('error', (e) => log.error(`http ingest server error: ${e.message}`));
     const a = app.server.address();
-    h.address = { name: 'http ingest', ...(a && typeof a === 'object' ? { host: a.address, port: a.port } : config.listen), ...(https ? { tls: true } : {}) };
+    h.address = { name: 'http ingest', ...(a && typeof a === 'object' ? { host: a.address, port: a.port } : config.listen), ...(tls ? { tls: true, ...(tls.caFile ? { caFile: tls.caFile } : {}) } : {}) };
     if (!isLoopback(h.address.host) && !https) {
       log.warn(`http ingest listener on ${formatAddress(h.address)} accepts writes from other machines over plain HTTP: the token and the logs cross the network unencrypted; set "tls": true in ingest.http`);
     }

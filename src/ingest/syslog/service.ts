@@ -98,7 +98,7 @@ export class SyslogIngest {
     const out: ListenerInfo[] = [];
     if (this.udp) out.push({ name: 'syslog udp', ...this.udp.address });
     if (this.tcp) out.push({ name: 'syslog tcp', ...this.tcp.address });
-    if (this.tls) out.push({ name: 'syslog tls', ...this.tls.address, tls: true });
+    if (this.tls) out.push({ name: 'syslog tls', ...this.tls.address, tls: true, ...(this.tls.caFile ? { caFile: this.tls.caFile } : {}) });
     return out;
   }
 

@@ -14,6 +14,8 @@ export interface TcpListener {
   sockets: Set<Socket>;
   /** TLS: the TCP connections under it (those still in their handshake too), destroyed with the rest on close. */
   raw?: Set<Socket>;
+  /** TLS with the generated certificate: the CA file senders trust. */
+  caFile?: string | null;
 }
 
 /**

@@ -29,5 +29,5 @@ export async function listenSyslogTls(at: ListenAddress, maxMessageBytes: number
     socket.destroy();
   });
   const address = await bind(server, at, 'syslog tls', 'ingest.syslog.tls');
-  return { server, address, sockets, raw };
+  return { server, address, sockets, raw, caFile: tls.caFile };
 }
