@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { AgentRecord, RecordSink } from '../../collect/record.js';
 import type { Logger } from '../../common/logger.js';
@@ -87,6 +88,8 @@ function frameworkError(e: FastifyError): Answer {
 export class HttpIngest {
   private readonly counts: HttpIngestStats = { requests: 0, records: 0, rejected: 0, errors: 0 };
   private address: ListenerInfo | null = null;
+  /** HTTPS: every TCP connection, those still in their TLS handshake too (the HTTP server does not see those). */
+  private readonly raw = new Set<Socket>();
 
   private constructor(
     readonly config: HttpIngestConfig,
@@ -106,6 +109,12 @@ export class HttpIngest {
     const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as unknown as FastifyInstance;
     app.server.headersTimeout = 30_000;
     const h = new HttpIngest(config, sink, log, app);
+    if (https) {
+      app.server.on('connection', (s: Socket) => {
+        h.raw.add(s);
+        s.once('close', () => h.raw.delete(s));
+      });
+    }
     h.routes();
     try {
       await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -268,7 +277,11 @@ export class HttpIngest {
 
   async close(): Promise<void> {
     // Requests in flight get 2 s to finish; idle keep-alive connections close at once.
-    const force = setTimeout(() => this.app.server.closeAllConnections(), 2_000);
+    // A connection stalled in its TLS handshake would otherwise hold the close for the whole handshake timeout.
+    const force = setTimeout(() => {
+      this.app.server.closeAllConnections();
+      for (const s of this.raw) s.destroy();
+    }, 2_000);
     force.unref();
     try {
       await this.app.close();
