@@ -10,6 +10,7 @@ import { IngestError } from '../errors.js';
 import { LineProtocolError, parsePrecision, type Precision } from '../../collect/line-protocol/index.js';
 import { formatAddress, isLoopback, listenError, peerAddress } from '../../common/listen.js';
 import type { ListenerInfo } from '../listener-info.js';
+import { ThrottledWarning } from '../../broker/throttled-warning.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
@@ -113,6 +114,12 @@ export class HttpIngest {
       app.server.on('connection', (s: Socket) => {
         h.raw.add(s);
         s.once('close', () => h.raw.delete(s));
+      });
+      // A plain-HTTP client, garbage or a stalled handshake closes that connection alone (Node destroys it).
+      const failed = new ThrottledWarning(log);
+      app.server.on('tlsClientError', (e: NodeJS.ErrnoException, s: Socket) => {
+        failed.warn(`http ingest: TLS handshake from ${peerAddress(s.remoteAddress)} failed (${e.code ?? e.message}): a client speaking plain HTTP to this HTTPS listener, or one that does not trust this certificate`);
+        s.destroy();
       });
     }
     h.routes();
