@@ -10,10 +10,10 @@ import { IngestError } from '../errors.js';
 import { LineProtocolError, parsePrecision, type Precision } from '../../collect/line-protocol/index.js';
 import { formatAddress, isLoopback, listenError, peerAddress } from '../../common/listen.js';
 import type { ListenerInfo } from '../listener-info.js';
-import { ThrottledWarning } from '../../broker/throttled-warning.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
+import { trackTlsConnections } from './tls-connections.js';
 import { ndjsonRecords, textRecords } from './log-body.js';
 import { jsonMetricRecords, lineProtocolRecords, prometheusRecords, type MetricFormat } from './metric-body.js';
 
@@ -89,14 +89,14 @@ function frameworkError(e: FastifyError): Answer {
 export class HttpIngest {
   private readonly counts: HttpIngestStats = { requests: 0, records: 0, rejected: 0, errors: 0 };
   private address: ListenerInfo | null = null;
-  /** HTTPS: every TCP connection, those still in their TLS handshake too (the HTTP server does not see those). */
-  private readonly raw = new Set<Socket>();
 
   private constructor(
     readonly config: HttpIngestConfig,
     private readonly sink: RecordSink,
     private readonly log: Logger,
     private readonly app: FastifyInstance,
+    /** HTTPS: every TCP connection, those still in their TLS handshake too. */
+    private readonly raw: Set<Socket>,
   ) {}
 
   /** `sharedTls` gives the Kafka listeners' certificate, for `"tls": true`. */
@@ -109,19 +109,7 @@ export class HttpIngest {
     // Fastify types an HTTPS instance apart; the routes and hooks used here are the same on both.
     const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as unknown as FastifyInstance;
     app.server.headersTimeout = 30_000;
-    const h = new HttpIngest(config, sink, log, app);
-    if (https) {
-      app.server.on('connection', (s: Socket) => {
-        h.raw.add(s);
-        s.once('close', () => h.raw.delete(s));
-      });
-      // A plain-HTTP client, garbage or a stalled handshake closes that connection alone (Node destroys it).
-      const failed = new ThrottledWarning(log);
-      app.server.on('tlsClientError', (e: NodeJS.ErrnoException, s: Socket) => {
-        failed.warn(`http ingest: TLS handshake from ${peerAddress(s.remoteAddress)} failed (${e.code ?? e.message}): a client speaking plain HTTP to this HTTPS listener, or one that does not trust this certificate`);
-        s.destroy();
-      });
-    }
+    const h = new HttpIngest(config, sink, log, app, https ? trackTlsConnections(app.server, log) : new Set());
     h.routes();
     try {
       await app.listen({ host: config.listen.host, port: config.listen.port });
