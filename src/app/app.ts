@@ -6,6 +6,7 @@ import { Ingest, ingestConfigured } from '../ingest/index.js';
 import type { ListenerInfo } from '../ingest/listener-info.js';
 import type { IngestConfig } from '../ingest/config.js';
 import { ingestEndpoints } from './ingest-endpoints.js';
+import { sharedTls } from './shared-tls.js';
 import { LocalProducer } from '../ingest/local-producer.js';
 import path from 'node:path';
 import { parseMetricsConfig } from '../metrics/config.js';
@@ -55,7 +56,7 @@ export class App {
       if (metricsConfig.enabled) {
         metrics = await MetricsStore.open({ dir: path.join(config.broker.dataDir, METRICS_DIR), logs: broker.logs, config: metricsConfig, logger: log });
       }
-      if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
+      if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log, sharedTls(config.broker, config.ingest, log));
       connections.start();
       if (config.api) {
         api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, startedAt, log), {

@@ -52,7 +52,8 @@ export async function runServe(opts: Omit<ServeConfigSources, 'configFile'> & { 
   if (ca) process.stdout.write(`kafka TLS clients trust ${ca} (kcat: -X ssl.ca.location=${ca}; kafka-python: ssl_cafile='${ca}')\n`);
   if (app.agentCreated) process.stdout.write(firstStartBanner(await securitySettings(broker)));
   for (const l of app.listeners()) {
-    process.stdout.write(`${l.name} listener on ${formatAddress(l)}\n`);
+    const tls = l.tls ? ` (TLS${l.caFile ? `; senders trust ${l.caFile}` : ''})` : '';
+    process.stdout.write(`${l.name} listener on ${formatAddress(l)}${tls}\n`);
   }
   // The one line that carries the token: nothing logs it again (see src/server/auth.ts).
   if (app.api) process.stdout.write(`ui on ${app.api.uiUrl()}\n`);

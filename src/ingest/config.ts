@@ -1,5 +1,6 @@
 import { parseDuration as parseDurationValue } from '../common/duration.js';
-import { LOOPBACK_HOST, parseHostPort } from '../common/host-port.js';
+import { formatHostPort, LOOPBACK_HOST, parseHostPort } from '../common/host-port.js';
+import { isLoopback } from '../common/listen.js';
 import { InvalidValueError } from '../common/invalid-value.js';
 import { validateTopicName } from '../common/topic-name.js';
 
@@ -9,8 +10,8 @@ import { validateTopicName } from '../common/topic-name.js';
  * (0.0.0.0, a LAN address) is a deliberate choice written in the config.
  *
  * {
- *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "topic": "syslog" },
- *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "maxBodyBytes": 10485760, "maxLineBytes": 1048576, "logsTopic": "logs", "metricsTopic": "metrics" },
+ *   "syslog": { "udp": "127.0.0.1:5514", "tcp": "127.0.0.1:5514", "tls": {"listen": "0.0.0.0:6514", "clientCa": "agents-ca.pem", "handshakeTimeout": "10s"}, "topic": "syslog" },
+ *   "http": { "listen": "127.0.0.1:8086", "token": "s3cret", "tls": true, "maxBodyBytes": 10485760, "maxLineBytes": 1048576, "logsTopic": "logs", "metricsTopic": "metrics" },
  *   "prometheus": { "targets": [{ "url": "http://127.0.0.1:9100/metrics", "interval": "15s", "labels": { "role": "db" } }], "topic": "metrics", "maxBodyBytes": 10485760 },
  *   "files": { "globs": ["/var/log/*.log"], "topic": "logs", "startAt": "end" }
  * }
@@ -20,9 +21,29 @@ import type { ListenAddress } from '../common/listen.js';
 
 export type { ListenAddress };
 
+/**
+ * The certificate a direct-ingest TLS listener serves. `true` in the config: the Kafka TLS listeners' certificate (the
+ * broker's `tls` files, or the one generated in DATA/tls/), so senders trust one CA for everything.
+ */
+export interface IngestTlsConfig {
+  /** Own certificate chain and key (PEM files); both null: the Kafka listeners' certificate. */
+  cert: string | null;
+  key: string | null;
+  /** CA (PEM file) a client certificate must chain to; null: no client certificate is asked for. */
+  clientCa: string | null;
+  /** A connection whose TLS handshake has not finished by then is closed (a plaintext or stalled sender). */
+  handshakeTimeoutMs: number;
+}
+
+/** Syslog over TLS (RFC 5425): a TCP listener whose connections are TLS, framed as syslog over TCP. */
+export interface SyslogTlsConfig extends IngestTlsConfig {
+  listen: ListenAddress;
+}
+
 export interface SyslogConfig {
   udp: ListenAddress | null;
   tcp: ListenAddress | null;
+  tls: SyslogTlsConfig | null;
   topic: string;
   /** Longest message kept whole; longer TCP lines are split (each piece kept, marked parse_error). */
   maxMessageBytes: number;
@@ -32,8 +53,13 @@ export interface SyslogConfig {
 
 export interface HttpIngestConfig {
   listen: ListenAddress;
-  /** When set, every write needs `Authorization: Bearer <token>` or `Token <token>`. */
+  /**
+   * When set, every write needs `Authorization: Bearer <token>`, `Token <token>` or Basic with it as the password.
+   * Required when `listen` is not a loopback address.
+   */
   token: string | null;
+  /** HTTPS instead of HTTP; null: plain HTTP. */
+  tls: IngestTlsConfig | null;
   /** Largest request body, counted after gzip decompression too. */
   maxBodyBytes: number;
   /** Longest line of a body (UTF-8 bytes, without its line ending); a longer one is refused with 413 naming it. */
@@ -73,6 +99,8 @@ export interface IngestConfig {
 }
 
 export const SYSLOG_DEFAULT_PORT = 5514;
+/** RFC 5425's port (below 1024 it needs root, so there is no default address: the config names it). */
+export const SYSLOG_TLS_PORT = 6514;
 export const HTTP_DEFAULT_LISTEN = '127.0.0.1:8086';
 export const INGEST_DEFAULTS = {
   syslogTopic: 'syslog',
@@ -87,6 +115,7 @@ export const INGEST_DEFAULTS = {
   scrapeTimeoutMs: 10_000,
   scrapeJob: 'prometheus',
   filesStartAt: 'end' as const,
+  tlsHandshakeTimeoutMs: 10_000,
 };
 
 export const NO_INGEST: IngestConfig = { syslog: null, http: null, prometheus: null, files: null };
@@ -154,14 +183,46 @@ export function parseDuration(v: unknown, key: string): number {
   return ms;
 }
 
+/** `true` (the Kafka listeners' certificate) or {"cert", "key"} (own files), plus "clientCa" where mTLS is offered. */
+function tlsFiles(o: Obj, key: string): IngestTlsConfig {
+  if ((o.cert === undefined) !== (o.key === undefined)) {
+    throw new IngestConfigError(`${key} needs both "cert" and "key" (PEM files), or neither to use the Kafka listeners' certificate (the broker's "tls", or the one generated in DATA/tls/)`);
+  }
+  return {
+    cert: o.cert === undefined ? null : string(o.cert, `${key}.cert`),
+    key: o.key === undefined ? null : string(o.key, `${key}.key`),
+    clientCa: o.clientCa === undefined || o.clientCa === null ? null : string(o.clientCa, `${key}.clientCa`),
+    handshakeTimeoutMs: o.handshakeTimeout === undefined ? INGEST_DEFAULTS.tlsHandshakeTimeoutMs : parseDuration(o.handshakeTimeout, `${key}.handshakeTimeout`),
+  };
+}
+
+const SHARED_TLS: Readonly<IngestTlsConfig> = { cert: null, key: null, clientCa: null, handshakeTimeoutMs: INGEST_DEFAULTS.tlsHandshakeTimeoutMs };
+
+function httpTls(v: unknown, key: string): IngestTlsConfig | null {
+  if (v === undefined || v === null || v === false) return null;
+  if (v === true) return { ...SHARED_TLS };
+  const o = object(v, key, ['cert', 'key', 'handshakeTimeout']);
+  return tlsFiles(o, key);
+}
+
+/** "HOST:PORT" or true (127.0.0.1:6514) with the shared certificate, or {"listen", "cert", "key", "clientCa"}. */
+function syslogTls(v: unknown, key: string): SyslogTlsConfig | null {
+  if (v === undefined || v === null || v === false) return null;
+  if (v === true || typeof v === 'string') return { listen: parseListenAddress(v, key, SYSLOG_TLS_PORT), ...SHARED_TLS };
+  const o = object(v, key, ['listen', 'cert', 'key', 'clientCa', 'handshakeTimeout']);
+  return { listen: parseListenAddress(o.listen ?? true, `${key}.listen`, SYSLOG_TLS_PORT), ...tlsFiles(o, key) };
+}
+
 function syslog(v: unknown, key: string): SyslogConfig {
-  const o = object(v, key, ['udp', 'tcp', 'topic', 'maxMessageBytes', 'recvBufferBytes']);
+  const o = object(v, key, ['udp', 'tcp', 'tls', 'topic', 'maxMessageBytes', 'recvBufferBytes']);
   const udp = o.udp === undefined || o.udp === false ? null : parseListenAddress(o.udp, `${key}.udp`, SYSLOG_DEFAULT_PORT);
   const tcp = o.tcp === undefined || o.tcp === false ? null : parseListenAddress(o.tcp, `${key}.tcp`, SYSLOG_DEFAULT_PORT);
-  if (!udp && !tcp) throw new IngestConfigError(`${key} needs "udp" and/or "tcp", e.g. {"udp": "127.0.0.1:${SYSLOG_DEFAULT_PORT}"}`);
+  const tls = syslogTls(o.tls, `${key}.tls`);
+  if (!udp && !tcp && !tls) throw new IngestConfigError(`${key} needs "udp", "tcp" and/or "tls", e.g. {"udp": "127.0.0.1:${SYSLOG_DEFAULT_PORT}"}`);
   return {
     udp,
     tcp,
+    tls,
     topic: topic(o.topic, `${key}.topic`, INGEST_DEFAULTS.syslogTopic),
     maxMessageBytes: integer(o.maxMessageBytes, `${key}.maxMessageBytes`, 480, 16 * 1024 * 1024, INGEST_DEFAULTS.syslogMaxMessageBytes),
     recvBufferBytes: integer(o.recvBufferBytes, `${key}.recvBufferBytes`, 64 * 1024, 1024 * 1024 * 1024, INGEST_DEFAULTS.syslogRecvBufferBytes),
@@ -169,17 +230,34 @@ function syslog(v: unknown, key: string): SyslogConfig {
 }
 
 function http(v: unknown, key: string): HttpIngestConfig {
-  const o = object(v, key, ['listen', 'token', 'maxBodyBytes', 'maxLineBytes', 'logsTopic', 'metricsTopic']);
+  const o = object(v, key, ['listen', 'token', 'tls', 'maxBodyBytes', 'maxLineBytes', 'logsTopic', 'metricsTopic']);
   const token = o.token === undefined || o.token === null ? null : string(o.token, `${key}.token`);
   if (token !== null && /[\s]/.test(token)) throw new IngestConfigError(`${key}.token must not contain spaces`);
+  const listen = parseListenAddress(o.listen ?? HTTP_DEFAULT_LISTEN, `${key}.listen`);
+  const missing = tokenMissingOffLoopback(listen, token, key);
+  if (missing) throw new IngestConfigError(missing);
   return {
-    listen: parseListenAddress(o.listen ?? HTTP_DEFAULT_LISTEN, `${key}.listen`),
+    listen,
     token,
+    tls: httpTls(o.tls, `${key}.tls`),
     maxBodyBytes: integer(o.maxBodyBytes, `${key}.maxBodyBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.httpMaxBodyBytes),
     maxLineBytes: integer(o.maxLineBytes, `${key}.maxLineBytes`, 1024, 2 ** 31 - 1, INGEST_DEFAULTS.httpMaxLineBytes),
     logsTopic: topic(o.logsTopic, `${key}.logsTopic`, INGEST_DEFAULTS.logsTopic),
     metricsTopic: topic(o.metricsTopic, `${key}.metricsTopic`, INGEST_DEFAULTS.metricsTopic),
   };
+}
+
+/**
+ * Why an HTTP ingest listener may not start: one other machines can reach must have a token (anyone on the network
+ * could write otherwise). Null when it may.
+ */
+export function tokenMissingOffLoopback(listen: ListenAddress, token: string | null, key = 'ingest.http'): string | null {
+  if (token !== null || isLoopback(listen.host)) return null;
+  return (
+    `${key}.listen is ${formatHostPort(listen)}, reachable from other machines, but ${key}.token is not set: ` +
+    `senders elsewhere must present a token. Set "token" in ${key} to a long random string (e.g. the output of ` +
+    `\`openssl rand -hex 32\`) and send it as Authorization: Bearer <token>, or listen on 127.0.0.1 only`
+  );
 }
 
 function labels(v: unknown, key: string): Record<string, string> {

@@ -6,6 +6,7 @@ import type { ListenerInfo } from './listener-info.js';
 import { LocalProducer, type LocalLog, type LocalProducerStats } from './local-producer.js';
 import { PrometheusScraper, type TargetStatus } from './prometheus/scraper.js';
 import { SyslogIngest, type SyslogStats } from './syslog/service.js';
+import type { SharedTls } from './tls-options.js';
 
 /** What ingest needs from the broker: its log (for the LocalProducer) and its data directory (for checkpoints). */
 export interface IngestHost extends LocalLog {
@@ -42,12 +43,16 @@ export class Ingest {
     this.producer = new LocalProducer(host);
   }
 
-  static async start(host: IngestHost, config: IngestConfig, log: Logger): Promise<Ingest> {
+  /** `sharedTls` gives the Kafka TLS listeners' certificate to the TLS listeners configured without their own. */
+  static async start(host: IngestHost, config: IngestConfig, log: Logger, sharedTls: SharedTls | null = null): Promise<Ingest> {
     const ingest = new Ingest(host);
     const sink = ingest.producer;
+    // Made (or read) once, however many listeners use it.
+    let shared: ReturnType<SharedTls> | null = null;
+    const once: SharedTls | null = sharedTls && (() => (shared ??= sharedTls()));
     try {
-      if (config.syslog) ingest.syslog = await SyslogIngest.start(config.syslog, sink, log);
-      if (config.http) ingest.http = await HttpIngest.start(config.http, sink, log);
+      if (config.syslog) ingest.syslog = await SyslogIngest.start(config.syslog, sink, log, once);
+      if (config.http) ingest.http = await HttpIngest.start(config.http, sink, log, once);
       if (config.prometheus) {
         ingest.scraper = new PrometheusScraper(config.prometheus, sink, log);
         ingest.scraper.start();
@@ -60,7 +65,7 @@ export class Ingest {
     return ingest;
   }
 
-  /** Bound addresses (real ports when 0 was configured), in a stable order: syslog udp, syslog tcp, http. */
+  /** Bound addresses (real ports when 0 was configured), in a stable order: syslog udp, syslog tcp, syslog tls, http. */
   listeners(): ListenerInfo[] {
     return [...(this.syslog?.listeners() ?? []), ...(this.http?.listeners() ?? [])];
   }

@@ -28,13 +28,15 @@ export interface ListenerAddress {
 
 /** A direct-ingest endpoint as configured, for the settings page: where senders point and what they need. */
 export interface IngestEndpoint {
-  kind: 'syslog udp' | 'syslog tcp' | 'http ingest' | 'prometheus scrape' | 'files';
+  kind: 'syslog udp' | 'syslog tcp' | 'syslog tls' | 'http ingest' | 'prometheus scrape' | 'files';
   /** HOST:PORT it listens on (as bound); null for what listens nowhere (scrapes, files). */
   address: string | null;
   /** Topics it writes to. */
   topics: string[];
   /** The bearer token senders must present (HTTP ingest), or null when none is needed. */
   token: string | null;
+  /** Senders connect with TLS (HTTPS, syslog over TLS); false for plain listeners and what listens nowhere. */
+  tls: boolean;
   /** One line a person reads: the endpoint's paths, targets or files. */
   detail: string;
 }

@@ -26,8 +26,8 @@ describe('ingest config', () => {
         files: { globs: '/var/log/*.log' },
       }),
     ).toEqual({
-      syslog: { udp: { host: '127.0.0.1', port: 5514 }, tcp: { host: '127.0.0.1', port: 6514 }, topic: 'syslog', maxMessageBytes: 65536, recvBufferBytes: 8388608 },
-      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, maxBodyBytes: 10485760, maxLineBytes: 1048576, logsTopic: 'logs', metricsTopic: 'metrics' },
+      syslog: { udp: { host: '127.0.0.1', port: 5514 }, tcp: { host: '127.0.0.1', port: 6514 }, tls: null, topic: 'syslog', maxMessageBytes: 65536, recvBufferBytes: 8388608 },
+      http: { listen: { host: '127.0.0.1', port: 8086 }, token: null, tls: null, maxBodyBytes: 10485760, maxLineBytes: 1048576, logsTopic: 'logs', metricsTopic: 'metrics' },
       prometheus: {
         topic: 'metrics',
         maxBodyBytes: 10485760,
@@ -42,9 +42,24 @@ describe('ingest config', () => {
     expect(parseIngestConfig({ http: { listen: '[::1]:0' } }).http!.listen).toEqual({ host: '::1', port: 0 });
   });
 
+  it('reads TLS for HTTP and syslog: true shares the Kafka certificate, an object names its own files', () => {
+    const shared = { cert: null, key: null, clientCa: null, handshakeTimeoutMs: 10_000 };
+    expect(parseIngestConfig({ http: { tls: true } }).http!.tls).toEqual(shared);
+    expect(parseIngestConfig({ http: { tls: { cert: 'c.pem', key: 'k.pem' } } }).http!.tls).toEqual({ cert: 'c.pem', key: 'k.pem', clientCa: null, handshakeTimeoutMs: 10_000 });
+    expect(parseIngestConfig({ syslog: { tls: true } }).syslog!.tls).toEqual({ listen: { host: '127.0.0.1', port: 6514 }, ...shared });
+    expect(parseIngestConfig({ syslog: { tls: '0.0.0.0:6514' } }).syslog!.tls).toEqual({ listen: { host: '0.0.0.0', port: 6514 }, ...shared });
+    expect(parseIngestConfig({ syslog: { tls: { listen: ':7514', clientCa: 'agents.pem', handshakeTimeout: '2s' } } }).syslog!.tls).toEqual({ listen: { host: '127.0.0.1', port: 7514 }, cert: null, key: null, clientCa: 'agents.pem', handshakeTimeoutMs: 2000 });
+    expect(parseIngestConfig({ http: { listen: '0.0.0.0:8086', token: 't' } }).http!.listen).toEqual({ host: '0.0.0.0', port: 8086 });
+  });
+
   it.each([
     [{ sylog: {} }, /unknown key 'ingest.sylog'; known keys: syslog, http, prometheus, files/],
-    [{ syslog: {} }, /ingest.syslog needs "udp" and\/or "tcp"/],
+    [{ syslog: {} }, /ingest.syslog needs "udp", "tcp" and\/or "tls"/],
+    [{ syslog: { tls: { cert: 'c.pem' } } }, /ingest.syslog.tls needs both "cert" and "key"/],
+    [{ syslog: { tls: { listen: ':6514', ca: 'x' } } }, /unknown key 'ingest.syslog.tls.ca'; known keys: listen, cert, key, clientCa, handshakeTimeout/],
+    [{ http: { tls: { clientCa: 'x' } } }, /unknown key 'ingest.http.tls.clientCa'/],
+    [{ http: { listen: '0.0.0.0:8086' } }, /^ingest.http.listen is 0.0.0.0:8086, reachable from other machines, but ingest.http.token is not set: .*Set "token" in ingest.http .*openssl rand -hex 32/],
+    [{ http: { listen: '[::]:8086' } }, /ingest.http.token is not set/],
     [{ syslog: { udp: 'localhost' } }, /ingest.syslog.udp: "localhost" is not HOST:PORT/],
     [{ syslog: { udp: '127.0.0.1:70000' } }, /port 70000 is out of range/],
     [{ syslog: { udp: true, topic: 'bad topic!' } }, /ingest.syslog.topic: .*/],

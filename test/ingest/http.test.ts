@@ -144,8 +144,11 @@ describe('POST /ingest/{topic}: logs', () => {
     const noAuth = await fetch(`${base}/ingest/app-auth`, { method: 'POST', body: 'x' });
     expect(noAuth.status).toBe(401);
     expect(noAuth.headers.get('www-authenticate')).toBe('Bearer realm="tributary"');
-    expect(await noAuth.json()).toEqual({ error: 'missing or wrong token: send Authorization: Bearer <token> (or Token <token>)' });
-    expect((await post('/ingest/app-auth', 'x', { Authorization: 'Bearer wrong' })).status).toBe(401);
+    const how = 'send Authorization: Bearer <token> (or Token <token>, or Basic auth with the token as the password); the token is ingest.http.token in the server config';
+    expect(await noAuth.json()).toEqual({ error: `this listener needs a token: ${how}` });
+    expect(await post('/ingest/app-auth', 'x', { Authorization: 'Bearer wrong' })).toMatchObject({ status: 401, body: { error: `wrong token: ${how}` } });
+    expect(await post('/ingest/app-auth', 'x', { Authorization: 'Digest abc' })).toMatchObject({ status: 401, body: { error: `the Authorization header carries no token this listener reads: ${how}` } });
+    expect((await post('/ingest/app-auth', 'x', { Authorization: `Bearer ${TOKEN}x` })).status).toBe(401);
     expect((await post('/write', 'm v=1', { Authorization: `Token wrong` })).status).toBe(401);
     expect((await post('/ingest/app-auth', 'a', { Authorization: `Token ${TOKEN}` })).status).toBe(200);
     expect((await post('/ingest/app-auth', 'b', { Authorization: `Basic ${Buffer.from(`telegraf:${TOKEN}`).toString('base64')}` })).status).toBe(200);

@@ -7,6 +7,7 @@ import { assertBuilt, startBroker, stopAllBrokers } from '../helpers/broker-proc
 import { brokerConfig } from '../helpers/broker-config.js';
 import { readRecords } from '../helpers/read-partition.js';
 import { runCli } from '../helpers/run-cli.js';
+import { runTool } from '../helpers/run-tool.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 afterAll(async () => {
@@ -48,6 +49,39 @@ describe('tributary serve with ingest', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('prints the TLS listeners with the CA senders trust, and that CA verifies them', async () => {
+    assertBuilt();
+    const broker = await startBroker({ args: ['--config', brokerConfig({ ingest: { syslog: { tls: '127.0.0.1:0' }, http: { listen: '127.0.0.1:0', tls: true } } })] });
+    const tlsLine = /^syslog tls listener on 127\.0\.0\.1:(\d+) \(TLS; senders trust (\S+\/tls\/ca\.pem)\)$/;
+    const [, syslogPort, ca] = tlsLine.exec(await broker.waitForLine(tlsLine))!;
+    const httpLine = /^http ingest listener on 127\.0\.0\.1:(\d+) \(TLS; senders trust (\S+)\)$/;
+    const [, httpPort, httpCa] = httpLine.exec(await broker.waitForLine(httpLine))!;
+    expect(httpCa).toBe(ca);
+    expect(ca).toBe(`${broker.dataDir}/tls/ca.pem`);
+    const curl = await runTool('curl', ['-sS', '--max-time', '20', '--cacert', ca!, '--data-binary', 'secure line', '-H', 'Content-Type: text/plain', `https://localhost:${httpPort}/ingest/web`], { timeoutMs: 30_000 });
+    expect(curl.stdout).toBe(JSON.stringify({ topic: 'web', records: 1 }));
+    const ssl = await runTool('openssl', ['s_client', '-connect', `127.0.0.1:${syslogPort}`, '-CAfile', ca!, '-verify_return_error', '-quiet', '-no_ign_eof'], { input: '<13>1 - host app - - - over tls\n', timeoutMs: 30_000 });
+    expect(ssl.code).toBe(0);
+    const client = await WireClient.connect(broker.port, broker.host);
+    try {
+      let got: string[] = [];
+      for (const deadline = Date.now() + 10_000; got.length < 1 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        got = (await readRecords(client, 'syslog', 0).catch(() => ({ records: [] }))).records.map((r) => r.value!.toString());
+      }
+      expect(got).toEqual(['<13>1 - host app - - - over tls']);
+    } finally {
+      client.close();
+    }
+    expect(await broker.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses to start with the HTTP ingest listener on 0.0.0.0 and no token, saying how to set one', async () => {
+    assertBuilt();
+    const r = await runCli(['serve', '--kafka', '127.0.0.1:0', '--config', brokerConfig({ ingest: { http: { listen: '0.0.0.0:0' } } })]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tributary serve: configuration error: ingest\.http\.listen is 0\.0\.0\.0:0, reachable from other machines, but ingest\.http\.token is not set: .*Set "token" in ingest\.http/);
   });
 
   it('refuses a bad ingest config at startup, naming the key', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
     configFile,
     JSON.stringify({
       topicDefaults: { 'retention.ms': '86400000', 'retention.bytes': '1073741824' },
-      ingest: { http: { listen: '127.0.0.1:0', token: 's3cret', logsTopic: 'app-logs' }, syslog: { udp: '127.0.0.1:0', topic: 'sys' } },
+      ingest: { http: { listen: '127.0.0.1:0', token: 's3cret', logsTopic: 'app-logs' }, syslog: { udp: '127.0.0.1:0', tls: '127.0.0.1:0', topic: 'sys' } },
     }),
   );
   app = await App.start(loadServeConfig({ configFile, dataDir: join(dir, 'data'), kafka: '127.0.0.1:0', http: '127.0.0.1:0' }), silentLogger);
@@ -42,8 +42,16 @@ describe('GET /api/v1/settings', () => {
     expect(s.listeners).toContainEqual({ name: 'kafka', host: kafka.host, port: kafka.port });
     const http = s.ingest.find((e: { kind: string }) => e.kind === 'http ingest');
     const bound = app.listeners().find((l) => l.name === 'http ingest')!;
-    expect(http).toMatchObject({ address: `${bound.host}:${bound.port}`, token: 's3cret', topics: ['app-logs', 'metrics'] });
-    expect(s.ingest.find((e: { kind: string }) => e.kind === 'syslog udp')).toMatchObject({ topics: ['sys'], token: null });
+    expect(http).toMatchObject({ address: `${bound.host}:${bound.port}`, token: 's3cret', topics: ['app-logs', 'metrics'], tls: false });
+    expect(s.ingest.find((e: { kind: string }) => e.kind === 'syslog udp')).toMatchObject({ topics: ['sys'], token: null, tls: false });
+    const tls = app.listeners().find((l) => l.name === 'syslog tls')!;
+    expect(s.ingest.find((e: { kind: string }) => e.kind === 'syslog tls')).toMatchObject({
+      address: `${tls.host}:${tls.port}`,
+      topics: ['sys'],
+      token: null,
+      tls: true,
+      detail: expect.stringMatching(/^RFC 5425: .* over TLS 1\.2\+ \(the Kafka listeners' certificate\)$/),
+    });
     // Behind the API's own token, like everything else.
     expect((await fetch(`http://${host}:${port}/api/v1/settings`)).status).toBe(401);
   });

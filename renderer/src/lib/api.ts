@@ -30,6 +30,8 @@ export interface IngestEndpoint {
   address: string | null;
   topics: string[];
   token: string | null;
+  /** Senders connect with TLS. */
+  tls: boolean;
   detail: string;
 }
 /** How Kafka clients connect and log in (GET /api/v1/settings `security`). */

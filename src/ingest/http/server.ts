@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import type { AgentRecord, RecordSink } from '../../collect/record.js';
 import type { Logger } from '../../common/logger.js';
 import { validateTopicName } from '../../storage/topic-name.js';
-import type { HttpIngestConfig } from '../config.js';
+import { IngestConfigError, tokenMissingOffLoopback, type HttpIngestConfig } from '../config.js';
+import { ingestTls, type SharedTls } from '../tls-options.js';
 import { IngestError } from '../errors.js';
 import { LineProtocolError, parsePrecision, type Precision } from '../../collect/line-protocol/index.js';
 import { formatAddress, isLoopback, listenError, peerAddress } from '../../common/listen.js';
@@ -11,11 +13,12 @@ import type { ListenerInfo } from '../listener-info.js';
 import { presentedToken, tokenMatches } from './auth.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
+import { trackTlsConnections } from './tls-connections.js';
 import { ndjsonRecords, textRecords } from './log-body.js';
 import { jsonMetricRecords, lineProtocolRecords, prometheusRecords, type MetricFormat } from './metric-body.js';
 
 /**
- * The HTTP ingest endpoints, on their own Fastify listener (with their own token, not the API's):
+ * The HTTP ingest endpoints, on their own Fastify listener (HTTP or HTTPS, with their own token, not the API's):
  *   POST /ingest[/{topic}]   logs: text/plain (a record per line) or NDJSON (a JSON object per line, kept as sent);
  *                            to the metrics topic: line protocol, JSON metrics or Prometheus text, stored as line protocol
  *   POST /write              InfluxDB 1.x write (?db=&precision=n|ns|u|us|ms|s|m|h) into the metrics topic
@@ -92,12 +95,21 @@ export class HttpIngest {
     private readonly sink: RecordSink,
     private readonly log: Logger,
     private readonly app: FastifyInstance,
+    /** HTTPS: every TCP connection, those still in their TLS handshake too. */
+    private readonly raw: Set<Socket>,
   ) {}
 
-  static async start(config: HttpIngestConfig, sink: RecordSink, log: Logger): Promise<HttpIngest> {
-    const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 60_000, keepAliveTimeout: 5_000, forceCloseConnections: 'idle' });
+  /** `sharedTls` gives the Kafka listeners' certificate, for `"tls": true`. */
+  static async start(config: HttpIngestConfig, sink: RecordSink, log: Logger, sharedTls: SharedTls | null = null): Promise<HttpIngest> {
+    const missing = tokenMissingOffLoopback(config.listen, config.token);
+    if (missing) throw new IngestConfigError(missing);
+    const tls = config.tls ? await ingestTls(config.tls, sharedTls, 'ingest.http.tls') : null;
+    const https = tls?.options ?? null;
+    const options = { logger: false, exposeHeadRoutes: false, requestTimeout: 60_000, keepAliveTimeout: 5_000, forceCloseConnections: 'idle' } as const;
+    // Fastify types an HTTPS instance apart; the routes and hooks used here are the same on both.
+    const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as unknown as FastifyInstance;
     app.server.headersTimeout = 30_000;
-    const h = new HttpIngest(config, sink, log, app);
+    const h = new HttpIngest(config, sink, log, app, https ? trackTlsConnections(app.server, log) : new Set());
     h.routes();
     try {
       await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -107,12 +119,9 @@ export class HttpIngest {
     }
     app.server.on('error', (e) => log.error(`http ingest server error: ${e.message}`));
     const a = app.server.address();
-    h.address = { name: 'http ingest', ...(a && typeof a === 'object' ? { host: a.address, port: a.port } : config.listen) };
-    if (!isLoopback(h.address.host)) {
-      log.warn(
-        `http ingest listener on ${formatAddress(h.address)} accepts writes from other machines` +
-          (config.token ? '' : ' without a token: anyone who can reach it can write; set ingest.http.token'),
-      );
+    h.address = { name: 'http ingest', ...(a && typeof a === 'object' ? { host: a.address, port: a.port } : config.listen), ...(tls ? { tls: true, ...(tls.caFile ? { caFile: tls.caFile } : {}) } : {}) };
+    if (!isLoopback(h.address.host) && !https) {
+      log.warn(`http ingest listener on ${formatAddress(h.address)} accepts writes from other machines over plain HTTP: the token and the logs cross the network unencrypted; set "tls": true in ingest.http`);
     }
     return h;
   }
@@ -194,10 +203,13 @@ export class HttpIngest {
   private authorize(req: IncomingMessage): void {
     const token = this.config.token;
     if (token === null) return;
-    if (!tokenMatches(presentedToken(req.headers.authorization), token)) {
-      req.resume();
-      throw new HttpError(401, 'missing or wrong token: send Authorization: Bearer <token> (or Token <token>)');
-    }
+    const presented = presentedToken(req.headers.authorization);
+    if (tokenMatches(presented, token)) return;
+    req.resume();
+    const how = 'send Authorization: Bearer <token> (or Token <token>, or Basic auth with the token as the password); the token is ingest.http.token in the server config';
+    if (presented !== null) throw new HttpError(401, `wrong token: ${how}`);
+    if (req.headers.authorization) throw new HttpError(401, `the Authorization header carries no token this listener reads: ${how}`);
+    throw new HttpError(401, `this listener needs a token: ${how}`);
   }
 
   private headersFor(req: IncomingMessage, url: URL): Record<string, string> {
@@ -260,7 +272,11 @@ export class HttpIngest {
 
   async close(): Promise<void> {
     // Requests in flight get 2 s to finish; idle keep-alive connections close at once.
-    const force = setTimeout(() => this.app.server.closeAllConnections(), 2_000);
+    // A connection stalled in its TLS handshake would otherwise hold the close for the whole handshake timeout.
+    const force = setTimeout(() => {
+      this.app.server.closeAllConnections();
+      for (const s of this.raw) s.destroy();
+    }, 2_000);
     force.unref();
     try {
       await this.app.close();

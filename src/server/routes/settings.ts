@@ -49,12 +49,13 @@ const settingsSchema = {
       description: 'direct-ingest endpoints as configured (each off until configured)',
       items: {
         type: 'object',
-        required: ['kind', 'address', 'topics', 'token', 'detail'],
+        required: ['kind', 'address', 'topics', 'token', 'tls', 'detail'],
         properties: {
           kind: { type: 'string' },
           address: { type: ['string', 'null'] },
           topics: { type: 'array', items: { type: 'string' } },
           token: { type: ['string', 'null'], description: 'the bearer token senders present; null: none needed' },
+          tls: { type: 'boolean', description: 'senders connect with TLS (HTTPS, syslog over TLS)' },
           detail: { type: 'string' },
         },
       },

@@ -1,0 +1,24 @@
+import type { Server, Socket } from 'node:net';
+import type { Logger } from '../../common/logger.js';
+import { peerAddress } from '../../common/listen.js';
+import { ThrottledWarning } from '../../broker/throttled-warning.js';
+
+/**
+ * The TCP connections under an HTTPS listener, those still in their TLS handshake included (the HTTP layer sees a
+ * connection only once it is secure), so closing can drop a stalled one instead of waiting out the handshake timeout.
+ * A failed handshake (plain HTTP on the HTTPS port, garbage, an untrusting client) closes that connection alone,
+ * with a throttled warning.
+ */
+export function trackTlsConnections(server: Server, log: Logger): Set<Socket> {
+  const raw = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    raw.add(s);
+    s.once('close', () => raw.delete(s));
+  });
+  const failed = new ThrottledWarning(log);
+  server.on('tlsClientError', (e: NodeJS.ErrnoException, s: Socket) => {
+    failed.warn(`http ingest: TLS handshake from ${peerAddress(s.remoteAddress)} failed (${e.code ?? e.message}): a client speaking plain HTTP to this HTTPS listener, or one that does not trust this certificate`);
+    s.destroy();
+  });
+  return raw;
+}
