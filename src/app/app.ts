@@ -129,6 +129,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
     },
     metrics,
     connections,
+    superUsers: () => broker.config.superUsers,
     logger: log,
   };
 }

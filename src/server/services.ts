@@ -108,5 +108,7 @@ export interface ApiServices {
   metrics: MetricsReader | null;
   /** Other Kafka clusters and what is followed from them; null where none can be configured (the OpenAPI build). */
   connections: ConnectionRegistry | null;
+  /** Principals the broker allows everything (its superUsers setting). */
+  superUsers?(): string[];
   logger: Logger;
 }

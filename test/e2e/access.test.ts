@@ -43,6 +43,22 @@ describe.skipIf(!available)('Access view in Chromium', () => {
       return t && t !== old;
     }, first);
 
+    // An ACL for the user, from the form: read, describe (checked by default) and write on topics starting "orders".
+    const aclForm = page.getByTestId('add-acl');
+    await aclForm.locator('input[name=principal]').fill('web-agent');
+    await aclForm.locator('input[name=resourceName]').fill('orders');
+    await aclForm.getByLabel('as a prefix').check();
+    await aclForm.locator('[data-op=WRITE]').check();
+    await aclForm.getByRole('button', { name: 'Add ACL' }).click();
+    await page.locator('[data-acl="User:web-agent WRITE TOPIC orders"]').waitFor({ timeout: 10_000 });
+    const mine = (await app.call('/api/v1/acls', 200)).acls.filter((a: { principal: string }) => a.principal === 'User:web-agent');
+    expect(mine.map((a: { operation: string }) => a.operation).sort()).toEqual(['DESCRIBE', 'READ', 'WRITE']);
+    expect(mine.every((a: { patternType: string; resourceName: string }) => a.patternType === 'PREFIXED' && a.resourceName === 'orders')).toBe(true);
+    await page.screenshot({ path: screenshotPath('access-acls'), fullPage: true });
+    await page.locator('[data-acl="User:web-agent WRITE TOPIC orders"]').getByRole('button', { name: 'remove' }).click();
+    await page.locator('[data-acl="User:web-agent WRITE TOPIC orders"]').waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await app.call('/api/v1/acls', 200)).acls.filter((a: { principal: string }) => a.principal === 'User:web-agent')).toHaveLength(2);
+
     await page.locator('[data-user=web-agent]').getByRole('button', { name: 'delete…' }).click();
     await page.getByTestId('confirm-delete').click();
     await page.getByTestId('no-users').waitFor({ timeout: 10_000 });

@@ -293,7 +293,20 @@ export interface RemoteGroupDetail {
   partitions: { topic: string; partition: number; currentOffset: number | null; logEndOffset: number | null; lag: number | null; consumerId: string | null }[];
 }
 
+export interface Acl {
+  principal: string;
+  resourceType: 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID';
+  resourceName: string;
+  patternType: 'LITERAL' | 'PREFIXED';
+  host: string;
+  operation: string;
+  permission: 'ALLOW' | 'DENY';
+}
+
 export const api = {
+  acls: () => json<{ acls: Acl[]; superUsers: string[] }>('GET', '/api/v1/acls'),
+  addAcls: (body: Omit<Acl, 'operation'> & { operations: string[] }) => json<{ added: number }>('POST', '/api/v1/acls', { body }),
+  deleteAcl: (a: Acl) => request('DELETE', `/api/v1/acls${qs({ ...a })}`).then(() => undefined),
   connections: (signal?: AbortSignal) => json<Connection[]>('GET', '/api/v1/connections', { signal }),
   putConnection: (name: string, body: { bootstrap: string; follow: string[]; start?: 'earliest' | 'latest' }) => json<Connection>('PUT', `/api/v1/connections/${enc(name)}`, { body }),
   deleteConnection: (name: string) => request('DELETE', `/api/v1/connections/${enc(name)}`).then(() => undefined),
