@@ -36,7 +36,8 @@ beforeAll(async () => {
   const users = readUsers(usersFilePath(dir));
   users.set('agent', { 'SCRAM-SHA-256': await scramCredential('SCRAM-SHA-256', PASSWORD, 4096), 'SCRAM-SHA-512': await scramCredential('SCRAM-SHA-512', PASSWORD, 4096) });
   writeUsers(usersFilePath(dir), users);
-  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0' }), silentLogger);
+  // agent is a super user here: these tests are about logging in and TLS, not what ACLs grant (test/broker/security has those).
+  broker = await Broker.start(loadBrokerConfig({ dataDir: dir, listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0', file: { superUsers: ['User:agent'] } }), silentLogger);
   ca = join(dir, 'tls', 'ca.pem');
 }, 60_000);
 afterAll(async () => {
