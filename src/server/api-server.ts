@@ -4,6 +4,7 @@ import type { HostPort } from '../common/host-port.js';
 import { formatHostPort } from '../common/host-port.js';
 import { isLoopback } from '../common/listen.js';
 import { registerAuth } from './auth.js';
+import { registerLogin } from './login.js';
 import { DashboardStore } from './dashboard-store.js';
 import { errorSchema, pathOf, registerErrorHandling } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
@@ -76,6 +77,7 @@ export async function buildApiApp(services: ApiServices, opts: ApiAppOptions): P
     dashboards: opts.dataDir ? DashboardStore.open(opts.dataDir) : null,
   };
   await registerUi(app, opts.token, opts.uiDir ?? DEFAULT_UI_DIR);
+  registerLogin(app, opts.token, services);
   await registerRoutes(app, context, opts.extraRoutes);
   await app.ready();
   return { app, context };

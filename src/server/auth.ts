@@ -52,7 +52,7 @@ export function registerAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (opts.loopbackOnly && (!host || !isLoopback(host.slice(0, host.lastIndexOf(':')).replace(/^\[|\]$/g, '')))) {
       throw new ApiError(403, 'FORBIDDEN', `this server answers only requests addressed to it by a loopback address (Host: ${req.headers.host ?? 'none'}); use http://127.0.0.1:<port>/`);
     }
-    if (!pathOf(req).startsWith('/api/')) return;
+    if (!pathOf(req).startsWith('/api/') || pathOf(req) === '/api/v1/login') return;
     const ws = isWebSocketUpgrade(req);
     if (ws) checkOrigin(req, host);
     const presented =

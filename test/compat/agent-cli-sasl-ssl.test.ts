@@ -30,7 +30,14 @@ beforeAll(async () => {
   const line = await broker.waitForLine(/kafka listener on 127\.0\.0\.1:\d+ \(SASL_SSL/);
   saslPort = Number(/:(\d+) \(SASL_SSL/.exec(line)![1]);
   ca = join(broker.dataDir, 'tls', 'ca.pem');
-  assertOk(await runCli(['users', 'add', 'agent', '--data-dir', broker.dataDir], { input: `${PASSWORD}\n` }), 'users add');
+  // The first start made the agent user (secure by default); give it a known password.
+  assertOk(await runCli(['users', 'passwd', 'agent', '--data-dir', broker.dataDir], { input: `${PASSWORD}\n` }), 'users passwd');
+  // Its default ACLs let it write and describe topics (what the agent needs); the CLI tests here also create topics,
+  // read them back and use groups as that user.
+  for (const resource of [['--topic', '*', '--operation', 'All'], ['--group', '*', '--operation', 'All'], ['--cluster', '--operation', 'Create', '--operation', 'Describe']]) {
+    assertOk(await runCli(['acls', 'add', '--principal', 'User:agent', ...resource, '--data-dir', broker.dataDir]), 'acls add');
+  }
+  await new Promise((r) => setTimeout(r, 2500)); // the broker looks at DATA/acls.json once a second
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 }); // as `echo` writes it: the line break is not part of it
   writeFileSync(wrongPasswordFile, 'not-the-password\n', { mode: 0o600 });
 }, 60_000);

@@ -29,6 +29,9 @@ beforeAll(async () => {
   ca = join(broker.dataDir, 'tls', 'ca.pem');
   const issued = assertOk(await runCli(['certs', 'client', 'web-1', '--data-dir', broker.dataDir, '--out', work]), 'certs client');
   expect(issued.stdout).toContain('principal in ACLs: User:CN=web-1');
+  // The certificate's subject is the principal ACLs name: let it use every topic (the defaults grant it nothing).
+  assertOk(await runCli(['acls', 'add', '--principal', 'User:CN=web-1', '--operation', 'All', '--topic', '*', '--data-dir', broker.dataDir]), 'acls add');
+  await new Promise((r) => setTimeout(r, 2500)); // the broker looks at DATA/acls.json once a second
   cert = join(work, 'web-1.pem');
   key = join(work, 'web-1-key.pem');
   expect(statSync(key).mode & 0o777).toBe(0o600);
