@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../dist/src/common/logger.js';
 import { METRICS_DEFAULTS } from '../dist/src/metrics/config.js';
-import { parseMetricsQuery, runMetricsQuery } from '../dist/src/metrics/query/index.js';
+import { answerJson, encodeColumnsAnswer, parseMetricsQuery, runMetricsColumns, runMetricsQuery } from '../dist/src/metrics/query/index.js';
 import { MetricsStore } from '../dist/src/metrics/store/index.js';
 import { buildRecordBatch } from '../dist/src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../dist/src/protocol/record-batch.js';
@@ -69,7 +69,7 @@ async function timed(store, label, fn) {
   return cpuMs;
 }
 
-async function query(store, label, input) {
+async function query(store, label, input, withAnswer = false) {
   // A seal pass the store's timer started goes on deflating on libuv's threads, which process.cpuUsage counts: let it
   // finish first (late points applied after it began stay in memory, as they would).
   await store.sealing;
@@ -100,6 +100,34 @@ async function query(store, label, input) {
   console.log(
     `  ${label}: median ${med(0).toFixed(1)} ms wall, ${med(1).toFixed(1)} ms CPU; first ${first[0].toFixed(1)} ms (${answer.series.length} series, tier ${answer.stats.tier}, ${answer.stats.pointsRead.toLocaleString()} read)`,
   );
+  if (withAnswer) await answerArms(store, label, input);
+}
+
+/**
+ * The query and its answer's bytes, as the API route produces them, three ways interleaved run by run (A/B in one
+ * process, CPU ms): the arrays of numbers and nulls through JSON.stringify (the route before answer-json.ts), the
+ * typed columns written as JSON by answerJson, and the binary columns form.
+ */
+async function answerArms(store, label, input) {
+  const arms = {
+    'arrays + JSON.stringify': () => Buffer.from(JSON.stringify(runMetricsQuery(store, parseMetricsQuery(input)))),
+    'columns + answerJson': () => answerJson(runMetricsColumns(store, parseMetricsQuery(input))),
+    'columns + binary': () => encodeColumnsAnswer(runMetricsColumns(store, parseMetricsQuery(input))),
+  };
+  const cpu = Object.fromEntries(Object.keys(arms).map((k) => [k, []]));
+  const size = {};
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, f] of Object.entries(arms)) {
+      const c = process.cpuUsage();
+      size[k] = f().length;
+      const used = process.cpuUsage(c);
+      cpu[k].push((used.user + used.system) / 1000);
+    }
+  }
+  for (const k of Object.keys(arms)) {
+    const a = cpu[k].sort((x, y) => x - y);
+    console.log(`    ${label}, ${k}: median ${a[Math.floor(a.length / 2)].toFixed(1)} ms CPU, min ${a[0].toFixed(1)} (${(size[k] / 1e6).toFixed(2)} MB)`);
+  }
 }
 
 async function main() {
@@ -124,7 +152,7 @@ async function main() {
     const hour = { measurement: 'cpu', field: 'usage_user', agg: 'avg', by: 'host,cpu', step: '10s', from: String(day.toMs - 3_600_000), to: String(day.toMs) };
     const hourOne = { ...hour, by: '' };
     const weekQ = { measurement: 'cpu', field: 'usage_user', agg: 'avg', by: 'host,cpu', where: 'fleet=archive', step: '1h', from: String(week.toMs - WEEK_DAYS * 86_400_000), to: String(week.toMs) };
-    await query(store, '1 h x 1000 series at 10 s', hour);
+    await query(store, '1 h x 1000 series at 10 s', hour, true);
     await query(store, '1 h averaged into 1 series', hourOne);
     appendFile(log, path.join(dir, 'week.lp'));
     const weekCpu = await timed(null, `ingest week (${week.samples.toLocaleString()} late samples)`, () => store.caughtUp(3_600_000));
@@ -149,7 +177,7 @@ async function main() {
       return `median ${a[Math.floor(a.length / 2)]?.toFixed(1)} ms, max ${a[a.length - 1]?.toFixed(1)} ms`;
     };
     console.log(`  ${WEEK_DAYS} d x 1000 series while the seal pass runs (${totals.length} queries): request to answer ${stat(totals)}; of it waiting for the event loop ${stat(waits)}`);
-    await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ);
+    await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ, true);
     await query(store, '1 h x 1000 series at 10 s, sealed', hour);
     await store.close();
     await timed(null, 'restart', async () => {
@@ -157,7 +185,7 @@ async function main() {
       await store.caughtUp(3_600_000);
     });
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, after restart`, weekQ);
-    await query(store, '1 h x 1000 series at 10 s, after restart', hour);
+    await query(store, '1 h x 1000 series at 10 s, after restart', hour, true);
     await store.close();
     await logs.close();
   } finally {

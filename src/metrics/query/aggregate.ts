@@ -21,7 +21,8 @@ export interface GroupAccumulator {
   addRaw(p: RawPoints): void;
   /** Rollup rows of one series (their intervals divide the step). */
   addRollups(r: RollupRows): void;
-  result(): (number | null)[];
+  /** The group's column, one value per bucket; NaN where the bucket is empty (null in a JSON answer). */
+  result(): Float64Array;
 }
 
 export interface BucketGrid {
@@ -82,12 +83,14 @@ class StatsAccumulator implements GroupAccumulator {
     }
   }
 
-  result(): (number | null)[] {
-    const out = new Array<number | null>(this.g.count);
-    const col = this.agg === 'sum' ? this.sum : this.agg === 'count' ? this.n : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : null;
+  result(): Float64Array {
+    // In place: the column answered is one of the accumulator's own (a new array only for count, which is read below).
+    const { n } = this;
+    const out = this.agg === 'sum' ? this.sum : this.agg === 'count' ? n.slice() : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : this.sum;
+    const avg = this.agg === 'avg';
     for (let b = 0; b < out.length; b++) {
-      if (this.n[b] === 0) out[b] = null;
-      else out[b] = col ? col[b]! : this.sum[b]! / this.n[b]!;
+      if (n[b] === 0) out[b] = NaN;
+      else if (avg) out[b] = out[b]! / n[b]!;
     }
     return out;
   }
@@ -156,9 +159,11 @@ class PerSeriesAccumulator implements GroupAccumulator {
     }
   }
 
-  result(): (number | null)[] {
+  result(): Float64Array {
     const seconds = this.agg === 'rate' ? this.g.step / 1000 : 1;
-    return Array.from(this.total, (v, b) => (this.has[b] ? v / seconds : null));
+    const out = this.total;
+    for (let b = 0; b < out.length; b++) out[b] = this.has[b] ? out[b]! / seconds : NaN;
+    return out;
   }
 }
 
@@ -203,7 +208,7 @@ class QuantileAccumulator implements GroupAccumulator {
     }
   }
 
-  result(): (number | null)[] {
+  result(): Float64Array {
     const count = this.g.count;
     const at = new Int32Array(count + 1);
     for (let i = 0; i < this.n; i++) at[this.bkts[i]! + 1]!++;
@@ -211,8 +216,8 @@ class QuantileAccumulator implements GroupAccumulator {
     const placed = new Float64Array(this.n);
     const next = at.slice(0, count);
     for (let i = 0; i < this.n; i++) placed[next[this.bkts[i]!]!++] = this.vals[i]!;
-    const out = new Array<number | null>(count);
-    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q);
+    const out = new Float64Array(count);
+    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q) ?? NaN;
     return out;
   }
 }

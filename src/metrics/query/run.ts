@@ -34,6 +34,16 @@ export interface MetricsAnswer {
   stats: MetricsQueryStats;
 }
 
+/**
+ * The same answer as typed columns, as the query builds it: what the API serialises (answer-json.ts, answer-binary.ts)
+ * without an intermediate array of boxed numbers and nulls per series. NaN marks an empty bucket.
+ */
+export interface MetricsColumns {
+  timestamps: Float64Array;
+  series: { tags: Record<string, string>; values: Float64Array }[];
+  stats: MetricsQueryStats;
+}
+
 export interface RunOptions {
   /** Read this tier (live updates keep the tier of their first answer); default chosen from the step. */
   tier?: Tier;
@@ -61,6 +71,16 @@ function groupKey(s: SeriesInfo, by: readonly string[]): string {
  * (aggregate.ts says how), and answers columns. Throws MetricsQueryError (unknown measurement or field, too large).
  */
 export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsAnswer {
+  const c = runMetricsColumns(reader, q, opts);
+  return {
+    timestamps: Array.from(c.timestamps),
+    series: c.series.map((s) => ({ tags: s.tags, values: Array.from(s.values, (v) => (Number.isNaN(v) ? null : v)) })),
+    stats: c.stats,
+  };
+}
+
+/** runMetricsQuery's answer in typed columns (NaN: an empty bucket). */
+export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsColumns {
   const started = performance.now();
   checkExists(reader, q);
   const tier = opts.tier ?? chooseTier(q.step, q.from, reader.tierSpans());
@@ -101,7 +121,7 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
     .sort((a, b) => compareTags(a.tags, b.tags, q.by))
     .map((g) => ({ tags: g.tags, values: g.acc.result() }));
   return {
-    timestamps: Array.from({ length: grid.count }, (_, i) => grid.first + i * grid.step),
+    timestamps: Float64Array.from({ length: grid.count }, (_, i) => grid.first + i * grid.step),
     series,
     stats: { tier, step: grid.step, seriesRead: selected.length, pointsRead, elapsedMs: Math.round((performance.now() - started) * 100) / 100 },
   };
