@@ -2,7 +2,8 @@
 // `npx tsc -p tsconfig.json && node --expose-gc bench/metrics-query.js`. Uses the scenario's data (bench/metrics-data.js):
 // the host-shaped "day" (QBENCH_HOURS, default 1) and the archive "week" (QBENCH_WEEK_DAYS, default 2, every 60 s),
 // written into a real log as one record per line (header format=influx), read by a MetricsStore in this process, and
-// queried with runMetricsQuery exactly as the API does (without the HTTP and JSON around it). Each query is timed
+// queried with runMetricsColumns exactly as the API does (without the HTTP and JSON around it; the 1 h queries also
+// time writing the answer, see answerArms). Each query is timed
 // in CPU ms and wall ms (median of QBENCH_RUNS, default 5) in three states: fresh (the week just applied: its points
 // are late, held in memory until the next seal), sealed (after a seal pass) and after a restart (store reopened).
 // CPU time is the figure to trust on a busy machine. QBENCH_HOSTS (100) scales the series.
@@ -85,7 +86,7 @@ async function query(store, label, input, withAnswer = false) {
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
     const c = process.cpuUsage();
-    answer = runMetricsQuery(store, parseMetricsQuery(input));
+    answer = runMetricsColumns(store, parseMetricsQuery(input)); // what the API route runs (then writes the columns out)
     const used = process.cpuUsage(c);
     runs.push([performance.now() - t, (used.user + used.system) / 1000]);
   }
@@ -105,12 +106,15 @@ async function query(store, label, input, withAnswer = false) {
 
 /**
  * The query and its answer's bytes, as the API route produces them, three ways interleaved run by run (A/B in one
- * process, CPU ms): the arrays of numbers and nulls through JSON.stringify (the route before answer-json.ts), the
- * typed columns written as JSON by answerJson, and the binary columns form.
+ * process, CPU ms): gathered reads and arrays of numbers and nulls through JSON.stringify (the route before
+ * eachRaw and answer-json.ts), the typed columns written as JSON by answerJson, and the binary columns form.
  */
 async function answerArms(store, label, input) {
+  // The route before: each series' points gathered into arrays (readRawMany), the answer as arrays of numbers and
+  // nulls, JSON.stringify. The same store, without its eachRaw.
+  const gathered = Object.create(store, { eachRaw: { value: undefined } });
   const arms = {
-    'arrays + JSON.stringify': () => Buffer.from(JSON.stringify(runMetricsQuery(store, parseMetricsQuery(input)))),
+    'gathered reads, arrays + JSON.stringify (before)': () => Buffer.from(JSON.stringify(runMetricsQuery(gathered, parseMetricsQuery(input)))),
     'columns + answerJson': () => answerJson(runMetricsColumns(store, parseMetricsQuery(input))),
     'columns + binary': () => encodeColumnsAnswer(runMetricsColumns(store, parseMetricsQuery(input))),
   };
@@ -168,7 +172,7 @@ async function main() {
       const t = performance.now();
       await new Promise((r) => setTimeout(r, 20));
       waits.push(performance.now() - t - 20);
-      runMetricsQuery(store, parseMetricsQuery(weekQ));
+      runMetricsColumns(store, parseMetricsQuery(weekQ));
       totals.push(performance.now() - t - 20);
     }
     await sealing;

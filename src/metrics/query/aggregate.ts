@@ -19,6 +19,11 @@ import { quantile } from './percentile.js';
 export interface GroupAccumulator {
   /** Points of one series: `ts` ascending; those before the first bucket serve only as predecessors (increase/rate). */
   addRaw(p: RawPoints): void;
+  /**
+   * Points [lo, hi) of one series, for the aggregations whose result does not depend on how a series' points are
+   * split into calls (all but last, increase and rate, which have none: see orderFree).
+   */
+  addRawRange?(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void;
   /** Rollup rows of one series (their intervals divide the step). */
   addRollups(r: RollupRows): void;
   /** The group's column, one value per bucket; NaN where the bucket is empty (null in a JSON answer). */
@@ -53,11 +58,15 @@ class StatsAccumulator implements GroupAccumulator {
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
+    this.addRawRange(ts, vs, 0, ts.length);
+  }
+
+  addRawRange(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void {
     const { g, sum, n, min, max } = this;
     const hasSum = sum.length > 0;
     const hasMin = min.length > 0;
     const hasMax = max.length > 0;
-    for (let i = 0; i < ts.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(g, ts[i]!);
       if (b < 0 || b >= g.count) continue;
       const v = vs[i]!;
@@ -195,7 +204,11 @@ class QuantileAccumulator implements GroupAccumulator {
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
-    for (let i = 0; i < ts.length; i++) {
+    this.addRawRange(ts, vs, 0, ts.length);
+  }
+
+  addRawRange(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(this.g, ts[i]!);
       if (b >= 0 && b < this.g.count) this.push(b, vs[i]!);
     }

@@ -102,7 +102,14 @@ export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: 
   let pointsRead = 0;
   // One read for every selected series: the store goes through each part once, not once per series.
   const ids = selected.map((s) => s.id);
-  if (tier === 'raw') {
+  const accs = keys.map((k) => groups.get(k)!.acc);
+  if (tier === 'raw' && reader.eachRaw && accs.every((a) => a.addRawRange)) {
+    // Points streamed into the accumulators hour by hour from scratch arrays: no per-series arrays to gather first.
+    reader.eachRaw(ids, grid.first, end, (k, ts, vs, lo, hi) => {
+      pointsRead += hi - lo;
+      accs[k]!.addRawRange!(ts, vs, lo, hi);
+    });
+  } else if (tier === 'raw') {
     const points = reader.readRawMany(ids, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
     for (let i = 0; i < selected.length; i++) {
       const p = points[i]!;

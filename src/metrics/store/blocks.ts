@@ -21,11 +21,11 @@ export function encodePointsBlock(p: Points, scratch?: BlockScratch): Uint8Array
   return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
-export function decodePointsBlock(block: Uint8Array): Points {
+/** With `into`, decoded into the arrays it gives for n points (a query's scratch), valid until its next use. */
+export function decodePointsBlock(block: Uint8Array, into?: (n: number) => { ts: Float64Array; vs: Float64Array }): Points {
   const r = new ByteReader(block);
   const n = r.uvarint();
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
+  const { ts: timestamps, vs: values } = into ? into(n) : { ts: new Float64Array(n), vs: new Float64Array(n) };
   const pos = decodeTimes(block, r.pos, block.length, n, timestamps);
   decodeValues(block, pos, block.length, n, values);
   return { timestamps, values };

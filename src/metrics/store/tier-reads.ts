@@ -1,4 +1,4 @@
-import { TIER_INTERVAL_MS, type RawPoints, type RollupRows, type Tier, type TierSpan } from '../types.js';
+import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type Tier, type TierSpan } from '../types.js';
 import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
 import type { PartReader } from './part-file.js';
@@ -180,6 +180,53 @@ export class TierReads {
       }
     }
     return parts.map(concatPoints);
+  }
+
+  /**
+   * readRawMany's points handed over hour by hour in scratch arrays (MetricsReader.eachRaw): no array per series and
+   * hour, no slice, no concatenation. Only an hour with points both on disk and in memory (late points) is merged into
+   * arrays of its own, as readRawMany does.
+   */
+  eachRaw(ids: readonly number[], fromMs: number, toMs: number, visit: RawVisitor): void {
+    if (!(fromMs < toMs)) return;
+    let ts = new Float64Array(512);
+    let vs = new Float64Array(512);
+    const into = (n: number) => {
+      if (ts.length < n) {
+        ts = new Float64Array(Math.ceil(n * 1.5));
+        vs = new Float64Array(ts.length);
+      }
+      return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
+    };
+    const emit = (k: number, p: Points) => {
+      const t = p.timestamps;
+      const lo = t.length && t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
+      const hi = t.length && t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
+      if (hi > lo) visit(k, t, p.values, lo, hi);
+    };
+    for (const hour of startsIn(this.tiers.starts.raw, this.hours.starts(), HOUR, fromMs, toMs)) {
+      const hs = this.hours.at(hour);
+      const r = this.rawPart(hour);
+      const both = new Map<number, Points>();
+      if (r) {
+        eachBlock(r, ids, (k, block) => {
+          if (hs.length && streamsOf(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
+          else emit(k, decodePointsBlock(block, into));
+        });
+      }
+      if (hs.length === 0) continue;
+      for (let k = 0; k < ids.length; k++) {
+        const streams = streamsOf(hs, ids[k]!);
+        if (!streams) continue;
+        const d = both.get(k);
+        if (!d && streams.length === 1) emit(k, streams[0]!.points(into));
+        else {
+          const list: Points[] = d ? [d] : [];
+          for (const s of streams) list.push(s.points());
+          emit(k, mergePoints(list));
+        }
+      }
+    }
   }
 
   /** Rollup rows of a tier with fromMs <= start < toMs of each series in `ids`, in the same order. */
@@ -387,7 +434,7 @@ export class TierReads {
 }
 
 /** First index of ascending `a` whose value is >= x. */
-function lowerBoundOf(a: readonly number[], x: number): number {
+function lowerBoundOf(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -85,6 +85,13 @@ function check(store: MetricsStore, written: Written, base: number, end: number,
       const one = store.readRaw(id, from, to);
       expect([...one.values]).toEqual(want.v);
     });
+    // eachRaw: the same points in pieces (scratch arrays: copied during the call), none outside [from, to).
+    const pieces = ids.map(() => ({ t: [] as number[], v: [] as number[] }));
+    store.eachRaw(ids, from, to, (k, ts, vs, lo, hi) => {
+      expect(hi).toBeGreaterThan(lo);
+      for (let i = lo; i < hi; i++) pieces[k]!.t.push(ts[i]!), pieces[k]!.v.push(vs[i]!);
+    });
+    ids.forEach((id, k) => expect(pieces[k], `eachRaw of ${hostOf.get(id)} in [${from - base}, ${to - base})`).toEqual(expectedRaw(written.get(hostOf.get(id)!)!, from, to)));
     for (const tier of ['1m', '1h'] as const) {
       const iv = tier === '1m' ? MINUTE : HOUR;
       const f = Math.floor(from / iv) * iv;
