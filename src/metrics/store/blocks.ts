@@ -58,7 +58,12 @@ export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uin
   for (const c of ROLLUP_COLUMNS) {
     const ve = new ValueEncoder();
     const col = rows[c];
-    for (let i = 0; i < n; i++) ve.write(w, col[i]!);
+    if (c === 'increase') {
+      // A counter's increase over a minute without a reset is its last value minus the previous minute's: one byte.
+      const last = rows.last;
+      ve.write(w, col[0]!);
+      for (let i = 1; i < n; i++) ve.write(w, col[i]!, last[i]! - last[i - 1]!);
+    } else for (let i = 0; i < n; i++) ve.write(w, col[i]!);
   }
   return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
@@ -68,6 +73,6 @@ export function decodeRollupBlock(block: Uint8Array): RollupRows {
   const n = r.uvarint();
   const rows = emptyRollups(n);
   let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
-  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c]);
+  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c], c === 'increase' ? rows.last : undefined);
   return rows;
 }

@@ -11,7 +11,12 @@ import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
  *
  *   Part   => "TRMP" version:u8 frame* index footer
  *   frame  => deflateRaw(block*)            blocks of series with consecutive ids, about FRAME_BYTES before deflate
- *   index  => frames:uvarint [frameLength:uvarint]* count:uvarint [id-delta:uvarint frame:uvarint offset:uvarint length:uvarint minTs:varint maxTs:varint]*
+ *   index  => frames:uvarint [frameLength:uvarint]* count:uvarint [id-delta:uvarint frame:uvarint offset:uvarint length:uvarint minTs-delta:varint maxTs-delta:varint]*
+ *
+ * Version 3: minTs and maxTs are deltas from the previous entry's (the first from 0): the series of one hour start and
+ * end within milliseconds of each other, so 1–2 bytes each instead of 6; the index is not compressed and was about a
+ * tenth of a part. Blocks may hold the value tags of point-codec.ts that version 2 lacks (near decimals, derived
+ * values). Version 2 (absolute minTs and maxTs) is still read.
  *   footer => indexOffset:u32le indexLength:u32le "TRMP"
  *
  * Frames, not one deflate per block: a zlib call costs tens of microseconds whatever its size, and neighbouring series
@@ -24,7 +29,9 @@ import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
  */
 
 const MAGIC = Buffer.from('TRMP');
-const VERSION = 2;
+const VERSION = 3;
+/** Versions this build reads. */
+const READABLE = new Set([2, 3]);
 const HEADER = 5;
 const FOOTER = 12;
 const FRAME_BYTES = 64 * 1024;
@@ -138,15 +145,19 @@ function indexBytes({ entries, frameOf, offsetOf }: Layout, frameLengths: number
   for (const n of frameLengths) index.uvarint(n);
   index.uvarint(entries.length);
   let prev = 0;
+  let prevMin = 0;
+  let prevMax = 0;
   const byId = [...entries].sort((a, b) => a.id - b.id);
   byId.forEach((e) => {
     index.uvarint(e.id - prev);
     index.uvarint(frameOf.get(e)!);
     index.uvarint(offsetOf.get(e)!);
     index.uvarint(e.block.length);
-    index.varint(e.minTs);
-    index.varint(e.maxTs);
+    index.varint(e.minTs - prevMin);
+    index.varint(e.maxTs - prevMax);
     prev = e.id;
+    prevMin = e.minTs;
+    prevMax = e.maxTs;
   });
   const at = HEADER + frameLengths.reduce((a, n) => a + n, 0);
   const out = Buffer.allocUnsafe(index.len + FOOTER);
@@ -174,6 +185,7 @@ export class PartReader {
     private fd: number,
     readonly size: number,
     index: Uint8Array,
+    version: number,
   ) {
     const r = new ByteReader(index);
     const frames = r.uvarint();
@@ -202,6 +214,10 @@ export class PartReader {
       this.lengths[i] = r.uvarint();
       this.minTs[i] = r.varint();
       this.maxTs[i] = r.varint();
+      if (version >= 3 && i > 0) {
+        this.minTs[i]! += this.minTs[i - 1]!;
+        this.maxTs[i]! += this.maxTs[i - 1]!;
+      }
     }
   }
 
@@ -215,13 +231,13 @@ export class PartReader {
       if (!footer.subarray(8).equals(MAGIC)) throw new CorruptDataError(`${file} is not a metrics part (bad footer)`);
       const head = Buffer.alloc(HEADER);
       fs.readSync(fd, head, 0, HEADER, 0);
-      if (head[4] !== VERSION) throw new CorruptDataError(`${file} is a metrics part of version ${head[4]}, this Tributary reads version ${VERSION}`);
+      if (!READABLE.has(head[4]!)) throw new CorruptDataError(`${file} is a metrics part of version ${head[4]}, this Tributary reads versions ${[...READABLE].join(' and ')}`);
       const at = footer.readUInt32LE(0);
       const len = footer.readUInt32LE(4);
       if (at + len + FOOTER !== size) throw new CorruptDataError(`${file} has an index outside the file`);
       const index = Buffer.alloc(len);
       fs.readSync(fd, index, 0, len, at);
-      return new PartReader(file, fd, size, index);
+      return new PartReader(file, fd, size, index, head[4]!);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
