@@ -55,6 +55,21 @@ export async function query(api, params) {
   return { ms: r.ms, series: body.series.length, points, buckets: body.timestamps.length, bytes: r.text.length };
 }
 
+/**
+ * The same query in the binary columns form (format=columns, what the Metrics view fetches), timed until the whole
+ * answer has arrived; the series counted from its header.
+ */
+export async function queryColumns(api, params) {
+  const path = `/api/v1/metrics/query?${new URLSearchParams({ ...params, format: 'columns' })}`;
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${api.token}`, 'accept-encoding': 'identity' } });
+  const buf = Buffer.from(await res.arrayBuffer());
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${buf.toString('utf8', 0, 300)}`);
+  const header = JSON.parse(buf.toString('utf8', 8, 8 + buf.readUInt32LE(4)));
+  return { ms, series: header.series.length, buckets: header.buckets, bytes: buf.length };
+}
+
 /** The first `fraction` of a file (cut at a line end) as a new file; its path and size. */
 function sliceFile(file, fraction, out) {
   const want = Math.floor(statSync(file).size * fraction);
@@ -218,6 +233,8 @@ export async function runTributary(ctx, p) {
     const hourTo = p.day.toMs;
     const hour = await repeatQuery(() => query(api, { ...base, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }), p.runs, expect('the 1 h query'));
 
+    const hourColumns = await repeatQuery(() => queryColumns(api, { ...base, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }), p.runs, expect('the 1 h query (columns)'));
+
     const hourOne = await repeatQuery(
       () => query(api, { ...one, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }),
       p.runs,
@@ -259,6 +276,7 @@ export async function runTributary(ctx, p) {
       },
       rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series), ...memoryGrowth(probe0, probe1, p.day.series) },
       queryHour: { query: new URLSearchParams({ ...base, step: '10s' }).toString(), ...hour },
+      queryHourColumns: { query: new URLSearchParams({ ...base, step: '10s', format: 'columns' }).toString(), ...hourColumns },
       queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },
       weekIngest: { ms: round1(week.ms), brokerCpuSeconds: round2(week.cpuSeconds) },
       queryWeek: { query: new URLSearchParams({ ...base, where: 'fleet=archive', step: p.weekStep }).toString(), ...weekQuery },

@@ -1,9 +1,11 @@
 // The binary columns answer of /metrics/query (format=columns; layout in src/metrics/query/answer-binary.ts and
 // docs/metrics-queries.md), read in the browser: the columns are viewed in place as Float64Arrays, no number parsed.
 // A chart's window (series-window.ts) takes arrays with null for an empty bucket, so NaN becomes null here.
-import type { SeriesAnswer } from './series-window';
 
-export interface ColumnsAnswer extends SeriesAnswer {
+/** The JSON answer's shape (series-window.ts's SeriesAnswer with the stats), spelled out: this file imports nothing. */
+export interface ColumnsAnswer {
+  timestamps: number[];
+  series: { tags: Record<string, string>; values: (number | null)[] }[];
   stats: { step: number; tier?: string; elapsedMs?: number };
 }
 
