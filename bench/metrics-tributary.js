@@ -70,6 +70,19 @@ export async function queryColumns(api, params) {
   return { ms, series: header.series.length, buckets: header.buckets, bytes: buf.length };
 }
 
+/** Waits (at most maxMs) until a process uses under 5 % of a CPU over 2 s; how long it waited. */
+async function untilIdle(pid, maxMs) {
+  const t0 = Date.now();
+  let prev = readCpuSeconds(pid);
+  while (Date.now() - t0 < maxMs) {
+    await sleep(2_000);
+    const now = readCpuSeconds(pid);
+    if (now === null || prev === null || now - prev < 0.1) break;
+    prev = now;
+  }
+  return Date.now() - t0;
+}
+
 /** The first `fraction` of a file (cut at a line end) as a new file; its path and size. */
 function sliceFile(file, fraction, out) {
   const want = Math.floor(statSync(file).size * fraction);
@@ -251,6 +264,14 @@ export async function runTributary(ctx, p) {
       p.runs,
       expect('the 7 d query'),
     );
+    // Then again once the broker is idle (its seal pass of the backfilled week done): the peer's side waits for its
+    // merges to settle before its queries; the figure above is the week queried while the store still seals it.
+    const settleMs = await untilIdle(broker.pid, 180_000);
+    const weekSettled = await repeatQuery(
+      () => query(api, { ...base, where: 'fleet=archive', step: p.weekStep, from: String(weekTo - p.weekDays * 86_400_000), to: String(weekTo) }),
+      p.runs,
+      expect('the 7 d query (settled)'),
+    );
     return {
       available: true,
       ingest: {
@@ -280,6 +301,7 @@ export async function runTributary(ctx, p) {
       queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },
       weekIngest: { ms: round1(week.ms), brokerCpuSeconds: round2(week.cpuSeconds) },
       queryWeek: { query: new URLSearchParams({ ...base, where: 'fleet=archive', step: p.weekStep }).toString(), ...weekQuery },
+      queryWeekSettled: { waitedMs: settleMs, ...weekSettled },
     };
   } finally {
     await broker.stop();
