@@ -26,6 +26,8 @@ export interface GroupAccumulator {
   addRawRange?(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void;
   /** Rollup rows of one series (their intervals divide the step). */
   addRollups(r: RollupRows): void;
+  /** Rows [lo, hi) of one series, for the aggregations that only add rows up (as addRawRange). */
+  addRollupsRange?(r: RollupRows, lo: number, hi: number): void;
   /** The group's column, one value per bucket; NaN where the bucket is empty (null in a JSON answer). */
   result(): Float64Array;
 }
@@ -78,11 +80,15 @@ class StatsAccumulator implements GroupAccumulator {
   }
 
   addRollups(r: RollupRows): void {
+    this.addRollupsRange(r, 0, r.timestamps.length);
+  }
+
+  addRollupsRange(r: RollupRows, lo: number, hi: number): void {
     const { g, sum, n, min, max } = this;
     const hasSum = sum.length > 0;
     const hasMin = min.length > 0;
     const hasMax = max.length > 0;
-    for (let i = 0; i < r.timestamps.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(g, r.timestamps[i]!);
       if (b < 0 || b >= g.count) continue;
       n[b] += r.count[i]!;
@@ -215,7 +221,11 @@ class QuantileAccumulator implements GroupAccumulator {
   }
 
   addRollups(r: RollupRows): void {
-    for (let i = 0; i < r.timestamps.length; i++) {
+    this.addRollupsRange(r, 0, r.timestamps.length);
+  }
+
+  addRollupsRange(r: RollupRows, lo: number, hi: number): void {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(this.g, r.timestamps[i]!);
       if (b >= 0 && b < this.g.count && r.count[i]! > 0) this.push(b, r.sum[i]! / r.count[i]!);
     }

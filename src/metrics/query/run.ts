@@ -116,6 +116,11 @@ export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: 
       pointsRead += p.timestamps.length;
       groups.get(keys[i]!)!.acc.addRaw(p);
     }
+  } else if (reader.eachRollup && accs.every((a) => a.addRollupsRange)) {
+    reader.eachRollup(ids, tier, grid.first, end, (k, r, lo, hi) => {
+      pointsRead += hi - lo;
+      accs[k]!.addRollupsRange!(r, lo, hi);
+    });
   } else {
     const rows = reader.readRollupsMany(ids, tier, grid.first, end);
     for (let i = 0; i < selected.length; i++) {

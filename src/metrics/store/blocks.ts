@@ -33,9 +33,11 @@ export function decodePointsBlock(block: Uint8Array, into?: (n: number) => { ts:
 
 export const ROLLUP_COLUMNS = ['min', 'max', 'sum', 'count', 'last', 'increase'] as const;
 
-/** Rows of n zeros: seven views of one allocation (a query decodes thousands of small blocks: one buffer each, not seven). */
-export function emptyRollups(n = 0): RollupRows {
-  const all = new Float64Array(7 * n);
+/**
+ * Rows of n zeros: seven views of one allocation (a query decodes thousands of small blocks: one buffer each, not seven).
+ * `all`: the allocation to view (a reader's scratch, at least 7n long).
+ */
+export function emptyRollups(n = 0, all: Float64Array = new Float64Array(7 * n)): RollupRows {
   return {
     timestamps: all.subarray(0, n),
     min: all.subarray(n, 2 * n),
@@ -68,10 +70,11 @@ export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uin
   return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
-export function decodeRollupBlock(block: Uint8Array): RollupRows {
+/** With `into`, decoded into the scratch it gives for n rows (7n values; valid until its next use). */
+export function decodeRollupBlock(block: Uint8Array, into?: (n: number) => Float64Array): RollupRows {
   const r = new ByteReader(block);
   const n = r.uvarint();
-  const rows = emptyRollups(n);
+  const rows = into ? emptyRollups(n, into(n)) : emptyRollups(n);
   let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
   for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c], c === 'increase' ? rows.last : undefined);
   return rows;

@@ -101,6 +101,18 @@ function check(store: MetricsStore, written: Written, base: number, end: number,
         expect(plain(rows[k]!), `${tier} rows of ${hostOf.get(id)} from ${f - base}`).toEqual(want);
         expect(plain(store.readRollups(id, tier, f, to))).toEqual(want);
       });
+      // eachRollup: the same rows in pieces (scratch: copied during the call; pieces in any order, so sorted here).
+      const got = ids.map(() => [] as number[][]);
+      store.eachRollup(ids, tier, f, to, (k, r, lo, hi) => {
+        expect(hi).toBeGreaterThan(lo);
+        for (let i = lo; i < hi; i++) got[k]!.push([r.timestamps[i]!, r.min[i]!, r.max[i]!, r.sum[i]!, r.count[i]!, r.last[i]!, r.increase[i]!]);
+      });
+      ids.forEach((id, k) => {
+        const want = expectedRollups(written.get(hostOf.get(id)!)!, iv, f, to);
+        const rows = got[k]!.sort((a, b) => a[0]! - b[0]!);
+        const cols = ['timestamps', 'min', 'max', 'sum', 'count', 'last', 'increase'] as const;
+        expect(Object.fromEntries(cols.map((c, j) => [c, rows.map((x) => x[j])])), `eachRollup ${tier} of ${hostOf.get(id)} from ${f - base}`).toEqual(want);
+      });
     }
   }
 }
