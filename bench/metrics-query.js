@@ -110,9 +110,9 @@ async function query(store, label, input, withAnswer = false) {
  * eachRaw and answer-json.ts), the typed columns written as JSON by answerJson, and the binary columns form.
  */
 async function answerArms(store, label, input) {
-  // The route before: each series' points gathered into arrays (readRawMany), the answer as arrays of numbers and
+  // The route before: each series' points or rows gathered into arrays (readRawMany, readRollupsMany), the answer as arrays of numbers and
   // nulls, JSON.stringify. The same store, without its eachRaw.
-  const gathered = Object.create(store, { eachRaw: { value: undefined } });
+  const gathered = Object.create(store, { eachRaw: { value: undefined }, eachRollup: { value: undefined } });
   const arms = {
     'gathered reads, arrays + JSON.stringify (before)': () => Buffer.from(JSON.stringify(runMetricsQuery(gathered, parseMetricsQuery(input)))),
     'columns + answerJson': () => answerJson(runMetricsColumns(store, parseMetricsQuery(input))),
