@@ -2,7 +2,8 @@
 // `npx tsc -p tsconfig.json && node --expose-gc bench/metrics-query.js`. Uses the scenario's data (bench/metrics-data.js):
 // the host-shaped "day" (QBENCH_HOURS, default 1) and the archive "week" (QBENCH_WEEK_DAYS, default 2, every 60 s),
 // written into a real log as one record per line (header format=influx), read by a MetricsStore in this process, and
-// queried with runMetricsQuery exactly as the API does (without the HTTP and JSON around it). Each query is timed
+// queried with runMetricsColumns exactly as the API does (without the HTTP and JSON around it; the 1 h queries also
+// time writing the answer, see answerArms). Each query is timed
 // in CPU ms and wall ms (median of QBENCH_RUNS, default 5) in three states: fresh (the week just applied: its points
 // are late, held in memory until the next seal), sealed (after a seal pass) and after a restart (store reopened).
 // CPU time is the figure to trust on a busy machine. QBENCH_HOSTS (100) scales the series.
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../dist/src/common/logger.js';
 import { METRICS_DEFAULTS } from '../dist/src/metrics/config.js';
-import { parseMetricsQuery, runMetricsQuery } from '../dist/src/metrics/query/index.js';
+import { answerJson, encodeColumnsAnswer, parseMetricsQuery, runMetricsColumns, runMetricsQuery } from '../dist/src/metrics/query/index.js';
 import { MetricsStore } from '../dist/src/metrics/store/index.js';
 import { buildRecordBatch } from '../dist/src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../dist/src/protocol/record-batch.js';
@@ -69,7 +70,7 @@ async function timed(store, label, fn) {
   return cpuMs;
 }
 
-async function query(store, label, input) {
+async function query(store, label, input, withAnswer = false) {
   // A seal pass the store's timer started goes on deflating on libuv's threads, which process.cpuUsage counts: let it
   // finish first (late points applied after it began stay in memory, as they would).
   await store.sealing;
@@ -85,7 +86,7 @@ async function query(store, label, input) {
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
     const c = process.cpuUsage();
-    answer = runMetricsQuery(store, parseMetricsQuery(input));
+    answer = runMetricsColumns(store, parseMetricsQuery(input)); // what the API route runs (then writes the columns out)
     const used = process.cpuUsage(c);
     runs.push([performance.now() - t, (used.user + used.system) / 1000]);
   }
@@ -100,6 +101,37 @@ async function query(store, label, input) {
   console.log(
     `  ${label}: median ${med(0).toFixed(1)} ms wall, ${med(1).toFixed(1)} ms CPU; first ${first[0].toFixed(1)} ms (${answer.series.length} series, tier ${answer.stats.tier}, ${answer.stats.pointsRead.toLocaleString()} read)`,
   );
+  if (withAnswer) await answerArms(store, label, input);
+}
+
+/**
+ * The query and its answer's bytes, as the API route produces them, three ways interleaved run by run (A/B in one
+ * process, CPU ms): gathered reads and arrays of numbers and nulls through JSON.stringify (the route before
+ * eachRaw and answer-json.ts), the typed columns written as JSON by answerJson, and the binary columns form.
+ */
+async function answerArms(store, label, input) {
+  // The route before: each series' points or rows gathered into arrays (readRawMany, readRollupsMany), the answer as arrays of numbers and
+  // nulls, JSON.stringify. The same store, without its eachRaw.
+  const gathered = Object.create(store, { eachRaw: { value: undefined }, eachRollup: { value: undefined } });
+  const arms = {
+    'gathered reads, arrays + JSON.stringify (before)': () => Buffer.from(JSON.stringify(runMetricsQuery(gathered, parseMetricsQuery(input)))),
+    'columns + answerJson': () => answerJson(runMetricsColumns(store, parseMetricsQuery(input))),
+    'columns + binary': () => encodeColumnsAnswer(runMetricsColumns(store, parseMetricsQuery(input))),
+  };
+  const cpu = Object.fromEntries(Object.keys(arms).map((k) => [k, []]));
+  const size = {};
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, f] of Object.entries(arms)) {
+      const c = process.cpuUsage();
+      size[k] = f().length;
+      const used = process.cpuUsage(c);
+      cpu[k].push((used.user + used.system) / 1000);
+    }
+  }
+  for (const k of Object.keys(arms)) {
+    const a = cpu[k].sort((x, y) => x - y);
+    console.log(`    ${label}, ${k}: median ${a[Math.floor(a.length / 2)].toFixed(1)} ms CPU, min ${a[0].toFixed(1)} (${(size[k] / 1e6).toFixed(2)} MB)`);
+  }
 }
 
 async function main() {
@@ -124,7 +156,7 @@ async function main() {
     const hour = { measurement: 'cpu', field: 'usage_user', agg: 'avg', by: 'host,cpu', step: '10s', from: String(day.toMs - 3_600_000), to: String(day.toMs) };
     const hourOne = { ...hour, by: '' };
     const weekQ = { measurement: 'cpu', field: 'usage_user', agg: 'avg', by: 'host,cpu', where: 'fleet=archive', step: '1h', from: String(week.toMs - WEEK_DAYS * 86_400_000), to: String(week.toMs) };
-    await query(store, '1 h x 1000 series at 10 s', hour);
+    await query(store, '1 h x 1000 series at 10 s', hour, true);
     await query(store, '1 h averaged into 1 series', hourOne);
     appendFile(log, path.join(dir, 'week.lp'));
     const weekCpu = await timed(null, `ingest week (${week.samples.toLocaleString()} late samples)`, () => store.caughtUp(3_600_000));
@@ -140,7 +172,7 @@ async function main() {
       const t = performance.now();
       await new Promise((r) => setTimeout(r, 20));
       waits.push(performance.now() - t - 20);
-      runMetricsQuery(store, parseMetricsQuery(weekQ));
+      runMetricsColumns(store, parseMetricsQuery(weekQ));
       totals.push(performance.now() - t - 20);
     }
     await sealing;
@@ -149,7 +181,7 @@ async function main() {
       return `median ${a[Math.floor(a.length / 2)]?.toFixed(1)} ms, max ${a[a.length - 1]?.toFixed(1)} ms`;
     };
     console.log(`  ${WEEK_DAYS} d x 1000 series while the seal pass runs (${totals.length} queries): request to answer ${stat(totals)}; of it waiting for the event loop ${stat(waits)}`);
-    await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ);
+    await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ, true);
     await query(store, '1 h x 1000 series at 10 s, sealed', hour);
     await store.close();
     await timed(null, 'restart', async () => {
@@ -157,7 +189,7 @@ async function main() {
       await store.caughtUp(3_600_000);
     });
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, after restart`, weekQ);
-    await query(store, '1 h x 1000 series at 10 s, after restart', hour);
+    await query(store, '1 h x 1000 series at 10 s, after restart', hour, true);
     await store.close();
     await logs.close();
   } finally {

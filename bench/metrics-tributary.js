@@ -55,6 +55,34 @@ export async function query(api, params) {
   return { ms: r.ms, series: body.series.length, points, buckets: body.timestamps.length, bytes: r.text.length };
 }
 
+/**
+ * The same query in the binary columns form (format=columns, what the Metrics view fetches), timed until the whole
+ * answer has arrived; the series counted from its header.
+ */
+export async function queryColumns(api, params) {
+  const path = `/api/v1/metrics/query?${new URLSearchParams({ ...params, format: 'columns' })}`;
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${api.token}`, 'accept-encoding': 'identity' } });
+  const buf = Buffer.from(await res.arrayBuffer());
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${buf.toString('utf8', 0, 300)}`);
+  const header = JSON.parse(buf.toString('utf8', 8, 8 + buf.readUInt32LE(4)));
+  return { ms, series: header.series.length, buckets: header.buckets, bytes: buf.length };
+}
+
+/** Waits (at most maxMs) until a process uses under 5 % of a CPU over 2 s; how long it waited. */
+async function untilIdle(pid, maxMs) {
+  const t0 = Date.now();
+  let prev = readCpuSeconds(pid);
+  while (Date.now() - t0 < maxMs) {
+    await sleep(2_000);
+    const now = readCpuSeconds(pid);
+    if (now === null || prev === null || now - prev < 0.1) break;
+    prev = now;
+  }
+  return Date.now() - t0;
+}
+
 /** The first `fraction` of a file (cut at a line end) as a new file; its path and size. */
 function sliceFile(file, fraction, out) {
   const want = Math.floor(statSync(file).size * fraction);
@@ -218,6 +246,8 @@ export async function runTributary(ctx, p) {
     const hourTo = p.day.toMs;
     const hour = await repeatQuery(() => query(api, { ...base, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }), p.runs, expect('the 1 h query'));
 
+    const hourColumns = await repeatQuery(() => queryColumns(api, { ...base, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }), p.runs, expect('the 1 h query (columns)'));
+
     const hourOne = await repeatQuery(
       () => query(api, { ...one, step: '10s', from: String(hourTo - 3_600_000), to: String(hourTo) }),
       p.runs,
@@ -233,6 +263,14 @@ export async function runTributary(ctx, p) {
       () => query(api, { ...base, where: 'fleet=archive', step: p.weekStep, from: String(weekTo - p.weekDays * 86_400_000), to: String(weekTo) }),
       p.runs,
       expect('the 7 d query'),
+    );
+    // Then again once the broker is idle (its seal pass of the backfilled week done): the peer's side waits for its
+    // merges to settle before its queries; the figure above is the week queried while the store still seals it.
+    const settleMs = await untilIdle(broker.pid, 180_000);
+    const weekSettled = await repeatQuery(
+      () => query(api, { ...base, where: 'fleet=archive', step: p.weekStep, from: String(weekTo - p.weekDays * 86_400_000), to: String(weekTo) }),
+      p.runs,
+      expect('the 7 d query (settled)'),
     );
     return {
       available: true,
@@ -259,9 +297,11 @@ export async function runTributary(ctx, p) {
       },
       rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series), ...memoryGrowth(probe0, probe1, p.day.series) },
       queryHour: { query: new URLSearchParams({ ...base, step: '10s' }).toString(), ...hour },
+      queryHourColumns: { query: new URLSearchParams({ ...base, step: '10s', format: 'columns' }).toString(), ...hourColumns },
       queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },
       weekIngest: { ms: round1(week.ms), brokerCpuSeconds: round2(week.cpuSeconds) },
       queryWeek: { query: new URLSearchParams({ ...base, where: 'fleet=archive', step: p.weekStep }).toString(), ...weekQuery },
+      queryWeekSettled: { waitedMs: settleMs, ...weekSettled },
     };
   } finally {
     await broker.stop();

@@ -92,6 +92,12 @@ export interface MetricsStats {
 /** Called after the store applied new points: the series that got points and the newest timestamp among them. */
 export type AppendListener = (seriesIds: ReadonlySet<number>, newestMs: number) => void;
 
+/** A piece of one series' raw points: the points [lo, hi) of `ts` and `vs` (see MetricsReader.eachRaw). */
+export type RawVisitor = (k: number, ts: Float64Array, vs: Float64Array, lo: number, hi: number) => void;
+
+/** A piece of one series' rollup rows: the rows [lo, hi) of `rows` (see MetricsReader.eachRollup). */
+export type RollupVisitor = (k: number, rows: RollupRows, lo: number, hi: number) => void;
+
 /** The read side of the store, all the query side uses. */
 export interface MetricsReader {
   /** Measurements with how many series each has, sorted by name; prefix filters by name. */
@@ -113,6 +119,19 @@ export interface MetricsReader {
    * for all of them rather than once per series.
    */
   readRawMany(seriesIds: readonly number[], fromMs: number, toMs: number): RawPoints[];
+  /**
+   * The points of readRawMany without gathering them: visit(k, ts, vs, lo, hi) for the points [lo, hi) of series
+   * seriesIds[k], one call per piece (an hour, ascending per series, pieces of one series may come at any point of the
+   * walk). The arrays are scratch, valid during the call only: for aggregations that only add points up (avg, sum,
+   * min, max, count, percentiles), which then never allocate per series. Optional: readRawMany serves without it.
+   */
+  eachRaw?(seriesIds: readonly number[], fromMs: number, toMs: number, visit: RawVisitor): void;
+  /**
+   * The rows of readRollupsMany without gathering them: visit(k, rows, lo, hi) for the rows [lo, hi) of series
+   * seriesIds[k], pieces in no particular order (scratch: valid during the call only). For the aggregations that only
+   * add rows up. Optional.
+   */
+  eachRollup?(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, visit: RollupVisitor): void;
   /** readRollups of many series at once, answers in the order of `seriesIds`. */
   readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[];
   /** What each tier holds (for choosing the tier of a query). */

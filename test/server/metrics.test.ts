@@ -4,6 +4,7 @@
 // src/app); a second API server gets it next to the app's own services.
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeColumnsAnswer } from '../../src/metrics/query/index.js';
 import { ApiServer } from '../../src/server/index.js';
 import { MemoryMetrics } from '../helpers/memory-metrics.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -76,6 +77,30 @@ describe('metrics API', () => {
     const d = await get('/api/v1/metrics/query?measurement=cpu&field=usage', 200);
     expect(d.stats.step).toBe(5000);
     expect(d.timestamps.length).toBeLessThanOrEqual(1000);
+  });
+
+  it('query in binary columns (format=columns or the Accept header): the same values as the JSON answer', async () => {
+    const q = `measurement=cpu&field=usage&agg=sum&by=host&step=30s&from=${T}&to=${T + 90_000}`;
+    for (const [path, headers] of [
+      [`/api/v1/metrics/query?${q}&format=columns`, {}],
+      [`/api/v1/metrics/query?${q}`, { accept: 'application/vnd.tributary.columns' }],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${t.token}`, ...headers } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/vnd.tributary.columns');
+      const a = decodeColumnsAnswer(new Uint8Array(await res.arrayBuffer()));
+      expect(Array.from(a.timestamps)).toEqual([T, T + 30_000, T + 60_000]);
+      expect(a.series.map((x) => [x.tags, Array.from(x.values)])).toEqual([
+        [{ host: 'web-1' }, [30, NaN, 30]],
+        [{ host: 'web-2' }, [40, NaN, NaN]],
+      ]);
+      expect(a.stats).toMatchObject({ tier: 'raw', step: 30_000, seriesRead: 2, pointsRead: 4 });
+    }
+    // format=json wins over the header; a bad format is a 400 naming it.
+    const res = await fetch(`${base}/api/v1/metrics/query?${q}&format=json`, { headers: { authorization: `Bearer ${t.token}`, accept: 'application/vnd.tributary.columns' } });
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await res.json()).series[1]).toEqual({ tags: { host: 'web-2' }, values: [40, null, null] });
+    expect((await get(`/api/v1/metrics/query?${q}&format=csv`, 400)).error.message).toContain('format');
   });
 
   const bad: [string, string, RegExp][] = [

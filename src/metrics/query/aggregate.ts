@@ -19,9 +19,17 @@ import { quantile } from './percentile.js';
 export interface GroupAccumulator {
   /** Points of one series: `ts` ascending; those before the first bucket serve only as predecessors (increase/rate). */
   addRaw(p: RawPoints): void;
+  /**
+   * Points [lo, hi) of one series, for the aggregations whose result does not depend on how a series' points are
+   * split into calls (all but last, increase and rate, which have none: see orderFree).
+   */
+  addRawRange?(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void;
   /** Rollup rows of one series (their intervals divide the step). */
   addRollups(r: RollupRows): void;
-  result(): (number | null)[];
+  /** Rows [lo, hi) of one series, for the aggregations that only add rows up (as addRawRange). */
+  addRollupsRange?(r: RollupRows, lo: number, hi: number): void;
+  /** The group's column, one value per bucket; NaN where the bucket is empty (null in a JSON answer). */
+  result(): Float64Array;
 }
 
 export interface BucketGrid {
@@ -52,11 +60,15 @@ class StatsAccumulator implements GroupAccumulator {
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
+    this.addRawRange(ts, vs, 0, ts.length);
+  }
+
+  addRawRange(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void {
     const { g, sum, n, min, max } = this;
     const hasSum = sum.length > 0;
     const hasMin = min.length > 0;
     const hasMax = max.length > 0;
-    for (let i = 0; i < ts.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(g, ts[i]!);
       if (b < 0 || b >= g.count) continue;
       const v = vs[i]!;
@@ -68,11 +80,15 @@ class StatsAccumulator implements GroupAccumulator {
   }
 
   addRollups(r: RollupRows): void {
+    this.addRollupsRange(r, 0, r.timestamps.length);
+  }
+
+  addRollupsRange(r: RollupRows, lo: number, hi: number): void {
     const { g, sum, n, min, max } = this;
     const hasSum = sum.length > 0;
     const hasMin = min.length > 0;
     const hasMax = max.length > 0;
-    for (let i = 0; i < r.timestamps.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(g, r.timestamps[i]!);
       if (b < 0 || b >= g.count) continue;
       n[b] += r.count[i]!;
@@ -82,12 +98,14 @@ class StatsAccumulator implements GroupAccumulator {
     }
   }
 
-  result(): (number | null)[] {
-    const out = new Array<number | null>(this.g.count);
-    const col = this.agg === 'sum' ? this.sum : this.agg === 'count' ? this.n : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : null;
+  result(): Float64Array {
+    // In place: the column answered is one of the accumulator's own (a new array only for count, which is read below).
+    const { n } = this;
+    const out = this.agg === 'sum' ? this.sum : this.agg === 'count' ? n.slice() : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : this.sum;
+    const avg = this.agg === 'avg';
     for (let b = 0; b < out.length; b++) {
-      if (this.n[b] === 0) out[b] = null;
-      else out[b] = col ? col[b]! : this.sum[b]! / this.n[b]!;
+      if (n[b] === 0) out[b] = NaN;
+      else if (avg) out[b] = out[b]! / n[b]!;
     }
     return out;
   }
@@ -156,9 +174,11 @@ class PerSeriesAccumulator implements GroupAccumulator {
     }
   }
 
-  result(): (number | null)[] {
+  result(): Float64Array {
     const seconds = this.agg === 'rate' ? this.g.step / 1000 : 1;
-    return Array.from(this.total, (v, b) => (this.has[b] ? v / seconds : null));
+    const out = this.total;
+    for (let b = 0; b < out.length; b++) out[b] = this.has[b] ? out[b]! / seconds : NaN;
+    return out;
   }
 }
 
@@ -190,20 +210,28 @@ class QuantileAccumulator implements GroupAccumulator {
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
-    for (let i = 0; i < ts.length; i++) {
+    this.addRawRange(ts, vs, 0, ts.length);
+  }
+
+  addRawRange(ts: Float64Array, vs: Float64Array, lo: number, hi: number): void {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(this.g, ts[i]!);
       if (b >= 0 && b < this.g.count) this.push(b, vs[i]!);
     }
   }
 
   addRollups(r: RollupRows): void {
-    for (let i = 0; i < r.timestamps.length; i++) {
+    this.addRollupsRange(r, 0, r.timestamps.length);
+  }
+
+  addRollupsRange(r: RollupRows, lo: number, hi: number): void {
+    for (let i = lo; i < hi; i++) {
       const b = bucketOf(this.g, r.timestamps[i]!);
       if (b >= 0 && b < this.g.count && r.count[i]! > 0) this.push(b, r.sum[i]! / r.count[i]!);
     }
   }
 
-  result(): (number | null)[] {
+  result(): Float64Array {
     const count = this.g.count;
     const at = new Int32Array(count + 1);
     for (let i = 0; i < this.n; i++) at[this.bkts[i]! + 1]!++;
@@ -211,8 +239,8 @@ class QuantileAccumulator implements GroupAccumulator {
     const placed = new Float64Array(this.n);
     const next = at.slice(0, count);
     for (let i = 0; i < this.n; i++) placed[next[this.bkts[i]!]!++] = this.vals[i]!;
-    const out = new Array<number | null>(count);
-    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q);
+    const out = new Float64Array(count);
+    for (let b = 0; b < count; b++) out[b] = quantile(placed.subarray(at[b]!, at[b + 1]!), this.q) ?? NaN;
     return out;
   }
 }

@@ -1,7 +1,8 @@
 import type { MetricsReader, Tier } from '../types.js';
 import { MetricsQueryError } from './errors.js';
 import { parseMetricsQuery, type MetricsQuery, type MetricsQueryInput } from './params.js';
-import { runMetricsQuery } from './run.js';
+import { answerJson } from './answer-json.js';
+import { runMetricsColumns } from './run.js';
 
 /** Where live answers go (a WebSocket in the API). */
 export interface LiveSink {
@@ -48,12 +49,12 @@ export class MetricsLive {
     if (input.to?.trim()) throw new MetricsQueryError('to', 'a live query follows the clock; leave to out');
     const now = this.now();
     const q = parseMetricsQuery(input, now);
-    const answer = runMetricsQuery(this.reader, q);
+    const answer = runMetricsColumns(this.reader, q);
     this.query = { ...q, step: answer.stats.step };
     this.tier = answer.stats.tier;
     this.span = q.to - q.from;
     this.lastSent = now;
-    this.sink.send(JSON.stringify({ type: 'answer', ...answer }));
+    this.sink.send(answerJson(answer, '"type":"answer",').toString('utf8'));
     this.unsubscribe = this.reader.onAppend(() => {
       this.dirty = true;
     });
@@ -78,8 +79,8 @@ export class MetricsLive {
     const from = Math.max(now - this.span, this.lastSent - Math.max(q.step, METRICS_LIVE_LATE_MS));
     this.dirty = false;
     try {
-      const update = runMetricsQuery(this.reader, { ...q, from, to: now + 1 }, { tier: this.tier });
-      this.sink.send(JSON.stringify({ type: 'update', ...update }));
+      const update = runMetricsColumns(this.reader, { ...q, from, to: now + 1 }, { tier: this.tier });
+      this.sink.send(answerJson(update, '"type":"update",').toString('utf8'));
       this.lastSent = now;
     } catch (e) {
       const code = e instanceof MetricsQueryError ? (e.kind === 'not-found' ? 'NOT_FOUND' : 'BAD_REQUEST') : 'INTERNAL';

@@ -34,6 +34,16 @@ export interface MetricsAnswer {
   stats: MetricsQueryStats;
 }
 
+/**
+ * The same answer as typed columns, as the query builds it: what the API serialises (answer-json.ts, answer-binary.ts)
+ * without an intermediate array of boxed numbers and nulls per series. NaN marks an empty bucket.
+ */
+export interface MetricsColumns {
+  timestamps: Float64Array;
+  series: { tags: Record<string, string>; values: Float64Array }[];
+  stats: MetricsQueryStats;
+}
+
 export interface RunOptions {
   /** Read this tier (live updates keep the tier of their first answer); default chosen from the step. */
   tier?: Tier;
@@ -61,6 +71,16 @@ function groupKey(s: SeriesInfo, by: readonly string[]): string {
  * (aggregate.ts says how), and answers columns. Throws MetricsQueryError (unknown measurement or field, too large).
  */
 export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsAnswer {
+  const c = runMetricsColumns(reader, q, opts);
+  return {
+    timestamps: Array.from(c.timestamps),
+    series: c.series.map((s) => ({ tags: s.tags, values: Array.from(s.values, (v) => (Number.isNaN(v) ? null : v)) })),
+    stats: c.stats,
+  };
+}
+
+/** runMetricsQuery's answer in typed columns (NaN: an empty bucket). */
+export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsColumns {
   const started = performance.now();
   checkExists(reader, q);
   const tier = opts.tier ?? chooseTier(q.step, q.from, reader.tierSpans());
@@ -82,13 +102,25 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
   let pointsRead = 0;
   // One read for every selected series: the store goes through each part once, not once per series.
   const ids = selected.map((s) => s.id);
-  if (tier === 'raw') {
+  const accs = keys.map((k) => groups.get(k)!.acc);
+  if (tier === 'raw' && reader.eachRaw && accs.every((a) => a.addRawRange)) {
+    // Points streamed into the accumulators hour by hour from scratch arrays: no per-series arrays to gather first.
+    reader.eachRaw(ids, grid.first, end, (k, ts, vs, lo, hi) => {
+      pointsRead += hi - lo;
+      accs[k]!.addRawRange!(ts, vs, lo, hi);
+    });
+  } else if (tier === 'raw') {
     const points = reader.readRawMany(ids, needsPredecessor(q.agg) ? grid.first - PREDECESSOR_LOOKBACK_MS : grid.first, end);
     for (let i = 0; i < selected.length; i++) {
       const p = points[i]!;
       pointsRead += p.timestamps.length;
       groups.get(keys[i]!)!.acc.addRaw(p);
     }
+  } else if (reader.eachRollup && accs.every((a) => a.addRollupsRange)) {
+    reader.eachRollup(ids, tier, grid.first, end, (k, r, lo, hi) => {
+      pointsRead += hi - lo;
+      accs[k]!.addRollupsRange!(r, lo, hi);
+    });
   } else {
     const rows = reader.readRollupsMany(ids, tier, grid.first, end);
     for (let i = 0; i < selected.length; i++) {
@@ -101,7 +133,7 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
     .sort((a, b) => compareTags(a.tags, b.tags, q.by))
     .map((g) => ({ tags: g.tags, values: g.acc.result() }));
   return {
-    timestamps: Array.from({ length: grid.count }, (_, i) => grid.first + i * grid.step),
+    timestamps: Float64Array.from({ length: grid.count }, (_, i) => grid.first + i * grid.step),
     series,
     stats: { tier, step: grid.step, seriesRead: selected.length, pointsRead, elapsedMs: Math.round((performance.now() - started) * 100) / 100 },
   };

@@ -21,11 +21,11 @@ export function encodePointsBlock(p: Points, scratch?: BlockScratch): Uint8Array
   return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
-export function decodePointsBlock(block: Uint8Array): Points {
+/** With `into`, decoded into the arrays it gives for n points (a query's scratch), valid until its next use. */
+export function decodePointsBlock(block: Uint8Array, into?: (n: number) => { ts: Float64Array; vs: Float64Array }): Points {
   const r = new ByteReader(block);
   const n = r.uvarint();
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
+  const { ts: timestamps, vs: values } = into ? into(n) : { ts: new Float64Array(n), vs: new Float64Array(n) };
   const pos = decodeTimes(block, r.pos, block.length, n, timestamps);
   decodeValues(block, pos, block.length, n, values);
   return { timestamps, values };
@@ -33,9 +33,11 @@ export function decodePointsBlock(block: Uint8Array): Points {
 
 export const ROLLUP_COLUMNS = ['min', 'max', 'sum', 'count', 'last', 'increase'] as const;
 
-/** Rows of n zeros: seven views of one allocation (a query decodes thousands of small blocks: one buffer each, not seven). */
-export function emptyRollups(n = 0): RollupRows {
-  const all = new Float64Array(7 * n);
+/**
+ * Rows of n zeros: seven views of one allocation (a query decodes thousands of small blocks: one buffer each, not seven).
+ * `all`: the allocation to view (a reader's scratch, at least 7n long).
+ */
+export function emptyRollups(n = 0, all: Float64Array = new Float64Array(7 * n)): RollupRows {
   return {
     timestamps: all.subarray(0, n),
     min: all.subarray(n, 2 * n),
@@ -58,16 +60,22 @@ export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uin
   for (const c of ROLLUP_COLUMNS) {
     const ve = new ValueEncoder();
     const col = rows[c];
-    for (let i = 0; i < n; i++) ve.write(w, col[i]!);
+    if (c === 'increase') {
+      // A counter's increase over a minute without a reset is its last value minus the previous minute's: one byte.
+      const last = rows.last;
+      ve.write(w, col[0]!);
+      for (let i = 1; i < n; i++) ve.write(w, col[i]!, last[i]! - last[i - 1]!);
+    } else for (let i = 0; i < n; i++) ve.write(w, col[i]!);
   }
   return scratch ? scratch.arena.add(w.view()) : w.trimmed();
 }
 
-export function decodeRollupBlock(block: Uint8Array): RollupRows {
+/** With `into`, decoded into the scratch it gives for n rows (7n values; valid until its next use). */
+export function decodeRollupBlock(block: Uint8Array, into?: (n: number) => Float64Array): RollupRows {
   const r = new ByteReader(block);
   const n = r.uvarint();
-  const rows = emptyRollups(n);
+  const rows = into ? emptyRollups(n, into(n)) : emptyRollups(n);
   let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
-  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c]);
+  for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c], c === 'increase' ? rows.last : undefined);
   return rows;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/logger.js';
 import type { MetricsConfig } from '../config.js';
-import { TIER_INTERVAL_MS, type AppendListener, type MetricsReader, type MetricsStats, type RawPoints, type RollupRows, type SeriesInfo, type TagMatcher, type Tier, type TierSpan } from '../types.js';
+import { TIER_INTERVAL_MS, type AppendListener, type MetricsReader, type MetricsStats, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type SeriesInfo, type TagMatcher, type Tier, type TierSpan } from '../types.js';
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 import { OpenHours, type OpenHour } from './open-hours.js';
 import { MAX_ABS_TIMESTAMP_MS } from './point-codec.js';
@@ -447,6 +447,14 @@ export class MetricsStore implements MetricsReader {
 
   readRawMany(seriesIds: readonly number[], fromMs: number, toMs: number): RawPoints[] {
     return this.reads.readRawMany(seriesIds, fromMs, toMs);
+  }
+
+  eachRaw(seriesIds: readonly number[], fromMs: number, toMs: number, visit: RawVisitor): void {
+    this.reads.eachRaw(seriesIds, fromMs, toMs, visit);
+  }
+
+  eachRollup(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, visit: RollupVisitor): void {
+    this.reads.eachRollup(seriesIds, tier, fromMs, toMs, visit);
   }
 
   readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[] {

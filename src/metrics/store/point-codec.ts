@@ -7,6 +7,12 @@ import { ByteWriter, CorruptDataError } from './bytes.js';
  *   tag (k << 2) | 1   value = m / 10^k with the previous value's k: a zigzag varint of m - previous m (counters);
  *   tag (k << 2) | 2   value = m / 10^k: a zigzag varint of m (a gauge with few decimals);
  *   tag 3              the float64 itself (values with more than 15 decimals or beyond 2^50).
+ * and, on disk only (part version 3; the in-memory streams never write them):
+ *   tag 64 + k         a value a few ULPs from a short decimal m / 10^k: a zigzag varint of m - previous m, then a
+ *                      zigzag varint of j, the distance in ULPs (v's bit pattern minus that of m / 10^k, |j| ≤ 64).
+ *                      Sums and increases of decimals carry float noise (12.340000000000002): 3–4 bytes, not 9.
+ *   tag 4              the column's derived value (blocks.ts: a 1m row's increase equal to last − previous last, what
+ *                      a counter without a reset has): one byte.
  * As VictoriaMetrics does, a float becomes a decimal mantissa and exponent when that is exact (m / 10^k gives back
  * the very same double, checked by doing the division), so deltas are small integers a general compressor packs well.
  * Lossless for every finite double (and -0 through tag 3).
@@ -47,18 +53,92 @@ function decimal(v: number): boolean {
   return false;
 }
 
+const NEAR_TAG = 64;
+const DERIVED_TAG = 4;
+/** Decimal digits tried for a near decimal, and how many ULPs away it may be. */
+const NEAR_MAX_K = 8;
+const NEAR_MAX_ULPS = 64;
+const BITS = new Float64Array(1);
+const BITS_U32 = new Uint32Array(BITS.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
+
+/** v's bit pattern minus base's, as a number (exact when the two are close: both are split into 32-bit halves). */
+function ulpDistance(v: number, base: number): number {
+  BITS[0] = v;
+  const vh = BITS_U32[HI]!;
+  const vl = BITS_U32[LO]!;
+  BITS[0] = base;
+  return (vh - BITS_U32[HI]!) * 4294967296 + (vl - BITS_U32[LO]!);
+}
+
+/** base moved by j ULPs (|j| small): the inverse of ulpDistance. */
+function ulpMove(base: number, j: number): number {
+  BITS[0] = base;
+  let lo = BITS_U32[LO]! + j;
+  let hi = BITS_U32[HI]!;
+  if (lo >= 4294967296) {
+    lo -= 4294967296;
+    hi++;
+  } else if (lo < 0) {
+    lo += 4294967296;
+    hi--;
+  }
+  BITS_U32[LO] = lo;
+  BITS_U32[HI] = hi;
+  return BITS[0]!;
+}
+
+let nearK = 0;
+let nearM = 0;
+let nearJ = 0;
+
+/** Sets nearK/M/J when v is within NEAR_MAX_ULPS of a decimal with at most NEAR_MAX_K digits after the point. */
+function nearDecimal(v: number): boolean {
+  if (!Number.isFinite(v) || v === 0) return false;
+  for (let k = 0; k <= NEAR_MAX_K; k++) {
+    const p = POW10[k]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) >= MANTISSA_LIMIT) return false;
+    const base = k === 0 ? m : m / p;
+    if (base === 0 || base < 0 !== v < 0) continue;
+    const j = ulpDistance(v, base);
+    if (Math.abs(j) <= NEAR_MAX_ULPS) {
+      nearK = k;
+      nearM = m;
+      nearJ = j;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Values of one column of a block on disk (tags above; `derived` values and near decimals too). */
 export class ValueEncoder {
   private prev = NaN;
   private prevM = 0;
   private prevK = -1;
 
-  write(w: ByteWriter, v: number): void {
+  /** `derived`: what the decoder can compute for this row (tag 4 when v is exactly it); NaN: nothing. */
+  write(w: ByteWriter, v: number, derived = NaN): void {
     if (Object.is(v, this.prev)) {
       w.byte(0);
       return;
     }
     this.prev = v;
+    if (Object.is(v, derived)) {
+      w.byte(DERIVED_TAG);
+      return;
+    }
     if (!decimal(v)) {
+      if (nearDecimal(v)) {
+        w.byte(NEAR_TAG + nearK);
+        w.varint(nearM - this.prevM);
+        w.varint(nearJ);
+        this.prevK = nearK;
+        this.prevM = nearM;
+        return;
+      }
       w.byte(3);
       w.float64(v);
       this.prevK = -1;
@@ -179,8 +259,29 @@ export function decodeTimes(buf: Uint8Array, pos: number, end: number, n: number
   return pos;
 }
 
-/** n values (tagged, see above) from buf[pos…] into out; returns the position after them. */
-export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array): number {
+/** A zigzag varint at buf[pos…] (position after it in varintEnd). */
+let varintEnd = 0;
+function readVarint(buf: Uint8Array, pos: number, end: number): number {
+  let u = 0;
+  let mul = 1;
+  for (;;) {
+    if (pos >= end) corrupt();
+    const b = buf[pos++]!;
+    u += (b & 127) * mul;
+    if (b < 128) break;
+    mul *= 128;
+    if (mul > 2 ** 56) throw new CorruptDataError('metrics data has a varint longer than 8 bytes');
+  }
+  varintEnd = pos;
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/**
+ * n values (tagged, see above) from buf[pos…] into out; returns the position after them. `derivedFrom`: the column
+ * whose steps the derived tag stands for (row i's value = derivedFrom[i] − derivedFrom[i − 1]); none: the tag is
+ * corrupt data.
+ */
+export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array, derivedFrom?: Float64Array): number {
   let prev = NaN;
   let prevM = 0;
   for (let i = 0; i < n; i++) {
@@ -197,6 +298,24 @@ export function decodeValues(buf: Uint8Array, pos: number, end: number, n: numbe
       out[i] = prev = F64[0]!;
       continue;
     }
+    if (tag === DERIVED_TAG) {
+      if (!derivedFrom || i === 0) throw new CorruptDataError('metrics data has a derived value where none can be derived');
+      out[i] = prev = derivedFrom[i]! - derivedFrom[i - 1]!;
+      continue;
+    }
+    if (tag >= NEAR_TAG) {
+      const k = tag - NEAR_TAG;
+      if (k > NEAR_MAX_K) throw new CorruptDataError(`metrics data has an unknown value tag ${tag}`);
+      const m = prevM + readVarint(buf, pos, end);
+      const j = readVarint(buf, varintEnd, end);
+      pos = varintEnd;
+      if (Math.abs(j) > NEAR_MAX_ULPS) throw new CorruptDataError(`metrics data has a value ${j} ULPs from its decimal`);
+      prevM = m;
+      out[i] = prev = ulpMove(k === 0 ? m : m / POW10[k]!, j);
+      continue;
+    }
+    if ((tag & 3) === 0) throw new CorruptDataError(`metrics data has an unknown value tag ${tag}`);
+    if (pos >= end) corrupt();
     let b = buf[pos++]!;
     let u = b;
     if (b >= 128) {

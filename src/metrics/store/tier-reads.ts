@@ -1,4 +1,4 @@
-import { TIER_INTERVAL_MS, type RawPoints, type RollupRows, type Tier, type TierSpan } from '../types.js';
+import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier, type TierSpan } from '../types.js';
 import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
 import type { PartReader } from './part-file.js';
@@ -182,6 +182,53 @@ export class TierReads {
     return parts.map(concatPoints);
   }
 
+  /**
+   * readRawMany's points handed over hour by hour in scratch arrays (MetricsReader.eachRaw): no array per series and
+   * hour, no slice, no concatenation. Only an hour with points both on disk and in memory (late points) is merged into
+   * arrays of its own, as readRawMany does.
+   */
+  eachRaw(ids: readonly number[], fromMs: number, toMs: number, visit: RawVisitor): void {
+    if (!(fromMs < toMs)) return;
+    let ts = new Float64Array(512);
+    let vs = new Float64Array(512);
+    const into = (n: number) => {
+      if (ts.length < n) {
+        ts = new Float64Array(Math.ceil(n * 1.5));
+        vs = new Float64Array(ts.length);
+      }
+      return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
+    };
+    const emit = (k: number, p: Points) => {
+      const t = p.timestamps;
+      const lo = t.length && t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
+      const hi = t.length && t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
+      if (hi > lo) visit(k, t, p.values, lo, hi);
+    };
+    for (const hour of startsIn(this.tiers.starts.raw, this.hours.starts(), HOUR, fromMs, toMs)) {
+      const hs = this.hours.at(hour);
+      const r = this.rawPart(hour);
+      const both = new Map<number, Points>();
+      if (r) {
+        eachBlock(r, ids, (k, block) => {
+          if (hs.length && streamsOf(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
+          else emit(k, decodePointsBlock(block, into));
+        });
+      }
+      if (hs.length === 0) continue;
+      for (let k = 0; k < ids.length; k++) {
+        const streams = streamsOf(hs, ids[k]!);
+        if (!streams) continue;
+        const d = both.get(k);
+        if (!d && streams.length === 1) emit(k, streams[0]!.points(into));
+        else {
+          const list: Points[] = d ? [d] : [];
+          for (const s of streams) list.push(s.points());
+          emit(k, mergePoints(list));
+        }
+      }
+    }
+  }
+
   /** Rollup rows of a tier with fromMs <= start < toMs of each series in `ids`, in the same order. */
   readRollupsMany(ids: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[] {
     if (!(fromMs < toMs)) return ids.map(() => emptyRollups());
@@ -221,6 +268,64 @@ export class TierReads {
       const r = this.tiers.part('1h', day);
       if (r) eachBlock(r, ids, (k, block) => disk[k]!.push(decodeRollupBlock(block)));
     }
+    const mem = this.memoryHourRows(ids, fromMs, toMs);
+    return disk.map((parts, k) => {
+      const m = mem[k];
+      const rows = m ? mergeRollups(concatRollups(parts), m.rows()) : concatRollups(parts);
+      return sliceRollups(rows, fromMs, toMs);
+    });
+  }
+
+  /**
+   * The rows of readRollupsMany handed over piece by piece (MetricsReader.eachRollup): 1h rows straight from each day
+   * part's decoded block (a scratch buffer), the hours a series has in memory skipped there and handed over from
+   * memory instead (memory wins, as in hourly); no concatenation or merge per series. 1m reads are gathered as before
+   * and handed over whole.
+   */
+  eachRollup(ids: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, visit: RollupVisitor): void {
+    if (!(fromMs < toMs)) return;
+    if (tier === '1m') {
+      this.minutes(ids, fromMs, toMs).forEach((rows, k) => rows.timestamps.length > 0 && visit(k, rows, 0, rows.timestamps.length));
+      return;
+    }
+    const mem = this.memoryHourRows(ids, fromMs, toMs);
+    let scratch = new Float64Array(7 * 64);
+    const into = (n: number) => {
+      if (scratch.length < 7 * n) scratch = new Float64Array(7 * Math.ceil(n * 1.5));
+      return scratch;
+    };
+    for (const day of this.tiers.starts['1h']) {
+      if (!(day + DAY > fromMs && day < toMs)) continue;
+      const r = this.tiers.part('1h', day);
+      if (!r) continue;
+      eachBlock(r, ids, (k, block) => {
+        const rows = decodeRollupBlock(block, into);
+        const t = rows.timestamps;
+        const skip = mem[k]?.t;
+        let lo = t.length && t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
+        const hi = t.length && t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
+        if (!skip) {
+          if (hi > lo) visit(k, rows, lo, hi);
+          return;
+        }
+        // Runs of rows whose hour is not in memory.
+        for (let i = lo; i <= hi; i++) {
+          if (i === hi || skip.includes(t[i]!)) {
+            if (i > lo) visit(k, rows, lo, i);
+            lo = i + 1;
+          }
+        }
+      });
+    }
+    mem.forEach((m, k) => {
+      if (!m) return;
+      const rows = sliceRollups(m.rows(), fromMs, toMs);
+      if (rows.timestamps.length > 0) visit(k, rows, 0, rows.timestamps.length);
+    });
+  }
+
+  /** For each series, a row for each hour it has points of in memory (from the stream's own rollup when it can). */
+  private memoryHourRows(ids: readonly number[], fromMs: number, toMs: number): (RowList | undefined)[] {
     const mem: (RowList | undefined)[] = new Array(ids.length);
     const memStarts = this.hours.starts();
     for (let i = lowerBoundOf(memStarts, fromMs - HOUR + 1); i < memStarts.length && memStarts[i]! < toMs; i++) {
@@ -259,11 +364,7 @@ export class TierReads {
         (mem[k] ??= new RowList()).push(hour, r.min[0]!, r.max[0]!, r.sum[0]!, r.count[0]!, r.last[0]!, r.increase[0]!);
       });
     }
-    return disk.map((parts, k) => {
-      const m = mem[k];
-      const rows = m ? mergeRollups(concatRollups(parts), m.rows()) : concatRollups(parts);
-      return sliceRollups(rows, fromMs, toMs);
-    });
+    return mem;
   }
 
   /** The value of a series' last point in one hour (memory merged with its sealed block, if any); undefined: none. */
@@ -387,7 +488,7 @@ export class TierReads {
 }
 
 /** First index of ascending `a` whose value is >= x. */
-function lowerBoundOf(a: readonly number[], x: number): number {
+function lowerBoundOf(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -1,6 +1,6 @@
 import type {} from '@fastify/websocket'; // the websocket route option and handler types
 import type { FastifyInstance } from 'fastify';
-import { AGGREGATIONS, MAX_POINTS, MetricsLive, MetricsQueryError, parseMetricsQuery, parseWhere, runMetricsQuery, type MetricsQueryInput } from '../../metrics/query/index.js';
+import { AGGREGATIONS, answerJson, COLUMNS_MEDIA_TYPE, encodeColumnsAnswer, MAX_POINTS, MetricsLive, MetricsQueryError, parseMetricsQuery, parseWhere, runMetricsColumns, type MetricsQueryInput } from '../../metrics/query/index.js';
 import type { MetricsReader } from '../../metrics/types.js';
 import { LogSeriesLive, logSeries, MAX_LOG_POINTS, MAX_LOG_SERIES, type LogSeriesInput } from '../../query/log-series/index.js';
 import { SearchCancelled, SearchError } from '../../query/search/index.js';
@@ -148,16 +148,34 @@ export async function metricsRoutes(app: FastifyInstance, ctx: RouteContext): Pr
     },
   );
   get('/api/v1/metrics/stats', 'The metrics store: series and caps, refused series, points applied, bad lines, lag, bytes per tier', obj({}), { $ref: 'MetricsStats#' }, () => metricsOf(s).stats());
-  get(
+  app.get(
     '/api/v1/metrics/query',
-    'A metric aggregated per time bucket, grouped by tags, in columns (uPlot\'s form); the tier (raw, 1m, 1h) is chosen from the step',
-    obj(queryProps),
-    answerSchema,
-    (q: MetricsQueryInput) => {
-      const reader = metricsOf(s);
-      return runMetricsQuery(reader, parseMetricsQuery(q));
+    {
+      preHandler: limited,
+      schema: {
+        tags,
+        summary: 'A metric aggregated per time bucket, grouped by tags, in columns (uPlot\'s form); the tier (raw, 1m, 1h) is chosen from the step',
+        description:
+          `JSON by default. With format=columns, or Accept: ${COLUMNS_MEDIA_TYPE}, the same answer in binary columns (docs/metrics-queries.md): ` +
+          'a JSON header (buckets, series tags, stats) then float64 little-endian columns, NaN for an empty bucket; no number is formatted or parsed.',
+        querystring: obj({ ...queryProps, format: { type: 'string', enum: ['json', 'columns'], description: `json (default) or columns (${COLUMNS_MEDIA_TYPE})` } }),
+        response: { 200: answerSchema, ...ERROR_RESPONSES },
+      },
     },
-    true,
+    async (req, reply) => {
+      const { format, ...input } = req.query as MetricsQueryInput & { format?: string };
+      let answer;
+      try {
+        answer = runMetricsColumns(metricsOf(s), parseMetricsQuery(input));
+      } catch (e) {
+        throw apiErrorOf(e);
+      }
+      // The answer is written from its typed columns into one buffer (answer-json.ts): no array per series, no
+      // serializer pass over 360,000 numbers; a Buffer payload skips Fastify's serializer.
+      const binary = format === 'columns' || (format === undefined && (req.headers.accept ?? '').includes(COLUMNS_MEDIA_TYPE));
+      if (binary) return reply.type(COLUMNS_MEDIA_TYPE).send(encodeColumnsAnswer(answer));
+      return reply.type('application/json; charset=utf-8').send(answerJson(answer));
+    },
   );
 
   app.get(

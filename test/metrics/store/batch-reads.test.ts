@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricsStore } from '../../../src/metrics/store/index.js';
 import type { RollupRows } from '../../../src/metrics/types.js';
+import { parseMetricsQuery, runMetricsQuery } from '../../../src/metrics/query/index.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
 
 const MINUTE = 60_000;
@@ -66,7 +67,26 @@ function expectedRollups(points: Map<number, number>, interval: number, from: nu
 const plain = (r: RollupRows) => Object.fromEntries(Object.entries(r).map(([k, a]) => [k, [...(a as Float64Array)]]));
 
 /** Every read of every series, batch and one by one, equals the reference, over a few ranges. */
+/**
+ * Queries answer the same through the streamed reads (eachRaw, eachRollup) as through the gathered ones (the same
+ * store without them; the aggregations over gathered reads are checked by hand in test/metrics/query).
+ */
+function checkStreamedQueries(store: MetricsStore, from: number, to: number): void {
+  const gathered = Object.create(store, { eachRaw: { value: undefined }, eachRollup: { value: undefined } }) as MetricsStore;
+  for (const step of ['10s', '1m', '1h']) {
+    for (const agg of ['avg', 'min', 'max', 'sum', 'count', 'p90']) {
+      for (const by of ['', 'host']) {
+        const q = parseMetricsQuery({ measurement: 'm', field: 'v', agg, by, step, from: String(from), to: String(to) }, to);
+        const a = runMetricsQuery(store, q);
+        const b = runMetricsQuery(gathered, q);
+        expect({ ...a, stats: { ...a.stats, elapsedMs: 0 } }, `${agg} by ${by || 'nothing'} at ${step}`).toEqual({ ...b, stats: { ...b.stats, elapsedMs: 0 } });
+      }
+    }
+  }
+}
+
 function check(store: MetricsStore, written: Written, base: number, end: number, r: () => number): void {
+  checkStreamedQueries(store, base - HOUR, end + HOUR);
   const sel = store.select('m', 'v', []);
   expect(sel).toHaveLength(written.size);
   // A shuffled order: answers follow the ids asked, whatever order the parts hold them in.
@@ -85,6 +105,13 @@ function check(store: MetricsStore, written: Written, base: number, end: number,
       const one = store.readRaw(id, from, to);
       expect([...one.values]).toEqual(want.v);
     });
+    // eachRaw: the same points in pieces (scratch arrays: copied during the call), none outside [from, to).
+    const pieces = ids.map(() => ({ t: [] as number[], v: [] as number[] }));
+    store.eachRaw(ids, from, to, (k, ts, vs, lo, hi) => {
+      expect(hi).toBeGreaterThan(lo);
+      for (let i = lo; i < hi; i++) pieces[k]!.t.push(ts[i]!), pieces[k]!.v.push(vs[i]!);
+    });
+    ids.forEach((id, k) => expect(pieces[k], `eachRaw of ${hostOf.get(id)} in [${from - base}, ${to - base})`).toEqual(expectedRaw(written.get(hostOf.get(id)!)!, from, to)));
     for (const tier of ['1m', '1h'] as const) {
       const iv = tier === '1m' ? MINUTE : HOUR;
       const f = Math.floor(from / iv) * iv;
@@ -93,6 +120,18 @@ function check(store: MetricsStore, written: Written, base: number, end: number,
         const want = expectedRollups(written.get(hostOf.get(id)!)!, iv, f, to);
         expect(plain(rows[k]!), `${tier} rows of ${hostOf.get(id)} from ${f - base}`).toEqual(want);
         expect(plain(store.readRollups(id, tier, f, to))).toEqual(want);
+      });
+      // eachRollup: the same rows in pieces (scratch: copied during the call; pieces in any order, so sorted here).
+      const got = ids.map(() => [] as number[][]);
+      store.eachRollup(ids, tier, f, to, (k, r, lo, hi) => {
+        expect(hi).toBeGreaterThan(lo);
+        for (let i = lo; i < hi; i++) got[k]!.push([r.timestamps[i]!, r.min[i]!, r.max[i]!, r.sum[i]!, r.count[i]!, r.last[i]!, r.increase[i]!]);
+      });
+      ids.forEach((id, k) => {
+        const want = expectedRollups(written.get(hostOf.get(id)!)!, iv, f, to);
+        const rows = got[k]!.sort((a, b) => a[0]! - b[0]!);
+        const cols = ['timestamps', 'min', 'max', 'sum', 'count', 'last', 'increase'] as const;
+        expect(Object.fromEntries(cols.map((c, j) => [c, rows.map((x) => x[j])])), `eachRollup ${tier} of ${hostOf.get(id)} from ${f - base}`).toEqual(want);
       });
     }
   }

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from '../../../src/metrics/store/blocks.js';
 import { encodePart, PartReader, writePart } from '../../../src/metrics/store/part-file.js';
-import { normalize } from '../../../src/metrics/store/point-codec.js';
+import zlib from 'node:zlib';
+import { ByteWriter, CorruptDataError } from '../../../src/metrics/store/bytes.js';
+import { decodeValues, normalize, ValueEncoder } from '../../../src/metrics/store/point-codec.js';
 import { PointStream } from '../../../src/metrics/store/point-stream.js';
 import { rollupPoints } from '../../../src/metrics/store/rollup.js';
 import { fuzzParams } from '../../helpers/fuzz.js';
@@ -60,6 +62,85 @@ describe('point codec', () => {
   });
 });
 
+describe('value tags of part version 3', () => {
+  const encode = (vs: number[], derived: number[] = []) => {
+    const w = new ByteWriter();
+    const e = new ValueEncoder();
+    vs.forEach((v, i) => e.write(w, v, derived[i] ?? NaN));
+    return [...w.view()];
+  };
+
+  it('writes a value a few ULPs from a short decimal as the decimal and the distance (bytes by hand)', () => {
+    // 0.1 + 0.2 is one ULP above 0.3 = 3 / 10^1: tag 64 + 1, zigzag(3 − 0) = 6, zigzag(1) = 2.
+    expect(encode([0.1 + 0.2])).toEqual([65, 6, 2]);
+    // Then 0.7 + 0.1 (0.7999999999999999, one ULP below 0.8): tag 65, zigzag(8 − 3) = 10, zigzag(−1) = 1.
+    expect(encode([0.1 + 0.2, 0.7 + 0.1])).toEqual([65, 6, 2, 65, 10, 1]);
+    // A float with no decimal nearby stays whole (tag 3 and 8 bytes).
+    expect(encode([Math.PI])).toHaveLength(9);
+    const out = new Float64Array(3);
+    const bytes = Uint8Array.from(encode([0.1 + 0.2, 0.7 + 0.1, 0.30000000000000004]));
+    expect(decodeValues(bytes, 0, bytes.length, 3, out)).toBe(bytes.length);
+    expect([...out]).toEqual([0.1 + 0.2, 0.7 + 0.1, 0.30000000000000004]);
+  });
+
+  it('every double survives (near decimals included)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(value, fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e6, max: 1e6 })).map(([a, b]) => a / 100 + b / 1000)), { maxLength: 100 }), (vs) => {
+        const bytes = Uint8Array.from(encode(vs));
+        const out = new Float64Array(vs.length);
+        decodeValues(bytes, 0, bytes.length, vs.length, out);
+        out.forEach((v, i) => expect(Object.is(v, vs[i]), `${vs[i]} came back as ${v}`).toBe(true));
+      }),
+      params(300),
+    );
+  });
+
+  it('writes a 1m increase equal to last − previous last as one byte (a block by hand)', () => {
+    const rows = { timestamps: Float64Array.of(60_000, 120_000), min: Float64Array.of(1, 2), max: Float64Array.of(1, 2), sum: Float64Array.of(1, 2), count: Float64Array.of(1, 1), last: Float64Array.of(1, 2), increase: Float64Array.of(5, 1) };
+    const block = encodeRollupBlock(rows);
+    const col = [2, 2, 1, 2]; // 1 (tag 2, zigzag 2), then 2 as a delta of the mantissa (tag 1, zigzag 2)
+    // n; times: dod 60000 (zigzag 120000 = 0xC0 0xA9 0x07), then 0; min, max, sum; count 1, 1; last; increase 5 (tag 2, zigzag 10), then derived (tag 4).
+    expect([...block]).toEqual([2, 0xc0, 0xa9, 0x07, 0, ...col, ...col, ...col, 2, 2, 0, ...col, 2, 10, 4]);
+    expect(Object.fromEntries(Object.entries(decodeRollupBlock(block)).map(([k, v]) => [k, [...v]]))).toEqual(Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, [...v]])));
+  });
+
+  it('rollup rows of counters with resets survive, increases derived or not', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1e9 }), fc.boolean()), { minLength: 1, maxLength: 80 }), (steps) => {
+        const n = steps.length;
+        const last = new Float64Array(n);
+        const increase = new Float64Array(n);
+        let v = 0;
+        steps.forEach(([d, reset], i) => {
+          const next = reset ? d / 10 : v + d / 10;
+          increase[i] = next >= v ? next - v : next;
+          last[i] = v = next;
+        });
+        const rows = { timestamps: Float64Array.from({ length: n }, (_, i) => i * 60_000), min: last, max: last, sum: last, count: new Float64Array(n).fill(6), last, increase };
+        const back = decodeRollupBlock(encodeRollupBlock(rows));
+        back.increase.forEach((x, i) => expect(Object.is(x, increase[i])).toBe(true));
+        back.last.forEach((x, i) => expect(Object.is(x, last[i])).toBe(true));
+      }),
+      params(200),
+    );
+  });
+
+  it('refuses tags it does not know, and a derived value with nothing to derive from', () => {
+    const out = new Float64Array(2);
+    const bad = (bytes: number[], n: number, re: RegExp, from?: Float64Array) => {
+      const b = Uint8Array.from(bytes);
+      expect(() => decodeValues(b, 0, b.length, n, out, from)).toThrow(CorruptDataError);
+      expect(() => decodeValues(b, 0, b.length, n, out, from)).toThrow(re);
+    };
+    bad([4], 1, /derived value where none can be derived/);
+    bad([2, 2, 4], 2, /derived value where none can be derived/);
+    bad([8, 2], 1, /unknown value tag 8/);
+    bad([64 + 9, 2, 2], 1, /unknown value tag 73/);
+    bad([65, 6, 0xfe, 0x01], 1, /ULPs from its decimal/);
+    bad([65, 6], 1, /ends inside a point/);
+  });
+});
+
 describe('part files', () => {
   it('round-trip blocks of points and rollups by series id', async () => {
     const dir = tempDir();
@@ -110,6 +191,33 @@ describe('part files', () => {
     }
     r.close();
     expect(fs.readdirSync(dir)).toEqual(['many.part']); // no temp file left
+  });
+
+  it('reads a part of version 2 (absolute minTs and maxTs in its index), written by hand', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'v2.part');
+    const blocks = [encodePointsBlock({ timestamps: Float64Array.of(1_700_000_000_000, 1_700_000_010_000), values: Float64Array.of(1, 2) }), encodePointsBlock({ timestamps: Float64Array.of(1_700_000_005_000), values: Float64Array.of(7) })];
+    const frame = zlib.deflateRawSync(Buffer.concat(blocks));
+    const index = new ByteWriter();
+    index.uvarint(1);
+    index.uvarint(frame.length);
+    index.uvarint(2);
+    // id 3 at offset 0, id 9 after it; both in frame 0.
+    index.uvarint(3), index.uvarint(0), index.uvarint(0), index.uvarint(blocks[0]!.length), index.varint(1_700_000_000_000), index.varint(1_700_000_010_000);
+    index.uvarint(6), index.uvarint(0), index.uvarint(blocks[0]!.length), index.uvarint(blocks[1]!.length), index.varint(1_700_000_005_000), index.varint(1_700_000_005_000);
+    const footer = Buffer.alloc(12);
+    footer.writeUInt32LE(5 + frame.length, 0);
+    footer.writeUInt32LE(index.len, 4);
+    footer.write('TRMP', 8, 'latin1');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('TRMP'), Buffer.of(2), frame, index.view(), footer]));
+    const r = PartReader.open(file);
+    expect([...r.ids]).toEqual([3, 9]);
+    expect([...r.minTs]).toEqual([1_700_000_000_000, 1_700_000_005_000]);
+    expect([...r.maxTs]).toEqual([1_700_000_010_000, 1_700_000_005_000]);
+    expect([...decodePointsBlock(r.block(r.find(9))).values]).toEqual([7]);
+    r.close();
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('TRMP'), Buffer.of(4), frame, index.view(), footer]));
+    expect(() => PartReader.open(file)).toThrow(/version 4, this Tributary reads versions 2 and 3/);
   });
 
   it('refuses a file that is not a whole part', async () => {
