@@ -1,3 +1,4 @@
+import { AlertEngine, parseAlertsConfig } from '../alerts/index.js';
 import { Broker } from '../broker/broker.js';
 import { limitsOf } from '../broker/limits.js';
 import type { Logger } from '../common/logger.js';
@@ -13,6 +14,7 @@ import { MetricsStore } from '../metrics/store/index.js';
 import { ApiServer, type ApiServices } from '../server/index.js';
 import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
+import { alertsTopicWriter } from './alerts-topic.js';
 
 /**
  * The composition root: builds the running services from one ServeConfig, in dependency order (storage and the
@@ -30,6 +32,8 @@ export class App {
     readonly metrics: MetricsStore | null,
     /** The HTTP/WebSocket API, unless it is off. */
     readonly api: ApiServer | null,
+    /** Alert rules evaluated continuously (always running: rules may be added through the API). */
+    readonly alerts: AlertEngine,
   ) {}
 
   static async start(config: ServeConfig, log: Logger): Promise<App> {
@@ -38,27 +42,45 @@ export class App {
     let ingest: Ingest | null = null;
     let api: ApiServer | null = null;
     let metrics: MetricsStore | null = null;
+    let alerts: AlertEngine | null = null;
     try {
       const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
       if (metricsConfig.enabled) {
         metrics = await MetricsStore.open({ dir: path.join(config.broker.dataDir, METRICS_DIR), logs: broker.logs, config: metricsConfig, logger: log });
       }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log);
+      const producer = new LocalProducer(broker);
+      alerts = AlertEngine.open({
+        dataDir: config.broker.dataDir,
+        config: config.alerts ?? parseAlertsConfig(undefined),
+        inputs: {
+          logs: broker.logs,
+          metrics,
+          clients: () => [...broker.clients(), ...broker.recentClients()],
+          groupIds: () => [...broker.coordinator.groups.keys()],
+          lag: (g) => broker.offsets.lag(g),
+        },
+        publish: alertsTopicWriter(broker, producer),
+        logger: log,
+      });
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, alerts, producer, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
           dataDir: config.broker.dataDir,
         });
       }
+      alerts.start();
     } catch (e) {
+      await api?.close().catch(() => {});
+      await alerts?.stop().catch(() => {});
       await ingest?.stop().catch(() => {});
       await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api);
+    return new App(broker, ingest, metrics, api, alerts);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -67,12 +89,13 @@ export class App {
   }
 
   /**
-   * The API first (no new work), then ingest, so its sources write what they already received while storage is still
-   * open; then the metrics store (it reads the broker's log), then the broker.
+   * The API first (no new work), then alerts (their state written), then ingest, so its sources write what they
+   * already received while storage is still open; then the metrics store (it reads the broker's log), then the broker.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
+      await this.alerts.stop().catch((e: Error) => this.broker.log.error(`stopping alerts failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
       await this.broker.stop();
@@ -82,8 +105,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, startedAt: number, log: Logger): ApiServices {
-  const producer = new LocalProducer(broker);
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, alerts: AlertEngine, producer: LocalProducer, startedAt: number, log: Logger): ApiServices {
   return {
     version: packageVersion(),
     startedAt,
@@ -111,6 +133,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
       return [...kafka, ...(ingest?.listeners() ?? [])];
     },
     metrics,
+    alerts,
     logger: log,
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } from '../broker/config.js';
 import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
 import { MetricsConfigError, parseMetricsConfig, type MetricsConfig } from '../metrics/config.js';
+import { AlertRuleError, parseAlertsConfig, type AlertsConfig } from '../alerts/index.js';
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
@@ -13,6 +14,8 @@ export interface ServeConfig {
   api?: ApiConfig | null;
   /** The metrics store (series from the metric topics); absent: the defaults (on, topic `metrics`). */
   metrics?: MetricsConfig;
+  /** Alert rules and webhooks from the config file (read-only in the UI), how often rules run; absent: none. */
+  alerts?: AlertsConfig;
 }
 
 export interface ServeConfigSources {
@@ -31,7 +34,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', 'metrics', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', 'alerts', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -77,5 +80,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
   } catch (e) {
     throw e instanceof MetricsConfigError ? new ConfigError(e.message) : e;
   }
-  return { broker, ingest, api, metrics };
+  let alerts: AlertsConfig;
+  try {
+    alerts = parseAlertsConfig(file.alerts, 'alerts');
+  } catch (e) {
+    throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics, alerts };
 }

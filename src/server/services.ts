@@ -1,3 +1,4 @@
+import type { AlertEngine } from '../alerts/index.js';
 import type { ClientInfo } from '../broker/client-info.js';
 import type { GroupCoordinator } from '../broker/groups/group-coordinator.js';
 import type { GroupOffsets } from '../broker/groups/group-offsets.js';
@@ -71,5 +72,7 @@ export interface ApiServices {
   ingestEndpoints(): IngestEndpoint[];
   /** The metrics store's read side (series from the metric topics); null when it is off: the metrics routes answer 503. */
   metrics: MetricsReader | null;
+  /** Alert rules, their states and history; absent or null when not running: the alerts routes answer 503. */
+  alerts?: AlertEngine | null;
   logger: Logger;
 }
