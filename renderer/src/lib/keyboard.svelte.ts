@@ -21,13 +21,14 @@ export const SHORTCUTS: [string, string][] = [
   ['g l', 'go to Live tail'],
   ['g c', 'go to Consumer groups'],
   ['g x', 'go to Metrics'],
+  ['g !', 'go to Alerts'],
   ['g a', 'go to Access (users)'],
   ['g ,', 'go to Settings'],
   ['t z', 'widen the time range (twice as wide)'],
   ['Esc', 'close a dialog, leave a text box'],
 ];
 
-const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', a: 'access' };
+const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', '!': 'alerts', a: 'access' };
 
 class Keyboard {
   helpOpen = $state(false);
