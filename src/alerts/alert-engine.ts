@@ -10,6 +10,7 @@ import { MetricThresholdEvaluator } from './evaluators/metric-threshold.js';
 import { SourceSilentEvaluator } from './evaluators/source-silent.js';
 import { AlertHistory, type HistoryEntry } from './history.js';
 import { JsonFileWriter, readJsonFile } from './json-file.js';
+import { LogTap } from './log-tap.js';
 import type { AlertNotification } from './notification.js';
 import { AlertRuleError, compileRule, MAX_RULES, parseRule, type AlertRule, type CompiledRule, type RuleKind } from './rule.js';
 import { RuleStore } from './rule-store.js';
@@ -22,6 +23,8 @@ export const ALERT_STATE_FILE = path.join('__meta', 'alerts-state.json');
 export const MAX_ALERTS_PER_RULE = 1000;
 /** How long a resolved alert is shown as resolved before it counts as ok again (unless set otherwise). */
 export const RESOLVED_SHOWN_MS = 5 * 60_000;
+/** How often what evaluators remember is written when nothing else changed. */
+const MEMORY_WRITE_MS = 30_000;
 
 /** A rule is changed or deleted through the API, but it comes from the config file. */
 export class ReadOnlyRuleError extends Error {}
@@ -86,6 +89,8 @@ export class AlertEngine {
   private running: Promise<void> | null = null;
   private stopped = false;
   private lastMemory = new Map<string, string>();
+  private lastWriteAt = 0;
+  private readonly tap: LogTap;
 
   private constructor(
     private readonly o: AlertEngineOptions,
@@ -96,6 +101,7 @@ export class AlertEngine {
     this.history = new AlertHistory(o.historyLimit ?? 1000);
     this.webhooks = new WebhookSender(o.logger, o.webhook);
     this.stateWriter = new JsonFileWriter(path.join(o.dataDir, ALERT_STATE_FILE), () => this.persisted());
+    this.tap = new LogTap(o.inputs.logs, new Set(o.config.topic ? [o.config.topic] : []));
   }
 
   /** Reads the rules file and the saved state; call start() to begin evaluating. */
@@ -150,6 +156,7 @@ export class AlertEngine {
 
   private install(rule: AlertRule, readOnly: boolean): void {
     const c = compileRule(rule, readOnly);
+    this.evaluators.get(rule.id)?.close?.();
     this.compiled.set(rule.id, c);
     this.evaluators.set(rule.id, this.evaluatorFor(c));
     this.status.set(rule.id, { lastEvaluatedAt: null, error: null });
@@ -160,7 +167,7 @@ export class AlertEngine {
     const i = this.o.inputs;
     switch (r.kind) {
       case 'log-count':
-        return new LogCountEvaluator(r, c.windowMs, i.logs, new Set(this.o.config.topic ? [this.o.config.topic] : []));
+        return new LogCountEvaluator(r, c.windowMs, i.logs, this.tap);
       case 'metric-threshold':
         return new MetricThresholdEvaluator(r, i.metrics);
       case 'source-silent':
@@ -215,6 +222,7 @@ export class AlertEngine {
     if (!this.store.rules.delete(id)) return false;
     await this.store.save();
     this.compiled.delete(id);
+    this.evaluators.get(id)?.close?.();
     this.evaluators.delete(id);
     this.status.delete(id);
     this.groups.delete(id);
@@ -291,6 +299,17 @@ export class AlertEngine {
   /** One evaluation of every enabled rule (the timer's work; tests may call it directly). */
   async evaluate(): Promise<void> {
     let changed = false;
+    let memoryChanged = false;
+    // What was appended since the last round, read once for every log-count rule (each keeps a window of counts).
+    let window = 0;
+    for (const c of this.compiled.values()) if (c.rule.enabled && c.rule.kind === 'log-count') window = Math.max(window, c.windowMs);
+    if (window > 0) {
+      try {
+        await this.tap.advance(this.now() - window);
+      } catch (e) {
+        this.o.logger.warn(`alerts: reading the log for log-count rules failed: ${(e as Error).message}`);
+      }
+    }
     for (const c of [...this.compiled.values()]) {
       if (this.stopped) return;
       if (!c.rule.enabled) continue;
@@ -318,14 +337,18 @@ export class AlertEngine {
         const m = JSON.stringify(ev.snapshot());
         if (m !== this.lastMemory.get(c.rule.id)) {
           this.lastMemory.set(c.rule.id, m);
-          changed = true;
+          memoryChanged = true;
         }
       }
     }
-    if (changed) {
+    // What evaluators remember (when each source last sent) changes all the time: written with the next change of
+    // state, or at most every MEMORY_WRITE_MS, not at every evaluation.
+    const now = this.now();
+    if (changed || (memoryChanged && now - this.lastWriteAt >= MEMORY_WRITE_MS)) {
+      this.lastWriteAt = now;
       void this.stateWriter.save().catch((e: Error) => this.o.logger.error(`alerts: cannot write ${ALERT_STATE_FILE}: ${e.message}`));
-      this.changed();
     }
+    if (changed) this.changed();
   }
 
   /** Moves every group of the rule on; true when something changed that is persisted. */
@@ -343,7 +366,8 @@ export class AlertEngine {
       const s = step(prev, o, timing, now);
       if (s.next) gs.set(key, s.next);
       else gs.delete(key);
-      if (s.next && prev && (s.next.value !== prev.value || s.next.falseSince !== prev.falseSince || s.next.lastNotifiedAt !== prev.lastNotifiedAt)) changed = true;
+      // A new value alone is not worth a write (it is written with the next change); the clocks of the state are.
+      if (s.next && prev && (s.next.falseSince !== prev.falseSince || s.next.lastNotifiedAt !== prev.lastNotifiedAt)) changed = true;
       if (s.transition) {
         changed = true;
         const fired = s.transition.to === 'firing';

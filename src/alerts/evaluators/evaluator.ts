@@ -24,6 +24,8 @@ export interface Evaluator {
   /** What must survive a restart (JSON), if anything. */
   snapshot?(): unknown;
   restore?(data: unknown): void;
+  /** The rule was replaced or deleted: let go of shared resources. */
+  close?(): void;
 }
 
 /** A sample's text: at most this many characters of a key or value. */
