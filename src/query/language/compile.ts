@@ -69,6 +69,9 @@ export function compileQuery(text: string, options: { caseSensitive?: boolean; s
  */
 export class SharedRecordContext {
   readonly ctx = new RecordContext();
+  constructor() {
+    this.ctx.literalHits = new Map();
+  }
 }
 
 function timeRange(node: QueryNode): { from?: number; to?: number } {

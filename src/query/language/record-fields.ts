@@ -30,10 +30,14 @@ export class RecordContext extends RecordText {
 
   private lvl: ReturnType<RecordText['level']> | typeof UNSET = UNSET;
 
+  /** Free-text clauses' results for the current record, when several queries share this context; else null. */
+  literalHits: Map<string, boolean> | null = null;
+
   reset(r: RecordView): this {
     this.r = r;
     this.folded = UNSET;
     this.lvl = UNSET;
+    this.literalHits?.clear();
     this.resetText(r.value, r.headers);
     return this;
   }
