@@ -14,7 +14,7 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
-type Alert = { rule: { id: string }; key: string; state: string; since: number; lastNotifiedAt: number | null };
+type Alert = { rule: { id: string }; key: string; state: string; since: number; lastNotifiedAt: number | null; value: number | null };
 const alertsOf = async (t: TestApp, rule: string): Promise<Alert[]> => ((await t.call('/api/v1/alerts', 200)).alerts as Alert[]).filter((a) => a.rule.id === rule);
 
 async function laggingGroup(t: TestApp, group: string, committed: number, produced = 10): Promise<void> {
@@ -69,6 +69,41 @@ describe('alerts survive a restart', () => {
     await laggingGroup(t, 'workers', 20, 0);
     await waitUntil('lag resolved', async () => (await alertsOf(t, 'lag'))[0]?.state === 'resolved', { timeoutMs: 20_000 });
     await waitUntil('the resolved webhook', () => hook.calls.map((c) => c.body.type).join() === 'firing,resolved', { timeoutMs: 10_000 });
+  });
+});
+
+describe('log-count and silent-source alerts survive a restart', () => {
+  it('a firing log-count alert recounts its window after the restart and stays firing; a silent source stays silent', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-alerts-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const hook = await startReceiver();
+    cleanup.push(() => hook.close());
+    const alerts = {
+      interval: '200ms',
+      webhooks: [hook.url],
+      rules: [
+        { id: 'errors', kind: 'log-count', query: 'level:error', by: 'host', window: '10m', threshold: 3, repeatInterval: '1h' },
+        { id: 'quiet', kind: 'source-silent', by: 'agent', silentFor: '1s', repeatInterval: '1h' },
+      ],
+    };
+    let t = await startApp({ dataDir, alerts });
+    const client = new KafkaClient({ bootstrap: [t.kafka], clientId: 'tributary-agent-edge9' });
+    await t.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'app', partitions: 1 } });
+    await client.producer().send('app', Array.from({ length: 5 }, (_, i) => ({ value: `level=error host=db9 msg="failed ${i}"` })));
+    await client.close();
+    await waitUntil('errors and quiet firing', async () => (await alertsOf(t, 'errors'))[0]?.state === 'firing' && (await alertsOf(t, 'quiet'))[0]?.state === 'firing', { timeoutMs: 20_000 });
+    const before = [...(await alertsOf(t, 'errors')), ...(await alertsOf(t, 'quiet'))].map((a) => [a.rule.id, a.key, a.state, a.since]);
+    expect(before.map((b) => b.slice(0, 3))).toEqual([['errors', 'db9', 'firing'], ['quiet', 'edge9', 'firing']]);
+    await t.stop();
+
+    t = await startApp({ dataDir, alerts });
+    cleanup.push(() => t.stop());
+    const evaluated = (await t.call('/api/v1/alerts/rules/errors', 200)).lastEvaluatedAt ?? 0;
+    await waitUntil('a few evaluations after the restart', async () => ((await t.call('/api/v1/alerts/rules/errors', 200)).lastEvaluatedAt ?? 0) > evaluated + 1000);
+    const after = [...(await alertsOf(t, 'errors')), ...(await alertsOf(t, 'quiet'))];
+    expect(after.map((a) => [a.rule.id, a.key, a.state, a.since])).toEqual(before);
+    expect(after[0]!.value).toBe(5); // recounted from the log: the window's records were read again, once
+    expect(hook.calls.map((c) => `${c.body.rule.id}:${c.body.type}`).sort()).toEqual(['errors:firing', 'quiet:firing']);
   });
 });
 
