@@ -5,6 +5,9 @@ import { ApiError, badRequest, conflict, notFound } from '../errors.js';
 import { ERROR_RESPONSES, wsTokenQuery } from '../schemas.js';
 import type { RouteContext } from './context.js';
 
+/** How often the live feed sends the alerts even when no state changed (their values move). */
+const LIVE_REFRESH_MS = 5000;
+
 const open = (description: string) => ({ type: 'object', additionalProperties: true, description }) as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -185,7 +188,7 @@ export async function alertRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       websocket: true,
       schema: {
         tags,
-        summary: 'WebSocket: {"type":"alerts","firing","alerts"} now and after every change, {"type":"notification","notification":{…}} for each notification sent',
+        summary: 'WebSocket: {"type":"alerts","firing","alerts"} now, after every change and every 5 s, {"type":"notification","notification":{…}} for each notification sent',
         description: 'Upgrade with the token (cookie, Authorization header or ?token=) from a page of this server or from a program (no Origin).',
         querystring: { type: 'object', properties: { ...wsTokenQuery } },
       },
@@ -203,7 +206,10 @@ export async function alertRoutes(app: FastifyInstance, ctx: RouteContext): Prom
       state();
       const offChange = e.onChange(state);
       const offNote = e.onNotification((n) => send({ type: 'notification', notification: n }));
+      // Values (counts, lag) move without a change of state: refreshed every few seconds too.
+      const timer = setInterval(state, LIVE_REFRESH_MS);
       const done = () => {
+        clearInterval(timer);
         offChange();
         offNote();
       };
