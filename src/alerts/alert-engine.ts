@@ -3,19 +3,17 @@ import type { Logger } from '../common/logger.js';
 import type { AlertsConfig, Webhook } from './config.js';
 import { parseWebhook, MAX_WEBHOOKS } from './config.js';
 import { describe } from './describe.js';
-import type { AlertInputs, Evaluator } from './evaluators/evaluator.js';
-import { GroupLagEvaluator } from './evaluators/group-lag.js';
-import { LogCountEvaluator } from './evaluators/log-count.js';
-import { MetricThresholdEvaluator } from './evaluators/metric-threshold.js';
-import { SourceSilentEvaluator } from './evaluators/source-silent.js';
+import { evaluatorFor, type AlertInputs, type Evaluator } from './evaluators/index.js';
 import { AlertHistory, type HistoryEntry } from './history.js';
+import { persistedState, restoreState, type PersistedState } from './state-file.js';
 import { JsonFileWriter, readJsonFile } from './json-file.js';
 import { LogTap } from './log-tap.js';
 import type { AlertNotification } from './notification.js';
 import { AlertRuleError, compileRule, MAX_RULES, parseRule, type AlertRule, type CompiledRule, type RuleKind } from './rule.js';
 import { RuleStore } from './rule-store.js';
 import { step, type AlertState, type GroupState, type Observation } from './state-machine.js';
-import { WebhookSender, type WebhookOptions, type WebhookStats } from './webhook-sender.js';
+import { Notifier } from './notifier.js';
+import type { WebhookOptions, WebhookStats } from './webhook-sender.js';
 
 /** The engine's state (every alert not ok, what evaluators remember, the history), restored at start. */
 export const ALERT_STATE_FILE = path.join('__meta', 'alerts-state.json');
@@ -59,11 +57,6 @@ export interface RuleStatus {
   error: string | null;
 }
 
-interface PersistedState {
-  version: 1;
-  rules: Record<string, { fingerprint: string; groups: GroupState[]; memory?: unknown }>;
-  history: HistoryEntry[];
-}
 
 const SEVERITY: Record<AlertState, number> = { ok: 0, resolved: 1, pending: 2, firing: 3 };
 
@@ -80,9 +73,8 @@ export class AlertEngine {
   private readonly groups = new Map<string, Map<string, GroupState>>();
   private readonly status = new Map<string, { lastEvaluatedAt: number | null; error: string | null }>();
   private readonly history: AlertHistory;
-  private readonly webhooks: WebhookSender;
+  private readonly notifier: Notifier;
   private readonly stateWriter: JsonFileWriter;
-  private readonly notificationListeners = new Set<(n: AlertNotification) => void>();
   private readonly changeListeners = new Set<() => void>();
   private readonly startedAt: number;
   private timer: NodeJS.Timeout | null = null;
@@ -99,7 +91,7 @@ export class AlertEngine {
     this.startedAt = this.now();
     this.configRules = new Map(o.config.rules.map((r) => [r.id, r]));
     this.history = new AlertHistory(o.historyLimit ?? 1000);
-    this.webhooks = new WebhookSender(o.logger, o.webhook);
+    this.notifier = new Notifier({ logger: o.logger, hooks: () => [...o.config.webhooks, ...this.store.webhooks], topic: o.config.topic, publish: o.publish, webhook: o.webhook });
     this.stateWriter = new JsonFileWriter(path.join(o.dataDir, ALERT_STATE_FILE), () => this.persisted());
     this.tap = new LogTap(o.inputs.logs, new Set(o.config.topic ? [o.config.topic] : []));
   }
@@ -149,7 +141,7 @@ export class AlertEngine {
     this.timer = null;
     await this.running?.catch(() => {});
     await this.stateWriter.save();
-    this.webhooks.close();
+    this.notifier.close();
   }
 
   // ---- rules -------------------------------------------------------------------------------------------------------
@@ -158,23 +150,8 @@ export class AlertEngine {
     const c = compileRule(rule, readOnly);
     this.evaluators.get(rule.id)?.close?.();
     this.compiled.set(rule.id, c);
-    this.evaluators.set(rule.id, this.evaluatorFor(c));
+    this.evaluators.set(rule.id, evaluatorFor(c, this.o.inputs, this.tap, this.startedAt));
     this.status.set(rule.id, { lastEvaluatedAt: null, error: null });
-  }
-
-  private evaluatorFor(c: CompiledRule): Evaluator {
-    const r = c.rule;
-    const i = this.o.inputs;
-    switch (r.kind) {
-      case 'log-count':
-        return new LogCountEvaluator(r, c.windowMs, i.logs, this.tap);
-      case 'metric-threshold':
-        return new MetricThresholdEvaluator(r, i.metrics);
-      case 'source-silent':
-        return new SourceSilentEvaluator(r, c.silentForMs, () => i.clients(), this.startedAt);
-      case 'group-lag':
-        return new GroupLagEvaluator(r, () => i.groupIds(), (g) => i.lag(g));
-    }
   }
 
   rules(): RuleStatus[] {
@@ -234,7 +211,7 @@ export class AlertEngine {
 
   /** Webhooks from the config file (read-only) and those set through the API. */
   webhookList(): { config: Webhook[]; editable: Webhook[]; stats: WebhookStats } {
-    return { config: this.o.config.webhooks, editable: this.store.webhooks, stats: { ...this.webhooks.stats } };
+    return { config: this.o.config.webhooks, editable: this.store.webhooks, stats: this.notifier.stats };
   }
 
   async setWebhooks(input: unknown): Promise<Webhook[]> {
@@ -269,8 +246,7 @@ export class AlertEngine {
   }
 
   onNotification(f: (n: AlertNotification) => void): () => void {
-    this.notificationListeners.add(f);
-    return () => this.notificationListeners.delete(f);
+    return this.notifier.onNotification(f);
   }
 
   /** Called after anything shown changed (an evaluation that moved a state, a rule added or removed). */
@@ -291,7 +267,7 @@ export class AlertEngine {
 
   /** Resolves once queued webhook deliveries are done (tests). */
   webhooksDrained(): Promise<void> {
-    return this.webhooks.drained();
+    return this.notifier.drained();
   }
 
   // ---- evaluation --------------------------------------------------------------------------------------------------
@@ -381,46 +357,17 @@ export class AlertEngine {
 
   private notify(c: CompiledRule, g: GroupState, type: AlertNotification['type'], o: Observation | undefined, now: number): void {
     const { title, body } = describe(c.rule, g, type);
-    const n: AlertNotification = { type, rule: { id: c.rule.id, name: c.rule.name, kind: c.rule.kind }, key: g.key, labels: g.labels, state: g.state, value: g.value, since: g.since, at: now, title, body, samples: o?.samples ?? [] };
-    this.webhooks.send([...this.o.config.webhooks, ...this.store.webhooks], n);
-    if (this.o.publish && this.o.config.topic) {
-      this.o.publish(this.o.config.topic, n).catch((e: Error) => this.o.logger.warn(`alerts: cannot write the notification to topic ${this.o.config.topic}: ${e.message}`));
-    }
-    for (const f of this.notificationListeners) {
-      try {
-        f(n);
-      } catch (e) {
-        this.o.logger.warn(`alerts: a notification listener failed: ${(e as Error).message}`);
-      }
-    }
+    this.notifier.send({ type, rule: { id: c.rule.id, name: c.rule.name, kind: c.rule.kind }, key: g.key, labels: g.labels, state: g.state, value: g.value, since: g.since, at: now, title, body, samples: o?.samples ?? [] });
   }
 
   // ---- persistence -------------------------------------------------------------------------------------------------
 
   private persisted(): PersistedState {
-    const rules: PersistedState['rules'] = {};
-    for (const [id, c] of this.compiled) {
-      const memory = this.evaluators.get(id)?.snapshot?.();
-      const groups = [...(this.groups.get(id)?.values() ?? [])];
-      if (groups.length === 0 && memory === undefined) continue;
-      rules[id] = { fingerprint: JSON.stringify(c.rule), groups, ...(memory !== undefined ? { memory } : {}) };
-    }
-    return { version: 1, rules, history: this.history.all() };
+    return persistedState(this.compiled, this.evaluators, this.groups, this.history);
   }
 
   private restore(data: unknown): void {
-    if (typeof data !== 'object' || data === null || (data as PersistedState).version !== 1) return;
-    const p = data as PersistedState;
-    this.history.load(Array.isArray(p.history) ? p.history : []);
-    for (const [id, saved] of Object.entries(p.rules ?? {})) {
-      const c = this.compiled.get(id);
-      // A rule changed while the app was down starts from ok, as a rule changed through the API does.
-      if (!c || saved.fingerprint !== JSON.stringify(c.rule)) continue;
-      const gs = new Map<string, GroupState>();
-      for (const g of saved.groups ?? []) if (g && typeof g.key === 'string' && g.state in SEVERITY) gs.set(g.key, g);
-      if (gs.size) this.groups.set(id, gs);
-      if (saved.memory !== undefined) this.evaluators.get(id)?.restore?.(saved.memory);
-    }
+    restoreState(data, this.compiled, this.evaluators, this.groups, this.history);
   }
 }
 
