@@ -6,6 +6,7 @@ const LAYERS = [
   ['storage'], // the segmented log
   ['broker', 'client', 'collect'], // the Kafka server, our Kafka client, what every record source shares (tailer, line protocol)
   ['ingest', 'agent', 'query', 'metrics'], // services built on those
+  ['alerts'], // alert rules over logs (query) and metrics, evaluated continuously, with notifications
   ['server'], // the HTTP/WebSocket API
   ['app'], // the composition root of `tributary serve`
   ['cli'], // the `tributary` command

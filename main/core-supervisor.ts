@@ -4,7 +4,7 @@
  * and asked to stop cleanly on quit. Every state carries what the user should see; why it died comes from the core's
  * own `fatal` message, Electron's `error` event, the last ERROR line of its log, or its exit code, in that order.
  */
-import type { CoreReady, MainToCore } from '../src/app/desktop-protocol.js';
+import type { CoreAlert, CoreReady, MainToCore } from '../src/app/desktop-protocol.js';
 
 /** The part of Electron's UtilityProcess the supervisor uses (tests give a fake). */
 export interface CoreChild {
@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   onState: (state: CoreState) => void;
   /** The core's stdout and stderr, line by line (main writes them to its own stderr). */
   onLog?: (line: string) => void;
+  /** An alert the core raised (fired, repeated, resolved): main shows it as a native notification. */
+  onAlert?: (alert: { title: string; body: string; rule: string; notice: CoreAlert['notice'] }) => void;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
@@ -45,9 +47,18 @@ export interface SupervisorOptions {
 export const DEFAULT_BACKOFF_MS = [1000, 2000, 5000, 10_000, 30_000] as const;
 const STDERR_LINES_KEPT = 50;
 
-function parseMessage(m: unknown): { type: 'ready'; ready: CoreReady } | { type: 'fatal'; message: string } | null {
+/** Longest alert title and body shown; longer ones are cut (a notification is a glance, not a report). */
+const MAX_ALERT_TITLE = 200;
+const MAX_ALERT_BODY = 1000;
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+function parseMessage(m: unknown): { type: 'ready'; ready: CoreReady } | { type: 'fatal'; message: string } | { type: 'alert'; alert: Omit<CoreAlert, 'type'> } | null {
   if (typeof m !== 'object' || m === null) return null;
   const o = m as Record<string, unknown>;
+  if (o.type === 'alert') {
+    if (typeof o.title !== 'string' || typeof o.body !== 'string' || typeof o.rule !== 'string' || !['firing', 'repeat', 'resolved'].includes(o.notice as string)) return null;
+    return { type: 'alert', alert: { title: cut(o.title, MAX_ALERT_TITLE), body: cut(o.body, MAX_ALERT_BODY), rule: o.rule, notice: o.notice as CoreAlert['notice'] } };
+  }
   if (o.type === 'fatal' && typeof o.message === 'string') return { type: 'fatal', message: o.message };
   if (o.type === 'ready' && typeof o.uiUrl === 'string' && typeof o.origin === 'string' && typeof o.token === 'string') {
     const origin = new URL(o.uiUrl).origin;
@@ -59,7 +70,7 @@ function parseMessage(m: unknown): { type: 'ready'; ready: CoreReady } | { type:
 }
 
 export class CoreSupervisor {
-  private readonly o: Required<Omit<SupervisorOptions, 'onLog'>> & Pick<SupervisorOptions, 'onLog'>;
+  private readonly o: Required<Omit<SupervisorOptions, 'onLog' | 'onAlert'>> & Pick<SupervisorOptions, 'onLog' | 'onAlert'>;
   private child: CoreChild | null = null;
   private state: CoreState = { kind: 'stopped' };
   private timer: unknown = null;
@@ -162,6 +173,7 @@ export class CoreSupervisor {
       const msg = parseMessage(m);
       if (!msg || this.child !== child) return;
       if (msg.type === 'fatal') fatal = msg.message;
+      else if (msg.type === 'alert') this.o.onAlert?.(msg.alert);
       else if (!this.stopping) {
         readyAt = this.o.now();
         this.startFailures = 0;

@@ -86,6 +86,8 @@ export function startDesktop(paths: ShellPaths = SHELL_PATHS): DesktopHandle {
     const supervisor = new CoreSupervisor({
       fork: () => utilityProcess.fork(paths.coreEntry, args, { serviceName: 'Tributary core', stdio: 'pipe' }),
       onLog: (line) => process.stderr.write(`${line}\n`),
+      // Alerts of the core's rules (src/alerts): firing, repeated at the rule's interval, resolved.
+      onAlert: (a) => notify({ title: a.title, body: a.body }),
       onState: (state: CoreState) => {
         tray.setState(state);
         if (state.kind === 'running') {

@@ -1,3 +1,4 @@
+import { AlertEngine, parseAlertsConfig } from '../alerts/index.js';
 import { Broker } from '../broker/broker.js';
 import { limitsOf } from '../broker/limits.js';
 import type { Logger } from '../common/logger.js';
@@ -18,6 +19,7 @@ import { Connections } from '../ingest/follow/connections.js';
 import { usesSasl } from '../broker/listeners.js';
 import { ensureAgentUser, type CreatedAgentUser } from '../broker/security/agent-user.js';
 import { securitySettings } from './security-settings.js';
+import { alertsTopicWriter } from './alerts-topic.js';
 
 /**
  * The composition root: builds the running services from one ServeConfig, in dependency order (storage and the
@@ -39,6 +41,8 @@ export class App {
     readonly connections: Connections,
     /** The agent user this start created (the first with a SASL listener), with its password, to be shown once. */
     readonly agentCreated: CreatedAgentUser | null,
+    /** Alert rules evaluated continuously (always running: rules may be added through the API). */
+    readonly alerts: AlertEngine,
   ) {}
 
   static async start(config: ServeConfig, log: Logger): Promise<App> {
@@ -51,6 +55,7 @@ export class App {
     let api: ApiServer | null = null;
     let metrics: MetricsStore | null = null;
     const connections = new Connections(config.broker.dataDir, config.connections ?? [], { logs: broker.logs, topics: broker.topics }, log);
+    let alerts: AlertEngine | null = null;
     try {
       const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
       if (metricsConfig.enabled) {
@@ -58,22 +63,39 @@ export class App {
       }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log, sharedTls(config.broker, config.ingest, log));
       connections.start();
+      const producer = new LocalProducer(broker);
+      alerts = AlertEngine.open({
+        dataDir: config.broker.dataDir,
+        config: config.alerts ?? parseAlertsConfig(undefined),
+        inputs: {
+          logs: broker.logs,
+          metrics,
+          clients: () => [...broker.clients(), ...broker.recentClients()],
+          groupIds: () => [...broker.coordinator.groups.keys()],
+          lag: (g) => broker.offsets.lag(g),
+        },
+        publish: alertsTopicWriter(broker, producer),
+        logger: log,
+      });
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, alerts, producer, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
           dataDir: config.broker.dataDir,
         });
       }
+      alerts.start();
     } catch (e) {
+      await api?.close().catch(() => {});
+      await alerts?.stop().catch(() => {});
       await connections.stop().catch(() => {});
       await ingest?.stop().catch(() => {});
       await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api, connections, agentCreated);
+    return new App(broker, ingest, metrics, api, connections, agentCreated, alerts!);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -82,12 +104,13 @@ export class App {
   }
 
   /**
-   * The API first (no new work), then ingest, so its sources write what they already received while storage is still
-   * open; then the metrics store (it reads the broker's log), then the broker.
+   * The API first (no new work), then alerts (their state written), then ingest, so its sources write what they
+   * already received while storage is still open; then the metrics store (it reads the broker's log), then the broker.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
+      await this.alerts.stop().catch((e: Error) => this.broker.log.error(`stopping alerts failed: ${e.message}`));
       await this.connections.stop().catch((e: Error) => this.broker.log.error(`stopping the follow of other clusters failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
@@ -98,8 +121,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, startedAt: number, log: Logger): ApiServices {
-  const producer = new LocalProducer(broker);
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, alerts: AlertEngine, producer: LocalProducer, startedAt: number, log: Logger): ApiServices {
   return {
     version: packageVersion(),
     startedAt,
@@ -130,6 +152,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
     metrics,
     connections,
     superUsers: () => broker.config.superUsers,
+    alerts,
     logger: log,
   };
 }

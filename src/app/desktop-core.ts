@@ -68,6 +68,8 @@ export async function runDesktopCore(port: CorePort, opts: DesktopCoreOptions, l
       },
     );
   });
+  // Every notification of the alerts engine becomes a native desktop notification in the shell.
+  app.alerts.onNotification((n) => port.postMessage({ type: 'alert', notice: n.type, rule: n.rule.id, title: n.title, body: n.body }));
   const uiUrl = api.uiUrl();
   port.postMessage({ type: 'ready', uiUrl, origin: new URL(uiUrl).origin, token: api.token, kafka: formatHostPort(app.broker.address()), dataDir: app.broker.config.dataDir });
   return app;

@@ -23,7 +23,18 @@ export interface CoreFatal {
   message: string;
 }
 
-export type CoreToMain = CoreReady | CoreFatal;
+/** An alert fired, repeated or resolved (src/alerts): the shell shows it as a native notification. */
+export interface CoreAlert {
+  type: 'alert';
+  /** firing, repeat or resolved. */
+  notice: 'firing' | 'repeat' | 'resolved';
+  /** The rule's id (a click opens the Alerts view). */
+  rule: string;
+  title: string;
+  body: string;
+}
+
+export type CoreToMain = CoreReady | CoreFatal | CoreAlert;
 
 /** Main asks the core to shut down cleanly (flush every log), then it exits 0. */
 export interface CoreStop {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadBrokerConfig, BROKER_CONFIG_KEYS, type BrokerConfig } from '../broker/config.js';
 import { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from '../ingest/config.js';
 import { MetricsConfigError, parseMetricsConfig, type MetricsConfig } from '../metrics/config.js';
+import { AlertRuleError, parseAlertsConfig, type AlertsConfig } from '../alerts/index.js';
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 import { parseConnections, type ConnectionConfig } from '../ingest/follow/connection-config.js';
 import { InvalidValueError } from '../common/invalid-value.js';
@@ -17,6 +18,8 @@ export interface ServeConfig {
   metrics?: MetricsConfig;
   /** Other Kafka clusters (`connections`), with the topics followed from each. */
   connections?: ConnectionConfig[];
+  /** Alert rules and webhooks from the config file (read-only in the UI), how often rules run; absent: none. */
+  alerts?: AlertsConfig;
 }
 
 export interface ServeConfigSources {
@@ -35,7 +38,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', 'metrics', 'connections', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', 'connections', 'alerts', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -87,5 +90,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
   } catch (e) {
     throw e instanceof InvalidValueError ? new ConfigError(e.message) : e;
   }
-  return { broker, ingest, api, metrics, connections };
+  let alerts: AlertsConfig;
+  try {
+    alerts = parseAlertsConfig(file.alerts, 'alerts');
+  } catch (e) {
+    throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics, connections, alerts };
 }

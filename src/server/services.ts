@@ -1,3 +1,4 @@
+import type { AlertEngine } from '../alerts/index.js';
 import type { ClientInfo } from '../broker/client-info.js';
 import type { GroupCoordinator } from '../broker/groups/group-coordinator.js';
 import type { GroupOffsets } from '../broker/groups/group-offsets.js';
@@ -110,5 +111,7 @@ export interface ApiServices {
   connections: ConnectionRegistry | null;
   /** Principals the broker allows everything (its superUsers setting). */
   superUsers?(): string[];
+  /** Alert rules, their states and history; absent or null when not running: the alerts routes answer 503. */
+  alerts?: AlertEngine | null;
   logger: Logger;
 }

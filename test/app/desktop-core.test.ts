@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { desktopConfig, runDesktopCore, type CorePort } from '../../src/app/desktop-core.js';
 import type { CoreReady, CoreToMain } from '../../src/app/desktop-protocol.js';
+import { KafkaClient } from '../../src/client/index.js';
 import { silentLogger } from '../../src/common/logger.js';
 
 function fakePort() {
@@ -59,6 +60,25 @@ describe('the desktop core', () => {
     });
     expect(stopped).toBe(0);
     await expect(fetch(`${ready.origin}/api/v1/overview`)).rejects.toThrow();
+  });
+
+  it("posts every alert the core's rules raise as an alert message for the shell's native notification", async () => {
+    const { port, sent } = fakePort();
+    const rule = { id: 'lag', name: 'Workers behind', kind: 'group-lag', threshold: 0 };
+    const app = await runDesktopCore(port, dirWithConfig({ kafka: '127.0.0.1:0', alerts: { interval: '200ms', rules: [rule] } }), silentLogger, () => {});
+    try {
+      app.broker.topics.createTopic('jobs', 1, {}, false);
+      const { port: kafkaPort } = app.broker.address();
+      const client = new KafkaClient({ bootstrap: [`127.0.0.1:${kafkaPort}`], clientId: 'desktop-core-test' });
+      await client.producer().send('jobs', [{ value: 'job' }]);
+      await client.groups.commitOffsets('workers', 'jobs', new Map([[0, 0]]));
+      await client.close();
+      const deadline = Date.now() + 20_000;
+      while (!sent.some((m) => m.type === 'alert') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(sent.find((m) => m.type === 'alert')).toEqual({ type: 'alert', notice: 'firing', rule: 'lag', title: 'Firing: Workers behind on group workers', body: 'lag of 1 records (alert when > 0)' });
+    } finally {
+      await app.stop();
+    }
   });
 
   it('puts the API on a free loopback port, unless the config file names one', async () => {

@@ -97,3 +97,33 @@ describe('superUsers', () => {
     expect(() => withFile({ superUsers: 'admin' })).toThrow(/superUsers must be a list of principals like \["User:admin"\]/);
   });
 });
+
+describe('serve config: alerts', () => {
+  const loadAlerts = (alerts: unknown) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tributary-cfg-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ alerts }));
+    return loadServeConfig({ configFile: file, dataDir: '/tmp/x' });
+  };
+
+  it('reads rules, webhooks, the interval and the topic, with defaults filled in', () => {
+    const c = loadAlerts({ interval: '5s', topic: 'notices', rules: [{ id: 'lag', kind: 'group-lag', threshold: 10 }], webhooks: ['http://127.0.0.1:9/hook'] });
+    expect(c.alerts).toEqual({
+      intervalMs: 5000,
+      topic: 'notices',
+      rules: [{ id: 'lag', name: 'lag', kind: 'group-lag', enabled: true, for: 0, keepFiring: 0, repeatInterval: '4h', by: 'group', threshold: 10 }],
+      webhooks: [{ url: 'http://127.0.0.1:9/hook' }],
+    });
+    expect(loadAlerts({ topic: false }).alerts?.topic).toBeNull();
+  });
+
+  it.each([
+    [{ rules: [{ id: 'a', kind: 'log-count', threshold: 1, window: 'soon' }] }, /alerts\.rules\[0\]\.window: "soon" is not a duration/],
+    [{ rules: [{ id: 'a', kind: 'group-lag', threshold: 1 }, { id: 'a', kind: 'group-lag', threshold: 2 }] }, /the id "a" is used twice/],
+    [{ webhooks: [{ url: 'ftp://x/' }] }, /alerts\.webhooks\[0\]\.url: only http and https/],
+    [{ interval: '10ms' }, /alerts\.interval: must be at least 100ms/],
+    [{ rulez: [] }, /alerts\.rulez: unknown key/],
+  ])('rejects %j clearly, as a ConfigError', (alerts, error) => {
+    expect(() => loadAlerts(alerts)).toThrow(ConfigError);
+    expect(() => loadAlerts(alerts)).toThrow(error);
+  });
+});

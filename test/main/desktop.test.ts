@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeBrowserWindow, FakeTray, FakeUtilityProcess, FakeWebContents, fakeElectron } from './electron-fake.js';
+import { FakeBrowserWindow, FakeNotification, FakeTray, FakeUtilityProcess, FakeWebContents, fakeElectron } from './electron-fake.js';
 
 const PATHS = { preload: '/app/dist/main/preload.cjs', coreEntry: '/app/dist/src/app/desktop-core-main.js', windowIcon: '/app/assets/icons/512x512.png', trayIcon: '/app/assets/icons/32x32.png' };
 const READY = { type: 'ready', uiUrl: 'http://127.0.0.1:41234/?token=t0k', origin: 'http://127.0.0.1:41234', token: 't0k', kafka: '127.0.0.1:9092', dataDir: '/d' };
@@ -133,5 +133,21 @@ describe('the desktop shell (mocked electron)', () => {
     expect(nav.defaultPrevented).toBe(true);
     expect(contents.windowOpenHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
     expect(electron.shell.opened).toEqual(['https://example.com/']);
+  });
+
+  it("shows the core's alert messages as native notifications (a click shows the window) and ignores malformed ones", async () => {
+    const { fork, win } = await launch();
+    fork().child.emit('message', READY);
+    const before = FakeNotification.shown.length;
+    fork().child.emit('message', { type: 'alert', notice: 'firing', rule: 'errors', title: 'Firing: Errors per host on host web1', body: '14 records matching "level:error" in 1m (alert when > 10)' });
+    fork().child.emit('message', { type: 'alert', notice: 'firing', rule: 'errors', title: 42, body: 'not a title' });
+    fork().child.emit('message', { type: 'alert', notice: 'exploded', rule: 'errors', title: 't', body: 'b' });
+    fork().child.emit('message', { type: 'alert', notice: 'resolved', rule: 'errors', title: 'x'.repeat(5000), body: 'back to normal' });
+    const shown = FakeNotification.shown.slice(before);
+    expect(shown.map((n) => n.options.title.length <= 200 && n.options.body)).toEqual(['14 records matching "level:error" in 1m (alert when > 10)', 'back to normal']);
+    expect(shown[0]!.options.title).toBe('Firing: Errors per host on host web1');
+    win().hide();
+    shown[0]!.emit('click');
+    expect(win().visible).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ export const SHORTCUTS: [string, string][] = [
   ['g l', 'go to Live tail'],
   ['g c', 'go to Consumer groups'],
   ['g x', 'go to Metrics'],
+  ['g !', 'go to Alerts'],
   ['g k', 'go to Clusters (connections)'],
   ['g a', 'go to Access (users)'],
   ['g ,', 'go to Settings'],
@@ -28,7 +29,7 @@ export const SHORTCUTS: [string, string][] = [
   ['Esc', 'close a dialog, leave a text box'],
 ];
 
-const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', a: 'access', k: 'clusters' };
+const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', '!': 'alerts', a: 'access', k: 'clusters' };
 
 class Keyboard {
   helpOpen = $state(false);

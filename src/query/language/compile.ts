@@ -42,22 +42,36 @@ export interface CompiledQuery {
  * Parses and compiles a query (empty text: everything). Throws QuerySyntaxError. The returned object keeps one
  * scratch context for the record being tested: use it from one scan at a time (matches() is synchronous).
  */
-export function compileQuery(text: string, options: { caseSensitive?: boolean } = {}): CompiledQuery {
+export function compileQuery(text: string, options: { caseSensitive?: boolean; shared?: SharedRecordContext } = {}): CompiledQuery {
   const tree = parseQuery(text, options.caseSensitive ?? false);
   const test = compileNode(tree);
-  const ctx = new RecordContext();
+  const ctx = options.shared?.ctx ?? new RecordContext();
+  // Queries sharing a context test the same record object one after another: what one parsed (level, logfmt
+  // fields, JSON) the next reuses. Callers that share one never reuse a record object for another record.
+  const prep = options.shared ? (r: RecordView) => (ctx.r === r ? ctx : ctx.reset(r)) : (r: RecordView) => ctx.reset(r);
   return {
     text,
     tokens: tokenRequirement(tree),
     mayMatchBytes: byteFilter(byteRequirement(tree)),
-    matches: (r) => test(ctx.reset(r)),
+    matches: (r) => test(prep(r)),
     timeRange: timeRange(tree),
     levels: levelsMatched(tree),
-    levelOf: (r) => ctx.reset(r).level(),
+    levelOf: (r) => prep(r).level(),
     fieldOf: (r, field) => {
-      return ctx.reset(r).values(field)?.[0] ?? null;
+      return prep(r).values(field)?.[0] ?? null;
     },
   };
+}
+
+/**
+ * One record context for several compiled queries tested against the same records (many alert rules over one stream):
+ * a record's level and fields are parsed once for all of them. A fresh record object must be passed for each record.
+ */
+export class SharedRecordContext {
+  readonly ctx = new RecordContext();
+  constructor() {
+    this.ctx.literalHits = new Map();
+  }
 }
 
 function timeRange(node: QueryNode): { from?: number; to?: number } {

@@ -36,7 +36,7 @@ export function compileNode(node: QueryNode): Test {
     case 'text': {
       const lit = node.lit;
       if (node.field === null) {
-        return lit.caseSensitive
+        const test: Test = lit.caseSensitive
           ? (ctx) => {
               const m = ctx.message();
               return m !== null && findLiteral(lit, m);
@@ -45,6 +45,15 @@ export function compileNode(node: QueryNode): Test {
               const m = ctx.foldedMessage();
               return m !== null && findLiteral(lit, m);
             };
+        // Queries sharing a context (many alert rules) often look for the same words: each is searched once a record.
+        const key = `${lit.caseSensitive ? 'c' : 'i'}${JSON.stringify(lit)}`;
+        return (ctx) => {
+          const cache = ctx.literalHits;
+          if (cache === null) return test(ctx);
+          let hit = cache.get(key);
+          if (hit === undefined) cache.set(key, (hit = test(ctx)));
+          return hit;
+        };
       }
       return onValues(node.field, (v) => findLiteral(lit, lit.caseSensitive ? v : asciiLower(v)));
     }

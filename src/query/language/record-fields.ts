@@ -28,11 +28,24 @@ export class RecordContext extends RecordText {
   r!: RecordView;
   private folded: string | null | typeof UNSET = UNSET;
 
+  private lvl: ReturnType<RecordText['level']> | typeof UNSET = UNSET;
+
+  /** Free-text clauses' results for the current record, when several queries share this context; else null. */
+  literalHits: Map<string, boolean> | null = null;
+
   reset(r: RecordView): this {
     this.r = r;
     this.folded = UNSET;
+    this.lvl = UNSET;
+    this.literalHits?.clear();
     this.resetText(r.value, r.headers);
     return this;
+  }
+
+  /** level(), computed once per record: several clauses (or queries sharing this context) ask for it. */
+  override level(): ReturnType<RecordText['level']> {
+    if (this.lvl === UNSET) this.lvl = super.level();
+    return this.lvl;
   }
 
   /** message() with ASCII letters lower-cased. */

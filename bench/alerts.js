@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Issue 12: what 100 active alert rules cost ingest. Two `tributary serve` children on loopback, identical but for
+// their alerts: A has none, B has 100 rules (70 log-count rules over the ingested topic, 10 metric thresholds, 10
+// silent-source and 10 group-lag rules), both evaluating every second (15 × the default interval, so the cost is
+// not hidden by evaluations that never happen during a short round). kcat -P sends the same file of logfmt lines
+// (2 % level=error, 50 hosts) to each in turn, A/B interleaved (ABBA…), and each round is charged the CPU its server
+// used from the start of kcat's run until one evaluation interval after it ended (B evaluates the round's records then).
+//
+//   node bench/alerts.js            RECORDS=300000 ROUNDS=6 by default (env); QUERIES=words: see rules()
+//
+// Prints one line per round and the medians; figures go to BENCHMARKS.md ("Issue 12: alerts").
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { loadAverage, readCpuSeconds, startBroker } from './broker.js';
+import { findKcat, killAllChildren, runCommand, sleep } from './child.js';
+import { createTopic, totalEndOffset } from './kafka.js';
+
+const RECORDS = Number(process.env.RECORDS ?? 300_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const TOPIC = 'app-logs';
+const PARTITIONS = 3;
+const INTERVAL_MS = 1000;
+const WORDS = process.env.QUERIES === 'words';
+
+function rules() {
+  const out = [];
+  for (let i = 0; i < 70; i++) {
+    // Different queries so no two rules could share work: a service each, some by host, some by level.
+    // QUERIES=words: every query needs a word (so records without any rule's words are passed over undecoded);
+    // default: a third are `level:error` alone, which no word can stand for (every record is decoded for its level).
+    const query = WORDS
+      ? (i % 3 === 0 ? 'error' : i % 3 === 1 ? `error service:svc${i % 20}` : `"timeout" service:svc${i % 20}`)
+      : (i % 3 === 0 ? 'level:error' : i % 3 === 1 ? `level:error service:svc${i % 20}` : `"timeout" service:svc${i % 20}`);
+    out.push({ id: `logs-${i}`, kind: 'log-count', query, topics: [TOPIC], by: i % 2 ? 'host' : 'level', window: '1m', threshold: 1_000_000 + i, for: '30s' }); // counted on every record, never firing: the steady cost, not a storm of notifications
+  }
+  for (let i = 0; i < 10; i++) out.push({ id: `cpu-${i}`, kind: 'metric-threshold', measurement: 'cpu', field: 'usage', by: ['host'], threshold: 90, for: '5m' });
+  for (let i = 0; i < 10; i++) out.push({ id: `silent-${i}`, kind: 'source-silent', by: i % 2 ? 'client' : 'host', silentFor: '10m' });
+  for (let i = 0; i < 10; i++) out.push({ id: `lag-${i}`, kind: 'group-lag', groups: [`workers-${i}*`], threshold: 1000 });
+  return out;
+}
+
+function writeInput(path, n) {
+  const fd = openSync(path, 'w');
+  const lines = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const level = i % 50 === 0 ? 'error' : i % 10 === 0 ? 'warn' : 'info';
+      const msg = i % 50 === 0 ? 'upstream timeout after 30s' : 'request served';
+      lines.push(`ts=2026-12-03T10:00:00Z level=${level} host=host${i % 50} service=svc${i % 20} latency_ms=${i % 997} msg="${msg} id=${i}"`);
+      if (lines.length === 10_000) {
+        writeSync(fd, `${lines.join('\n')}\n`);
+        lines.length = 0;
+      }
+    }
+    if (lines.length) writeSync(fd, `${lines.join('\n')}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const kcat = findKcat();
+  const tmp = mkdtempSync(join(tmpdir(), 'tributary-bench-alerts-'));
+  const input = join(tmp, 'lines.txt');
+  writeInput(input, RECORDS);
+  const servers = {};
+  try {
+    for (const [name, alerts] of [['A', { interval: `${INTERVAL_MS}ms` }], ['B', { interval: `${INTERVAL_MS}ms`, rules: rules() }]]) {
+      const dataDir = join(tmp, name, 'data');
+      mkdirSync(join(tmp, name), { recursive: true });
+      servers[name] = await startBroker({ dataDir, config: { alerts }, cpuProfDir: name === 'B' ? process.env.PROF_DIR : undefined });
+      await createTopic(servers[name].address, TOPIC, PARTITIONS);
+    }
+    console.log(`alerts bench (${WORDS ? 'queries with words' : 'a third level:error alone'}): ${RECORDS} records a round, ${ROUNDS} rounds per side, A = 0 rules, B = ${rules().length} rules, evaluated every ${INTERVAL_MS} ms; ${cpus().length} cores, load ${loadAverage()}`);
+    const results = { A: [], B: [] };
+    const order = Array.from({ length: ROUNDS * 2 }, (_, i) => ((i % 4 === 0 || i % 4 === 3) ? 'A' : 'B'));
+    for (const [i, name] of order.entries()) {
+      const s = servers[name];
+      const before = await totalEndOffset(s.address, TOPIC);
+      const cpu0 = readCpuSeconds(s.pid);
+      const { elapsedMs } = await runCommand(kcat.cmd, ['-P', '-b', s.address, '-t', TOPIC, '-X', 'acks=1', '-l', input], { timeoutMs: 300_000, label: 'kcat -P' });
+      await sleep(INTERVAL_MS + 200);
+      const cpu = readCpuSeconds(s.pid) - cpu0;
+      const after = await totalEndOffset(s.address, TOPIC);
+      if (after.total - before.total !== RECORDS) throw new Error(`${name}: the topic grew by ${after.total - before.total} records, not ${RECORDS}`);
+      const r = { recPerSec: RECORDS / (elapsedMs / 1000), cpuUsPerRecord: (cpu * 1e6) / RECORDS, load: loadAverage() };
+      results[name].push(r);
+      console.log(`round ${i + 1} ${name}: ${Math.round(r.recPerSec)} records/s, ${r.cpuUsPerRecord.toFixed(2)} µs server CPU per record (incl. ${INTERVAL_MS + 200} ms after), load ${r.load}`);
+    }
+    const a = { rps: median(results.A.map((r) => r.recPerSec)), cpu: median(results.A.map((r) => r.cpuUsPerRecord)) };
+    const b = { rps: median(results.B.map((r) => r.recPerSec)), cpu: median(results.B.map((r) => r.cpuUsPerRecord)) };
+    console.log(`median A (0 rules):   ${Math.round(a.rps)} records/s, ${a.cpu.toFixed(2)} µs CPU/record`);
+    console.log(`median B (100 rules): ${Math.round(b.rps)} records/s, ${b.cpu.toFixed(2)} µs CPU/record`);
+    console.log(`throughput change ${(((b.rps - a.rps) / a.rps) * 100).toFixed(1)} %, server CPU per record ${(((b.cpu - a.cpu) / a.cpu) * 100).toFixed(1)} % (goal: under 5 %)`);
+  } finally {
+    for (const s of Object.values(servers)) await s.stop().catch(() => {});
+    killAllChildren();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? String(e));
+  killAllChildren();
+  process.exit(1);
+});
