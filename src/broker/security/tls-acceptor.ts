@@ -4,8 +4,8 @@ import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import { ConfigError, type BrokerConfig, type ClientAuthMode } from '../config.js';
 import { ThrottledWarning } from '../throttled-warning.js';
-import { generatedTls, readUserTls, type ServerTls } from './certificates.js';
-import { machineNames } from './machine-names.js';
+import type { ServerTls } from './certificates.js';
+import { serverTls } from './server-tls.js';
 import { principalOfSubject } from './tls-principal.js';
 
 /** A TLS client that has not finished its handshake by then is dropped (a plaintext client on a TLS port, a stalled peer). */
@@ -27,15 +27,12 @@ export class TlsAcceptor {
   /** The user's certificate (`tls` in the config) or the one generated in DATA/tls/. */
   static async load(config: BrokerConfig, log: Logger): Promise<TlsAcceptor> {
     let files: ServerTls;
-    if (config.tls) {
-      try {
-        files = readUserTls(config.tls.cert, config.tls.key);
-      } catch (e) {
-        throw new ConfigError((e as Error).message);
-      }
-    } else {
-      const extra = [...config.listeners.map((l) => l.host), ...(config.advertisedHost ? [config.advertisedHost] : [])];
-      files = await generatedTls(config.dataDir, machineNames(extra), log);
+    try {
+      files = await serverTls(config, [], log);
+    } catch (e) {
+      // Only the user's own files can be unreadable or unusable here; a generation failure is not a config mistake.
+      if (config.tls) throw new ConfigError((e as Error).message);
+      throw e;
     }
     const mode = config.clientAuth.mode;
     let clientCa: string | undefined;
