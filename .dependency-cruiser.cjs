@@ -6,6 +6,7 @@ const LAYERS = [
   ['storage'], // the segmented log
   ['broker', 'client', 'collect'], // the Kafka server, our Kafka client, what every record source shares (tailer, line protocol)
   ['ingest', 'agent', 'query', 'metrics'], // services built on those
+  ['flows'], // forwarding: a local topic copied to a derived topic, a remote cluster, a file, an HTTP endpoint
   ['server'], // the HTTP/WebSocket API
   ['app'], // the composition root of `tributary serve`
   ['cli'], // the `tributary` command

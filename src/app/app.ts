@@ -15,6 +15,7 @@ import { ApiServer, type ApiServices } from '../server/index.js';
 import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
 import { Connections } from '../ingest/follow/connections.js';
+import { Flows } from '../flows/index.js';
 import { usesSasl } from '../broker/listeners.js';
 import { ensureAgentUser, type CreatedAgentUser } from '../broker/security/agent-user.js';
 import { securitySettings } from './security-settings.js';
@@ -37,6 +38,8 @@ export class App {
     readonly api: ApiServer | null,
     /** Other Kafka clusters and the topics followed from them. */
     readonly connections: Connections,
+    /** Local topics forwarded elsewhere (derived topics, remote clusters, files, HTTP endpoints). */
+    readonly flows: Flows,
     /** The agent user this start created (the first with a SASL listener), with its password, to be shown once. */
     readonly agentCreated: CreatedAgentUser | null,
   ) {}
@@ -51,6 +54,7 @@ export class App {
     let api: ApiServer | null = null;
     let metrics: MetricsStore | null = null;
     const connections = new Connections(config.broker.dataDir, config.connections ?? [], { logs: broker.logs, topics: broker.topics }, log);
+    const flows = new Flows(config.broker.dataDir, config.flows ?? [], { logs: broker.logs, topics: broker.topics, connection: (name) => connections.client(name) }, log);
     try {
       const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
       if (metricsConfig.enabled) {
@@ -58,8 +62,9 @@ export class App {
       }
       if (ingestConfigured(config.ingest)) ingest = await Ingest.start(broker, config.ingest, log, sharedTls(config.broker, config.ingest, log));
       connections.start();
+      flows.start();
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, flows, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
@@ -67,13 +72,14 @@ export class App {
         });
       }
     } catch (e) {
+      await flows.stop().catch(() => {});
       await connections.stop().catch(() => {});
       await ingest?.stop().catch(() => {});
       await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api, connections, agentCreated);
+    return new App(broker, ingest, metrics, api, connections, flows, agentCreated);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -88,6 +94,7 @@ export class App {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
+      await this.flows.stop().catch((e: Error) => this.broker.log.error(`stopping the flows failed: ${e.message}`));
       await this.connections.stop().catch((e: Error) => this.broker.log.error(`stopping the follow of other clusters failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
@@ -98,7 +105,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, startedAt: number, log: Logger): ApiServices {
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, flows: Flows, startedAt: number, log: Logger): ApiServices {
   const producer = new LocalProducer(broker);
   return {
     version: packageVersion(),
@@ -129,6 +136,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
     },
     metrics,
     connections,
+    flows,
     superUsers: () => broker.config.superUsers,
     logger: log,
   };

@@ -5,6 +5,7 @@ import { MetricsConfigError, parseMetricsConfig, type MetricsConfig } from '../m
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 import { parseConnections, type ConnectionConfig } from '../ingest/follow/connection-config.js';
 import { InvalidValueError } from '../common/invalid-value.js';
+import { parseFlows, type FlowConfig } from '../flows/index.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
 export interface ServeConfig {
@@ -17,6 +18,8 @@ export interface ServeConfig {
   metrics?: MetricsConfig;
   /** Other Kafka clusters (`connections`), with the topics followed from each. */
   connections?: ConnectionConfig[];
+  /** Flows (`flows`): local topics forwarded to a derived topic, a remote cluster, a file or an HTTP endpoint. */
+  flows?: FlowConfig[];
 }
 
 export interface ServeConfigSources {
@@ -35,7 +38,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', 'metrics', 'connections', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', 'connections', 'flows', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -87,5 +90,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
   } catch (e) {
     throw e instanceof InvalidValueError ? new ConfigError(e.message) : e;
   }
-  return { broker, ingest, api, metrics, connections };
+  let flows: FlowConfig[];
+  try {
+    flows = parseFlows(file.flows);
+  } catch (e) {
+    throw e instanceof InvalidValueError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics, connections, flows };
 }
