@@ -92,17 +92,25 @@ export class FileTarget implements FlowTarget {
   }
 
   write(_partition: number, records: FlowRecord[]): Promise<void> {
-    const lines = records.map((r) => `${JSON.stringify(captureJson(r))}\n`).join('');
-    const run = this.queue.then(() => this.append(Buffer.from(lines)));
+    const lines = records.map((r) => Buffer.from(`${JSON.stringify(captureJson(r))}\n`));
+    const run = this.queue.then(() => this.append(lines));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async append(data: Buffer): Promise<void> {
-    if (!this.fh) throw new Error(`the file target ${this.file} is not open`);
-    if (this.size > 0 && this.size + data.length > this.maxBytes) await this.rotate();
-    for (let done = 0; done < data.length; ) done += (await this.fh!.write(data, done, data.length - done)).bytesWritten;
-    this.size += data.length;
+  /** Writes whole lines, as many per write as fit under maxBytes; rotates between lines, never inside one. */
+  private async append(lines: Buffer[]): Promise<void> {
+    for (let i = 0; i < lines.length; ) {
+      if (!this.fh) throw new Error(`the file target ${this.file} is not open`);
+      if (this.size > 0 && this.size + lines[i]!.length > this.maxBytes) await this.rotate();
+      let j = i;
+      let bytes = 0;
+      while (j < lines.length && (j === i || this.size + bytes + lines[j]!.length <= this.maxBytes)) bytes += lines[j++]!.length;
+      const data = Buffer.concat(lines.slice(i, j), bytes);
+      for (let done = 0; done < data.length; ) done += (await this.fh!.write(data, done, data.length - done)).bytesWritten;
+      this.size += data.length;
+      i = j;
+    }
   }
 
   private async rotate(): Promise<void> {
