@@ -5,6 +5,7 @@ import type { FlowConfig } from './flow-config.js';
 import type { FlowState } from './flow-state.js';
 import { SourceReader } from './source-reader.js';
 import type { FlowTarget } from './target.js';
+import { pause } from './pause.js';
 
 export interface FlowPartitionStatus {
   partition: number;
@@ -91,10 +92,7 @@ export class Flow {
         const msg = (e as Error).message;
         if (this.status.lastError !== msg) this.log.warn(`flow ${this.config.name}: ${msg}; retrying in ${backoff} ms`);
         this.status = { ...this.status, state: 'retrying', errors: this.status.errors + 1, lastError: msg };
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, backoff);
-          this.abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
+        await pause(backoff, this.abort.signal);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
       }
     }

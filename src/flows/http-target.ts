@@ -2,6 +2,7 @@ import { captureJson } from '../common/record-capture.js';
 import { ensureLocalTopic, type LocalTopics } from './derived-topic-target.js';
 import { appendLocal } from './local-append.js';
 import { markedInput } from './markers.js';
+import { pause } from './pause.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
 const BACKOFF_FIRST_MS = 200;
@@ -73,10 +74,7 @@ export class HttpTarget implements FlowTarget {
       }
       if (attempt < this.options.attempts) {
         this.retries++;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          this.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
+        await pause(delay, this.signal);
         delay = Math.min(delay * 2, BACKOFF_MAX_MS);
       }
     }
