@@ -3,6 +3,9 @@ import type { Producer } from '../client/producer.js';
 import { markedInput, resumeFromTail, sourceId } from './markers.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
+const BATCH_RECORDS = 5_000;
+const BATCH_BYTES = 256 * 1024;
+
 /**
  * A remote cluster's topic, through a connection's client: acks=all, one batch in flight per partition (the flow
  * awaits each write), source partition p to partition p. After any failure the flow opens the target again, which
@@ -48,15 +51,28 @@ export class RemoteTopicTarget implements FlowTarget {
     return out;
   }
 
+  /**
+   * Sends in produce batches of at most BATCH_RECORDS records and about BATCH_BYTES bytes, one after the other (a
+   * source read can hold a megabyte, more than a broker's default max.message.bytes once the markers are added).
+   */
   async write(partition: number, records: FlowRecord[]): Promise<void> {
     if (!this.producer) throw new Error('the remote target is not open');
-    await this.producer.send(
-      this.topic,
-      records.map((r) => {
-        const m = markedInput(r);
-        return { key: r.key, value: r.value, headers: m.headers as Array<[string, string | Buffer | null]>, partition, timestamp: r.timestamp };
-      }),
-    );
+    for (let i = 0; i < records.length; ) {
+      let bytes = 0;
+      let j = i;
+      while (j < records.length && j - i < BATCH_RECORDS && (j === i || bytes < BATCH_BYTES)) {
+        const r = records[j++]!;
+        bytes += 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + r.headers.reduce((n, [k, v]) => n + k.length + (v?.length ?? 0), 0);
+      }
+      await this.producer.send(
+        this.topic,
+        records.slice(i, j).map((r) => {
+          const m = markedInput(r);
+          return { key: r.key, value: r.value, headers: m.headers as Array<[string, string | Buffer | null]>, partition, timestamp: r.timestamp };
+        }),
+      );
+      i = j;
+    }
   }
 
   async close(): Promise<void> {

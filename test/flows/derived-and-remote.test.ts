@@ -119,6 +119,20 @@ describe('forward to a remote cluster', () => {
     for (const r of copied) expect(r.header('tributary.source')).toBe(`ship/${r.partition}`);
   }, 120_000);
 
+  it('forwards a backlog larger than a broker takes in one produce request', async () => {
+    const local = apps[apps.length - 1]!;
+    await local.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'backlog', partitions: 1 } });
+    // 1 MiB source reads hold ~3,000 of these; with the markers that is over the default max.message.bytes.
+    await produce(local.kafka, 'backlog', Array.from({ length: 6000 }, (_, i) => ({ value: `${i} ${'b'.repeat(400)}` })));
+    await local.call('/api/v1/flows/backlog', 200, { method: 'PUT', json: { source: { topic: 'backlog' }, target: { kind: 'remote', connection: 'central', topic: 'backlog' } } });
+    const s = await until('the backlog on the remote', async () => {
+      const f = await local.call('/api/v1/flows/backlog', 200);
+      return f.recordsOut === 6000 && f;
+    });
+    expect(s.errors).toBe(0);
+    expect((await readTopic(remoteApp.kafka, 'backlog')).map((r) => r.offset)).toHaveLength(6000);
+  }, 60_000);
+
   it('refuses a remote topic whose partitions differ from the source, saying why', async () => {
     const remote = remoteApp;
     const local = apps[apps.length - 1]!;
