@@ -6,7 +6,7 @@ const LAYERS = [
   ['storage'], // the segmented log
   ['broker', 'client', 'collect'], // the Kafka server, our Kafka client, what every record source shares (tailer, line protocol)
   ['ingest', 'agent', 'query', 'metrics'], // services built on those
-  ['alerts'], // alert rules over logs (query) and metrics, evaluated continuously, with notifications
+  ['alerts', 'flows'], // alert rules over logs and metrics; forwarding of local topics (derived topics, remote clusters, files, HTTP)
   ['server'], // the HTTP/WebSocket API
   ['app'], // the composition root of `tributary serve`
   ['cli'], // the `tributary` command

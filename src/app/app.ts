@@ -16,6 +16,7 @@ import { ApiServer, type ApiServices } from '../server/index.js';
 import { METRICS_DIR } from '../storage/data-dir.js';
 import type { ServeConfig } from './serve-config.js';
 import { Connections } from '../ingest/follow/connections.js';
+import { Flows } from '../flows/index.js';
 import { usesSasl } from '../broker/listeners.js';
 import { ensureAgentUser, type CreatedAgentUser } from '../broker/security/agent-user.js';
 import { securitySettings } from './security-settings.js';
@@ -39,6 +40,8 @@ export class App {
     readonly api: ApiServer | null,
     /** Other Kafka clusters and the topics followed from them. */
     readonly connections: Connections,
+    /** Local topics forwarded elsewhere (derived topics, remote clusters, files, HTTP endpoints). */
+    readonly flows: Flows,
     /** The agent user this start created (the first with a SASL listener), with its password, to be shown once. */
     readonly agentCreated: CreatedAgentUser | null,
     /** Alert rules evaluated continuously (always running: rules may be added through the API). */
@@ -56,6 +59,7 @@ export class App {
     let metrics: MetricsStore | null = null;
     const connections = new Connections(config.broker.dataDir, config.connections ?? [], { logs: broker.logs, topics: broker.topics }, log);
     let alerts: AlertEngine | null = null;
+    const flows = new Flows(config.broker.dataDir, config.flows ?? [], { logs: broker.logs, topics: broker.topics, connection: (name) => connections.client(name) }, log);
     try {
       const metricsConfig = config.metrics ?? parseMetricsConfig(undefined);
       if (metricsConfig.enabled) {
@@ -77,8 +81,9 @@ export class App {
         publish: alertsTopicWriter(broker, producer),
         logger: log,
       });
+      flows.start();
       if (config.api) {
-        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, alerts, producer, startedAt, log), {
+        api = await ApiServer.start(apiServices(broker, ingest, config.ingest, metrics, connections, flows, alerts, producer, startedAt, log), {
           listen: config.api.listen,
           public: config.api.public,
           maxConcurrentReads: config.api.maxConcurrentReads,
@@ -89,13 +94,14 @@ export class App {
     } catch (e) {
       await api?.close().catch(() => {});
       await alerts?.stop().catch(() => {});
+      await flows.stop().catch(() => {});
       await connections.stop().catch(() => {});
       await ingest?.stop().catch(() => {});
       await metrics?.close().catch(() => {});
       await broker.stop();
       throw e;
     }
-    return new App(broker, ingest, metrics, api, connections, agentCreated, alerts!);
+    return new App(broker, ingest, metrics, api, connections, flows, agentCreated, alerts!);
   }
 
   /** Every listener besides Kafka's and the API's, in a stable order (syslog udp, syslog tcp, http). */
@@ -111,6 +117,7 @@ export class App {
     this.stopping ??= (async () => {
       await this.api?.close().catch((e: Error) => this.broker.log.error(`stopping the API failed: ${e.message}`));
       await this.alerts.stop().catch((e: Error) => this.broker.log.error(`stopping alerts failed: ${e.message}`));
+      await this.flows.stop().catch((e: Error) => this.broker.log.error(`stopping the flows failed: ${e.message}`));
       await this.connections.stop().catch((e: Error) => this.broker.log.error(`stopping the follow of other clusters failed: ${e.message}`));
       await this.ingest?.stop().catch((e: Error) => this.broker.log.error(`stopping ingest failed: ${e.message}`));
       await this.metrics?.close().catch((e: Error) => this.broker.log.error(`stopping the metrics store failed: ${e.message}`));
@@ -121,7 +128,7 @@ export class App {
 }
 
 /** The narrow services the API uses, from the broker and ingest. */
-function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, alerts: AlertEngine, producer: LocalProducer, startedAt: number, log: Logger): ApiServices {
+function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: IngestConfig, metrics: MetricsStore | null, connections: Connections, flows: Flows, alerts: AlertEngine, producer: LocalProducer, startedAt: number, log: Logger): ApiServices {
   return {
     version: packageVersion(),
     startedAt,
@@ -151,6 +158,7 @@ function apiServices(broker: Broker, ingest: Ingest | null, ingestConfig: Ingest
     },
     metrics,
     connections,
+    flows,
     superUsers: () => broker.config.superUsers,
     alerts,
     logger: log,

@@ -6,6 +6,7 @@ import { AlertRuleError, parseAlertsConfig, type AlertsConfig } from '../alerts/
 import { API_CONFIG_KEYS, parseApiConfig, type ApiConfig } from './api-config.js';
 import { parseConnections, type ConnectionConfig } from '../ingest/follow/connection-config.js';
 import { InvalidValueError } from '../common/invalid-value.js';
+import { parseFlows, type FlowConfig } from '../flows/index.js';
 
 /** Everything `tributary serve` runs: the broker and the services beside it, each with its own section. */
 export interface ServeConfig {
@@ -20,6 +21,8 @@ export interface ServeConfig {
   connections?: ConnectionConfig[];
   /** Alert rules and webhooks from the config file (read-only in the UI), how often rules run; absent: none. */
   alerts?: AlertsConfig;
+  /** Flows (`flows`): local topics forwarded to a derived topic, a remote cluster, a file or an HTTP endpoint. */
+  flows?: FlowConfig[];
 }
 
 export interface ServeConfigSources {
@@ -38,7 +41,7 @@ export interface ServeConfigSources {
 }
 
 /** Keys of the config file that belong to a service other than the broker. */
-const SERVICE_KEYS = ['ingest', 'metrics', 'connections', 'alerts', ...API_CONFIG_KEYS] as const;
+const SERVICE_KEYS = ['ingest', 'metrics', 'connections', 'alerts', 'flows', ...API_CONFIG_KEYS] as const;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -96,5 +99,11 @@ export function loadServeConfig(src: ServeConfigSources): ServeConfig {
   } catch (e) {
     throw e instanceof AlertRuleError ? new ConfigError(e.message) : e;
   }
-  return { broker, ingest, api, metrics, connections, alerts };
+  let flows: FlowConfig[];
+  try {
+    flows = parseFlows(file.flows);
+  } catch (e) {
+    throw e instanceof InvalidValueError ? new ConfigError(e.message) : e;
+  }
+  return { broker, ingest, api, metrics, connections, alerts, flows };
 }

@@ -9,6 +9,7 @@ import type { SingleRecord } from '../ingest/local-producer.js';
 import type { RecordInput } from '../protocol/record-batch-builder.js';
 import type { MetricsReader } from '../metrics/types.js';
 import type { ConnectionView } from '../ingest/follow/connections.js';
+import type { FlowView } from '../flows/index.js';
 import type { KafkaClient } from '../client/client.js';
 import type { LogManager } from '../storage/index.js';
 
@@ -49,6 +50,14 @@ export interface ConnectionRegistry {
   put(name: string, raw: unknown): Promise<ConnectionView>;
   remove(name: string): Promise<boolean>;
   client(name: string): KafkaClient | undefined;
+}
+
+/** The flows, as the API lists and changes them (flows/Flows). */
+export interface FlowRegistry {
+  list(): FlowView[];
+  get(name: string): FlowView | undefined;
+  put(name: string, raw: unknown): Promise<FlowView>;
+  remove(name: string): Promise<boolean>;
 }
 
 /** How Kafka clients connect and log in, for the Settings view (the desktop app has no console to print it on). */
@@ -109,6 +118,8 @@ export interface ApiServices {
   metrics: MetricsReader | null;
   /** Other Kafka clusters and what is followed from them; null where none can be configured (the OpenAPI build). */
   connections: ConnectionRegistry | null;
+  /** Flows (forwarding and derived topics); null or absent where none run (the OpenAPI build). */
+  flows?: FlowRegistry | null;
   /** Principals the broker allows everything (its superUsers setting). */
   superUsers?(): string[];
   /** Alert rules, their states and history; absent or null when not running: the alerts routes answer 503. */

@@ -248,6 +248,29 @@ export interface FollowedPartition {
   lost: number;
   diverged: string | null;
 }
+export type FlowTarget =
+  | { kind: 'topic'; topic: string; reshape?: { fields: string[]; from: 'json' | 'logfmt' } }
+  | { kind: 'remote'; connection: string; topic: string }
+  | { kind: 'file'; path: string; maxBytes?: number; keep?: number }
+  | { kind: 'http'; url: string; batchRecords?: number; headers?: Record<string, string>; deadLetterTopic: string; attempts?: number };
+
+/** A flow: a local topic copied continuously to a derived topic, a remote cluster, a file or an HTTP endpoint. */
+export interface Flow {
+  name: string;
+  source: { topic: string; query?: string };
+  target: FlowTarget;
+  origin: 'config' | 'api';
+  state: 'starting' | 'running' | 'retrying' | 'stopped';
+  partitions: { partition: number; position: number; end: number; lag: number }[];
+  lag: number;
+  recordsOut: number;
+  errors: number;
+  retries: number;
+  deadLettered: number;
+  skipped: number;
+  lastError: string | null;
+}
+
 export interface Connection {
   name: string;
   bootstrap: string[];
@@ -309,6 +332,9 @@ export const api = {
   deleteAcl: (a: Acl) => request('DELETE', `/api/v1/acls${qs({ ...a })}`).then(() => undefined),
   connections: (signal?: AbortSignal) => json<Connection[]>('GET', '/api/v1/connections', { signal }),
   putConnection: (name: string, body: { bootstrap: string; follow: string[]; start?: 'earliest' | 'latest' }) => json<Connection>('PUT', `/api/v1/connections/${enc(name)}`, { body }),
+  flows: (signal?: AbortSignal) => json<Flow[]>('GET', '/api/v1/flows', { signal }),
+  putFlow: (name: string, body: { source: { topic: string; query?: string }; target: FlowTarget }) => json<Flow>('PUT', `/api/v1/flows/${enc(name)}`, { body }),
+  deleteFlow: (name: string) => request('DELETE', `/api/v1/flows/${enc(name)}`).then(() => undefined),
   deleteConnection: (name: string) => request('DELETE', `/api/v1/connections/${enc(name)}`).then(() => undefined),
   remoteTopics: (name: string) => json<{ topics: RemoteTopic[]; total: number }>('GET', `/api/v1/connections/${enc(name)}/topics`),
   remoteTopic: (name: string, topic: string) => json<RemoteTopicDetail>('GET', `/api/v1/connections/${enc(name)}/topics/${enc(topic)}`),

@@ -23,13 +23,14 @@ export const SHORTCUTS: [string, string][] = [
   ['g x', 'go to Metrics'],
   ['g !', 'go to Alerts'],
   ['g k', 'go to Clusters (connections)'],
+  ['g f', 'go to Flows (forwarding, derived topics)'],
   ['g a', 'go to Access (users)'],
   ['g ,', 'go to Settings'],
   ['t z', 'widen the time range (twice as wide)'],
   ['Esc', 'close a dialog, leave a text box'],
 ];
 
-const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', '!': 'alerts', a: 'access', k: 'clusters' };
+const GO: Record<string, View> = { o: 'overview', t: 'topics', m: 'messages', s: 'search', l: 'tail', c: 'groups', ',': 'settings', x: 'metrics', '!': 'alerts', a: 'access', k: 'clusters', f: 'flows' };
 
 class Keyboard {
   helpOpen = $state(false);

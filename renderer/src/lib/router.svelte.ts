@@ -4,7 +4,7 @@
 // URL held and carries it to the next (`go`, `link`), so a range picked on a chart re-scopes Search, Messages and tail.
 import { RANGE_VIEWS, switchParams } from './time-range';
 
-export const VIEWS = ['overview', 'topics', 'messages', 'search', 'tail', 'groups', 'metrics', 'alerts', 'clusters', 'access', 'settings'] as const;
+export const VIEWS = ['overview', 'topics', 'messages', 'search', 'tail', 'groups', 'metrics', 'alerts', 'clusters', 'flows', 'access', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
 
 type Params = Record<string, string>;

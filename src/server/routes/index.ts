@@ -3,6 +3,7 @@ import type { RouteContext } from './context.js';
 import { aclRoutes } from './acls.js';
 import { connectionRoutes } from './connections.js';
 import { alertRoutes } from './alerts.js';
+import { flowRoutes } from './flows.js';
 import { dashboardRoutes } from './dashboards.js';
 import { groupRoutes } from './groups.js';
 import { importRoutes } from './import.js';
@@ -22,7 +23,7 @@ export type { RouteContext } from './context.js';
 export type RouteModule = (app: FastifyInstance, ctx: RouteContext) => Promise<void>;
 
 /** Every area of /api/v1, in one place. A new area (search, tail, export) is one more module here. */
-export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes, dashboardRoutes, settingsRoutes, userRoutes, importRoutes, connectionRoutes, aclRoutes, alertRoutes];
+export const ROUTE_MODULES: readonly RouteModule[] = [overviewRoutes, topicRoutes, messageRoutes, groupRoutes, sourceRoutes, searchRoutes, tailRoutes, metricsRoutes, dashboardRoutes, settingsRoutes, userRoutes, importRoutes, connectionRoutes, aclRoutes, alertRoutes, flowRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: RouteContext, extra: readonly RouteModule[] = []): Promise<void> {
   for (const m of [...ROUTE_MODULES, ...extra]) await m(app, ctx);
