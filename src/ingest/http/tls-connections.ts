@@ -13,11 +13,15 @@ export function trackTlsConnections(server: Server, log: Logger): Set<Socket> {
   const raw = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     raw.add(s);
+    // Read now: Node keeps the peer's address once read, so a handshake that fails after the client has gone can
+    // still say where it came from (the TLS socket itself no longer knows by then).
+    void s.remoteAddress;
     s.once('close', () => raw.delete(s));
   });
   const failed = new ThrottledWarning(log);
   server.on('tlsClientError', (e: NodeJS.ErrnoException, s: Socket) => {
-    failed.warn(`http ingest: TLS handshake from ${peerAddress(s.remoteAddress)} failed (${e.code ?? e.message}): a client speaking plain HTTP to this HTTPS listener, or one that does not trust this certificate`);
+    const from = s.remoteAddress ?? (s as Socket & { _parent?: Socket })._parent?.remoteAddress;
+    failed.warn(`http ingest: TLS handshake from ${peerAddress(from)} failed (${e.code ?? e.message}): a client speaking plain HTTP to this HTTPS listener, or one that does not trust this certificate`);
     s.destroy();
   });
   return raw;
