@@ -99,14 +99,26 @@ export class Connections {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
+    let doc: unknown;
     try {
-      return parseConnections(JSON.parse(text));
+      doc = JSON.parse(text);
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
     } catch (e) {
       // Kept aside rather than lost or fatal: the app starts, the user sees what happened.
       fs.renameSync(file, `${file}.bad`);
       this.log.error(`${file} could not be read (${(e as Error).message}); moved to ${file}.bad, no saved connections loaded`);
       return [];
     }
+    // One connection that no longer holds (its CA or password file gone) is skipped alone, with its reason.
+    const out: ConnectionConfig[] = [];
+    for (const [name, raw] of Object.entries(doc as Record<string, unknown>)) {
+      try {
+        out.push(...parseConnections({ [name]: raw }));
+      } catch (e) {
+        this.log.error(`saved connection ${name} in ${file} is not started: ${(e as Error).message}`);
+      }
+    }
+    return out;
   }
 
   private persist(): Promise<void> {
