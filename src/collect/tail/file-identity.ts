@@ -56,3 +56,15 @@ export async function sampleAt(fh: FileHandle, offset: number): Promise<string |
   const b = await readAt(fh, offset - n, n);
   return b.length === n ? hashBytes(b) : undefined;
 }
+
+/** How far back from the end startAt 'end' looks for the last complete line. */
+const LAST_LINE_SCAN = 64 * 1024;
+
+/** Offset just past the last \n in the file (startAt 'end' must not start inside a line). */
+export async function lastLineEnd(fh: FileHandle, size: number): Promise<number> {
+  const n = Math.min(size, LAST_LINE_SCAN);
+  const tail = await readAt(fh, size - n, n);
+  const nl = tail.lastIndexOf(10);
+  if (nl >= 0) return size - tail.length + nl + 1;
+  return size <= LAST_LINE_SCAN ? 0 : size;
+}

@@ -2,19 +2,18 @@ import type { BigIntStats } from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import type { CheckpointData, CheckpointEntry, FileIdentity, ResumePoint } from './checkpoint.js';
 import { CommitTracker } from './commit-tracker.js';
-import { fingerprintOf, hashBytes, inodeKey, makeFileId, readAt, sampleAt } from './file-identity.js';
+import { fingerprintOf, hashBytes, inodeKey, lastLineEnd, makeFileId, readAt, sampleAt } from './file-identity.js';
 import type { ResolvedTailerOptions } from './options.js';
-import { NotTheSameContent, RecoveredFile } from './recovered-file.js';
-import { copyResumeOffset, retiredFromEntry, stillPrefix, type RetiredFile } from './retired-file.js';
-import { planRecovery, unseenIdentity, type KnownFile, type RecoverySource } from './rotation-recovery.js';
+import { RecoveredFile } from './recovered-file.js';
+import { copyResumeOffset, retiredFromEntry, retiredFromTracked, stillPrefix, type RetiredFile } from './retired-file.js';
+import { RecoveryQueue } from './recovery-queue.js';
+import type { KnownFile } from './rotation-recovery.js';
 import { TrackedFile, type FileContext } from './tracked-file.js';
 
 /** Retired incarnations kept for late commits and copy detection. */
 const MAX_RETIRED = 256;
 /** How long a file appearing while we run may stay shorter than the fingerprint before it is read as a new file. */
 const YOUNG_MS = 500;
-/** How far back from the end startAt 'end' looks for the last complete line. */
-const LAST_LINE_SCAN = 64 * 1024;
 
 export interface FileSetHooks extends FileContext {
   markDirty(f: TrackedFile): void;
@@ -43,14 +42,26 @@ export class FileSet {
   private readonly ids = new Map<string, TrackedFile | RetiredFile | RecoveredFile>();
   private readonly knownPaths = new Set<string>();
   private readonly warned = new Set<string>();
-  /**
-   * Rotated files being read to their end because nobody read them yet (rotated while the tailer was down, or a
-   * copytruncate copy outside the globs), by record path, oldest first. The file now at that path waits for them, so
-   * lines keep their order.
-   */
-  readonly recovering = new Map<string, RecoveredFile[]>();
+  /** Rotated files nobody read yet, read to their end before the file now at their path (see recovery-queue.ts). */
+  readonly recovering: RecoveryQueue;
 
-  constructor(private readonly opts: ResolvedTailerOptions, private readonly hooks: FileSetHooks) {}
+  constructor(private readonly opts: ResolvedTailerOptions, private readonly hooks: FileSetHooks) {
+    this.recovering = new RecoveryQueue(opts, {
+      hooks,
+      knownFiles: () => {
+        const known: KnownFile[] = [];
+        for (const f of this.files.values()) known.push({ inode: f.inode, fingerprint: f.headHash, fingerprintBytes: f.head.length });
+        for (const r of this.retired.values()) known.push({ inode: r.inode, fingerprint: r.fingerprint, fingerprintBytes: r.fingerprintBytes });
+        return known;
+      },
+      unretire: (id) => this.retired.delete(id),
+      idTaken: (id) => this.ids.has(id),
+      registerId: (job) => this.ids.set(job.fileId, job),
+      remember: (r) => this.remember(r),
+      activeAt: (recordPath) => [...this.files.values()].filter((f) => f.recordPath === recordPath && f.state === 'active'),
+      warnOnce: (m) => this.warnOnce(m, m),
+    });
+  }
 
   /** Takes in a loaded checkpoint: every entry is retired until its file is found again. */
   load(data: CheckpointData | null): void {
@@ -187,10 +198,8 @@ export class FileSet {
         );
       }
     }
-    for (const list of this.recovering.values()) {
-      for (const j of list) {
-        files[j.fileId] = { path: j.path, ...(j.recordPath !== j.path ? { recordPath: j.recordPath } : {}), offset: j.tracker.committed, ...j.identity };
-      }
+    for (const j of this.recovering.jobs()) {
+      files[j.fileId] = { path: j.path, ...(j.recordPath !== j.path ? { recordPath: j.recordPath } : {}), offset: j.tracker.committed, ...j.identity };
     }
     for (const r of this.retired.values()) {
       const offset = r.tracker.committed;
@@ -213,12 +222,12 @@ export class FileSet {
   /** Closes every file; the maps stay so a commit after stop() still writes a complete checkpoint. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.files.values()].map((f) => f.close()));
-    await Promise.all([...this.recovering.values()].flat().map((j) => j.close()));
+    await this.recovering.closeAll();
   }
 
   /** Whether the file now at `recordPath` must wait: older rotated files of the same log are still being read. */
   holds(recordPath: string): boolean {
-    return this.recovering.has(recordPath);
+    return this.recovering.holds(recordPath);
   }
 
   /**
@@ -230,94 +239,12 @@ export class FileSet {
     const entries = [...this.retired.values()].filter((r) => r.loaded !== undefined && r.reason !== 'deleted');
     if (entries.length === 0) return;
     const triggers = new Set(entries.filter((r) => r.loaded === 'live').map((r) => r.recordPath));
-    const plan = await planRecovery(entries, triggers, this.planOptions(newerThanNs));
-    for (const sources of plan.values()) for (const s of sources) this.enqueueRecovered(s, 'rotated while the agent was down');
+    await this.recovering.plan(entries, triggers, newerThanNs, 'rotated while the agent was down');
   }
 
   /** One chunk of the oldest pending rotated file of each log; returns whether any is left. */
-  async recoverStep(buf: Buffer): Promise<boolean> {
-    for (const [recordPath, list] of [...this.recovering]) {
-      const job = list[0]!;
-      let n = 0;
-      let failed = false;
-      try {
-        n = await job.read(buf);
-      } catch (e) {
-        failed = true;
-        const what = e instanceof NotTheSameContent ? `${e.message}; it is not the rotated file after all` : `reading it failed (${(e as Error).message})`;
-        this.opts.log.warn(`file tailer: ${job.path}: ${what} — lines of ${job.recordPath} after byte ${job.offset} are not shipped`);
-      }
-      if (n > 0) continue;
-      if (list[0] === job) list.shift();
-      await this.finishRecovered(job, failed);
-      if (list.length === 0) {
-        this.recovering.delete(recordPath);
-        for (const f of this.files.values()) if (f.recordPath === recordPath && f.state === 'active') this.hooks.markDirty(f);
-      }
-    }
-    return this.recovering.size > 0;
-  }
-
-  private planOptions(newerThanNs: bigint | null): Parameters<typeof planRecovery>[2] {
-    const known: KnownFile[] = [];
-    for (const f of this.files.values()) known.push({ inode: f.inode, fingerprint: f.headHash, fingerprintBytes: f.head.length });
-    for (const r of this.retired.values()) known.push({ inode: r.inode, fingerprint: r.fingerprint, fingerprintBytes: r.fingerprintBytes });
-    return {
-      fingerprintBytes: this.opts.fingerprintBytes,
-      isTailed: (p) => this.hooks.isTailed(p),
-      known,
-      newerThanNs,
-      warn: (m) => this.warnOnce(m, m),
-    };
-  }
-
-  private enqueueRecovered(s: RecoverySource, why: string): void {
-    let job: RecoveredFile;
-    const common = { recordPath: s.recordPath, path: s.file.path, fh: s.fh, gzip: s.gzip, start: s.start, sample: s.sample };
-    if (s.entry) {
-      const r = s.entry;
-      this.retired.delete(r.fileId);
-      const identity = { dev: r.dev, ino: r.ino, fingerprint: r.fingerprint, fingerprintBytes: r.fingerprintBytes };
-      job = new RecoveredFile({ ...common, fileId: r.fileId, tracker: r.tracker, identity }, this.hooks);
-    } else {
-      const id = unseenIdentity(s);
-      const fileId = makeFileId(s.file.inode, { hash: id.fingerprint, bytes: id.fingerprintBytes }, (x) => this.ids.has(x));
-      job = new RecoveredFile({ ...common, fileId, tracker: new CommitTracker(0), identity: { dev: s.file.dev, ino: s.file.ino, ...id } }, this.hooks);
-    }
-    this.ids.set(job.fileId, job);
-    const list = this.recovering.get(s.recordPath) ?? [];
-    list.push(job);
-    this.recovering.set(s.recordPath, list);
-    const what = s.entry ? `the rest of ${s.recordPath} from byte ${s.start}` : `lines of ${s.recordPath} nobody read yet`;
-    this.opts.log.info(`file tailer: reading ${what} from ${s.file.path}${s.gzip ? ' (gzip)' : ''}, ${why}`);
-    this.hooks.changed();
-  }
-
-  /** A recovered file read to its end (or given up on): remembered (retired) like any finished file, then closed. */
-  private async finishRecovered(job: RecoveredFile, failed: boolean): Promise<void> {
-    const sample = failed ? undefined : await job.sampleAtOffset();
-    const r: RetiredFile = {
-      fileId: job.fileId,
-      dev: job.identity.dev,
-      ino: job.identity.ino,
-      inode: `${job.identity.dev}:${job.identity.ino}`,
-      path: job.path,
-      recordPath: job.recordPath,
-      fingerprint: job.identity.fingerprint,
-      fingerprintBytes: job.identity.fingerprintBytes,
-      resumeOffset: job.offset,
-      sample,
-      at: Date.now(),
-      reason: 'gone',
-      tracker: job.tracker,
-      successor: null,
-    };
-    this.retired.set(r.fileId, r);
-    this.ids.set(r.fileId, r);
-    this.evict();
-    this.hooks.changed();
-    await job.close();
-    if (!failed) this.opts.log.info(`file tailer: finished ${job.path} at byte ${job.offset} (${job.offset - job.start} bytes of ${job.recordPath} recovered)`);
+  recoverStep(buf: Buffer): Promise<boolean> {
+    return this.recovering.step(buf);
   }
 
   private async discover(p: string, initial: boolean): Promise<void> {
@@ -498,8 +425,7 @@ export class FileSet {
     await this.settleCopiesOf(f);
     // copytruncate with the copy outside the globs: what was not read yet is in the copy (read before the file goes on).
     if (this.retired.get(r.fileId) === r && !r.successor) {
-      const plan = await planRecovery([r], new Set(), this.planOptions(null));
-      for (const sources of plan.values()) for (const s of sources) this.enqueueRecovered(s, 'copied by copytruncate');
+      await this.recovering.plan([r], new Set(), null, 'copied by copytruncate');
     }
   }
 
@@ -519,27 +445,16 @@ export class FileSet {
   }
 
   private retire(f: TrackedFile, reason: RetiredFile['reason'], sample: string | undefined, resumeOffset = f.readOffset): RetiredFile {
-    const r: RetiredFile = {
-      fileId: f.fileId,
-      dev: f.dev,
-      ino: f.ino,
-      inode: f.inode,
-      path: f.path,
-      recordPath: f.recordPath,
-      fingerprint: f.headHash,
-      fingerprintBytes: f.head.length,
-      resumeOffset,
-      sample,
-      at: Date.now(),
-      reason,
-      tracker: f.tracker,
-      successor: null,
-    };
+    const r = retiredFromTracked(f, reason, sample, resumeOffset);
+    this.remember(r);
+    return r;
+  }
+
+  private remember(r: RetiredFile): void {
     this.retired.set(r.fileId, r);
     this.ids.set(r.fileId, r);
     this.evict();
     this.hooks.changed();
-    return r;
   }
 
   /** Keeps the retired list bounded: the oldest fully committed go first. */
@@ -580,13 +495,4 @@ export class FileSet {
     this.warned.add(p);
     this.opts.log.warn(msg);
   }
-}
-
-/** Offset just past the last \n in the file (startAt 'end' must not start inside a line). */
-async function lastLineEnd(fh: FileHandle, size: number): Promise<number> {
-  const n = Math.min(size, LAST_LINE_SCAN);
-  const tail = await readAt(fh, size - n, n);
-  const nl = tail.lastIndexOf(10);
-  if (nl >= 0) return size - tail.length + nl + 1;
-  return size <= LAST_LINE_SCAN ? 0 : size;
 }

@@ -240,12 +240,16 @@ export class FileTailer extends EventEmitter<FileTailerEvents> {
       else files++;
       buffered += f.bufferedBytes;
     }
-    for (const list of this.set.recovering.values()) for (const j of list) buffered += j.bufferedBytes;
+    let recovering = 0;
+    for (const j of this.set.recovering.jobs()) {
+      buffered += j.bufferedBytes;
+      recovering++;
+    }
     return {
       files,
       parked,
       retired: this.set.retired.size,
-      recovering: [...this.set.recovering.values()].reduce((n, l) => n + l.length, 0),
+      recovering,
       bytesRead: this.counters.bytesRead,
       recordsEmitted: this.counters.recordsEmitted,
       batchesEmitted: this.counters.batchesEmitted,

@@ -90,3 +90,23 @@ export async function stillPrefix(copy: TrackedFile, original: TrackedFile): Pro
   const [x, y] = await Promise.all([readAt(copy.fh, start, end - start), readAt(original.fh, start, end - start)]);
   return x.equals(y);
 }
+
+/** The retired form of a followed file that stopped at `resumeOffset`. */
+export function retiredFromTracked(f: TrackedFile, reason: RetiredFile['reason'], sample: string | undefined, resumeOffset: number): RetiredFile {
+  return {
+    fileId: f.fileId,
+    dev: f.dev,
+    ino: f.ino,
+    inode: f.inode,
+    path: f.path,
+    recordPath: f.recordPath,
+    fingerprint: f.headHash,
+    fingerprintBytes: f.head.length,
+    resumeOffset,
+    sample,
+    at: Date.now(),
+    reason,
+    tracker: f.tracker,
+    successor: null,
+  };
+}
