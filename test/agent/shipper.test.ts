@@ -252,7 +252,8 @@ describe('when the broker goes away', () => {
     await startBroker({ dataDir, args: ['--kafka', `127.0.0.1:${port}`] });
     const second = await openShipper(`127.0.0.1:${port}`, { spoolDir });
     expect(second.log.lines.join('\n')).toMatch(/connected to broker 127\.0\.0\.1:\d+; sending 1,000 buffered records/);
-    await waitUntil('the spool to drain', () => second.shipper.stats().mode === 'direct', { timeoutMs: 20_000 });
+    // 'direct' means the spool was all handed to the sender, not that the broker has acknowledged it yet.
+    await waitUntil('the spool to drain', () => second.shipper.stats().mode === 'direct' && second.shipper.stats().spoolBytes === 0, { timeoutMs: 20_000 });
     const { values } = await readTopic(port, 'restart', 1);
     expectExactPerKey(values, new Map([['k', total]]));
     await second.shipper.close();

@@ -2,6 +2,7 @@
 // the idempotent producer's next sequence number for it.
 import { ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_RECORDS_COUNT } from '../../protocol/record-batch.js';
 import { Backoff, type BackoffOptions } from '../../client/backoff.js';
+import type { AgentRecord, SourcedRecord } from '../../collect/record.js';
 import type { BatchBuilder } from './batch-builder.js';
 import type { Owner } from './owners.js';
 import type { SourceRun } from './send-journal.js';
@@ -60,6 +61,37 @@ export class PartitionQueue {
   get name(): string {
     return `${this.topic}-${this.partition}`;
   }
+
+  /** Makes `builder` the open batch, started now. */
+  startOpen(builder: BatchBuilder, fromSpool: boolean): BatchBuilder {
+    this.open = builder;
+    this.openSince = Date.now();
+    this.openFromSpool = fromSpool;
+    return builder;
+  }
+
+  /** Notes where a record of the open batch came from, as ranges of files (a file's records are contiguous). */
+  noteSource(record: AgentRecord): void {
+    const runs = this.openRuns;
+    if (runs === null) return;
+    const pos = (record as SourcedRecord).position;
+    if (pos === undefined || pos.start === undefined) {
+      this.openRuns = null;
+      return;
+    }
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.fileId === pos.fileId && last.end === pos.start) {
+      last.end = pos.offset;
+      last.records++;
+    } else runs.push({ fileId: pos.fileId, start: pos.start, end: pos.offset, records: 1 });
+  }
+
+  /** Adds `owner` to the open batch's owners, once (it waits for every batch its records end up in). */
+  noteOwner(owner: Owner): void {
+    if (this.openOwners[this.openOwners.length - 1] === owner) return;
+    this.openOwners.push(owner);
+    owner.pending++;
+  }
 }
 
 export const isCompressed = (batch: Buffer): boolean => (batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK) !== 0;
@@ -89,6 +121,11 @@ export function sealOpen(q: PartitionQueue, compressing: boolean): Batch {
   q.openOwners = [];
   q.openRuns = [];
   return b;
+}
+
+/** A batch sent before a crash, rebuilt from the same records (`builder`, sealed as `wire`), with the sequence it was sent with. */
+export function replayBatch(topic: string, partition: number, builder: BatchBuilder, wire: Buffer, sent: { producerId: number; producerEpoch: number; baseSequence: number }, runs: SourceRun[], owner: Owner): Batch {
+  return { topic, partition, wire, raw: null, records: builder.count, bytes: builder.recordBytes, owners: [owner], ...sent, fromSpool: false, runs, spool: null, journaled: false, replay: true };
 }
 
 /** A batch read back from the spool; it keeps the producer identity it was sent with only when told to. */

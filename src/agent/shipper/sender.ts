@@ -5,20 +5,21 @@
 import { errorCode } from '../../protocol/errors.js';
 import { formatBytes } from '../../common/format.js';
 import { type Logger } from '../../common/logger.js';
-import type { AgentRecord, SourcedRecord } from '../../collect/record.js';
+import type { AgentRecord } from '../../collect/record.js';
 import type { BackoffOptions } from '../../client/backoff.js';
 import { BatchBuilder, compressBatch, stampProducer, type Compression } from './batch-builder.js';
 import { splitBatch } from './batch-split.js';
 import { ConnectionError } from '../../client/broker-connection.js';
 import type { Cluster, TopicLayout } from '../../client/cluster.js';
 import type { Owner } from './owners.js';
-import { isCompressed, sealOpen, spooledBatch, type Batch, type PartitionQueue } from './partition-queue.js';
+import { isCompressed, replayBatch, sealOpen, spooledBatch, type Batch, type PartitionQueue } from './partition-queue.js';
 import { PartitionQueues } from './partition-queues.js';
 import { Partitioner } from '../../client/partitioner.js';
 import { advanceSequence, outcomeOf } from './produce-outcome.js';
 import { requestsOf, topicDataOf } from './produce-request.js';
 import type { SendJournal, SourceRun } from './send-journal.js';
 import type { SpoolPosition } from './spool.js';
+import { WakeList } from './wake-list.js';
 
 export type { Batch } from './partition-queue.js';
 export type { Owner } from './owners.js';
@@ -58,7 +59,7 @@ export class Sender {
   private pumpScheduled = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private inflightRequests = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly idle = new WakeList();
   private metadataRefresh: Promise<void> | null = null;
 
   constructor(
@@ -77,37 +78,16 @@ export class Sender {
     for (const record of records) {
       const q = this.queues.get(topic, this.partitioner.partition(record.key, partitions));
       if (q.open !== null && q.openFromSpool !== fromSpool) this.seal(q);
-      if (q.open === null) {
-        q.open = this.newBuilder();
-        q.openSince = Date.now();
-        q.openFromSpool = fromSpool;
-      }
-      const before = q.open.recordBytes;
-      if (!q.open.append(record)) {
+      const open = q.open ?? q.startOpen(this.newBuilder(), fromSpool);
+      const before = open.recordBytes;
+      if (!open.append(record)) {
         this.seal(q);
-        q.open = this.newBuilder();
-        q.openSince = Date.now();
-        q.openFromSpool = fromSpool;
-        q.open.append(record);
-        this.memoryBytes += q.open.recordBytes;
-      } else this.memoryBytes += q.open.recordBytes - before;
-      // Where the record came from, as ranges of files (records of one file are contiguous): cheap enough per record.
-      const runs = q.openRuns;
-      if (runs !== null) {
-        const pos = (record as SourcedRecord).position;
-        if (pos === undefined || pos.start === undefined) q.openRuns = null;
-        else {
-          const last = runs[runs.length - 1];
-          if (last !== undefined && last.fileId === pos.fileId && last.end === pos.start) {
-            last.end = pos.offset;
-            last.records++;
-          } else runs.push({ fileId: pos.fileId, start: pos.start, end: pos.offset, records: 1 });
-        }
-      }
-      if (q.openOwners[q.openOwners.length - 1] !== owner) {
-        q.openOwners.push(owner);
-        owner.pending++;
-      }
+        const next = q.startOpen(this.newBuilder(), fromSpool);
+        next.append(record);
+        this.memoryBytes += next.recordBytes;
+      } else this.memoryBytes += open.recordBytes - before;
+      q.noteSource(record);
+      q.noteOwner(owner);
     }
     this.schedulePump();
   }
@@ -147,21 +127,7 @@ export class Sender {
     const builder = new BatchBuilder(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, this.options.batchMaxBytes);
     for (const r of records) builder.append(r);
     const raw = builder.seal();
-    const b: Batch = {
-      topic,
-      partition,
-      wire: raw,
-      raw: null,
-      records: builder.count,
-      bytes: builder.recordBytes,
-      owners: [owner],
-      ...sent,
-      fromSpool: false,
-      runs,
-      spool: null,
-      journaled: false,
-      replay: true,
-    };
+    const b = replayBatch(topic, partition, builder, raw, sent, runs, owner);
     owner.pending++;
     this.memoryBytes += b.bytes;
     this.replaying++;
@@ -214,7 +180,7 @@ export class Sender {
     this.running = false;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
-    this.notifyIdle();
+    this.idle.wake();
   }
 
   schedulePump(): void {
@@ -320,7 +286,7 @@ export class Sender {
         q.inflight = null;
         q.queue.unshift(b);
       }
-      this.notifyIdle();
+      this.idle.wake();
       if (err instanceof ConnectionError) this.events.connectionLost(err);
       else this.events.fatal(err as Error);
       return;
@@ -334,7 +300,7 @@ export class Sender {
       const part = res.responses.find((r) => r.name === b.topic)?.partitionResponses.find((p) => p.index === b.partition);
       this.handleResult(q, b, part?.errorCode ?? errorCode('UNKNOWN_SERVER_ERROR'), part?.errorMessage ?? null, address);
     }
-    this.notifyIdle();
+    this.idle.wake();
     this.schedulePump();
   }
 
@@ -464,11 +430,7 @@ export class Sender {
   takeUnspooled(): Batch[] {
     const out: Batch[] = [];
     for (const q of this.queues.values()) {
-      if (q.open) this.seal(q);
-      const all = q.inflight ? [q.inflight, ...q.queue] : [...q.queue];
-      q.inflight = null;
-      q.queue.length = 0;
-      for (const b of all) {
+      for (const b of this.takeAll(q)) {
         if (b.fromSpool) q.queue.push(b);
         else {
           out.push(b);
@@ -482,8 +444,17 @@ export class Sender {
       q.retryAt = 0;
       q.backoff.reset();
     }
-    this.notifyIdle();
+    this.idle.wake();
     return out;
+  }
+
+  /** Every batch of `q` (open, in flight, waiting), oldest first, taken out of the queue. */
+  private takeAll(q: PartitionQueue): Batch[] {
+    if (q.open) this.seal(q);
+    const all = q.inflight ? [q.inflight, ...q.queue] : [...q.queue];
+    q.inflight = null;
+    q.queue.length = 0;
+    return all;
   }
 
   /** Records in memory that came from the spool. */
@@ -494,14 +465,11 @@ export class Sender {
   /** Every batch in memory, for failing their owners after a fatal error. */
   failAll(err: Error): void {
     for (const q of this.queues.values()) {
-      if (q.open) this.seal(q);
-      for (const b of q.inflight ? [q.inflight, ...q.queue] : q.queue) for (const o of b.owners) o.fail(err);
-      q.inflight = null;
-      q.queue.length = 0;
+      for (const b of this.takeAll(q)) for (const o of b.owners) o.fail(err);
     }
     this.memoryBytes = 0;
     this.replaying = 0;
-    this.notifyIdle();
+    this.idle.wake();
   }
 
   /** True when no batch is in memory (everything acknowledged). */
@@ -511,23 +479,11 @@ export class Sender {
 
   /** Resolves when memory is empty, sending stopped, or the deadline passed — whichever is first. */
   async whenEmpty(deadline: number): Promise<void> {
-    while (!this.empty && this.running && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now())));
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    while (!this.empty && this.running && Date.now() < deadline) await this.idle.next(Math.min(100, Math.max(1, deadline - Date.now())));
   }
 
   private async whenNoRequests(): Promise<void> {
-    while (this.inflightRequests > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private notifyIdle(): void {
-    for (const w of this.idleWaiters.splice(0)) w();
+    while (this.inflightRequests > 0) await this.idle.next();
   }
 
   /** Partition leaders for every topic with data in memory: the connections a reconnect should open first. */

@@ -15,76 +15,19 @@ import { formatBytes, formatCount, formatDuration } from '../../common/format.js
 import { silentLogger, type Logger } from '../../common/logger.js';
 import type { AgentRecord, RecordSink, SourcedRecord } from '../../collect/record.js';
 import { Backoff, sleep } from '../../client/backoff.js';
-import { BatchBuilder, recordsOfBatch, type Compression } from './batch-builder.js';
+import { recordsOfBatch } from './batch-builder.js';
 import { ConnectionError } from '../../client/broker-connection.js';
-import type { ClientSecurity } from '../../client/security.js';
 import { Cluster, TopicError, type TopicLayout } from '../../client/cluster.js';
 import { Partitioner } from '../../client/partitioner.js';
 import { DrainOwner, WriteOwner } from './owners.js';
 import { Sender, type Batch } from './sender.js';
-import { SendJournal, spoolKey, type FileIdentity, type JournalPlan, type SentBatch } from './send-journal.js';
-import { Spool, type SpoolEntry, type SpoolFrame } from './spool.js';
+import { SendJournal, spoolKey, type JournalPlan } from './send-journal.js';
+import { Spool, type SpoolEntry } from './spool.js';
+import { framesOfBatches, framesOfRecords } from './spool-frames.js';
+import { WakeList } from './wake-list.js';
+import { SHIPPER_DEFAULTS, type Replay, type ShipperOptions } from './shipper-options.js';
 
-/** A batch sent before a crash, rebuilt from the same records (the agent reads them again from the files). */
-export interface Replay {
-  batch: SentBatch;
-  records: AgentRecord[];
-}
-
-export interface ShipperJournal {
-  /** The send journal's file (rewritten at open). */
-  file: string;
-  /** A file's identity by the fileId in its records' positions, written to the journal once per file. */
-  identify(fileId: string): FileIdentity | undefined;
-  /** What the last run left (readJournal), when it may be used: the shipper continues as that producer. */
-  resume: { plan: JournalPlan; replays: Replay[] } | null;
-}
-
-export interface ShipperOptions {
-  /** Bootstrap brokers, "host:port". */
-  bootstrap: string[];
-  /** Directory of the disk buffer (created if missing). */
-  spoolDir: string;
-  clientId?: string;
-  compression?: Compression;
-  /** A batch is sent when it holds this many records or bytes... */
-  batchMaxRecords?: number;
-  batchMaxBytes?: number;
-  /** ...or when its partition has nothing in flight and it has waited this long (0: at once). */
-  lingerMs?: number;
-  /** Records held in memory (open, waiting and in-flight batches); above it, saturated (direct mode). */
-  maxMemoryBytes?: number;
-  /** Records held in the spool; above it, saturated: sources stop reading. */
-  maxBufferBytes?: number;
-  spoolSegmentBytes?: number;
-  connectTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /** TLS and SASL for every broker connection; plaintext when absent. */
-  security?: ClientSecurity;
-  retryBackoffMs?: number;
-  retryMaxBackoffMs?: number;
-  /** How long close() waits for in-flight batches before spooling them instead. */
-  shutdownTimeoutMs?: number;
-  /** Exactly-once across restarts (see send-journal.ts); without it a restart starts a new producer. */
-  journal?: ShipperJournal;
-  logger?: Logger;
-}
-
-export const SHIPPER_DEFAULTS = {
-  clientId: 'tributary-agent',
-  compression: 'none' as Compression,
-  batchMaxRecords: 10_000,
-  batchMaxBytes: 1_000_000,
-  lingerMs: 0,
-  maxMemoryBytes: 8 * 1024 * 1024,
-  maxBufferBytes: 256 * 1024 * 1024,
-  spoolSegmentBytes: 16 * 1024 * 1024,
-  connectTimeoutMs: 5_000,
-  requestTimeoutMs: 30_000,
-  retryBackoffMs: 250,
-  retryMaxBackoffMs: 10_000,
-  shutdownTimeoutMs: 10_000,
-};
+export { SHIPPER_DEFAULTS, type Replay, type ShipperJournal, type ShipperOptions } from './shipper-options.js';
 
 type Mode = 'offline' | 'draining' | 'direct' | 'closed';
 
@@ -114,7 +57,7 @@ export class Shipper extends EventEmitter implements RecordSink {
   private drainRunning = false;
   private probing = false;
   private unsentEntry: SpoolEntry | null = null;
-  private memoryWaiters: Array<() => void> = [];
+  private readonly memoryWaiters = new WakeList();
   private closing: Promise<void> | null = null;
   private readonly journal: SendJournal | null = null;
   /** The producer of the last run, until the first connection shows whether this is still its cluster. */
@@ -268,23 +211,7 @@ export class Shipper extends EventEmitter implements RecordSink {
 
   /** Offline or draining: records go behind everything already in the spool; resolves once they are fsynced. */
   private async spoolRecords(topic: string, records: AgentRecord[]): Promise<void> {
-    const partitions = this.cluster.layout(topic)?.leaders.length ?? 0;
-    const open = new Map<number, BatchBuilder>();
-    const frames: SpoolFrame[] = [];
-    const frame = (partition: number, b: BatchBuilder): SpoolFrame => ({ topic, partition, producerId: -1, producerEpoch: -1, baseSequence: -1, batch: b.seal() });
-    this.partitioner.nextCall();
-    for (const r of records) {
-      // Unknown partition count: -1, chosen again when sent.
-      const p = partitions > 0 ? this.partitioner.partition(r.key, partitions) : -1;
-      let b = open.get(p);
-      if (!b) open.set(p, (b = new BatchBuilder(this.options.batchMaxBytes, this.options.batchMaxRecords, 4096)));
-      if (!b.append(r)) {
-        frames.push(frame(p, b));
-        open.set(p, (b = new BatchBuilder(this.options.batchMaxBytes, this.options.batchMaxRecords, 4096)));
-        b.append(r);
-      }
-    }
-    for (const [p, b] of open) frames.push(frame(p, b));
+    const frames = framesOfRecords(topic, records, this.cluster.layout(topic)?.leaders.length ?? 0, this.partitioner, this.options);
     const appended = this.spool.append(frames);
     this.checkSaturation();
     try {
@@ -309,15 +236,7 @@ export class Shipper extends EventEmitter implements RecordSink {
   /** Spools batches taken out of memory (disconnect, shutdown), keeping the sequence they were sent with. */
   private spoolBatches(batches: Batch[]): Promise<void> {
     if (batches.length === 0) return Promise.resolve();
-    const frames: SpoolFrame[] = batches.map((b) => ({
-      topic: b.topic,
-      partition: b.partition,
-      producerId: b.baseSequence >= 0 ? b.producerId : -1,
-      producerEpoch: b.baseSequence >= 0 ? b.producerEpoch : -1,
-      baseSequence: b.baseSequence,
-      batch: b.wire ?? b.raw!,
-    }));
-    return this.spool.append(frames).then(
+    return this.spool.append(framesOfBatches(batches)).then(
       () => {
         // In the disk buffer with their sequence: the journal need not rebuild them after a crash.
         for (const b of batches) if (b.journaled) this.journal?.acknowledged(b.topic, b.partition, b.baseSequence);
@@ -374,7 +293,7 @@ export class Shipper extends EventEmitter implements RecordSink {
     this.sender.stop();
     void this.spoolBatches(this.sender.takeUnspooled());
     void this.cluster.closeAll(err.reason);
-    this.wakeMemoryWaiters();
+    this.memoryWaiters.wake();
     void this.reconnect();
   }
 
@@ -427,7 +346,7 @@ export class Shipper extends EventEmitter implements RecordSink {
     try {
       while (this.mode === 'draining' && !this.stop.signal.aborted) {
         if (this.sender.memoryBytes >= this.options.maxMemoryBytes) {
-          await new Promise<void>((resolve) => this.memoryWaiters.push(resolve));
+          await this.memoryWaiters.next();
           continue;
         }
         const entry = this.unsentEntry ?? (await this.spool.read());
@@ -489,12 +408,8 @@ export class Shipper extends EventEmitter implements RecordSink {
   }
 
   private memoryFreed(): void {
-    if (this.sender.memoryBytes < this.options.maxMemoryBytes) this.wakeMemoryWaiters();
+    if (this.sender.memoryBytes < this.options.maxMemoryBytes) this.memoryWaiters.wake();
     this.checkSaturation();
-  }
-
-  private wakeMemoryWaiters(): void {
-    for (const w of this.memoryWaiters.splice(0)) w();
   }
 
   /** Emits 'drain' when saturation ends; logs when the disk buffer fills and empties (memory pressure comes and goes
@@ -519,7 +434,7 @@ export class Shipper extends EventEmitter implements RecordSink {
     this.logger.error(`cannot ship records: ${err.message}`);
     this.sender.stop();
     this.sender.failAll(err);
-    this.wakeMemoryWaiters();
+    this.memoryWaiters.wake();
     this.emit('fatal', err);
   }
 
@@ -553,7 +468,7 @@ export class Shipper extends EventEmitter implements RecordSink {
           this.logger.warn(`cannot close the send journal: ${(err as Error).message} — after a restart, batches in flight now may be written twice`);
         }
       }
-      this.wakeMemoryWaiters();
+      this.memoryWaiters.wake();
       const buffered = this.spool.records;
       if (buffered > 0) this.logger.info(`stopped with ${formatCount(buffered)} records in the disk buffer; they are sent on the next start`);
     })();
