@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir } from '../common/atomic-file.js';
 import { captureJson } from '../common/record-capture.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
@@ -15,6 +16,10 @@ export function rotatedName(file: string, k: number): string {
  * oldest is deleted. Each line names its partition and offset, so where to resume is in the files themselves: the
  * last complete line per partition, newest file first; a torn last line (a kill in mid-write) is cut off on open.
  * Lines of all partitions go to one file, written one write at a time.
+ *
+ * A write resolves only once its lines are on disk (fsync), and a created or rotated file's directory entry too, so
+ * the flow never records a position past lines a power loss could take back. The fsyncs are shared (group commit):
+ * writes that finish while one runs all wait for the next, so the partitions' writes cost about one fsync a round.
  */
 export class FileTarget implements FlowTarget {
   readonly deadLettered = 0;
@@ -22,6 +27,9 @@ export class FileTarget implements FlowTarget {
   private fh: fsp.FileHandle | null = null;
   private size = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** The fsync running now, and the one that will start after it (shared by every write that waits for it). */
+  private syncing: Promise<void> = Promise.resolve();
+  private nextSync: Promise<void> | null = null;
 
   constructor(
     private readonly file: string,
@@ -32,7 +40,12 @@ export class FileTarget implements FlowTarget {
 
   async open(sourcePartitions: number): Promise<Map<number, number>> {
     await this.close();
-    await fsp.mkdir(path.dirname(this.file), { recursive: true });
+    const dir = path.dirname(this.file);
+    const created = await fsp.mkdir(dir, { recursive: true });
+    // New directories are entries of their parents: those must reach the disk too, from the top one created down.
+    if (created !== undefined) {
+      for (let d = dir; d !== path.dirname(created); d = path.dirname(d)) await fsyncDir(path.dirname(d));
+    }
     await this.cutTornLine();
     const out = new Map<number, number>();
     for (let k = 0; k < this.keep && out.size < sourcePartitions; k++) {
@@ -58,6 +71,8 @@ export class FileTarget implements FlowTarget {
     }
     this.fh = await fsp.open(this.file, 'a');
     this.size = (await this.fh.stat()).size;
+    // The file may have just been created (or renamed by a rotation that a crash cut short): its entry is made durable.
+    await fsyncDir(dir);
     return out;
   }
 
@@ -85,7 +100,10 @@ export class FileTarget implements FlowTarget {
         }
         end = from;
       }
-      if (end < size) await fh.truncate(end);
+      if (end < size) {
+        await fh.truncate(end);
+        await fh.sync();
+      }
     } finally {
       await fh.close();
     }
@@ -95,7 +113,21 @@ export class FileTarget implements FlowTarget {
     const lines = records.map((r) => Buffer.from(`${JSON.stringify(captureJson(r))}\n`));
     const run = this.queue.then(() => this.append(lines));
     this.queue = run.catch(() => undefined);
-    return run;
+    return run.then(() => this.durable());
+  }
+
+  /**
+   * Resolves once every line appended so far is on disk. A sync already running may have started before the caller's
+   * lines were written, so the caller waits for the next one; all callers that arrive before that one starts share it.
+   */
+  private durable(): Promise<void> {
+    this.nextSync ??= this.syncing.then(() => {
+      this.nextSync = null;
+      // No file: between two in a rotation (which synced the old one whole) or closed after the last write synced.
+      return this.fh?.sync();
+    });
+    this.syncing = this.nextSync.catch(() => undefined);
+    return this.nextSync;
   }
 
   /** Writes whole lines, as many per write as fit under maxBytes; rotates between lines, never inside one. */
@@ -113,19 +145,28 @@ export class FileTarget implements FlowTarget {
     }
   }
 
+  /**
+   * The full file is synced before it is renamed (the next fsync is the new file's), and the directory after the
+   * renames and the new file, before any line of the new file is acknowledged.
+   */
   private async rotate(): Promise<void> {
-    await this.fh!.close();
+    const old = this.fh!;
+    await old.sync();
     this.fh = null;
+    await this.syncing; // a shared fsync may have started on the old file
+    await old.close();
     await fsp.rm(rotatedName(this.file, this.keep - 1), { force: true });
     for (let k = this.keep - 2; k >= 0; k--) {
       if (fs.existsSync(rotatedName(this.file, k))) await fsp.rename(rotatedName(this.file, k), rotatedName(this.file, k + 1));
     }
     this.fh = await fsp.open(this.file, 'a');
     this.size = 0;
+    await fsyncDir(path.dirname(this.file));
   }
 
   async close(): Promise<void> {
     await this.queue;
+    await this.syncing;
     await this.fh?.close();
     this.fh = null;
   }
