@@ -5,6 +5,9 @@ import { fsyncDir } from '../common/atomic-file.js';
 import { captureJson } from '../common/record-capture.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
+/** How much of a file is read at a time, backwards, looking for each partition's last line. */
+const READ_BACK_BYTES = 64 * 1024;
+
 /** `name.ndjson` → `name.K.ndjson`: the K-th older file. */
 export function rotatedName(file: string, k: number): string {
   return k === 0 ? file : `${file.slice(0, -'.ndjson'.length)}.${k}.ndjson`;
@@ -47,33 +50,61 @@ export class FileTarget implements FlowTarget {
       for (let d = dir; d !== path.dirname(created); d = path.dirname(d)) await fsyncDir(path.dirname(d));
     }
     await this.cutTornLine();
+    // Newest file first, and within a file from its end: the first line found of a partition is its newest.
     const out = new Map<number, number>();
-    for (let k = 0; k < this.keep && out.size < sourcePartitions; k++) {
-      let text: string;
-      try {
-        text = await fsp.readFile(rotatedName(this.file, k), 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw e;
-      }
-      // Newest file first, and within a file the last line of a partition is its newest: the first found wins.
-      const found = new Map<number, number>();
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        try {
-          const o = JSON.parse(line) as { topic?: unknown; partition?: unknown; offset?: unknown };
-          if (o.topic === this.sourceTopic && typeof o.partition === 'number' && typeof o.offset === 'number') found.set(o.partition, o.offset);
-        } catch {
-          // a line that is not ours (edited by hand): not a position
-        }
-      }
-      for (const [p, o] of found) if (!out.has(p)) out.set(p, o + 1);
-    }
+    for (let k = 0; k < this.keep && out.size < sourcePartitions; k++) await this.lastPositions(rotatedName(this.file, k), out, sourcePartitions);
     this.fh = await fsp.open(this.file, 'a');
     this.size = (await this.fh.stat()).size;
     // The file may have just been created (or renamed by a rotation that a crash cut short): its entry is made durable.
     await fsyncDir(dir);
     return out;
+  }
+
+  /**
+   * Adds to `out` the next offset of each partition not in it yet, from the file's lines read backwards in pieces:
+   * it stops once `want` partitions are known, and never holds more than a piece and one line (files may be far
+   * larger than a string can be).
+   */
+  private async lastPositions(file: string, out: Map<number, number>, want: number): Promise<void> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    try {
+      const piece = Buffer.alloc(READ_BACK_BYTES);
+      // The start of the data read so far, up to its first newline: the end of a line that begins further back.
+      let rest = Buffer.alloc(0);
+      for (let end = (await fh.stat()).size; end > 0 && out.size < want; ) {
+        const from = Math.max(0, end - piece.length);
+        const { bytesRead } = await fh.read(piece, 0, end - from, from);
+        const data = rest.length > 0 ? Buffer.concat([piece.subarray(0, bytesRead), rest]) : piece.subarray(0, bytesRead);
+        let pos = data.length;
+        while (pos > 0 && out.size < want) {
+          // pos - 1 is the newline that ends this line (or the end of the file): its start is after the one before.
+          const nl = pos >= 2 ? data.lastIndexOf(0x0a, pos - 2) : -1;
+          if (nl < 0 && from > 0) break;
+          this.notePosition(data.subarray(nl + 1, pos), out);
+          pos = nl + 1;
+        }
+        rest = Buffer.from(data.subarray(0, pos));
+        end = from;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private notePosition(line: Buffer, out: Map<number, number>): void {
+    if (line.length <= 1) return;
+    try {
+      const o = JSON.parse(line.toString('utf8')) as { topic?: unknown; partition?: unknown; offset?: unknown };
+      if (o.topic === this.sourceTopic && typeof o.partition === 'number' && typeof o.offset === 'number' && !out.has(o.partition)) out.set(o.partition, o.offset + 1);
+    } catch {
+      // a line that is not ours (edited by hand): not a position
+    }
   }
 
   /** A kill in mid-write can leave the newest file ending inside a line: that line is cut off (it is written again). */

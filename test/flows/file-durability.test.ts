@@ -204,6 +204,26 @@ describe('file target durability', () => {
     await target.close();
   });
 
+  it('finds each partition\'s last line reading back from the end, across pieces and lines longer than a piece', async () => {
+    const root = tempDir();
+    const file = join(root, 'out.ndjson');
+    const target = new FileTarget(file, 'src', 2 ** 30, 2);
+    await target.open(3);
+    const sized = (partition: number, offset: number, bytes: number): FlowRecord => ({ topic: 'src', partition, offset, timestamp: offset, key: null, headers: [], value: Buffer.from('v'.repeat(bytes)) });
+    // Partition 1's lines are far from the end, the first five each longer than what is read at a time (64 KiB);
+    // partition 0's many lines of uneven length put line ends at every place within a piece; partition 2 is absent.
+    await target.write(1, Array.from({ length: 5 }, (_, i) => sized(1, i, 100_000 + i * 7)));
+    await target.write(1, [sized(1, 5, 10)]);
+    let n = 0;
+    for (let b = 0; b < 20; b++) await target.write(0, Array.from({ length: 150 }, () => sized(0, n, 10 + ((n++ * 7919) % 3000))));
+    await target.close();
+    expect(statSync(file).size).toBeGreaterThan(4 * 2 ** 20);
+
+    const reopened = new FileTarget(file, 'src', 2 ** 30, 2);
+    expect(await reopened.open(3)).toEqual(new Map([[0, 3000], [1, 6]]));
+    await reopened.close();
+  });
+
   it('after kill -9 in mid-stream, holds every acknowledged line once and resumes after the last complete one', async () => {
     assertBuilt();
     const root = tempDir();
