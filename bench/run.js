@@ -1,4 +1,4 @@
-// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [follow] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch] [search] [metrics] [ui]`.
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [follow] [forward] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch] [search] [metrics] [ui]`.
 // Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
@@ -20,6 +20,7 @@ import agent from './agent.js';
 import { findKcat, killAllChildren, sleep } from './child.js';
 import consume from './consume.js';
 import follow from './follow.js';
+import forward from './forward.js';
 import groups from './groups.js';
 import { hostileFetch, hostileIngest, idleConnectionsScenario } from './hostile.js';
 import latency from './latency.js';
@@ -31,8 +32,8 @@ import ui from './ui.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { searchIndexOn } from './token-index.js';
 
-const SCENARIOS = [produce, consume, follow, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch, search, metrics, ui];
-const NEEDS_KCAT = new Set(['produce', 'consume', 'follow', 'groups', 'search', 'metrics', 'ui']);
+const SCENARIOS = [produce, consume, follow, forward, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch, search, metrics, ui];
+const NEEDS_KCAT = new Set(['produce', 'consume', 'follow', 'forward', 'groups', 'search', 'metrics', 'ui']);
 const PEAK_RSS_TARGET_MB = 250;
 /** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
 const QUIET_BUSY_PERCENT = 15;

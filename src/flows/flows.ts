@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../common/atomic-file.js';
 import { InvalidValueError } from '../common/invalid-value.js';
 import type { Logger } from '../common/logger.js';
+import { SavedRegistry } from '../common/saved-registry.js';
 import type { KafkaClient } from '../client/client.js';
 import { DerivedTopicTarget, type LocalTopics } from './derived-topic-target.js';
 import { FileTarget } from './file-target.js';
@@ -39,10 +38,8 @@ export interface FlowsOptions {
  */
 export class Flows {
   private readonly flows = new Map<string, { flow: Flow; abort: AbortController }>();
-  private readonly fromConfig: Set<string>;
-  private saved: FlowConfig[];
+  private readonly saved: SavedRegistry<FlowConfig>;
   private readonly state: FlowState;
-  private writing: Promise<void> = Promise.resolve();
   private started = false;
 
   constructor(
@@ -53,13 +50,18 @@ export class Flows {
     private readonly options: FlowsOptions = {},
   ) {
     this.state = new FlowState(dataDir);
-    this.fromConfig = new Set(configured.map((f) => f.name));
-    this.saved = this.readSaved().filter((f) => {
-      if (!this.fromConfig.has(f.name)) return true;
-      log.warn(`flow ${f.name} saved through the API is shadowed by the config file's flow of that name`);
-      return false;
+    this.saved = new SavedRegistry({
+      kind: 'flow',
+      file: path.join(dataDir, FLOWS_FILE),
+      configured: configured.map((f) => f.name),
+      decode: (doc) => {
+        if (!Array.isArray(doc)) throw new Error('not a list');
+        return doc.map((f) => parseFlow(f));
+      },
+      encode: (saved) => saved,
+      log,
     });
-    for (const f of [...configured, ...this.saved]) this.flows.set(f.name, this.build(f));
+    for (const f of [...configured, ...this.saved.entries()]) this.flows.set(f.name, this.build(f));
   }
 
   private build(config: FlowConfig): { flow: Flow; abort: AbortController } {
@@ -104,12 +106,12 @@ export class Flows {
         return f.flow.stop();
       }),
     );
-    await this.writing;
+    await this.saved.flushed();
   }
 
   private viewOf(f: Flow): FlowView {
     const c = f.config;
-    return { ...f.view(), source: c.source, target: c.target, origin: this.fromConfig.has(c.name) ? 'config' : 'api' };
+    return { ...f.view(), source: c.source, target: c.target, origin: this.saved.origin(c.name) };
   }
 
   list(): FlowView[] {
@@ -123,7 +125,7 @@ export class Flows {
 
   /** Adds or replaces an API flow (a replaced flow resumes where its target says). */
   async put(name: string, raw: unknown): Promise<FlowView> {
-    if (this.fromConfig.has(name)) throw new InvalidValueError(`flow ${name} is set in the config file; change it there`, name);
+    this.saved.assertWritable(name, 'change');
     const config = parseFlow(raw, name);
     if (!this.flows.has(name) && this.flows.size >= MAX_FLOWS) throw new InvalidValueError(`at most ${MAX_FLOWS} flows`, name);
     const old = this.flows.get(name);
@@ -133,50 +135,21 @@ export class Flows {
     }
     const built = this.build(config);
     this.flows.set(name, built);
-    this.saved = [...this.saved.filter((f) => f.name !== name), config];
-    await this.persist();
+    await this.saved.put(config);
     if (this.started) built.flow.start();
     return this.viewOf(built.flow);
   }
 
   /** Removes an API flow (what it wrote stays; its saved positions are dropped). */
   async remove(name: string): Promise<boolean> {
-    if (this.fromConfig.has(name)) throw new InvalidValueError(`flow ${name} is set in the config file; remove it there`, name);
+    this.saved.assertWritable(name, 'remove');
     const f = this.flows.get(name);
     if (!f) return false;
     this.flows.delete(name);
     f.abort.abort();
     await f.flow.stop();
     await this.state.forget(name);
-    this.saved = this.saved.filter((c) => c.name !== name);
-    await this.persist();
+    await this.saved.remove(name);
     return true;
-  }
-
-  private readSaved(): FlowConfig[] {
-    const file = path.join(this.dataDir, FLOWS_FILE);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-    try {
-      const list = JSON.parse(text) as unknown;
-      if (!Array.isArray(list)) throw new Error('not a list');
-      return list.map((f) => parseFlow(f));
-    } catch (e) {
-      fs.renameSync(file, `${file}.bad`);
-      this.log.error(`${file} could not be read (${(e as Error).message}); moved to ${file}.bad, no saved flows loaded`);
-      return [];
-    }
-  }
-
-  private persist(): Promise<void> {
-    const file = path.join(this.dataDir, FLOWS_FILE);
-    const body = `${JSON.stringify(this.saved, null, 2)}\n`;
-    this.writing = this.writing.then(() => writeFileAtomic(file, body));
-    return this.writing;
   }
 }

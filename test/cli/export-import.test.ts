@@ -11,6 +11,7 @@ import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/brok
 import { KCAT, requireTools } from '../helpers/require-tool.js';
 import { runCli } from '../helpers/run-cli.js';
 import { assertOk, runTool } from '../helpers/run-tool.js';
+import { readTopicHex } from '../helpers/read-topic-hex.js';
 
 const kcatAvailable = requireTools(KCAT);
 let broker: BrokerProcess;
@@ -18,32 +19,7 @@ let client: KafkaClient;
 let dir: string;
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 
-interface Seen {
-  partition: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: Array<[string, string | null]>;
-}
-
-/** Every record of the topic, by partition then offset; bytes as hex so binary compares exactly. */
-async function readAll(topic: string): Promise<Seen[]> {
-  const ranges = await client.offsets.ranges(topic);
-  const out: Seen[] = [];
-  for (const [partition, range] of [...ranges].sort((a, b) => a[0] - b[0])) {
-    let offset = range.low;
-    for (let round = 0; offset < range.high && round < 1000; round++) {
-      const [f] = await client.fetcher(topic).fetch(new Map([[partition, offset]]), 100);
-      for (const r of f!.records) {
-        if (r.offset < offset || r.offset >= range.high) continue;
-        const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
-        out.push({ partition, timestamp: r.timestamp, key: hex(r.key), value: hex(r.value), headers: r.headers.map(([k, v]) => [k, hex(v)]) });
-      }
-      offset = f!.nextOffset;
-    }
-  }
-  return out;
-}
+const readAll = (topic: string) => readTopicHex(client, topic);
 
 const cli = (args: string[], input?: string) => runCli(args, { bootstrap: broker.bootstrap, input });
 

@@ -1,40 +1,24 @@
 // ACLs from the API, checked by a real client: a user the API made is refused a write until an ACL from the API
 // grants it, then refused again once the API removes it (the running broker re-reads DATA/acls.json within a second).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../../src/app/app.js';
-import { loadServeConfig } from '../../src/app/serve-config.js';
-import { silentLogger } from '../../src/common/logger.js';
 import { KCAT, requireTools } from '../helpers/require-tool.js';
 import { runTool } from '../helpers/run-tool.js';
+import { startSaslApp, type SaslTestApp } from './sasl-app.js';
 
 const kcatAvailable = requireTools(KCAT);
-let app: App;
-let dir: string;
-let base: string;
-let auth: Record<string, string>;
-let saslPort: number;
+let t: SaslTestApp;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tributary-acls-api-'));
-  app = await App.start(loadServeConfig({ dataDir: join(dir, 'data'), listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', http: '127.0.0.1:0' }), silentLogger);
-  const { host, port } = app.api!.address();
-  base = `http://${host}:${port}/api/v1`;
-  auth = { authorization: `Bearer ${app.api!.token}` };
-  saslPort = app.broker.listenerAddresses().find((l) => l.protocol === 'SASL_PLAINTEXT')!.port;
+  t = await startSaslApp('tributary-acls-api-');
 }, 60_000);
 afterAll(async () => {
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
-const api = (method: string, path: string, body?: unknown) =>
-  fetch(`${base}${path}`, body === undefined ? { method, headers: auth } : { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const api = (method: string, path: string, body?: unknown) => t.api(method, path, body);
 
 async function kcatProduces(user: string, password: string, topic: string): Promise<{ ok: boolean; stderr: string }> {
-  const r = await runTool('kcat', ['-P', '-b', `127.0.0.1:${saslPort}`, '-t', topic, '-m', '15', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`, '-X', 'message.timeout.ms=8000'], { input: 'hello\n', timeoutMs: 60_000 });
+  const r = await runTool('kcat', ['-P', '-b', `127.0.0.1:${t.saslPort}`, '-t', topic, '-m', '15', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`, '-X', 'message.timeout.ms=8000'], { input: 'hello\n', timeoutMs: 60_000 });
   return { ok: r.code === 0 && !/authoriz/i.test(r.stderr), stderr: r.stderr };
 }
 
@@ -60,7 +44,7 @@ describe('/api/v1/acls', () => {
     expect(noName.status).toBe(400);
     expect((await noName.json()).error.message).toMatch(/name the resource/);
     expect((await api('DELETE', '/acls?principal=User:nobody&resourceType=TOPIC&resourceName=x&operation=READ')).status).toBe(404);
-    expect((await fetch(`${base}/acls`)).status).toBe(401);
+    expect((await fetch(`${t.base}/acls`)).status).toBe(401);
   });
 
   it.skipIf(!kcatAvailable)('an ACL added through the API lets a user write; removed, it does not', async () => {

@@ -4,30 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaClient } from '../../src/client/client.js';
 import type { ProducerRecord } from '../../src/client/producer.js';
+import { readTopicHex } from '../helpers/read-topic-hex.js';
 import { startApp, type TestApp } from './helpers.js';
 
 let t: TestApp;
 let client: KafkaClient;
 const T0 = Date.UTC(2026, 1, 1);
 
-/** Every record of a topic by partition and offset, bytes as hex. */
-async function readAll(topic: string) {
-  const ranges = await client.offsets.ranges(topic);
-  const out: unknown[] = [];
-  for (const [partition, range] of [...ranges].sort((a, b) => a[0] - b[0])) {
-    let offset = range.low;
-    for (let round = 0; offset < range.high && round < 1000; round++) {
-      const [f] = await client.fetcher(topic).fetch(new Map([[partition, offset]]), 100);
-      for (const r of f!.records) {
-        if (r.offset < offset || r.offset >= range.high) continue;
-        const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
-        out.push({ partition, timestamp: r.timestamp, key: hex(r.key), value: hex(r.value), headers: r.headers.map(([k, v]) => [k, hex(v)]) });
-      }
-      offset = f!.nextOffset;
-    }
-  }
-  return out;
-}
+const readAll = (topic: string) => readTopicHex(client, topic);
 
 const importBody = (topic: string, body: string, query = '') =>
   t.api(`/api/v1/topics/${topic}/import${query}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });

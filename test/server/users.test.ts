@@ -1,40 +1,25 @@
 // Managing the Kafka listeners' SASL users through the API: a user added, re-passworded and deleted there is what a
 // real client (kcat / librdkafka) can or cannot log in with on the running broker, with no restart.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../../src/app/app.js';
-import { loadServeConfig } from '../../src/app/serve-config.js';
-import { silentLogger } from '../../src/common/logger.js';
 import { KCAT, requireTools } from '../helpers/require-tool.js';
 import { runTool } from '../helpers/run-tool.js';
+import { startSaslApp, type SaslTestApp } from './sasl-app.js';
 
 const kcatAvailable = requireTools(KCAT);
-let app: App;
-let dir: string;
-let base: string;
-let auth: Record<string, string>;
-let saslPort: number;
+let t: SaslTestApp;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tributary-users-api-'));
-  app = await App.start(loadServeConfig({ dataDir: join(dir, 'data'), listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', http: '127.0.0.1:0' }), silentLogger);
-  const { host, port } = app.api!.address();
-  base = `http://${host}:${port}/api/v1`;
-  auth = { authorization: `Bearer ${app.api!.token}` };
-  saslPort = app.broker.listenerAddresses().find((l) => l.protocol === 'SASL_PLAINTEXT')!.port;
+  t = await startSaslApp('tributary-users-api-');
 }, 60_000);
 afterAll(async () => {
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.stop();
 });
 
-const api = (method: string, path: string, body?: unknown) => fetch(`${base}${path}`, body === undefined ? { method, headers: auth } : { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const api = (method: string, path: string, body?: unknown) => t.api(method, path, body);
 
 /** Whether kcat logs in as NAME with PASSWORD and lists the cluster. */
 async function kcatLogsIn(name: string, password: string, mechanism = 'SCRAM-SHA-256'): Promise<boolean> {
-  const r = await runTool('kcat', ['-b', `127.0.0.1:${saslPort}`, '-m', '15', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${name}`, '-X', `sasl.password=${password}`, '-L'], { timeoutMs: 60_000 });
+  const r = await runTool('kcat', ['-b', `127.0.0.1:${t.saslPort}`, '-m', '15', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', `sasl.mechanisms=${mechanism}`, '-X', `sasl.username=${name}`, '-X', `sasl.password=${password}`, '-L'], { timeoutMs: 60_000 });
   return r.code === 0;
 }
 
@@ -72,8 +57,8 @@ describe('/api/v1/users', () => {
   });
 
   it('is behind the API token', async () => {
-    expect((await fetch(`${base}/users`)).status).toBe(401);
-    expect((await fetch(`${base}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mallory' }) })).status).toBe(401);
+    expect((await fetch(`${t.base}/users`)).status).toBe(401);
+    expect((await fetch(`${t.base}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'mallory' }) })).status).toBe(401);
   });
 
   it.skipIf(!kcatAvailable)('a user added, re-passworded and deleted through the API is what kcat can log in with, without a restart', async () => {

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../common/atomic-file.js';
 import { InvalidValueError } from '../../common/invalid-value.js';
 import type { Logger } from '../../common/logger.js';
+import { asObject, SavedRegistry } from '../../common/saved-registry.js';
 import type { KafkaClient } from '../../client/client.js';
 import { parseConnections, type ConnectionConfig } from './connection-config.js';
 import { Follower, type ConnectionStatus, type FollowerOptions, type FollowTarget } from './follower.js';
@@ -22,24 +21,37 @@ export interface ConnectionView extends ConnectionStatus {
  */
 export class Connections {
   private readonly followers = new Map<string, Follower>();
-  private readonly fromConfig: Set<string>;
-  private saved: ConnectionConfig[];
-  private writing: Promise<void> = Promise.resolve();
+  private readonly saved: SavedRegistry<ConnectionConfig>;
 
   constructor(
-    private readonly dataDir: string,
+    dataDir: string,
     configured: readonly ConnectionConfig[],
     private readonly target: FollowTarget,
     private readonly log: Logger,
     private readonly options: FollowerOptions = {},
   ) {
-    this.fromConfig = new Set(configured.map((c) => c.name));
-    this.saved = this.readSaved().filter((c) => {
-      if (!this.fromConfig.has(c.name)) return true;
-      log.warn(`connection ${c.name} saved through the API is shadowed by the config file's connection of that name`);
-      return false;
+    const file = path.join(dataDir, CONNECTIONS_FILE);
+    this.saved = new SavedRegistry({
+      kind: 'connection',
+      file,
+      configured: configured.map((c) => c.name),
+      decode: (doc) => {
+        // One connection that no longer holds (its CA or password file gone) is skipped alone, with its reason.
+        const out: ConnectionConfig[] = [];
+        for (const [name, raw] of Object.entries(asObject(doc))) {
+          try {
+            out.push(...parseConnections({ [name]: raw }));
+          } catch (e) {
+            this.log.error(`saved connection ${name} in ${file} is not started: ${(e as Error).message}`);
+          }
+        }
+        return out;
+      },
+      // The resolved client settings hold the password read from its file: only what was written is saved.
+      encode: (saved) => Object.fromEntries(saved.map(({ name, client: _resolved, ...rest }) => [name, rest])),
+      log,
     });
-    for (const c of [...configured, ...this.saved]) this.followers.set(c.name, new Follower(c, target, log, options));
+    for (const c of [...configured, ...this.saved.entries()]) this.followers.set(c.name, new Follower(c, target, log, options));
   }
 
   start(): void {
@@ -48,11 +60,11 @@ export class Connections {
 
   async stop(): Promise<void> {
     await Promise.all([...this.followers.values()].map((f) => f.stop()));
-    await this.writing;
+    await this.saved.flushed();
   }
 
   list(): ConnectionView[] {
-    return [...this.followers.values()].map((f) => ({ ...f.status(), source: this.fromConfig.has(f.config.name) ? 'config' : 'api' }));
+    return [...this.followers.values()].map((f) => ({ ...f.status(), source: this.saved.origin(f.config.name) }));
   }
 
   /** The connection's Kafka client, for browsing that cluster. */
@@ -66,66 +78,25 @@ export class Connections {
 
   /** Adds or replaces an API connection (its follower restarts with the new settings). */
   async put(name: string, raw: unknown): Promise<ConnectionView> {
-    if (this.fromConfig.has(name)) throw new InvalidValueError(`connection ${name} is set in the config file; change it there`, name);
+    this.saved.assertWritable(name, 'change');
     const [config] = parseConnections({ [name]: raw });
     if (!this.followers.has(name) && this.followers.size >= MAX_CONNECTIONS) throw new InvalidValueError(`at most ${MAX_CONNECTIONS} connections`, name);
     await this.followers.get(name)?.stop();
     const f = new Follower(config!, this.target, this.log, this.options);
     this.followers.set(name, f);
-    this.saved = [...this.saved.filter((c) => c.name !== name), config!];
-    await this.persist();
+    await this.saved.put(config!);
     if (config!.follow.length > 0) f.start();
     return this.get(name)!;
   }
 
   /** Removes an API connection and stops its follow; the local copies stay (delete those topics to drop them). */
   async remove(name: string): Promise<boolean> {
-    if (this.fromConfig.has(name)) throw new InvalidValueError(`connection ${name} is set in the config file; remove it there`, name);
+    this.saved.assertWritable(name, 'remove');
     const f = this.followers.get(name);
     if (!f) return false;
     this.followers.delete(name);
     await f.stop();
-    this.saved = this.saved.filter((c) => c.name !== name);
-    await this.persist();
+    await this.saved.remove(name);
     return true;
-  }
-
-  private readSaved(): ConnectionConfig[] {
-    const file = path.join(this.dataDir, CONNECTIONS_FILE);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
-    } catch (e) {
-      // Kept aside rather than lost or fatal: the app starts, the user sees what happened.
-      fs.renameSync(file, `${file}.bad`);
-      this.log.error(`${file} could not be read (${(e as Error).message}); moved to ${file}.bad, no saved connections loaded`);
-      return [];
-    }
-    // One connection that no longer holds (its CA or password file gone) is skipped alone, with its reason.
-    const out: ConnectionConfig[] = [];
-    for (const [name, raw] of Object.entries(doc as Record<string, unknown>)) {
-      try {
-        out.push(...parseConnections({ [name]: raw }));
-      } catch (e) {
-        this.log.error(`saved connection ${name} in ${file} is not started: ${(e as Error).message}`);
-      }
-    }
-    return out;
-  }
-
-  private persist(): Promise<void> {
-    // The resolved client settings hold the password read from its file: only what was written is saved.
-    const body = Object.fromEntries(this.saved.map(({ name, client: _resolved, ...rest }) => [name, rest]));
-    const file = path.join(this.dataDir, CONNECTIONS_FILE);
-    this.writing = this.writing.then(() => writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`));
-    return this.writing;
   }
 }

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { KafkaClient } from '../../client/client.js';
-import { InvalidValueError } from '../../common/invalid-value.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import { describeRemoteGroup, describeRemoteTopic, listRemoteGroups, listRemoteTopics, MAX_REMOTE_RECORDS, remoteError, remoteRecords, resetRemoteGroup, type ResetTarget } from '../remote-cluster.js';
 import { ERROR_RESPONSES, offset, partition, topicName } from '../schemas.js';
 import type { ConnectionRegistry } from '../services.js';
 import { parseTime } from './messages.js';
 import type { RouteContext } from './context.js';
+import { putEntry, removeEntry } from './saved-entries.js';
 
 const connName = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: connName } } as const;
@@ -109,25 +109,10 @@ export async function connectionRoutes(app: FastifyInstance, ctx: RouteContext):
         response: { 200: { $ref: 'Connection#' }, ...ERROR_RESPONSES },
       },
     },
-    async (req) => {
-      try {
-        return await registry(ctx).put(req.params.name, req.body);
-      } catch (e) {
-        if (e instanceof InvalidValueError) throw badRequest(e.message);
-        throw e;
-      }
-    },
+    async (req) => putEntry(registry(ctx), req.params.name, req.body),
   );
 
-  app.delete<{ Params: { name: string } }>('/api/v1/connections/:name', { schema: { tags, summary: 'Remove a connection saved through the API and stop its follow (local copies stay)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } } }, async (req, reply) => {
-    try {
-      if (!(await registry(ctx).remove(req.params.name))) throw notFound(`no connection ${req.params.name}`);
-    } catch (e) {
-      if (e instanceof InvalidValueError) throw badRequest(e.message);
-      throw e;
-    }
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { name: string } }>('/api/v1/connections/:name', { schema: { tags, summary: 'Remove a connection saved through the API and stop its follow (local copies stay)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } } }, async (req, reply) => removeEntry(registry(ctx), 'connection', req.params.name, reply));
 
   app.get<{ Params: { name: string } }>('/api/v1/connections/:name/topics', { schema: { tags, summary: "The remote cluster's topics with partitions and records kept", params: nameParams } }, async (req) =>
     remote(req.params.name, () => listRemoteTopics(clientOf(ctx, req.params.name))),

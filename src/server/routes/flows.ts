@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidValueError } from '../../common/invalid-value.js';
-import { ApiError, badRequest, notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { FlowRegistry } from '../services.js';
 import type { RouteContext } from './context.js';
+import { putEntry, removeEntry } from './saved-entries.js';
 
 const flowName = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } as const;
 const nameParams = { type: 'object', required: ['name'], properties: { name: flowName } } as const;
@@ -70,23 +70,8 @@ export async function flowRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         response: { 200: { $ref: 'Flow#' }, ...ERROR_RESPONSES },
       },
     },
-    async (req) => {
-      try {
-        return await registry(ctx).put(req.params.name, req.body);
-      } catch (e) {
-        if (e instanceof InvalidValueError) throw badRequest(e.message);
-        throw e;
-      }
-    },
+    async (req) => putEntry(registry(ctx), req.params.name, req.body),
   );
 
-  app.delete<{ Params: { name: string } }>('/api/v1/flows/:name', { schema: { tags, summary: 'Remove a flow saved through the API (what it wrote stays)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } } }, async (req, reply) => {
-    try {
-      if (!(await registry(ctx).remove(req.params.name))) throw notFound(`no flow ${req.params.name}`);
-    } catch (e) {
-      if (e instanceof InvalidValueError) throw badRequest(e.message);
-      throw e;
-    }
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { name: string } }>('/api/v1/flows/:name', { schema: { tags, summary: 'Remove a flow saved through the API (what it wrote stays)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } } }, async (req, reply) => removeEntry(registry(ctx), 'flow', req.params.name, reply));
 }
