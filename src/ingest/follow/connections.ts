@@ -4,8 +4,13 @@ import { writeFileAtomic } from '../../common/atomic-file.js';
 import { InvalidValueError } from '../../common/invalid-value.js';
 import type { Logger } from '../../common/logger.js';
 import type { KafkaClient } from '../../client/client.js';
+import { SASL_PASSWORD_ENV } from '../../common/secret-file.js';
+import { usesSasl } from '../../client/security.js';
 import { parseConnections, type ConnectionConfig } from './connection-config.js';
+import { probeConnection, type ProbeResult } from './connection-probe.js';
+import { forgetPassword, storedPasswordFile, storePassword } from './connection-secrets.js';
 import { Follower, type ConnectionStatus, type FollowerOptions, type FollowTarget } from './follower.js';
+import { securityView, type SecurityView } from './security-view.js';
 
 /** Connections added from the UI or API, beside the other metadata; the config file's own are never written here. */
 export const CONNECTIONS_FILE = path.join('__meta', 'connections.json');
@@ -14,6 +19,27 @@ export const MAX_CONNECTIONS = 64;
 export interface ConnectionView extends ConnectionStatus {
   /** From the config file (read-only here) or added through the API. */
   source: 'config' | 'api';
+  start: 'earliest' | 'latest';
+  /** TLS and SASL as set, without any secret; null for PLAINTEXT without settings. */
+  security: SecurityView | null;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An API body with a typed SASL password taken out of `security.sasl` (the config parser refuses passwords, since
+ * config files get copied), its security objects copied so they can be completed without touching the request.
+ * An empty password counts as none: the form sends what the user left blank.
+ */
+function takePassword(raw: unknown): { body: unknown; sasl: Obj | null; password: string | undefined } {
+  if (!isObj(raw) || !isObj(raw.security)) return { body: raw, sasl: null, password: undefined };
+  const security = { ...raw.security };
+  if (!isObj(security.sasl)) return { body: { ...raw, security }, sasl: null, password: undefined };
+  const { password, ...sasl } = security.sasl;
+  if (password !== undefined && typeof password !== 'string') throw new InvalidValueError('security.sasl.password must be a string', undefined);
+  security.sasl = sasl;
+  return { body: { ...raw, security }, sasl, password: password === '' ? undefined : password };
 }
 
 /**
@@ -52,7 +78,12 @@ export class Connections {
   }
 
   list(): ConnectionView[] {
-    return [...this.followers.values()].map((f) => ({ ...f.status(), source: this.fromConfig.has(f.config.name) ? 'config' : 'api' }));
+    return [...this.followers.values()].map((f) => ({
+      ...f.status(),
+      source: this.fromConfig.has(f.config.name) ? 'config' : 'api',
+      start: f.config.start,
+      security: securityView(f.config.security, storedPasswordFile(this.dataDir, f.config.name)),
+    }));
   }
 
   /** The connection's Kafka client, for browsing that cluster. */
@@ -67,15 +98,48 @@ export class Connections {
   /** Adds or replaces an API connection (its follower restarts with the new settings). */
   async put(name: string, raw: unknown): Promise<ConnectionView> {
     if (this.fromConfig.has(name)) throw new InvalidValueError(`connection ${name} is set in the config file; change it there`, name);
-    const [config] = parseConnections({ [name]: raw });
+    const { config, password } = this.resolve(name, raw);
     if (!this.followers.has(name) && this.followers.size >= MAX_CONNECTIONS) throw new InvalidValueError(`at most ${MAX_CONNECTIONS} connections`, name);
+    if (password !== undefined) await storePassword(this.dataDir, name, password);
     await this.followers.get(name)?.stop();
-    const f = new Follower(config!, this.target, this.log, this.options);
+    const f = new Follower(config, this.target, this.log, this.options);
     this.followers.set(name, f);
-    this.saved = [...this.saved.filter((c) => c.name !== name), config!];
+    this.saved = [...this.saved.filter((c) => c.name !== name), config];
     await this.persist();
-    if (config!.follow.length > 0) f.start();
+    if (config.security?.sasl?.passwordFile !== storedPasswordFile(this.dataDir, name)) await forgetPassword(this.dataDir, name);
+    if (config.follow.length > 0) f.start();
     return this.get(name)!;
+  }
+
+  /**
+   * Tries settings before they are saved: TCP, TLS, SASL and a Metadata request, the failed step named. `name`, when
+   * given, is the connection being edited: its stored password is used unless a new one is typed.
+   */
+  async test(raw: unknown, name?: string): Promise<ProbeResult> {
+    const { config } = this.resolve(name ?? 'new', raw);
+    return probeConnection(config.bootstrap, config.client);
+  }
+
+  /**
+   * An API body as a connection: a typed password resolves the settings in memory and is kept in the stored password
+   * file once saved; no password (and no password file) keeps the one stored before, so an edit need not retype it.
+   */
+  private resolve(name: string, raw: unknown): { config: ConnectionConfig; password: string | undefined } {
+    const { body, sasl, password } = takePassword(raw);
+    const stored = storedPasswordFile(this.dataDir, name);
+    let env = process.env;
+    if (password !== undefined) {
+      if (sasl?.passwordFile !== undefined) throw new InvalidValueError(`connections.${name}.security.sasl: give a password or a passwordFile, not both`, name);
+      env = { [SASL_PASSWORD_ENV]: password };
+    } else if (sasl && sasl.passwordFile === undefined && this.saved.find((c) => c.name === name)?.security?.sasl?.passwordFile === stored && fs.existsSync(stored)) {
+      sasl.passwordFile = stored;
+    }
+    const [config] = parseConnections({ [name]: body }, env);
+    if (password !== undefined) {
+      if (!usesSasl(config!.client)) throw new InvalidValueError(`connections.${name}.security.sasl.password needs protocol SASL_SSL or SASL_PLAINTEXT`, name);
+      config!.security!.sasl!.passwordFile = stored;
+    }
+    return { config: config!, password };
   }
 
   /** Removes an API connection and stops its follow; the local copies stay (delete those topics to drop them). */
@@ -87,6 +151,7 @@ export class Connections {
     await f.stop();
     this.saved = this.saved.filter((c) => c.name !== name);
     await this.persist();
+    await forgetPassword(this.dataDir, name);
     return true;
   }
 
