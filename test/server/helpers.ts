@@ -8,6 +8,7 @@ import { parseIngestConfig } from '../../src/ingest/config.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
 import { METRICS_DEFAULTS, type MetricsConfig } from '../../src/metrics/config.js';
 import { parseAlertsConfig } from '../../src/alerts/index.js';
+import { parseConnections } from '../../src/ingest/follow/connection-config.js';
 
 export interface TestApp {
   app: App;
@@ -23,13 +24,15 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(opts: { config?: Record<string, unknown>; logger?: Logger; dataDir?: string; metrics?: Partial<MetricsConfig>; ingest?: unknown; alerts?: unknown } = {}): Promise<TestApp> {
+export async function startApp(opts: { config?: Record<string, unknown>; logger?: Logger; dataDir?: string; metrics?: Partial<MetricsConfig>; ingest?: unknown; alerts?: unknown; connections?: unknown } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-api-'));
   const config = loadServeConfig({ dataDir, kafka: '127.0.0.1:0', http: '127.0.0.1:0' });
   if (opts.ingest !== undefined) config.ingest = parseIngestConfig(opts.ingest);
   Object.assign(config.broker, { groupInitialRebalanceDelayMs: 100, ...(opts.config ?? {}) });
   if (opts.metrics) config.metrics = { ...(config.metrics ?? METRICS_DEFAULTS), ...opts.metrics };
   if (opts.alerts !== undefined) config.alerts = parseAlertsConfig(opts.alerts);
+  // As the config file's "connections" object: these are the read-only, config-file connections.
+  if (opts.connections !== undefined) config.connections = parseConnections(opts.connections);
   const app = await App.start(config, opts.logger ?? silentLogger);
   const { host, port } = app.api!.address();
   const base = `http://${host}:${port}`;
