@@ -47,6 +47,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await local?.stop();
+  // Restarted on its own data directory, which its stop() then leaves.
+  if (local) rmSync(local.dataDir, { recursive: true, force: true });
   await secure?.stop();
   if (otherCaDir) rmSync(otherCaDir, { recursive: true, force: true });
 });
@@ -127,6 +129,13 @@ describe('a connection saved with a typed password', () => {
     const edited = await local.call('/api/v1/connections/vault', 200, { method: 'PUT', json: { bootstrap, follow: ['vault-*'], security: sasl('', 'SCRAM-SHA-512') } });
     expect(edited.security.sasl.password).toBe('stored');
     await until('the copy with the kept password', async () => (await local.api('/api/v1/topics/vault.vault-logs')).status === 200 && (await local.call('/api/v1/topics/vault.vault-logs', 200)).records === 4, 90_000);
+
+    // After a restart the saved connection logs in with the stored password again.
+    const dataDir = local.dataDir;
+    await local.app.stop();
+    local = await startApp({ dataDir });
+    expect((await local.call('/api/v1/connections/vault', 200)).security.sasl.password).toBe('stored');
+    expect(JSON.stringify((await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { name: 'vault', bootstrap, security: sasl(undefined, 'SCRAM-SHA-512') } })))).toMatch(/"ok":true/);
 
     // A new password replaces the stored one; a test of another name does not borrow it.
     await local.call('/api/v1/connections/vault', 200, { method: 'PUT', json: { bootstrap, follow: [], security: sasl('wrong-now', 'SCRAM-SHA-512') } });
