@@ -60,7 +60,8 @@ describe('POST /api/v1/connections/test', () => {
       return v.ok && v.topics >= 1 && v;
     });
     expect(r.clusterId).toBe(secure.app.broker.clusterId);
-    expect(r.brokers).toHaveLength(1);
+    expect(r.brokers).toEqual([{ nodeId: expect.any(Number), address: bootstrap, reachable: true, error: null }]);
+    expect(r.warnings).toEqual([]);
     expect(r.address).toBe(bootstrap);
     expect(r.steps.join(' | ')).toMatch(/TCP .*\| TLS \| SASL SCRAM-SHA-256 as mirror \| Metadata/);
   }, 90_000);
@@ -86,6 +87,20 @@ describe('POST /api/v1/connections/test', () => {
     const plain = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { bootstrap, security: { protocol: 'PLAINTEXT' } } });
     expect(plain).toMatchObject({ ok: false, stage: 'kafka' });
     expect(plain.error).toMatch(/TLS listener/);
+  }, 60_000);
+
+  it('warns when a broker advertises an address that cannot be reached from here', async () => {
+    const hidden = await startApp({ config: { advertisedHost: 'broker.invalid' } });
+    try {
+      const r = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { bootstrap: hidden.kafka } });
+      const port = hidden.kafka.split(':')[1];
+      expect(r.ok).toBe(true);
+      expect(r.brokers).toEqual([{ nodeId: expect.any(Number), address: `broker.invalid:${port}`, reachable: false, error: expect.any(String) }]);
+      expect(r.warnings).toHaveLength(1);
+      expect(r.warnings[0]).toMatch(new RegExp(`advertises broker\\.invalid:${port}, which cannot be reached from here`));
+    } finally {
+      await hidden.stop();
+    }
   }, 60_000);
 
   it('refuses settings that cannot work with a 400 naming the setting', async () => {

@@ -50,5 +50,16 @@ export interface ConnectionSettings {
   };
 }
 export type ConnectionTest =
-  | { ok: true; address: string; clusterId: string | null; controllerId: number; brokers: { nodeId: number; address: string }[]; topics: number; steps: string[]; tookMs: number }
+  | {
+      ok: true;
+      address: string;
+      clusterId: string | null;
+      controllerId: number;
+      brokers: { nodeId: number; address: string; reachable: boolean; error: string | null }[];
+      topics: number;
+      /** Advertised brokers this machine cannot reach. */
+      warnings: string[];
+      steps: string[];
+      tookMs: number;
+    }
   | { ok: false; stage: 'tcp' | 'tls' | 'sasl' | 'kafka'; address: string | null; error: string; steps: string[]; tookMs: number };

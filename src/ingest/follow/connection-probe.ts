@@ -19,8 +19,11 @@ export type ProbeResult =
       address: string;
       clusterId: string | null;
       controllerId: number;
-      brokers: { nodeId: number; address: string }[];
+      /** Every broker the cluster advertises, each connected to as the follow and the browser will (TLS and login included). */
+      brokers: { nodeId: number; address: string; reachable: boolean; error: string | null }[];
       topics: number;
+      /** Brokers that cannot be reached from here: usually advertised listeners naming an address only their network knows. */
+      warnings: string[];
       /** What was checked, for the person reading the result ("TCP", "TLS", "SASL SCRAM-SHA-512 as mirror", "Metadata"). */
       steps: string[];
       tookMs: number;
@@ -28,6 +31,9 @@ export type ProbeResult =
   | { ok: false; stage: ProbeStage; address: string | null; error: string; steps: string[]; tookMs: number };
 
 const close = (s: Socket) => s.destroy();
+
+/** Advertised brokers tried after Metadata, at most (a big cluster's test stays quick; the rest are listed unchecked). */
+export const MAX_BROKERS_CHECKED = 20;
 
 /** Tries `bootstrap` in order; the first server that accepts TCP is taken through TLS, SASL and a Metadata request. */
 export async function probeConnection(bootstrap: readonly string[], security: ClientSecurity | undefined, timeoutMs = 10_000): Promise<ProbeResult> {
@@ -66,13 +72,31 @@ export async function probeConnection(bootstrap: readonly string[], security: Cl
     const md = await client.cluster.metadata(null);
     if (usesSasl(security)) steps.push(`SASL ${security!.sasl!.mechanism} as ${security!.sasl!.username}`);
     steps.push('Metadata');
+    // Clients talk to each partition's leader at the address the cluster advertises, not the bootstrap one: a cluster
+    // whose advertised listeners cannot be reached from here passes the bootstrap and fails every fetch afterwards.
+    const brokers = await Promise.all(
+      md.brokers.map(async (b, i) => {
+        const at = `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
+        if (i >= MAX_BROKERS_CHECKED) return { nodeId: b.nodeId, address: at, reachable: true, error: 'not checked' };
+        try {
+          await client.cluster.leader(b.nodeId);
+          return { nodeId: b.nodeId, address: at, reachable: true, error: null };
+        } catch (e) {
+          return { nodeId: b.nodeId, address: at, reachable: false, error: e instanceof ConnectionError ? e.reason : (e as Error).message };
+        }
+      }),
+    );
+    const unreachable = brokers.filter((b) => !b.reachable);
+    const warnings = unreachable.map((b) => `broker ${b.nodeId} advertises ${b.address}, which cannot be reached from here (${b.error}): its partitions cannot be read or written; the cluster's advertised listeners must name an address this machine can reach`);
+    if (unreachable.length === 0) steps.push(`${brokers.length} broker${brokers.length === 1 ? '' : 's'} reachable`);
     return {
       ok: true,
       address,
       clusterId: md.clusterId ?? null,
       controllerId: md.controllerId,
-      brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, address: `${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}` })),
+      brokers,
       topics: md.topics.length,
+      warnings,
       steps,
       tookMs: Date.now() - started,
     };
