@@ -51,6 +51,15 @@ describe.skipIf(!available)('Clusters view: connection security in Chromium', ()
     await security.locator('input[name=username]').fill('ledger');
     expect(await security.locator('input[name=password]').getAttribute('type')).toBe('password');
     await security.locator('input[name=password]').fill('not-it');
+    // A CA file the core cannot read: the API's 400 is shown beside the CA field.
+    await security.locator('input[name=ca]').fill('/nonexistent/kafka-ca.pem');
+    await form.getByTestId('test-connection').click();
+    const caError = form.locator('[data-field-error=ca]');
+    await caError.waitFor({ timeout: 10_000 });
+    expect(await caError.textContent()).toMatch(/security\.ca: cannot read \/nonexistent\/kafka-ca\.pem \(ENOENT\)/);
+    expect(await security.locator('input[name=ca]').getAttribute('class')).toMatch(/\bbad\b/);
+    await page.screenshot({ path: screenshotPath('clusters-security-validation') });
+
     await security.locator('input[name=ca]').fill(join(secure.dataDir, 'tls', 'ca.pem'));
     await form.getByTestId('test-connection').click();
     const result = form.getByTestId('test-result');
@@ -58,6 +67,7 @@ describe.skipIf(!available)('Clusters view: connection security in Chromium', ()
     expect(await result.getAttribute('data-stage')).toBe('sasl');
     expect(await result.textContent()).toMatch(/SASL authentication failed.*authentication failed for user "ledger"/);
     expect(await security.locator('input[name=password]').getAttribute('class')).toMatch(/\bbad\b/);
+    expect(await form.locator('[data-field-error=ca]').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('clusters-security-sasl-error') });
 
     await security.locator('input[name=password]').fill(PASSWORD);
@@ -97,6 +107,12 @@ describe.skipIf(!available)('Clusters view: connection security in Chromium', ()
     expect(await edit.locator('input[name=password]').inputValue()).toBe('');
     expect(await edit.locator('select[name=protocol]').inputValue()).toBe('SASL_SSL');
     expect(await edit.locator('input[name=username]').inputValue()).toBe('ledger');
+    // The stored password goes only where it was saved for: another mechanism asks for it again, beside the field.
+    await edit.locator('select[name=mechanism]').selectOption('PLAIN');
+    await edit.getByTestId('test-connection').click();
+    await edit.locator('[data-field-error=password]').waitFor({ timeout: 10_000 });
+    expect(await edit.locator('[data-field-error=password]').textContent()).toMatch(/^security\.sasl\.password: the stored password is only sent where it was saved for; the SASL mechanism changed/);
+    await edit.locator('select[name=mechanism]').selectOption('SCRAM-SHA-256');
     await edit.locator('input[name=follow]').fill('ledger-*');
     await edit.getByTestId('test-connection').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=test-result]')?.getAttribute('data-ok') === 'true', undefined, { timeout: 30_000 });

@@ -2,7 +2,7 @@
 // back into the body PUT takes without losing a setting or inventing a password, and the core's own validation
 // messages (from its real parser) point at the field they are about.
 import { describe, expect, it } from 'vitest';
-import { bodyOf, fieldOf, formOf, newForm } from '../../renderer/src/lib/connection-form.js';
+import { bodyOf, fieldOf, formMessage, formOf, newForm } from '../../renderer/src/lib/connection-form.js';
 import type { Connection } from '../../renderer/src/lib/connection-types.js';
 import { parseConnections } from '../../src/ingest/follow/connection-config.js';
 
@@ -57,5 +57,13 @@ describe('fieldOf (the core message beside its field)', () => {
     expect(fieldOf(messageFor({ bootstrap: 'k:1', security: { protocol: 'PLAINTEXT', sasl: { username: 'u' } } }))).toBe('protocol');
     expect(fieldOf(messageFor({ bootstrap: 'k:1', security: { protocol: 'TLS' } }))).toBe('protocol');
     expect(fieldOf('something else entirely')).toBeNull();
+  });
+});
+
+describe('formMessage', () => {
+  it('drops the config-file path the core puts before a setting', () => {
+    const m = messageFor({ bootstrap: 'k:1', security: { protocol: 'SSL', ca: '/nonexistent/ca.pem' } });
+    expect(m.startsWith('connections.prod.security.ca: cannot read /nonexistent/ca.pem')).toBe(true);
+    expect(formMessage(m).startsWith('security.ca: cannot read /nonexistent/ca.pem')).toBe(true);
   });
 });

@@ -141,6 +141,19 @@ describe('a connection saved with a typed password', () => {
     // Edited without retyping the password: the stored one is used, by the test and by the saved connection.
     const again = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { name: 'vault', bootstrap, security: sasl(undefined, 'SCRAM-SHA-512') } });
     expect(again).toMatchObject({ ok: true, clusterId: secure.app.broker.clusterId });
+    // ...but only where it was saved for: other servers or a weaker mechanism need it typed again.
+    for (const [settings, what] of [
+      [{ bootstrap: secure.kafka, security: sasl(undefined, 'SCRAM-SHA-512') }, 'the bootstrap servers'],
+      [{ bootstrap, security: sasl(undefined, 'PLAIN') }, 'the SASL mechanism'],
+      [{ bootstrap, security: { ...sasl(undefined, 'SCRAM-SHA-512'), rejectUnauthorized: false } }, 'the TLS trust'],
+    ] as const) {
+      for (const [path, method, json] of [['/api/v1/connections/test', 'POST', { name: 'vault', ...settings }], ['/api/v1/connections/vault', 'PUT', settings]] as const) {
+        const res = await local.api(path, { method, json });
+        expect(res.status).toBe(400);
+        expect((await res.json()).error.message).toMatch(new RegExp(`stored password is only sent where it was saved for; ${what}`));
+      }
+    }
+    expect(readFileSync(secretFile, 'utf8')).toBe(PASSWORD);
     const edited = await local.call('/api/v1/connections/vault', 200, { method: 'PUT', json: { bootstrap, follow: ['vault-*'], security: sasl('', 'SCRAM-SHA-512') } });
     expect(edited.security.sasl.password).toBe('stored');
     await until('the copy with the kept password', async () => (await local.api('/api/v1/topics/vault.vault-logs')).status === 200 && (await local.call('/api/v1/topics/vault.vault-logs', 200)).records === 4, 90_000);

@@ -115,6 +115,17 @@ export function fieldOf(message: string): FormField | null {
   return rules.find(([re]) => re.test(message))?.[1] ?? null;
 }
 
+/** How the form names each field, for the line under the buttons. */
+export const FIELD_LABEL: Record<FormField, string> = {
+  name: 'name', bootstrap: 'bootstrap servers', follow: 'follow list', group: 'consumer group', protocol: 'security protocol', mechanism: 'SASL mechanism',
+  username: 'user name', password: 'password', passwordFile: 'password file', ca: 'CA certificate file', cert: 'client certificate', key: 'client key',
+};
+
+/** A core message as the form shows it: without the `connections.NAME.` the config file needs to place it. */
+export function formMessage(message: string): string {
+  return message.replace(/\bconnections\.[A-Za-z0-9_-]+\./g, '');
+}
+
 /** The field a failed test points at: TCP → the servers, TLS → the CA, SASL → the password. */
 export function fieldOfStage(stage: 'tcp' | 'tls' | 'sasl' | 'kafka'): FormField | null {
   return stage === 'tcp' ? 'bootstrap' : stage === 'tls' ? 'ca' : stage === 'sasl' ? 'password' : null;

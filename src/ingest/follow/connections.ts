@@ -43,6 +43,22 @@ function takePassword(raw: unknown): { body: unknown; sasl: Obj | null; password
 }
 
 /**
+ * What, if anything, changed about where and how a stored password would be sent: other servers, another mechanism
+ * (PLAIN hands the password over as is), or weaker protection on the way (protocol, CA, verification). An edit that
+ * keeps the stored password must not be a way to send it to a server of the editor's choosing.
+ */
+function passwordDestinationChange(before: ConnectionConfig, after: ConnectionConfig): string | null {
+  const b = before.security ?? {};
+  const a = after.security ?? {};
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).join(',');
+  if (before.bootstrap.join(',') !== after.bootstrap.join(',')) return 'the bootstrap servers';
+  if ((b.protocol ?? 'PLAINTEXT') !== (a.protocol ?? 'PLAINTEXT')) return 'the security protocol';
+  if (b.sasl?.mechanism !== a.sasl?.mechanism) return 'the SASL mechanism';
+  if (list(b.ca) !== list(a.ca) || b.servername !== a.servername || (b.rejectUnauthorized ?? true) !== (a.rejectUnauthorized ?? true)) return 'the TLS trust (CA, server name or verification)';
+  return null;
+}
+
+/**
  * Every remote cluster this app knows and its follow: those from the config file and those saved through the API
  * (`__meta/connections.json`, rewritten whole and atomically). Each connection that follows topics runs one Follower.
  */
@@ -127,17 +143,29 @@ export class Connections {
   private resolve(name: string, raw: unknown): { config: ConnectionConfig; password: string | undefined } {
     const { body, sasl, password } = takePassword(raw);
     const stored = storedPasswordFile(this.dataDir, name);
+    const before = this.saved.find((c) => c.name === name);
     let env = process.env;
+    let reused = false;
     if (password !== undefined) {
       if (sasl?.passwordFile !== undefined) throw new InvalidValueError(`connections.${name}.security.sasl: give a password or a passwordFile, not both`, name);
       env = { [SASL_PASSWORD_ENV]: password };
-    } else if (sasl && sasl.passwordFile === undefined && this.saved.find((c) => c.name === name)?.security?.sasl?.passwordFile === stored && fs.existsSync(stored)) {
+    } else if (sasl && sasl.passwordFile === undefined && before?.security?.sasl?.passwordFile === stored && fs.existsSync(stored)) {
       sasl.passwordFile = stored;
+      reused = true;
     }
     const [config] = parseConnections({ [name]: body }, env);
     if (password !== undefined) {
       if (!usesSasl(config!.client)) throw new InvalidValueError(`connections.${name}.security.sasl.password needs protocol SASL_SSL or SASL_PLAINTEXT`, name);
       config!.security!.sasl!.passwordFile = stored;
+    }
+    if (reused) {
+      const changed = passwordDestinationChange(before!, config!);
+      if (changed) {
+        throw new InvalidValueError(
+          `connections.${name}.security.sasl.password: the stored password is only sent where it was saved for; ${changed} changed, so type the password again`,
+          name,
+        );
+      }
     }
     return { config: config!, password };
   }
