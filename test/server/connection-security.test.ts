@@ -80,13 +80,16 @@ describe('POST /api/v1/connections/test', () => {
     expect(r.error).toContain(otherCa);
   }, 60_000);
 
-  it('names the TCP connection when nothing listens, and a plaintext client on a TLS listener as a Kafka handshake failure', async () => {
+  it('names the TCP connection when nothing listens; a plaintext client on a TLS listener and a TLS client on a plaintext one', async () => {
     const dead = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { bootstrap: '127.0.0.1:1' } });
     expect(dead).toMatchObject({ ok: false, stage: 'tcp', steps: [] });
     expect(dead.error).toMatch(/TCP connection failed: 127\.0\.0\.1:1: connection refused/);
     const plain = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { bootstrap, security: { protocol: 'PLAINTEXT' } } });
     expect(plain).toMatchObject({ ok: false, stage: 'kafka' });
     expect(plain.error).toMatch(/TLS listener/);
+    const tlsOnPlain = await local.call('/api/v1/connections/test', 200, { method: 'POST', json: { bootstrap: secure.kafka, security: { protocol: 'SSL', ca } } });
+    expect(tlsOnPlain).toMatchObject({ ok: false, stage: 'tls', steps: [`TCP ${secure.kafka}`] });
+    expect(tlsOnPlain.error).toMatch(/PLAINTEXT or SASL_PLAINTEXT listener/);
   }, 60_000);
 
   it('warns when a broker advertises an address that cannot be reached from here', async () => {
