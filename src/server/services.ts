@@ -9,6 +9,7 @@ import type { SingleRecord } from '../ingest/local-producer.js';
 import type { RecordInput } from '../protocol/record-batch-builder.js';
 import type { MetricsReader } from '../metrics/types.js';
 import type { ConnectionView } from '../ingest/follow/connections.js';
+import type { ProbeResult } from '../ingest/follow/connection-probe.js';
 import type { FlowView } from '../flows/index.js';
 import type { KafkaClient } from '../client/client.js';
 import type { LogManager } from '../storage/index.js';
@@ -50,6 +51,8 @@ export interface ConnectionRegistry {
   put(name: string, raw: unknown): Promise<ConnectionView>;
   remove(name: string): Promise<boolean>;
   client(name: string): KafkaClient | undefined;
+  /** Tries settings without saving them (TCP, TLS, SASL, Metadata); `name`: the connection being edited. */
+  test(raw: unknown, name?: string): Promise<ProbeResult>;
 }
 
 /** The flows, as the API lists and changes them (flows/Flows). */

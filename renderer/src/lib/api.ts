@@ -1,6 +1,9 @@
 // The typed client of Tributary's HTTP API (docs/openapi.json). Same-origin: `tributary serve` serves this page, and
 // the cookie set by opening the URL it prints authenticates every fetch and WebSocket; the UI never sees the token.
 import { connection } from './connection.svelte';
+import type { Connection, ConnectionSettings, ConnectionTest } from './connection-types.js';
+
+export type { Connection, ConnectionSecurityView, ConnectionSettings, ConnectionTest, FollowedPartition, SaslMechanism, SecurityProtocol } from './connection-types.js';
 
 export interface Rates {
   recordsInPerSec: number;
@@ -241,13 +244,6 @@ export interface KafkaUser {
   iterations: number;
 }
 
-export interface FollowedPartition {
-  partition: number;
-  position: number;
-  remoteEnd: number;
-  lost: number;
-  diverged: string | null;
-}
 export type FlowTarget =
   | { kind: 'topic'; topic: string; reshape?: { fields: string[]; from: 'json' | 'logfmt' } }
   | { kind: 'remote'; connection: string; topic: string }
@@ -271,17 +267,6 @@ export interface Flow {
   lastError: string | null;
 }
 
-export interface Connection {
-  name: string;
-  bootstrap: string[];
-  follow: string[];
-  group: string;
-  state: 'connecting' | 'following' | 'unreachable' | 'stopped';
-  error: string | null;
-  lag: number;
-  source: 'config' | 'api';
-  topics: { remote: string; local: string; partitions: FollowedPartition[]; recordsCopied: number; bytesCopied: number; lastCopiedAt: number | null }[];
-}
 export interface RemoteTopic {
   name: string;
   internal: boolean;
@@ -331,7 +316,8 @@ export const api = {
   addAcls: (body: Omit<Acl, 'operation'> & { operations: string[] }) => json<{ added: number }>('POST', '/api/v1/acls', { body }),
   deleteAcl: (a: Acl) => request('DELETE', `/api/v1/acls${qs({ ...a })}`).then(() => undefined),
   connections: (signal?: AbortSignal) => json<Connection[]>('GET', '/api/v1/connections', { signal }),
-  putConnection: (name: string, body: { bootstrap: string; follow: string[]; start?: 'earliest' | 'latest' }) => json<Connection>('PUT', `/api/v1/connections/${enc(name)}`, { body }),
+  putConnection: (name: string, body: ConnectionSettings) => json<Connection>('PUT', `/api/v1/connections/${enc(name)}`, { body }),
+  testConnection: (body: ConnectionSettings & { name?: string }) => json<ConnectionTest>('POST', '/api/v1/connections/test', { body }),
   flows: (signal?: AbortSignal) => json<Flow[]>('GET', '/api/v1/flows', { signal }),
   putFlow: (name: string, body: { source: { topic: string; query?: string }; target: FlowTarget }) => json<Flow>('PUT', `/api/v1/flows/${enc(name)}`, { body }),
   deleteFlow: (name: string) => request('DELETE', `/api/v1/flows/${enc(name)}`).then(() => undefined),

@@ -39,7 +39,7 @@ export function followMatches(patterns: readonly string[], topic: string): boole
   return patterns.some((p) => (p.endsWith('*') ? topic.startsWith(p.slice(0, -1)) : topic === p));
 }
 
-function parseOne(name: string, raw: unknown): ConnectionConfig {
+function parseOne(name: string, raw: unknown, env: NodeJS.ProcessEnv): ConnectionConfig {
   const where = `connections.${name}`;
   if (!NAME.test(name)) throw new InvalidValueError(`connection name "${name}" must be 1-64 letters, digits, _ or -`, name);
   if (name === LOCAL_CONNECTION) throw new InvalidValueError(`"${LOCAL_CONNECTION}" is the embedded broker's connection; name the cluster otherwise`, name);
@@ -70,12 +70,15 @@ function parseOne(name: string, raw: unknown): ConnectionConfig {
   if (typeof group !== 'string' || group === '' || group.length > 255) throw new InvalidValueError(`${where}.group must be a consumer group id`, group);
   if (o.security === undefined) return { name, bootstrap, follow: follow as string[], start, group };
   const security = parseSecurityObject(o.security, `${where}.security`);
-  return { name, bootstrap, follow: follow as string[], start, group, security, client: resolveSecuritySpec(security, specNamesAt(`${where}.security`)) };
+  return { name, bootstrap, follow: follow as string[], start, group, security, client: resolveSecuritySpec(security, specNamesAt(`${where}.security`), env) };
 }
 
-/** The config file's `connections` object; throws InvalidValueError naming the connection and key. */
-export function parseConnections(raw: unknown): ConnectionConfig[] {
+/**
+ * The config file's `connections` object; throws InvalidValueError naming the connection and key. `env` is where a
+ * SASL password without a password file comes from (TRIBUTARY_SASL_PASSWORD).
+ */
+export function parseConnections(raw: unknown, env: NodeJS.ProcessEnv = process.env): ConnectionConfig[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidValueError('connections must be an object: {"NAME": {"bootstrap": "HOST:PORT", "follow": [...]}}', raw);
-  return Object.entries(raw as Record<string, unknown>).map(([name, v]) => parseOne(name, v));
+  return Object.entries(raw as Record<string, unknown>).map(([name, v]) => parseOne(name, v, env));
 }

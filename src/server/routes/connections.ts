@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { KafkaClient } from '../../client/client.js';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { InvalidValueError } from '../../common/invalid-value.js';
 import { describeRemoteGroup, describeRemoteTopic, listRemoteGroups, listRemoteTopics, MAX_REMOTE_RECORDS, remoteError, remoteRecords, resetRemoteGroup, type ResetTarget } from '../remote-cluster.js';
 import { ERROR_RESPONSES, offset, partition, topicName } from '../schemas.js';
 import type { ConnectionRegistry } from '../services.js';
@@ -44,6 +45,81 @@ const connectionSchema = {
         },
       },
     },
+    start: { type: 'string', enum: ['earliest', 'latest'] },
+    security: {
+      type: ['object', 'null'],
+      description: 'TLS and SASL as set, never a password: sasl.password says where it comes from',
+      properties: {
+        protocol: { type: 'string', enum: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] },
+        ca: { type: ['array', 'null'], items: { type: 'string' } },
+        cert: { type: ['string', 'null'] },
+        key: { type: ['string', 'null'] },
+        servername: { type: ['string', 'null'] },
+        rejectUnauthorized: { type: 'boolean' },
+        sasl: {
+          type: ['object', 'null'],
+          properties: {
+            mechanism: { type: ['string', 'null'] },
+            username: { type: ['string', 'null'] },
+            passwordFile: { type: ['string', 'null'], description: 'the password file the user named (null when stored here or from the environment)' },
+            password: { type: 'string', enum: ['stored', 'file', 'environment'], description: 'stored: typed in the UI and kept by this app (DATA/__meta/secrets, this user only); file: passwordFile; environment: TRIBUTARY_SASL_PASSWORD' },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The settings a connection is made of, as PUT and the test take them. */
+const connectionSettings = {
+  bootstrap: { type: 'string', minLength: 1, maxLength: 4096, description: 'HOST:PORT[,HOST:PORT]' },
+  follow: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 249 }, description: 'topic names or prefixes ending in *, copied into <connection>.<topic>' },
+  start: { type: 'string', enum: ['earliest', 'latest'] },
+  group: { type: 'string', minLength: 1, maxLength: 255 },
+  security: {
+    type: 'object',
+    description:
+      'TLS and SASL; files are paths on the machine running this server. Checked as a whole, with messages naming the setting. ' +
+      'A password typed here is stored in DATA/__meta/secrets (readable by this user only) and never sent back; leave it out when editing to keep the stored one.',
+    properties: {
+      protocol: { type: 'string', enum: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] },
+      ca: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'CA file(s) to verify the brokers with; the system store when absent' },
+      cert: { type: 'string', description: 'client certificate file (mTLS), with key' },
+      key: { type: 'string', description: 'client key file (mTLS), with cert' },
+      servername: { type: 'string', description: 'the name to expect in the broker certificate when it differs from the bootstrap host' },
+      rejectUnauthorized: { type: 'boolean', description: 'false: do not verify the broker certificate at all (insecure; for experiments)' },
+      sasl: {
+        type: 'object',
+        properties: {
+          mechanism: { type: 'string', enum: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] },
+          username: { type: 'string' },
+          password: { type: 'string', writeOnly: true, description: 'stored by this server, never returned' },
+          passwordFile: { type: 'string', description: 'a file holding the password, instead of password' },
+        },
+      },
+    },
+  },
+} as const;
+
+const probeSchema = {
+  type: 'object',
+  required: ['ok', 'steps', 'tookMs'],
+  properties: {
+    ok: { type: 'boolean' },
+    stage: { type: 'string', enum: ['tcp', 'tls', 'sasl', 'kafka'], description: 'the step that failed' },
+    address: { type: ['string', 'null'] },
+    error: { type: 'string' },
+    clusterId: { type: ['string', 'null'] },
+    controllerId: { type: 'integer' },
+    brokers: {
+      type: 'array',
+      description: 'every broker the cluster advertises, each connected to (TLS and login included)',
+      items: { type: 'object', properties: { nodeId: { type: 'integer' }, address: { type: 'string' }, reachable: { type: 'boolean' }, error: { type: ['string', 'null'] } } },
+    },
+    topics: { type: 'integer' },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'brokers that cannot be reached from here (advertised listeners)' },
+    steps: { type: 'array', items: { type: 'string' }, description: 'the steps that passed' },
+    tookMs: { type: 'integer' },
   },
 } as const;
 
@@ -91,25 +167,35 @@ export async function connectionRoutes(app: FastifyInstance, ctx: RouteContext):
         tags,
         summary: 'Add or change a connection saved through the API (those of the config file are read-only)',
         params: nameParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['bootstrap'],
-          properties: {
-            bootstrap: { type: 'string', minLength: 1, maxLength: 4096, description: 'HOST:PORT[,HOST:PORT]' },
-            follow: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 249 }, description: 'topic names or prefixes ending in *, copied into <connection>.<topic>' },
-            start: { type: 'string', enum: ['earliest', 'latest'] },
-            group: { type: 'string', minLength: 1, maxLength: 255 },
-            security: {
-              type: 'object',
-              description: 'TLS and SASL: {protocol, ca, cert, key, servername, rejectUnauthorized, sasl: {mechanism, username, passwordFile}} (files on this machine; never a password)',
-            },
-          },
-        },
+        body: { type: 'object', additionalProperties: false, required: ['bootstrap'], properties: connectionSettings },
         response: { 200: { $ref: 'Connection#' }, ...ERROR_RESPONSES },
       },
     },
     async (req) => putEntry(registry(ctx), req.params.name, req.body),
+  );
+
+  app.post<{ Body: Record<string, unknown> & { name?: string } }>(
+    '/api/v1/connections/test',
+    {
+      schema: {
+        tags,
+        summary: 'Try connection settings without saving them: TCP, TLS handshake, SASL login and a Metadata request',
+        description:
+          'Answers 200 either way: ok with the cluster id, brokers and topic count, or the step that failed (tcp, tls, sasl, kafka) and why. ' +
+          'Settings that cannot work (a missing file, a SASL protocol without a user) are a 400. `name`: the connection being edited, whose stored password is used unless a new one is given.',
+        body: { type: 'object', additionalProperties: false, required: ['bootstrap'], properties: { ...connectionSettings, name: connName } },
+        response: { 200: probeSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (req) => {
+      const { name, ...settings } = req.body;
+      try {
+        return await registry(ctx).test(settings, name);
+      } catch (e) {
+        if (e instanceof InvalidValueError) throw badRequest(e.message);
+        throw e;
+      }
+    },
   );
 
   app.delete<{ Params: { name: string } }>('/api/v1/connections/:name', { schema: { tags, summary: 'Remove a connection saved through the API and stop its follow (local copies stay)', params: nameParams, response: { 204: { type: 'null' }, ...ERROR_RESPONSES } } }, async (req, reply) => removeEntry(registry(ctx), 'connection', req.params.name, reply));
