@@ -325,17 +325,22 @@ export class MetricsStore implements MetricsReader {
       this.hours.sealed();
       return;
     }
+    await this.writeCheckpoint(applied);
     this.nowMs = Date.now();
     const c = this.o.config;
-    this.tiers.dropBefore('raw', this.rawHorizon());
-    this.tiers.dropBefore('1m', this.nowMs - c.rollup1mRetentionMs);
+    // After the checkpoint: an hour whose raw part ages out gets its 1m part written first, which may take a while
+    // when retention was shortened, and nothing in the checkpoint depends on it.
+    const keep1mAfter = this.nowMs - c.rollup1mRetentionMs;
+    await this.tiers.ageOutRaw(this.rawHorizon(), keep1mAfter, (ids, hour) => this.reads.prevValuesOf(ids, hour), new SealScratch().blocks);
+    this.tiers.dropBefore('1m', keep1mAfter);
     this.tiers.dropBefore('1h', this.nowMs - c.rollup1hRetentionMs);
-    await this.writeCheckpoint(applied);
     this.writeSucceeded();
   }
 
   private async sealHour(h: OpenHour): Promise<void> {
     const merge = this.tiers.sealed(h.start);
+    // Minutes are encoded only for an hour that has a 1m part already (tier-files.ts: otherwise read from raw).
+    const keep1m = this.tiers.has('1m', h.start);
     const out: SealedSeries[] = [];
     const scratch = new SealScratch();
     let n = 0;
@@ -351,7 +356,7 @@ export class MetricsStore implements MetricsReader {
         if (old) points = mergePoints([old, points]);
       }
       const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start), scratch.rows);
-      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR), scratch.blocks));
+      out.push(sealedSeries(id, points, keep1m ? minutes : null, coarsen(minutes, HOUR), scratch.blocks));
       if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
         this.lastHour[id] = h.start;
         this.lastValue[id] = points.values[points.values.length - 1]!;

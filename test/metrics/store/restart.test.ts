@@ -88,6 +88,11 @@ describe('restart', () => {
     // What the log held past the checkpoint was applied again, and only that: the sealed hour's records were skipped.
     expect(store.stats().pointsApplied).toBe(2 * 40);
     expect([...store.readRollups(id, '1h', sealed, sealed + HOUR).count]).toEqual([360]);
+    // The sealed hour's minutes are rolled up from its raw part (no 1m part is written while raw is kept).
+    expect(fs.readdirSync(path.join(dataDir, '__metrics', '1m')).filter((f) => f.endsWith('.part'))).toEqual([]);
+    const minutes = store.readRollups(id, '1m', sealed, sealed + HOUR);
+    expect([...minutes.count]).toEqual(Array(60).fill(6));
+    expect([...minutes.increase]).toEqual([5, ...Array(59).fill(6)]);
     await store.seal();
     expect([...store.readRollups(id, '1h', 0, Infinity).count]).toEqual([360, 40]);
   });
