@@ -243,6 +243,15 @@ export class TierReads {
    */
   private minutes(ids: readonly number[], fromMs: number, toMs: number): RollupRows[] {
     const parts: RollupRows[][] = ids.map(() => []);
+    this.eachMinuteHour(ids, fromMs, toMs, false, (k, rows) => parts[k]!.push(rows));
+    return parts.map((p) => sliceRollups(concatRollups(p), fromMs, toMs));
+  }
+
+  /**
+   * The 1m rows of minutes(), one series' hour at a time, in ascending hours per series. With `scratch`, rows decoded
+   * or rolled up into reused arrays (valid during the call only: a streamed query), else arrays of their own.
+   */
+  private eachMinuteHour(ids: readonly number[], fromMs: number, toMs: number, scratch: boolean, visit: (k: number, rows: RollupRows) => void): void {
     const interval = TIER_INTERVAL_MS['1m'];
     const before = new Float64Array(ids.length).fill(NaN);
     const known = new Uint8Array(ids.length);
@@ -255,6 +264,12 @@ export class TierReads {
       }
       return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
     };
+    let rowsAll = new Float64Array(7 * 64);
+    const rowsInto = (n: number) => {
+      if (rowsAll.length < 7 * n) rowsAll = new Float64Array(7 * Math.ceil(n * 1.5));
+      return rowsAll;
+    };
+    const rowsAlloc = scratch ? (n: number) => emptyRollups(n, rowsInto(n)) : undefined;
     const disk = unionSorted(this.tiers.starts['1m'], this.tiers.starts.raw);
     for (const hour of startsIn(disk, this.hours.starts(), HOUR, fromMs, toMs)) {
       const hs = this.hours.at(hour);
@@ -268,21 +283,21 @@ export class TierReads {
           const p = prev[j++]!;
           const n = points.timestamps.length;
           if (n === 0) return;
-          parts[k]!.push(rollupPoints(points, interval, p));
           done[k] = 1;
           before[k] = points.values[n - 1]!;
           known[k] = 1;
+          visit(k, rollupPoints(points, interval, p, rowsAlloc));
         });
       }
       const m = hasSorted(this.tiers.starts['1m'], hour) ? this.tiers.part('1m', hour) : null;
       if (m) {
         eachBlock(m, ids, (k, block) => {
           if (done[k]) return;
-          const rows = decodeRollupBlock(block);
+          const rows = decodeRollupBlock(block, scratch ? rowsInto : undefined);
           if (rows.timestamps.length === 0) return;
-          parts[k]!.push(rows);
           before[k] = rows.last[rows.last.length - 1]!;
           known[k] = 1;
+          visit(k, rows);
         });
         continue;
       }
@@ -302,11 +317,11 @@ export class TierReads {
         const points = decodePointsBlock(block, into);
         const n = points.timestamps.length;
         if (n === 0) return;
-        parts[k]!.push(rollupPoints(points, interval, before[k]!));
+        const p = before[k]!;
         before[k] = points.values[n - 1]!;
+        visit(k, rollupPoints(points, interval, p, rowsAlloc));
       });
     }
-    return parts.map((p) => sliceRollups(concatRollups(p), fromMs, toMs));
   }
 
   /** 1h: the day parts' rows, and a row for each hour in memory (which wins over the day part's row of that hour). */
@@ -328,13 +343,18 @@ export class TierReads {
   /**
    * The rows of readRollupsMany handed over piece by piece (MetricsReader.eachRollup): 1h rows straight from each day
    * part's decoded block (a scratch buffer), the hours a series has in memory skipped there and handed over from
-   * memory instead (memory wins, as in hourly); no concatenation or merge per series. 1m reads are gathered as before
-   * and handed over whole.
+   * memory instead (memory wins, as in hourly); no concatenation or merge per series. 1m rows are handed over one
+   * series' hour at a time, decoded or rolled up into scratch arrays.
    */
   eachRollup(ids: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, visit: RollupVisitor): void {
     if (!(fromMs < toMs)) return;
     if (tier === '1m') {
-      this.minutes(ids, fromMs, toMs).forEach((rows, k) => rows.timestamps.length > 0 && visit(k, rows, 0, rows.timestamps.length));
+      this.eachMinuteHour(ids, fromMs, toMs, true, (k, rows) => {
+        const t = rows.timestamps;
+        const lo = t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
+        const hi = t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
+        if (hi > lo) visit(k, rows, lo, hi);
+      });
       return;
     }
     const mem = this.memoryHourRows(ids, fromMs, toMs);
