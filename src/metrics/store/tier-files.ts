@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/logger.js';
 import type { RollupRows, Tier } from '../types.js';
 import type { BlockScratch } from './block-arena.js';
 import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from './blocks.js';
 import type { Points } from './point-codec.js';
-import { mergeRollups, rollupPoints } from './rollup.js';
+import { concatRollups, mergeRollups, rollupPoints } from './rollup.js';
 import { PartCache, writePart, type PartEntry, type PartReader } from './part-file.js';
 
 /**
@@ -25,6 +26,8 @@ import { PartCache, writePart, type PartEntry, type PartReader } from './part-fi
 
 export const HOUR = 3_600_000;
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+/** Longest stretch of sealing work on the event loop before it yields (queries wait for the loop meanwhile). */
+export const SLICE_MS = 8;
 export const DAY = 86_400_000;
 const MINUTE = 60_000;
 const DIRS: Record<Tier, string> = { raw: 'raw', '1m': '1m', '1h': '1h' };
@@ -165,47 +168,88 @@ export class TierFiles {
   }
 
   /**
-   * Writes one sealed hour: the series given replace theirs in the hour's parts (others already there are kept, for
-   * late points merged into an hour sealed before).
+   * Writes sealed hours of one UTC day: the series given replace theirs in each hour's parts (others already there
+   * are kept, for late points merged into an hour sealed before). The day's 1h part is rewritten once for all the
+   * hours (a backfilled week sealed in one pass rewrote each day part 24 times, most of that pass's work), before any
+   * of their raw parts, which mark the hours sealed.
    */
-  async writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
-    const touched = new Set(series.map((s) => s.id));
-    const day = Math.floor(hour / DAY) * DAY;
-    // 1h rows first: rewriting them is idempotent, and the raw part written last marks the hour sealed.
-    const dayEntries = this.kept('1h', day, touched);
-    const old = this.part('1h', day);
-    let n = 0;
-    for (const s of series) {
-      if (++n % 512 === 0) await yieldLoop();
-      if (s.hour.timestamps.length === 0) continue;
-      const i = old ? old.find(s.id) : -1;
-      const rows = i < 0 ? s.hour : mergeRollups(decodeRollupBlock(old!.block(i)), s.hour);
-      dayEntries.push({ id: s.id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
+  async writeHours(hours: { hour: number; series: SealedSeries[] }[], scratch?: BlockScratch): Promise<void> {
+    if (hours.length === 0) return;
+    const day = Math.floor(hours[0]!.hour / DAY) * DAY;
+    // The new 1h rows of each series, ascending (the hours come in ascending order).
+    const rowsOf = new Map<number, RollupRows[]>();
+    for (const { hour, series } of hours) {
+      if (Math.floor(hour / DAY) * DAY !== day) throw new Error(`writeHours: hour ${hour} is not in the day of ${day}`);
+      for (const s of series) {
+        if (s.hour.timestamps.length === 0) continue;
+        const list = rowsOf.get(s.id);
+        if (list) list.push(s.hour);
+        else rowsOf.set(s.id, [s.hour]);
+      }
+    }
+    // 1h rows first: rewriting them is idempotent, and the raw parts written last mark the hours sealed.
+    const touched = new Set(rowsOf.keys());
+    const dayEntries = await this.kept('1h', day, touched);
+    let old = this.part('1h', day);
+    let slice = performance.now();
+    for (const [id, list] of rowsOf) {
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldLoop();
+        slice = performance.now();
+        // A query meanwhile may have closed the reader (the cache keeps 64): the file is the same, open it again.
+        old = this.part('1h', day);
+      }
+      const fresh = list.length === 1 ? list[0]! : concatRollups(list);
+      const i = old ? old.find(id) : -1;
+      const rows = i < 0 ? fresh : mergeRollups(decodeRollupBlock(old!.block(i)), fresh);
+      dayEntries.push({ id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
     }
     await this.replace('1h', day, dayEntries);
-    // A 1m part is only rewritten where one exists (a store of an older format, or an hour whose raw part aged out):
-    // otherwise the hour's minutes are rolled up from its raw part when read.
-    if (this.has('1m', hour)) {
-      const minuteEntries = this.kept('1m', hour, touched);
-      for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
-      await this.replace('1m', hour, minuteEntries);
+    for (const { hour, series } of hours) {
+      const ids = new Set(series.map((s) => s.id));
+      // A 1m part is only rewritten where one exists (a store of an older format, or an hour whose raw part aged
+      // out): otherwise the hour's minutes are rolled up from its raw part when read.
+      if (this.has('1m', hour)) {
+        const minuteEntries = await this.kept('1m', hour, ids);
+        for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
+        await this.replace('1m', hour, minuteEntries);
+      }
+      const rawEntries = await this.kept('raw', hour, ids);
+      for (const s of series) if (s.raw) rawEntries.push(s.raw);
+      await this.replace('raw', hour, rawEntries);
     }
-    const rawEntries = this.kept('raw', hour, touched);
-    for (const s of series) if (s.raw) rawEntries.push(s.raw);
-    await this.replace('raw', hour, rawEntries);
   }
 
-  /** The blocks of a part for series other than `touched`, copied as they are. */
-  private kept(tier: Tier, start: number, touched: Set<number>): PartEntry[] {
-    const r = this.part(tier, start);
+  /** writeHours of one hour. */
+  writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
+    return this.writeHours([{ hour, series }], scratch);
+  }
+
+  /**
+   * The blocks of a part for series other than `touched`, as they are (views into its inflated frames, which stay
+   * referenced until the part is rewritten). Yields between frames: a day part of 15,000 series is some 20 frames.
+   */
+  private async kept(tier: Tier, start: number, touched: Set<number>): Promise<PartEntry[]> {
+    const first = this.part(tier, start);
     const out: PartEntry[] = [];
-    if (!r) return out;
+    if (!first) return out;
+    let r = first;
     // Frame by frame: the index is by id, the frames by layout; in id order a part of 16,000 series inflated a
     // 64 KiB frame for nearly every block (most of a seal pass's time when a day's 1h part is rewritten each hour).
     const order: number[] = [];
     for (let i = 0; i < r.ids.length; i++) if (!touched.has(r.ids[i]!)) order.push(i);
-    order.sort((a, b) => r.frameOf(a) - r.frameOf(b) || a - b);
-    for (const i of order) out.push({ id: r.ids[i]!, block: r.block(i), minTs: r.minTs[i]!, maxTs: r.maxTs[i]! });
+    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || a - b);
+    let frame = -1;
+    for (const i of order) {
+      if (r.frameOf(i) !== frame) {
+        if (frame >= 0) {
+          await yieldLoop();
+          r = this.part(tier, start) ?? r; // reopened if a query closed it meanwhile (the file is the same)
+        }
+        frame = r.frameOf(i);
+      }
+      out.push({ id: r.ids[i]!, block: r.block(i), minTs: r.minTs[i]!, maxTs: r.maxTs[i]! });
+    }
     return out;
   }
 
@@ -244,19 +288,24 @@ export class TierFiles {
 
   /** Writes the 1m part of an hour from its raw part (rows as rollupPoints makes them from the same points). */
   private async materializeMinutes(hour: number, prev: (ids: Uint32Array, hour: number) => Float64Array, scratch?: BlockScratch): Promise<void> {
-    const r = this.part('raw', hour);
-    if (!r) return;
+    const first = this.part('raw', hour);
+    if (!first) return;
+    let r = first;
     const before = prev(r.ids, hour);
     const entries: PartEntry[] = [];
     const order: number[] = [];
     for (let i = 0; i < r.ids.length; i++) order.push(i);
-    order.sort((a, b) => r.frameOf(a) - r.frameOf(b) || a - b);
-    let n = 0;
+    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || a - b);
+    let slice = performance.now();
     for (const i of order) {
       const rows = rollupPoints(decodePointsBlock(r.block(i)), MINUTE, before[i]!);
       const e = minuteEntry(r.ids[i]!, rows, scratch);
       if (e) entries.push(e);
-      if (++n % 512 === 0) await yieldLoop();
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldLoop();
+        slice = performance.now();
+        r = this.part('raw', hour) ?? r;
+      }
     }
     await this.replace('1m', hour, entries);
   }
