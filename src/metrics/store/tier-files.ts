@@ -238,7 +238,8 @@ export class TierFiles {
     // 64 KiB frame for nearly every block (most of a seal pass's time when a day's 1h part is rewritten each hour).
     const order: number[] = [];
     for (let i = 0; i < r.ids.length; i++) if (!touched.has(r.ids[i]!)) order.push(i);
-    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || a - b);
+    // In the part's layout order (frame, then offset in it): writePart then finds them sorted already.
+    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || first.offsetOf(a) - first.offsetOf(b));
     let frame = -1;
     for (const i of order) {
       if (r.frameOf(i) !== frame) {
