@@ -158,6 +158,9 @@ async function main() {
     const weekQ = { measurement: 'cpu', field: 'usage_user', agg: 'avg', by: 'host,cpu', where: 'fleet=archive', step: '1h', from: String(week.toMs - WEEK_DAYS * 86_400_000), to: String(week.toMs) };
     await query(store, '1 h x 1000 series at 10 s', hour, true);
     await query(store, '1 h averaged into 1 series', hourOne);
+    // The 1m tier over the whole day (sealed hours: 1m parts, or rolled up from raw parts where none are written).
+    const dayMinutes = { ...hour, step: '5m', from: String(day.toMs - HOURS * 3_600_000) };
+    await query(store, `${HOURS} h x 1000 series at 5 m (1m tier)`, dayMinutes);
     appendFile(log, path.join(dir, 'week.lp'));
     const weekCpu = await timed(null, `ingest week (${week.samples.toLocaleString()} late samples)`, () => store.caughtUp(3_600_000));
     console.log(`  = ${Math.round(week.samples / (weekCpu / 1000)).toLocaleString()} samples per CPU-second (no seal)`);
@@ -167,6 +170,13 @@ async function main() {
     // timer fired (the loop was held), `total` that plus the query.
     const waits = [];
     const totals = [];
+    // QBENCH_SEAL_PROFILE=1: a CPU profile of the main thread during this seal pass (then bench/profile-summary.js).
+    const sealProfile = process.env.QBENCH_SEAL_PROFILE ? new Session() : null;
+    if (sealProfile) {
+      sealProfile.connect();
+      await sealProfile.post('Profiler.enable');
+      await sealProfile.post('Profiler.start');
+    }
     const sealing = timed(null, 'seal pass', () => store.seal());
     for (let i = 0; i < 200 && totals.length < RUNS * 4 && store.sealing !== null; i++) {
       const t = performance.now();
@@ -176,6 +186,12 @@ async function main() {
       totals.push(performance.now() - t - 20);
     }
     await sealing;
+    if (sealProfile) {
+      const { profile: p } = await sealProfile.post('Profiler.stop');
+      const file = path.join(os.tmpdir(), 'qbench-seal.cpuprofile');
+      fs.writeFileSync(file, JSON.stringify(p));
+      console.log(`  seal profile: ${file}`);
+    }
     const stat = (a) => {
       a.sort((x, y) => x - y);
       return `median ${a[Math.floor(a.length / 2)]?.toFixed(1)} ms, max ${a[a.length - 1]?.toFixed(1)} ms`;
@@ -183,6 +199,7 @@ async function main() {
     console.log(`  ${WEEK_DAYS} d x 1000 series while the seal pass runs (${totals.length} queries): request to answer ${stat(totals)}; of it waiting for the event loop ${stat(waits)}`);
     await query(store, `${WEEK_DAYS} d x 1000 series at 1 h, sealed`, weekQ, true);
     await query(store, '1 h x 1000 series at 10 s, sealed', hour);
+    await query(store, `${HOURS} h x 1000 series at 5 m (1m tier), sealed`, dayMinutes);
     await store.close();
     await timed(null, 'restart', async () => {
       store = await open();

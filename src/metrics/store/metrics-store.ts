@@ -13,7 +13,7 @@ import { coarsen, rollupPoints } from './rollup.js';
 import { SealScratch } from './seal-scratch.js';
 import { SeriesRegistry } from './series-registry.js';
 import { mergePoints, TierReads } from './tier-reads.js';
-import { HOUR, sealedSeries, TierFiles, type SealedSeries } from './tier-files.js';
+import { DAY, HOUR, sealedSeries, SLICE_MS as SEAL_SLICE_MS, TierFiles, type SealedSeries } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 
 export interface MetricsStoreOptions {
@@ -29,6 +29,11 @@ export interface MetricsStoreOptions {
 const READ_BYTES = 256 * 1024;
 /** Longest stretch of applying before the store yields the event loop. */
 const SLICE_MS = 20;
+/**
+ * Encoded blocks a seal pass holds before writing what it has (a day's hours are written together: the day's 1h part
+ * once for all of them); a backfilled day of 15,000 series at 10 s is some 180 MB of blocks.
+ */
+const SEAL_BATCH_BYTES = 32 * 1024 * 1024;
 /** How often the store looks for new topics and seals due hours. */
 const TICK_MS = 2_000;
 /** Points further ahead of the clock are refused (a wrong clock or unit would otherwise open hours far away). */
@@ -316,7 +321,7 @@ export class MetricsStore implements MetricsReader {
     const applied = new Map([...this.follows.values()].map((f) => [f.key, f.next]));
     const due = this.hours.take(this.frontier);
     try {
-      for (const h of due) await this.sealHour(h);
+      await this.sealHours(due);
       this.registry.sync();
       this.hours.sealed();
     } catch (e) {
@@ -325,20 +330,49 @@ export class MetricsStore implements MetricsReader {
       this.hours.sealed();
       return;
     }
+    await this.writeCheckpoint(applied);
     this.nowMs = Date.now();
     const c = this.o.config;
-    this.tiers.dropBefore('raw', this.rawHorizon());
-    this.tiers.dropBefore('1m', this.nowMs - c.rollup1mRetentionMs);
+    // After the checkpoint: an hour whose raw part ages out gets its 1m part written first, which may take a while
+    // when retention was shortened, and nothing in the checkpoint depends on it.
+    const keep1mAfter = this.nowMs - c.rollup1mRetentionMs;
+    await this.tiers.ageOutRaw(this.rawHorizon(), keep1mAfter, (ids, hour) => this.reads.prevValuesOf(ids, hour), new SealScratch().blocks);
+    this.tiers.dropBefore('1m', keep1mAfter);
     this.tiers.dropBefore('1h', this.nowMs - c.rollup1hRetentionMs);
-    await this.writeCheckpoint(applied);
     this.writeSucceeded();
   }
 
-  private async sealHour(h: OpenHour): Promise<void> {
-    const merge = this.tiers.sealed(h.start);
-    const out: SealedSeries[] = [];
+  /**
+   * Seals hours (ascending): each hour's series rolled up and encoded, then written a UTC day at a time (the day's 1h
+   * part once for all its hours: tier-files.ts writeHours), or sooner once SEAL_BATCH_BYTES of blocks wait.
+   */
+  private async sealHours(due: OpenHour[]): Promise<void> {
     const scratch = new SealScratch();
-    let n = 0;
+    let batch: { h: OpenHour; hour: number; series: SealedSeries[] }[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.tiers.writeHours(batch, scratch.blocks);
+      for (const b of batch) b.h.written = true;
+      batch = [];
+      bytes = 0;
+    };
+    for (const h of due) {
+      if (batch.length > 0 && (Math.floor(h.start / DAY) !== Math.floor(batch[0]!.hour / DAY) || bytes > SEAL_BATCH_BYTES)) await flush();
+      const series = await this.encodeHour(h, scratch);
+      for (const s of series) bytes += (s.raw?.block.length ?? 0) + (s.minutes?.block.length ?? 0);
+      batch.push({ h, hour: h.start, series });
+    }
+    await flush();
+  }
+
+  /** One hour's series rolled up and encoded (in slices of at most SLICE_MS, yielding between them). */
+  private async encodeHour(h: OpenHour, scratch: SealScratch): Promise<SealedSeries[]> {
+    const merge = this.tiers.sealed(h.start);
+    // Minutes are encoded only for an hour that has a 1m part already (tier-files.ts: otherwise read from raw).
+    const keep1m = this.tiers.has('1m', h.start);
+    const out: SealedSeries[] = [];
+    let slice = performance.now();
     // In the parts' layout order (measurement, field, tags): the blocks read back below (late points merged into a
     // sealed hour, the previous hour's last value) then come frame after frame, each frame inflated once, instead of
     // one inflate of a 64 KiB frame per series.
@@ -351,15 +385,17 @@ export class MetricsStore implements MetricsReader {
         if (old) points = mergePoints([old, points]);
       }
       const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start), scratch.rows);
-      out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR), scratch.blocks));
+      out.push(sealedSeries(id, points, keep1m ? minutes : null, coarsen(minutes, HOUR), scratch.blocks));
       if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
         this.lastHour[id] = h.start;
         this.lastValue[id] = points.values[points.values.length - 1]!;
       }
-      if (++n % 512 === 0) await yieldLoop();
+      if (performance.now() - slice > SEAL_SLICE_MS) {
+        await yieldLoop();
+        slice = performance.now();
+      }
     }
-    await this.tiers.writeHour(h.start, out, scratch.blocks);
-    h.written = true;
+    return out;
   }
 
   private async writeCheckpoint(applied: Map<string, number>): Promise<void> {

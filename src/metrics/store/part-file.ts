@@ -106,8 +106,13 @@ interface Layout {
 /** Orders the entries and cuts them into frames of about FRAME_BYTES (a larger block is a frame of its own). */
 function planFrames(entries: PartEntry[], order?: (id: number) => string): Layout {
   if (order) {
-    const keys = new Map(entries.map((e) => [e.id, order(e.id)]));
-    entries.sort((a, b) => (keys.get(a.id)! < keys.get(b.id)! ? -1 : keys.get(a.id)! > keys.get(b.id)! ? 1 : a.id - b.id));
+    // Keys computed once, compared without map lookups; entries that come mostly in layout order already (a part
+    // rewritten: its kept blocks in their old layout order, then the new ones) are a few runs, which V8's sort merges
+    // in about linear time. A scratch measure on a busy machine, 15,600 entries (a day's 1h part): in no particular
+    // order 74–224 ms with a Map lookup per comparison, 87–114 ms keyed; as two sorted runs 16–22 ms and 7–13 ms.
+    const keyed = entries.map((e) => ({ k: order(e.id), e }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.e.id - b.e.id));
+    for (let i = 0; i < keyed.length; i++) entries[i] = keyed[i]!.e;
   } else entries.sort((a, b) => a.id - b.id);
   const frames: FrameRange[] = [];
   const frameOf = new Map<PartEntry, number>();
@@ -272,6 +277,11 @@ export class PartReader {
   /** The frame holding the block at index position i: readers of many blocks go frame by frame. */
   frameOf(i: number): number {
     return this.frame[i]!;
+  }
+
+  /** Where the block at index position i starts in its frame (with frameOf: the part's layout order). */
+  offsetOf(i: number): number {
+    return this.offsets[i]!;
   }
 
   private inflate(f: number): Buffer {

@@ -1,24 +1,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/logger.js';
 import type { RollupRows, Tier } from '../types.js';
 import type { BlockScratch } from './block-arena.js';
 import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from './blocks.js';
 import type { Points } from './point-codec.js';
-import { mergeRollups } from './rollup.js';
+import { concatRollups, mergeRollups, rollupPoints } from './rollup.js';
 import { PartCache, writePart, type PartEntry, type PartReader } from './part-file.js';
 
 /**
  * The persisted tiers: `raw/<hour>.part` (points as written), `1m/<hour>.part` (one-minute rollups) and
  * `1h/<day>.part` (hourly rollups of a UTC day), each named by the epoch ms of its start. An hour is sealed by writing
- * its 1h rows, then its 1m part, then its raw part: the raw part (or, once retention removed it, the 1m part) is the
- * mark that the hour is on disk, and rewriting the rows of an hour is idempotent, so a crash between two writes
- * only means the hour is sealed again from the log.
+ * its 1h rows, then its raw part: the raw part (or, once retention removed it, the 1m part) is the mark that the hour
+ * is on disk, and rewriting the rows of an hour is idempotent, so a crash between two writes only means the hour is
+ * sealed again from the log.
+ *
+ * The 1m tier of an hour whose raw part exists is not stored: it is rolled up from the raw points when read
+ * (tier-reads.ts). Stored beside raw, the 1m rows of host metrics at 10 s took ~0.9 B per raw sample, nearly as much
+ * as the raw points (~1.0 B), for rows six points each derive. A 1m part is written when retention removes the raw
+ * part (ageOutRaw: the 1m part first, then the raw part deleted, so a crash in between leaves both, never neither).
+ * Stores written before this (part format 3 and older) have 1m parts beside raw ones; those are read as they are, and
+ * a 1m part that exists is kept up to date when late points rewrite its hour.
  */
 
 export const HOUR = 3_600_000;
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+/** Longest stretch of sealing work on the event loop before it yields (queries wait for the loop meanwhile). */
+export const SLICE_MS = 8;
 export const DAY = 86_400_000;
+const MINUTE = 60_000;
 const DIRS: Record<Tier, string> = { raw: 'raw', '1m': '1m', '1h': '1h' };
 
 /** What sealing an hour writes for one series: its points and 1m rows of the hour, encoded, and its hour's row. */
@@ -34,15 +45,20 @@ export interface SealedSeries {
  * The sealed blocks of one series, encoded as soon as its points are rolled up: a seal pass then holds some 1.5 KiB
  * per series, not its decoded points and rows (~10 KiB), which set the process's peak memory for a large hour.
  */
-export function sealedSeries(id: number, points: Points, minutes: RollupRows, hour: RollupRows, scratch?: BlockScratch): SealedSeries {
+export function sealedSeries(id: number, points: Points, minutes: RollupRows | null, hour: RollupRows, scratch?: BlockScratch): SealedSeries {
   const n = points.timestamps.length;
-  const m = minutes.timestamps.length;
   return {
     id,
     raw: n > 0 ? { id, block: encodePointsBlock(points, scratch), minTs: points.timestamps[0]!, maxTs: points.timestamps[n - 1]! } : null,
-    minutes: m > 0 ? { id, block: encodeRollupBlock(minutes, scratch), minTs: minutes.timestamps[0]!, maxTs: minutes.timestamps[m - 1]! } : null,
+    minutes: minutes ? minuteEntry(id, minutes, scratch) : null,
     hour,
   };
+}
+
+/** The 1m part entry of one series' rows (null: no row). */
+export function minuteEntry(id: number, minutes: RollupRows, scratch?: BlockScratch): PartEntry | null {
+  const m = minutes.timestamps.length;
+  return m > 0 ? { id, block: encodeRollupBlock(minutes, scratch), minTs: minutes.timestamps[0]!, maxTs: minutes.timestamps[m - 1]! } : null;
 }
 
 function listStarts(dir: string): number[] {
@@ -111,6 +127,11 @@ export class TierFiles {
     }
   }
 
+  /** Whether a tier has a part starting at `start`. */
+  has(tier: Tier, start: number): boolean {
+    return hasSorted(this.starts[tier], start);
+  }
+
   /** Whether an hour was sealed (its raw part, or its 1m part once raw retention removed that). */
   sealed(hour: number): boolean {
     return hasSorted(this.starts.raw, hour) || hasSorted(this.starts['1m'], hour);
@@ -147,43 +168,89 @@ export class TierFiles {
   }
 
   /**
-   * Writes one sealed hour: the series given replace theirs in the hour's parts (others already there are kept, for
-   * late points merged into an hour sealed before).
+   * Writes sealed hours of one UTC day: the series given replace theirs in each hour's parts (others already there
+   * are kept, for late points merged into an hour sealed before). The day's 1h part is rewritten once for all the
+   * hours (a backfilled week sealed in one pass rewrote each day part 24 times, most of that pass's work), before any
+   * of their raw parts, which mark the hours sealed.
    */
-  async writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
-    const touched = new Set(series.map((s) => s.id));
-    const day = Math.floor(hour / DAY) * DAY;
-    // 1h rows first: rewriting them is idempotent, and the raw part written last marks the hour sealed.
-    const dayEntries = this.kept('1h', day, touched);
-    const old = this.part('1h', day);
-    let n = 0;
-    for (const s of series) {
-      if (++n % 512 === 0) await yieldLoop();
-      if (s.hour.timestamps.length === 0) continue;
-      const i = old ? old.find(s.id) : -1;
-      const rows = i < 0 ? s.hour : mergeRollups(decodeRollupBlock(old!.block(i)), s.hour);
-      dayEntries.push({ id: s.id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
+  async writeHours(hours: { hour: number; series: SealedSeries[] }[], scratch?: BlockScratch): Promise<void> {
+    if (hours.length === 0) return;
+    const day = Math.floor(hours[0]!.hour / DAY) * DAY;
+    // The new 1h rows of each series, ascending (the hours come in ascending order).
+    const rowsOf = new Map<number, RollupRows[]>();
+    for (const { hour, series } of hours) {
+      if (Math.floor(hour / DAY) * DAY !== day) throw new Error(`writeHours: hour ${hour} is not in the day of ${day}`);
+      for (const s of series) {
+        if (s.hour.timestamps.length === 0) continue;
+        const list = rowsOf.get(s.id);
+        if (list) list.push(s.hour);
+        else rowsOf.set(s.id, [s.hour]);
+      }
+    }
+    // 1h rows first: rewriting them is idempotent, and the raw parts written last mark the hours sealed.
+    const touched = new Set(rowsOf.keys());
+    const dayEntries = await this.kept('1h', day, touched);
+    let old = this.part('1h', day);
+    let slice = performance.now();
+    for (const [id, list] of rowsOf) {
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldLoop();
+        slice = performance.now();
+        // A query meanwhile may have closed the reader (the cache keeps 64): the file is the same, open it again.
+        old = this.part('1h', day);
+      }
+      const fresh = list.length === 1 ? list[0]! : concatRollups(list);
+      const i = old ? old.find(id) : -1;
+      const rows = i < 0 ? fresh : mergeRollups(decodeRollupBlock(old!.block(i)), fresh);
+      dayEntries.push({ id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
     }
     await this.replace('1h', day, dayEntries);
-    const minuteEntries = this.kept('1m', hour, touched);
-    for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
-    await this.replace('1m', hour, minuteEntries);
-    const rawEntries = this.kept('raw', hour, touched);
-    for (const s of series) if (s.raw) rawEntries.push(s.raw);
-    await this.replace('raw', hour, rawEntries);
+    for (const { hour, series } of hours) {
+      const ids = new Set(series.map((s) => s.id));
+      // A 1m part is only rewritten where one exists (a store of an older format, or an hour whose raw part aged
+      // out): otherwise the hour's minutes are rolled up from its raw part when read.
+      if (this.has('1m', hour)) {
+        const minuteEntries = await this.kept('1m', hour, ids);
+        for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
+        await this.replace('1m', hour, minuteEntries);
+      }
+      const rawEntries = await this.kept('raw', hour, ids);
+      for (const s of series) if (s.raw) rawEntries.push(s.raw);
+      await this.replace('raw', hour, rawEntries);
+    }
   }
 
-  /** The blocks of a part for series other than `touched`, copied as they are. */
-  private kept(tier: Tier, start: number, touched: Set<number>): PartEntry[] {
-    const r = this.part(tier, start);
+  /** writeHours of one hour. */
+  writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
+    return this.writeHours([{ hour, series }], scratch);
+  }
+
+  /**
+   * The blocks of a part for series other than `touched`, as they are (views into its inflated frames, which stay
+   * referenced until the part is rewritten). Yields between frames: a day part of 15,000 series is some 20 frames.
+   */
+  private async kept(tier: Tier, start: number, touched: Set<number>): Promise<PartEntry[]> {
+    const first = this.part(tier, start);
     const out: PartEntry[] = [];
-    if (!r) return out;
+    if (!first) return out;
+    let r = first;
     // Frame by frame: the index is by id, the frames by layout; in id order a part of 16,000 series inflated a
     // 64 KiB frame for nearly every block (most of a seal pass's time when a day's 1h part is rewritten each hour).
     const order: number[] = [];
     for (let i = 0; i < r.ids.length; i++) if (!touched.has(r.ids[i]!)) order.push(i);
-    order.sort((a, b) => r.frameOf(a) - r.frameOf(b) || a - b);
-    for (const i of order) out.push({ id: r.ids[i]!, block: r.block(i), minTs: r.minTs[i]!, maxTs: r.maxTs[i]! });
+    // In the part's layout order (frame, then offset in it): writePart then finds them sorted already.
+    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || first.offsetOf(a) - first.offsetOf(b));
+    let frame = -1;
+    for (const i of order) {
+      if (r.frameOf(i) !== frame) {
+        if (frame >= 0) {
+          await yieldLoop();
+          r = this.part(tier, start) ?? r; // reopened if a query closed it meanwhile (the file is the same)
+        }
+        frame = r.frameOf(i);
+      }
+      out.push({ id: r.ids[i]!, block: r.block(i), minTs: r.minTs[i]!, maxTs: r.maxTs[i]! });
+    }
     return out;
   }
 
@@ -194,6 +261,54 @@ export class TierFiles {
     this.cache.drop(file);
     insertSorted(this.starts[tier], start);
     this.bytes[tier] += size - before;
+  }
+
+  /**
+   * Deletes the raw parts that end at or before `horizon`; an hour that the 1m tier still keeps (it ends after
+   * `keep1mAfter`) and that has no 1m part gets one first, rolled up from the raw part's points (`prev`: the value
+   * of each series' last point before the hour, NaN when none, for the first minute's increase). Yields between
+   * hours and every few hundred series, as sealing does. Returns how many raw parts were deleted.
+   */
+  async ageOutRaw(horizon: number, keep1mAfter: number, prev: (ids: Uint32Array, hour: number) => Float64Array, scratch?: BlockScratch): Promise<number> {
+    let n = 0;
+    while (this.starts.raw.length > 0 && this.starts.raw[0]! + HOUR <= horizon) {
+      const start = this.starts.raw[0]!;
+      if (start + HOUR > keep1mAfter && !this.has('1m', start)) await this.materializeMinutes(start, prev, scratch);
+      // The part may have been replaced meanwhile (a seal pass does not run beside this one, but be exact).
+      if (this.starts.raw[0] !== start) continue;
+      this.starts.raw.shift();
+      const file = this.file('raw', start);
+      this.bytes.raw -= this.sizeOf('raw', start);
+      this.cache.drop(file);
+      fs.rmSync(file, { force: true });
+      n++;
+      await yieldLoop();
+    }
+    return n;
+  }
+
+  /** Writes the 1m part of an hour from its raw part (rows as rollupPoints makes them from the same points). */
+  private async materializeMinutes(hour: number, prev: (ids: Uint32Array, hour: number) => Float64Array, scratch?: BlockScratch): Promise<void> {
+    const first = this.part('raw', hour);
+    if (!first) return;
+    let r = first;
+    const before = prev(r.ids, hour);
+    const entries: PartEntry[] = [];
+    const order: number[] = [];
+    for (let i = 0; i < r.ids.length; i++) order.push(i);
+    order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || a - b);
+    let slice = performance.now();
+    for (const i of order) {
+      const rows = rollupPoints(decodePointsBlock(r.block(i)), MINUTE, before[i]!);
+      const e = minuteEntry(r.ids[i]!, rows, scratch);
+      if (e) entries.push(e);
+      if (performance.now() - slice > SLICE_MS) {
+        await yieldLoop();
+        slice = performance.now();
+        r = this.part('raw', hour) ?? r;
+      }
+    }
+    await this.replace('1m', hour, entries);
   }
 
   /** Deletes the parts of a tier that end at or before `horizon`; returns how many. */

@@ -235,13 +235,45 @@ export class TierReads {
     return tier === '1m' ? this.minutes(ids, fromMs, toMs) : this.hourly(ids, fromMs, toMs);
   }
 
-  /** 1m: per hour, the hour's 1m block, or (when the series has points in memory then) its points rolled up. */
+  /**
+   * 1m: per hour, the series' points in memory (with its raw block, if any) rolled up; else the hour's 1m block (a
+   * store of an older format, or an hour whose raw part aged out); else its raw block rolled up (tier-files.ts: the
+   * 1m tier is not stored while raw is). Hours are read in order, so the value before an hour (the first minute's
+   * increase starts there) is the last point read in the hours before; it is looked up on disk once per series at most.
+   */
   private minutes(ids: readonly number[], fromMs: number, toMs: number): RollupRows[] {
     const parts: RollupRows[][] = ids.map(() => []);
+    this.eachMinuteHour(ids, fromMs, toMs, false, (k, rows) => parts[k]!.push(rows));
+    return parts.map((p) => sliceRollups(concatRollups(p), fromMs, toMs));
+  }
+
+  /**
+   * The 1m rows of minutes(), one series' hour at a time, in ascending hours per series. With `scratch`, rows decoded
+   * or rolled up into reused arrays (valid during the call only: a streamed query), else arrays of their own.
+   */
+  private eachMinuteHour(ids: readonly number[], fromMs: number, toMs: number, scratch: boolean, visit: (k: number, rows: RollupRows) => void): void {
     const interval = TIER_INTERVAL_MS['1m'];
-    for (const hour of startsIn(this.tiers.starts['1m'], this.hours.starts(), HOUR, fromMs, toMs)) {
+    const before = new Float64Array(ids.length).fill(NaN);
+    const known = new Uint8Array(ids.length);
+    let ts = new Float64Array(512);
+    let vs = new Float64Array(512);
+    const into = (n: number) => {
+      if (ts.length < n) {
+        ts = new Float64Array(Math.ceil(n * 1.5));
+        vs = new Float64Array(ts.length);
+      }
+      return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
+    };
+    let rowsAll = new Float64Array(7 * 64);
+    const rowsInto = (n: number) => {
+      if (rowsAll.length < 7 * n) rowsAll = new Float64Array(7 * Math.ceil(n * 1.5));
+      return rowsAll;
+    };
+    const rowsAlloc = scratch ? (n: number) => emptyRollups(n, rowsInto(n)) : undefined;
+    const disk = unionSorted(this.tiers.starts['1m'], this.tiers.starts.raw);
+    for (const hour of startsIn(disk, this.hours.starts(), HOUR, fromMs, toMs)) {
       const hs = this.hours.at(hour);
-      const fromMemory = new Uint8Array(ids.length);
+      const done = new Uint8Array(ids.length);
       if (hs.length) {
         const ks: number[] = [];
         for (let k = 0; k < ids.length; k++) if (streamsOf(hs, ids[k]!)) ks.push(k);
@@ -249,15 +281,47 @@ export class TierReads {
         let j = 0;
         this.hourPointsMany(ids, ks, hour, hs, (k, points) => {
           const p = prev[j++]!;
-          if (points.timestamps.length === 0) return;
-          parts[k]!.push(rollupPoints(points, interval, p));
-          fromMemory[k] = 1;
+          const n = points.timestamps.length;
+          if (n === 0) return;
+          done[k] = 1;
+          before[k] = points.values[n - 1]!;
+          known[k] = 1;
+          visit(k, rollupPoints(points, interval, p, rowsAlloc));
         });
       }
-      const r = hasSorted(this.tiers.starts['1m'], hour) ? this.tiers.part('1m', hour) : null;
-      if (r) eachBlock(r, ids, (k, block) => fromMemory[k] || parts[k]!.push(decodeRollupBlock(block)));
+      const m = hasSorted(this.tiers.starts['1m'], hour) ? this.tiers.part('1m', hour) : null;
+      if (m) {
+        eachBlock(m, ids, (k, block) => {
+          if (done[k]) return;
+          const rows = decodeRollupBlock(block, scratch ? rowsInto : undefined);
+          if (rows.timestamps.length === 0) return;
+          before[k] = rows.last[rows.last.length - 1]!;
+          known[k] = 1;
+          visit(k, rows);
+        });
+        continue;
+      }
+      const r = this.rawPart(hour);
+      if (!r) continue;
+      const ask: number[] = [];
+      for (let k = 0; k < ids.length; k++) if (!done[k] && !known[k] && r.find(ids[k]!) >= 0) ask.push(k);
+      if (ask.length) {
+        const prev = this.prevValues(ids, ask, hour);
+        ask.forEach((k, j) => {
+          before[k] = prev[j]!;
+          known[k] = 1;
+        });
+      }
+      eachBlock(r, ids, (k, block) => {
+        if (done[k]) return;
+        const points = decodePointsBlock(block, into);
+        const n = points.timestamps.length;
+        if (n === 0) return;
+        const p = before[k]!;
+        before[k] = points.values[n - 1]!;
+        visit(k, rollupPoints(points, interval, p, rowsAlloc));
+      });
     }
-    return parts.map((p) => sliceRollups(concatRollups(p), fromMs, toMs));
   }
 
   /** 1h: the day parts' rows, and a row for each hour in memory (which wins over the day part's row of that hour). */
@@ -279,13 +343,18 @@ export class TierReads {
   /**
    * The rows of readRollupsMany handed over piece by piece (MetricsReader.eachRollup): 1h rows straight from each day
    * part's decoded block (a scratch buffer), the hours a series has in memory skipped there and handed over from
-   * memory instead (memory wins, as in hourly); no concatenation or merge per series. 1m reads are gathered as before
-   * and handed over whole.
+   * memory instead (memory wins, as in hourly); no concatenation or merge per series. 1m rows are handed over one
+   * series' hour at a time, decoded or rolled up into scratch arrays.
    */
   eachRollup(ids: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, visit: RollupVisitor): void {
     if (!(fromMs < toMs)) return;
     if (tier === '1m') {
-      this.minutes(ids, fromMs, toMs).forEach((rows, k) => rows.timestamps.length > 0 && visit(k, rows, 0, rows.timestamps.length));
+      this.eachMinuteHour(ids, fromMs, toMs, true, (k, rows) => {
+        const t = rows.timestamps;
+        const lo = t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
+        const hi = t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
+        if (hi > lo) visit(k, rows, lo, hi);
+      });
       return;
     }
     const mem = this.memoryHourRows(ids, fromMs, toMs);
@@ -328,6 +397,11 @@ export class TierReads {
   private memoryHourRows(ids: readonly number[], fromMs: number, toMs: number): (RowList | undefined)[] {
     const mem: (RowList | undefined)[] = new Array(ids.length);
     const memStarts = this.hours.starts();
+    // Per series, the hour before this one when it took the fast path there (its points all in one in-order stream,
+    // none on disk) and that stream's last value: the value before this hour, without a lookup. A backfilled week
+    // in memory is 168 hours × every series looked up otherwise, most of such a query's time.
+    const carryHour = new Float64Array(ids.length).fill(NaN);
+    const carryValue = new Float64Array(ids.length);
     for (let i = lowerBoundOf(memStarts, fromMs - HOUR + 1); i < memStarts.length && memStarts[i]! < toMs; i++) {
       const hour = memStarts[i]!;
       const hs = this.hours.at(hour);
@@ -347,12 +421,17 @@ export class TierReads {
         } else slow.push(k);
       }
       // The stream's own rollup; the step into its first point comes from the value before the hour.
-      const prev = this.prevValues(ids, fast, hour);
-      for (let j = 0; j < fast.length; j++) {
+      const ask: number[] = [];
+      for (let j = 0; j < fast.length; j++) if (carryHour[fast[j]!] !== hour - HOUR) ask.push(fast[j]!);
+      const asked = this.prevValues(ids, ask, hour);
+      for (let j = 0, a = 0; j < fast.length; j++) {
+        const k = fast[j]!;
         const s = fastStream[j]!;
-        const p = prev[j]!;
+        const p = carryHour[k] === hour - HOUR ? carryValue[k]! : asked[a++]!;
         const into = Number.isNaN(p) ? 0 : s.first >= p ? s.first - p : s.first;
-        (mem[fast[j]!] ??= new RowList()).push(hour, s.min, s.max, s.sum, s.count, s.last, into + s.incWithin);
+        (mem[k] ??= new RowList()).push(hour, s.min, s.max, s.sum, s.count, s.last, into + s.incWithin);
+        carryHour[k] = hour;
+        carryValue[k] = s.last;
       }
       // Points out of order, or late points for an hour on disk: merged with the block and rolled up.
       const slowPrev = this.prevValues(ids, slow, hour);
@@ -433,8 +512,16 @@ export class TierReads {
     return this.prevValues([id], [0], hour)[0]!;
   }
 
-  /** prevValue of the series ids[k] for k in `ks`, in that order; the 1m parts read once for all, frame by frame. */
-  private prevValues(ids: readonly number[], ks: readonly number[], hour: number): Float64Array {
+  /** prevValue of every series in `ids`, in that order (a 1m part written from an aging raw part). */
+  prevValuesOf(ids: ArrayLike<number>, hour: number): Float64Array {
+    return this.prevValues(ids, Array.from({ length: ids.length }, (_, k) => k), hour);
+  }
+
+  /**
+   * prevValue of the series ids[k] for k in `ks`, in that order; the parts before the hour (its 1m part, else its
+   * raw part) read once for all, frame by frame.
+   */
+  private prevValues(ids: ArrayLike<number>, ks: readonly number[], hour: number): Float64Array {
     const out = new Float64Array(ks.length);
     let pending: number[] = [];
     const floor = new Float64Array(ks.length);
@@ -447,18 +534,20 @@ export class TierReads {
         pending.push(j);
       }
     }
-    const disk = this.tiers.starts['1m'];
+    if (pending.length === 0) return out;
+    const disk = unionSorted(this.tiers.starts['1m'], this.tiers.starts.raw);
     for (let i = lowerBoundOf(disk, hour) - 1, looked = 0; i >= 0 && looked < 24 && pending.length > 0; i--, looked++) {
       const start = disk[i]!;
       const asked = pending.filter((j) => start > floor[j]!);
       if (asked.length === 0) break; // every one left has an hour in memory newer than the parts further back
-      const r = this.tiers.part('1m', start);
+      const minutes = hasSorted(this.tiers.starts['1m'], start);
+      const r = this.tiers.part(minutes ? '1m' : 'raw', start);
       if (!r) continue;
       const found = new Uint8Array(asked.length);
       eachBlock(r, asked.map((j) => ids[ks[j]!]!), (a, block) => {
-        const rows = decodeRollupBlock(block);
-        if (rows.last.length === 0) return;
-        out[asked[a]!] = rows.last[rows.last.length - 1]!;
+        const last = minutes ? decodeRollupBlock(block).last : decodePointsBlock(block).values;
+        if (last.length === 0) return;
+        out[asked[a]!] = last[last.length - 1]!;
         found[a] = 1;
       });
       const done = new Set(asked.filter((_, a) => found[a]));
@@ -474,10 +563,18 @@ export class TierReads {
       const last = s.length ? this.tiers.partRange(tier, s[s.length - 1]!) : null;
       return { oldest: first?.min ?? Infinity, newest: last?.max ?? -Infinity };
     };
+    // The 1m tier is read from raw parts where it has no parts of its own (tier-files.ts).
+    const raw = range('raw');
+    const minutes = range('1m');
+    const spans: Record<Tier, { oldest: number; newest: number }> = {
+      raw,
+      '1m': { oldest: Math.min(floorTo(raw.oldest, TIER_INTERVAL_MS['1m']), minutes.oldest), newest: Math.max(floorTo(raw.newest, TIER_INTERVAL_MS['1m']), minutes.newest) },
+      '1h': range('1h'),
+    };
     const memOldest = this.hours.oldest();
     const newest = newestMs;
     return (['raw', '1m', '1h'] as Tier[]).map((tier) => {
-      const r = range(tier);
+      const r = spans[tier];
       const step = TIER_INTERVAL_MS[tier];
       const align = (t: number) => (step === 0 || !Number.isFinite(t) ? t : Math.floor(t / step) * step);
       const oldest = Math.min(r.oldest, align(memOldest));
@@ -485,6 +582,29 @@ export class TierReads {
       return { tier, oldestMs: Number.isFinite(oldest) ? oldest : null, newestMs: Number.isFinite(newestMs) ? newestMs : null };
     });
   }
+}
+
+/** t aligned down to a multiple of step (infinities as they are). */
+function floorTo(t: number, step: number): number {
+  return Number.isFinite(t) ? Math.floor(t / step) * step : t;
+}
+
+/** Ascending, unique values of two ascending lists. */
+function unionSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (a.length === 0) return b as number[];
+  if (b.length === 0) return a as number[];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    const s = Math.min(x, y);
+    if (x === s) i++;
+    if (y === s) j++;
+    out.push(s);
+  }
+  return out;
 }
 
 /** First index of ascending `a` whose value is >= x. */

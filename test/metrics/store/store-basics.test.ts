@@ -40,7 +40,7 @@ describe('metrics store', () => {
     expect(s.lagRecords).toBe(0);
   });
 
-  it('seals a past hour into the raw, 1m and 1h tiers and reads the same points back', async () => {
+  it('seals a past hour into the raw and 1h tiers (1m read from raw) and reads the same points back', async () => {
     const dir = tempDir();
     const logs = await openLogs(dir);
     const store = await openStore(path.join(dir, '__metrics'), logs);
@@ -54,7 +54,8 @@ describe('metrics store', () => {
     await store.seal();
     const s = store.stats();
     expect(s.bytesOnDisk.raw).toBeGreaterThan(0);
-    expect(s.bytesOnDisk['1m']).toBeGreaterThan(0);
+    // While the raw part is kept, the hour's 1m rows are rolled up from it when read: no 1m part.
+    expect(s.bytesOnDisk['1m']).toBe(0);
     expect(s.bytesOnDisk['1h']).toBeGreaterThan(0);
     const after = store.readRaw(id, h0, h0 + HOUR);
     expect([...after.timestamps]).toEqual([...before.timestamps]);
@@ -68,6 +69,10 @@ describe('metrics store', () => {
     expect(hour.increase[0]).toBe(3590);
     const minutes = store.readRollups(id, '1m', h0, h0 + HOUR);
     expect(minutes.timestamps.length).toBe(60);
+    // Six points a minute, 10 apart: counts 6, sums 6×first + 150, increases 60 (the first minute 50: no point before).
+    expect([...minutes.count]).toEqual(Array(60).fill(6));
+    expect(minutes.sum[1]).toBe(6 * 1060 + 150);
+    expect([...minutes.increase]).toEqual([50, ...Array(59).fill(60)]);
     expect(minutes.count[0]).toBe(6);
     expect(minutes.sum[0]).toBe(1000 + 1010 + 1020 + 1030 + 1040 + 1050);
     expect(minutes.increase[0]).toBe(50);
