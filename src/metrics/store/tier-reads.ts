@@ -50,18 +50,7 @@ function concatPoints(list: Points[]): RawPoints {
 
 /** Ascending, unique values of two ascending lists with start + span > from and start < to. */
 function startsIn(a: readonly number[], b: readonly number[], span: number, from: number, to: number): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a[i]! : Infinity;
-    const y = j < b.length ? b[j]! : Infinity;
-    const s = Math.min(x, y);
-    if (x === s) i++;
-    if (y === s) j++;
-    if (s + span > from && s < to) out.push(s);
-  }
-  return out;
+  return unionSorted(a, b).filter((s) => s + span > from && s < to);
 }
 
 /**

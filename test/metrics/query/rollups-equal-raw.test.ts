@@ -4,19 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parseMetricsQuery, runMetricsQuery, type Aggregation } from '../../../src/metrics/query/index.js';
 import type { Tier } from '../../../src/metrics/types.js';
 import { MemoryMetrics } from '../../helpers/memory-metrics.js';
+import { rng } from '../../helpers/seeded-random.js';
 
 const H = 3_600_000;
-/** A deterministic pseudo-random sequence (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('rollups equal raw points for the exact aggregations', () => {
   const m = new MemoryMetrics();
   const start = 1_699_999_200_000; // a whole hour

@@ -10,18 +10,9 @@ import type { MetricsStore } from '../../../src/metrics/store/index.js';
 import type { RollupRows } from '../../../src/metrics/types.js';
 import { parseMetricsQuery, runMetricsQuery } from '../../../src/metrics/query/index.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
+import { rng } from '../../helpers/seeded-random.js';
 
 const MINUTE = 60_000;
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What was written, per host: ms → value, the last write of a ms kept. */
 type Written = Map<string, Map<number, number>>;

@@ -12,19 +12,10 @@ import { writePart } from '../../../src/metrics/store/part-file.js';
 import type { RollupRows } from '../../../src/metrics/types.js';
 import { parseMetricsQuery, runMetricsQuery } from '../../../src/metrics/query/index.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
+import { rng } from '../../helpers/seeded-random.js';
 
 const MINUTE = 60_000;
 const ns = (t: number) => `${t}000000`;
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reference 1m rows of sorted points: min, max, sum, count, last; increase from each point's predecessor (a drop is a reset). */
 function minutesOf(points: [number, number][]): Record<keyof RollupRows, number[]> {

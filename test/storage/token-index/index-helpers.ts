@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { decodeBatches } from '../../../src/protocol/record-decoder.js';
 import type { PartitionLog, SearchSpan } from '../../../src/storage/index.js';
 import { tokenHashes } from '../../../src/storage/token-index/tokens.js';
+export { rng } from '../../helpers/seeded-random.js';
 
 /** Spans are back to back from position 0 to the end of every segment, offsets continuing. */
 export function expectExactCover(log: PartitionLog, spans: SearchSpan[] = log.searchSpans()): void {
@@ -68,18 +69,6 @@ export async function expectNoFalseNegatives(log: PartitionLog): Promise<number>
 const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
 const SERVICES = ['api', 'auth', 'billing', 'search', 'worker', 'gateway', 'db-proxy', 'scheduler'];
 const PATHS = ['/api/v1/orders', '/api/v1/users/{id}', '/login', '/healthz', '/api/v1/search', '/static/app.js'];
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function uuid(r: () => number): string {
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
