@@ -1,5 +1,4 @@
-import { decimalK, decimalM, decodeInterleaved, normalize, toDecimal, type Points } from './point-codec.js';
-import { PointStream } from './point-stream.js';
+import { decimalK, decimalM, normalize, toDecimal, type Points } from './point-codec.js';
 
 /** Bytes of one segment of a stream. */
 const SEG_BYTES = 256;
@@ -209,28 +208,160 @@ export class HourStreams {
     return this.ordered[slot] === 1;
   }
 
-  num(slot: number, which: 'first' | 'min' | 'max' | 'sum' | 'incWithin' | 'last' | 'minTs' | 'maxTs'): number {
-    return this.nums[slot * NUMS + NUM_OF[which]]!;
+  /** One of the numbers kept for a slot (the offsets above). */
+  num(slot: number, k: number): number {
+    return this.nums[slot * NUMS + k]!;
   }
 
   /** Sorted, unique timestamps (last write wins); with `into`, decoded into the arrays it gives (n long). */
   points(slot: number, into?: (n: number) => { ts: Float64Array; vs: Float64Array }): Points {
     const n = this.counts[slot]!;
     const { ts, vs } = into ? into(n) : { ts: new Float64Array(n), vs: new Float64Array(n) };
+    this.decode(slot, ts, vs);
+    return normalize(ts, vs);
+  }
+
+  /**
+   * Every segment of a slot into ts and vs, in append order: point-codec.ts's decodeInterleaved restarted per
+   * segment, written here for memory the store wrote itself (no bounds to check), with varints of up to four bytes
+   * read in int32 arithmetic (the usual time and value steps).
+   */
+  private decode(slot: number, ts: Float64Array, vs: Float64Array): void {
     let at = 0;
     for (let seg = this.head[slot]!; seg >= 0; seg = this.segNext[seg]!) {
-      const k = this.segPoints[seg]!;
-      if (k === 0) continue;
-      const base = (seg % SEGS_PER_CHUNK) * SEG_BYTES;
-      const buf = this.chunks[(seg / SEGS_PER_CHUNK) | 0]!;
-      decodeInterleaved(buf, base, base + this.segLen[seg]!, k, at === 0 && k === n ? ts : ts.subarray(at, at + k), at === 0 && k === n ? vs : vs.subarray(at, at + k));
-      at += k;
+      const c = (seg / SEGS_PER_CHUNK) | 0;
+      const buf = this.chunks[c]!;
+      const view = this.views[c]!;
+      let pos = (seg % SEGS_PER_CHUNK) * SEG_BYTES;
+      const end = at + this.segPoints[seg]!;
+      let prevT = 0;
+      let delta = 0;
+      let prev = NaN;
+      let prevM = 0;
+      while (at < end) {
+        let b = buf[pos++]!;
+        if (b < 128) delta += (b & 1) === 0 ? b >>> 1 : -((b + 1) >>> 1);
+        else {
+          delta += zigzag(varintRest(buf, pos, b));
+          pos = varintEnd;
+        }
+        prevT += delta;
+        ts[at] = prevT;
+        const tag = buf[pos++]!;
+        if (tag === 0) {
+          vs[at++] = prev;
+          continue;
+        }
+        if (tag === 3) {
+          vs[at++] = prev = view.getFloat64(pos, true);
+          pos += 8;
+          continue;
+        }
+        b = buf[pos++]!;
+        let z: number;
+        if (b < 128) z = (b & 1) === 0 ? b >>> 1 : -((b + 1) >>> 1);
+        else {
+          z = zigzag(varintRest(buf, pos, b));
+          pos = varintEnd;
+        }
+        const m = (tag & 3) === 1 ? prevM + z : z;
+        prevM = m;
+        const k = tag >> 2;
+        vs[at++] = prev = k === 0 ? m : m / POW10[k]!;
+      }
     }
-    return normalize(ts, vs);
   }
 }
 
-const NUM_OF = { first: FIRST, min: MIN, max: MAX, sum: SUM, incWithin: INC_WITHIN, last: LAST, minTs: MIN_TS, maxTs: MAX_TS } as const;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** Where the last varintRest ended. */
+let varintEnd = 0;
+
+/** The rest of a varint whose first byte `first` (≥ 128) was read before `pos`: int32 arithmetic while it fits. */
+function varintRest(buf: Uint8Array, pos: number, first: number): number {
+  let u = first & 127;
+  let shift = 7;
+  let b: number;
+  do {
+    b = buf[pos++]!;
+    if (shift < 28) u |= (b & 127) << shift;
+    else u += (b & 127) * 2 ** shift;
+    shift += 7;
+  } while (b >= 128);
+  varintEnd = pos;
+  return u;
+}
+
+function zigzag(u: number): number {
+  if (u < 2147483648) return (u & 1) === 0 ? u >>> 1 : -((u + 1) >>> 1);
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/**
+ * A read view of one series' points in one hour in memory. Made per read, never kept by the store: the hour's arrays
+ * are the only per-series memory.
+ *
+ * The hour's rollup is kept as points arrive, while they arrive in time order (the usual case): a 1h query then reads
+ * these instead of decoding and rolling up the points. `inOrder` false (a point at or before the newest): readers
+ * decode and sort the points instead. `incWithin` is the counter-aware increase from the first point to the last;
+ * the step into the first point needs the previous hour's last value, known only when read.
+ */
+export class PointStream {
+  constructor(
+    private readonly hour: HourStreams,
+    private readonly slot: number,
+  ) {}
+
+  get count(): number {
+    return this.hour.count(this.slot);
+  }
+
+  get inOrder(): boolean {
+    return this.hour.inOrder(this.slot);
+  }
+
+  get first(): number {
+    return this.hour.num(this.slot, FIRST);
+  }
+
+  get min(): number {
+    return this.hour.num(this.slot, MIN);
+  }
+
+  get max(): number {
+    return this.hour.num(this.slot, MAX);
+  }
+
+  get sum(): number {
+    return this.hour.num(this.slot, SUM);
+  }
+
+  get incWithin(): number {
+    return this.hour.num(this.slot, INC_WITHIN);
+  }
+
+  /** The value appended last (the hour's last value while `inOrder`). */
+  get last(): number {
+    return this.hour.num(this.slot, LAST);
+  }
+
+  get minTs(): number {
+    return this.hour.num(this.slot, MIN_TS);
+  }
+
+  get maxTs(): number {
+    return this.hour.num(this.slot, MAX_TS);
+  }
+
+  /**
+   * Sorted, unique timestamps (last write wins). With `into` (a seal pass's scratch) decoded into the arrays it gives,
+   * valid until its next use.
+   */
+  points(into?: (n: number) => { ts: Float64Array; vs: Float64Array }): Points {
+    return this.hour.points(this.slot, into);
+  }
+}
 
 function uvarint(b: Uint8Array, pos: number, v: number): number {
   while (v >= 128) {
