@@ -222,7 +222,7 @@ export class HourStreams {
   }
 
   /**
-   * Every segment of a slot into ts and vs, in append order: point-codec.ts's decodeInterleaved restarted per
+   * Every segment of a slot into ts and vs, in append order: the interleaved encoding of point-codec.ts, restarted per
    * segment, written here for memory the store wrote itself (no bounds to check), with varints of up to four bytes
    * read in int32 arithmetic (the usual time and value steps).
    */
