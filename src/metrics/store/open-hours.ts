@@ -1,10 +1,10 @@
+import { HourStreams } from './hour-streams.js';
 import { HOUR } from './tier-files.js';
-import { PointStream } from './point-stream.js';
 
 /** One hour of points in memory: the recent window, or late points for an hour already sealed (merged at the next seal). */
 export interface OpenHour {
   start: number;
-  streams: Map<number, PointStream>;
+  streams: HourStreams;
   /** Per partition (`topic-partition`), the first offset whose record put a point here: the checkpoint stays at or below it. */
   firstOffset: Map<string, number>;
   /** A sealing hour whose parts are written: its points are all on disk now, and reads leave this copy out. */
@@ -28,21 +28,14 @@ export class OpenHours {
     if (this.last?.start === start) return this.last;
     let h = this.open.get(start);
     if (!h) {
-      this.open.set(start, (h = { start, streams: new Map(), firstOffset: new Map(), minTs: Infinity }));
+      this.open.set(start, (h = { start, streams: new HourStreams(), firstOffset: new Map(), minTs: Infinity }));
       this.startsMemo = null;
     }
     return (this.last = h);
   }
 
   append(h: OpenHour, id: number, ts: number, v: number): void {
-    let s = h.streams.get(id);
-    if (!s) {
-      // Sized from the series' previous hour, when it is still in memory: one allocation for the hour instead of
-      // six doublings from 48 bytes, and less unused capacity at the end.
-      const before = this.open.get(h.start - HOUR)?.streams.get(id);
-      h.streams.set(id, (s = new PointStream(before ? before.used + (before.used >>> 4) + 24 : undefined)));
-    }
-    s.append(ts, v);
+    h.streams.append(id, ts, v);
     if (ts < h.minTs) h.minTs = ts;
   }
 
@@ -101,7 +94,8 @@ export class OpenHours {
   /** Bytes of point streams in memory (capacity, as allocated). */
   bytes(): number {
     let n = 0;
-    for (const h of [...this.open.values(), ...this.sealing]) for (const s of h.streams.values()) n += s.bytes;
+    for (const h of this.open.values()) n += h.streams.bytes;
+    for (const h of this.sealing) n += h.streams.bytes;
     return n;
   }
 

@@ -91,10 +91,21 @@ export class SeriesRegistry {
     return this.infos.length;
   }
 
+  /** The tag set of the series created last (its identity without the field) and its sorted, frozen tags: shared by
+   * the fields of one line (they arrive together), instead of one copy per series (a null-prototype object is a
+   * dictionary of ~150 bytes). Compared by content, once per new series only. */
+  private lastTagsKey = '';
+  private lastTags: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
   private add(measurement: string, tags: Record<string, string>, field: string): number {
     const id = this.infos.length;
-    const t = sortedTags(tags);
-    this.infos.push(Object.freeze({ id, measurement, field, tags: Object.freeze(t) }));
+    const tagsKey = identityOf('', tags, '');
+    if (tagsKey !== this.lastTagsKey || this.infos.length === 0) {
+      this.lastTags = Object.freeze(sortedTags(tags));
+      this.lastTagsKey = tagsKey;
+    }
+    const t = this.lastTags;
+    this.infos.push(Object.freeze({ id, measurement, field, tags: t }));
     this.identity.set(identityOf(measurement, tags, field), id);
     let m = this.measurementIndex.get(measurement);
     if (!m) this.measurementIndex.set(measurement, (m = { series: 0, fields: new Map(), tags: new Map() }));

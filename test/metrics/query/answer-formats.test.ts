@@ -59,6 +59,20 @@ describe('JSON numbers written digit by digit', () => {
     for (let i = 0; i < 2000; i++) vals.push(i / 100, i / 1000 + 0.0000005, -i * 1.1, i / 7, (i * 1e6 + 1) / 1e6, i * 123456.789, 2 ** 53 - i, i * 1e-6);
     for (const v of vals) expect(Number(num(v)) === v, `${v} written as ${num(v)}`).toBe(true);
   });
+  it('below 2,147 (written in int32 arithmetic) spells a value of at most six decimals as String does', () => {
+    // Deterministic sweep over the int32 path's range and its edges: integer parts of 1 to 4 digits, 0 to 6 decimals.
+    let seed = 9;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const vals = [0.000001, 0.5, 9.999999, 10, 99.99, 100.000001, 999.9, 1000, 2146.999999, 2147, 2147.000001, 2146.9999995];
+    for (let i = 0; i < 20_000; i++) vals.push(Math.round(rand() * 2147e6) / 10 ** (i % 7) / 10 ** (6 - (i % 7)));
+    for (const v of vals) {
+      for (const x of [v, -v]) {
+        const text = num(x);
+        expect(Number(text) === x || (x === 0 && text === '0'), `${x} written as ${text}`).toBe(true);
+        if (!/e/.test(String(x))) expect(text, `${x}`).toBe(String(x));
+      }
+    }
+  });
 });
 
 describe('answerJson', () => {
