@@ -21,6 +21,8 @@ export default {
         { name: 'alerts: 100 rules, ingest', value: r.withRules.recordsPerSec, unit: 'records/s', op: 'info' },
         { name: 'alerts: 0 rules, server CPU per record', value: r.noRules.cpuUsPerRecord, unit: 'µs', op: 'info' },
         { name: 'alerts: 100 rules, server CPU per record', value: r.withRules.cpuUsPerRecord, unit: 'µs', op: 'info' },
+        { name: 'alerts: idle, 0 rules, server CPU per second', value: r.idleCpuMsPerSec.A, unit: 'ms', op: 'info' },
+        { name: 'alerts: idle, 100 rules, server CPU per second', value: r.idleCpuMsPerSec.B, unit: 'ms', op: 'info' },
         { name: 'alerts: throughput change with 100 rules', value: r.throughputChangePercent, unit: '%', op: '>=', target: -THROUGHPUT_GOAL_PERCENT },
         { name: 'alerts: CPU per record change with 100 rules', value: r.cpuPerRecordChangePercent, unit: '%', op: '<=', target: CPU_GOAL_PERCENT },
       ],

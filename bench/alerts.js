@@ -4,7 +4,8 @@
 // silent-source and 10 group-lag rules), both evaluating every second (15 × the default interval, so the cost is
 // not hidden by evaluations that never happen during a short round). kcat -P sends the same file of logfmt lines
 // (2 % level=error, 50 hosts) to each in turn, A/B interleaved (ABBA…), and each round is charged the CPU its server
-// used from the start of kcat's run until SETTLE_MS after it ended (B has then read all of the round's records).
+// used from the start of kcat's run until SETTLE_MS after it ended and then until it is idle again (its token index
+// built, B's alert tap done with the round's records; at most SETTLE_MAX_MS).
 //
 //   node bench/alerts.js            RECORDS=300000 ROUNDS=6 by default (env); QUERIES=words: see rules()
 //   node bench/run.js alerts        the same as a harness scenario (BENCH_ALERTS_RECORDS, BENCH_ALERTS_ROUNDS)
@@ -29,8 +30,13 @@ const WORDS = process.env.QUERIES === 'words';
  * plus slack, so B's round is charged all the work its records cause. A waits as long.
  */
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? INTERVAL_MS + 5_000 + 1_200);
+/** After SETTLE_MS, a round also waits (up to this) until its server uses less than IDLE_CPU_SECONDS_PER_SECOND. */
+const SETTLE_MAX_MS = 40_000;
+const IDLE_CPU_SECONDS_PER_SECOND = 0.06;
 /** Rules an ingest may carry at most this much CPU per record for (%), and lose at most this much throughput (%). */
 export const CPU_GOAL_PERCENT = 20;
+/** How long each server is watched idle, for the rules' fixed cost per second. */
+const IDLE_MS = 10_000;
 export const THROUGHPUT_GOAL_PERCENT = 5;
 
 function rules() {
@@ -92,6 +98,14 @@ export async function alertsAB({ kcat, records, rounds, log = console.log }) {
       await createTopic(servers[name].address, TOPIC, PARTITIONS);
     }
     log(`alerts bench (${WORDS ? 'queries with words' : 'a third level:error alone'}): ${records} records a round, ${rounds} rounds per side after a warm-up, A = 0 rules, B = ${rules().length} rules, evaluated every ${INTERVAL_MS} ms; ${cpus().length} cores, load ${loadAverage()}`);
+    // The rules' fixed cost, records or not: each server idle for IDLE_MS (evaluations only), A and B in turn.
+    const idle = {};
+    for (const name of ['A', 'B']) {
+      const cpu0 = readCpuSeconds(servers[name].pid);
+      await sleep(IDLE_MS);
+      idle[name] = Math.round(((readCpuSeconds(servers[name].pid) - cpu0) * 1000) / (IDLE_MS / 1000));
+    }
+    log(`idle (no records): A ${idle.A} ms CPU per second, B ${idle.B} ms CPU per second`);
     const results = { A: [], B: [] };
     const order = ['A', 'B', ...Array.from({ length: rounds * 2 }, (_, i) => ((i % 4 === 0 || i % 4 === 3) ? 'A' : 'B'))];
     for (const [i, name] of order.entries()) {
@@ -100,19 +114,26 @@ export async function alertsAB({ kcat, records, rounds, log = console.log }) {
       const cpu0 = readCpuSeconds(s.pid);
       const { elapsedMs } = await runCommand(kcat.cmd, ['-P', '-b', s.address, '-t', TOPIC, '-X', 'acks=1', '-l', input], { timeoutMs: 300_000, label: 'kcat -P' });
       await sleep(SETTLE_MS);
+      // Then until the server is idle again (its index builder and B's tap done with the round), at most SETTLE_MAX_MS.
+      for (let waited = SETTLE_MS, last = readCpuSeconds(s.pid); waited < SETTLE_MAX_MS; waited += 1000) {
+        await sleep(1000);
+        const now = readCpuSeconds(s.pid);
+        if (now - last < IDLE_CPU_SECONDS_PER_SECOND) break;
+        last = now;
+      }
       const cpu = readCpuSeconds(s.pid) - cpu0;
       const after = await totalEndOffset(s.address, TOPIC);
       if (after.total - before.total !== records) throw new Error(`${name}: the topic grew by ${after.total - before.total} records, not ${records}`);
       const r = { recPerSec: records / (elapsedMs / 1000), cpuUsPerRecord: (cpu * 1e6) / records, load: loadAverage() };
       const warmUp = i < 2;
       if (!warmUp) results[name].push(r);
-      log(`${warmUp ? 'warm-up' : `round ${i - 1}`} ${name}: ${Math.round(r.recPerSec)} records/s, ${r.cpuUsPerRecord.toFixed(2)} µs server CPU per record (incl. ${SETTLE_MS} ms after), load ${r.load}`);
+      log(`${warmUp ? 'warm-up' : `round ${i - 1}`} ${name}: ${Math.round(r.recPerSec)} records/s, ${r.cpuUsPerRecord.toFixed(2)} µs server CPU per record (until idle, ≥ ${SETTLE_MS} ms after), load ${r.load}`);
     }
     const side = (rs) => ({ recordsPerSec: Math.round(median(rs.map((r) => r.recPerSec))), cpuUsPerRecord: Math.round(median(rs.map((r) => r.cpuUsPerRecord)) * 100) / 100 });
     const a = side(results.A);
     const b = side(results.B);
     const pct = (x, y) => Math.round(((y - x) / x) * 1000) / 10;
-    return { records, rounds, rules: rules().length, intervalMs: INTERVAL_MS, settleMs: SETTLE_MS, noRules: a, withRules: b, throughputChangePercent: pct(a.recordsPerSec, b.recordsPerSec), cpuPerRecordChangePercent: pct(a.cpuUsPerRecord, b.cpuUsPerRecord), rounds_: results };
+    return { records, rounds, rules: rules().length, intervalMs: INTERVAL_MS, settleMs: SETTLE_MS, idleCpuMsPerSec: idle, noRules: a, withRules: b, throughputChangePercent: pct(a.recordsPerSec, b.recordsPerSec), cpuPerRecordChangePercent: pct(a.cpuUsPerRecord, b.cpuUsPerRecord), rounds_: results };
   } finally {
     for (const s of Object.values(servers)) await s.stop().catch(() => {});
     rmSync(tmp, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { byteFilter, compileQuery, queryByteRequirement, queryRequiredLevels, SharedRecordContext, type CompiledQuery, type TokenRequirement } from '../query/language/index.js';
 import { anchorRequirement } from './anchor-literals.js';
 import { emptyStats, scanBatches, workItems, yieldToLoop, type BatchFilter, type FoundRecord, type SearchLogs, type SearchStats } from '../query/search/index.js';
-import { LEVEL_COLUMNS, type PartitionLog } from '../storage/index.js';
+import { BLOCK_BYTES, LEVEL_COLUMNS, type PartitionLog } from '../storage/index.js';
 import type { LevelColumn } from '../query/language/index.js';
 import { LevelGate, levelMask, type BlockGate } from './level-gate.js';
 
@@ -13,6 +13,12 @@ import { LevelGate, levelMask, type BlockGate } from './level-gate.js';
  */
 const DEFER_MIN_BYTES = 256 * 1024;
 export const DEFER_MS = 5_000;
+/**
+ * While more than a whole block is unindexed the builder has work queued for those bytes (it only lags, at low
+ * priority, behind a burst on a busy machine): decoding them here would repeat on the broker's thread what it is about
+ * to do anyway, so they wait up to this long.
+ */
+export const DEFER_BACKLOG_MS = 30_000;
 
 /** A log-count rule as the tap feeds it. */
 export interface TapSubscriber {
@@ -44,10 +50,11 @@ interface Union {
 
 /**
  * One incremental reader of the log for every log-count rule. Each evaluation reads what was appended to each
- * partition since the previous one, once, whatever the number of rules: the records are first tested against the
- * union of the rules' required literals (a record that holds none of them is passed over without being decoded — with
- * 70 rules on `level:error …` and `"timeout" …`, two byte searches per record), then decoded once and tested against
- * each distinct query. Without it, N rules read and test every appended record N times.
+ * partition since the previous one, once, whatever the number of rules. Where the token index holds the levels of a
+ * block's records, a record is passed over undecoded unless its level is one a rule requires or its bytes hold a word
+ * of a rule that requires no level (level-gate.ts); elsewhere unless it holds one of the rules' required literals (a
+ * level-only rule requires none: then every record there is decoded). What is left is decoded once and tested against
+ * each distinct query whose level it has. Without it, N rules read and test every appended record N times.
  */
 export class LogTap {
   private readonly subscribers = new Set<TapSubscriber>();
@@ -148,7 +155,7 @@ export class LogTap {
       let waiting = 0;
       if (firstUnindexed >= 0) for (let i = firstUnindexed; i < items.length; i++) waiting += items[i]!.end - items[i]!.start;
       const since = this.deferredSince.get(id) ?? now;
-      if (waiting >= DEFER_MIN_BYTES && now - since < DEFER_MS) {
+      if (waiting >= DEFER_MIN_BYTES && now - since < (waiting > BLOCK_BYTES ? DEFER_BACKLOG_MS : DEFER_MS)) {
         this.deferredSince.set(id, since);
         hi = Math.max(lo, items[firstUnindexed]!.firstOffset);
         items = items.slice(0, firstUnindexed);

@@ -5,7 +5,7 @@
 // record decoded) giving the same answers.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogTap, DEFER_MS, type TapSubscriber } from '../../src/alerts/log-tap.js';
+import { LogTap, DEFER_BACKLOG_MS, type TapSubscriber } from '../../src/alerts/log-tap.js';
 import { KafkaClient } from '../../src/client/index.js';
 import { startApp, type TestApp } from '../server/helpers.js';
 import { allRecords, bruteForce, id } from '../query/search/corpus.js';
@@ -107,8 +107,8 @@ describe('log tap', () => {
       const want = new Set(bruteForce(sofar, s.query, 'oldest'));
       expect(s.ids.filter((x) => !want.has(x)), s.query).toEqual([]);
     }
-    await gated.tap.advance(-Infinity, now + DEFER_MS); // the wait is over: the tail is read too, decoded
-    await ungated.tap.advance(-Infinity, now + DEFER_MS);
+    await gated.tap.advance(-Infinity, now + DEFER_BACKLOG_MS); // the wait is over: the tail is read too, decoded
+    await ungated.tap.advance(-Infinity, now + DEFER_BACKLOG_MS);
     await check([gated, ungated]);
     const decoded = gated.tap.stats.recordsDecoded;
     // level>=warn and -level:info want 4 in 7 records and "timeout" 1 in 11: well under all 12 000 are decoded.
@@ -119,7 +119,7 @@ describe('log tap', () => {
     await produce(12_000, 12_000, 'gzip');
     await t.app.broker.logs.tokenIndexer!.idle();
     const later = Date.now();
-    for (const at of [later, later + DEFER_MS]) {
+    for (const at of [later, later + DEFER_BACKLOG_MS]) {
       await gated.tap.advance(-Infinity, at);
       await ungated.tap.advance(-Infinity, at);
     }
