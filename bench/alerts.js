@@ -4,24 +4,40 @@
 // silent-source and 10 group-lag rules), both evaluating every second (15 × the default interval, so the cost is
 // not hidden by evaluations that never happen during a short round). kcat -P sends the same file of logfmt lines
 // (2 % level=error, 50 hosts) to each in turn, A/B interleaved (ABBA…), and each round is charged the CPU its server
-// used from the start of kcat's run until one evaluation interval after it ended (B evaluates the round's records then).
+// used from the start of kcat's run until SETTLE_MS after it ended and then until it is idle again (its token index
+// built, B's alert tap done with the round's records; at most SETTLE_MAX_MS).
 //
 //   node bench/alerts.js            RECORDS=300000 ROUNDS=6 by default (env); QUERIES=words: see rules()
+//   node bench/run.js alerts        the same as a harness scenario (BENCH_ALERTS_RECORDS, BENCH_ALERTS_ROUNDS)
 //
-// Prints one line per round and the medians; figures go to BENCHMARKS.md ("Issue 12: alerts").
+// Each server gets one warm-up round first (not counted: the first round pays for JIT and page cache). Prints one line
+// per round and the medians; figures go to BENCHMARKS.md ("Issue 12: alerts").
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadAverage, readCpuSeconds, startBroker } from './broker.js';
 import { findKcat, killAllChildren, runCommand, sleep } from './child.js';
 import { createTopic, totalEndOffset } from './kafka.js';
 
-const RECORDS = Number(process.env.RECORDS ?? 300_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const TOPIC = 'app-logs';
 const PARTITIONS = 3;
 const INTERVAL_MS = 1000;
 const WORDS = process.env.QUERIES === 'words';
+/**
+ * After kcat ends, each round waits this long before reading the server's CPU: one evaluation interval, plus the
+ * longest the alert tap leaves records not yet in the token index for later (src/alerts/log-tap.ts DEFER_MS, 5 s),
+ * plus slack, so B's round is charged all the work its records cause. A waits as long.
+ */
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? INTERVAL_MS + 5_000 + 1_200);
+/** After SETTLE_MS, a round also waits (up to this) until its server uses less than IDLE_CPU_SECONDS_PER_SECOND. */
+const SETTLE_MAX_MS = 40_000;
+const IDLE_CPU_SECONDS_PER_SECOND = 0.06;
+/** Rules an ingest may carry at most this much CPU per record for (%), and lose at most this much throughput (%). */
+export const CPU_GOAL_PERCENT = 20;
+/** How long each server is watched idle, for the rules' fixed cost per second. */
+const IDLE_MS = 10_000;
+export const THROUGHPUT_GOAL_PERCENT = 5;
 
 function rules() {
   const out = [];
@@ -59,51 +75,85 @@ function writeInput(path, n) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
-async function main() {
-  const kcat = findKcat();
+/**
+ * A/B rounds as described above; resolves with the medians per side and the changes (%), B against A.
+ * `log(line)` gets one line per round.
+ */
+export async function alertsAB({ kcat, records, rounds, log = console.log }) {
   const tmp = mkdtempSync(join(tmpdir(), 'tributary-bench-alerts-'));
   const input = join(tmp, 'lines.txt');
-  writeInput(input, RECORDS);
+  writeInput(input, records);
   const servers = {};
   try {
     for (const [name, alerts] of [['A', { interval: `${INTERVAL_MS}ms` }], ['B', { interval: `${INTERVAL_MS}ms`, rules: rules() }]]) {
       const dataDir = join(tmp, name, 'data');
       mkdirSync(join(tmp, name), { recursive: true });
-      servers[name] = await startBroker({ dataDir, config: { alerts }, cpuProfDir: name === 'B' ? process.env.PROF_DIR : undefined });
+      servers[name] = await startBroker({ dataDir, config: { alerts }, cpuProfDir: process.env.PROF_DIR ? join(process.env.PROF_DIR, name) : undefined });
       await createTopic(servers[name].address, TOPIC, PARTITIONS);
     }
-    console.log(`alerts bench (${WORDS ? 'queries with words' : 'a third level:error alone'}): ${RECORDS} records a round, ${ROUNDS} rounds per side, A = 0 rules, B = ${rules().length} rules, evaluated every ${INTERVAL_MS} ms; ${cpus().length} cores, load ${loadAverage()}`);
+    log(`alerts bench (${WORDS ? 'queries with words' : 'a third level:error alone'}): ${records} records a round, ${rounds} rounds per side after a warm-up, A = 0 rules, B = ${rules().length} rules, evaluated every ${INTERVAL_MS} ms; ${cpus().length} cores, load ${loadAverage()}`);
+    // The rules' fixed cost, records or not: each server idle for IDLE_MS (evaluations only), A and B in turn.
+    const idle = {};
+    for (const name of ['A', 'B']) {
+      const cpu0 = readCpuSeconds(servers[name].pid);
+      await sleep(IDLE_MS);
+      idle[name] = Math.round(((readCpuSeconds(servers[name].pid) - cpu0) * 1000) / (IDLE_MS / 1000));
+    }
+    log(`idle (no records): A ${idle.A} ms CPU per second, B ${idle.B} ms CPU per second`);
     const results = { A: [], B: [] };
-    const order = Array.from({ length: ROUNDS * 2 }, (_, i) => ((i % 4 === 0 || i % 4 === 3) ? 'A' : 'B'));
+    const order = ['A', 'B', ...Array.from({ length: rounds * 2 }, (_, i) => ((i % 4 === 0 || i % 4 === 3) ? 'A' : 'B'))];
     for (const [i, name] of order.entries()) {
       const s = servers[name];
       const before = await totalEndOffset(s.address, TOPIC);
       const cpu0 = readCpuSeconds(s.pid);
       const { elapsedMs } = await runCommand(kcat.cmd, ['-P', '-b', s.address, '-t', TOPIC, '-X', 'acks=1', '-l', input], { timeoutMs: 300_000, label: 'kcat -P' });
-      await sleep(INTERVAL_MS + 200);
+      await sleep(SETTLE_MS);
+      // Then until the server is idle again (its index builder and B's tap done with the round), at most SETTLE_MAX_MS.
+      for (let waited = SETTLE_MS, last = readCpuSeconds(s.pid); waited < SETTLE_MAX_MS; waited += 1000) {
+        await sleep(1000);
+        const now = readCpuSeconds(s.pid);
+        if (now - last < IDLE_CPU_SECONDS_PER_SECOND) break;
+        last = now;
+      }
       const cpu = readCpuSeconds(s.pid) - cpu0;
       const after = await totalEndOffset(s.address, TOPIC);
-      if (after.total - before.total !== RECORDS) throw new Error(`${name}: the topic grew by ${after.total - before.total} records, not ${RECORDS}`);
-      const r = { recPerSec: RECORDS / (elapsedMs / 1000), cpuUsPerRecord: (cpu * 1e6) / RECORDS, load: loadAverage() };
-      results[name].push(r);
-      console.log(`round ${i + 1} ${name}: ${Math.round(r.recPerSec)} records/s, ${r.cpuUsPerRecord.toFixed(2)} µs server CPU per record (incl. ${INTERVAL_MS + 200} ms after), load ${r.load}`);
+      if (after.total - before.total !== records) throw new Error(`${name}: the topic grew by ${after.total - before.total} records, not ${records}`);
+      const r = { recPerSec: records / (elapsedMs / 1000), cpuUsPerRecord: (cpu * 1e6) / records, load: loadAverage() };
+      const warmUp = i < 2;
+      if (!warmUp) results[name].push(r);
+      log(`${warmUp ? 'warm-up' : `round ${i - 1}`} ${name}: ${Math.round(r.recPerSec)} records/s, ${r.cpuUsPerRecord.toFixed(2)} µs server CPU per record (until idle, ≥ ${SETTLE_MS} ms after), load ${r.load}`);
     }
-    const a = { rps: median(results.A.map((r) => r.recPerSec)), cpu: median(results.A.map((r) => r.cpuUsPerRecord)) };
-    const b = { rps: median(results.B.map((r) => r.recPerSec)), cpu: median(results.B.map((r) => r.cpuUsPerRecord)) };
-    console.log(`median A (0 rules):   ${Math.round(a.rps)} records/s, ${a.cpu.toFixed(2)} µs CPU/record`);
-    console.log(`median B (100 rules): ${Math.round(b.rps)} records/s, ${b.cpu.toFixed(2)} µs CPU/record`);
-    console.log(`throughput change ${(((b.rps - a.rps) / a.rps) * 100).toFixed(1)} %, server CPU per record ${(((b.cpu - a.cpu) / a.cpu) * 100).toFixed(1)} % (goal: under 5 %)`);
+    const side = (rs) => ({ recordsPerSec: Math.round(median(rs.map((r) => r.recPerSec))), cpuUsPerRecord: Math.round(median(rs.map((r) => r.cpuUsPerRecord)) * 100) / 100 });
+    const a = side(results.A);
+    const b = side(results.B);
+    const pct = (x, y) => Math.round(((y - x) / x) * 1000) / 10;
+    return { records, rounds, rules: rules().length, intervalMs: INTERVAL_MS, settleMs: SETTLE_MS, idleCpuMsPerSec: idle, noRules: a, withRules: b, throughputChangePercent: pct(a.recordsPerSec, b.recordsPerSec), cpuPerRecordChangePercent: pct(a.cpuUsPerRecord, b.cpuUsPerRecord), rounds_: results };
   } finally {
     for (const s of Object.values(servers)) await s.stop().catch(() => {});
-    killAllChildren();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e.stack ?? String(e));
-  killAllChildren();
-  process.exit(1);
-});
+async function main() {
+  const r = await alertsAB({ kcat: findKcat(), records: Number(process.env.RECORDS ?? 300_000), rounds: Number(process.env.ROUNDS ?? 6) });
+  console.log(`median A (0 rules):   ${r.noRules.recordsPerSec} records/s, ${r.noRules.cpuUsPerRecord.toFixed(2)} µs CPU/record`);
+  console.log(`median B (100 rules): ${r.withRules.recordsPerSec} records/s, ${r.withRules.cpuUsPerRecord.toFixed(2)} µs CPU/record`);
+  console.log(`throughput change ${r.throughputChangePercent} % (goal: no worse than −${THROUGHPUT_GOAL_PERCENT} %), server CPU per record ${r.cpuPerRecordChangePercent} % (goal: under ${CPU_GOAL_PERCENT} %)`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => killAllChildren(),
+    (e) => {
+      console.error(e.stack ?? String(e));
+      killAllChildren();
+      process.exit(1);
+    },
+  );
+}

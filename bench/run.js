@@ -1,4 +1,4 @@
-// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [follow] [forward] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch] [search] [metrics] [ui]`.
+// Tributary benchmark harness: `npm run bench` (all scenarios) or `node bench/run.js [produce] [consume] [follow] [forward] [latency] [groups] [syslog] [agent] [hostile-ingest] [idle-connections] [hostile-fetch] [search] [metrics] [ui] [alerts]`.
 // Starts one broker on 127.0.0.1:0 with a throwaway data directory, runs the scenarios against it, prints a table,
 // writes bench/results/latest.json and always cleans up the broker, its children and the temp directory.
 // Environment: BENCH_RECORDS (default 2000000), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (10),
@@ -9,7 +9,8 @@
 // throughput with the token index on and off), BENCH_SEARCH_MB (MB of log lines the search scenario generates, default 1024),
 // BENCH_TAIL_SECONDS (seconds of each tail latency run, default 10), BENCH_SEARCH_COMPARE_OFF=0 (skip its index-off broker),
 // BENCH_METRICS_* and VICTORIA_METRICS (the metrics scenario against VictoriaMetrics: see bench/metrics.js), BENCH_UI_* and
-// CHROMIUM (the UI in Chromium: see bench/ui.js; needs `npm run build`'s renderer/dist).
+// CHROMIUM (the UI in Chromium: see bench/ui.js; needs `npm run build`'s renderer/dist), BENCH_ALERTS_RECORDS and
+// BENCH_ALERTS_ROUNDS (the alerts scenario: see bench/alerts-scenario.js).
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir, totalmem } from 'node:os';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMachineCpu, startBroker } from './broker.js';
 import agent from './agent.js';
+import alerts from './alerts-scenario.js';
 import { findKcat, killAllChildren, sleep } from './child.js';
 import consume from './consume.js';
 import follow from './follow.js';
@@ -32,8 +34,8 @@ import ui from './ui.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { searchIndexOn } from './token-index.js';
 
-const SCENARIOS = [produce, consume, follow, forward, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch, search, metrics, ui];
-const NEEDS_KCAT = new Set(['produce', 'consume', 'follow', 'forward', 'groups', 'search', 'metrics', 'ui']);
+const SCENARIOS = [produce, consume, follow, forward, latency, groups, syslog, agent, hostileIngest, idleConnectionsScenario, hostileFetch, search, metrics, ui, alerts];
+const NEEDS_KCAT = new Set(['produce', 'consume', 'follow', 'forward', 'groups', 'search', 'metrics', 'ui', 'alerts']);
 const PEAK_RSS_TARGET_MB = 250;
 /** Before each scenario, wait for the machine to be less busy than this (% of all CPUs), up to BENCH_WAIT_IDLE s. */
 const QUIET_BUSY_PERCENT = 15;

@@ -75,6 +75,7 @@ export class App {
           logs: broker.logs,
           metrics,
           clients: () => [...broker.clients(), ...broker.recentClients()],
+          senders: () => ingest?.senders() ?? [],
           groupIds: () => [...broker.coordinator.groups.keys()],
           lag: (g) => broker.offsets.lag(g),
         },

@@ -4,4 +4,5 @@ export { LocalProducer, type LocalLog, type LocalProducerStats } from './local-p
 export { IngestConfigError, NO_INGEST, parseIngestConfig, type IngestConfig } from './config.js';
 export { IngestError } from './errors.js';
 export type { ListenerInfo } from './listener-info.js';
+export type { DirectSender, SenderVia } from './sender-tally.js';
 export type { SharedTls } from './tls-options.js';

@@ -5,6 +5,7 @@ import { HttpIngest, type HttpIngestStats } from './http/server.js';
 import type { ListenerInfo } from './listener-info.js';
 import { LocalProducer, type LocalLog, type LocalProducerStats } from './local-producer.js';
 import { PrometheusScraper, type TargetStatus } from './prometheus/scraper.js';
+import { SenderTally, talliedSink, type DirectSender } from './sender-tally.js';
 import { SyslogIngest, type SyslogStats } from './syslog/service.js';
 import type { SharedTls } from './tls-options.js';
 
@@ -38,6 +39,8 @@ export class Ingest {
   private scraper: PrometheusScraper | null = null;
   private files: FileIngest | null = null;
   readonly producer: LocalProducer;
+  /** Records per syslog and HTTP sender (source-silent alert rules watch them). */
+  private readonly tally = new SenderTally();
 
   private constructor(host: IngestHost) {
     this.producer = new LocalProducer(host);
@@ -51,8 +54,8 @@ export class Ingest {
     let shared: ReturnType<SharedTls> | null = null;
     const once: SharedTls | null = sharedTls && (() => (shared ??= sharedTls()));
     try {
-      if (config.syslog) ingest.syslog = await SyslogIngest.start(config.syslog, sink, log, once);
-      if (config.http) ingest.http = await HttpIngest.start(config.http, sink, log, once);
+      if (config.syslog) ingest.syslog = await SyslogIngest.start(config.syslog, talliedSink(sink, 'syslog', ingest.tally), log, once);
+      if (config.http) ingest.http = await HttpIngest.start(config.http, talliedSink(sink, 'http', ingest.tally), log, once);
       if (config.prometheus) {
         ingest.scraper = new PrometheusScraper(config.prometheus, sink, log);
         ingest.scraper.start();
@@ -68,6 +71,11 @@ export class Ingest {
   /** Bound addresses (real ports when 0 was configured), in a stable order: syslog udp, syslog tcp, syslog tls, http. */
   listeners(): ListenerInfo[] {
     return [...(this.syslog?.listeners() ?? []), ...(this.http?.listeners() ?? [])];
+  }
+
+  /** The syslog and HTTP senders seen since start, with their record counts. */
+  senders(): DirectSender[] {
+    return this.tally.list();
   }
 
   stats(): IngestStats {

@@ -20,4 +20,5 @@ export { uuidToString } from './metadata-store.js';
 export * from './types.js';
 export type { LevelCounts, SearchSpan, TokenBlock, TokenIndexStats } from './token-index/index.js';
 export { LEVEL_COLUMNS } from './token-index/level-counts.js';
+export { BLOCK_BYTES } from './token-index/block-builder.js';
 export { forEachToken, MAX_TOKEN_BYTES, tokenHashes, tokensOf } from './token-index/tokens.js';

@@ -466,10 +466,13 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
    * What a search must read, oldest first: indexed blocks, and byte ranges not indexed (yet): the active block, blocks
    * still being built, everything when searchIndex is off. Together they cover every segment's bytes, without gaps or
    * overlaps, so every offset in [logStartOffset, logEndOffset) is in exactly one span (the first span may begin
-   * below logStartOffset: skip those records).
+   * below logStartOffset: skip those records). With `fromOffset`, only the spans that may hold offsets from there on
+   * (the first may begin below it): a reader that follows the log's end (the alert tap) looks at its tail, not at
+   * every block of every segment.
    */
-  searchSpans(): SearchSpan[] {
-    return this.tokens ? this.tokens.spans(this.segments) : unindexedSpans(this.segments);
+  searchSpans(fromOffset = -Infinity): SearchSpan[] {
+    const segments = fromOffset > -Infinity ? this.segments.slice(segmentIndexFor(this.segments, fromOffset)) : this.segments;
+    return this.tokens ? this.tokens.spans(segments, fromOffset) : unindexedSpans(segments);
   }
 
   /**
@@ -491,6 +494,11 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
   }
 
   /** Sizes of the token index against the log (index bytes 0 when searchIndex is off). */
+  /** True when the partition keeps a token index (searchIndex on): its blocks then come to searchSpans() in time. */
+  get indexed(): boolean {
+    return this.tokens !== null;
+  }
+
   tokenIndexStats(): TokenIndexStats {
     if (this.tokens) return this.tokens.stats(this.segments);
     return { indexBytes: 0, logBytes: this.size, indexedBytes: 0, blocks: 0 };

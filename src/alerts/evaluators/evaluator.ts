@@ -1,5 +1,6 @@
 import type { ClientInfo } from '../../broker/client-info.js';
 import type { PartitionLag } from '../../broker/groups/group-offsets.js';
+import type { DirectSender } from '../../ingest/index.js';
 import type { MetricsReader } from '../../metrics/types.js';
 import type { SearchLogs } from '../../query/search/index.js';
 import type { Observation } from '../state-machine.js';
@@ -11,6 +12,8 @@ export interface AlertInputs {
   metrics: MetricsReader | null;
   /** Connected Kafka clients and those that disconnected recently (as /api/v1/sources lists them). */
   clients(): ClientInfo[];
+  /** Senders of syslog and HTTP ingest (they are no Kafka clients); absent: none. */
+  senders?(): DirectSender[];
   /** Every consumer group id the coordinator knows. */
   groupIds(): string[];
   /** Committed offset, end offset and lag per partition of a group. */

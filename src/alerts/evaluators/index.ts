@@ -17,7 +17,7 @@ export function evaluatorFor(c: CompiledRule, i: AlertInputs, tap: LogTap, start
     case 'metric-threshold':
       return new MetricThresholdEvaluator(r, i.metrics);
     case 'source-silent':
-      return new SourceSilentEvaluator(r, c.silentForMs, () => i.clients(), startedAt);
+      return new SourceSilentEvaluator(r, c.silentForMs, () => i.clients(), startedAt, () => i.senders?.() ?? []);
     case 'group-lag':
       return new GroupLagEvaluator(r, () => i.groupIds(), (g) => i.lag(g));
   }

@@ -1,4 +1,5 @@
 import type { ClientInfo } from '../../broker/client-info.js';
+import type { DirectSender } from '../../ingest/index.js';
 import type { SourceSilentRule } from '../rule.js';
 import type { Observation } from '../state-machine.js';
 import type { Evaluator } from './evaluator.js';
@@ -22,6 +23,21 @@ export function sourceKey(c: ClientInfo, by: SourceSilentRule['by']): string | n
   }
 }
 
+/**
+ * A direct-ingest sender's name under the rule's key: `host` its syslog HOSTNAME or HTTP `?host=` (else its address),
+ * `agent` the agent header its records carry, `client` `syslog:<host>` or `http:<host>` (it has no Kafka client.id).
+ */
+export function senderKey(s: DirectSender, by: SourceSilentRule['by']): string | null {
+  switch (by) {
+    case 'agent':
+      return s.agent;
+    case 'host':
+      return s.host;
+    case 'client':
+      return s.host === null ? null : `${s.via}:${s.host}`;
+  }
+}
+
 interface Track {
   /** When records from it were last seen (epoch ms). */
   lastRecordAt: number;
@@ -31,7 +47,8 @@ interface Track {
 
 /**
  * No records from a source for `silentFor`. The broker counts the records each connection produces (the sources
- * list); a source's records are the sum over its connections, and a rise since the previous evaluation means it sent
+ * list), direct ingest those of each syslog and HTTP sender; a source's records are the sum over its connections and
+ * senders, and a rise since the previous evaluation means it sent
  * something. When a source is first seen its latest request counts as its last record. The time of the last record
  * survives a restart (snapshot), so a source that does not come back after one stays silent; sources the rule names
  * are watched from the start even if never seen.
@@ -44,6 +61,7 @@ export class SourceSilentEvaluator implements Evaluator {
     private readonly silentForMs: number,
     private readonly clients: () => ClientInfo[],
     startedAt: number,
+    private readonly senders: () => DirectSender[] = () => [],
   ) {
     for (const name of rule.sources ?? []) this.tracks.set(name, { lastRecordAt: startedAt, produced: 0 });
   }
@@ -59,6 +77,17 @@ export class SourceSilentEvaluator implements Evaluator {
         p.n += c.producedRecords;
         p.lastSeen = Math.max(p.lastSeen, c.lastSeenAt);
       } else produced.set(name, { n: c.producedRecords, lastSeen: c.lastSeenAt });
+    }
+    // Syslog and HTTP senders count like clients: their records since start, summed under the same name.
+    for (const s of this.senders()) {
+      if (s.records === 0) continue;
+      const name = senderKey(s, this.rule.by);
+      if (name === null) continue;
+      const p = produced.get(name);
+      if (p) {
+        p.n += s.records;
+        p.lastSeen = Math.max(p.lastSeen, s.lastSeenAt);
+      } else produced.set(name, { n: s.records, lastSeen: s.lastSeenAt });
     }
     const wanted = this.rule.sources ? new Set(this.rule.sources) : null;
     for (const [name, p] of produced) {

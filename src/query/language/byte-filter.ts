@@ -1,3 +1,4 @@
+import type { Literal } from './literal.js';
 import type { ByteRequirement } from './prefilter.js';
 
 /*
@@ -73,5 +74,27 @@ export function byteFilter(req: ByteRequirement): (buf: Buffer, start: number, e
       }
     };
     return test(root);
+  };
+}
+
+/**
+ * Where any of `literals` occurs in a buffer, as [start, end) pairs sorted by start (flat: start, end, start, end…),
+ * found as byteFilter finds them (case-insensitive ones in the buffer folded once). For a reader that asks of each of
+ * many records in one buffer whether it holds one: one pass over the buffer per literal instead of a search per
+ * record. Folding keeps every byte where it is, so positions are those of the buffer.
+ */
+export function literalOccurrences(literals: readonly Literal[]): (buf: Buffer) => number[] {
+  const needles = literals.map((l) => compile({ literal: l }) as { kind: 'raw' | 'folded'; bytes: Buffer });
+  const folder = new Folder();
+  return (buf) => {
+    const pairs: [number, number][] = [];
+    let folded: Buffer | null = null;
+    for (const n of needles) {
+      if (n.bytes.length === 0) continue;
+      const hay = n.kind === 'raw' ? buf : (folded ??= folder.fold(buf));
+      for (let at = hay.indexOf(n.bytes); at >= 0; at = hay.indexOf(n.bytes, at + 1)) pairs.push([at, at + n.bytes.length]);
+    }
+    if (needles.length > 1) pairs.sort((a, b) => a[0] - b[0]);
+    return pairs.flat();
   };
 }

@@ -51,3 +51,32 @@ function levelSet(node: QueryNode): Set<LevelColumn> | null {
       return null;
   }
 }
+
+/**
+ * Levels a record must have for the query to match it, whatever else the query asks (`level:error service:api`:
+ * error; `"timeout"`: null, any level); null when no level is required. Wider than levelsMatched: a record at one of
+ * these levels may still fail the rest of the query, one at any other level never matches. Lets a reader that knows
+ * each record's level (the alert tap, from the token index) pass over the others without decoding them.
+ */
+export function levelsRequired(node: QueryNode): ReadonlySet<LevelColumn> | null {
+  const exact = levelSet(node);
+  if (exact) return exact;
+  switch (node.kind) {
+    case 'and': {
+      const required = node.children.map(levelsRequired).filter((s) => s !== null);
+      if (required.length === 0) return null;
+      return new Set(ALL.filter((l) => required.every((s) => s.has(l))));
+    }
+    case 'or': {
+      const acc = new Set<LevelColumn>();
+      for (const c of node.children) {
+        const s = levelsRequired(c);
+        if (!s) return null;
+        for (const l of s) acc.add(l);
+      }
+      return acc;
+    }
+    default:
+      return null; // a NOT of a mixed query, words, fields, regexes: any level may match
+  }
+}

@@ -21,6 +21,18 @@ export interface BatchFilter {
   query: CompiledQuery;
   /** Skip records whose bytes lack a literal the query needs (false for queries that need none). */
   prefilter: boolean;
+  /** A reader's own tests before decoding, in place of the prefilter (the alert tap's: levels known from the index). */
+  gate?: RecordGate;
+}
+
+/** Tests that pass batches and records over undecoded, cheapest first; each false means "no record here is wanted". */
+export interface RecordGate {
+  /** On the batch header alone (before decompressing). */
+  batch(baseOffset: number, lastOffset: number): boolean;
+  /** On the batch's record bytes (decompressed). */
+  batchBytes(data: Buffer): boolean;
+  /** On one record's bytes, data[start, end), before it is decoded. */
+  record(offset: number, data: Buffer, start: number, end: number): boolean;
 }
 
 class Malformed extends Error {}
@@ -69,6 +81,11 @@ export function scanBatches(buf: Buffer, f: BatchFilter, stats: SearchStats, emi
     const logAppend = (h.attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND) !== 0;
     if (h.maxTimestamp >= 0 && h.maxTimestamp < f.from) continue;
     if ((logAppend ? h.maxTimestamp : h.baseTimestamp) >= f.to && h.maxTimestamp >= f.to) continue;
+    const gate = f.gate;
+    if (gate && !gate.batch(h.baseOffset, last)) {
+      stats.batchesSkippedByBytes++;
+      continue;
+    }
     let data: Buffer;
     try {
       const codec = compressionOf(h.attributes);
@@ -78,7 +95,7 @@ export function scanBatches(buf: Buffer, f: BatchFilter, stats: SearchStats, emi
       stats.batchesUnreadable++;
       continue;
     }
-    if (f.prefilter && !f.query.mayMatchBytes(data, 0, data.length)) {
+    if (gate ? !gate.batchBytes(data) : f.prefilter && !f.query.mayMatchBytes(data, 0, data.length)) {
       stats.batchesSkippedByBytes++;
       continue;
     }
@@ -93,7 +110,7 @@ export function scanBatches(buf: Buffer, f: BatchFilter, stats: SearchStats, emi
         const tsDelta = varint(data, at, end);
         const offset = h.baseOffset + varint(data, at, end);
         const timestamp = logAppend ? h.maxTimestamp : h.baseTimestamp + tsDelta;
-        if (offset < f.lo || offset >= f.hi || timestamp < f.from || timestamp >= f.to || (f.prefilter && !f.query.mayMatchBytes(data, start, end))) {
+        if (offset < f.lo || offset >= f.hi || timestamp < f.from || timestamp >= f.to || (gate ? !gate.record(offset, data, start, end) : f.prefilter && !f.query.mayMatchBytes(data, start, end))) {
           at.pos = end;
           continue;
         }

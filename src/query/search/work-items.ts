@@ -68,10 +68,11 @@ function pieces(log: PartitionLog, base: Omit<WorkItem, 'start' | 'end' | 'first
 
 /**
  * Every stretch of the partition, oldest first, from its search spans, cut into pieces. Offsets of unindexed pieces
- * end where the next span begins (the log end for the last one).
+ * end where the next span begins (the log end for the last one). With `fromOffset`, blocks that end before it are
+ * left out (log.searchSpans).
  */
-export function workItems(log: PartitionLog): WorkItem[] {
-  const spans = log.searchSpans();
+export function workItems(log: PartitionLog, fromOffset = -Infinity): WorkItem[] {
+  const spans = log.searchSpans(fromOffset);
   const out: WorkItem[] = [];
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;

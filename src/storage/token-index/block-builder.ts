@@ -17,6 +17,7 @@ import { RecordText, type RecordHeaders } from '../../common/level/index.js';
 import { bloomAdd, filterBytesFor, probesFor } from './bloom-filter.js';
 import { HashSet } from './hash-set.js';
 import { LEVEL_COLUMNS, LevelCountsBuilder, UNKNOWN_COLUMN } from './level-counts.js';
+import { RecordLevelsBuilder } from './record-levels.js';
 import { encodeEntry, ENTRY_HEADER_BYTES, type BlockMeta } from './token-index-file.js';
 import { forEachToken } from './tokens.js';
 
@@ -82,6 +83,7 @@ export class BlockBuilder {
   private records = 0;
   private unreadable = false;
   private readonly levels = new LevelCountsBuilder();
+  private readonly recordLevels = new RecordLevelsBuilder();
   private released = false;
 
   constructor(
@@ -143,15 +145,18 @@ export class BlockBuilder {
       const body = buf.subarray(p + BATCH_HEADER_SIZE, p + size);
       const data = codec === 'none' ? body : decompress(codec, body, MAX_INDEXED_BATCH_BYTES);
       const logAppend = (attributes & ATTR_TIMESTAMP_TYPE_LOG_APPEND) !== 0;
-      if (!walkRecords(data, count, this.addToken, logAppend ? maxTs : firstTs, logAppend, this.levels)) this.unreadable = true;
+      if (!walkRecords(data, count, this.addToken, logAppend ? maxTs : firstTs, logAppend, this.levels, base, this.recordLevels)) this.unreadable = true;
     } catch (err) {
       if (!(err instanceof CompressionError)) throw err;
       this.unreadable = true;
     }
   }
 
-  /** The encoded entry for [start, end), or null when no batch was taken. */
-  finish(): { meta: BlockMeta; entry: Buffer } | null {
+  /**
+   * The encoded entry for [start, end), or null when no batch was taken; with it the level of each record by offset
+   * (record-levels.ts), null when the block is unreadable.
+   */
+  finish(): { meta: BlockMeta; entry: Buffer; levels: Uint8Array | null } | null {
     if (this.pos === this.start) {
       this.release();
       return null;
@@ -181,7 +186,8 @@ export class BlockBuilder {
       distinctTokens: distinct,
       countsBytes: counts.length,
     };
-    return { meta, entry: encodeEntry(this.segmentBase, meta, filter, counts) };
+    const levels = this.unreadable ? null : this.recordLevels.result(this.firstOffset, this.lastOffset);
+    return { meta, entry: encodeEntry(this.segmentBase, meta, filter, counts), levels };
   }
 }
 
@@ -233,7 +239,7 @@ COLUMN_OF.set(null, UNKNOWN_COLUMN);
  * carries log-append time). False when the records are malformed (then the block must be treated as matching
  * anything, and has no counts).
  */
-function walkRecords(data: Buffer, count: number, emit: (h: number) => void, baseTs: number, logAppend: boolean, levels: LevelCountsBuilder): boolean {
+function walkRecords(data: Buffer, count: number, emit: (h: number) => void, baseTs: number, logAppend: boolean, levels: LevelCountsBuilder, baseOffset: number, recordLevels: RecordLevelsBuilder): boolean {
   at = 0;
   for (let i = 0; i < count; i++) {
     const length = varint(data, data.length);
@@ -241,7 +247,8 @@ function walkRecords(data: Buffer, count: number, emit: (h: number) => void, bas
     const end = at + length;
     at++; // attributes
     const tsDelta = varint(data, end);
-    if (Number.isNaN(tsDelta) || Number.isNaN(varint(data, end))) return false; // timestamp and offset deltas
+    const offsetDelta = varint(data, end);
+    if (Number.isNaN(tsDelta) || Number.isNaN(offsetDelta)) return false;
     if (!field(data, end, emit)) return false; // key
     if (!field(data, end, emit)) return false; // value
     const valueStart = fieldStart;
@@ -259,7 +266,9 @@ function walkRecords(data: Buffer, count: number, emit: (h: number) => void, bas
       }
       headers = hs;
     }
-    levels.add(logAppend ? baseTs : baseTs + tsDelta, COLUMN_OF.get(recordText.resetTextAt(valueStart < 0 ? null : data, valueStart, valueEnd, headers).level())!);
+    const column = COLUMN_OF.get(recordText.resetTextAt(valueStart < 0 ? null : data, valueStart, valueEnd, headers).level())!;
+    levels.add(logAppend ? baseTs : baseTs + tsDelta, column);
+    recordLevels.set(baseOffset + offsetDelta, column);
     at = end;
   }
   return true;

@@ -10,12 +10,18 @@ export interface BlockExecutor {
   begin(segmentBase: number, start: number, blockBytes: number): void;
   /** May take `buf` over (transferred to a worker): the caller must not use it afterwards. */
   push(buf: Buffer, filePos: number): Promise<PushResult>;
-  /** The encoded entry of the block so far, or null if it is empty. */
-  finish(): Promise<Buffer | null>;
+  /** The encoded entry of the block so far and its records' levels (record-levels.ts), or null if it is empty. */
+  finish(): Promise<BuiltBlock | null>;
   close(): Promise<void>;
 }
 
 export { BlockFormatError };
+
+/** A finished block: its sidecar entry, and the level of each of its records by offset (null: not known). */
+export interface BuiltBlock {
+  entry: Buffer;
+  levels: Uint8Array | null;
+}
 
 /** Slices of the log tokenized per event-loop turn on this thread: ~1 ms of work each. */
 const INLINE_PIECE_BYTES = 128 * 1024;
@@ -37,11 +43,11 @@ export class InlineExecutor implements BlockExecutor {
     return this.current().push(buf, filePos);
   }
 
-  async finish(): Promise<Buffer | null> {
+  async finish(): Promise<BuiltBlock | null> {
     await nextTurn();
     const done = this.current().finish();
     this.builder = null;
-    return done?.entry ?? null;
+    return done ? { entry: done.entry, levels: done.levels } : null;
   }
 
   private current(): BlockBuilder {

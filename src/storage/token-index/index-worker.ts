@@ -28,7 +28,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'pushed'; consumedTo: number; need: number; complete: boolean }
-  | { type: 'finished'; entry: Uint8Array | null }
+  | { type: 'finished'; entry: Uint8Array | null; levels: Uint8Array | null }
   | { type: 'error'; message: string; format: boolean };
 
 let builder: BlockBuilder | null = null;
@@ -50,7 +50,9 @@ port?.on('message', (m: WorkerRequest) => {
     const done = builder.finish();
     builder = null;
     const entry = done ? new Uint8Array(done.entry.buffer, done.entry.byteOffset, done.entry.byteLength) : null;
-    port.postMessage({ type: 'finished', entry } satisfies WorkerReply, entry && entry.byteLength === entry.buffer.byteLength ? [entry.buffer as ArrayBuffer] : []);
+    const levels = done?.levels ?? null; // its own buffer (RecordLevelsBuilder.result)
+    const transfer = [entry && entry.byteLength === entry.buffer.byteLength ? (entry.buffer as ArrayBuffer) : null, levels ? (levels.buffer as ArrayBuffer) : null].filter((b) => b !== null);
+    port.postMessage({ type: 'finished', entry, levels } satisfies WorkerReply, transfer);
   } catch (err) {
     builder?.release();
     builder = null;

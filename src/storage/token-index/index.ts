@@ -30,6 +30,10 @@
  * of a record as common/level defines it) and per epoch-aligned time bucket of `resolution` ms (one second unless the
  * block spans so long that coarser buckets were needed), counted from each record's own timestamp; null when the block
  * has none (it could not be read). They sum to `records`.
+ *
+ * A block built from appends also holds, in memory only and for the newest blocks (16 MiB over all partitions by
+ * default), its records' levels one by one: `recordLevels()` gives the level column of each offset from firstOffset
+ * (255 where none is known), or null once dropped. The alert tap reads it to pass over records no rule wants.
  */
 export type { TokenBlock } from './token-block.js';
 export { LEVEL_COLUMNS, type LevelCounts } from './level-counts.js';

@@ -85,8 +85,11 @@ export class PartitionTokenIndex {
     this.active = null;
   }
 
-  /** Every byte of `segments` (oldest first), as blocks where indexed and as unindexed ranges elsewhere. */
-  spans(segments: readonly PartitionSegment[]): SearchSpan[] {
+  /**
+   * Every byte of `segments` (oldest first), as blocks where indexed and as unindexed ranges elsewhere; blocks that
+   * end before `fromOffset` left out.
+   */
+  spans(segments: readonly PartitionSegment[], fromOffset = -Infinity): SearchSpan[] {
     const out: SearchSpan[] = [];
     for (const seg of segments) {
       const size = seg.size;
@@ -96,7 +99,8 @@ export class PartitionTokenIndex {
       const idx = this.bySegment.get(seg.baseOffset);
       for (const block of idx?.blocks ?? []) {
         if (block.end > size) break;
-        out.push({ kind: 'block', block });
+        // Blocks wholly before `fromOffset` are not wanted (the unindexed range after them still starts at their end).
+        if (block.lastOffset >= fromOffset) out.push({ kind: 'block', block });
         end = block.end;
         next = block.lastOffset + 1;
       }

@@ -164,7 +164,7 @@ export class SegmentTokenIndex implements FilterSource {
   }
 
   /** Append one built entry; false (and nothing kept) when it does not continue the blocks or the segment is gone. */
-  addEntry(meta: BlockMeta, entry: Buffer): boolean {
+  addEntry(meta: BlockMeta, entry: Buffer, levels: Uint8Array | null = null): boolean {
     if (this.state !== 'ready' || meta.start !== this.coveredEnd) return false;
     let filePos = -1;
     if (this.writable) {
@@ -187,7 +187,7 @@ export class SegmentTokenIndex implements FilterSource {
       }
     }
     const filterEnd = ENTRY_HEADER_BYTES + meta.filterBytes;
-    const block = new StoredBlock(this.base, meta, filePos, this.cache, this, entry.subarray(filterEnd, filterEnd + meta.countsBytes));
+    const block = new StoredBlock(this.base, meta, filePos, this.cache, this, entry.subarray(filterEnd, filterEnd + meta.countsBytes), levels);
     this.blocks.push(block);
     this.cache.put(block, entry.subarray(ENTRY_HEADER_BYTES, filterEnd));
     return true;

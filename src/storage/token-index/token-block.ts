@@ -16,6 +16,12 @@ export interface TokenBlock {
   mayContainAll(hashes: readonly number[]): boolean;
   /** Its records per level and time bucket, or null when the block has none (then read it to count). */
   levelCounts(): LevelCounts | null;
+  /**
+   * The level column (LEVEL_COLUMNS index) of the record at each offset from firstOffset to lastOffset, 255 where
+   * none is known; null when not held (only blocks built recently from appends hold them, in memory). Optional:
+   * blocks from elsewhere have none.
+   */
+  recordLevels?(): Uint8Array | null;
 }
 
 /** Where a block's filter comes from when it is not in memory; null when it cannot be had (then: may contain). */
@@ -90,6 +96,7 @@ export class StoredBlock implements TokenBlock {
     private readonly cache: FilterCache,
     private readonly source: FilterSource,
     counts: Uint8Array,
+    private levels: Uint8Array | null = null,
   ) {
     // A copy: `counts` is a view of the whole entry or file body, which should not be kept alive for a few bytes.
     this.counts = counts.length > 0 && meta.probes > 0 ? Uint8Array.from(counts) : null;
@@ -103,6 +110,17 @@ export class StoredBlock implements TokenBlock {
     this.probes = meta.probes;
     this.filterBytes = meta.filterBytes;
     this.distinctTokens = meta.distinctTokens;
+  }
+
+  recordLevels(): Uint8Array | null {
+    return this.levels;
+  }
+
+  /** Let go of the per-record levels; returns the bytes freed. */
+  dropRecordLevels(): number {
+    const n = this.levels?.length ?? 0;
+    this.levels = null;
+    return n;
   }
 
   levelCounts(): LevelCounts | null {

@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger.js';
 import { BLOCK_BYTES } from './block-builder.js';
 import { BlockFormatError, InlineExecutor, type BlockExecutor } from './block-executor.js';
 import { readTokenIndex, type SegmentTokenIndex } from './segment-token-index.js';
-import { FilterCache } from './token-block.js';
+import { FilterCache, type StoredBlock } from './token-block.js';
 import { decodeEntryHeader } from './token-index-file.js';
 import { workerScript, WorkerError, WorkerExecutor } from './worker-executor.js';
 
@@ -23,7 +23,15 @@ export interface TokenIndexerOptions {
   filterCacheBytes?: number;
   /** 'worker' (default when the compiled worker exists), 'inline' (this thread, in small slices), or an executor. */
   executor?: 'worker' | 'inline' | BlockExecutor;
+  /** Per-record levels of the newest blocks kept in memory over all partitions (the oldest dropped beyond it). */
+  recordLevelsBytes?: number;
 }
+
+/**
+ * 16 MiB: one byte per record, so the levels of about 1.6 GiB of 100-byte lines, minutes of the fastest ingest; a
+ * reader that comes later decodes those records instead.
+ */
+export const DEFAULT_RECORD_LEVELS_BYTES = 16 * 1024 * 1024;
 
 export const DEFAULT_FILTER_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -44,8 +52,13 @@ export class TokenIndexer {
   private started = false;
   private closed = false;
   private readonly logger: Logger;
+  /** Blocks holding their records' levels, oldest first, and the bytes they hold (at most recordLevelsBytes). */
+  private readonly withLevels: StoredBlock[] = [];
+  private levelBytes = 0;
+  private readonly recordLevelsBytes: number;
 
   constructor(options: TokenIndexerOptions) {
+    this.recordLevelsBytes = options.recordLevelsBytes ?? DEFAULT_RECORD_LEVELS_BYTES;
     this.logger = options.logger;
     this.cache = new FilterCache(options.filterCacheBytes ?? DEFAULT_FILTER_CACHE_BYTES);
     const e = options.executor ?? 'worker';
@@ -154,6 +167,15 @@ export class TokenIndexer {
     }
   }
 
+  /** The newest blocks keep their records' levels; beyond the budget the oldest let go of theirs. */
+  private holdLevels(block: StoredBlock, bytes: number): void {
+    this.withLevels.push(block);
+    this.levelBytes += bytes;
+    while (this.levelBytes > this.recordLevelsBytes && this.withLevels.length > 0) {
+      this.levelBytes -= this.withLevels.shift()!.dropRecordLevels();
+    }
+  }
+
   private async runLoad(seg: SegmentTokenIndex): Promise<void> {
     if (seg.state !== 'loading') return;
     try {
@@ -204,10 +226,14 @@ export class TokenIndexer {
       if (job.kind === 'rebuild') this.continueSegment(seg);
       return;
     }
-    const entry = await ex.finish();
-    if (!entry || seg.state !== 'ready') return;
+    const built = await ex.finish();
+    if (!built || seg.state !== 'ready') return;
+    const entry = built.entry;
     const meta = decodeEntryHeader(entry, 0, seg.base);
-    if (!meta || !seg.addEntry(meta, entry)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
+    // Only blocks cut by appends keep their records' levels: readers of new records (alerts) are who want them.
+    const levels = job.kind === 'live' ? built.levels : null;
+    if (!meta || !seg.addEntry(meta, entry, levels)) throw new Error(`built block ${from}-${pos} does not follow the segment's indexed blocks (up to ${seg.coveredEnd})`);
+    if (levels) this.holdLevels(seg.blocks[seg.blocks.length - 1]!, levels.length);
     if (job.kind === 'rebuild') this.continueSegment(seg);
     else if (meta.end < to) this.live.unshift({ ...job, from: meta.end }); // before later blocks of the segment
   }

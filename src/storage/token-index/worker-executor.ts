@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PushResult } from './block-builder.js';
-import { BlockFormatError, type BlockExecutor } from './block-executor.js';
+import { BlockFormatError, type BlockExecutor, type BuiltBlock } from './block-executor.js';
 import type { WorkerReply, WorkerRequest } from './index-worker.js';
 
 /** The compiled worker beside this module; absent when running from TypeScript sources (tests), see workerScript(). */
@@ -101,10 +101,10 @@ export class WorkerExecutor implements BlockExecutor {
     return { consumedTo: r.consumedTo, need: r.need, complete: r.complete };
   }
 
-  async finish(): Promise<Buffer | null> {
+  async finish(): Promise<BuiltBlock | null> {
     const r = await this.request({ type: 'finish' });
     if (r.type !== 'finished') throw new Error(`unexpected reply ${r.type} from the token index worker`);
-    return r.entry ? Buffer.from(r.entry.buffer, r.entry.byteOffset, r.entry.byteLength) : null;
+    return r.entry ? { entry: Buffer.from(r.entry.buffer, r.entry.byteOffset, r.entry.byteLength), levels: r.levels } : null;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // `levels` of a compiled query: set exactly when matching depends on the level alone, and then it says which records
 // match (checked against matches() on records of every level and none).
 import { describe, expect, it } from 'vitest';
-import { compileQuery } from '../../../src/query/language/index.js';
+import { compileQuery, queryRequiredLevels } from '../../../src/query/language/index.js';
 
 const VALUES = ['{"level":"info"}', 'level=warn a', 'ERROR disk', 'E0501 12:00:00.123456 1 x.go:1] y', 'TRACE z', 'DEBUG q', 'FATAL f', 'nothing', '{"msg":"none"}'];
 const records = VALUES.flatMap((v, i) => [
@@ -24,5 +24,21 @@ describe('levels of a query', () => {
 
   it.each(['disk', 'level:error disk', 'host:web', 'level:error OR disk', '/x/', '_time>=1500 OR level:error', 'level:error _offset:3'])('%s: depends on more than the level', (q) => {
     expect(compileQuery(q).levels).toBeNull();
+  });
+});
+
+describe('levels a query requires', () => {
+  it.each(['level:error', 'level:error disk', 'level>=warn host:web', 'level:error OR level:fatal', '(level:error disk) OR (level:warn y)', 'level:error _offset:3', '-level:info', 'level:* disk', 'level:error -disk'])(
+    '%s: no record at another level matches',
+    (q) => {
+      const c = compileQuery(q);
+      const required = queryRequiredLevels(q);
+      expect(required).not.toBeNull();
+      for (const r of records) if (c.matches(r)) expect(required!.has((c.levelOf(r) ?? 'unknown') as never), `${q} on ${r.value}`).toBe(true);
+    },
+  );
+
+  it.each(['disk', 'level:error OR disk', '-(level:error disk)', '/x/', 'host:web'])('%s: any level may match', (q) => {
+    expect(queryRequiredLevels(q)).toBeNull();
   });
 });

@@ -54,7 +54,7 @@ describe('worker executor', () => {
     await expect(pending).rejects.toThrow(/exited/);
     ex.begin(0, 0, BLOCK_BYTES);
     expect((await ex.push(Buffer.from(batch), 0)).consumedTo).toBe(batch.length);
-    expect((await ex.finish())!.length).toBeGreaterThan(56);
+    expect((await ex.finish())!.entry.length).toBeGreaterThan(56);
     await ex.close();
   });
 
