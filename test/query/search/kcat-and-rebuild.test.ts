@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressionOf, readBatchHeader } from '../../../src/protocol/record-batch.js';
+import { BATCH_OFFSET_LENGTH, compressionOf, readBatchHeader } from '../../../src/protocol/record-batch.js';
 import { KCAT, requireTools } from '../../helpers/require-tool.js';
 import { assertOk, runTool } from '../../helpers/run-tool.js';
 import { startApp, type TestApp } from '../../server/helpers.js';
@@ -36,8 +36,17 @@ describe.skipIf(!requireTools(KCAT))('compressed batches from kcat', () => {
     await t.call('/api/v1/topics', 201, { method: 'POST', json: { name: topic, partitions: 2, configs: { 'retention.ms': '-1' } } });
     const lines = Array.from({ length: 3000 }, (_, i) => line(i, T0, 1000, 2, new Map([[1234, 'kcat-needle']])).value);
     assertOk(await runTool('kcat', ['-b', t.kafka, '-P', '-t', topic, '-z', codec, '-X', 'linger.ms=20'], { input: `${lines.join('\n')}\n`, timeoutMs: 60_000 }), `kcat -P -z ${codec}`);
-    const log = [0, 1].map((p) => t.app.broker.logs.partition(topic, p)!).find((l) => l.logEndOffset > 0)!;
-    expect(compressionOf(readBatchHeader((await log.read(0, 1 << 20)).chunks[0]!).attributes)).toBe(codec);
+    // librdkafka sends a batch uncompressed when compressing does not make it smaller (a one-record batch on a slow
+    // machine), so it is enough that some batch came in with the codec.
+    const codecs = new Set<string>();
+    for (const p of [0, 1]) {
+      const log = t.app.broker.logs.partition(topic, p)!;
+      if (log.logEndOffset === 0) continue;
+      for (const chunk of (await log.read(0, 1 << 22)).chunks) {
+        for (let at = 0; at + 61 <= chunk.length; at += 12 + chunk.readInt32BE(at + BATCH_OFFSET_LENGTH)) codecs.add(compressionOf(readBatchHeader(chunk.subarray(at)).attributes));
+      }
+    }
+    expect([...codecs]).toContain(codec);
     await t.app.broker.logs.tokenIndexer!.idle();
     const all = await allRecords(t.app.broker.logs, topic, 2);
     expect(all).toHaveLength(3000);
