@@ -2,7 +2,7 @@ import type { TopicAdmin } from '../broker/services.js';
 import type { LogManager, PartitionLog } from '../storage/index.js';
 import type { Reshape } from './flow-config.js';
 import { appendLocal, readLocal } from './local-append.js';
-import { markedInput, resumeFromTail, sourceId } from './markers.js';
+import { markedInput, plainInput, resumeFromTail, sourceId } from './markers.js';
 import { Reshaper } from './reshape.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
@@ -26,7 +26,7 @@ export function ensureLocalTopic(local: LocalTopics, topic: string, partitions: 
   }
 }
 
-/** A derived topic: another local topic, records as they are or reshaped, each marked with its source offset. */
+/** A derived topic: another local topic, records as they are or reshaped, each batch's last marked with its source offset. */
 export class DerivedTopicTarget implements FlowTarget {
   readonly deadLettered = 0;
   readonly retries = 0;
@@ -60,7 +60,8 @@ export class DerivedTopicTarget implements FlowTarget {
 
   async write(partition: number, records: FlowRecord[]): Promise<void> {
     const r = this.reshaper;
-    await appendLocal(this.log(partition), records.map((x) => markedInput(x, r ? r.value(x) : x.value)));
+    const inputs = records.map((x) => plainInput(x, r ? r.value(x) : x.value));
+    await appendLocal(this.log(partition), inputs, (i) => markedInput(records[i]!, inputs[i]!.value));
   }
 
   async close(): Promise<void> {}

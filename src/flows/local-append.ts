@@ -9,8 +9,11 @@ const BATCH_BYTES = 512 * 1024;
 
 const size = (v: Buffer | string | null | undefined) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
-/** Appends records to a local partition as batches (split by count and size); resolves once durable per its flush policy. */
-export async function appendLocal(log: PartitionLog, records: readonly RecordInput[]): Promise<void> {
+/**
+ * Appends records to a local partition as batches (split by count and size); resolves once durable per its flush
+ * policy. With `lastOfBatch`, the last record of each batch is replaced by what it returns for it (the flow markers).
+ */
+export async function appendLocal(log: PartitionLog, records: readonly RecordInput[], lastOfBatch?: (index: number) => RecordInput): Promise<void> {
   const waits: Promise<void>[] = [];
   for (let i = 0; i < records.length; ) {
     let bytes = 0;
@@ -19,7 +22,9 @@ export async function appendLocal(log: PartitionLog, records: readonly RecordInp
       const r = records[j++]!;
       bytes += 32 + size(r.key) + size(r.value) + (r.headers ?? []).reduce((n, [k, v]) => n + k.length + size(v) + 4, 0);
     }
-    const batch = buildRecordBatch(records.slice(i, j), { timestamp: Date.now() });
+    const inputs = records.slice(i, j);
+    if (lastOfBatch) inputs[inputs.length - 1] = lastOfBatch(j - 1);
+    const batch = buildRecordBatch(inputs, { timestamp: Date.now() });
     const res = log.append(batch, readBatchHeader(batch));
     if (res.durable) waits.push(res.durable);
     i = j;

@@ -3,10 +3,12 @@ import type { DecodedRecord } from '../protocol/record-decoder.js';
 import type { FlowRecord } from './target.js';
 
 /*
- * A record a flow writes into a topic carries where it came from: `tributary.source` = `topic/partition` and
- * `tributary.offset` = its source offset. Source partition p goes to target partition p, so the last marked record of
- * target partition p says exactly where p's copy stopped: the position is written with the data, in the same batch,
- * and a crash between the write and anything else can neither lose nor repeat a record.
+ * The last record of each batch a flow writes into a topic carries where it came from: `tributary.source` =
+ * `topic/partition` and `tributary.offset` = its source offset. A batch is appended (or refused) whole, and source
+ * partition p goes to target partition p, so the last record of target partition p says exactly where p's copy
+ * stopped: the position is written with the data, in the same batch, and a crash between the write and anything else
+ * can neither lose nor repeat a record. Only the last record is marked because the markers on every record cost more
+ * than the record itself for short log lines (bytes, encoding, and the receiving broker's index tokenizing them).
  */
 
 export const SOURCE_HEADER = 'tributary.source';
@@ -16,7 +18,12 @@ export function sourceId(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
-/** The record as written to a topic target: its key, timestamp and headers, `value` (reshaped or not), the markers. */
+/** The record as written to a topic target: its key, timestamp and headers, `value` (reshaped or not). */
+export function plainInput(r: FlowRecord, value: Buffer | string | null = r.value): RecordInput {
+  return { key: r.key, value, timestamp: r.timestamp, headers: r.headers };
+}
+
+/** As plainInput, with the markers: for the last record of each batch written. */
 export function markedInput(r: FlowRecord, value: Buffer | string | null = r.value): RecordInput {
   return {
     key: r.key,

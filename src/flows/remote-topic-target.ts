@@ -1,6 +1,6 @@
 import type { KafkaClient } from '../client/client.js';
-import type { Producer } from '../client/producer.js';
-import { markedInput, resumeFromTail, sourceId } from './markers.js';
+import type { Producer, ProducerRecord } from '../client/producer.js';
+import { markedInput, plainInput, resumeFromTail, sourceId } from './markers.js';
 import type { FlowRecord, FlowTarget } from './target.js';
 
 const BATCH_RECORDS = 5_000;
@@ -53,7 +53,7 @@ export class RemoteTopicTarget implements FlowTarget {
 
   /**
    * Sends in produce batches of at most BATCH_RECORDS records and about BATCH_BYTES bytes, one after the other (a
-   * source read can hold a megabyte, more than a broker's default max.message.bytes once the markers are added).
+   * source read can hold a megabyte, about a broker's default max.message.bytes once each record's overhead is added).
    */
   async write(partition: number, records: FlowRecord[]): Promise<void> {
     if (!this.producer) throw new Error('the remote target is not open');
@@ -64,13 +64,13 @@ export class RemoteTopicTarget implements FlowTarget {
         const r = records[j++]!;
         bytes += 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + r.headers.reduce((n, [k, v]) => n + k.length + (v?.length ?? 0), 0);
       }
-      await this.producer.send(
-        this.topic,
-        records.slice(i, j).map((r) => {
-          const m = markedInput(r);
-          return { key: r.key, value: r.value, headers: m.headers as Array<[string, string | Buffer | null]>, partition, timestamp: r.timestamp };
-        }),
-      );
+      // One send of one partition is one record batch, appended whole: its last record carries the markers.
+      const batch: ProducerRecord[] = [];
+      for (let k = i; k < j; k++) {
+        const m = k === j - 1 ? markedInput(records[k]!) : plainInput(records[k]!);
+        batch.push({ key: m.key, value: m.value, headers: m.headers as ProducerRecord['headers'], partition, timestamp: m.timestamp });
+      }
+      await this.producer.send(this.topic, batch);
       i = j;
     }
   }

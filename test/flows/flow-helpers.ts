@@ -40,9 +40,35 @@ export async function readTopic(bootstrap: string, topic: string): Promise<ReadR
   }
 }
 
-/** `partition/offset` of each record copied by a flow, from its markers. */
-export function sourcesOf(records: ReadRecord[]): string[] {
-  return records.map((r) => `${r.header('tributary.source')}@${r.header('tributary.offset')}`);
+/** Each partition's records, in offset order, as `map(record)`: a copy is exactly once when these lists are equal. */
+export function byPartition<T>(records: ReadRecord[], map: (r: ReadRecord) => T): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
+    let list = out.get(r.partition);
+    if (!list) out.set(r.partition, (list = []));
+    list.push(map(r));
+  }
+  return out;
+}
+
+/** `source@offset` from the flow markers of the records that carry them. */
+export function marksOf(records: ReadRecord[]): string[] {
+  return records.filter((r) => r.header('tributary.source') !== undefined).map((r) => `${r.header('tributary.source')}@${r.header('tributary.offset')}`);
+}
+
+/**
+ * Checks the markers a flow wrote into `copied`: the last record of each target partition names the last source
+ * record copied from the same partition (what a restart resumes after).
+ */
+export function lastMarks(copied: ReadRecord[], sourceTopic: string, lastSourceOffset: Map<number, number>): void {
+  const last = new Map<number, ReadRecord>();
+  for (const r of copied) if ((last.get(r.partition)?.offset ?? -1) < r.offset) last.set(r.partition, r);
+  for (const [p, offset] of lastSourceOffset) {
+    const r = last.get(p);
+    if (!r || r.header('tributary.source') !== `${sourceTopic}/${p}` || r.header('tributary.offset') !== String(offset)) {
+      throw new Error(`the last record of target partition ${p} is marked ${r?.header('tributary.source')}@${r?.header('tributary.offset')}, expected ${sourceTopic}/${p}@${offset}`);
+    }
+  }
 }
 
 export async function produce(bootstrap: string, topic: string, records: Array<{ key?: string; value: string; partition?: number }>): Promise<void> {
