@@ -1,9 +1,10 @@
 import { byteFilter, compileQuery, queryByteRequirement, queryRequiredLevels, SharedRecordContext, type CompiledQuery, type TokenRequirement } from '../query/language/index.js';
 import { anchorRequirement } from './anchor-literals.js';
-import { emptyStats, scanBatches, workItems, yieldToLoop, type BatchFilter, type FoundRecord, type SearchLogs, type SearchStats } from '../query/search/index.js';
+import { emptyStats, scanBatches, workItems, yieldToLoop, type BatchFilter, type FoundRecord, type RecordGate, type SearchLogs, type SearchStats } from '../query/search/index.js';
 import { BLOCK_BYTES, LEVEL_COLUMNS, type PartitionLog } from '../storage/index.js';
 import type { LevelColumn } from '../query/language/index.js';
 import { LevelGate, levelMask, type BlockGate } from './level-gate.js';
+import { QueryDispatch } from './query-dispatch.js';
 
 /**
  * New records not yet in the token index (its builder runs behind appends, at low priority) are left for a later
@@ -46,6 +47,8 @@ interface Union {
   gate: LevelGate | null;
   /** Some group requires levels: worth knowing a record's level before testing the groups. */
   levelled: boolean;
+  /** Which groups a decoded record's bytes let it match (by one required literal each), in `groups` order. */
+  dispatch: QueryDispatch;
 }
 
 /**
@@ -54,7 +57,8 @@ interface Union {
  * block's records, a record is passed over undecoded unless its level is one a rule requires or its bytes hold a word
  * of a rule that requires no level (level-gate.ts); elsewhere unless it holds one of the rules' required literals (a
  * level-only rule requires none: then every record there is decoded). What is left is decoded once and tested against
- * each distinct query whose level it has. Without it, N rules read and test every appended record N times.
+ * each distinct query whose level it has and whose key literal its bytes hold (query-dispatch.ts). Without it, N rules
+ * read and test every appended record N times.
  */
 export class LogTap {
   private readonly subscribers = new Set<TapSubscriber>();
@@ -163,6 +167,19 @@ export class LogTap {
     }
     const filter: BatchFilter = { topic, partition, lo, hi, from, to: Infinity, query: union.query, prefilter: true };
     let gate: BlockGate | null = null;
+    const dispatch = union.dispatch;
+    // The level gate where the index has levels, else the union's byte prefilter (as the scan would apply it); either
+    // way the bytes of each record let through are handed to the dispatch before the record is decoded and emitted.
+    const through: RecordGate = {
+      batch: (base, last) => (gate ? gate.batch(base, last) : true),
+      batchBytes: (data) => (gate ? gate.batchBytes(data) : union.query.mayMatchBytes(data, 0, data.length)),
+      record: (offset, data, start, end) => {
+        const ok = gate ? gate.record(offset, data, start, end) : union.query.mayMatchBytes(data, start, end);
+        if (ok) dispatch.record(data, start, end);
+        return ok;
+      },
+    };
+    filter.gate = through;
     const memo = new Map<string, unknown>();
     const emit = (r: FoundRecord): void => {
       memo.clear();
@@ -170,9 +187,11 @@ export class LogTap {
       // (parsed once for every query: the shared context keeps it) does.
       let level = gate ? gate.level : 255;
       if (level === 255 && union.levelled) level = LEVEL_COLUMNS.indexOf((union.groups[0]!.query.levelOf(r) ?? 'unknown') as LevelColumn);
-      for (const g of union.groups) {
+      const groups = union.groups;
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i]!;
         if (g.levels && g.levels[level] === 0) continue;
-        if (!g.query.matches(r)) continue;
+        if (!dispatch.mayMatch(i) || !g.query.matches(r)) continue;
         for (const s of g.subscribers) if (s.ready && (s.topics === null || s.topics.includes(topic))) s.add(r, memo);
       }
     };
@@ -180,7 +199,6 @@ export class LogTap {
       if (it.maxTimestamp < from) continue;
       const levels = union.gate && it.block ? (it.block.recordLevels?.() ?? null) : null;
       gate = levels ? union.gate!.over(it.block!.firstOffset, levels) : null;
-      filter.gate = gate ?? undefined;
       const buf = await log.readRange(it.segmentBase, it.start, it.end);
       this.stats.bytesScanned += buf.length;
       scanBatches(buf, filter, this.stats, emit);
@@ -194,7 +212,7 @@ export class LogTap {
     const cached = this.unions.get(topic);
     if (cached !== undefined) return cached;
     const groups = [...this.groups.values()].filter((g) => g.subscribers.some((s) => s.topics === null ? !topic.startsWith('__') && !this.skipTopics.has(topic) : s.topics.includes(topic)));
-    const u = groups.length ? { query: unionQuery(groups.map((g) => g.query)), groups, gate: LevelGate.build(groups.map((g) => g.query.text)), levelled: groups.some((g) => g.levels !== null) } : null;
+    const u = groups.length ? { query: unionQuery(groups.map((g) => g.query)), groups, gate: LevelGate.build(groups.map((g) => g.query.text)), levelled: groups.some((g) => g.levels !== null), dispatch: new QueryDispatch(groups.map((g) => queryByteRequirement(g.query.text))) } : null;
     // Readiness changes the groups only in which subscriber is fed, not in what is read: the union can be cached.
     this.unions.set(topic, u);
     return u;

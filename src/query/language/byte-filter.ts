@@ -98,3 +98,41 @@ export function literalOccurrences(literals: readonly Literal[]): (buf: Buffer) 
     return pairs.flat();
   };
 }
+
+/**
+ * Which of `literals` one byte range holds, found as byteFilter finds them, each looked for only when asked (the
+ * range folded to lower case at most once, for all the case-insensitive ones). For a reader that tells many queries'
+ * required literals apart on one record: a few native searches of its bytes instead of testing every query.
+ */
+export class LiteralPresence {
+  private readonly needles: { kind: 'raw' | 'folded'; bytes: Buffer }[];
+  private readonly folder = new Folder();
+  /** Per literal: 0 not looked for yet in this range, 1 absent, 2 present. */
+  private readonly known: Uint8Array;
+  private raw: Buffer = Buffer.alloc(0);
+  private folded: Buffer | null = null;
+
+  constructor(literals: readonly Literal[]) {
+    this.needles = literals.map((l) => compile({ literal: l }) as { kind: 'raw' | 'folded'; bytes: Buffer });
+    this.known = new Uint8Array(literals.length);
+  }
+
+  /** The range the next has() calls are about. */
+  reset(buf: Buffer, start: number, end: number): void {
+    this.raw = buf.subarray(start, end);
+    this.folded = null;
+    this.known.fill(0);
+  }
+
+  /** Whether the range holds literal `k` (its index in the constructor's list). */
+  has(k: number): boolean {
+    const seen = this.known[k]!;
+    if (seen !== 0) return seen === 2;
+    const n = this.needles[k]!;
+    // A lower-case needle found in the bytes as they are is found in them folded too: search the folded bytes once.
+    const hay = n.kind === 'raw' ? this.raw : (this.folded ??= this.folder.fold(this.raw));
+    const found = hay.indexOf(n.bytes) >= 0;
+    this.known[k] = found ? 2 : 1;
+    return found;
+  }
+}

@@ -6,7 +6,7 @@ export { LEVEL_NAMES, normalizeLevel, type LevelName } from '../../common/level/
 export { requirementHolds, type TokenRequirement } from './prefilter.js';
 export type { LevelColumn } from './level-only.js';
 export type { RecordView } from './record-fields.js';
-export { byteFilter, literalOccurrences } from './byte-filter.js';
+export { byteFilter, literalOccurrences, LiteralPresence } from './byte-filter.js';
 export type { ByteRequirement } from './prefilter.js';
 export type { Literal } from './literal.js';
 
