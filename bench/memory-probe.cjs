@@ -72,8 +72,15 @@ function snapshot() {
   };
 }
 
+// BENCH_HEAPSNAPSHOT_DIR=DIR: after the Nth probe's full GCs (BENCH_HEAPSNAPSHOT_AT, default 2: after the metrics
+// scenario's day), also write a heap snapshot to DIR, to find who retains what (bench/heap-retainers.js).
+const snapshotDir = process.env.BENCH_HEAPSNAPSHOT_DIR;
+const snapshotAt = snapshotDir ? (process.env.BENCH_HEAPSNAPSHOT_AT || '2').split(',').map(Number) : [];
+let probes = 0;
+
 if (file) {
   process.on('SIGUSR2', () => {
+    probes++;
     const before = snapshot();
     let i = 0;
     // Several full GCs with pauses: ArrayBuffer backing stores are freed after the collection that finds them dead.
@@ -83,6 +90,21 @@ if (file) {
       const after = snapshot();
       fs.writeFileSync(`${file}.tmp`, JSON.stringify({ before, after }));
       fs.renameSync(`${file}.tmp`, file);
+      // After the probe file, so the bench's wait for it is not spent on the snapshot.
+      if (snapshotAt.includes(probes)) {
+        const name = require('node:path').join(snapshotDir, `broker-${process.pid}-${probes}`);
+        fs.writeFileSync(`${name}.json`, JSON.stringify({ arrayBuffers: after.arrayBuffers, external: after.external, rss: after.rss }));
+        v8.writeHeapSnapshot(`${name}.heapsnapshot`);
+        // Again once the snapshot (a full GC of its own) is written and a second has passed: backing stores V8 frees
+        // on a background sweeper are counted in arrayBuffers until that has run.
+        setTimeout(() => {
+          globalThis.gc?.();
+          setTimeout(() => {
+            const later = process.memoryUsage();
+            fs.writeFileSync(`${name}.later.json`, JSON.stringify({ arrayBuffers: later.arrayBuffers, external: later.external, rss: later.rss }));
+          }, 1000);
+        }, 1000);
+      }
     };
     step();
   });

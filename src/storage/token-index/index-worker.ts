@@ -27,7 +27,7 @@ export type WorkerRequest =
   | { type: 'finish' };
 
 export type WorkerReply =
-  | { type: 'pushed'; consumedTo: number; need: number; complete: boolean }
+  | { type: 'pushed'; consumedTo: number; need: number; complete: boolean; buf: Uint8Array }
   | { type: 'finished'; entry: Uint8Array | null; levels: Uint8Array | null }
   | { type: 'error'; message: string; format: boolean };
 
@@ -44,7 +44,11 @@ port?.on('message', (m: WorkerRequest) => {
     if (!builder) throw new Error('no block begun');
     if (m.type === 'push') {
       const buf = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
-      port.postMessage({ type: 'pushed', ...builder.push(buf, m.filePos) } satisfies WorkerReply);
+      const r = builder.push(buf, m.filePos); // keeps no view of buf
+      // The piece goes back to the broker thread: left here, each one (up to 1 MiB, allocated there) stayed alive until
+      // this thread's next GC, which its small JS heap seldom triggers — tens of MB of dead pieces held in the broker's
+      // RSS and arrayBuffers. Back there it is ordinary garbage of the thread that allocates them.
+      port.postMessage({ type: 'pushed', ...r, buf: m.buf } satisfies WorkerReply, [m.buf.buffer as ArrayBuffer]);
       return;
     }
     const done = builder.finish();
