@@ -12,7 +12,8 @@ import { walkRecords, type RecordVisitor } from './record-walker.js';
 import { coarsen, rollupPoints } from './rollup.js';
 import { SealScratch } from './seal-scratch.js';
 import { SeriesRegistry } from './series-registry.js';
-import { mergePoints, TierReads } from './tier-reads.js';
+import { mergePoints } from './point-lists.js';
+import { TierReads } from './tier-reads.js';
 import { DAY, HOUR, sealedSeries, SLICE_MS as SEAL_SLICE_MS, TierFiles, type SealedSeries } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 

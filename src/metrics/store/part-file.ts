@@ -358,3 +358,19 @@ export class PartCache {
     this.open.clear();
   }
 }
+
+/**
+ * Calls visit(k, block) for every series ids[k] the part holds, in the part's frame order (each frame inflated once,
+ * whatever order the ids come in).
+ */
+export function eachBlock(r: PartReader, ids: readonly number[], visit: (k: number, block: Uint8Array) => void): void {
+  const pos = new Int32Array(ids.length);
+  const order: number[] = [];
+  for (let k = 0; k < ids.length; k++) {
+    const p = r.find(ids[k]!);
+    pos[k] = p;
+    if (p >= 0) order.push(k);
+  }
+  order.sort((a, b) => r.frameOf(pos[a]!) - r.frameOf(pos[b]!) || pos[a]! - pos[b]!);
+  for (const k of order) visit(k, r.block(pos[k]!));
+}

@@ -1,9 +1,12 @@
 import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier, type TierSpan } from '../types.js';
 import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
-import type { PartReader } from './part-file.js';
-import { normalize, NO_POINTS, slicePoints, type Points } from './point-codec.js';
+import { eachBlock, type PartReader } from './part-file.js';
+import { NO_POINTS, slicePoints, type Points } from './point-codec.js';
 import type { PointStream } from './point-stream.js';
+import { concatPoints, mergePoints } from './point-lists.js';
+import { floorTo, lowerBoundOf, startsIn, unionSorted } from './ordered-times.js';
+import { RowList } from './row-list.js';
 import { concatRollups, mergeRollups, rollupPoints, sliceRollups } from './rollup.js';
 import { DAY, hasSorted, HOUR, type TierFiles } from './tier-files.js';
 
@@ -16,59 +19,6 @@ import { DAY, hasSorted, HOUR, type TierFiles } from './tier-files.js';
  * whose points came out of order, or that also has points on disk (late points), is decoded and rolled up.
  */
 
-/** Several point lists of one hour in the order their writes win: sorted, the last write of a ms kept. */
-export function mergePoints(list: Points[]): Points {
-  if (list.length === 0) return NO_POINTS;
-  if (list.length === 1) return list[0]!;
-  const n = list.reduce((a, p) => a + p.timestamps.length, 0);
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
-  let at = 0;
-  for (const p of list) {
-    ts.set(p.timestamps, at);
-    vs.set(p.values, at);
-    at += p.timestamps.length;
-  }
-  return normalize(ts, vs);
-}
-
-/** Points of consecutive hours (each sorted, the hours disjoint and ascending) as one list: a plain concatenation. */
-function concatPoints(list: Points[]): RawPoints {
-  if (list.length === 0) return NO_POINTS;
-  if (list.length === 1) return list[0]!;
-  const n = list.reduce((a, p) => a + p.timestamps.length, 0);
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  let at = 0;
-  for (const p of list) {
-    timestamps.set(p.timestamps, at);
-    values.set(p.values, at);
-    at += p.timestamps.length;
-  }
-  return { timestamps, values };
-}
-
-/** Ascending, unique values of two ascending lists with start + span > from and start < to. */
-function startsIn(a: readonly number[], b: readonly number[], span: number, from: number, to: number): number[] {
-  return unionSorted(a, b).filter((s) => s + span > from && s < to);
-}
-
-/**
- * Calls visit(k, block) for every series ids[k] the part holds, in the part's frame order (each frame inflated once,
- * whatever order the ids come in).
- */
-function eachBlock(r: PartReader, ids: readonly number[], visit: (k: number, block: Uint8Array) => void): void {
-  const pos = new Int32Array(ids.length);
-  const order: number[] = [];
-  for (let k = 0; k < ids.length; k++) {
-    const p = r.find(ids[k]!);
-    pos[k] = p;
-    if (p >= 0) order.push(k);
-  }
-  order.sort((a, b) => r.frameOf(pos[a]!) - r.frameOf(pos[b]!) || pos[a]! - pos[b]!);
-  for (const k of order) visit(k, r.block(pos[k]!));
-}
-
 /** The streams of one series in the hours in memory of one start (write order), or null when it has no point there. */
 function streamsOf(hs: OpenHour[], id: number): PointStream[] | null {
   let out: PointStream[] | null = null;
@@ -77,36 +27,6 @@ function streamsOf(hs: OpenHour[], id: number): PointStream[] | null {
     if (s && s.count > 0) (out ??= []).push(s);
   }
   return out;
-}
-
-/** Hourly rollup rows gathered one at a time, ascending. */
-class RowList {
-  readonly t: number[] = [];
-  readonly v: number[][] = [[], [], [], [], [], []];
-
-  push(t: number, min: number, max: number, sum: number, count: number, last: number, increase: number): void {
-    this.t.push(t);
-    const v = this.v;
-    v[0]!.push(min);
-    v[1]!.push(max);
-    v[2]!.push(sum);
-    v[3]!.push(count);
-    v[4]!.push(last);
-    v[5]!.push(increase);
-  }
-
-  rows(): RollupRows {
-    const v = this.v;
-    return {
-      timestamps: Float64Array.from(this.t),
-      min: Float64Array.from(v[0]!),
-      max: Float64Array.from(v[1]!),
-      sum: Float64Array.from(v[2]!),
-      count: Float64Array.from(v[3]!),
-      last: Float64Array.from(v[4]!),
-      increase: Float64Array.from(v[5]!),
-    };
-  }
 }
 
 export class TierReads {
@@ -571,39 +491,4 @@ export class TierReads {
       return { tier, oldestMs: Number.isFinite(oldest) ? oldest : null, newestMs: Number.isFinite(newestMs) ? newestMs : null };
     });
   }
-}
-
-/** t aligned down to a multiple of step (infinities as they are). */
-function floorTo(t: number, step: number): number {
-  return Number.isFinite(t) ? Math.floor(t / step) * step : t;
-}
-
-/** Ascending, unique values of two ascending lists. */
-function unionSorted(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length === 0) return b as number[];
-  if (b.length === 0) return a as number[];
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a[i]! : Infinity;
-    const y = j < b.length ? b[j]! : Infinity;
-    const s = Math.min(x, y);
-    if (x === s) i++;
-    if (y === s) j++;
-    out.push(s);
-  }
-  return out;
-}
-
-/** First index of ascending `a` whose value is >= x. */
-function lowerBoundOf(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
