@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
 import { ATTR_CONTROL, BATCH_LOG_OVERHEAD, rewriteBatchOffset, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js';
 import { fsyncDir } from '../common/atomic-file.js';
+import { GroupCommit } from '../common/group-commit.js';
 import type { DiskSpace } from './disk-space.js';
 import type { FdCache } from './fd-cache.js';
 import { ioHint } from './io-errors.js';
@@ -55,8 +56,8 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
   recoveryPoint: number;
   private unflushedMessages = 0;
   private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private flushQueued: Promise<void> | null = null;
+  /** fsyncs shared by concurrent callers (group commit). */
+  private readonly flushes = new GroupCommit(() => this.doFlush());
   /** Sealed segments whose log or indexes still need an fsync. */
   private readonly unsynced = new Set<Segment>();
   /** Deleted by retention, files not yet removed (file.delete.delay.ms). */
@@ -286,30 +287,9 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     this.flushTimer.unref();
   }
 
-  /**
-   * fsync everything appended so far. Concurrent callers share fsyncs: while one runs, all
-   * new callers wait for a single follow-up that covers their writes.
-   */
+  /** fsync everything appended so far; concurrent callers share fsyncs (group-commit.ts). */
   flush(): Promise<void> {
-    if (this.flushQueued) return this.flushQueued;
-    if (this.flushing) {
-      this.flushQueued = this.flushing
-        .catch(() => {})
-        .then(() => {
-          this.flushQueued = null;
-          return this.startFlush();
-        });
-      return this.flushQueued;
-    }
-    return this.startFlush();
-  }
-
-  private startFlush(): Promise<void> {
-    const run = this.doFlush().finally(() => {
-      if (this.flushing === run) this.flushing = null;
-    });
-    this.flushing = run;
-    return run;
+    return this.flushes.request();
   }
 
   private async doFlush(): Promise<void> {

@@ -19,6 +19,10 @@ const VIEWS: [string, string, string][] = [
   ['tail', '#/tail', '#/tail?topics=app-logs,syslog&q=error OR warn'],
   ['groups', '#/groups', '#/groups?group=billing'],
   ['metrics', '#/metrics', '#/metrics?d=hosts&from=15m'],
+  ['alerts', '#/alerts', '#/alerts'],
+  ['clusters', '#/clusters', '#/clusters'],
+  ['flows', '#/flows', '#/flows'],
+  ['access', '#/access', '#/access'],
   ['settings', '#/settings', '#/settings'],
 ];
 
@@ -99,6 +103,15 @@ describe.skipIf(!available)('screenshots of every view', () => {
         await page.keyboard.press('Tab');
         await page.locator('[data-testid=suggestion][data-kind=value]').first().waitFor({ timeout: 10_000 });
         await page.screenshot({ path: screenshotPath(`search-suggest-${dark ? 'dark' : 'light'}`) });
+        // The connection form with its Security section: the most form-heavy screen, in both themes.
+        await page.goto(`${app.base}/#/clusters`);
+        await page.getByTestId('add-connection').click();
+        const form = page.getByTestId('connection-form');
+        await form.locator('input[name=name]').fill('ledger');
+        await form.locator('input[name=bootstrap]').fill('kafka-1.example.internal:9093');
+        await form.locator('select[name=protocol]').selectOption('SASL_SSL');
+        await form.getByTestId('security-section').locator('select[name=mechanism]').selectOption('SCRAM-SHA-256');
+        await page.screenshot({ path: screenshotPath(`clusters-form-${dark ? 'dark' : 'light'}`) });
       }
       expect(errors).toEqual([]);
       await context.close();

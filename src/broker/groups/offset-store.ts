@@ -3,6 +3,7 @@ import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { fsyncDirSync, writeFullySync } from '../../common/atomic-file.js';
 import type { Logger } from '../../common/logger.js';
+import { GroupCommit } from '../../common/group-commit.js';
 
 /** One committed offset, as OffsetCommit stores it and OffsetFetch returns it. */
 export interface CommittedOffset {
@@ -63,8 +64,7 @@ export class OffsetStore {
   private entries = 0;
   /** Entries written but not yet durable (applied to `durable` when their fsync completes). */
   private unapplied = 0;
-  private syncing: Promise<void> | null = null;
-  private syncQueued: Promise<void> | null = null;
+  private readonly syncs = new GroupCommit(() => this.fsync());
   private failure: OffsetStoreUnavailable | null = null;
   private closed = false;
 
@@ -230,24 +230,7 @@ export class OffsetStore {
 
   /** One fsync for every commit appended before it starts; later commits wait for the next one. */
   private sync(): Promise<void> {
-    if (!this.syncing) {
-      const run = this.fsync().finally(() => {
-        if (this.syncing === run) this.syncing = null;
-      });
-      this.syncing = run;
-      return run;
-    }
-    this.syncQueued ??= this.syncing.then(
-      () => {
-        this.syncQueued = null;
-        return this.sync();
-      },
-      (err: unknown) => {
-        this.syncQueued = null;
-        throw err;
-      },
-    );
-    return this.syncQueued;
+    return this.syncs.request();
   }
 
   private fsync(): Promise<void> {
@@ -278,7 +261,7 @@ export class OffsetStore {
   maybeCompact(): void {
     let live = 0;
     for (const g of this.durable.values()) live += g.size;
-    if (this.entries < COMPACT_MIN_ENTRIES || this.entries < live * COMPACT_RATIO || this.syncing || this.unapplied > 0 || this.failure || this.closed) return;
+    if (this.entries < COMPACT_MIN_ENTRIES || this.entries < live * COMPACT_RATIO || this.syncs.busy || this.unapplied > 0 || this.failure || this.closed) return;
     const snapshot: Entry[] = [];
     for (const g of this.groups()) for (const o of this.list(g)) snapshot.push(commitEntry(g, o.topic, o.partition, o.offset));
     const buf = encodeEntries(snapshot);
