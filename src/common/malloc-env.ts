@@ -8,7 +8,7 @@
  * rises to that chunk's size (up to 32 MiB), the trim threshold to twice that. The core frees large buffers (log
  * pieces, parts, zlib states) early on; from then on every buffer below that size comes from the main (brk) heap —
  * the 64 KiB socket reads and open-hour chunks, the seal's and the log reader's 256 KiB–1 MiB buffers — among small
- * long-lived mallocs, and free() gives back only the top of that heap. After a day of metrics ~90 MB of it was free
+ * long-lived mallocs, and free() gives back only the top of that heap. After a day of metrics 34–87 MiB of it was free
  * and still resident (malloc_info, 14,600 series). A fixed threshold turns the adjustment off: buffers of 64 KiB and
  * more are mmapped each on its own and go back to the system when freed, and the heap's free top is returned past
  * 128 KiB (glibc's default, no longer raised). Measured effect and cost: BENCHMARKS.md, "Issue 9", "glibc's heap".
