@@ -25,6 +25,9 @@ export function relaunchWithEnv(missing) {
   }
   if (process.platform !== 'linux') return false;
   if (Object.keys(missing).length === 0) return false;
+  // Under a debugger (node --inspect …) the process being debugged must be the core itself, not a launcher whose child
+  // would find the inspector's port taken.
+  if (process.execArgv.some((a) => a.startsWith('--inspect')) || /--inspect/.test(process.env.NODE_OPTIONS ?? '')) return false;
   const env = { ...process.env, ...missing, [LAUNCHER_FD_ENV]: '3' };
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],

@@ -125,6 +125,17 @@ describe.skipIf(!linux)('tributary serve and glibc malloc settings', () => {
     expect(launcher.lines.join('\n') + launcher.stderr.join('\n')).toMatch(/SIGTERM: shutting down/);
   }, 120_000);
 
+  it('runs in place under a debugger (node --inspect): the process debugged is the core', async () => {
+    assertBuilt();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-relaunch-'));
+    const p = spawnLines(process.execPath, ['--inspect=127.0.0.1:0', TRIBUTARY_BIN, 'serve', '--data-dir', dataDir, '--kafka', '127.0.0.1:0', '--http', '127.0.0.1:0'], { env: envWithout(), name: 'serve --inspect' });
+    procs.push(p);
+    await waitUntil('the ui line', () => p.lines.some((l) => UI_LINE.test(l)), { timeoutMs: 60_000, details: () => p.describe() });
+    expect(children(p.proc.pid!)).toEqual([]);
+    expect(p.stderr.join('\n')).toMatch(/Debugger listening/);
+    expect(await p.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  }, 120_000);
+
   it('runs in place when the environment has the settings (the user’s own value wins) or opts out', async () => {
     for (const env of [envWithout(Object.fromEntries(SETTINGS.map((k) => [k, '262144']))), envWithout({ TRIBUTARY_MALLOC_ENV: '0' })]) {
       const p = serve(env);
