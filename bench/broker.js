@@ -54,9 +54,9 @@ export function loadAverage() {
 
 /**
  * Start `tributary serve` on 127.0.0.1:0 with the given JSON config. With cpuProfDir, the broker runs under
- * `node --cpu-prof` and writes its profile there on a clean shutdown.
+ * `node --cpu-prof` and writes its profile there on a clean shutdown. `env` adds to the broker's environment.
  */
-export async function startBroker({ dataDir, config, cpuProfDir, memoryProbe = false }) {
+export async function startBroker({ dataDir, config, cpuProfDir, memoryProbe = false, env: extraEnv = {} }) {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the CLI entry point has not been written or built yet`);
   const configFile = join(dataDir, '..', 'bench-broker.json');
   writeFileSync(configFile, JSON.stringify(config));
@@ -68,7 +68,7 @@ export async function startBroker({ dataDir, config, cpuProfDir, memoryProbe = f
   const child = spawnTracked(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {}) },
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'info', ...(probeFile ? { BENCH_MEMORY_PROBE_FILE: probeFile } : {}), ...extraEnv },
   });
   const stderr = tail(child.stderr);
   // Every stdout line is kept: ingest listeners print their own line after the Kafka listener's.
@@ -112,18 +112,34 @@ export async function startBroker({ dataDir, config, cpuProfDir, memoryProbe = f
       };
       stdoutWaiters.add(check);
     });
-  const broker = new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout);
+  const broker = new BrokerProcess(child, `${m[1]}:${m[2]}`, stderr, () => exited, waitForStdout, corePid(child.pid));
   broker.dataDir = dataDir;
   broker.probeFile = probeFile;
   return broker;
 }
 
+/**
+ * The pid of the process that runs the core. `tributary serve` started without glibc's malloc settings runs again as
+ * its own child with them (bin/relaunch.js), as it does for users; memory and CPU are that child's. Signals still go
+ * to the launcher, which forwards them.
+ */
+export function corePid(pid) {
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // not Linux, or gone
+  }
+  return children.length === 1 ? children[0] : pid;
+}
+
 export class BrokerProcess {
-  constructor(child, address, stderr, exitStatus, waitForStdout) {
+  constructor(child, address, stderr, exitStatus, waitForStdout, pid = child.pid) {
     this.child = child;
     /** `(re, timeoutMs)` → the match of the first stdout line (past or future) matching re, e.g. an ingest listener's. */
     this.waitForStdout = waitForStdout;
-    this.pid = child.pid;
+    /** The core's pid (the launcher's child when it relaunched itself); `child` is what was started. */
+    this.pid = pid;
     this.address = address;
     this.stderr = stderr;
     this.exitStatus = exitStatus;
@@ -210,6 +226,7 @@ export class BrokerProcess {
       return await withTimeout(exited, STOP_TIMEOUT_MS, 'broker shutdown');
     } catch {
       this.child.kill('SIGKILL');
+      if (this.pid !== this.child.pid) process.kill(this.pid, 'SIGKILL');
       await exited;
       return { code: null, signal: 'SIGKILL', hung: true };
     }

@@ -78,8 +78,21 @@ const snapshotDir = process.env.BENCH_HEAPSNAPSHOT_DIR;
 const snapshotAt = snapshotDir ? (process.env.BENCH_HEAPSNAPSHOT_AT || '2').split(',').map(Number) : [];
 let probes = 0;
 
+// `tributary serve` started without glibc's malloc settings runs again as its own child (bin/relaunch.js), and this
+// preload (an --require) runs in both: the launcher, which has the child and forwards the signal, stays silent.
+const relaunched = process.env.TRIBUTARY_LAUNCHER_FD !== undefined;
+function isLauncher() {
+  if (relaunched) return false;
+  try {
+    return fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 if (file) {
   process.on('SIGUSR2', () => {
+    if (isLauncher()) return;
     probes++;
     const before = snapshot();
     let i = 0;

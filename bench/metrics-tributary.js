@@ -8,6 +8,7 @@ import { runCommand, sleep } from './child.js';
 import { createTopic } from './kafka.js';
 import { readCpuSeconds, startBroker } from './broker.js';
 import { dirBytes } from './metrics-disk.js';
+import { mallocInfo, mallocInfoEnv } from './malloc-info.js';
 import { machineWindow, perSeries, repeatQuery, round1, round2, round3 } from './metrics-stats.js';
 
 export const METRICS_TOPIC = 'metrics';
@@ -203,6 +204,19 @@ function memoryGrowth(probe0, probe1, series) {
   };
 }
 
+function printMallocInfo(m, series) {
+  const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const main = m.arenas.find((a) => a.nr === 0);
+  const others = m.arenas.filter((a) => a.nr !== 0);
+  const sum = (k) => others.reduce((s, a) => s + a[k], 0);
+  console.log(
+    `  glibc malloc after the day: main arena ${mib(main.systemBytes)} from the system, ${mib(main.freeBytes)} of it free in ${main.freeChunks} chunks ` +
+      `(${Math.round(main.freeBytes / series)} B per series); ${others.length} thread arenas ${mib(sum('systemBytes'))}, ${mib(sum('freeBytes'))} free; ` +
+      `${m.mmapChunks} mmapped chunks ${mib(m.mmapBytes)}` +
+      (m.trim ? `; malloc_trim(0) took VmRSS ${mib(m.trim.rssBefore)} → ${mib(m.trim.rssAfter)}` : ''),
+  );
+}
+
 /**
  * Everything the peer measures, on a dedicated `tributary serve`. Resolves with { available: false, reason } when the
  * build has no metrics API, so the scenario still reports the peer's figures.
@@ -215,7 +229,10 @@ export async function runTributary(ctx, p) {
   } catch (e) {
     throw new Error(`BENCH_METRICS_BROKER_CONFIG must be a JSON object of broker config: ${e.message}`);
   }
-  const broker = await startBroker({ dataDir, config: { defaultPartitions: 1, ...extra }, memoryProbe: true });
+  // BENCH_MALLOC_INFO=1: glibc's own account of its arenas after the day (bench/malloc-info.js).
+  const miDir = process.env.BENCH_MALLOC_INFO ? join(ctx.tmpDir, 'malloc-info') : null;
+  const miEnv = miDir ? mallocInfoEnv(miDir) : null;
+  const broker = await startBroker({ dataDir, config: { defaultPartitions: 1, ...extra }, memoryProbe: true, env: miEnv ?? {} });
   try {
     const api = await apiOf(broker);
     const reason = await probe(api);
@@ -235,6 +252,8 @@ export async function runTributary(ctx, p) {
     await sleep(2_000);
     const rss1 = broker.memory().vmRssBytes;
     const probe1 = await broker.probeMemory();
+    const malloc = miEnv ? await mallocInfo(miDir, broker.pid, { trim: true }) : null;
+    if (malloc) printMallocInfo(malloc, p.day.series);
     const disk = await diskUse(api, dataDir);
     const tiers = Object.values(disk.bytesOnDisk ?? {}).reduce((a, b) => a + b, 0);
 
@@ -295,7 +314,7 @@ export async function runTributary(ctx, p) {
         bytesPerSample: round3((disk.du ? disk.du.apparent : tiers) / p.day.samples),
         tiersBytesPerSample: round3(tiers / p.day.samples),
       },
-      rss: { beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series), ...memoryGrowth(probe0, probe1, p.day.series) },
+      rss: { malloc, beforeBytes: rss0, afterBytes: rss1, bytesPerSeries: perSeries(rss0, rss1, p.day.series), ...memoryGrowth(probe0, probe1, p.day.series) },
       queryHour: { query: new URLSearchParams({ ...base, step: '10s' }).toString(), ...hour },
       queryHourColumns: { query: new URLSearchParams({ ...base, step: '10s', format: 'columns' }).toString(), ...hourColumns },
       queryHourOneSeries: { query: new URLSearchParams({ ...one, step: '10s' }).toString(), ...hourOne },

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { readCpuSeconds, loadAverage } from './broker.js';
+import { corePid, readCpuSeconds, loadAverage } from './broker.js';
 import { findKcat, runCommand, sleep, spawnTracked, killAllChildren } from './child.js';
 import { createTopic } from './kafka.js';
 import { writeInputFile } from './produce.js';
@@ -54,6 +54,8 @@ async function main() {
   for (const t0 = Date.now(); !out.includes('kafka TLS clients trust'); await sleep(50)) {
     if (Date.now() - t0 > 30_000) throw new Error(`the broker did not start: ${out}`);
   }
+  // The core's pid: `serve` runs again as its own child to get glibc's malloc settings (bin/relaunch.js).
+  const brokerPid = corePid(broker.pid);
   const plain = /kafka listener on 127\.0\.0\.1:(\d+) \(PLAINTEXT/.exec(out);
   const secure = /kafka listener on 127\.0\.0\.1:(\d+) \(SASL_SSL/.exec(out);
   const sslOnly = /kafka listener on 127\.0\.0\.1:(\d+) \(SSL,/.exec(out);
@@ -63,7 +65,7 @@ async function main() {
     sasl_ssl: ['-b', `127.0.0.1:${secure[1]}`, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=bench', '-X', `sasl.password=${PASSWORD}`, '-X', `ssl.ca.location=${ca}`],
   };
   if (ONLY === 'handshakes') {
-    console.log(JSON.stringify({ load: loadAverage(), handshakes: await handshakeRates(broker.pid, Number(plain[1]), Number(sslOnly[1]), Number(secure[1]), readFileSync(ca)) }, null, 2));
+    console.log(JSON.stringify({ load: loadAverage(), handshakes: await handshakeRates(brokerPid, Number(plain[1]), Number(sslOnly[1]), Number(secure[1]), readFileSync(ca)) }, null, 2));
     broker.kill('SIGTERM');
     return;
   }
@@ -74,10 +76,10 @@ async function main() {
     for (const mode of order) {
       const topic = `sec-${mode}-${round}`;
       await createTopic(`127.0.0.1:${plain[1]}`, topic, 6);
-      let cpu = readCpuSeconds(broker.pid);
+      let cpu = readCpuSeconds(brokerPid);
       const p = await runCommand(kcat.cmd, ['-P', ...modes[mode], '-t', topic, '-X', 'acks=1', '-l', input], { timeoutMs: 600_000, label: `kcat -P ${mode}` });
-      results[mode].produce.push({ rps: RECORDS / (p.elapsedMs / 1000), cpu: readCpuSeconds(broker.pid) - cpu });
-      cpu = readCpuSeconds(broker.pid);
+      results[mode].produce.push({ rps: RECORDS / (p.elapsedMs / 1000), cpu: readCpuSeconds(brokerPid) - cpu });
+      cpu = readCpuSeconds(brokerPid);
       let lines = 0;
       const c = await runCommand(kcat.cmd, ['-C', ...modes[mode], '-t', topic, '-e', '-o', 'beginning', '-q', '-X', 'queued.min.messages=1000000'], {
         timeoutMs: 600_000,
@@ -87,11 +89,11 @@ async function main() {
         },
       });
       if (lines !== RECORDS) throw new Error(`kcat -C ${mode} read ${lines} records, not ${RECORDS}`);
-      results[mode].consume.push({ rps: RECORDS / (c.elapsedMs / 1000), cpu: readCpuSeconds(broker.pid) - cpu });
+      results[mode].consume.push({ rps: RECORDS / (c.elapsedMs / 1000), cpu: readCpuSeconds(brokerPid) - cpu });
       console.log(`round ${round + 1} ${mode}: produce ${Math.round(results[mode].produce.at(-1).rps)} rec/s, consume ${Math.round(results[mode].consume.at(-1).rps)} rec/s`);
     }
   }
-  const logins = await handshakeRates(broker.pid, Number(plain[1]), Number(sslOnly[1]), Number(secure[1]), readFileSync(ca));
+  const logins = await handshakeRates(brokerPid, Number(plain[1]), Number(sslOnly[1]), Number(secure[1]), readFileSync(ca));
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const summary = {};
   for (const mode of Object.keys(results)) {

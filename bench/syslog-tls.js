@@ -8,7 +8,7 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { loadAverage, readCpuSeconds } from './broker.js';
+import { corePid, loadAverage, readCpuSeconds } from './broker.js';
 import { killAllChildren, sleep, spawnTracked } from './child.js';
 import { totalEndOffset } from './kafka.js';
 
@@ -58,7 +58,7 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of round % 2 === 0 ? ['tcp', 'tls'] : ['tls', 'tcp']) {
       const socket = await connect[mode]();
-      const cpu0 = readCpuSeconds(broker.pid);
+      const cpu0 = readCpuSeconds(corePid(broker.pid));
       const t0 = process.hrtime.bigint();
       await send(socket, stored);
       stored += MESSAGES;
@@ -66,9 +66,9 @@ async function main() {
         if (Date.now() > deadline) throw new Error(`${mode} round ${round}: not all ${MESSAGES} messages stored in 300 s`);
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      results[mode].push({ mps: MESSAGES / seconds, cpu: readCpuSeconds(broker.pid) - cpu0 });
+      results[mode].push({ mps: MESSAGES / seconds, cpu: readCpuSeconds(corePid(broker.pid)) - cpu0 });
       loads.push(loadAverage());
-      console.log(`round ${round} ${mode}: ${Math.round(MESSAGES / seconds)} messages/s, broker CPU ${(readCpuSeconds(broker.pid) - cpu0).toFixed(2)} s`);
+      console.log(`round ${round} ${mode}: ${Math.round(MESSAGES / seconds)} messages/s, broker CPU ${(readCpuSeconds(corePid(broker.pid)) - cpu0).toFixed(2)} s`);
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { relaunchWithEnv } from './relaunch.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliEntry = join(root, 'dist', 'src', 'cli', 'main.js');
@@ -60,7 +61,8 @@ if (electron) {
   const child = spawn(electron, [root, ...process.argv.slice(2)], { stdio: 'inherit', env });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
+} else if (!relaunchWithEnv((await import(new URL('../dist/src/common/malloc-env.js', import.meta.url).href)).missingCoreMallocEnv(process.env))) {
+  // (Relaunched with glibc's malloc settings when they were missing, as `tributary serve` is: see bin/relaunch.js.)
   process.stdout.write(
     headless
       ? 'TRIBUTARY_HEADLESS is set, so the app runs as `tributary serve`: open the "ui on" URL below in a browser.\n'

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell, utilityProcess } from 'electron';
+import { withCoreMallocEnv } from '../src/common/malloc-env.js';
 import type { Alert } from './alerts.js';
 import { CoreSupervisor, type CoreState } from './core-supervisor.js';
 import { registerIpc } from './ipc.js';
@@ -84,7 +85,8 @@ export function startDesktop(paths: ShellPaths = SHELL_PATHS): DesktopHandle {
 
     let failedDialogOpen = false;
     const supervisor = new CoreSupervisor({
-      fork: () => utilityProcess.fork(paths.coreEntry, args, { serviceName: 'Tributary core', stdio: 'pipe' }),
+      // The core's glibc malloc settings must be in its environment from its start (src/common/malloc-env.ts).
+      fork: () => utilityProcess.fork(paths.coreEntry, args, { serviceName: 'Tributary core', stdio: 'pipe', env: withCoreMallocEnv(process.env) }),
       onLog: (line) => process.stderr.write(`${line}\n`),
       // Alerts of the core's rules (src/alerts): firing, repeated at the rule's interval, resolved.
       onAlert: (a) => notify({ title: a.title, body: a.body }),

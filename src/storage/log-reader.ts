@@ -90,7 +90,11 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
   let found = false;
   let reachedEnd = true;
   const endRun = () => {
-    if (runStart >= 0) chunks.push(buf.subarray(runStart, p));
+    if (runStart >= 0) {
+      chunks.push(buf.subarray(runStart, p));
+      // From now on the result holds a view of the scratch: later fills of this read must not overwrite it.
+      if (scratch && buf.buffer === scratch.buf.buffer) scratch.used = true;
+    }
     runStart = -1;
   };
   const refill = async (minLen: number, wantLen: number) => {
@@ -98,9 +102,10 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
     const at = bufPos + p;
     const len = Math.min(Math.max(minLen, wantLen), end - at);
     if (len < minLen) throw corrupt(seg, at, `${end - at} bytes left, a batch needs ${minLen}`);
-    // The caller's scratch buffer for the read's first fill only: later chunks of the same read must not overwrite it.
+    // Into the caller's scratch buffer while the result holds nothing of it: a fill whose batches were all skipped, or
+    // that ended before a batch larger than the rest of it (the first batch of a read may be larger than the read:
+    // KIP-74), leaves nothing there that is returned, so the next fill may use it again instead of a new buffer.
     const into = scratch && !scratch.used && len <= scratch.buf.length ? scratch.buf : undefined;
-    if (into) scratch!.used = true;
     buf = await seg.readAt(at, len, into?.subarray(0, len));
     if (buf.length < len) throw corrupt(seg, at, 'file is shorter than the log');
     bufPos = at;
@@ -135,6 +140,7 @@ async function collect(seg: Segment, startPos: number, target: number, budget: n
 
 interface Scratch {
   buf: Buffer;
+  /** True once the read's result holds a view of buf. */
   used: boolean;
 }
 

@@ -92,7 +92,7 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     this.tokens = indexer
       ? new PartitionTokenIndex(
           indexer,
-          (base, pos, length) => this.readSegment(base, pos, length),
+          (base, pos, length, into) => this.readSegment(base, pos, length, into),
           (base) => Segment.filePath(dir, base, TOKEN_INDEX_SUFFIX),
           (m) => hooks.logger.warn(`${this.name}: ${m}`),
         )
@@ -463,11 +463,12 @@ export class PartitionLog extends EventEmitter<PartitionLogEvents> implements Re
     return (await this.readSegment(segmentBase, start, end - start)) ?? Buffer.alloc(0);
   }
 
-  private async readSegment(segmentBase: number, pos: number, length: number): Promise<Buffer | null> {
+  /** Into `into` when it is large enough (a reader's reused buffer). */
+  private async readSegment(segmentBase: number, pos: number, length: number, into?: Buffer): Promise<Buffer | null> {
     const seg = this.segments[segmentIndexFor(this.segments, segmentBase)];
     if (!seg || seg.baseOffset !== segmentBase || length <= 0 || !(await seg.acquire())) return null;
     try {
-      return await seg.readAt(pos, Math.max(0, Math.min(length, seg.size - pos)));
+      return await seg.readAt(pos, Math.max(0, Math.min(length, seg.size - pos)), into);
     } finally {
       seg.release();
     }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withCoreMallocEnv } from '../../src/common/malloc-env.js';
 
 export const TRIBUTARY_BIN = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 const BUILT_ENTRY = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -79,7 +80,9 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   // The API's default port (9300) would clash between brokers running side by side.
   if (!extra.includes('--http')) listen.push('--http', '127.0.0.1:0');
   const args = [TRIBUTARY_BIN, 'serve', '--data-dir', dataDir, ...listen, ...extra];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  // With the core's malloc settings already set, `serve` runs in place rather than again as its own child
+  // (bin/relaunch.js): the pid these tests signal (kill9 above all) is the broker's.
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: withCoreMallocEnv(options.env ?? process.env) });
   running.add(proc);
 
   const stdout: string[] = [];

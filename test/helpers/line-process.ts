@@ -20,8 +20,9 @@ process.once('exit', () => {
   for (const proc of running) proc.kill('SIGKILL');
 });
 
-export function spawnLines(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; name?: string } = {}): LineProcess {
-  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+/** `detached`: the process leads a process group (and session) of its own, as a job a terminal signals as a whole. */
+export function spawnLines(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; name?: string; detached?: boolean } = {}): LineProcess {
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, detached: options.detached ?? false });
   running.add(proc);
   const lines: string[] = [];
   const stderr: string[] = [];

@@ -1,6 +1,6 @@
 // A read into the caller's scratch buffer (what the metrics store does for every read) returns the same batches as a
-// read without it: within one segment, across segment rolls (only the first fill may use the scratch, or a later fill
-// would overwrite chunks already returned), with a scratch too small for the read, and from any offset.
+// read without it: within one segment, across segment rolls (once a fill's batches are in the result, no later fill
+// may use the scratch, or it would overwrite them), with a scratch too small for the read, and from any offset.
 import { describe, expect, it } from 'vitest';
 import { appendBatch, concat, makeBatch, openManager, tempDir } from './helpers.js';
 
@@ -32,6 +32,26 @@ describe('PartitionLog read into a scratch buffer', () => {
         }
     });
   }
+
+  it('reads a first batch larger than the read into the scratch too, once the fill before it returned nothing', async () => {
+    const m = await openManager(tempDir());
+    m.createTopic('big', 1, {});
+    const log = m.partition('big', 0)!;
+    // Small batches, then batches of ~20 KB: a 4 KB read that reaches a large one takes it whole (KIP-74), in a second
+    // fill after a first one whose small batches it skipped.
+    for (let i = 0; i < 30; i++) appendBatch(log, makeBatch(1, { prefix: `s${i}-` }));
+    const bigFrom = log.logEndOffset;
+    for (let i = 0; i < 5; i++) appendBatch(log, makeBatch(1, { prefix: `b${i}-`, size: 20_000 }));
+    const scratch = Buffer.alloc(64 * 1024);
+    for (let offset = bigFrom; offset < log.logEndOffset; offset++) {
+      const plain = concat((await log.read(offset, 4_000)).chunks);
+      const { chunks } = await log.read(offset, 4_000, true, scratch);
+      expect(plain.length).toBeGreaterThan(20_000);
+      expect(concat(chunks).equals(plain)).toBe(true);
+      // The large batch came back as a view of the scratch, not of a new buffer.
+      expect(chunks.every((c) => c.buffer === scratch.buffer)).toBe(true);
+    }
+  });
 
   it('reads the whole log in reads that reuse one buffer', async () => {
     const log = await setup({ 'segment.bytes': '1500' });

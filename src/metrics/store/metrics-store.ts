@@ -65,10 +65,12 @@ export class MetricsStore implements MetricsReader {
   private sealing: Promise<void> | null = null;
   /**
    * Every read of the log lands here (its chunks are applied before the next read): a new buffer per read was a
-   * topic's whole size in garbage, which glibc's heap kept as RSS between collections. The slack covers the log
+   * topic's whole size in garbage, which glibc's heap kept as RSS between collections. Large enough for a read's
+   * first batch at the default max.message.bytes (1 MiB; a read returns its first batch whatever its size), which
+   * producers such as kcat fill: smaller, each such batch was read into a new buffer. The slack covers the log
    * reader's look-ahead past the budget.
    */
-  private readonly readScratch = Buffer.allocUnsafeSlow(READ_BYTES + 64 * 1024);
+  private readonly readScratch = Buffer.allocUnsafeSlow(Math.max(READ_BYTES, 1024 * 1024) + 64 * 1024);
   /** A write failed and was logged; cleared (and said) once writes succeed again. */
   private failing = false;
   private refreshing: Promise<void> | null = null;

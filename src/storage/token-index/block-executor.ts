@@ -10,6 +10,11 @@ export interface BlockExecutor {
   begin(segmentBase: number, start: number, blockBytes: number): void;
   /** May take `buf` over (transferred to a worker): the caller must not use it afterwards. */
   push(buf: Buffer, filePos: number): Promise<PushResult>;
+  /**
+   * A buffer the next piece may be read into (the last piece, back from the worker), or undefined; given once. Pushing
+   * a view of it from its start hands the whole buffer over again without a copy.
+   */
+  spare(): Buffer | undefined;
   /** The encoded entry of the block so far and its records' levels (record-levels.ts), or null if it is empty. */
   finish(): Promise<BuiltBlock | null>;
   close(): Promise<void>;
@@ -41,6 +46,11 @@ export class InlineExecutor implements BlockExecutor {
   async push(buf: Buffer, filePos: number): Promise<PushResult> {
     await nextTurn();
     return this.current().push(buf, filePos);
+  }
+
+  /** None: pieces here are small, and the builder may still look at the last one. */
+  spare(): undefined {
+    return undefined;
   }
 
   async finish(): Promise<BuiltBlock | null> {

@@ -36,14 +36,14 @@ export class PartitionTokenIndex {
   constructor(
     private readonly indexer: TokenIndexer,
     /** Raw bytes of a segment through the fd cache (null: the segment is gone). */
-    private readonly readSegment: (segmentBase: number, pos: number, length: number) => Promise<Buffer | null>,
+    private readonly readSegment: (segmentBase: number, pos: number, length: number, into?: Buffer) => Promise<Buffer | null>,
     private readonly fileOf: (segmentBase: number) => string,
     private readonly warn: (m: string) => void,
   ) {}
 
   private make(seg: PartitionSegment, sealed: boolean): SegmentTokenIndex {
     const base = seg.baseOffset;
-    const idx = new SegmentTokenIndex(seg, this.fileOf(base), (pos, length) => this.readSegment(base, pos, length), sealed, this.indexer.cache, this.warn);
+    const idx = new SegmentTokenIndex(seg, this.fileOf(base), (pos, length, into) => this.readSegment(base, pos, length, into), sealed, this.indexer.cache, this.warn);
     this.bySegment.set(base, idx);
     if (!sealed) this.active = idx;
     return idx;

@@ -128,7 +128,8 @@ export class SegmentTokenIndex implements FilterSource {
     readonly segment: IndexedSegment,
     readonly file: string,
     /** Raw bytes of the segment's log (null: the segment is gone). */
-    readonly read: (pos: number, length: number) => Promise<Buffer | null>,
+    /** Into `into` when it is large enough. */
+    readonly read: (pos: number, length: number, into?: Buffer) => Promise<Buffer | null>,
     sealed: boolean,
     private readonly cache: FilterCache,
     private readonly warn: (m: string) => void,

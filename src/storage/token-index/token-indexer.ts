@@ -212,7 +212,8 @@ export class TokenIndexer {
     while (pos < to && !complete) {
       if (need > to - pos) throw new BlockFormatError(`a batch of ${need} bytes at ${pos} runs past ${to}`);
       const len = Math.min(to - pos, Math.max(need, ex.pieceBytes));
-      const buf = await seg.read(pos, len);
+      // Into the piece the executor handed back last (the log passes through here: one buffer, not one per piece).
+      const buf = await seg.read(pos, len, ex.spare());
       if (!buf || seg.state !== 'ready') return; // the segment went away meanwhile
       if (buf.length < len) throw new BlockFormatError(`the log ends at ${pos + buf.length}, before ${to}`);
       const r = await ex.push(buf, pos);

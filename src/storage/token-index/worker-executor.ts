@@ -38,6 +38,9 @@ export class WorkerExecutor implements BlockExecutor {
   readonly pieceBytes = WORKER_PIECE_BYTES;
   private worker: Worker | null = null;
   private pending: Pending | null = null;
+  /** The last piece the worker handed back, until spare() gives it out; then the buffer it lent, until pushed again. */
+  private returned: Buffer | undefined;
+  private lent: ArrayBufferLike | undefined;
 
   constructor(private readonly script: string) {}
 
@@ -93,12 +96,23 @@ export class WorkerExecutor implements BlockExecutor {
   }
 
   async push(buf: Buffer, filePos: number): Promise<PushResult> {
-    // A buffer that owns its whole ArrayBuffer moves to the worker without a copy; a view of a shared one is copied.
-    const own = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
+    // A buffer that owns its whole ArrayBuffer (or a view of the start of the one spare() lent) moves to the worker
+    // without a copy; a view of a shared one is copied.
+    const own = buf.byteOffset === 0 && (buf.byteLength === buf.buffer.byteLength || buf.buffer === this.lent);
+    this.lent = undefined;
     const bytes = own ? new Uint8Array(buf.buffer, 0, buf.byteLength) : new Uint8Array(buf);
     const r = await this.request({ type: 'push', buf: bytes, filePos }, [bytes.buffer as ArrayBuffer]);
     if (r.type !== 'pushed') throw new Error(`unexpected reply ${r.type} from the token index worker`);
+    // Back whole (the worker keeps nothing of it): the next piece is read into it instead of a new ~1 MiB buffer.
+    this.returned = Buffer.from(r.buf.buffer as ArrayBuffer);
     return { consumedTo: r.consumedTo, need: r.need, complete: r.complete };
+  }
+
+  spare(): Buffer | undefined {
+    const b = this.returned;
+    this.returned = undefined;
+    if (b) this.lent = b.buffer;
+    return b;
   }
 
   async finish(): Promise<BuiltBlock | null> {

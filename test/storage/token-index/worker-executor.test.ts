@@ -58,6 +58,39 @@ describe('worker executor', () => {
     await ex.close();
   });
 
+  it('hands each piece back whole, so the next is read into it and moved again without a copy', async () => {
+    assertBuilt();
+    const ex = new WorkerExecutor(SCRIPT);
+    const first = buildRecordBatch([{ value: 'the first piece, the longer of the two' }]);
+    const second = buildRecordBatch([{ value: 'the second piece' }]);
+    ex.begin(0, 0, BLOCK_BYTES);
+    expect(ex.spare()).toBeUndefined();
+    // A piece that owns its whole ArrayBuffer, as a read of ~1 MiB does.
+    const piece = Buffer.from(new ArrayBuffer(first.length));
+    first.copy(piece);
+    expect((await ex.push(piece, 0)).consumedTo).toBe(first.length);
+    expect(piece.buffer.byteLength).toBe(0); // moved to the worker
+    const spare = ex.spare()!;
+    expect(spare.length).toBe(first.length); // and back, whole
+    expect(ex.spare()).toBeUndefined(); // given once
+    // The next piece read into the start of it (a view, as Segment.readAt returns for a shorter read).
+    second.copy(spare);
+    const r = await ex.push(spare.subarray(0, second.length), first.length);
+    expect(r.consumedTo).toBe(first.length + second.length);
+    expect(spare.buffer.byteLength).toBe(0); // moved, not copied
+    expect(ex.spare()!.length).toBe(first.length); // and back whole again, not as the view's length
+    // A view of some other buffer is copied: the caller's buffer stays usable.
+    const other = Buffer.alloc(4 * first.length);
+    first.copy(other);
+    await ex.finish();
+    ex.begin(0, 0, BLOCK_BYTES);
+    await ex.push(other.subarray(0, first.length), 0);
+    expect(other.buffer.byteLength).toBe(4 * first.length);
+    expect(ex.spare()!.length).toBe(first.length);
+    expect((await ex.finish())!.entry.length).toBeGreaterThan(56);
+    await ex.close();
+  });
+
   it('falls back to building on the main thread when no worker can run', async () => {
     const logger = captureLogger();
     const m = await openManager(tempDir(), { logger, tokenIndex: { executor: new WorkerExecutor('/nonexistent/index-worker.js') } });
