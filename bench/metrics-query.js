@@ -6,7 +6,10 @@
 // time writing the answer, see answerArms). Each query is timed
 // in CPU ms and wall ms (median of QBENCH_RUNS, default 5) in three states: fresh (the week just applied: its points
 // are late, held in memory until the next seal), sealed (after a seal pass) and after a restart (store reopened).
-// CPU time is the figure to trust on a busy machine. QBENCH_HOSTS (100) scales the series.
+// CPU time is the figure to trust on a busy machine. QBENCH_HOSTS (100) scales the series. Between fresh and sealed,
+// the 7 d query runs every 20 ms throughout the seal pass of the week (at most QBENCH_SEAL_QUERIES, 400): request to
+// answer, the wait for the event loop and the query's CPU (the process's: the seal's brotli threads count), median, p95
+// and max; queried this often the pass itself takes several times longer (each of its steps waits for a query).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
