@@ -355,8 +355,8 @@ export class MetricsStore implements MetricsReader {
     let bytes = 0;
     const flush = async () => {
       if (batch.length === 0) return;
-      await this.tiers.writeHours(batch, scratch.blocks);
-      for (const b of batch) b.h.written = true;
+      // Each hour leaves the reads' view of memory as soon as its raw part is in place (open-hours.ts at()).
+      await this.tiers.writeHours(batch, scratch.blocks, (b) => (b.h.written = true));
       batch = [];
       bytes = 0;
     };

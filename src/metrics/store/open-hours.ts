@@ -20,6 +20,8 @@ export interface OpenHour {
 export class OpenHours {
   readonly open = new Map<number, OpenHour>();
   private sealing: OpenHour[] = [];
+  /** The sealing hours by start (unique: each came from `open`): at() is asked per series and hour by reads. */
+  private sealingAt = new Map<number, OpenHour>();
   private last: OpenHour | null = null;
   /** starts(), kept until an hour opens or the sealing set changes (queries ask once per read). */
   private startsMemo: number[] | null = null;
@@ -46,6 +48,7 @@ export class OpenHours {
     for (const h of out) this.open.delete(h.start);
     this.last = null;
     this.sealing = out.sort((a, b) => a.start - b.start);
+    this.sealingAt = new Map(out.map((h) => [h.start, h]));
     this.startsMemo = null;
     return this.sealing;
   }
@@ -53,6 +56,7 @@ export class OpenHours {
   /** The sealing hours are on disk now. */
   sealed(): void {
     this.sealing = [];
+    this.sealingAt = new Map();
     this.startsMemo = null;
   }
 
@@ -66,7 +70,8 @@ export class OpenHours {
   /** The hours in memory that start at `start`, in the order their writes win (sealing before open): usually one. */
   at(start: number): OpenHour[] {
     const out: OpenHour[] = [];
-    for (const h of this.sealing) if (h.start === start && !h.written) out.push(h);
+    const s = this.sealingAt.get(start);
+    if (s && !s.written) out.push(s);
     const h = this.open.get(start);
     if (h) out.push(h);
     return out;
