@@ -3,18 +3,17 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/logger.js';
 import type { MetricsConfig } from '../config.js';
-import { TIER_INTERVAL_MS, type AppendListener, type MetricsReader, type MetricsStats, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type SeriesInfo, type TagMatcher, type Tier, type TierSpan } from '../types.js';
+import { type AppendListener, type MetricsReader, type MetricsStats, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type SeriesInfo, type TagMatcher, type Tier, type TierSpan } from '../types.js';
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 import { OpenHours, type OpenHour } from './open-hours.js';
 import { MAX_ABS_TIMESTAMP_MS } from './point-codec.js';
 import { RecordApplier } from './record-applier.js';
 import { walkRecords, type RecordVisitor } from './record-walker.js';
-import { coarsen, rollupPoints } from './rollup.js';
+import { sealHours, type HourSealing } from './hour-sealer.js';
 import { SealScratch } from './seal-scratch.js';
 import { SeriesRegistry } from './series-registry.js';
-import { mergePoints } from './point-lists.js';
 import { TierReads } from './tier-reads.js';
-import { DAY, HOUR, sealedSeries, SLICE_MS as SEAL_SLICE_MS, TierFiles, type SealedSeries } from './tier-files.js';
+import { HOUR, TierFiles } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 
 export interface MetricsStoreOptions {
@@ -30,11 +29,6 @@ export interface MetricsStoreOptions {
 const READ_BYTES = 256 * 1024;
 /** Longest stretch of applying before the store yields the event loop. */
 const SLICE_MS = 20;
-/**
- * Encoded blocks a seal pass holds before writing what it has (a day's hours are written together: the day's 1h part
- * once for all of them); a backfilled day of 15,000 series at 10 s is some 180 MB of blocks.
- */
-const SEAL_BATCH_BYTES = 32 * 1024 * 1024;
 /** How often the store looks for new topics and seals due hours. */
 const TICK_MS = 2_000;
 /** Points further ahead of the clock are refused (a wrong clock or unit would otherwise open hours far away). */
@@ -85,6 +79,7 @@ export class MetricsStore implements MetricsReader {
   private markedFollow: Follow | null = null;
   private readonly sink = (id: number, ts: number, v: number) => this.addPoint(id, ts, v);
   private readonly reads: TierReads;
+  private readonly sealer: HourSealing;
 
   private constructor(
     private readonly o: MetricsStoreOptions,
@@ -99,6 +94,7 @@ export class MetricsStore implements MetricsReader {
     this.lastHour = new Float64Array(o.config.maxSeries).fill(NaN);
     this.lastValue = new Float64Array(o.config.maxSeries).fill(NaN);
     this.reads = new TierReads(hours, tiers, { hour: this.lastHour, value: this.lastValue });
+    this.sealer = { registry, tiers, reads: this.reads, lastHour: this.lastHour, lastValue: this.lastValue };
   }
 
   static async open(o: MetricsStoreOptions): Promise<MetricsStore> {
@@ -324,7 +320,7 @@ export class MetricsStore implements MetricsReader {
     const applied = new Map([...this.follows.values()].map((f) => [f.key, f.next]));
     const due = this.hours.take(this.frontier);
     try {
-      await this.sealHours(due);
+      await sealHours(due, this.sealer);
       this.registry.sync();
       this.hours.sealed();
     } catch (e) {
@@ -343,62 +339,6 @@ export class MetricsStore implements MetricsReader {
     this.tiers.dropBefore('1m', keep1mAfter);
     this.tiers.dropBefore('1h', this.nowMs - c.rollup1hRetentionMs);
     this.writeSucceeded();
-  }
-
-  /**
-   * Seals hours (ascending): each hour's series rolled up and encoded, then written a UTC day at a time (the day's 1h
-   * part once for all its hours: tier-files.ts writeHours), or sooner once SEAL_BATCH_BYTES of blocks wait.
-   */
-  private async sealHours(due: OpenHour[]): Promise<void> {
-    const scratch = new SealScratch();
-    let batch: { h: OpenHour; hour: number; series: SealedSeries[] }[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (batch.length === 0) return;
-      // Each hour leaves the reads' view of memory as soon as its raw part is in place (open-hours.ts at()).
-      await this.tiers.writeHours(batch, scratch.blocks, (b) => (b.h.written = true));
-      batch = [];
-      bytes = 0;
-    };
-    for (const h of due) {
-      if (batch.length > 0 && (Math.floor(h.start / DAY) !== Math.floor(batch[0]!.hour / DAY) || bytes > SEAL_BATCH_BYTES)) await flush();
-      const series = await this.encodeHour(h, scratch);
-      for (const s of series) bytes += (s.raw?.block.length ?? 0) + (s.minutes?.block.length ?? 0);
-      batch.push({ h, hour: h.start, series });
-    }
-    await flush();
-  }
-
-  /** One hour's series rolled up and encoded (in slices of at most SLICE_MS, yielding between them). */
-  private async encodeHour(h: OpenHour, scratch: SealScratch): Promise<SealedSeries[]> {
-    const merge = this.tiers.sealed(h.start);
-    // Minutes are encoded only for an hour that has a 1m part already (tier-files.ts: otherwise read from raw).
-    const keep1m = this.tiers.has('1m', h.start);
-    const out: SealedSeries[] = [];
-    let slice = performance.now();
-    // In the parts' layout order (measurement, field, tags): the blocks read back below (late points merged into a
-    // sealed hour, the previous hour's last value) then come frame after frame, each frame inflated once, instead of
-    // one inflate of a 64 KiB frame per series.
-    const ids = [...h.streams.keys()].map((id) => [this.registry.layoutKey(id), id] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    for (const [, id] of ids) {
-      const stream = h.streams.get(id)!;
-      let points = stream.points((k) => scratch.points(k));
-      if (merge) {
-        const old = this.tiers.readPoints(id, h.start);
-        if (old) points = mergePoints([old, points]);
-      }
-      const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], this.reads.prevValue(id, h.start), scratch.rows);
-      out.push(sealedSeries(id, points, keep1m ? minutes : null, coarsen(minutes, HOUR), scratch.blocks));
-      if (!(this.lastHour[id]! > h.start) && points.values.length > 0) {
-        this.lastHour[id] = h.start;
-        this.lastValue[id] = points.values[points.values.length - 1]!;
-      }
-      if (performance.now() - slice > SEAL_SLICE_MS) {
-        await yieldLoop();
-        slice = performance.now();
-      }
-    }
-    return out;
   }
 
   private async writeCheckpoint(applied: Map<string, number>): Promise<void> {
