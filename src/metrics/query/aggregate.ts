@@ -41,6 +41,36 @@ export interface BucketGrid {
 const bucketOf = (g: BucketGrid, t: number) => Math.floor((t - g.first) / g.step);
 const NONE = new Float64Array(0);
 
+/**
+ * The columns of several groups' StatsAccumulators, one allocation per column for them all (a 1 h query by host and
+ * cpu has 1,000 groups: 2,000 typed arrays of their own, each a malloc and a zeroing, cost more than filling them).
+ * Group g's column is the view [g·count, (g+1)·count).
+ */
+export class StatsColumns {
+  readonly sum: Float64Array;
+  readonly n: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+
+  constructor(
+    readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
+    count: number,
+    groups: number,
+  ) {
+    const size = count * groups;
+    // Only the columns the aggregation answers from.
+    this.n = new Float64Array(size);
+    this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(size) : NONE;
+    this.min = agg === 'min' ? new Float64Array(size).fill(Infinity) : NONE;
+    this.max = agg === 'max' ? new Float64Array(size).fill(-Infinity) : NONE;
+  }
+}
+
+/** Values in one slab of StatsColumns (64 KiB). */
+const SLAB_VALUES = 8192;
+
+const view = (a: Float64Array, at: number, count: number) => (a.length ? a.subarray(at, at + count) : NONE);
+
 /** avg, min, max, sum, count: running totals per bucket. */
 class StatsAccumulator implements GroupAccumulator {
   private readonly sum: Float64Array;
@@ -51,12 +81,14 @@ class StatsAccumulator implements GroupAccumulator {
   constructor(
     private readonly g: BucketGrid,
     private readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
+    cols: StatsColumns = new StatsColumns(agg, g.count, 1),
+    group = 0,
   ) {
-    // Only the columns the aggregation answers from (a query has one accumulator per group: 1,000 of them is common).
-    this.n = new Float64Array(g.count);
-    this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(g.count) : NONE;
-    this.min = agg === 'min' ? new Float64Array(g.count).fill(Infinity) : NONE;
-    this.max = agg === 'max' ? new Float64Array(g.count).fill(-Infinity) : NONE;
+    const at = group * g.count;
+    this.n = cols.n.subarray(at, at + g.count);
+    this.sum = view(cols.sum, at, g.count);
+    this.min = view(cols.min, at, g.count);
+    this.max = view(cols.max, at, g.count);
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
@@ -262,6 +294,22 @@ export function groupAccumulator(agg: Aggregation, grid: BucketGrid): GroupAccum
     default:
       return new QuantileAccumulator(grid, QUANTILES[agg]!);
   }
+}
+
+/** One accumulator per group, `groups` of them; those of avg, min, max, sum and count share their columns' memory. */
+export function groupAccumulators(agg: Aggregation, grid: BucketGrid, groups: number): GroupAccumulator[] {
+  const out: GroupAccumulator[] = new Array(groups);
+  if (agg === 'avg' || agg === 'min' || agg === 'max' || agg === 'sum' || agg === 'count') {
+    // Slabs of at most 64 KiB a column: few allocations, each below glibc's mmap threshold (an mmap per query would
+    // page-fault every page of it in; malloc's heap hands back memory a previous query freed).
+    const per = Math.max(1, Math.floor(SLAB_VALUES / grid.count));
+    let cols: StatsColumns | null = null;
+    for (let g = 0; g < groups; g++) {
+      if (g % per === 0) cols = new StatsColumns(agg, grid.count, Math.min(per, groups - g));
+      out[g] = new StatsAccumulator(grid, agg, cols!, g % per);
+    }
+  } else for (let g = 0; g < groups; g++) out[g] = groupAccumulator(agg, grid);
+  return out;
 }
 
 /** Aggregations that look at the point before each bucket (raw reads start earlier for them). */

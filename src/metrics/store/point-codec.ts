@@ -279,12 +279,20 @@ function readVarint(buf: Uint8Array, pos: number, end: number): number {
 /**
  * n values (tagged, see above) from buf[pos…] into out; returns the position after them. `derivedFrom`: the column
  * whose steps the derived tag stands for (row i's value = derivedFrom[i] − derivedFrom[i − 1]); none: the tag is
- * corrupt data.
+ * corrupt data. `from`: out[0…from) is left as it is, those values only stepped over (what comes after depends on
+ * them, but a read of the end of an hour needs no division nor store for them); not with `derivedFrom`.
  */
-export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array, derivedFrom?: Float64Array): number {
+export function decodeValues(buf: Uint8Array, pos: number, end: number, n: number, out: Float64Array, derivedFrom?: Float64Array, from = 0): number {
   let prev = NaN;
   let prevM = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (from > 0 && !derivedFrom) {
+    pos = skipValues(buf, pos, end, Math.min(from, n));
+    prev = skippedPrev;
+    prevM = skippedPrevM;
+    i = Math.min(from, n);
+  }
+  for (; i < n; i++) {
     if (pos >= end) corrupt();
     const tag = buf[pos++]!;
     if (tag === 0) {
@@ -339,3 +347,75 @@ export function decodeValues(buf: Uint8Array, pos: number, end: number, n: numbe
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** After skipValues: the value of the last point stepped over (NaN: none), and the mantissa the next delta adds to. */
+let skippedPrev = NaN;
+let skippedPrevM = 0;
+
+/**
+ * Steps over n values (no derived tags: point blocks) as decodeValues reads them, with the same checks, keeping only
+ * what the next value may depend on: the previous mantissa, and how to make the previous value (computed once, at
+ * the end). Returns the position after them.
+ */
+function skipValues(buf: Uint8Array, pos: number, end: number, n: number): number {
+  let prevM = 0;
+  // The last value-setting tag: 0 none (NaN), 3 a float64 at floatAt, else a decimal (tag's k) or a near decimal.
+  let lastTag = 0;
+  let floatAt = 0;
+  let lastM = 0;
+  let lastJ = 0;
+  for (let i = 0; i < n; i++) {
+    if (pos >= end) corrupt();
+    const tag = buf[pos++]!;
+    if (tag === 0) continue;
+    if (tag === 3) {
+      if (pos + 8 > end) corrupt();
+      lastTag = 3;
+      floatAt = pos;
+      pos += 8;
+      continue;
+    }
+    if (tag === DERIVED_TAG) throw new CorruptDataError('metrics data has a derived value where none can be derived');
+    if (tag >= NEAR_TAG) {
+      if (tag - NEAR_TAG > NEAR_MAX_K) throw new CorruptDataError(`metrics data has an unknown value tag ${tag}`);
+      const m = prevM + readVarint(buf, pos, end);
+      const j = readVarint(buf, varintEnd, end);
+      pos = varintEnd;
+      if (Math.abs(j) > NEAR_MAX_ULPS) throw new CorruptDataError(`metrics data has a value ${j} ULPs from its decimal`);
+      prevM = lastM = m;
+      lastJ = j;
+      lastTag = tag;
+      continue;
+    }
+    if ((tag & 3) === 0) throw new CorruptDataError(`metrics data has an unknown value tag ${tag}`);
+    if (pos >= end) corrupt();
+    let b = buf[pos++]!;
+    let u = b;
+    if (b >= 128) {
+      u = b & 127;
+      let mul = 128;
+      do {
+        if (pos >= end) corrupt();
+        b = buf[pos++]!;
+        u += (b & 127) * mul;
+        mul *= 128;
+      } while (b >= 128);
+    }
+    const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    prevM = lastM = (tag & 3) === 1 ? prevM + z : z;
+    lastTag = tag;
+  }
+  skippedPrevM = prevM;
+  if (lastTag === 0) skippedPrev = NaN;
+  else if (lastTag === 3) {
+    for (let j = 0; j < 8; j++) F64_BYTES[j] = buf[floatAt + j]!;
+    skippedPrev = F64[0]!;
+  } else if (lastTag >= NEAR_TAG) {
+    const k = lastTag - NEAR_TAG;
+    skippedPrev = ulpMove(k === 0 ? lastM : lastM / POW10[k]!, lastJ);
+  } else {
+    const k = lastTag >> 2;
+    skippedPrev = k === 0 ? lastM : lastM / POW10[k]!;
+  }
+  return pos;
+}

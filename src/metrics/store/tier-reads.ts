@@ -1,5 +1,5 @@
 import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier, type TierSpan } from '../types.js';
-import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
+import { decodePointsBlock, decodePointsBlockFrom, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
 import { eachBlock, type PartReader } from './part-file.js';
 import { NO_POINTS, slicePoints, type Points } from './point-codec.js';
@@ -120,7 +120,7 @@ export class TierReads {
       if (r) {
         eachBlock(r, ids, (k, block) => {
           if (hs.length && streamsOf(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
-          else emit(k, decodePointsBlock(block, into));
+          else emit(k, decodePointsBlockFrom(block, fromMs, into));
         });
       }
       if (hs.length === 0) continue;
