@@ -18,7 +18,7 @@ import { ByteWriter, CorruptDataError } from './bytes.js';
  * Lossless for every finite double (and -0 through tag 3).
  */
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const POW10 = Float64Array.of(1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15);
 const MANTISSA_LIMIT = 2 ** 50;
 /** Timestamps beyond ±2^49 ms (year 19,800) cannot be delta-coded in a double's integer range; the store refuses them. */
 export const MAX_ABS_TIMESTAMP_MS = 2 ** 49;
@@ -295,6 +295,31 @@ export function decodeValues(buf: Uint8Array, pos: number, end: number, n: numbe
   for (; i < n; i++) {
     if (pos >= end) corrupt();
     const tag = buf[pos++]!;
+    // The usual value first: a decimal (tag (k << 2) | 1 or | 2) whose varint has one or two bytes, both before the
+    // end (gauges with a few decimals, counters' steps); anything else below, with a check at every byte.
+    const low = tag & 3;
+    if ((low === 1 || low === 2) && tag < NEAR_TAG && pos + 1 < end) {
+      const b0 = buf[pos]!;
+      let u = -1;
+      if (b0 < 128) {
+        u = b0;
+        pos += 1;
+      } else {
+        const b1 = buf[pos + 1]!;
+        if (b1 < 128) {
+          u = (b0 & 127) | (b1 << 7);
+          pos += 2;
+        }
+      }
+      if (u >= 0) {
+        const z = (u & 1) === 0 ? u >>> 1 : -((u + 1) >>> 1);
+        const m = low === 1 ? prevM + z : z;
+        prevM = m;
+        const k = tag >> 2;
+        out[i] = prev = k === 0 ? m : m / POW10[k]!;
+        continue;
+      }
+    }
     if (tag === 0) {
       out[i] = prev;
       continue;
