@@ -77,6 +77,12 @@ export class HourStreams {
     return slot < 0 ? undefined : new PointStream(this, slot);
   }
 
+  /** How many points a series has here (0: none), without a read view. */
+  countOf(id: number): number {
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    return slot < 0 ? 0 : this.counts[slot]!;
+  }
+
   /** Bytes held (segments as allocated and the per-series numbers). */
   get bytes(): number {
     return this.chunks.length * SEG_BYTES * SEGS_PER_CHUNK + this.ids.length * (NUMS * 8 + 4 * 4 + 2) + this.slotOf.length * 4 + this.segNext.length * 8;

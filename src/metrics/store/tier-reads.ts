@@ -29,6 +29,12 @@ function streamsOf(hs: OpenHour[], id: number): PointStream[] | null {
   return out;
 }
 
+/** Whether a series has points in the hours in memory of one start (streamsOf without making its views). */
+function inMemory(hs: OpenHour[], id: number): boolean {
+  for (const h of hs) if (h.streams.countOf(id) > 0) return true;
+  return false;
+}
+
 export class TierReads {
   constructor(
     private readonly hours: OpenHours,
@@ -119,7 +125,7 @@ export class TierReads {
       const both = new Map<number, Points>();
       if (r) {
         eachBlock(r, ids, (k, block) => {
-          if (hs.length && streamsOf(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
+          if (hs.length && inMemory(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
           else emit(k, decodePointsBlockFrom(block, fromMs, into));
         });
       }
