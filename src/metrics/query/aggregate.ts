@@ -51,6 +51,9 @@ export class StatsColumns {
   readonly n: Float64Array;
   readonly min: Float64Array;
   readonly max: Float64Array;
+  /** Groups that have not answered yet; the count slab is given back when none is left. */
+  private pending: number;
+  private countSlab: Float64Array | null;
 
   constructor(
     readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
@@ -58,16 +61,33 @@ export class StatsColumns {
     groups: number,
   ) {
     const size = count * groups;
+    this.pending = groups;
+    // The counts are the accumulators' own (never part of an answer: count answers a copy), so a slab of them can
+    // serve the next query: a query of 1,000 groups allocated (and the kernel zeroed) 2.9 MB of them each time.
+    const whole = size >= SLAB_VALUES / 2 && size <= SLAB_VALUES;
+    const spare = whole ? spareCounts.pop() : undefined;
+    if (spare) spare.fill(0, 0, size);
+    this.countSlab = spare ?? new Float64Array(whole ? SLAB_VALUES : size);
+    this.n = this.countSlab.subarray(0, size);
     // Only the columns the aggregation answers from.
-    this.n = new Float64Array(size);
     this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(size) : NONE;
     this.min = agg === 'min' ? new Float64Array(size).fill(Infinity) : NONE;
     this.max = agg === 'max' ? new Float64Array(size).fill(-Infinity) : NONE;
+  }
+
+  /** One group has answered: once every group has, the count slab is kept for another query (a few of them). */
+  answered(): void {
+    if (--this.pending > 0 || !this.countSlab) return;
+    if (this.countSlab.length === SLAB_VALUES && spareCounts.length < SPARE_COUNT_SLABS) spareCounts.push(this.countSlab);
+    this.countSlab = null;
   }
 }
 
 /** Values in one slab of StatsColumns (64 KiB). */
 const SLAB_VALUES = 8192;
+/** Count slabs kept between queries, at most (3 MiB: a query of 1,000 groups × 360 buckets uses 46). */
+const SPARE_COUNT_SLABS = 48;
+const spareCounts: Float64Array[] = [];
 
 const view = (a: Float64Array, at: number, count: number) => (a.length ? a.subarray(at, at + count) : NONE);
 
@@ -77,11 +97,12 @@ class StatsAccumulator implements GroupAccumulator {
   private readonly n: Float64Array;
   private readonly min: Float64Array;
   private readonly max: Float64Array;
+  private answer: Float64Array | null = null;
 
   constructor(
     private readonly g: BucketGrid,
     private readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
-    cols: StatsColumns = new StatsColumns(agg, g.count, 1),
+    private readonly cols: StatsColumns = new StatsColumns(agg, g.count, 1),
     group = 0,
   ) {
     const at = group * g.count;
@@ -130,7 +151,9 @@ class StatsAccumulator implements GroupAccumulator {
     }
   }
 
+  /** Once: the counts go back to a shared slab afterwards (points added later would land in another query's). */
   result(): Float64Array {
+    if (this.answer) return this.answer;
     // In place: the column answered is one of the accumulator's own (a new array only for count, which is read below).
     const { n } = this;
     const out = this.agg === 'sum' ? this.sum : this.agg === 'count' ? n.slice() : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : this.sum;
@@ -139,7 +162,8 @@ class StatsAccumulator implements GroupAccumulator {
       if (n[b] === 0) out[b] = NaN;
       else if (avg) out[b] = out[b]! / n[b]!;
     }
-    return out;
+    this.cols.answered();
+    return (this.answer = out);
   }
 }
 
