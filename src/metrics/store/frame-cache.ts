@@ -12,6 +12,8 @@ export class FrameCache {
   /** Frames by key (owner and frame number), least recently used first. */
   private readonly frames = new Map<number, { owner: number; data: Buffer }>();
   private held = 0;
+  /** Key of the frame used last (already last in `frames`): a query asks for the same frame block after block. */
+  private newest = -1;
   private hits = 0;
   private misses = 0;
 
@@ -35,8 +37,11 @@ export class FrameCache {
       return undefined;
     }
     this.hits++;
-    this.frames.delete(k);
-    this.frames.set(k, e);
+    if (k !== this.newest) {
+      this.frames.delete(k);
+      this.frames.set(k, e);
+      this.newest = k;
+    }
     return e.data;
   }
 
@@ -51,6 +56,7 @@ export class FrameCache {
       this.frames.delete(k);
     }
     this.frames.set(k, { owner, data });
+    this.newest = k;
     this.held += size;
     for (const [oldest, e] of this.frames) {
       if (this.held <= this.maxBytes) break;
@@ -70,6 +76,7 @@ export class FrameCache {
 
   clear(): void {
     this.frames.clear();
+    this.newest = -1;
     this.held = 0;
   }
 }

@@ -392,6 +392,28 @@ function skipValues(buf: Uint8Array, pos: number, end: number, n: number): numbe
   for (let i = 0; i < n; i++) {
     if (pos >= end) corrupt();
     const tag = buf[pos++]!;
+    // As in decodeValues: a decimal with a one- or two-byte varint inside the block first.
+    const low = tag & 3;
+    if ((low === 1 || low === 2) && tag < NEAR_TAG && pos + 1 < end) {
+      const b0 = buf[pos]!;
+      let u = -1;
+      if (b0 < 128) {
+        u = b0;
+        pos += 1;
+      } else {
+        const b1 = buf[pos + 1]!;
+        if (b1 < 128) {
+          u = (b0 & 127) | (b1 << 7);
+          pos += 2;
+        }
+      }
+      if (u >= 0) {
+        const z = (u & 1) === 0 ? u >>> 1 : -((u + 1) >>> 1);
+        prevM = lastM = low === 1 ? prevM + z : z;
+        lastTag = tag;
+        continue;
+      }
+    }
     if (tag === 0) continue;
     if (tag === 3) {
       if (pos + 8 > end) corrupt();
