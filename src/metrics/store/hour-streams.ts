@@ -1,4 +1,4 @@
-import { decimalK, decimalM, normalize, toDecimal, type Points } from './point-codec.js';
+import { decimalK, decimalM, normalize, toDecimal, type Points, type PointScratch } from './point-codec.js';
 
 /** Bytes of one segment of a stream. */
 const SEG_BYTES = 256;
@@ -75,6 +75,21 @@ export class HourStreams {
   get(id: number): PointStream | undefined {
     const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
     return slot < 0 ? undefined : new PointStream(this, slot);
+  }
+
+  /**
+   * A series' points decoded into `s` ([0, s.n)) when they were appended in time order (sorted and unique as they
+   * are); false, with nothing decoded, when the series has no points here or some out of order (read it with get()).
+   */
+  decodeInOrder(id: number, s: PointScratch): boolean {
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    if (slot < 0 || this.ordered[slot] !== 1) return false;
+    const n = this.counts[slot]!;
+    s.reserve(n);
+    this.decode(slot, s.ts, s.vs);
+    s.lo = 0;
+    s.n = n;
+    return true;
   }
 
   /** How many points a series has here (0: none), without a read view. */
