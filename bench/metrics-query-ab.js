@@ -4,7 +4,11 @@
 // build, a MetricsStore of that build reads it (default lateness, then two seal passes), and the query the harness asks
 // over HTTP (avg by host,cpu, step 10s, the last hour) runs build after build, run after run: CPU ms of
 // runMetricsColumns and of answerJson (median, min), and the answers' values are checked equal across builds.
-// RUNS (15), HOURS (2), AGG (avg), LATE (lateness ms, 600000); QPROF=1 writes a CPU profile of this checkout's runs.
+// RUNS (15), HOURS (2), AGG (avg), BY (host,cpu; empty: one series), LATE (lateness ms, 600000); COLD=1 drops every
+// inflated frame before each run (the part readers' frame cache, src/metrics/store/frame-cache.ts, and the two frames
+// older builds kept per reader: what the first query after a seal pass pays); QPROF=1 writes a CPU profile of this
+// checkout's runs. Which hours are read depends on the minute: the last hour is the open hour plus the sealed one
+// before it from 10 minutes past the hour (the default lateness), before that both are in memory.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,7 +52,7 @@ for (const [i, M] of mods.entries()) {
   arms.push({ M, store, logs });
 }
 globalThis.gc?.();
-const q = { measurement: 'cpu', field: 'usage_user', agg: process.env.AGG ?? 'avg', by: 'host,cpu', step: '10s', from: String(day.toMs - 3_600_000), to: String(day.toMs) };
+const q = { measurement: 'cpu', field: 'usage_user', agg: process.env.AGG ?? 'avg', by: process.env.BY ?? 'host,cpu', step: '10s', from: String(day.toMs - 3_600_000), to: String(day.toMs) };
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const { Session } = await import('node:inspector/promises');
 let sess = null;
@@ -58,6 +62,11 @@ let same = null;
 for (let i = -2; i < RUNS; i++) {
   for (const [k, a] of arms.entries()) {
     if (sess && i === 0 && k === arms.length - 1) await sess.post('Profiler.start');
+    if (process.env.COLD) {
+      const parts = a.store.tiers.cache;
+      parts.frames?.clear();
+      for (const r of parts.open.values()) r.inflated?.clear();
+    }
     const c0 = cpu();
     const ans = a.M.runMetricsColumns(a.store, a.M.parseMetricsQuery(q));
     const c1 = cpu();

@@ -41,22 +41,75 @@ export interface BucketGrid {
 const bucketOf = (g: BucketGrid, t: number) => Math.floor((t - g.first) / g.step);
 const NONE = new Float64Array(0);
 
+/**
+ * The columns of several groups' StatsAccumulators, one allocation per column for them all (a 1 h query by host and
+ * cpu has 1,000 groups: 2,000 typed arrays of their own, each a malloc and a zeroing, cost more than filling them).
+ * Group g's column is the view [g·count, (g+1)·count).
+ */
+export class StatsColumns {
+  readonly sum: Float64Array;
+  readonly n: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** Groups that have not answered yet; the count slab is given back when none is left. */
+  private pending: number;
+  private countSlab: Float64Array | null;
+
+  constructor(
+    readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
+    count: number,
+    groups: number,
+  ) {
+    const size = count * groups;
+    this.pending = groups;
+    // The counts are the accumulators' own (never part of an answer: count answers a copy), so a slab of them can
+    // serve the next query: a query of 1,000 groups allocated (and the kernel zeroed) 2.9 MB of them each time.
+    const whole = size >= SLAB_VALUES / 2 && size <= SLAB_VALUES;
+    const spare = whole ? spareCounts.pop() : undefined;
+    if (spare) spare.fill(0, 0, size);
+    this.countSlab = spare ?? new Float64Array(whole ? SLAB_VALUES : size);
+    this.n = this.countSlab.subarray(0, size);
+    // Only the columns the aggregation answers from.
+    this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(size) : NONE;
+    this.min = agg === 'min' ? new Float64Array(size).fill(Infinity) : NONE;
+    this.max = agg === 'max' ? new Float64Array(size).fill(-Infinity) : NONE;
+  }
+
+  /** One group has answered: once every group has, the count slab is kept for another query (a few of them). */
+  answered(): void {
+    if (--this.pending > 0 || !this.countSlab) return;
+    if (this.countSlab.length === SLAB_VALUES && spareCounts.length < SPARE_COUNT_SLABS) spareCounts.push(this.countSlab);
+    this.countSlab = null;
+  }
+}
+
+/** Values in one slab of StatsColumns (64 KiB). */
+const SLAB_VALUES = 8192;
+/** Count slabs kept between queries, at most (3 MiB: a query of 1,000 groups × 360 buckets uses 46). */
+const SPARE_COUNT_SLABS = 48;
+const spareCounts: Float64Array[] = [];
+
+const view = (a: Float64Array, at: number, count: number) => (a.length ? a.subarray(at, at + count) : NONE);
+
 /** avg, min, max, sum, count: running totals per bucket. */
 class StatsAccumulator implements GroupAccumulator {
   private readonly sum: Float64Array;
   private readonly n: Float64Array;
   private readonly min: Float64Array;
   private readonly max: Float64Array;
+  private answer: Float64Array | null = null;
 
   constructor(
     private readonly g: BucketGrid,
     private readonly agg: 'avg' | 'min' | 'max' | 'sum' | 'count',
+    private readonly cols: StatsColumns = new StatsColumns(agg, g.count, 1),
+    group = 0,
   ) {
-    // Only the columns the aggregation answers from (a query has one accumulator per group: 1,000 of them is common).
-    this.n = new Float64Array(g.count);
-    this.sum = agg === 'avg' || agg === 'sum' ? new Float64Array(g.count) : NONE;
-    this.min = agg === 'min' ? new Float64Array(g.count).fill(Infinity) : NONE;
-    this.max = agg === 'max' ? new Float64Array(g.count).fill(-Infinity) : NONE;
+    const at = group * g.count;
+    this.n = cols.n.subarray(at, at + g.count);
+    this.sum = view(cols.sum, at, g.count);
+    this.min = view(cols.min, at, g.count);
+    this.max = view(cols.max, at, g.count);
   }
 
   addRaw({ timestamps: ts, values: vs }: RawPoints): void {
@@ -98,7 +151,9 @@ class StatsAccumulator implements GroupAccumulator {
     }
   }
 
+  /** Once: the counts go back to a shared slab afterwards (points added later would land in another query's). */
   result(): Float64Array {
+    if (this.answer) return this.answer;
     // In place: the column answered is one of the accumulator's own (a new array only for count, which is read below).
     const { n } = this;
     const out = this.agg === 'sum' ? this.sum : this.agg === 'count' ? n.slice() : this.agg === 'min' ? this.min : this.agg === 'max' ? this.max : this.sum;
@@ -107,7 +162,8 @@ class StatsAccumulator implements GroupAccumulator {
       if (n[b] === 0) out[b] = NaN;
       else if (avg) out[b] = out[b]! / n[b]!;
     }
-    return out;
+    this.cols.answered();
+    return (this.answer = out);
   }
 }
 
@@ -262,6 +318,22 @@ export function groupAccumulator(agg: Aggregation, grid: BucketGrid): GroupAccum
     default:
       return new QuantileAccumulator(grid, QUANTILES[agg]!);
   }
+}
+
+/** One accumulator per group, `groups` of them; those of avg, min, max, sum and count share their columns' memory. */
+export function groupAccumulators(agg: Aggregation, grid: BucketGrid, groups: number): GroupAccumulator[] {
+  const out: GroupAccumulator[] = new Array(groups);
+  if (agg === 'avg' || agg === 'min' || agg === 'max' || agg === 'sum' || agg === 'count') {
+    // Slabs of at most 64 KiB a column: few allocations, each below glibc's mmap threshold (an mmap per query would
+    // page-fault every page of it in; malloc's heap hands back memory a previous query freed).
+    const per = Math.max(1, Math.floor(SLAB_VALUES / grid.count));
+    let cols: StatsColumns | null = null;
+    for (let g = 0; g < groups; g++) {
+      if (g % per === 0) cols = new StatsColumns(agg, grid.count, Math.min(per, groups - g));
+      out[g] = new StatsAccumulator(grid, agg, cols!, g % per);
+    }
+  } else for (let g = 0; g < groups; g++) out[g] = groupAccumulator(agg, grid);
+  return out;
 }
 
 /** Aggregations that look at the point before each bucket (raw reads start earlier for them). */

@@ -108,50 +108,68 @@ export function writeJsonNumber(b: Buffer, p: number, v: number): number {
 /** Below this a value times SCALE (rounded) is an int32. */
 const INT32_UNITS = 2147;
 
-/** The decimal d·10⁻⁶ (0 ≤ d < 2^31) at b[p…], trailing zeros of the fraction left out; returns the end. */
+/** The two ASCII digits of 0…99, at 2i and 2i + 1. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/**
+ * The decimal d·10⁻⁶ (0 ≤ d < 2^31) at b[p…], trailing zeros of the fraction left out; returns the end. Digits two at
+ * a time from PAIRS: the fraction is three pairs, cut after the last one that is not zero (and its trailing zero).
+ */
 function writeScaled32(b: Buffer, p: number, d: number): number {
   const ip = (d / SCALE) | 0;
-  let f = d - ip * SCALE;
+  const f = d - ip * SCALE;
   if (ip < 10) b[p++] = 48 + ip;
   else if (ip < 100) {
-    b[p] = 48 + ((ip / 10) | 0);
-    b[p + 1] = 48 + (ip % 10);
+    b[p] = PAIRS[2 * ip]!;
+    b[p + 1] = PAIRS[2 * ip + 1]!;
     p += 2;
-  } else if (ip < 1000) {
-    b[p] = 48 + ((ip / 100) | 0);
-    b[p + 1] = 48 + (((ip / 10) | 0) % 10);
-    b[p + 2] = 48 + (ip % 10);
-    p += 3;
   } else {
-    b[p] = 48 + ((ip / 1000) | 0);
-    b[p + 1] = 48 + (((ip / 100) | 0) % 10);
-    b[p + 2] = 48 + (((ip / 10) | 0) % 10);
-    b[p + 3] = 48 + (ip % 10);
-    p += 4;
+    const h = (ip / 100) | 0;
+    const r = ip - h * 100;
+    if (h < 10) b[p++] = 48 + h;
+    else {
+      b[p] = PAIRS[2 * h]!;
+      b[p + 1] = PAIRS[2 * h + 1]!;
+      p += 2;
+    }
+    b[p] = PAIRS[2 * r]!;
+    b[p + 1] = PAIRS[2 * r + 1]!;
+    p += 2;
   }
   if (f === 0) return p;
   b[p++] = 0x2e;
-  let digits = 6;
-  while (f % 10 === 0) {
-    f = (f / 10) | 0;
-    digits--;
-  }
-  for (let i = digits - 1; i >= 0; i--) {
-    const q = (f / 10) | 0;
-    b[p + i] = 48 + (f - q * 10);
-    f = q;
-  }
-  return p + digits;
+  const f1 = (f / 10000) | 0;
+  const rest = f - f1 * 10000;
+  b[p] = PAIRS[2 * f1]!;
+  b[p + 1] = PAIRS[2 * f1 + 1]!;
+  if (rest === 0) return p + (b[p + 1] === 48 ? 1 : 2);
+  const f2 = (rest / 100) | 0;
+  const f3 = rest - f2 * 100;
+  b[p + 2] = PAIRS[2 * f2]!;
+  b[p + 3] = PAIRS[2 * f2 + 1]!;
+  if (f3 === 0) return p + (b[p + 3] === 48 ? 3 : 4);
+  b[p + 4] = PAIRS[2 * f3]!;
+  b[p + 5] = PAIRS[2 * f3 + 1]!;
+  return p + (b[p + 5] === 48 ? 5 : 6);
 }
 
 function column(out: JsonOut, col: Float64Array): void {
-  out.byte(0x5b);
+  // Room for the longest spelling of every number (26 bytes and a comma) reserved once: the loop keeps the buffer and
+  // position in locals.
+  out.reserve(col.length * 27 + 2);
+  const b = out.buf;
+  let p = out.len;
+  b[p++] = 0x5b;
   for (let i = 0; i < col.length; i++) {
-    out.reserve(27);
-    if (i > 0) out.buf[out.len++] = 0x2c;
-    out.len = writeJsonNumber(out.buf, out.len, col[i]!);
+    if (i > 0) b[p++] = 0x2c;
+    p = writeJsonNumber(b, p, col[i]!);
   }
-  out.byte(0x5d);
+  b[p++] = 0x5d;
+  out.len = p;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { BlockScratch } from './block-arena.js';
 import { ByteReader, ByteWriter } from './bytes.js';
-import { decodeTimes, decodeValues, TimeEncoder, ValueEncoder, type Points } from './point-codec.js';
+import { decodeTimes, decodeValues, lowerBound, TimeEncoder, ValueEncoder, type Points, type PointScratch } from './point-codec.js';
 import type { RollupRows } from '../types.js';
 
 /**
@@ -29,6 +29,24 @@ export function decodePointsBlock(block: Uint8Array, into?: (n: number) => { ts:
   const pos = decodeTimes(block, r.pos, block.length, n, timestamps);
   decodeValues(block, pos, block.length, n, values);
   return { timestamps, values };
+}
+
+/**
+ * The points of a block at or after `fromMs` into `s` (valid until its next use): s.ts[s.lo, s.n) and s.vs[s.lo, s.n).
+ * Every timestamp is decoded (to find where they start; s.ts[0, s.lo) holds the earlier ones), the values before
+ * them only stepped over: a query of the last hour reads the newest minutes of the sealed hour before, most of its
+ * block.
+ */
+export function decodePointsBlockFrom(block: Uint8Array, fromMs: number, s: PointScratch): void {
+  const r = new ByteReader(block);
+  const n = r.uvarint();
+  s.reserve(n);
+  const ts = s.ts;
+  const pos = decodeTimes(block, r.pos, block.length, n, ts);
+  const lo = n === 0 || ts[0]! >= fromMs ? 0 : lowerBound(ts, fromMs, 0, n);
+  decodeValues(block, pos, block.length, n, s.vs, undefined, lo);
+  s.lo = lo;
+  s.n = n;
 }
 
 export const ROLLUP_COLUMNS = ['min', 'max', 'sum', 'count', 'last', 'increase'] as const;

@@ -1,8 +1,10 @@
-import { decimalK, decimalM, normalize, toDecimal, type Points } from './point-codec.js';
+import { decimalK, decimalM, normalize, toDecimal, type Points, type PointScratch } from './point-codec.js';
 
 /** Bytes of one segment of a stream. */
 const SEG_BYTES = 256;
 const SEGS_PER_CHUNK = 256;
+/** seg >>> SEG_SHIFT: the chunk of a segment (SEGS_PER_CHUNK = 2^SEG_SHIFT). */
+const SEG_SHIFT = 8;
 /** Room for the worst point: an 8-byte timestamp varint, a tag and an 8-byte value (point-codec.ts). */
 const MAX_POINT_BYTES = 18;
 
@@ -73,6 +75,27 @@ export class HourStreams {
   get(id: number): PointStream | undefined {
     const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
     return slot < 0 ? undefined : new PointStream(this, slot);
+  }
+
+  /**
+   * A series' points decoded into `s` ([0, s.n)) when they were appended in time order (sorted and unique as they
+   * are); false, with nothing decoded, when the series has no points here or some out of order (read it with get()).
+   */
+  decodeInOrder(id: number, s: PointScratch): boolean {
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    if (slot < 0 || this.ordered[slot] !== 1) return false;
+    const n = this.counts[slot]!;
+    s.reserve(n);
+    this.decode(slot, s.ts, s.vs);
+    s.lo = 0;
+    s.n = n;
+    return true;
+  }
+
+  /** How many points a series has here (0: none), without a read view. */
+  countOf(id: number): number {
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    return slot < 0 ? 0 : this.counts[slot]!;
   }
 
   /** Bytes held (segments as allocated and the per-series numbers). */
@@ -218,7 +241,8 @@ export class HourStreams {
     const n = this.counts[slot]!;
     const { ts, vs } = into ? into(n) : { ts: new Float64Array(n), vs: new Float64Array(n) };
     this.decode(slot, ts, vs);
-    return normalize(ts, vs);
+    // Appended in time order (each point after the newest): sorted and unique already.
+    return this.ordered[slot] === 1 ? { timestamps: ts, values: vs } : normalize(ts, vs);
   }
 
   /**
@@ -228,22 +252,25 @@ export class HourStreams {
    */
   private decode(slot: number, ts: Float64Array, vs: Float64Array): void {
     let at = 0;
-    for (let seg = this.head[slot]!; seg >= 0; seg = this.segNext[seg]!) {
-      const c = (seg / SEGS_PER_CHUNK) | 0;
-      const buf = this.chunks[c]!;
-      const view = this.views[c]!;
-      let pos = (seg % SEGS_PER_CHUNK) * SEG_BYTES;
-      const end = at + this.segPoints[seg]!;
+    const { chunks, views, segNext, segPoints } = this;
+    for (let seg = this.head[slot]!; seg >= 0; seg = segNext[seg]!) {
+      const c = seg >>> SEG_SHIFT;
+      const buf = chunks[c]!;
+      let pos = (seg & (SEGS_PER_CHUNK - 1)) * SEG_BYTES;
+      const end = at + segPoints[seg]!;
       let prevT = 0;
       let delta = 0;
       let prev = NaN;
       let prevM = 0;
       while (at < end) {
         let b = buf[pos++]!;
-        if (b < 128) delta += (b & 1) === 0 ? b >>> 1 : -((b + 1) >>> 1);
-        else {
-          delta += zigzag(varintRest(buf, pos, b));
-          pos = varintEnd;
+        // 0: the same interval as before (a steady series: nearly every point).
+        if (b !== 0) {
+          if (b < 128) delta += (b & 1) === 0 ? b >>> 1 : -((b + 1) >>> 1);
+          else {
+            delta += zigzag(varintRest(buf, pos, b));
+            pos = varintEnd;
+          }
         }
         prevT += delta;
         ts[at] = prevT;
@@ -253,7 +280,7 @@ export class HourStreams {
           continue;
         }
         if (tag === 3) {
-          vs[at++] = prev = view.getFloat64(pos, true);
+          vs[at++] = prev = views[c]!.getFloat64(pos, true);
           pos += 8;
           continue;
         }
@@ -264,7 +291,8 @@ export class HourStreams {
           z = zigzag(varintRest(buf, pos, b));
           pos = varintEnd;
         }
-        const m = (tag & 3) === 1 ? prevM + z : z;
+        // Tags here are 0, 3, (k << 2) | 1 (a delta) and (k << 2) | 2: bit 0 tells the last two apart.
+        const m = (tag & 1) === 1 ? prevM + z : z;
         prevM = m;
         const k = tag >> 2;
         vs[at++] = prev = k === 0 ? m : m / POW10[k]!;
@@ -273,7 +301,7 @@ export class HourStreams {
   }
 }
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+const POW10 = Float64Array.of(1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15);
 
 /** Where the last varintRest ended. */
 let varintEnd = 0;

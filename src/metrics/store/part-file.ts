@@ -5,6 +5,7 @@ import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as 
 const brotliAsync = promisify(brotliCompress);
 import { writeFileAtomicStreamed } from '../../common/atomic-file.js';
 import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
+import { FrameCache } from './frame-cache.js';
 
 /**
  * A part file: the blocks of every series of one hour (raw, 1m) or one day (1h), in frames, then an index of them.
@@ -26,7 +27,8 @@ import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
  * Frames, not one deflate per block: a zlib call costs tens of microseconds whatever its size, and neighbouring series
  * compress better together. Blocks are laid out in the order the caller gives (the store: by measurement, field and
  * tags), so the series one query reads (one field of many hosts) sit in a few consecutive frames; the index is by id.
- * A read inflates one frame and keeps the last few, so such a query inflates each frame once.
+ * A read inflates one frame and keeps it in the PartCache's frames (frame-cache.ts), so such a query inflates each
+ * frame once, and a query of the same hours again (a dashboard's refresh) none while they stay there.
  *
  * Written whole and atomically (temp file, fsync, rename): a part is never seen half-written, so the existence of a
  * part is a fact the checkpoint can rely on.
@@ -39,8 +41,12 @@ const READABLE = new Set([2, 3]);
 const HEADER = 5;
 const FOOTER = 12;
 const FRAME_BYTES = 256 * 1024;
-/** Frames kept inflated per reader: a query reads frame by frame, a few more serve reads of single series. */
+/** Frames kept inflated by a reader without a FrameCache: a query reads frame by frame. */
 const FRAMES_KEPT = 2;
+/** Bytes of inflated frames a PartCache keeps for all its parts (frame-cache.ts): some 32 frames. */
+export const FRAME_CACHE_BYTES = 8 * 1024 * 1024;
+/** Numbers readers (FrameCache keys): a part reopened, or rewritten, never finds the frames of a reader before. */
+let readers = 0;
 const BROTLI = {
   params: {
     [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
@@ -193,8 +199,9 @@ export class PartReader {
   private readonly lengths: Uint32Array;
   private readonly frameAt: Float64Array;
   private readonly frameLength: Float64Array;
-  /** The last frames inflated, most recent last. */
+  /** Without a FrameCache: the last frames inflated, most recent last. */
   private readonly inflated = new Map<number, Buffer>();
+  private readonly owner = ++readers;
 
   private constructor(
     readonly file: string,
@@ -202,6 +209,7 @@ export class PartReader {
     readonly size: number,
     index: Uint8Array,
     private readonly version: number,
+    private readonly cache: FrameCache | null,
   ) {
     const r = new ByteReader(index);
     const frames = r.uvarint();
@@ -237,7 +245,8 @@ export class PartReader {
     }
   }
 
-  static open(file: string): PartReader {
+  /** With `frames`, inflated frames are kept there (bounded for all readers sharing it), else the last two here. */
+  static open(file: string, frames: FrameCache | null = null): PartReader {
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;
@@ -253,7 +262,7 @@ export class PartReader {
       if (at + len + FOOTER !== size) throw new CorruptDataError(`${file} has an index outside the file`);
       const index = Buffer.alloc(len);
       fs.readSync(fd, index, 0, len, at);
-      return new PartReader(file, fd, size, index, head[4]!);
+      return new PartReader(file, fd, size, index, head[4]!, frames);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
@@ -285,8 +294,9 @@ export class PartReader {
   }
 
   private inflate(f: number): Buffer {
-    let data = this.inflated.get(f);
+    let data = this.cache ? this.cache.get(this.owner, f) : this.inflated.get(f);
     if (data) {
+      if (this.cache) return data;
       this.inflated.delete(f);
       this.inflated.set(f, data);
       return data;
@@ -303,6 +313,10 @@ export class PartReader {
       data = this.version >= 3 ? brotliDecompressSync(raw) : inflateRawSync(raw);
     } catch (e) {
       throw new CorruptDataError(`${this.file}: a frame does not inflate (${(e as Error).message})`);
+    }
+    if (this.cache) {
+      this.cache.put(this.owner, f, data);
+      return data;
     }
     this.inflated.set(f, data);
     if (this.inflated.size > FRAMES_KEPT) this.inflated.delete(this.inflated.keys().next().value as number);
@@ -321,14 +335,24 @@ export class PartReader {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     this.inflated.clear();
+    this.cache?.dropOwner(this.owner);
   }
 }
 
-/** Open parts, at most `max` at once (least recently used closed first). */
+/**
+ * Open parts, at most `max` at once (least recently used closed first), and their inflated frames, at most
+ * `frameBytes` for all of them (frame-cache.ts; a reader closed drops its frames).
+ */
 export class PartCache {
   private readonly open = new Map<string, PartReader>();
+  readonly frames: FrameCache;
 
-  constructor(private readonly max = 64) {}
+  constructor(
+    private readonly max = 64,
+    frameBytes = FRAME_CACHE_BYTES,
+  ) {
+    this.frames = new FrameCache(frameBytes);
+  }
 
   get(file: string): PartReader {
     let p = this.open.get(file);
@@ -337,7 +361,7 @@ export class PartCache {
       this.open.set(file, p);
       return p;
     }
-    p = PartReader.open(file);
+    p = PartReader.open(file, this.frames);
     this.open.set(file, p);
     if (this.open.size > this.max) {
       const [oldest, reader] = this.open.entries().next().value as [string, PartReader];
@@ -356,6 +380,7 @@ export class PartCache {
   close(): void {
     for (const p of this.open.values()) p.close();
     this.open.clear();
+    this.frames.clear();
   }
 }
 

@@ -1,8 +1,8 @@
 import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier, type TierSpan } from '../types.js';
-import { decodePointsBlock, decodeRollupBlock, emptyRollups } from './blocks.js';
+import { decodePointsBlock, decodePointsBlockFrom, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
 import { eachBlock, type PartReader } from './part-file.js';
-import { NO_POINTS, slicePoints, type Points } from './point-codec.js';
+import { lowerBound, NO_POINTS, PointScratch, slicePoints, type Points } from './point-codec.js';
 import type { PointStream } from './point-stream.js';
 import { concatPoints, mergePoints } from './point-lists.js';
 import { floorTo, lowerBoundOf, startsIn, unionSorted } from './ordered-times.js';
@@ -27,6 +27,12 @@ function streamsOf(hs: OpenHour[], id: number): PointStream[] | null {
     if (s && s.count > 0) (out ??= []).push(s);
   }
   return out;
+}
+
+/** Whether a series has points in the hours in memory of one start (streamsOf without making its views). */
+function inMemory(hs: OpenHour[], id: number): boolean {
+  for (const h of hs) if (h.streams.countOf(id) > 0) return true;
+  return false;
 }
 
 export class TierReads {
@@ -98,37 +104,43 @@ export class TierReads {
    */
   eachRaw(ids: readonly number[], fromMs: number, toMs: number, visit: RawVisitor): void {
     if (!(fromMs < toMs)) return;
-    let ts = new Float64Array(512);
-    let vs = new Float64Array(512);
-    const into = (n: number) => {
-      if (ts.length < n) {
-        ts = new Float64Array(Math.ceil(n * 1.5));
-        vs = new Float64Array(ts.length);
-      }
-      return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
+    const scratch = new PointScratch();
+    // Points [lo, n) of ascending t: those in [fromMs, toMs) handed over.
+    const emitRange = (k: number, t: Float64Array, v: Float64Array, lo: number, n: number) => {
+      if (n <= lo) return;
+      if (t[lo]! < fromMs) lo = lowerBound(t, fromMs, lo, n);
+      const hi = t[n - 1]! < toMs ? n : lowerBound(t, toMs, lo, n);
+      if (hi > lo) visit(k, t, v, lo, hi);
     };
-    const emit = (k: number, p: Points) => {
-      const t = p.timestamps;
-      const lo = t.length && t[0]! >= fromMs ? 0 : lowerBoundOf(t, fromMs);
-      const hi = t.length && t[t.length - 1]! < toMs ? t.length : lowerBoundOf(t, toMs);
-      if (hi > lo) visit(k, t, p.values, lo, hi);
-    };
+    const emit = (k: number, p: Points) => emitRange(k, p.timestamps, p.values, 0, p.timestamps.length);
     for (const hour of startsIn(this.tiers.starts.raw, this.hours.starts(), HOUR, fromMs, toMs)) {
       const hs = this.hours.at(hour);
       const r = this.rawPart(hour);
       const both = new Map<number, Points>();
       if (r) {
         eachBlock(r, ids, (k, block) => {
-          if (hs.length && streamsOf(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
-          else emit(k, decodePointsBlock(block, into));
+          if (hs.length && inMemory(hs, ids[k]!)) both.set(k, decodePointsBlock(block));
+          else {
+            decodePointsBlockFrom(block, fromMs, scratch);
+            emitRange(k, scratch.ts, scratch.vs, scratch.lo, scratch.n);
+          }
         });
       }
       if (hs.length === 0) continue;
+      const only = hs.length === 1 ? hs[0]!.streams : null;
       for (let k = 0; k < ids.length; k++) {
+        // The usual case first: one hour in memory of this start, the series' points in time order, none on disk.
+        if (only && !both.has(k)) {
+          if (only.countOf(ids[k]!) === 0) continue;
+          if (only.decodeInOrder(ids[k]!, scratch)) {
+            emitRange(k, scratch.ts, scratch.vs, 0, scratch.n);
+            continue;
+          }
+        }
         const streams = streamsOf(hs, ids[k]!);
         if (!streams) continue;
         const d = both.get(k);
-        if (!d && streams.length === 1) emit(k, streams[0]!.points(into));
+        if (!d && streams.length === 1) emit(k, streams[0]!.points());
         else {
           const list: Points[] = d ? [d] : [];
           for (const s of streams) list.push(s.points());
