@@ -96,6 +96,7 @@ export default {
       { key: 'weekSettledMedian', name: `${p.weekDays} d × ${p.cpuSeries} series, once the store is idle, median`, unit: ' ms', ours: o?.queryWeekSettled?.medianMs, peer: null, goal: '' },
       { key: 'weekP95', name: `${p.weekDays} d × ${p.cpuSeries} series at ${p.weekStep}, p95`, unit: ' ms', ours: o?.queryWeek.p95Ms, peer: peer?.queryWeek.p95Ms, goal: '' },
       { key: 'rssPerSeries', name: 'RSS growth per series', unit: ' B', ours: o?.rss.bytesPerSeries, peer: peer?.rss.bytesPerSeries, goal: `≤ ${GOALS.bytesPerSeries} B`, op: '<=', target: GOALS.bytesPerSeries },
+      { key: 'rssPerSeriesIdle', name: 'RSS growth per series, once the broker is idle', unit: ' B', ours: o?.rss.idle?.bytesPerSeries, peer: null, goal: '' },
       { key: 'rssPerSeriesAfterGc', name: 'RSS growth per series, after full GCs', unit: ' B', ours: o?.rss.perSeriesAfterGc?.rss, peer: null, goal: '' },
     ].map((f) => ({ ...f, ratio: ratio(f.ours, f.peer) }));
     console.log('');
