@@ -26,6 +26,15 @@ export function bucketsOf(from: number, to: number, step: number): Buckets {
   return { step, first, count: Math.max(1, Math.ceil((to - first) / step)) };
 }
 
+/**
+ * The nice step for data written every `interval` ms: the smallest at least 95 % of it (a 10 s interval measured as
+ * 10,004 ms from a jittery timer is 10 s, not 15 s), so a bucket holds about one point or more, never mostly none.
+ */
+export function niceStepForInterval(interval: number): number {
+  for (const s of NICE_STEPS) if (s >= interval * 0.95) return s;
+  return Math.ceil(interval);
+}
+
 /** The smallest nice step giving at most `points` buckets over [from, to) (a plain ms step beyond the list). */
 export function stepForPoints(from: number, to: number, points: number): number {
   for (const s of NICE_STEPS) if (bucketsOf(from, to, s).count <= points) return s;

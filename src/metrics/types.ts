@@ -136,6 +136,11 @@ export interface MetricsReader {
   readRollupsMany(seriesIds: readonly number[], tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number): RollupRows[];
   /** What each tier holds (for choosing the tier of a query). */
   tierSpans(): TierSpan[];
+  /**
+   * The typical time between the points of these series (ms), as recently written; NaN when unknown. A step derived
+   * from a point count is never finer (optional: without it, the derived step stands).
+   */
+  typicalIntervalMs?(seriesIds: readonly number[]): number;
   stats(): MetricsStats;
   /** Listen for newly applied points (live queries); returns the unsubscribe function. */
   onAppend(listener: AppendListener): () => void;

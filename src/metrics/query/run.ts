@@ -1,4 +1,4 @@
-import { bucketsOf } from '../../common/time-buckets.js';
+import { bucketsOf, niceStepForInterval } from '../../common/time-buckets.js';
 import type { MetricsReader, SeriesInfo, Tier } from '../types.js';
 import { groupAccumulators, needsPredecessor } from './aggregate.js';
 import { MetricsQueryError } from './errors.js';
@@ -107,9 +107,10 @@ export function runMetricsQuery(reader: MetricsReader, q: MetricsQuery, opts: Ru
 export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: RunOptions = {}): MetricsColumns {
   const started = performance.now();
   checkExists(reader, q);
-  const tier = opts.tier ?? chooseTier(q.step, q.from, reader.tierSpans());
-  const grid = bucketsOf(q.from, q.to, stepOnTier(q.step, tier));
   const selected = reader.select(q.measurement, q.field, q.where);
+  const step = q.stepGiven ? q.step : notFinerThanData(reader, selected, q.step);
+  const tier = opts.tier ?? chooseTier(step, q.from, reader.tierSpans());
+  const grid = bucketsOf(q.from, q.to, stepOnTier(step, tier));
   // Each selected series' group (by the `by` tags), numbered in order of first appearance.
   const numbers = new GroupNumbers(q.by);
   const groupTags: Record<string, string>[] = [];
@@ -172,6 +173,17 @@ function bucketStarts(grid: { first: number; step: number; count: number }): Flo
   const out = new Float64Array(grid.count);
   for (let i = 0; i < grid.count; i++) out[i] = grid.first + i * grid.step;
   return out;
+}
+
+/**
+ * A step derived from a point count, raised to the series' own interval when they are written less often (as
+ * Grafana's "min interval" does for a data source): 15 minutes of 10 s data at 1,000 points would otherwise be 1 s
+ * buckets, nine in ten empty, and `rate` (increase ÷ step) ten times the real rate in the others.
+ */
+function notFinerThanData(reader: MetricsReader, selected: readonly SeriesInfo[], step: number): number {
+  if (!reader.typicalIntervalMs || selected.length === 0) return step;
+  const interval = reader.typicalIntervalMs(selected.map((s) => s.id));
+  return interval > step ? Math.max(step, niceStepForInterval(interval)) : step;
 }
 
 function compareTags(a: Record<string, string>, b: Record<string, string>, by: readonly string[]): number {

@@ -98,6 +98,15 @@ export class HourStreams {
     return slot < 0 ? 0 : this.counts[slot]!;
   }
 
+  /** The mean time between a series' points here (ms), from its first and last; NaN with fewer than two. */
+  meanIntervalOf(id: number): number {
+    const slot = id < this.slotOf.length ? this.slotOf[id]! - 1 : -1;
+    const n = slot < 0 ? 0 : this.counts[slot]!;
+    if (n < 2) return NaN;
+    const b = slot * NUMS;
+    return (this.nums[MAX_TS + b]! - this.nums[MIN_TS + b]!) / (n - 1);
+  }
+
   /** Bytes held (segments as allocated and the per-series numbers). */
   get bytes(): number {
     return this.chunks.length * SEG_BYTES * SEGS_PER_CHUNK + this.ids.length * (NUMS * 8 + 4 * 4 + 2) + this.slotOf.length * 4 + this.segNext.length * 8;

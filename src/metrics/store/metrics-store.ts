@@ -444,6 +444,10 @@ export class MetricsStore implements MetricsReader {
     return this.reads.tierSpans(this.newestMs);
   }
 
+  typicalIntervalMs(seriesIds: readonly number[]): number {
+    return this.hours.typicalInterval(seriesIds);
+  }
+
   stats(): MetricsStats {
     let lag = 0;
     for (const f of this.follows.values()) lag += Math.max(0, f.log.logEndOffset - f.next);

@@ -77,6 +77,29 @@ export class OpenHours {
     return out;
   }
 
+  /**
+   * The typical time between points of these series (ms): the median over up to 64 of them (spread over the list) of
+   * each one's mean interval in the newest hour in memory that has two of its points; NaN when none has.
+   */
+  typicalInterval(ids: readonly number[]): number {
+    const starts = this.starts();
+    const found: number[] = [];
+    const every = Math.max(1, Math.floor(ids.length / 64));
+    for (let k = 0; k < ids.length && found.length < 64; k += every) {
+      for (let i = starts.length - 1; i >= 0; i--) {
+        const h = this.open.get(starts[i]!) ?? this.sealingAt.get(starts[i]!);
+        const iv = h ? h.streams.meanIntervalOf(ids[k]!) : NaN;
+        if (iv > 0) {
+          found.push(iv);
+          break;
+        }
+      }
+    }
+    if (found.length === 0) return NaN;
+    found.sort((a, b) => a - b);
+    return found[found.length >> 1]!;
+  }
+
   /** Starts of every hour in memory, ascending, unique (shared: do not modify). */
   starts(): readonly number[] {
     if (this.startsMemo) return this.startsMemo;
