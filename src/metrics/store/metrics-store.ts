@@ -13,6 +13,7 @@ import { sealHours, type HourSealing } from './hour-sealer.js';
 import { SealScratch } from './seal-scratch.js';
 import { SeriesRegistry } from './series-registry.js';
 import { TierReads } from './tier-reads.js';
+import { tierSpans } from './tier-spans.js';
 import { HOUR, TierFiles } from './tier-files.js';
 import { readNext, TopicSelector, type Follow, type MetricLogs } from './topic-follower.js';
 
@@ -441,7 +442,7 @@ export class MetricsStore implements MetricsReader {
   }
 
   tierSpans(): TierSpan[] {
-    return this.reads.tierSpans(this.newestMs);
+    return tierSpans(this.tiers, this.hours, this.newestMs);
   }
 
   typicalIntervalMs(seriesIds: readonly number[]): number {

@@ -1,11 +1,11 @@
-import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier, type TierSpan } from '../types.js';
+import { TIER_INTERVAL_MS, type RawPoints, type RawVisitor, type RollupRows, type RollupVisitor, type Tier } from '../types.js';
 import { decodePointsBlock, decodePointsBlockFrom, decodeRollupBlock, emptyRollups } from './blocks.js';
 import type { OpenHour, OpenHours } from './open-hours.js';
 import { eachBlock, type PartReader } from './part-file.js';
 import { lowerBound, NO_POINTS, PointScratch, slicePoints, type Points } from './point-codec.js';
 import type { PointStream } from './point-stream.js';
 import { concatPoints, mergePoints } from './point-lists.js';
-import { floorTo, lowerBoundOf, startsIn, unionSorted } from './ordered-times.js';
+import { lowerBoundOf, startsIn, unionSorted } from './ordered-times.js';
 import { RowList } from './row-list.js';
 import { concatRollups, mergeRollups, rollupPoints, sliceRollups } from './rollup.js';
 import { DAY, hasSorted, HOUR, type TierFiles } from './tier-files.js';
@@ -475,32 +475,5 @@ export class TierReads {
       if (done.size) pending = pending.filter((j) => !done.has(j));
     }
     return out;
-  }
-
-  tierSpans(newestMs: number): TierSpan[] {
-    const range = (tier: Tier) => {
-      const s = this.tiers.starts[tier];
-      const first = s.length ? this.tiers.partRange(tier, s[0]!) : null;
-      const last = s.length ? this.tiers.partRange(tier, s[s.length - 1]!) : null;
-      return { oldest: first?.min ?? Infinity, newest: last?.max ?? -Infinity };
-    };
-    // The 1m tier is read from raw parts where it has no parts of its own (tier-files.ts).
-    const raw = range('raw');
-    const minutes = range('1m');
-    const spans: Record<Tier, { oldest: number; newest: number }> = {
-      raw,
-      '1m': { oldest: Math.min(floorTo(raw.oldest, TIER_INTERVAL_MS['1m']), minutes.oldest), newest: Math.max(floorTo(raw.newest, TIER_INTERVAL_MS['1m']), minutes.newest) },
-      '1h': range('1h'),
-    };
-    const memOldest = this.hours.oldest();
-    const newest = newestMs;
-    return (['raw', '1m', '1h'] as Tier[]).map((tier) => {
-      const r = spans[tier];
-      const step = TIER_INTERVAL_MS[tier];
-      const align = (t: number) => (step === 0 || !Number.isFinite(t) ? t : Math.floor(t / step) * step);
-      const oldest = Math.min(r.oldest, align(memOldest));
-      const newestMs = Math.max(r.newest, align(newest));
-      return { tier, oldestMs: Number.isFinite(oldest) ? oldest : null, newestMs: Number.isFinite(newestMs) ? newestMs : null };
-    });
   }
 }
