@@ -108,7 +108,9 @@ export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: 
   const started = performance.now();
   checkExists(reader, q);
   const selected = reader.select(q.measurement, q.field, q.where);
-  const step = q.stepGiven ? q.step : notFinerThanData(reader, selected, q.step);
+  // One read for every selected series: the store goes through each part once, not once per series.
+  const ids = selected.map((s) => s.id);
+  const step = q.stepGiven ? q.step : notFinerThanData(reader, ids, q.step);
   const tier = opts.tier ?? chooseTier(step, q.from, reader.tierSpans());
   const grid = bucketsOf(q.from, q.to, stepOnTier(step, tier));
   // Each selected series' group (by the `by` tags), numbered in order of first appearance.
@@ -129,8 +131,6 @@ export function runMetricsColumns(reader: MetricsReader, q: MetricsQuery, opts: 
   const groupAccs = groupAccumulators(q.agg, grid, groupTags.length);
   const end = grid.first + grid.count * grid.step;
   let pointsRead = 0;
-  // One read for every selected series: the store goes through each part once, not once per series.
-  const ids = selected.map((s) => s.id);
   const accs = Array.from(groupOf, (g) => groupAccs[g]!);
   if (tier === 'raw' && reader.eachRaw && accs.every((a) => a.addRawRange)) {
     // Points streamed into the accumulators hour by hour from scratch arrays: no per-series arrays to gather first.
@@ -180,9 +180,9 @@ function bucketStarts(grid: { first: number; step: number; count: number }): Flo
  * Grafana's "min interval" does for a data source): 15 minutes of 10 s data at 1,000 points would otherwise be 1 s
  * buckets, nine in ten empty, and `rate` (increase ÷ step) ten times the real rate in the others.
  */
-function notFinerThanData(reader: MetricsReader, selected: readonly SeriesInfo[], step: number): number {
-  if (!reader.typicalIntervalMs || selected.length === 0) return step;
-  const interval = reader.typicalIntervalMs(selected.map((s) => s.id));
+function notFinerThanData(reader: MetricsReader, ids: readonly number[], step: number): number {
+  if (!reader.typicalIntervalMs || ids.length === 0) return step;
+  const interval = reader.typicalIntervalMs(ids);
   return interval > step ? Math.max(step, niceStepForInterval(interval)) : step;
 }
 
