@@ -201,6 +201,10 @@ function memoryGrowth(probe0, probe1, series) {
     afterGcBytes: probe1.after.rss,
     mappings: { start: probe0.after.maps, end: probe1.before.maps, endAfterGc: probe1.after.maps },
     heapSpacesAfterGc: Object.fromEntries(Object.entries(probe1.after.spaces).map(([k, v]) => [k, { size: v.size, used: v.used }])),
+    // V8's spaces as the process stood, grown per series: which of them the heap V8 keeps committed sits in.
+    heapSpacesAsIs: Object.fromEntries(
+      Object.entries(probe1.before.spaces).map(([k, v]) => [k, { physical: Math.round((v.physical - (probe0.before.spaces[k]?.physical ?? 0)) / series), used: Math.round((v.used - (probe0.before.spaces[k]?.used ?? 0)) / series) }]),
+    ),
   };
 }
 

@@ -12,7 +12,10 @@
 // BENCH_METRICS_BASELINE (0.25: share of the day produced to a plain topic to estimate the produce path's CPU; 0 = off,
 // the broker's whole CPU then counts as the store's),
 // BENCH_METRICS_PEER=0 / BENCH_METRICS_TRIBUTARY=0 (skip a side), BENCH_METRICS_BROKER_CONFIG (JSON merged into the
-// broker's config), VICTORIA_METRICS (binary path).
+// broker's config), VICTORIA_METRICS (binary path), BENCH_METRICS_END_MINUTE (the data ends that many minutes into
+// the current hour, or the last one, instead of now: from 10 to 19 the previous hour becomes due for sealing (10 min
+// of lateness) as the day's ingest ends, so the RSS reading 2 s later meets the seal pass — the worst case, made
+// reproducible; below 10 no hour is due then).
 import { join } from 'node:path';
 import { cpuSeriesCount, writeMetrics } from './metrics-data.js';
 import { runPeer } from './metrics-peer.js';
@@ -21,6 +24,16 @@ import { runTributary } from './metrics-tributary.js';
 import { findVictoriaMetrics } from './victoria-metrics.js';
 
 const GOALS = { samplesPerCore: 500_000, bytesPerSample: 1.5, hourMs: 50, weekMs: 300, bytesPerSeries: 8 * 1024 };
+
+/** Now, or `minute` minutes into the current hour (the last hour's if that is still ahead). */
+function endOfData(minute) {
+  const now = Date.now();
+  if (minute === undefined || minute === '') return now;
+  const m = Number(minute);
+  if (!Number.isInteger(m) || m < 0 || m > 59) throw new Error(`BENCH_METRICS_END_MINUTE must be a whole minute 0–59, got ${minute}`);
+  const at = Math.floor(now / 3_600_000) * 3_600_000 + m * 60_000;
+  return at <= now ? at : at - 3_600_000;
+}
 
 function envNumber(name, fallback, { min = 0, integer = false } = {}) {
   const raw = process.env[name];
@@ -64,7 +77,7 @@ export default {
     p.peer = withPeer ? findVictoriaMetrics() : null;
     p.cpuSeries = cpuSeriesCount(p.hosts);
 
-    const endMs = Date.now();
+    const endMs = endOfData(process.env.BENCH_METRICS_END_MINUTE);
     let t0 = Date.now();
     p.dayFile = join(ctx.tmpDir, 'metrics-day.lp');
     p.day = writeMetrics(p.dayFile, { shape: 'host', hosts: p.hosts, hours: p.hours, intervalS: 10, endMs, seed: 9 });
@@ -105,6 +118,10 @@ export default {
       const line = (v) => Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(', ');
       console.log(`  Tributary memory growth per series, as is: ${line(o.rss.perSeriesAsIs)} B`);
       console.log(`  Tributary memory growth per series, after full GCs: ${line(o.rss.perSeriesAfterGc)} B`);
+      if (o.rss.heapSpacesAsIs) {
+        const spaces = Object.entries(o.rss.heapSpacesAsIs).filter(([, v]) => Math.abs(v.physical) >= 50);
+        console.log(`  V8 spaces, resident growth per series as is (used): ${spaces.map(([k, v]) => `${k} ${v.physical} (${v.used})`).join(', ')} B`);
+      }
     }
 
     const checks = [];
