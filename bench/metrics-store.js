@@ -16,6 +16,7 @@ import { MetricsStore } from '../dist/src/metrics/store/index.js';
 import { buildRecordBatch } from '../dist/src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../dist/src/protocol/record-batch.js';
 import { LogManager } from '../dist/src/storage/index.js';
+import { brkHeapRss } from './brk-heap.js';
 import { hostLines, hostState, SAMPLES_PER_INTERVAL } from './metrics-hosts.js';
 
 const HOSTS = Number(process.env.METRICS_BENCH_HOSTS ?? 100);
@@ -32,17 +33,6 @@ async function settle() {
   return { ...process.memoryUsage(), brkHeap: brkHeapRss() };
 }
 
-/** RSS of glibc's main heap ([heap], grown by brk): freed malloc memory stays here unless it is at the top. */
-function brkHeapRss() {
-  try {
-    const smaps = fs.readFileSync('/proc/self/smaps', 'utf8');
-    const at = smaps.indexOf('[heap]');
-    if (at < 0) return 0;
-    return Number(/Rss:\s+(\d+) kB/.exec(smaps.slice(at))[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-mbench-'));

@@ -3,7 +3,7 @@
 // log, opens a store over it with lateness 0 and waits until it has applied everything and sealed the full hour. While
 // it does, a sampler reads the JS heap, ArrayBuffers and RSS every 5 ms; reported: the state once caught up with the
 // hour open (after full GCs), the peak during the seal, how long the seal pass took, and the state right after it (as
-// is, then after full GCs), each as growth per series over the empty store.
+// is, then after full GCs), each as growth per series over the empty store; glibc's brk heap as it stood then.
 // Environment: SEAL_BENCH_HOSTS (356: ~14,600 series, the metrics scenario's day), SEAL_BENCH_RUNS (1: seal passes of
 // that many hours, one after the other; each run writes one more hour).
 
@@ -17,6 +17,7 @@ import { MetricsStore } from '../dist/src/metrics/store/index.js';
 import { buildRecordBatch } from '../dist/src/protocol/record-batch-builder.js';
 import { readBatchHeader } from '../dist/src/protocol/record-batch.js';
 import { LogManager } from '../dist/src/storage/index.js';
+import { brkHeapRss } from './brk-heap.js';
 import { hostLines, hostState } from './metrics-hosts.js';
 
 const HOSTS = Number(process.env.SEAL_BENCH_HOSTS ?? 356);
@@ -24,12 +25,15 @@ const STEP = 10_000;
 const HOUR = 3_600_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+
+const memory = () => ({ ...process.memoryUsage(), brk: brkHeapRss() });
+
 async function settle() {
   for (let i = 0; i < 4; i++) {
     globalThis.gc?.();
     await sleep(50);
   }
-  return process.memoryUsage();
+  return memory();
 }
 
 function writeHours(log, states, from, to) {
@@ -75,11 +79,11 @@ async function main() {
     await store.seal();
     const sealMs = performance.now() - s0;
     clearInterval(sampler);
-    const asIs = process.memoryUsage();
+    const asIs = memory();
     const after = await settle();
     const series = store.stats().series;
     const per = (m, k) => `${Math.round((m[k] - base[k]) / series).toLocaleString('en-US')}`;
-    const line = (label, m) => console.log(`  ${label.padEnd(34)} heapUsed ${per(m, 'heapUsed').padStart(6)}  arrayBuffers ${per(m, 'arrayBuffers').padStart(6)}  rss ${per(m, 'rss').padStart(6)} B/series`);
+    const line = (label, m) => console.log(`  ${label.padEnd(34)} heapUsed ${per(m, 'heapUsed').padStart(6)}  arrayBuffers ${per(m, 'arrayBuffers').padStart(6)}  rss ${per(m, 'rss').padStart(6)}  brk heap ${m.brk === undefined ? '     —' : per(m, 'brk').padStart(6)} B/series`);
     console.log(`${series.toLocaleString('en-US')} series; caught up in ${(caughtMs / 1000).toFixed(2)} s, then the seal pass's remainder ${(sealMs / 1000).toFixed(2)} s`);
     line('peak while applying and sealing', peak);
     line('right after the seal, as is', asIs);

@@ -10,7 +10,16 @@ import type { RollupRows } from '../types.js';
 
 /** With `scratch`, encoded in its writer and kept in its arena (a seal pass: no allocation per block). */
 export function encodePointsBlock(p: Points, scratch?: BlockScratch): Uint8Array {
-  const w = scratch ? scratch.writer : new ByteWriter(16 + p.timestamps.length * 3);
+  if (!scratch) {
+    const w = new ByteWriter(16 + p.timestamps.length * 3);
+    encodePointsInto(w, p);
+    return w.trimmed();
+  }
+  return scratch.arena.add(encodePointsInto(scratch.writer, p));
+}
+
+/** The block of `p`, encoded in `w` (reset first): a view of it, valid until w's next use. */
+export function encodePointsInto(w: ByteWriter, p: Points): Uint8Array {
   w.reset();
   const n = p.timestamps.length;
   w.uvarint(n);
@@ -18,7 +27,7 @@ export function encodePointsBlock(p: Points, scratch?: BlockScratch): Uint8Array
   for (let i = 0; i < n; i++) te.write(w, p.timestamps[i]!);
   const ve = new ValueEncoder();
   for (let i = 0; i < n; i++) ve.write(w, p.values[i]!);
-  return scratch ? scratch.arena.add(w.view()) : w.trimmed();
+  return w.view();
 }
 
 /** With `into`, decoded into the arrays it gives for n points (a query's scratch), valid until its next use. */
@@ -69,8 +78,17 @@ export function emptyRollups(n = 0, all: Float64Array = new Float64Array(7 * n))
 
 /** With `scratch`, encoded in its writer and kept in its arena (a seal pass: no allocation per block). */
 export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uint8Array {
+  if (!scratch) {
+    const w = new ByteWriter(16 + rows.timestamps.length * 8);
+    encodeRollupInto(w, rows);
+    return w.trimmed();
+  }
+  return scratch.arena.add(encodeRollupInto(scratch.writer, rows));
+}
+
+/** The block of `rows`, encoded in `w` (reset first): a view of it, valid until w's next use. */
+export function encodeRollupInto(w: ByteWriter, rows: RollupRows): Uint8Array {
   const n = rows.timestamps.length;
-  const w = scratch ? scratch.writer : new ByteWriter(16 + n * 8);
   w.reset();
   w.uvarint(n);
   const te = new TimeEncoder();
@@ -85,14 +103,18 @@ export function encodeRollupBlock(rows: RollupRows, scratch?: BlockScratch): Uin
       for (let i = 1; i < n; i++) ve.write(w, col[i]!, last[i]! - last[i - 1]!);
     } else for (let i = 0; i < n; i++) ve.write(w, col[i]!);
   }
-  return scratch ? scratch.arena.add(w.view()) : w.trimmed();
+  return w.view();
 }
 
-/** With `into`, decoded into the scratch it gives for n rows (7n values; valid until its next use). */
-export function decodeRollupBlock(block: Uint8Array, into?: (n: number) => Float64Array): RollupRows {
+/**
+ * With `into`, decoded into the scratch it gives for n rows (7n values, or rows of n: hour-rows.ts's RowScratch),
+ * valid until its next use.
+ */
+export function decodeRollupBlock(block: Uint8Array, into?: (n: number) => Float64Array | RollupRows): RollupRows {
   const r = new ByteReader(block);
   const n = r.uvarint();
-  const rows = into ? emptyRollups(n, into(n)) : emptyRollups(n);
+  const given = into?.(n);
+  const rows = given === undefined ? emptyRollups(n) : given instanceof Float64Array ? emptyRollups(n, given) : given;
   let pos = decodeTimes(block, r.pos, block.length, n, rows.timestamps);
   for (const c of ROLLUP_COLUMNS) pos = decodeValues(block, pos, block.length, n, rows[c], c === 'increase' ? rows.last : undefined);
   return rows;

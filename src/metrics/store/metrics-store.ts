@@ -102,7 +102,7 @@ export class MetricsStore implements MetricsReader {
     fs.mkdirSync(o.dir, { recursive: true });
     const manifest = readManifest(path.join(o.dir, 'manifest.json'), (why) => o.logger.warn(`metrics: ${why}`));
     const registry = SeriesRegistry.open(path.join(o.dir, 'series.jsonl'), o.config.maxSeries, o.config.maxSeriesPerMeasurement, o.logger);
-    const tiers = new TierFiles(o.dir, o.logger, (id) => registry.layoutKey(id));
+    const tiers = new TierFiles(o.dir, o.logger, (id) => registry.layoutRanks()[id] ?? -1);
     const applier = new RecordApplier(registry, o.config.maxSeries * 2 + 10_000);
     const selector = new TopicSelector(o.logs, o.config, manifest.topics, o.logger);
     const store = new MetricsStore(o, manifest, registry, tiers, applier, selector, new OpenHours());

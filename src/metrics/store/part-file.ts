@@ -1,10 +1,6 @@
 import fs from 'node:fs';
-import { promisify } from 'node:util';
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants as zlibConstants, inflateRawSync } from 'node:zlib';
-
-const brotliAsync = promisify(brotliCompress);
-import { writeFileAtomicStreamed } from '../../common/atomic-file.js';
-import { ByteReader, ByteWriter, CorruptDataError } from './bytes.js';
+import { brotliDecompressSync, constants as zlibConstants, inflateRawSync } from 'node:zlib';
+import { ByteReader, CorruptDataError } from './bytes.js';
 import { FrameCache } from './frame-cache.js';
 
 /**
@@ -30,24 +26,24 @@ import { FrameCache } from './frame-cache.js';
  * A read inflates one frame and keeps it in the PartCache's frames (frame-cache.ts), so such a query inflates each
  * frame once, and a query of the same hours again (a dashboard's refresh) none while they stay there.
  *
- * Written whole and atomically (temp file, fsync, rename): a part is never seen half-written, so the existence of a
- * part is a fact the checkpoint can rely on.
+ * Written atomically (part-writer.ts: frame by frame into a temp file, fsync, rename): a part is never seen
+ * half-written, so the existence of a part is a fact the checkpoint can rely on.
  */
 
-const MAGIC = Buffer.from('TRMP');
-const VERSION = 3;
+export const MAGIC = Buffer.from('TRMP');
+export const VERSION = 3;
 /** Versions this build reads. */
 const READABLE = new Set([2, 3]);
-const HEADER = 5;
-const FOOTER = 12;
-const FRAME_BYTES = 256 * 1024;
+export const HEADER = 5;
+export const FOOTER = 12;
+export const FRAME_BYTES = 256 * 1024;
 /** Frames kept inflated by a reader without a FrameCache: a query reads frame by frame. */
 const FRAMES_KEPT = 2;
 /** Bytes of inflated frames a PartCache keeps for all its parts (frame-cache.ts): some 32 frames. */
 export const FRAME_CACHE_BYTES = 8 * 1024 * 1024;
 /** Numbers readers (FrameCache keys): a part reopened, or rewritten, never finds the frames of a reader before. */
 let readers = 0;
-const BROTLI = {
+export const BROTLI = {
   params: {
     [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
     [zlibConstants.BROTLI_PARAM_LGWIN]: 18,
@@ -61,133 +57,6 @@ export interface PartEntry {
   block: Uint8Array;
   minTs: number;
   maxTs: number;
-}
-
-/** Lays blocks out by `order` (default: id), indexes them by id. */
-export function encodePart(entries: PartEntry[], order?: (id: number) => string): Buffer {
-  const layout = planFrames(entries, order);
-  const scratch = Buffer.allocUnsafe(layout.maxFrameBytes);
-  const frames = layout.frames.map((r) => brotliCompressSync(fillFrame(scratch, layout.entries, r), BROTLI));
-  const index = indexBytes(layout, frames.map((f) => f.length));
-  return Buffer.concat([head(), ...frames, index]);
-}
-
-/**
- * Writes a part (atomically) frame by frame: each frame is gathered into one reused buffer, deflated on libuv's
- * thread pool (sealing a large hour never holds the event loop for long) and written, so the part is never in memory
- * whole. Gathering every block and deflating every frame at once held the whole part several times over (blocks,
- * frames, over a hundred ~400 KiB zlib states in the thread pool's malloc arenas, the assembled file), and glibc kept
- * that peak as RSS after the seal. Returns the part's size.
- */
-export async function writePart(file: string, entries: PartEntry[], order?: (id: number) => string): Promise<number> {
-  const layout = planFrames(entries, order);
-  const scratch = Buffer.allocUnsafe(layout.maxFrameBytes);
-  const lengths: number[] = [];
-  return writeFileAtomicStreamed(file, async (write) => {
-    await write(head());
-    for (const r of layout.frames) {
-      const z = await brotliAsync(fillFrame(scratch, layout.entries, r), BROTLI);
-      lengths.push(z.length);
-      await write(z);
-    }
-    await write(indexBytes(layout, lengths));
-  });
-}
-
-interface FrameRange {
-  /** Entries [from, to) of the layout. */
-  from: number;
-  to: number;
-  bytes: number;
-}
-
-interface Layout {
-  entries: PartEntry[];
-  frameOf: Map<PartEntry, number>;
-  offsetOf: Map<PartEntry, number>;
-  frames: FrameRange[];
-  maxFrameBytes: number;
-}
-
-/** Orders the entries and cuts them into frames of about FRAME_BYTES (a larger block is a frame of its own). */
-function planFrames(entries: PartEntry[], order?: (id: number) => string): Layout {
-  if (order) {
-    // Keys computed once, compared without map lookups; entries that come mostly in layout order already (a part
-    // rewritten: its kept blocks in their old layout order, then the new ones) are a few runs, which V8's sort merges
-    // in about linear time. A scratch measure on a busy machine, 15,600 entries (a day's 1h part): in no particular
-    // order 74–224 ms with a Map lookup per comparison, 87–114 ms keyed; as two sorted runs 16–22 ms and 7–13 ms.
-    const keyed = entries.map((e) => ({ k: order(e.id), e }));
-    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.e.id - b.e.id));
-    for (let i = 0; i < keyed.length; i++) entries[i] = keyed[i]!.e;
-  } else entries.sort((a, b) => a.id - b.id);
-  const frames: FrameRange[] = [];
-  const frameOf = new Map<PartEntry, number>();
-  const offsetOf = new Map<PartEntry, number>();
-  let maxFrameBytes = 0;
-  let from = 0;
-  let bytes = 0;
-  const cut = (to: number) => {
-    if (to === from) return;
-    frames.push({ from, to, bytes });
-    maxFrameBytes = Math.max(maxFrameBytes, bytes);
-    from = to;
-    bytes = 0;
-  };
-  entries.forEach((e, i) => {
-    if (bytes > 0 && bytes + e.block.length > FRAME_BYTES) cut(i);
-    frameOf.set(e, frames.length);
-    offsetOf.set(e, bytes);
-    bytes += e.block.length;
-  });
-  cut(entries.length);
-  return { entries, frameOf, offsetOf, frames, maxFrameBytes };
-}
-
-/** The blocks of one frame, gathered into `scratch` (a view of it: deflate it before the next frame). */
-function fillFrame(scratch: Buffer, entries: PartEntry[], r: FrameRange): Buffer {
-  let at = 0;
-  for (let i = r.from; i < r.to; i++) {
-    scratch.set(entries[i]!.block, at);
-    at += entries[i]!.block.length;
-  }
-  return scratch.subarray(0, at);
-}
-
-function head(): Buffer {
-  const out = Buffer.alloc(HEADER);
-  MAGIC.copy(out, 0);
-  out[4] = VERSION;
-  return out;
-}
-
-/** The index and footer, for frames of the given deflated lengths written right after the header. */
-function indexBytes({ entries, frameOf, offsetOf }: Layout, frameLengths: number[]): Buffer {
-  const index = new ByteWriter(16 + entries.length * 12 + frameLengths.length * 3);
-  index.uvarint(frameLengths.length);
-  for (const n of frameLengths) index.uvarint(n);
-  index.uvarint(entries.length);
-  let prev = 0;
-  let prevMin = 0;
-  let prevMax = 0;
-  const byId = [...entries].sort((a, b) => a.id - b.id);
-  byId.forEach((e) => {
-    index.uvarint(e.id - prev);
-    index.uvarint(frameOf.get(e)!);
-    index.uvarint(offsetOf.get(e)!);
-    index.uvarint(e.block.length);
-    index.varint(e.minTs - prevMin);
-    index.varint(e.maxTs - prevMax);
-    prev = e.id;
-    prevMin = e.minTs;
-    prevMax = e.maxTs;
-  });
-  const at = HEADER + frameLengths.reduce((a, n) => a + n, 0);
-  const out = Buffer.allocUnsafe(index.len + FOOTER);
-  out.set(index.view(), 0);
-  out.writeUInt32LE(at, index.len);
-  out.writeUInt32LE(index.len, index.len + 4);
-  MAGIC.copy(out, index.len + 8);
-  return out;
 }
 
 export class PartReader {

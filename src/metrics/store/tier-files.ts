@@ -4,10 +4,13 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/logger.js';
 import type { RollupRows, Tier } from '../types.js';
 import type { BlockScratch } from './block-arena.js';
-import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock } from './blocks.js';
+import { decodePointsBlock, decodeRollupBlock, encodePointsBlock, encodeRollupBlock, encodeRollupInto } from './blocks.js';
+import { ByteWriter } from './bytes.js';
+import { HourRows, RowScratch } from './hour-rows.js';
 import type { Points } from './point-codec.js';
-import { concatRollups, mergeRollups, rollupPoints } from './rollup.js';
-import { PartCache, writePart, type PartEntry, type PartReader } from './part-file.js';
+import { rollupPoints } from './rollup.js';
+import { PartCache, type PartEntry, type PartReader } from './part-file.js';
+import { PartWriter, writePart } from './part-writer.js';
 
 /**
  * The persisted tiers: `raw/<hour>.part` (points as written), `1m/<hour>.part` (one-minute rollups) and
@@ -31,6 +34,15 @@ export const SLICE_MS = 8;
 export const DAY = 86_400_000;
 const MINUTE = 60_000;
 const DIRS: Record<Tier, string> = { raw: 'raw', '1m': '1m', '1h': '1h' };
+
+/** An hour of a seal batch (tier-files.ts writeHours). */
+export interface SealingHour {
+  hour: number;
+  /** The hour's raw part, streamed to its temporary file and finished (its size): put in place by writeHours. */
+  raw?: { writer: PartWriter; size: number };
+  /** Or the series that replace theirs in the hour's parts. */
+  series?: SealedSeries[];
+}
 
 /** What sealing an hour writes for one series: its points and 1m rows of the hour, encoded, and its hour's row. */
 export interface SealedSeries {
@@ -103,7 +115,7 @@ export class TierFiles {
     readonly dir: string,
     private readonly logger: Logger,
     /** Where a series' block goes in a part (by measurement, field, tags: what one query reads together). */
-    private readonly order?: (id: number) => string,
+    private readonly order?: (id: number) => string | number,
   ) {
     this.dirOf = { raw: this.tierDir('raw'), '1m': this.tierDir('1m'), '1h': this.tierDir('1h') };
     this.starts = { raw: listStarts(this.tierDir('raw')), '1m': listStarts(this.tierDir('1m')), '1h': listStarts(this.tierDir('1h')) };
@@ -167,66 +179,138 @@ export class TierFiles {
     return { min, max };
   }
 
+  /** A writer of a tier's part (its temporary file; put in place by writeHours). */
+  partWriter(tier: Tier, start: number): Promise<PartWriter> {
+    return PartWriter.create(this.file(tier, start));
+  }
+
   /**
-   * Writes sealed hours of one UTC day: the series given replace theirs in each hour's parts (others already there
-   * are kept, for late points merged into an hour sealed before). The day's 1h part is rewritten once for all the
+   * Writes sealed hours of one UTC day. An hour comes either with its raw part streamed to its temporary file already
+   * (`raw`, finished: the seal pass of an hour not sealed before) or with the series that replace theirs in its parts
+   * (`series`: late points merged into an hour sealed before; others already there are kept). `rows` holds the 1h
+   * rows of the streamed hours; those of `series` are added here. The day's 1h part is rewritten once for all the
    * hours (a backfilled week sealed in one pass rewrote each day part 24 times, most of that pass's work), before any
-   * of their raw parts, which mark the hours sealed. `written(h)` is called as soon as an hour's raw part is in place,
-   * before the next hour's is written: from then on reads find all its points on disk and can leave the copy in memory
-   * out (merging both, for hours written early in a day of 24, made queries during a seal pass cost up to 10× more).
+   * of their raw parts is put in place: those mark the hours sealed. `written(h)` is called as soon as an hour's raw
+   * part is in place, before the next hour's: from then on reads find all its points on disk and can leave the copy
+   * in memory out (merging both, for hours written early in a day of 24, made queries during a seal pass cost up to
+   * 10× more). Streamed raw parts not put in place (an error) are dropped.
    */
-  async writeHours<H extends { hour: number; series: SealedSeries[] }>(hours: H[], scratch?: BlockScratch, written?: (h: H) => void): Promise<void> {
-    if (hours.length === 0) return;
-    const day = Math.floor(hours[0]!.hour / DAY) * DAY;
-    // The new 1h rows of each series, ascending (the hours come in ascending order).
-    const rowsOf = new Map<number, RollupRows[]>();
-    for (const { hour, series } of hours) {
-      if (Math.floor(hour / DAY) * DAY !== day) throw new Error(`writeHours: hour ${hour} is not in the day of ${day}`);
-      for (const s of series) {
-        if (s.hour.timestamps.length === 0) continue;
-        const list = rowsOf.get(s.id);
-        if (list) list.push(s.hour);
-        else rowsOf.set(s.id, [s.hour]);
+  async writeHours<H extends SealingHour>(hours: H[], scratch?: BlockScratch, written?: (h: H) => void, rows = new HourRows()): Promise<void> {
+    let next = 0;
+    try {
+      if (hours.length === 0) return;
+      const day = Math.floor(hours[0]!.hour / DAY) * DAY;
+      for (const { hour, series } of hours) {
+        if (Math.floor(hour / DAY) * DAY !== day) throw new Error(`writeHours: hour ${hour} is not in the day of ${day}`);
+        for (const s of series ?? []) rows.addRows(s.id, s.hour);
       }
-    }
-    // 1h rows first: rewriting them is idempotent, and the raw parts written last mark the hours sealed.
-    const touched = new Set(rowsOf.keys());
-    const dayEntries = await this.kept('1h', day, touched);
-    let old = this.part('1h', day);
-    let slice = performance.now();
-    for (const [id, list] of rowsOf) {
-      if (performance.now() - slice > SLICE_MS) {
-        await yieldLoop();
-        slice = performance.now();
-        // A query meanwhile may have closed the reader (the cache keeps 64): the file is the same, open it again.
-        old = this.part('1h', day);
+      // 1h rows first: rewriting them is idempotent, and the raw parts put in place last mark the hours sealed.
+      rows.group();
+      await this.writeDayRows(day, rows, scratch);
+      for (; next < hours.length; next++) {
+        const h = hours[next]!;
+        if (h.raw) await this.commit('raw', h.hour, h.raw.writer, h.raw.size);
+        else await this.replaceSeries(h.hour, h.series ?? []);
+        written?.(h);
       }
-      const fresh = list.length === 1 ? list[0]! : concatRollups(list);
-      const i = old ? old.find(id) : -1;
-      const rows = i < 0 ? fresh : mergeRollups(decodeRollupBlock(old!.block(i)), fresh);
-      dayEntries.push({ id, block: encodeRollupBlock(rows, scratch), minTs: rows.timestamps[0]!, maxTs: rows.timestamps[rows.timestamps.length - 1]! });
-    }
-    await this.replace('1h', day, dayEntries);
-    for (const h of hours) {
-      const { hour, series } = h;
-      const ids = new Set(series.map((s) => s.id));
-      // A 1m part is only rewritten where one exists (a store of an older format, or an hour whose raw part aged
-      // out): otherwise the hour's minutes are rolled up from its raw part when read.
-      if (this.has('1m', hour)) {
-        const minuteEntries = await this.kept('1m', hour, ids);
-        for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
-        await this.replace('1m', hour, minuteEntries);
-      }
-      const rawEntries = await this.kept('raw', hour, ids);
-      for (const s of series) if (s.raw) rawEntries.push(s.raw);
-      await this.replace('raw', hour, rawEntries);
-      written?.(h);
+    } finally {
+      for (let i = next; i < hours.length; i++) await hours[i]!.raw?.writer.abort();
     }
   }
 
   /** writeHours of one hour. */
   writeHour(hour: number, series: SealedSeries[], scratch?: BlockScratch): Promise<void> {
     return this.writeHours([{ hour, series }], scratch);
+  }
+
+  /** The series of an hour sealed before (late points), replacing theirs in its parts. */
+  private async replaceSeries(hour: number, series: SealedSeries[]): Promise<void> {
+    const ids = new Set(series.map((s) => s.id));
+    // A 1m part is only rewritten where one exists (a store of an older format, or an hour whose raw part aged
+    // out): otherwise the hour's minutes are rolled up from its raw part when read.
+    if (this.has('1m', hour)) {
+      const minuteEntries = await this.kept('1m', hour, ids);
+      for (const s of series) if (s.minutes) minuteEntries.push(s.minutes);
+      await this.replace('1m', hour, minuteEntries);
+    }
+    const rawEntries = await this.kept('raw', hour, ids);
+    for (const s of series) if (s.raw) rawEntries.push(s.raw);
+    await this.replace('raw', hour, rawEntries);
+  }
+
+  /**
+   * Rewrites the day's 1h part with the rows of `rows` (grouped) merged in, streamed: the old part's blocks in their
+   * layout order, each series with new rows decoded, merged and encoded again in reused buffers, then the series new to
+   * the day in layout order.
+   */
+  private async writeDayRows(day: number, rows: HourRows, scratch?: BlockScratch): Promise<void> {
+    const w = await this.partWriter('1h', day);
+    try {
+      const ids = rows.seriesIds();
+      const done = new Uint8Array(ids.length);
+      const old = new RowScratch();
+      const out = new RowScratch();
+      const enc = scratch?.writer ?? new ByteWriter(4096);
+      const first = this.part('1h', day);
+      let slice = performance.now();
+      if (first) {
+        let r = first;
+        const order = new Uint32Array(r.ids.length);
+        for (let i = 0; i < order.length; i++) order[i] = i;
+        // In the part's layout order (frame, then offset in it): each frame inflated once, the layout kept.
+        order.sort((a, b) => first.frameOf(a) - first.frameOf(b) || first.offsetOf(a) - first.offsetOf(b));
+        let frame = -1;
+        for (const i of order) {
+          if (r.frameOf(i) !== frame) {
+            if (frame >= 0 && performance.now() - slice > SLICE_MS) {
+              await yieldLoop();
+              slice = performance.now();
+              r = this.part('1h', day) ?? r; // reopened if a query closed it meanwhile (the file is the same)
+            }
+            frame = r.frameOf(i);
+          }
+          const id = r.ids[i]!;
+          const g = rows.find(id);
+          if (g < 0) {
+            await w.add(id, r.block(i), r.minTs[i]!, r.maxTs[i]!);
+            continue;
+          }
+          done[g] = 1;
+          const m = rows.mergedWith(decodeRollupBlock(r.block(i), old.into), g, out);
+          await w.add(id, encodeRollupInto(enc, m), m.timestamps[0]!, m.timestamps[m.timestamps.length - 1]!);
+        }
+      }
+      const fresh: number[] = [];
+      for (let g = 0; g < ids.length; g++) if (!done[g]) fresh.push(g);
+      if (this.order) {
+        const key = fresh.map((g) => this.order!(ids[g]!));
+        const at = fresh.map((_, k) => k);
+        at.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : ids[fresh[a]!]! - ids[fresh[b]!]!));
+        const sorted = at.map((k) => fresh[k]!);
+        fresh.splice(0, fresh.length, ...sorted);
+      }
+      for (const g of fresh) {
+        const m = rows.rowsOf(g, out);
+        await w.add(ids[g]!, encodeRollupInto(enc, m), m.timestamps[0]!, m.timestamps[m.timestamps.length - 1]!);
+        if (performance.now() - slice > SLICE_MS) {
+          await yieldLoop();
+          slice = performance.now();
+        }
+      }
+      await this.commit('1h', day, w, await w.finish());
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  }
+
+  /** Puts a finished part in place and accounts for it. */
+  private async commit(tier: Tier, start: number, w: PartWriter, size: number): Promise<void> {
+    const before = hasSorted(this.starts[tier], start) ? this.sizeOf(tier, start) : 0;
+    await w.commit();
+    this.cache.drop(this.file(tier, start));
+    insertSorted(this.starts[tier], start);
+    this.bytes[tier] += size - before;
   }
 
   /**

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePointsBlock, encodePointsBlock } from '../../../src/metrics/store/blocks.js';
 import { FrameCache } from '../../../src/metrics/store/frame-cache.js';
-import { PartCache, writePart } from '../../../src/metrics/store/part-file.js';
+import { PartCache } from '../../../src/metrics/store/part-file.js';
+import { writePart } from '../../../src/metrics/store/part-writer.js';
 import { tempDir } from './helpers.js';
 
 const frame = (bytes: number, fill: number) => Buffer.alloc(bytes, fill);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricsStore } from '../../../src/metrics/store/index.js';
 import { encodeRollupBlock } from '../../../src/metrics/store/blocks.js';
-import { writePart } from '../../../src/metrics/store/part-file.js';
+import { writePart } from '../../../src/metrics/store/part-writer.js';
 import type { RollupRows } from '../../../src/metrics/types.js';
 import { parseMetricsQuery, runMetricsQuery } from '../../../src/metrics/query/index.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
