@@ -60,8 +60,8 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     }
     const opened = Date.now();
     const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/overview' });
-    // Every point the server had when the page opened is on the chart, the first from before the page existed (live
-    // points alone would need as many seconds to come, and all be from after it opened).
+    // Every point the server had when the page opened is on the chart, the first from well before the page existed
+    // (live points alone would take as many seconds to come, the first from the sample just before the page opened).
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=rates-chart]')?.getAttribute('data-points') ?? 0) >= n, h.timestamps.length, { timeout: 15_000 });
     const first = Number(await page.getByTestId('rates-chart').getAttribute('data-first'));
     expect(first).toBeLessThan(opened - 3000);

@@ -1,6 +1,6 @@
 // The rate history is a fixed ring: past its capacity the oldest points go, and a reader gets the rest oldest first,
 // every column aligned with its timestamp. Expected values are worked out by hand from the points pushed.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RateHistory } from '../../src/server/rate-history.js';
 import { RateSampler } from '../../src/server/index.js';
 
@@ -73,5 +73,20 @@ describe('RateSampler history', () => {
     expect(full.timestamps.length).toBe(300);
     expect(full.timestamps[0]).toBe(101_000);
     expect(full.timestamps[299]).toBe(400_000);
+  });
+
+  it('samples once a second from start() and not after stop()', () => {
+    vi.useFakeTimers({ now: 10_000 });
+    try {
+      const sampler = new RateSampler({ traffic: () => ({ recordsIn: 0, bytesIn: 0, recordsOut: 0, bytesOut: 0 }), logs: { stats: () => [] }, clients: () => [] } as unknown as ConstructorParameters<typeof RateSampler>[0]);
+      sampler.start(); // a sample at 10 s, then one each second
+      vi.advanceTimersByTime(3000);
+      expect(sampler.history().timestamps).toEqual([11_000, 12_000, 13_000]);
+      sampler.stop();
+      vi.advanceTimersByTime(5000);
+      expect(sampler.history().timestamps).toEqual([11_000, 12_000, 13_000]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
