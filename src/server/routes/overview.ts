@@ -123,7 +123,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: RouteContext): P
     async () => overview(ctx),
   );
   // Its own route, not a field of the overview: the overview goes out once a second on the WebSocket, and 300 points
-  // of 5 rates in every message would be ~10 KB/s per open window for something a page needs once, when it opens.
+  // of 5 columns in every message would add about 15 KB a second per open window for what a page needs once, on opening.
   app.get(
     '/api/v1/overview/history',
     {
