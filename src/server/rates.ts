@@ -1,8 +1,11 @@
+import { RateHistory, type RateHistoryColumns } from './rate-history.js';
 import type { ApiServices, TrafficTotals } from './services.js';
 
 /** Rates are averaged over this window (a 1 s sample each). */
 const WINDOW_SAMPLES = 5;
 const SAMPLE_MS = 1000;
+/** The broker-wide rates kept for charts opened later: 5 minutes at one point a sample (the Overview's window). */
+export const HISTORY_POINTS = 300;
 
 interface Sample {
   at: number;
@@ -24,10 +27,12 @@ const perSec = (d: number, ms: number) => (ms > 0 ? Math.max(0, (d * 1000) / ms)
 
 /**
  * Samples the broker's running totals once a second (counters only: sums of numbers the broker already keeps) and
- * answers per-second rates over the last few seconds, for the overview, topics and sources.
+ * answers per-second rates over the last few seconds, for the overview, topics and sources. Each sample also adds the
+ * broker-wide rates to a fixed-size history, so a chart opened now can start with the last 5 minutes.
  */
 export class RateSampler {
   private readonly samples: Sample[] = [];
+  private readonly ring = new RateHistory(HISTORY_POINTS);
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly services: Pick<ApiServices, 'traffic' | 'logs' | 'clients'>) {}
@@ -54,6 +59,20 @@ export class RateSampler {
     for (const c of this.services.clients()) clients.set(c.id, c.producedRecords);
     this.samples.push({ at: now, traffic: { ...this.services.traffic() }, topics, clients });
     if (this.samples.length > WINDOW_SAMPLES + 1) this.samples.shift();
+    // The point is what overall() answers from now until the next sample, i.e. what the overview (and its WebSocket)
+    // reported at this time: a chart seeded with the history and continued live has one kind of point throughout.
+    // One sample alone has no rate yet.
+    if (this.samples.length >= 2) this.ring.push(now, this.overall());
+  }
+
+  /** When the newest sample was taken (epoch ms): the time the current rates end at; null before the first sample. */
+  newestAt(): number | null {
+    return this.samples.length > 0 ? this.samples[this.samples.length - 1]!.at : null;
+  }
+
+  /** The broker-wide rates of the last 5 minutes, one point a sample, oldest first. */
+  history(): RateHistoryColumns {
+    return this.ring.toColumns();
   }
 
   private ends(): [Sample, Sample] | null {

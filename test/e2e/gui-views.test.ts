@@ -47,6 +47,28 @@ describe.skipIf(!available)('GUI views in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('Overview opens with the last minutes of rates already in its charts (the server keeps them), not empty', async () => {
+    await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'e2e-rates', partitions: 1 } });
+    const produced = Date.now();
+    await kcat(['-b', app.kafka, '-t', 'e2e-rates', '-P'], `${Array.from({ length: 500 }, (_, i) => `rate line ${i}`).join('\n')}\n`);
+    // The server samples once a second: wait until its history has the produce and reaches 5 s or more into the past.
+    let h = { timestamps: [] as number[], recordsInPerSec: [] as number[] };
+    const ready = () => h.timestamps.some((t, i) => t > produced && h.recordsInPerSec[i]! > 0) && h.timestamps[0]! < Date.now() - 5000;
+    for (const deadline = Date.now() + 20_000; !ready(); await new Promise((r) => setTimeout(r, 250))) {
+      if (Date.now() > deadline) throw new Error(`no history with the produce in 20 s: ${JSON.stringify(h)}`);
+      h = await app.call('/api/v1/overview/history', 200);
+    }
+    const opened = Date.now();
+    const { context, page } = await signedIn(browser, app.base, app.token, { hash: '#/overview' });
+    // Every point the server had when the page opened is on the chart, the first from well before the page existed
+    // (live points alone would take as many seconds to come, the first from the sample just before the page opened).
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=rates-chart]')?.getAttribute('data-points') ?? 0) >= n, h.timestamps.length, { timeout: 15_000 });
+    const first = Number(await page.getByTestId('rates-chart').getAttribute('data-first'));
+    expect(first).toBeLessThan(opened - 3000);
+    expect(first).toBeLessThanOrEqual(h.timestamps[0]!);
+    await context.close();
+  }, 60_000);
+
   it('Search autocompletes field names and values from the keyboard, and keeps a history across reloads', async () => {
     await app.call('/api/v1/topics', 201, { method: 'POST', json: { name: 'e2e-ac', partitions: 1 } });
     const hosts = ['web-1', 'web-1', 'web-1', 'web-2', 'web-2', 'db-9'];

@@ -21,12 +21,22 @@ export interface Overview {
   startedAt: number;
   uptimeMs: number;
   rates: Rates;
+  /** The server's time of the sample the rates end at: the point's timestamp in the rate history. */
+  ratesAt: number;
   totals: { recordsIn: number; bytesIn: number; recordsOut: number; bytesOut: number };
   clients: { connected: number };
   listeners: Listener[];
   disk: { totalBytes: number; topics: { name: string; bytes: number }[] };
   /** The server's event loop over the last 5 s: how late it ran timers, and how busy it was (0–1). */
   eventLoop?: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number; windowMs: number };
+}
+/** GET /api/v1/overview/history: the last 5 minutes of broker-wide rates, one point a second, in columns. */
+export interface OverviewHistory {
+  timestamps: number[];
+  recordsInPerSec: number[];
+  recordsOutPerSec: number[];
+  bytesInPerSec: number[];
+  bytesOutPerSec: number[];
 }
 export interface IngestEndpoint {
   kind: string;
@@ -350,6 +360,7 @@ export const api = {
   deleteUser: (name: string) => request('DELETE', `/api/v1/users/${enc(name)}`).then(() => undefined),
   settings: () => json<ServerSettings>('GET', '/api/v1/settings'),
   overview: (signal?: AbortSignal) => json<Overview>('GET', '/api/v1/overview', { signal }),
+  overviewHistory: (signal?: AbortSignal) => json<OverviewHistory>('GET', '/api/v1/overview/history', { signal }),
   topics: (signal?: AbortSignal) => json<{ topics: Topic[] }>('GET', '/api/v1/topics', { signal }).then((r) => r.topics),
   topic: (name: string, signal?: AbortSignal) => json<Topic>('GET', `/api/v1/topics/${enc(name)}`, { signal }),
   createTopic: (body: { name: string; partitions?: number; configs?: Record<string, string>; validateOnly?: boolean }) => json<Topic>('POST', '/api/v1/topics', { body }),
