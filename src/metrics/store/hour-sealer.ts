@@ -6,9 +6,10 @@ import { coarsen, rollupPoints } from './rollup.js';
 import { SealScratch } from './seal-scratch.js';
 import type { SeriesRegistry } from './series-registry.js';
 import { DAY, HOUR, sealedSeries, SLICE_MS, type SealedSeries, type SealingHour, type TierFiles } from './tier-files.js';
-import { encodePointsInto } from './blocks.js';
+import { decodePointsBlock, encodePointsInto } from './blocks.js';
 import { HourRows } from './hour-rows.js';
 import type { PartWriter } from './part-writer.js';
+import type { Points } from './point-codec.js';
 import type { TierReads } from './tier-reads.js';
 
 /**
@@ -60,7 +61,7 @@ export async function sealHours(due: OpenHour[], s: HourSealing): Promise<void> 
   try {
     for (const h of due) {
       if (batch.length > 0 && (Math.floor(h.start / DAY) !== Math.floor(batch[0]!.hour / DAY) || bytes > SEAL_BATCH_BYTES || rows.length > SEAL_BATCH_ROWS)) await flush();
-      if (!s.tiers.sealed(h.start) && !s.tiers.has('1m', h.start)) {
+      if (!s.tiers.has('1m', h.start)) {
         batch.push({ h, hour: h.start, raw: await streamHour(h, scratch, s, rows) });
         continue;
       }
@@ -82,26 +83,66 @@ function layoutOrder(h: OpenHour, s: HourSealing): Int32Array {
 }
 
 /**
- * An hour not sealed before: each series rolled up, its 1h row kept in `rows`, its points encoded and written to the
- * hour's raw part (streamed to its temporary file), in slices of at most SLICE_MS, yielding between them.
+ * An hour without a 1m part, streamed into a new raw part in layout order (part-writer.ts), in slices of at most
+ * SLICE_MS, yielding between them. Each series with points in memory is rolled up (its 1h row kept in `rows`) and
+ * encoded; when the hour was sealed before (late points), its raw part is walked alongside in layout order (the order
+ * of its blocks: ranks of series only grow apart as new ones come between them), each series there merged with its
+ * points in memory or, without any, its block copied as it is.
  */
 async function streamHour(h: OpenHour, scratch: SealScratch, s: HourSealing, rows: HourRows): Promise<{ writer: PartWriter; size: number }> {
   const writer = await s.tiers.partWriter('raw', h.start);
   try {
+    const rank = s.registry.layoutRanks();
+    const ids = layoutOrder(h, s);
+    const first = s.tiers.part('raw', h.start);
+    let r = first;
+    let old: Uint32Array = new Uint32Array(0);
+    if (first) {
+      old = new Uint32Array(first.ids.length);
+      for (let i = 0; i < old.length; i++) old[i] = i;
+      old.sort((a, b) => first.frameOf(a) - first.frameOf(b) || first.offsetOf(a) - first.offsetOf(b));
+    }
     let slice = performance.now();
-    for (const id of layoutOrder(h, s)) {
-      const points = h.streams.get(id)!.points((k) => scratch.points(k));
+    let frame = -1;
+    let j = 0;
+    // The series with points here, up to `limit` in layout order, that the old part does not hold (those it holds are
+    // merged where the walk of the old part meets them: each series written once, whatever order the old part has).
+    const fresh = async (limit: number) => {
+      for (; j < ids.length && (rank[ids[j]!] ?? -1) < limit; j++) {
+        const id = ids[j]!;
+        if (first && first.find(id) >= 0) continue;
+        await encodeSeries(id, h.streams.get(id)!.points((k) => scratch.points(k)));
+        if (performance.now() - slice > SLICE_MS) {
+          await yieldLoop();
+          slice = performance.now();
+          if (r) r = s.tiers.part('raw', h.start) ?? r; // reopened if a query closed it meanwhile (the file is the same)
+        }
+      }
+    };
+    const encodeSeries = async (id: number, points: Points) => {
       const n = points.timestamps.length;
       rows.addCoarsened(id, h.start, rollupPoints(points, TIER_INTERVAL_MS['1m'], s.reads.prevValue(id, h.start), scratch.rows));
-      if (n > 0) {
-        await writer.add(id, encodePointsInto(scratch.blocks.writer, points), points.timestamps[0]!, points.timestamps[n - 1]!);
-        noteLast(s, id, h.start, points.values[n - 1]!);
+      if (n === 0) return;
+      await writer.add(id, encodePointsInto(scratch.blocks.writer, points), points.timestamps[0]!, points.timestamps[n - 1]!);
+      noteLast(s, id, h.start, points.values[n - 1]!);
+    };
+    for (const pos of old) {
+      const id = r!.ids[pos]!;
+      await fresh(rank[id] ?? -1);
+      if (r!.frameOf(pos) !== frame) {
+        if (frame >= 0 && performance.now() - slice > SLICE_MS) {
+          await yieldLoop();
+          slice = performance.now();
+          r = s.tiers.part('raw', h.start) ?? r;
+        }
+        frame = r!.frameOf(pos);
       }
-      if (performance.now() - slice > SLICE_MS) {
-        await yieldLoop();
-        slice = performance.now();
-      }
+      const stream = h.streams.get(id);
+      // A series of the sealed hour without late points: its block as it is; with some, both merged.
+      if (!stream) await writer.add(id, r!.block(pos), r!.minTs[pos]!, r!.maxTs[pos]!);
+      else await encodeSeries(id, mergePoints([decodePointsBlock(r!.block(pos)), stream.points((k) => scratch.points(k))]));
     }
+    await fresh(Infinity);
     return { writer, size: await writer.finish() };
   } catch (e) {
     await writer.abort();
@@ -117,7 +158,7 @@ function noteLast(s: HourSealing, id: number, hour: number, value: number): void
 }
 
 /**
- * An hour sealed before (late points) or with a 1m part (stores of an older format): each series rolled up and
+ * An hour with a 1m part (a store of an older format, or an hour whose raw part aged out): each series rolled up and
  * encoded, merged with its points on disk, to replace its blocks in the hour's parts (in slices of at most SLICE_MS).
  */
 async function encodeHour(h: OpenHour, scratch: SealScratch, s: HourSealing): Promise<SealedSeries[]> {
