@@ -14,8 +14,8 @@
 // BENCH_METRICS_PEER=0 / BENCH_METRICS_TRIBUTARY=0 (skip a side), BENCH_METRICS_BROKER_CONFIG (JSON merged into the
 // broker's config), VICTORIA_METRICS (binary path), BENCH_METRICS_END_MINUTE (the data ends that many minutes into
 // the current hour, or the last one, instead of now: from 10 to 19 the previous hour becomes due for sealing (10 min
-// of lateness) as the day's ingest ends, so the RSS reading 2 s later meets the seal pass — the worst case, made
-// reproducible; below 10 no hour is due then).
+// of lateness) as the day's ingest ends, so the RSS reading 2 s later may meet the seal pass — the worst case, made
+// reproducible; below 10 no hour is due then; the week still ends now).
 import { join } from 'node:path';
 import { cpuSeriesCount, writeMetrics } from './metrics-data.js';
 import { runPeer } from './metrics-peer.js';
@@ -78,11 +78,14 @@ export default {
     p.cpuSeries = cpuSeriesCount(p.hosts);
 
     const endMs = endOfData(process.env.BENCH_METRICS_END_MINUTE);
+    // The week always ends now: ending up to an hour earlier, its oldest points would fall outside the topic's 7-day
+    // retention, which the raw tier follows, and be dropped.
+    const weekEndMs = Date.now();
     let t0 = Date.now();
     p.dayFile = join(ctx.tmpDir, 'metrics-day.lp');
     p.day = writeMetrics(p.dayFile, { shape: 'host', hosts: p.hosts, hours: p.hours, intervalS: 10, endMs, seed: 9 });
     p.weekFile = join(ctx.tmpDir, 'metrics-week.lp');
-    p.week = writeMetrics(p.weekFile, { shape: 'archive', hosts: p.hosts, hours: p.weekDays * 24, intervalS: p.weekInterval, endMs, seed: 7 });
+    p.week = writeMetrics(p.weekFile, { shape: 'archive', hosts: p.hosts, hours: p.weekDays * 24, intervalS: p.weekInterval, endMs: weekEndMs, seed: 7 });
     console.log(
       `  day: ${p.day.samples.toLocaleString('en-US')} samples in ${p.day.lines.toLocaleString('en-US')} lines, ${p.day.series.toLocaleString('en-US')} series, ${round1(p.day.bytes / 1e6)} MB; ` +
         `week: ${p.week.samples.toLocaleString('en-US')} samples, ${p.week.series.toLocaleString('en-US')} series, ${round1(p.week.bytes / 1e6)} MB (generated in ${round1((Date.now() - t0) / 1000)} s)`,
