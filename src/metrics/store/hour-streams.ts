@@ -1,4 +1,5 @@
 import { decimalK, decimalM, normalize, toDecimal, type Points, type PointScratch } from './point-codec.js';
+import { grown } from './grown.js';
 
 /** Bytes of one segment of a stream. */
 const SEG_BYTES = 256;
@@ -24,13 +25,6 @@ const INC_WITHIN = 10;
 /** The value appended last. */
 const LAST = 11;
 const NUMS = 12;
-
-function grown<T extends Int32Array | Float64Array | Int8Array | Uint8Array | Uint16Array>(a: T, length: number, fill?: number): T {
-  const next = new (a.constructor as new (n: number) => T)(length);
-  next.set(a);
-  if (fill !== undefined) next.fill(fill, a.length);
-  return next;
-}
 
 /**
  * The points of every series in one hour in memory, as struct-of-arrays: per series a row of numbers in shared typed

@@ -5,14 +5,9 @@ import { brotliCompress, brotliCompressSync } from 'node:zlib';
 import { fsyncDir } from '../../common/atomic-file.js';
 import { ByteWriter } from './bytes.js';
 import { BROTLI, FOOTER, FRAME_BYTES, HEADER, MAGIC, VERSION, type PartEntry } from './part-file.js';
+import { grown } from './grown.js';
 
 const brotliAsync = promisify(brotliCompress);
-
-function grown<T extends Uint32Array | Float64Array>(a: T, length: number): T {
-  const next = new (a.constructor as new (n: number) => T)(length);
-  next.set(a);
-  return next;
-}
 
 /**
  * A part's blocks laid out as they come (part-file.ts's format): each block goes into the current frame, which is cut
