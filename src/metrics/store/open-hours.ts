@@ -60,10 +60,23 @@ export class OpenHours {
     this.startsMemo = null;
   }
 
-  /** Hours given back after a failed seal, open again. */
+  /**
+   * An hour given back after a failed seal, open again. Points that came for it meanwhile went into a new open hour of
+   * the same start: they are appended after its own (so where both have a ms, theirs still wins) and that hour is
+   * replaced; keeping either one alone lost the other's points, and the checkpoint then moved past their records.
+   */
   reopen(h: OpenHour): void {
     h.written = false;
-    if (!this.open.has(h.start)) this.open.set(h.start, h);
+    const newer = this.open.get(h.start);
+    if (newer && newer !== h) {
+      for (const id of newer.streams.keys()) {
+        const p = newer.streams.get(id)!.points();
+        for (let i = 0; i < p.timestamps.length; i++) this.append(h, id, p.timestamps[i]!, p.values[i]!);
+      }
+      for (const [key, offset] of newer.firstOffset) h.firstOffset.set(key, Math.min(offset, h.firstOffset.get(key) ?? Infinity));
+    }
+    this.open.set(h.start, h);
+    if (this.last === newer) this.last = null;
     this.startsMemo = null;
   }
 
