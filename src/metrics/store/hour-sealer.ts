@@ -18,10 +18,11 @@ import type { TierReads } from './tier-reads.js';
  */
 const SEAL_BATCH_BYTES = 32 * 1024 * 1024;
 /**
- * 1h rows a batch holds (56 bytes each) before the day's 1h part is rewritten with them: some 9 hours of 15,000
- * series. Raw parts are streamed as the hours are encoded, so the rows are what a batch of new hours keeps.
+ * 1h rows a batch gathers (56 bytes each) before the day's 1h part is rewritten with them and its hours' raw parts are
+ * put in place: some 2 hours of 15,000 series. An hour's memory goes once its raw part is in place, so on a backlog of
+ * hours a longer batch kept more of them in memory (a day of a small store's hours is still one batch).
  */
-const SEAL_BATCH_ROWS = 128 * 1024;
+const SEAL_BATCH_ROWS = 32 * 1024;
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
 
 /** What sealing reads and updates of the store. */
@@ -32,6 +33,8 @@ export interface HourSealing {
   /** Per series id: the start of the newest sealed hour with points, and its last value (the step into the next hour). */
   lastHour: Float64Array;
   lastValue: Float64Array;
+  /** An hour's raw part is in place: its points are all on disk (open-hours.ts written). */
+  written(h: OpenHour): void;
 }
 
 type Sealing = SealingHour & { h: OpenHour };
@@ -56,7 +59,7 @@ export async function sealHours(due: OpenHour[], s: HourSealing): Promise<void> 
     bytes = 0;
     const r = rows;
     rows = new HourRows();
-    await s.tiers.writeHours(hours, scratch.blocks, (b) => (b.h.written = true), r);
+    await s.tiers.writeHours(hours, scratch.blocks, (b) => s.written(b.h), r);
   };
   try {
     for (const h of due) {

@@ -95,7 +95,7 @@ export class MetricsStore implements MetricsReader {
     this.lastHour = new Float64Array(o.config.maxSeries).fill(NaN);
     this.lastValue = new Float64Array(o.config.maxSeries).fill(NaN);
     this.reads = new TierReads(hours, tiers, { hour: this.lastHour, value: this.lastValue });
-    this.sealer = { registry, tiers, reads: this.reads, lastHour: this.lastHour, lastValue: this.lastValue };
+    this.sealer = { registry, tiers, reads: this.reads, lastHour: this.lastHour, lastValue: this.lastValue, written: (h) => this.hours.written(h) };
   }
 
   static async open(o: MetricsStoreOptions): Promise<MetricsStore> {
@@ -326,7 +326,8 @@ export class MetricsStore implements MetricsReader {
       this.hours.sealed();
     } catch (e) {
       this.writeFailed('sealing hours', e as Error);
-      for (const h of due) this.hours.reopen(h);
+      // Hours whose raw part went in place before the failure are sealed; the others are open again.
+      for (const h of due) if (!h.written) this.hours.reopen(h);
       this.hours.sealed();
       return;
     }

@@ -53,6 +53,18 @@ export class OpenHours {
     return this.sealing;
   }
 
+  /**
+   * A sealing hour whose raw part is in place: reads find all its points on disk from now on, and its memory goes at
+   * once, not when the whole pass is done (a pass over a backlog of hours held every one of them until its end).
+   */
+  written(h: OpenHour): void {
+    h.written = true;
+    h.streams = new HourStreams();
+    this.sealing = this.sealing.filter((x) => x !== h);
+    if (this.sealingAt.get(h.start) === h) this.sealingAt.delete(h.start);
+    this.startsMemo = null;
+  }
+
   /** The sealing hours are on disk now. */
   sealed(): void {
     this.sealing = [];

@@ -43,4 +43,24 @@ describe('open hours', () => {
     // And a point now goes to that same hour.
     expect(hours.hour(start)).toBe(back);
   });
+
+  it("let a sealing hour's memory go as soon as its raw part is in place, before the pass ends", () => {
+    const hours = new OpenHours();
+    const a = hours.hour(7 * H);
+    const b = hours.hour(8 * H);
+    for (let i = 0; i < 5_000; i++) {
+      hours.append(a, i, 7 * H + 1_000, i);
+      hours.append(b, i, 8 * H + 1_000, i);
+    }
+    hours.hour(9 * H); // open, not due
+    const due = hours.take(9 * H);
+    const both = hours.bytes();
+    hours.written(due[0]!);
+    expect(hours.at(7 * H)).toEqual([]);
+    expect(hours.at(8 * H)).toEqual([b]);
+    expect(hours.starts()).toEqual([8 * H, 9 * H]);
+    expect(hours.bytes()).toBeLessThan(both * 0.6);
+    expect(a.streams.size).toBe(0);
+    expect(b.streams.size).toBe(5_000);
+  });
 });
