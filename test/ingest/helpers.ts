@@ -6,20 +6,15 @@ import { join } from 'node:path';
 import { App } from '../../src/app/app.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { loadBrokerConfig } from '../../src/broker/config.js';
-import type { Logger } from '../../src/common/logger.js';
 import { parseIngestConfig } from '../../src/ingest/config.js';
 import type { Ingest, ListenerInfo } from '../../src/ingest/index.js';
 import type { DecodedRecord } from '../../src/protocol/record-decoder.js';
 import { readRecords } from '../helpers/read-partition.js';
 import { waitUntil } from '../helpers/wait-until.js';
+import { memoryLogger } from '../helpers/memory-logger.js';
 import { WireClient } from '../helpers/wire-client.js';
 
-/** A logger that keeps every line, so tests can assert what was logged (and how often). */
-export function memoryLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (l: string) => (msg: string) => void lines.push(`${l} ${msg}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
+export { memoryLogger };
 
 export interface IngestBroker {
   broker: Broker;

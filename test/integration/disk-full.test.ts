@@ -5,7 +5,6 @@
 // restarts on it without cutting anything (a failed append is cut back at once, so no torn batch is left behind).
 //
 // Mounting needs root (`mount -t tmpfs`); without it the test is skipped locally and fails under CI=true.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { brokerConfig } from '../helpers/broker-config.js';
 import { startBroker, stopAllBrokers, type BrokerProcess } from '../helpers/broker-process.js';
 import { readRecords } from '../helpers/read-partition.js';
 import { sleep, waitUntil } from '../helpers/wait-until.js';
+import { mountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 import { WireClient } from '../helpers/wire-client.js';
 
 const TOPIC = 'full';
@@ -29,30 +29,12 @@ const root = mkdtempSync(join(tmpdir(), 'tributary-disk-full-'));
 const mnt = join(root, 'mnt');
 mkdirSync(mnt);
 
-/** Mount a 16 MiB tmpfs; the reason it is not possible, or null. */
-function mountTmpfs(): string | null {
-  if (process.platform !== 'linux') return `tmpfs needs Linux (this is ${process.platform})`;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    const e = err as { stderr?: Buffer; message: string };
-    return `cannot mount a tmpfs on ${mnt} (${(e.stderr?.toString() || e.message).trim()}); run the tests as root`;
-  }
-}
-
-const mountProblem = mountTmpfs();
+const mountProblem = mountTmpfs(mnt, '16m');
 if (mountProblem && process.env.CI !== 'true') console.warn(`disk-full test skipped: ${mountProblem}`);
 
 afterAll(async () => {
   await stopAllBrokers();
-  if (!mountProblem) {
-    try {
-      execFileSync('umount', [mnt], { stdio: 'pipe' });
-    } catch {
-      execFileSync('umount', ['-l', mnt], { stdio: 'pipe' }); // something still held it: detach now, freed when released
-    }
-  }
+  if (!mountProblem) unmountTmpfs(mnt);
   rmSync(root, { recursive: true, force: true });
 }, 60_000);
 

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mountTmpfs, unmountTmpfs } from '../../helpers/tmpfs.js';
+import { memoryLogger } from '../../helpers/memory-logger.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
 
 // Not tempDir(): its cleanup runs after each test, while the tmpfs is still mounted here.
@@ -13,36 +15,13 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-mfull-'));
 const mnt = path.join(root, 'mnt');
 fs.mkdirSync(mnt);
 
-function mountTmpfs(): string | null {
-  if (process.platform !== 'linux') return `tmpfs needs Linux (this is ${process.platform})`;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    const e = err as { stderr?: Buffer; message: string };
-    return `cannot mount a tmpfs on ${mnt} (${(e.stderr?.toString() || e.message).trim()}); run the tests as root`;
-  }
-}
-
-const mountProblem = mountTmpfs();
+const mountProblem = mountTmpfs(mnt, '4m');
 if (mountProblem && process.env.CI !== 'true') console.warn(`metrics disk-full test skipped: ${mountProblem}`);
 
 afterAll(() => {
-  if (!mountProblem) {
-    try {
-      execFileSync('umount', [mnt], { stdio: 'pipe' });
-    } catch {
-      execFileSync('umount', ['-l', mnt], { stdio: 'pipe' }); // still held: detached now, freed when released
-    }
-  }
+  if (!mountProblem) unmountTmpfs(mnt);
   fs.rmSync(root, { recursive: true, force: true });
 }, 60_000);
-
-function memoryLogger() {
-  const lines: string[] = [];
-  const at = (l: string) => (m: string) => void lines.push(`${l} ${m}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 const tmpFiles = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp')) : []);
 

@@ -2,16 +2,11 @@
 // topics it follows (configured formats, the format header), late points merged into a sealed hour.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../helpers/memory-logger.js';
 import { append, HOUR, openLogs, openStore, tempDir } from './helpers.js';
 
 const ns = (t: number) => `${t}000000`;
 const hourNow = () => Math.floor(Date.now() / HOUR) * HOUR;
-
-function memoryLogger() {
-  const lines: string[] = [];
-  const at = (l: string) => (m: string) => void lines.push(`${l} ${m}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 describe('metrics store guards', () => {
   it('caps series in total and per measurement, warns once at 80 %, counts what it refuses', async () => {
