@@ -29,6 +29,20 @@ export interface Overview {
   disk: { totalBytes: number; topics: { name: string; bytes: number }[] };
   /** The server's event loop over the last 5 s: how late it ran timers, and how busy it was (0–1). */
   eventLoop?: { delayP50Ms: number; delayP99Ms: number; delayMaxMs: number; utilization: number; windowMs: number };
+  /** The metrics store (null when it is off). */
+  metrics?: MetricsSummary | null;
+}
+/** The metrics store as the overview sums it up: series against the cap, what it refused or could not read, its size. */
+export interface MetricsSummary {
+  series: number;
+  maxSeries: number;
+  seriesRefused: number;
+  /** Measurements at 80 % or more of their cap. */
+  nearCap: string[];
+  badLines: number;
+  lagRecords: number;
+  bytesOnDisk: number;
+  memoryBytes?: number;
 }
 /** GET /api/v1/overview/history: the last 5 minutes of broker-wide rates, one point a second, in columns. */
 export interface OverviewHistory {

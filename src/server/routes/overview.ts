@@ -65,7 +65,7 @@ export const overviewSchema = {
     metrics: {
       type: 'object',
       nullable: true,
-      description: 'The metrics store (null when it is off): series against the caps, series refused by a cap, lines that could not be read, how far behind the log it is, bytes of its tiers. Details: GET /api/v1/metrics/stats.',
+      description: 'The metrics store (null when it is off): series against the caps, series refused by a cap, lines that could not be read, how far behind the log it is, bytes of its tiers and of its open hours in memory. Details: GET /api/v1/metrics/stats.',
       required: ['series', 'maxSeries', 'seriesRefused', 'nearCap', 'badLines', 'lagRecords', 'bytesOnDisk'],
       properties: {
         series: { type: 'integer' },
@@ -75,6 +75,7 @@ export const overviewSchema = {
         badLines: { type: 'integer' },
         lagRecords: { type: 'integer' },
         bytesOnDisk: { type: 'integer', description: 'all tiers' },
+        memoryBytes: { type: 'integer', description: 'the open hours\' point streams in memory' },
       },
     },
   },
@@ -84,7 +85,7 @@ function metricsSummary(ctx: RouteContext) {
   const m = ctx.services.metrics?.stats();
   if (!m) return null;
   const { series, maxSeries, seriesRefused, nearCap, badLines, lagRecords } = m;
-  return { series, maxSeries, seriesRefused, nearCap, badLines, lagRecords, bytesOnDisk: m.bytesOnDisk.raw + m.bytesOnDisk['1m'] + m.bytesOnDisk['1h'] };
+  return { series, maxSeries, seriesRefused, nearCap, badLines, lagRecords, bytesOnDisk: m.bytesOnDisk.raw + m.bytesOnDisk['1m'] + m.bytesOnDisk['1h'], memoryBytes: m.memoryBytes ?? 0 };
 }
 
 export function overview(ctx: RouteContext, now = Date.now()) {
