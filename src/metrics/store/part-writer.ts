@@ -117,7 +117,8 @@ function head(): Buffer {
  * are laid out in the order they are added: add them in layout order (measurement, field, tags).
  */
 export class PartWriter {
-  private readonly layout = new PartLayout();
+  /** Null once finished: a batch of hours keeps its writers until their parts go in place, not their frames. */
+  private layout: PartLayout | null = new PartLayout();
   private readonly lengths: number[] = [];
   private size = HEADER;
   private fh: fsp.FileHandle | null;
@@ -144,11 +145,12 @@ export class PartWriter {
 
   /** Blocks added so far. */
   get count(): number {
-    return this.layout.n;
+    return this.layout?.n ?? 0;
   }
 
   /** Adds a block (copied before this resolves: a view of a reused buffer may be passed). */
   async add(id: number, block: Uint8Array, minTs: number, maxTs: number): Promise<void> {
+    if (!this.layout) throw new Error(`${this.file}: add after finish`);
     if (this.layout.full(block.length)) await this.flush();
     this.layout.add(id, block, minTs, maxTs);
   }
@@ -158,7 +160,7 @@ export class PartWriter {
   }
 
   private async flush(): Promise<void> {
-    const frame = this.layout.cut();
+    const frame = this.layout!.cut();
     if (!frame) return;
     const z = await brotliAsync(frame, BROTLI);
     this.lengths.push(z.length);
@@ -169,7 +171,8 @@ export class PartWriter {
   /** Writes the last frame and the index, syncs and closes the temporary file; returns the part's size. */
   async finish(): Promise<number> {
     await this.flush();
-    const index = this.layout.index(this.lengths);
+    const index = this.layout!.index(this.lengths);
+    this.layout = null;
     await this.write(index);
     this.size += index.length;
     await this.fh!.sync();
