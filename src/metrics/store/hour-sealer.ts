@@ -161,13 +161,11 @@ function noteLast(s: HourSealing, id: number, hour: number, value: number): void
 }
 
 /**
- * An hour with a 1m part (a store of an older format, or an hour whose raw part aged out): each series rolled up and
- * encoded, merged with its points on disk, to replace its blocks in the hour's parts (in slices of at most SLICE_MS).
+ * An hour with a 1m part (a store of an older format, or an hour whose raw part aged out): each series merged with its
+ * points on disk (none once raw aged out), rolled up and encoded, its minutes too, to replace its blocks in the hour's
+ * parts (in slices of at most SLICE_MS).
  */
 async function encodeHour(h: OpenHour, scratch: SealScratch, s: HourSealing): Promise<SealedSeries[]> {
-  const merge = s.tiers.sealed(h.start);
-  // Minutes are encoded only for an hour that has a 1m part already (tier-files.ts: otherwise read from raw).
-  const keep1m = s.tiers.has('1m', h.start);
   const out: SealedSeries[] = [];
   let slice = performance.now();
   // In layout order, the blocks read back below (late points merged into a sealed hour, the previous hour's last
@@ -175,12 +173,10 @@ async function encodeHour(h: OpenHour, scratch: SealScratch, s: HourSealing): Pr
   for (const id of layoutOrder(h, s)) {
     const stream = h.streams.get(id)!;
     let points = stream.points((k) => scratch.points(k));
-    if (merge) {
-      const old = s.tiers.readPoints(id, h.start);
-      if (old) points = mergePoints([old, points]);
-    }
+    const old = s.tiers.readPoints(id, h.start);
+    if (old) points = mergePoints([old, points]);
     const minutes = rollupPoints(points, TIER_INTERVAL_MS['1m'], s.reads.prevValue(id, h.start), scratch.rows);
-    out.push(sealedSeries(id, points, keep1m ? minutes : null, coarsen(minutes, HOUR), scratch.blocks));
+    out.push(sealedSeries(id, points, minutes, coarsen(minutes, HOUR), scratch.blocks));
     if (points.values.length > 0) noteLast(s, id, h.start, points.values[points.values.length - 1]!);
     if (performance.now() - slice > SLICE_MS) {
       await yieldLoop();

@@ -143,11 +143,6 @@ export class PartWriter {
     return w;
   }
 
-  /** Blocks added so far. */
-  get count(): number {
-    return this.layout?.n ?? 0;
-  }
-
   /** Adds a block (copied before this resolves: a view of a reused buffer may be passed). */
   async add(id: number, block: Uint8Array, minTs: number, maxTs: number): Promise<void> {
     if (!this.layout) throw new Error(`${this.file}: add after finish`);

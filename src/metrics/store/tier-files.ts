@@ -280,16 +280,12 @@ export class TierFiles {
           await w.add(id, encodeRollupInto(enc, m), m.timestamps[0]!, m.timestamps[m.timestamps.length - 1]!);
         }
       }
-      const fresh: number[] = [];
-      for (let g = 0; g < ids.length; g++) if (!done[g]) fresh.push(g);
-      if (this.order) {
-        const key = fresh.map((g) => this.order!(ids[g]!));
-        const at = fresh.map((_, k) => k);
-        at.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : ids[fresh[a]!]! - ids[fresh[b]!]!));
-        const sorted = at.map((k) => fresh[k]!);
-        fresh.splice(0, fresh.length, ...sorted);
-      }
-      for (const g of fresh) {
+      // Series new to the day, in layout order (keys computed once; ids ascending already, so ties stay by id).
+      const order = this.order;
+      const fresh: { g: number; k: string | number }[] = [];
+      for (let g = 0; g < ids.length; g++) if (!done[g]) fresh.push({ g, k: order ? order(ids[g]!) : 0 });
+      if (order) fresh.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.g - b.g));
+      for (const { g } of fresh) {
         const m = rows.rowsOf(g, out);
         await w.add(ids[g]!, encodeRollupInto(enc, m), m.timestamps[0]!, m.timestamps[m.timestamps.length - 1]!);
         if (performance.now() - slice > SLICE_MS) {
